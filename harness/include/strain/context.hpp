@@ -1,0 +1,191 @@
+#pragma once
+// What the harness hands a scenario: params, a seeded RNG, schedule points,
+// scaled sleep, metrics and expectations.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+
+#include "strain/descriptor.hpp"
+#include "strain/rng.hpp"
+
+namespace strain {
+
+//! How a trial failed, as recorded by a context.
+enum class FailureKind : std::uint32_t { none, violation, error };
+
+namespace detail {
+
+//! A metric value as recorded by Context::metric().
+struct MetricSlot {
+  bool set = false;
+  bool is_int = false;
+  std::int64_t i = 0;
+  double d = 0.0;
+};
+
+//! The host-owned state behind a Context. Plain data so that its layout is
+//! covered by the ABI version alone.
+struct ContextData {
+  const ScenarioDescriptor* desc = nullptr;
+  const ParamValue* params = nullptr;  // parallel to desc->params
+  MetricSlot* metrics = nullptr;       // parallel to desc->metrics; null in roles
+  //! Called at every schedule point; null when the strategy does nothing, so
+  //! point() then costs one predictable branch.
+  void (*point_fn)(Context&, const char* label) noexcept = nullptr;
+  void* sched = nullptr;  // the strategy's per-thread state, host-owned
+  const std::uint32_t* role_counts = nullptr;  // parallel to desc->roles
+  Rng rng;
+  double time_scale = 1.0;
+  std::uint32_t role = 0;
+  std::uint32_t instance = 0;
+  std::uint32_t role_instances = 1;
+  std::uint64_t trial = 0;
+  std::uint64_t seed = 0;
+  FailureKind failure = FailureKind::none;
+  std::uint32_t message_len = 0;
+  char message[496] = {};
+};
+
+}  // namespace detail
+
+class Context;
+
+namespace detail {
+//! The context of the code running on this thread, set by the registration
+//! glue around setup, each role and check, so sync primitives can reach the
+//! schedule without a context argument. Each plugin has its own copy.
+inline thread_local Context* tls_context = nullptr;
+}  // namespace detail
+
+//! The harness's side of a trial, one per thread (roles) plus one for setup
+//! and check. Not thread-safe: each thread uses only its own.
+class Context {
+ public:
+  //! An integer parameter. Throws std::invalid_argument if `name` is not an
+  //! integer parameter of the scenario (the trial then ends as `error`).
+  std::int64_t int_param(std::string_view name) const {
+    return find_param(name, ParamType::integer).i;
+  }
+  //! A number parameter; integer parameters are converted.
+  double num_param(std::string_view name) const {
+    const auto& v = find_param(name, ParamType::number);
+    return v.type == ParamType::integer ? static_cast<double>(v.i) : v.d;
+  }
+  //! A boolean parameter.
+  bool bool_param(std::string_view name) const {
+    return find_param(name, ParamType::boolean).b;
+  }
+  //! A string parameter; the view lives as long as the case.
+  std::string_view str_param(std::string_view name) const {
+    const auto& v = find_param(name, ParamType::string);
+    return {v.s, v.s_len};
+  }
+
+  //! This thread's random generator, seeded from the trial seed and the
+  //! thread's role and instance: the same trial replays the same choices.
+  Rng& rng() noexcept { return d_.rng; }
+
+  //! A schedule point: the strategy may yield, spin, sleep or switch here.
+  //! Under strategy `none` it does nothing.
+  void point(const char* label = "") noexcept {
+    if (d_.point_fn != nullptr) d_.point_fn(*this, label);
+  }
+
+  //! Sleeps `seconds` times the spec's time_scale (the tutorial's
+  //! time.sleep, shrunk so stress runs do not really wait).
+  void sleep(double seconds) noexcept {
+    const double scaled = seconds * d_.time_scale;
+    if (scaled > 0) std::this_thread::sleep_for(std::chrono::duration<double>(scaled));
+  }
+
+  //! Records a metric for the invariants. Call it from setup or check; a
+  //! role records into the scenario's own state instead (contexts of roles
+  //! have no metric slots, so the call fails the trial as `error`).
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  void metric(std::string_view name, T value) {
+    detail::MetricSlot& slot = find_metric(name);
+    slot.set = true;
+    if constexpr (std::is_integral_v<T>) {
+      slot.is_int = true;
+      slot.i = static_cast<std::int64_t>(value);
+      slot.d = static_cast<double>(value);
+    } else {
+      slot.is_int = false;
+      slot.d = static_cast<double>(value);
+    }
+  }
+
+  //! Fails the trial as a `violation` with `what` unless `cond` holds.
+  //! Returns cond, so a role can stop early. Only the first failure of a
+  //! context is kept.
+  bool expect(bool cond, std::string_view what) noexcept {
+    if (!cond) record(FailureKind::violation, what);
+    return cond;
+  }
+
+  //! Fails the trial as a `violation` with `what`.
+  void fail(std::string_view what) noexcept { record(FailureKind::violation, what); }
+
+  //! True once this context recorded a failure.
+  bool failed() const noexcept { return d_.failure != FailureKind::none; }
+
+  //! Index of this thread's role in the scenario's declaration order.
+  std::uint32_t role() const noexcept { return d_.role; }
+  //! Which instance of its role this thread is (0-based).
+  std::uint32_t instance() const noexcept { return d_.instance; }
+  //! How many threads play this thread's role.
+  std::uint32_t role_instances() const noexcept { return d_.role_instances; }
+  //! How many threads play role number `role` in this case (0 if the role
+  //! index is out of range). Setup and check use it to know the team size.
+  std::uint32_t instances_of(std::uint32_t role) const noexcept {
+    return role < d_.desc->n_roles ? d_.role_counts[role] : 0;
+  }
+  //! Index of the trial within the case.
+  std::uint64_t trial() const noexcept { return d_.trial; }
+  //! The trial's seed.
+  std::uint64_t seed() const noexcept { return d_.seed; }
+  //! The spec's time_scale.
+  double time_scale() const noexcept { return d_.time_scale; }
+
+  //! Records a failure; used by the registration glue for exceptions.
+  void record(FailureKind kind, std::string_view what) noexcept {
+    if (d_.failure != FailureKind::none) return;
+    d_.failure = kind;
+    const std::size_t n = std::min(what.size(), sizeof(d_.message) - 1);
+    std::memcpy(d_.message, what.data(), n);
+    d_.message[n] = '\0';
+    d_.message_len = static_cast<std::uint32_t>(n);
+  }
+
+  //! Host-owned state; not for scenarios.
+  detail::ContextData d_;
+
+ private:
+  const detail::ParamValue& find_param(std::string_view name, ParamType want) const {
+    for (std::uint32_t k = 0; k < d_.desc->n_params; ++k) {
+      if (name != d_.desc->params[k].name) continue;
+      const detail::ParamValue& v = d_.params[k];
+      const bool ok = v.type == want || (want == ParamType::number && v.type == ParamType::integer);
+      if (!ok) throw std::invalid_argument("param '" + std::string(name) + "' read with the wrong type");
+      return v;
+    }
+    throw std::invalid_argument("no param named '" + std::string(name) + "'");
+  }
+  detail::MetricSlot& find_metric(std::string_view name) {
+    if (d_.metrics == nullptr)
+      throw std::logic_error("metric('" + std::string(name) + "') called from a role; call it in setup or check");
+    for (std::uint32_t k = 0; k < d_.desc->n_metrics; ++k)
+      if (name == d_.desc->metrics[k].name) return d_.metrics[k];
+    throw std::invalid_argument("no metric named '" + std::string(name) + "' was declared");
+  }
+};
+
+}  // namespace strain

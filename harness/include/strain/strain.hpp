@@ -1,0 +1,9 @@
+#pragma once
+// Everything a scenario plugin needs.
+
+#include "strain/abi.hpp"
+#include "strain/context.hpp"
+#include "strain/plugin.hpp"
+#include "strain/rng.hpp"
+#include "strain/scenario.hpp"
+#include "strain/sync.hpp"

@@ -1,0 +1,18 @@
+#include "check/outcome.hpp"
+
+namespace strain::check {
+
+namespace {
+constexpr std::array<std::string_view, kOutcomeCount> kNames = {
+    "pass", "violation", "race", "deadlock", "hang", "crash", "error"};
+}
+
+std::string_view to_string(Outcome o) noexcept { return kNames[static_cast<std::size_t>(o)]; }
+
+std::optional<Outcome> outcome_from_string(std::string_view name) noexcept {
+  for (std::size_t k = 0; k < kOutcomeCount; ++k)
+    if (kNames[k] == name) return static_cast<Outcome>(k);
+  return std::nullopt;
+}
+
+}  // namespace strain::check

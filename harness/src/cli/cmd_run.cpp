@@ -1,0 +1,136 @@
+// `strain run` and `strain replay`.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "core/errors.hpp"
+#include "exec/case_runner.hpp"
+#include "report/reporter.hpp"
+
+namespace strain::cli {
+
+namespace {
+
+struct RunFlags {
+  std::vector<std::string> specs;
+  std::vector<std::string> reports;
+  std::string filter;
+  bool keep_going = false;
+  std::optional<std::uint64_t> seed;
+  std::string color = "auto";
+  bool quiet = false;
+};
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+report::Fanout make_reporters(const RunFlags& f) {
+  report::Fanout out;
+  const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  if (f.color != "auto" && f.color != "always" && f.color != "never")
+    throw UsageError("--color must be auto, always or never, got '" + f.color + "'");
+  const bool color = f.color == "always" || (f.color == "auto" && tty);
+  out.add(report::make_console_reporter(std::cout, {tty, color, f.quiet}));
+  for (const auto& r : f.reports) out.add(report::make_file_reporter(r));
+  return out;
+}
+
+// Runs the cases in order, feeding every reporter. Returns the exit code.
+int execute(const std::vector<const spec::Case*>& cases, exec::RunOptions opt, report::Reporter& rep,
+            const std::optional<std::uint64_t>& seed) {
+  exec::RunInfo info{tsan_build() ? "tsan" : "plain", seed.value_or(0), seed.has_value(), {}, utc_now()};
+  if (!seed && !cases.empty()) info.seed = cases.front()->schedule.seed;
+  for (const auto* c : cases) info.case_ids.push_back(c->id);
+  rep.run_started(info);
+  exec::RunSummary summary{info.build, info.seed, info.seed_overridden, info.timestamp, 0.0, {}};
+  const auto t0 = std::chrono::steady_clock::now();
+  opt.progress = [&rep](const exec::CaseProgress& p) { rep.case_progress(p); };
+  for (const auto* c : cases) {
+    rep.case_started(c->id);
+    summary.results.push_back(exec::run_case(*c, opt));
+    rep.case_finished(summary.results.back());
+  }
+  summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  rep.run_finished(summary);
+  return summary.all_met() ? 0 : 1;
+}
+
+}  // namespace
+
+Action add_run(CLI::App& app, const Global& g) {
+  auto* cmd = app.add_subcommand("run", "Run the cases of spec files or folders");
+  auto f = std::make_shared<RunFlags>();
+  cmd->add_option("specs", f->specs, "spec files or folders of specs")->required();
+  cmd->add_option("--report", f->reports, "also write a report: json:PATH or junit:PATH (repeatable)");
+  cmd->add_option("--filter", f->filter, "run only cases whose id matches: 'glob:glob-excluded:excluded'");
+  cmd->add_flag("--keep-going", f->keep_going, "count every trial instead of stopping at the first failure");
+  cmd->add_option("--seed", f->seed, "replace every spec's seed");
+  cmd->add_option("--color", f->color, "auto, always or never");
+  cmd->add_flag("--quiet", f->quiet, "print only the summary");
+  return [f, &g]() {
+    const plugin::Catalog catalog = load_catalog(g.plugin_path);
+    const std::vector<spec::Spec> specs = load_specs(collect_spec_files(f->specs), catalog);
+    std::vector<const spec::Case*> cases;
+    for (const auto& s : specs)
+      for (const auto& c : s.cases)
+        if (matches_filter(c.id, f->filter)) cases.push_back(&c);
+    if (cases.empty()) throw UsageError("no case matches the filter '" + f->filter + "'");
+    report::Fanout rep = make_reporters(*f);
+    exec::RunOptions opt;
+    opt.keep_going = f->keep_going;
+    opt.seed = f->seed;
+    opt.tsan_build = tsan_build();
+    return execute(cases, opt, rep, f->seed);
+  };
+}
+
+Action add_replay(CLI::App& app, const Global& g) {
+  auto* cmd = app.add_subcommand("replay", "Run one trial of one case again");
+  struct Flags {
+    std::string id, spec;
+    std::uint64_t seed = 0, trial = 0, repeat = 1;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("case", f->id, "the case id, as reports print it")->required();
+  cmd->add_option("--seed", f->seed, "the spec seed of the failing run")->required();
+  cmd->add_option("--trial", f->trial, "the trial index")->required();
+  cmd->add_option("--spec", f->spec, "the spec file (default: specs/<spec name>.yaml)");
+  cmd->add_option("--repeat", f->repeat, "run the trial this many times")->check(CLI::PositiveNumber);
+  return [f, &g]() {
+    std::string path = f->spec;
+    if (path.empty()) path = "specs/" + f->id.substr(0, f->id.find('/')) + ".yaml";
+    const plugin::Catalog catalog = load_catalog(g.plugin_path);
+    const std::vector<spec::Spec> specs = load_specs(collect_spec_files({path}), catalog);
+    const spec::Case* found = nullptr;
+    for (const auto& c : specs.front().cases)
+      if (c.id == f->id) found = &c;
+    if (found == nullptr) throw UsageError("no case '" + f->id + "' in " + path);
+    exec::RunOptions opt;
+    opt.seed = f->seed;
+    opt.only_trial = f->trial;
+    opt.repeat = f->repeat;
+    opt.keep_going = true;
+    opt.tsan_build = tsan_build();
+    const exec::CaseResult r = exec::run_case(*found, opt);
+    const std::uint64_t failed = r.trials - r.outcomes[0];
+    std::cout << "replay " << f->id << " seed " << f->seed << " trial " << f->trial << ": failed "
+              << failed << " of " << r.trials << " runs";
+    if (r.first_failure)
+      std::cout << " (" << check::to_string(r.first_failure->outcome) << ": " << r.first_failure->message << ")";
+    std::cout << "\n";
+    return failed > 0 ? 1 : 0;
+  };
+}
+
+}  // namespace strain::cli

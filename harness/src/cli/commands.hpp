@@ -1,0 +1,23 @@
+#pragma once
+// The subcommands, each registered on the CLI11 app by its own file.
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace strain::cli {
+
+//! Options every subcommand takes.
+struct Global {
+  std::string plugin_path;
+};
+
+//! Each returns the action to run if its subcommand was chosen; the action
+//! returns the exit code.
+using Action = std::function<int()>;
+Action add_run(CLI::App& app, const Global& g);
+Action add_replay(CLI::App& app, const Global& g);
+Action add_list(CLI::App& app, const Global& g);
+Action add_validate(CLI::App& app, const Global& g);
+Action add_plugins(CLI::App& app, const Global& g);
+
+}  // namespace strain::cli

@@ -1,0 +1,98 @@
+#include "cli/common.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "plugin/loader.hpp"
+#include "spec/load.hpp"
+
+namespace strain::cli {
+
+namespace fs = std::filesystem;
+
+plugin::Catalog load_catalog(const std::string& plugin_path_flag) {
+  return plugin::discover(plugin::plugin_path(plugin_path_flag, STRAIN_DEFAULT_PLUGIN_DIR));
+}
+
+std::vector<std::string> collect_spec_files(const std::vector<std::string>& args) {
+  std::vector<std::string> files;
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (fs::is_directory(a, ec)) {
+      std::vector<std::string> found;
+      for (const auto& e : fs::directory_iterator(a, ec)) {
+        const auto ext = e.path().extension();
+        if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml")) found.push_back(e.path().string());
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(a, ec)) {
+      files.push_back(a);
+    } else {
+      throw UsageError("no such spec file or folder: " + a);
+    }
+  }
+  if (files.empty()) throw UsageError("no spec files given");
+  return files;
+}
+
+std::vector<spec::Spec> load_specs(const std::vector<std::string>& files, const plugin::Catalog& catalog) {
+  std::vector<spec::Spec> specs;
+  std::vector<spec::Diagnostic> all;
+  for (const auto& f : files) {
+    try {
+      specs.push_back(spec::load_spec(f, catalog));
+    } catch (const spec::SpecError& e) {
+      all.insert(all.end(), e.diagnostics().begin(), e.diagnostics().end());
+    }
+  }
+  if (!all.empty()) throw spec::SpecError(std::move(all));
+  return specs;
+}
+
+namespace {
+
+bool glob(std::string_view pat, std::string_view s) {
+  // Iterative wildcard match with one backtrack point: linear in practice.
+  std::size_t p = 0, i = 0, star = std::string_view::npos, mark = 0;
+  while (i < s.size()) {
+    if (p < pat.size() && (pat[p] == '?' || pat[p] == s[i])) {
+      ++p;
+      ++i;
+    } else if (p < pat.size() && pat[p] == '*') {
+      star = p++;
+      mark = i;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      i = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pat.size() && pat[p] == '*') ++p;
+  return p == pat.size();
+}
+
+bool any_of(std::string_view patterns, std::string_view id) {
+  std::size_t start = 0;
+  while (start <= patterns.size()) {
+    const std::size_t end = std::min(patterns.find(':', start), patterns.size());
+    if (glob(patterns.substr(start, end - start), id)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool matches_filter(std::string_view id, std::string_view filter) {
+  if (filter.empty()) return true;
+  const std::size_t dash = filter.find('-');
+  const std::string_view pos = filter.substr(0, dash);
+  const std::string_view neg = dash == std::string_view::npos ? std::string_view{} : filter.substr(dash + 1);
+  const bool in = pos.empty() ? true : any_of(pos, id);
+  return in && (neg.empty() || !any_of(neg, id));
+}
+
+}  // namespace strain::cli

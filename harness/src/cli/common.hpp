@@ -1,0 +1,39 @@
+#pragma once
+// What the subcommands share: the plugin catalog, finding and loading specs,
+// case filters.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "plugin/scenario_info.hpp"
+#include "spec/spec.hpp"
+
+namespace strain::cli {
+
+//! Loads the plugins on the path given by --plugin-path (or the environment,
+//! or the build's plugin folder).
+plugin::Catalog load_catalog(const std::string& plugin_path_flag);
+
+//! The spec files named by `args`: files as given, folders searched for
+//! *.yaml/*.yml (sorted). Throws UsageError for a path that does not exist.
+std::vector<std::string> collect_spec_files(const std::vector<std::string>& args);
+
+//! Loads every spec. Errors of all files are gathered into one SpecError, so
+//! a user sees every problem at once and nothing runs.
+std::vector<spec::Spec> load_specs(const std::vector<std::string>& files, const plugin::Catalog& catalog);
+
+//! gtest-style filter: "pos1:pos2-neg1:neg2" with * and ? wildcards; empty
+//! matches everything.
+bool matches_filter(std::string_view id, std::string_view filter);
+
+//! True in the ThreadSanitizer build.
+constexpr bool tsan_build() {
+#ifdef STRAIN_BUILD_TSAN
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace strain::cli

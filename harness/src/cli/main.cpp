@@ -1,0 +1,52 @@
+// strain: runs stress specs on concurrency scenario plugins.
+//
+// Exit codes: 0 every case met its expectation; 1 some case did not;
+// 2 usage or spec error (nothing ran).
+
+#include <iostream>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "core/errors.hpp"
+#include "spec/diagnostic.hpp"
+
+int main(int argc, char** argv) {
+  using namespace strain::cli;
+  CLI::App app{"strain: stress-testing and race detection for C++ concurrency plugins", "strain"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "strain 0.1.0");
+  Global g;
+  app.add_option("--plugin-path", g.plugin_path,
+                 "':'-separated plugin folders or files (default: $STRAIN_PLUGIN_PATH, else the build's plugin folder)");
+
+  std::vector<std::pair<CLI::App*, Action>> actions;
+  const auto sub = [&](Action (*add)(CLI::App&, const Global&)) {
+    const std::size_t before = app.get_subcommands({}).size();
+    Action a = add(app, g);
+    actions.emplace_back(app.get_subcommands({})[before], std::move(a));
+  };
+  sub(&add_run);
+  sub(&add_replay);
+  sub(&add_list);
+  sub(&add_validate);
+  sub(&add_plugins);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  try {
+    for (auto& [cmd, action] : actions)
+      if (cmd->parsed()) return action();
+  } catch (const strain::spec::SpecError& e) {
+    for (const auto& d : e.diagnostics()) std::cerr << d.str() << "\n";
+    std::cerr << "strain: " << e.diagnostics().size() << " error(s) in spec(s); nothing was run\n";
+    return 2;
+  } catch (const strain::UsageError& e) {
+    std::cerr << "strain: " << e.what() << "\n";
+    return 2;
+  }
+  return 2;
+}

@@ -1,0 +1,345 @@
+#include "exec/case_runner.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "exec/thread_team.hpp"
+#include "sched/strategy.hpp"
+#include "strain/context.hpp"
+
+namespace strain::exec {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using check::Outcome;
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t s = a ^ (b * 0x9e3779b97f4a7c15ULL);
+  return Rng::splitmix64(s);
+}
+
+std::uint64_t hash_id(const std::string& id) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across runs and builds
+  for (unsigned char c : id) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+detail::ParamValue to_param(const check::Value& v) {
+  detail::ParamValue p;
+  switch (v.kind) {
+    case check::Value::Kind::integer: p.type = ParamType::integer; p.i = v.i; p.d = v.d; break;
+    case check::Value::Kind::number: p.type = ParamType::number; p.d = v.d; break;
+    case check::Value::Kind::boolean: p.type = ParamType::boolean; p.b = v.b; break;
+    case check::Value::Kind::string:
+    case check::Value::Kind::none: p.type = ParamType::string; p.s = v.s.c_str(); p.s_len = v.s.size(); break;
+  }
+  return p;
+}
+
+// Everything a case's trials share. Lives on the heap so that, if a trial
+// hangs, it can be leaked together with the team whose threads use it.
+struct CaseState {
+  const spec::Case* kase = nullptr;
+  const detail::ScenarioDescriptor* desc = nullptr;
+  RunOptions opt;
+  std::uint64_t spec_seed = 0;
+  std::uint64_t planned = 0;
+  Clock::time_point t0;
+  Clock::time_point deadline;
+
+  std::vector<detail::ParamValue> params;
+  std::vector<detail::MetricSlot> metrics;
+  std::vector<check::Value> vars;  // params then metrics, as invariants index them
+  std::size_t n_params = 0;
+  Context main;
+  std::vector<Context> thread_ctx;
+  std::vector<std::uint32_t> thread_role;
+  std::vector<std::uint32_t> role_counts;
+  std::vector<sched::RandomState> sched_state;
+  void* state = nullptr;
+  bool constructed = false;
+
+  // Written by the trial leader only; read by the host thread for progress.
+  std::uint64_t next_trial = 0;  // index of the trial being prepared/run
+  std::uint64_t run_count = 0;   // trials finished
+  std::atomic<std::uint64_t> progress_trials{0};
+  std::array<std::atomic<std::uint64_t>, check::kOutcomeCount> progress_outcomes{};
+  std::atomic<std::uint64_t> current_trial{0};
+
+  check::OutcomeCounts outcomes{};
+  std::optional<TrialFailure> first_failure;
+  std::string stopped_by;
+
+  ~CaseState() { ::operator delete(state, std::align_val_t(desc->state_align)); }
+
+  std::uint64_t trial_index(std::uint64_t k) const { return opt.only_trial ? *opt.only_trial : k; }
+
+  void reset_context(Context& ctx, std::uint64_t seed, std::uint64_t salt, std::uint64_t trial) {
+    ctx.d_.failure = FailureKind::none;
+    ctx.d_.message_len = 0;
+    ctx.d_.message[0] = '\0';
+    ctx.d_.trial = trial;
+    ctx.d_.seed = seed;
+    ctx.d_.rng.reseed(mix(seed, salt));
+  }
+
+  // Records the outcome of the trial just finished. Returns false to stop.
+  bool record(Outcome o, std::string message) {
+    const auto idx = static_cast<std::size_t>(o);
+    ++outcomes[idx];
+    ++run_count;
+    progress_outcomes[idx].store(outcomes[idx], std::memory_order_relaxed);
+    progress_trials.store(run_count, std::memory_order_relaxed);
+    if (check::is_failure(o) && !first_failure) {
+      const std::uint64_t t = trial_index(next_trial);
+      first_failure = TrialFailure{t, trial_seed(spec_seed, kase->id, t), o, std::move(message),
+                                   std::chrono::duration<double>(Clock::now() - t0).count(),
+                                   replay_command(*kase, spec_seed, t)};
+    }
+    ++next_trial;
+    if (check::is_failure(o) && !opt.keep_going && !opt.only_trial) {
+      stopped_by = "failure";
+      return false;
+    }
+    if (next_trial >= planned) {
+      stopped_by = "trials";
+      return false;
+    }
+    if (Clock::now() >= deadline && !opt.only_trial) {
+      stopped_by = "budget";
+      return false;
+    }
+    return true;
+  }
+
+  // Builds a fresh state for the next trial. Returns false when the run is
+  // over; trials whose setup fails are recorded as errors and skipped.
+  bool prepare() {
+    for (;;) {
+      const std::uint64_t t = trial_index(next_trial);
+      const std::uint64_t seed = trial_seed(spec_seed, kase->id, t);
+      current_trial.store(t, std::memory_order_relaxed);
+      reset_context(main, seed, 0, t);
+      for (auto& m : metrics) m = detail::MetricSlot{};
+      for (std::size_t k = 0; k < thread_ctx.size(); ++k) {
+        reset_context(thread_ctx[k], seed, k + 1, t);
+        if (thread_ctx[k].d_.sched != nullptr) sched::reseed(sched_state[k], mix(seed, k + 1));
+      }
+      constructed = desc->construct(state, main);
+      if (constructed) return true;
+      if (!record(Outcome::error, std::string("setup failed: ") + main.d_.message)) return false;
+    }
+  }
+
+  // Checks the trial the team just ran and classifies it.
+  void finish() {
+    desc->check(state, main);
+    desc->destroy(state);
+    constructed = false;
+    // An exception anywhere is an error; otherwise the first failed expect.
+    const Context* worst = nullptr;
+    for (const auto& c : thread_ctx)
+      if (c.d_.failure == FailureKind::error) { worst = &c; break; }
+    if (worst == nullptr && main.d_.failure == FailureKind::error) worst = &main;
+    if (worst == nullptr)
+      for (const auto& c : thread_ctx)
+        if (c.d_.failure == FailureKind::violation) { worst = &c; break; }
+    if (worst == nullptr && main.d_.failure == FailureKind::violation) worst = &main;
+    if (worst != nullptr) {
+      const bool in_role = worst != &main;
+      std::string where = in_role ? "role " + kase->scenario->roles[worst->d_.role].name + "#" +
+                                        std::to_string(worst->d_.instance) + ": "
+                                  : "check: ";
+      const Outcome o = worst->d_.failure == FailureKind::error ? Outcome::error : Outcome::violation;
+      (void)record(o, where + worst->d_.message);
+      return;
+    }
+    for (std::size_t k = 0; k < metrics.size(); ++k) {
+      check::Value& v = vars[n_params + k];
+      const auto& m = metrics[k];
+      if (!m.set) v.kind = check::Value::Kind::none;
+      else if (m.is_int) { v.kind = check::Value::Kind::integer; v.i = m.i; v.d = m.d; }
+      else { v.kind = check::Value::Kind::number; v.d = m.d; }
+    }
+    for (const auto& inv : kase->invariants) {
+      const check::EvalResult r = inv.expr.eval(vars);
+      if (!r.ok) {
+        (void)record(Outcome::error, "invariant '" + inv.text + "' could not be evaluated: " + r.error);
+        return;
+      }
+      if (!r.value) {
+        (void)record(Outcome::violation, "invariant '" + inv.text + "' does not hold: " +
+                                             inv.expr.explain(kase->names, vars));
+        return;
+      }
+    }
+    (void)record(Outcome::pass, {});
+  }
+};
+
+void team_body(void* arg, unsigned index) noexcept {
+  auto& cs = *static_cast<CaseState*>(arg);
+  Context& ctx = cs.thread_ctx[index];
+  cs.desc->run_role(cs.state, cs.thread_role[index], ctx);
+}
+
+bool team_between(void* arg) noexcept {
+  auto& cs = *static_cast<CaseState*>(arg);
+  cs.finish();
+  if (!cs.stopped_by.empty()) return false;
+  return cs.prepare();
+}
+
+CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, const RunOptions& opt) {
+  CaseResult r;
+  r.id = c.id;
+  r.spec_name = c.spec_name;
+  r.spec_path = c.spec_path;
+  r.case_name = c.case_name;
+  r.plugin = c.plugin;
+  r.matrix = c.matrix;
+  r.spec_seed = spec_seed;
+  r.expected = c.expect.for_build(opt.tsan_build);
+  return r;
+}
+
+// The verdict: a case expecting pass meets it when nothing failed; a case
+// expecting a failure outcome meets it when that outcome was seen and no
+// other kind of failure was.
+bool verdict(const CaseResult& r) {
+  const auto count = [&](Outcome o) { return r.outcomes[static_cast<std::size_t>(o)]; };
+  if (r.stopped_by == "error") return false;
+  for (Outcome o : check::kAllOutcomes)
+    if (check::is_failure(o) && o != r.expected && count(o) > 0) return false;
+  return r.expected == Outcome::pass ? r.trials > 0 : count(r.expected) > 0;
+}
+
+}  // namespace
+
+std::uint64_t trial_seed(std::uint64_t spec_seed, const std::string& case_id, std::uint64_t trial) {
+  return mix(mix(spec_seed, hash_id(case_id)), trial + 1);
+}
+
+std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial) {
+  return "strain replay " + c.id + " --seed " + std::to_string(spec_seed) + " --trial " +
+         std::to_string(trial) + " --spec " + c.spec_path;
+}
+
+CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
+  const std::uint64_t spec_seed = opt.seed.value_or(c.schedule.seed);
+  CaseResult result = base_result(c, spec_seed, opt);
+  if (c.scenario == nullptr || c.scenario->desc == nullptr) {
+    result.stopped_by = "error";
+    result.note = "scenario '" + c.plugin + "' is not loaded";
+    return result;
+  }
+  if (c.schedule.topology != spec::Topology::threads) {
+    result.stopped_by = "error";
+    result.note = "topology 'processes' is not supported by this build yet";
+    return result;
+  }
+
+  auto cs = std::make_unique<CaseState>();
+  cs->kase = &c;
+  cs->desc = c.scenario->desc;
+  cs->opt = opt;
+  cs->spec_seed = spec_seed;
+  cs->planned = opt.only_trial ? opt.repeat : c.schedule.trials;
+  cs->state = ::operator new(cs->desc->state_size, std::align_val_t(cs->desc->state_align));
+
+  for (const auto& v : c.params) cs->params.push_back(to_param(v));
+  cs->metrics.resize(c.scenario->metrics.size());
+  cs->n_params = c.params.size();
+  cs->vars = c.params;
+  cs->vars.resize(c.params.size() + c.scenario->metrics.size());
+
+  for (int count : c.schedule.role_counts) cs->role_counts.push_back(static_cast<std::uint32_t>(count));
+  auto init = [&](Context& ctx, std::uint32_t role, std::uint32_t instance, std::uint32_t count) {
+    ctx.d_.desc = cs->desc;
+    ctx.d_.params = cs->params.data();
+    ctx.d_.role_counts = cs->role_counts.data();
+    ctx.d_.time_scale = c.schedule.time_scale;
+    ctx.d_.role = role;
+    ctx.d_.instance = instance;
+    ctx.d_.role_instances = count;
+  };
+  init(cs->main, 0, 0, 1);
+  cs->main.d_.metrics = cs->metrics.data();
+  unsigned n = 0;
+  for (int count : c.schedule.role_counts) n += static_cast<unsigned>(count);
+  cs->thread_ctx.resize(n);
+  cs->sched_state.resize(n);
+  for (std::uint32_t r = 0, k = 0; r < c.schedule.role_counts.size(); ++r) {
+    const auto count = static_cast<std::uint32_t>(c.schedule.role_counts[r]);
+    for (std::uint32_t i = 0; i < count; ++i, ++k) {
+      init(cs->thread_ctx[k], r, i, count);
+      sched::install(c.schedule.strategy, cs->thread_ctx[k].d_, cs->sched_state[k]);
+      cs->thread_role.push_back(r);
+    }
+  }
+
+  cs->t0 = Clock::now();
+  cs->deadline = cs->t0 + std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double>(c.schedule.budget_s));
+  if (!cs->prepare()) {
+    // Every trial failed in setup before any role ran.
+  } else {
+    auto team = std::make_unique<ThreadTeam>(n, &team_body, &team_between, cs.get());
+    team->start();
+    std::uint64_t watched = cs->current_trial.load();
+    std::uint64_t watched_done = 0;
+    auto watched_since = Clock::now();
+    while (!team->wait_done(0.1)) {
+      const auto now = Clock::now();
+      if (opt.progress) {
+        CaseProgress p{c.id, cs->progress_trials.load(std::memory_order_relaxed), cs->planned,
+                       std::chrono::duration<double>(now - cs->t0).count(), c.schedule.budget_s, {}};
+        for (std::size_t k = 0; k < check::kOutcomeCount; ++k)
+          p.outcomes[k] = cs->progress_outcomes[k].load(std::memory_order_relaxed);
+        opt.progress(p);
+      }
+      // The watchdog: the same trial running longer than the timeout hangs.
+      const std::uint64_t done_now = cs->progress_trials.load(std::memory_order_relaxed);
+      if (done_now != watched_done || cs->current_trial.load() != watched) {
+        watched_done = done_now;
+        watched = cs->current_trial.load();
+        watched_since = now;
+      } else if (std::chrono::duration<double>(now - watched_since).count() > c.schedule.timeout_s) {
+        // The stuck threads cannot be stopped in-process: leave them running
+        // on memory that is leaked with them, and report the hang.
+        team->abandon();
+        (void)team.release();
+        CaseState* leaked = cs.release();
+        result.outcomes = leaked->outcomes;
+        result.trials = leaked->run_count + 1;
+        result.outcomes[static_cast<std::size_t>(Outcome::hang)] += 1;
+        const std::uint64_t t = watched;
+        if (!leaked->first_failure)
+          result.first_failure = TrialFailure{
+              t, trial_seed(spec_seed, c.id, t), Outcome::hang,
+              "trial " + std::to_string(t) + " still running after the " +
+                  std::to_string(c.schedule.timeout_s) + " s timeout",
+              std::chrono::duration<double>(now - leaked->t0).count(), replay_command(c, spec_seed, t)};
+        else
+          result.first_failure = leaked->first_failure;
+        result.stopped_by = "failure";
+        result.elapsed_s = std::chrono::duration<double>(now - leaked->t0).count();
+        result.met = verdict(result);
+        return result;
+      }
+    }
+  }
+  result.elapsed_s = std::chrono::duration<double>(Clock::now() - cs->t0).count();
+  result.trials = cs->run_count;
+  result.outcomes = cs->outcomes;
+  result.first_failure = cs->first_failure;
+  result.stopped_by = cs->stopped_by;
+  result.met = verdict(result);
+  return result;
+}
+
+}  // namespace strain::exec

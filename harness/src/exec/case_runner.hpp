@@ -1,0 +1,34 @@
+#pragma once
+// Runs the trials of one case on a thread team and classifies each trial.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "exec/result.hpp"
+#include "spec/spec.hpp"
+
+namespace strain::exec {
+
+struct RunOptions {
+  bool keep_going = false;                      // count every trial, not stop at the first failure
+  std::optional<std::uint64_t> seed;            // replaces the spec's seed
+  std::optional<std::uint64_t> only_trial;      // replay: run just this trial index...
+  std::uint64_t repeat = 1;                     // ...this many times
+  bool tsan_build = false;                      // which expectation applies
+  //! Called from the calling thread about every 100 ms while a case runs.
+  std::function<void(const CaseProgress&)> progress;
+};
+
+//! The seed of trial `trial` of the case `case_id` under spec seed `seed`.
+std::uint64_t trial_seed(std::uint64_t spec_seed, const std::string& case_id, std::uint64_t trial);
+
+//! The command that replays one trial.
+std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial);
+
+//! Runs `c` and returns its result with a verdict. Never throws for a
+//! scenario's failure: that is data in the result.
+CaseResult run_case(const spec::Case& c, const RunOptions& options);
+
+}  // namespace strain::exec

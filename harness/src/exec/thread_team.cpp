@@ -1,0 +1,86 @@
+#include "exec/thread_team.hpp"
+
+#include <sched.h>
+
+#include <chrono>
+
+namespace strain::exec {
+
+namespace {
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+// Spin this long before yielding, and yield this often before sleeping on a
+// futex: spinning gives the tightest start, yielding lets a team larger than
+// the core count make progress, the futex keeps long idle waits cheap.
+constexpr int kSpins = 2000;
+constexpr int kYields = 200;
+}  // namespace
+
+ThreadTeam::ThreadTeam(unsigned threads, Body body, Between between, void* arg)
+    : n_(threads), body_(body), between_(between), arg_(arg), remaining_(threads) {
+  threads_.reserve(n_);
+  for (unsigned k = 0; k < n_; ++k) threads_.emplace_back([this, k] { worker(k); });
+}
+
+ThreadTeam::~ThreadTeam() {
+  if (abandoned_) {
+    for (auto& t : threads_) t.detach();
+    return;
+  }
+  stop_.store(true, std::memory_order_relaxed);
+  release_next();
+  for (auto& t : threads_) t.join();
+}
+
+void ThreadTeam::release_next() {
+  generation_.fetch_add(1, std::memory_order_seq_cst);
+  if (sleepers_.load(std::memory_order_seq_cst) > 0) generation_.notify_all();
+}
+
+void ThreadTeam::start() { release_next(); }
+
+bool ThreadTeam::wait_done(double wait_s) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+  while (!done_.load(std::memory_order_acquire)) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+void ThreadTeam::worker(unsigned index) {
+  std::uint64_t seen = 0;
+  for (;;) {
+    // The start barrier: wait for the next generation.
+    int spins = 0;
+    std::uint64_t g;
+    while ((g = generation_.load(std::memory_order_acquire)) == seen) {
+      if (spins < kSpins) {
+        cpu_relax();
+      } else if (spins < kSpins + kYields) {
+        ::sched_yield();
+      } else {
+        sleepers_.fetch_add(1, std::memory_order_seq_cst);
+        generation_.wait(seen, std::memory_order_seq_cst);
+        sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+      }
+      ++spins;
+    }
+    seen = g;
+    if (stop_.load(std::memory_order_relaxed)) return;
+    body_(arg_, index);
+    if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      remaining_.store(n_, std::memory_order_relaxed);
+      if (between_(arg_)) {
+        release_next();
+      } else {
+        done_.store(true, std::memory_order_release);
+      }
+    }
+  }
+}
+
+}  // namespace strain::exec

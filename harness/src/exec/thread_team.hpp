@@ -1,0 +1,53 @@
+#pragma once
+// A team of threads created once per case and reused across trials. Trials
+// start together from a spinning start barrier (a generation counter), as
+// jcstress does: contention is high and a trial costs no thread creation.
+// The last thread to finish a trial runs `between` (check the trial, set up
+// the next) while the others spin; so no other thread must be woken.
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+namespace strain::exec {
+
+class ThreadTeam {
+ public:
+  //! Runs the role of thread `index` for the current trial.
+  using Body = void (*)(void* arg, unsigned index) noexcept;
+  //! Ends the trial and prepares the next; false stops the team.
+  using Between = bool (*)(void* arg) noexcept;
+
+  ThreadTeam(unsigned threads, Body body, Between between, void* arg);
+  ~ThreadTeam();
+  ThreadTeam(const ThreadTeam&) = delete;
+  ThreadTeam& operator=(const ThreadTeam&) = delete;
+
+  //! Releases the first trial (already prepared by the caller) and returns
+  //! once `between` returned false, or after `wait_s` seconds with false.
+  void start();
+  bool wait_done(double wait_s);
+
+  //! Abandons the threads without joining, for a trial that hangs: they are
+  //! left running and this object must then be leaked, never destroyed.
+  void abandon() { abandoned_ = true; }
+
+ private:
+  void worker(unsigned index);
+  void release_next();
+
+  unsigned n_;
+  Body body_;
+  Between between_;
+  void* arg_;
+  alignas(64) std::atomic<std::uint64_t> generation_{0};
+  alignas(64) std::atomic<unsigned> remaining_;
+  alignas(64) std::atomic<unsigned> sleepers_{0};
+  alignas(64) std::atomic<bool> done_{false};
+  std::atomic<bool> stop_{false};
+  bool abandoned_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace strain::exec

@@ -1,0 +1,170 @@
+#include "plugin/loader.hpp"
+
+#include <algorithm>
+#include <boost/dll/library_info.hpp>
+#include <boost/dll/shared_library.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string_view>
+#include <system_error>
+
+#include "strain/abi.hpp"
+
+namespace strain::plugin {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kAliasPrefix = "strain_scenario_";
+
+check::Value to_value(const detail::ParamValue& v) {
+  switch (v.type) {
+    case ParamType::integer: return check::Value::integer(v.i);
+    case ParamType::number: return check::Value::number(v.d);
+    case ParamType::boolean: return check::Value::boolean(v.b);
+    case ParamType::string: return check::Value::string(std::string(v.s, v.s_len));
+  }
+  return {};
+}
+
+const char* or_empty(const char* s) { return s != nullptr ? s : ""; }
+
+// Copies a descriptor into host types, checking what the host relies on.
+// Returns an empty string on success, else why the scenario is unusable.
+std::string convert(const detail::ScenarioDescriptor& d, ScenarioInfo& out) {
+  if (d.name == nullptr || *d.name == '\0') return "scenario has no name";
+  out.name = d.name;
+  out.doc = or_empty(d.doc);
+  if (d.n_roles == 0) return "scenario '" + out.name + "' declares no role";
+  if (d.construct == nullptr || d.destroy == nullptr || d.run_role == nullptr || d.check == nullptr)
+    return "scenario '" + out.name + "' has a null entry point";
+  std::set<std::string> seen;
+  for (std::uint32_t k = 0; k < d.n_params; ++k) {
+    const auto& p = d.params[k];
+    ParamInfo info{or_empty(p.name), or_empty(p.doc), p.default_value.type, to_value(p.default_value), {}};
+    for (std::uint32_t a = 0; a < p.n_allowed; ++a) info.allowed.push_back(to_value(p.allowed[a]));
+    if (!seen.insert(info.name).second) return "scenario '" + out.name + "' declares '" + info.name + "' twice";
+    out.params.push_back(std::move(info));
+  }
+  for (std::uint32_t k = 0; k < d.n_metrics; ++k) {
+    MetricInfo m{or_empty(d.metrics[k].name), or_empty(d.metrics[k].doc)};
+    if (!seen.insert(m.name).second)
+      return "scenario '" + out.name + "' declares '" + m.name + "' twice (param and metric names share one namespace)";
+    out.metrics.push_back(std::move(m));
+  }
+  std::set<std::string> roles;
+  for (std::uint32_t k = 0; k < d.n_roles; ++k) {
+    RoleInfo r{or_empty(d.roles[k].name), or_empty(d.roles[k].doc)};
+    if (!roles.insert(r.name).second) return "scenario '" + out.name + "' declares role '" + r.name + "' twice";
+    out.roles.push_back(std::move(r));
+  }
+  out.desc = &d;
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> plugin_path(const std::string& flag, const std::string& default_dir) {
+  std::string joined = flag;
+  if (joined.empty()) {
+    if (const char* env = std::getenv("STRAIN_PLUGIN_PATH"); env != nullptr) joined = env;
+  }
+  if (joined.empty()) return {default_dir};
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= joined.size()) {
+    const std::size_t end = std::min(joined.find(':', start), joined.size());
+    if (end > start) out.push_back(joined.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+void load_library(const std::string& file, Catalog& catalog) {
+  auto problem = [&](std::string msg) { catalog.problems.push_back({file, std::move(msg)}); };
+
+  // library_info reads the ELF file itself, so a file that is not a library
+  // is reported here without ever being mapped.
+  std::vector<std::string> symbols;
+  try {
+    boost::dll::library_info info(fs::path(file), /*throw_if_not_native=*/true);
+    symbols = info.symbols("strain");
+  } catch (const std::exception& e) {
+    problem(std::string("not a loadable plugin library: ") + e.what());
+    return;
+  }
+  std::erase_if(symbols, [](const std::string& s) { return !s.starts_with(kAliasPrefix); });
+  if (symbols.empty()) {
+    problem("no scenario registered (no STRAIN_SCENARIO in this library)");
+    return;
+  }
+
+  auto lib = std::make_shared<boost::dll::shared_library>();
+  std::error_code ec;
+  lib->load(fs::path(file), boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_local, ec);
+  if (ec) {
+    problem("cannot load: " + ec.message() + " (" + std::string(boost::dll::shared_library::suffix().string()) + ")");
+    return;
+  }
+  for (const std::string& sym : symbols) {
+    if (!lib->has(sym)) {
+      problem("symbol '" + sym + "' is listed but not exported");
+      continue;
+    }
+    auto& describe = lib->get_alias<detail::DescribeFn>(sym);
+    const detail::ScenarioDescriptor* desc = describe();
+    const std::string name = sym.substr(kAliasPrefix.size());
+    if (desc == nullptr) {
+      problem("scenario '" + name + "' failed to describe itself (its declare() threw)");
+      continue;
+    }
+    if (desc->abi_version != kAbiVersion) {
+      problem("scenario '" + name + "' was built for strain ABI version " + std::to_string(desc->abi_version) +
+              ", but this strain has ABI version " + std::to_string(kAbiVersion) + "; rebuild the plugin");
+      continue;
+    }
+    if (desc->struct_size != sizeof(detail::ScenarioDescriptor)) {
+      problem("scenario '" + name + "' has a descriptor of unexpected size");
+      continue;
+    }
+    ScenarioInfo info;
+    info.library_path = file;
+    if (std::string why = convert(*desc, info); !why.empty()) {
+      problem(why);
+      continue;
+    }
+    if (const ScenarioInfo* other = catalog.find(info.name); other != nullptr) {
+      problem("scenario '" + info.name + "' is already provided by " + other->library_path + "; skipped");
+      continue;
+    }
+    info.library = lib;
+    catalog.scenarios.push_back(std::move(info));
+  }
+}
+
+Catalog discover(const std::vector<std::string>& path) {
+  Catalog catalog;
+  for (const std::string& entry : path) {
+    std::error_code ec;
+    if (fs::is_regular_file(entry, ec)) {
+      load_library(entry, catalog);
+      continue;
+    }
+    if (!fs::is_directory(entry, ec)) {
+      catalog.problems.push_back({entry, "plugin path entry does not exist"});
+      continue;
+    }
+    std::vector<std::string> files;
+    for (fs::directory_iterator it(entry, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() == ".so") files.push_back(it->path().string());
+    }
+    if (ec) catalog.problems.push_back({entry, "cannot list plugin folder: " + ec.message()});
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) load_library(f, catalog);
+  }
+  return catalog;
+}
+
+}  // namespace strain::plugin

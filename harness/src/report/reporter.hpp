@@ -1,0 +1,61 @@
+#pragma once
+// One interface for every reporter (STYLE.md, point 4). Events are declared in
+// the order they fire. The console streams; file reporters collect and write
+// at run_finished, atomically.
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exec/result.hpp"
+
+namespace strain::report {
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  //! The run starts; `info` lists the cases that will run, in order.
+  virtual void run_started(const exec::RunInfo& info) { (void)info; }
+  //! A case starts.
+  virtual void case_started(const std::string& id) { (void)id; }
+  //! The running case made progress (throttled by the caller to ~10/s).
+  virtual void case_progress(const exec::CaseProgress& progress) { (void)progress; }
+  //! A case ended, with its verdict.
+  virtual void case_finished(const exec::CaseResult& result) { (void)result; }
+  //! The run ended; file reporters write their file here.
+  virtual void run_finished(const exec::RunSummary& summary) { (void)summary; }
+};
+
+//! Sends every event to several reporters, in order.
+class Fanout : public Reporter {
+ public:
+  void add(std::unique_ptr<Reporter> r) { reporters_.push_back(std::move(r)); }
+  void run_started(const exec::RunInfo& i) override;
+  void case_started(const std::string& id) override;
+  void case_progress(const exec::CaseProgress& p) override;
+  void case_finished(const exec::CaseResult& r) override;
+  void run_finished(const exec::RunSummary& s) override;
+
+ private:
+  std::vector<std::unique_ptr<Reporter>> reporters_;
+};
+
+struct ConsoleOptions {
+  bool tty = false;    // live progress line with \r; plain lines otherwise
+  bool color = false;  // ANSI colours for verdicts
+  bool quiet = false;  // summary table only
+};
+
+//! The console reporter, streaming to `out`.
+std::unique_ptr<Reporter> make_console_reporter(std::ostream& out, ConsoleOptions options);
+
+//! A file reporter from "name:path" (json:out.json, junit:out.xml). Throws
+//! UsageError for an unknown name or a missing path.
+std::unique_ptr<Reporter> make_file_reporter(std::string_view arg);
+
+//! The names make_file_reporter accepts.
+std::vector<std::string> file_reporter_names();
+
+}  // namespace strain::report

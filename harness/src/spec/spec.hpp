@@ -1,0 +1,80 @@
+#pragma once
+// A validated spec: the cases a spec file expands into, ready to run.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "check/expr.hpp"
+#include "check/outcome.hpp"
+#include "check/value.hpp"
+#include "plugin/scenario_info.hpp"
+#include "spec/diagnostic.hpp"
+
+namespace strain::spec {
+
+enum class Topology { threads, processes };
+
+//! How schedule points perturb the run.
+struct Strategy {
+  std::string name = "none";  // none | random
+  double yield_p = 0.0;       // random: probability of sched_yield at a point
+  double spin_p = 0.0;        // random: probability of a busy spin
+  double sleep_p = 0.0;       // random: probability of a short sleep
+  std::int64_t spin_iters = 200;  // length of a spin, in pause instructions
+  double sleep_us = 20.0;         // length of a sleep, in microseconds
+};
+
+struct Schedule {
+  Topology topology = Topology::threads;
+  std::vector<int> role_counts;  // parallel to the scenario's roles; default 1
+  std::uint64_t trials = 1000;
+  double budget_s = 10.0;   // wall-clock cap of a case
+  double timeout_s = 10.0;  // per-trial watchdog
+  Strategy strategy;
+  std::uint64_t seed = 1;
+  double time_scale = 1.0;  // factor on Context::sleep()
+};
+
+//! What a case must show, per build: the plain and the tsan build.
+struct Expectation {
+  check::Outcome plain = check::Outcome::pass;
+  check::Outcome tsan = check::Outcome::pass;
+  check::Outcome for_build(bool tsan_build) const { return tsan_build ? tsan : plain; }
+};
+
+struct Invariant {
+  std::string text;
+  SourceLoc loc;
+  check::Expr expr;  // indices into Case::names
+};
+
+//! One point of the matrix of one case entry of a spec.
+struct Case {
+  std::string id;         // "<spec>/<case>" or "<spec>/<case>/<k=v,...>"
+  std::string spec_name;  // the spec's name
+  std::string spec_path;  // the file it came from
+  std::string case_name;
+  std::vector<std::pair<std::string, std::string>> matrix;  // (key label, value)
+  std::string plugin;
+  const plugin::ScenarioInfo* scenario = nullptr;  // owned by the catalog
+  std::vector<check::Value> params;  // parallel to scenario->params
+  Schedule schedule;
+  Expectation expect;
+  std::vector<Invariant> invariants;
+  //! The names invariants may use, in index order: every param of the
+  //! scenario (declaration order), then every metric.
+  std::vector<std::string> names;
+  SourceLoc loc;
+};
+
+struct Spec {
+  std::string path;
+  std::string name;  // `name:` or the file's stem
+  std::string plugin;
+  std::string description;
+  std::vector<Case> cases;
+};
+
+}  // namespace strain::spec

@@ -1,0 +1,48 @@
+// The smallest two-role scenario: each role writes one value. It measures
+// the harness's own cost per trial and exercises the runner in tests.
+
+#include <atomic>
+#include <cstdint>
+
+#include <strain/strain.hpp>
+
+namespace {
+
+class Trivial {
+ public:
+  static void declare(strain::Declare<Trivial>& d) {
+    d.doc("Two roles each store one value; nothing can fail unless asked to")
+        .param("fail_every", 0, "fail the check of every n-th trial (0: never)")
+        .param("points", 0, "schedule points each role passes")
+        .role("left", &Trivial::left)
+        .role("right", &Trivial::right)
+        .metric("sum", "left + right")
+        .metric("trial_seed_low", "low bits of the trial seed, to see replay determinism");
+  }
+  void setup(strain::Context& ctx) {
+    fail_every_ = ctx.int_param("fail_every");
+    points_ = ctx.int_param("points");
+  }
+  void left(strain::Context& ctx) {
+    for (std::int64_t k = 0; k < points_; ++k) ctx.point("left");
+    a_.store(1, std::memory_order_relaxed);
+  }
+  void right(strain::Context& ctx) {
+    for (std::int64_t k = 0; k < points_; ++k) ctx.point("right");
+    b_.store(2, std::memory_order_relaxed);
+  }
+  void check(strain::Context& ctx) {
+    ctx.metric("sum", a_.load() + b_.load());
+    ctx.metric("trial_seed_low", static_cast<std::int64_t>(ctx.seed() & 0xffff));
+    if (fail_every_ > 0 && (ctx.trial() + 1) % static_cast<std::uint64_t>(fail_every_) == 0)
+      ctx.fail("asked to fail this trial");
+  }
+
+ private:
+  std::int64_t fail_every_ = 0, points_ = 0;
+  std::atomic<std::int64_t> a_{0}, b_{0};
+};
+
+}  // namespace
+
+STRAIN_SCENARIO(Trivial, trivial);

@@ -1,0 +1,112 @@
+// Plugin discovery and loading: good plugins load, every kind of broken
+// file is reported by path and reason, and none stops the others.
+
+#include "plugin/loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace strain::plugin {
+namespace {
+
+const std::string kDir = STRAIN_TEST_PLUGIN_DIR;
+
+const LoadProblem* problem_for(const Catalog& c, const std::string& file) {
+  for (const auto& p : c.problems)
+    if (p.path == file) return &p;
+  return nullptr;
+}
+
+TEST(Loader, LoadsAScenarioWithItsDeclarations) {
+  Catalog c;
+  load_library(kDir + "/trivial.so", c);
+  ASSERT_TRUE(c.problems.empty()) << c.problems.front().message;
+  ASSERT_EQ(c.scenarios.size(), 1u);
+  const ScenarioInfo& s = c.scenarios[0];
+  EXPECT_EQ(s.name, "trivial");
+  ASSERT_EQ(s.roles.size(), 2u);
+  EXPECT_EQ(s.roles[0].name, "left");
+  EXPECT_EQ(s.roles[1].name, "right");
+  ASSERT_EQ(s.params.size(), 2u);
+  EXPECT_EQ(s.params[0].name, "fail_every");
+  EXPECT_EQ(s.params[0].type, ParamType::integer);
+  EXPECT_EQ(s.params[0].default_value, check::Value::integer(0));
+  ASSERT_EQ(s.metrics.size(), 2u);
+  EXPECT_EQ(s.metrics[0].name, "sum");
+  EXPECT_NE(s.desc, nullptr);
+  EXPECT_NE(s.library, nullptr);
+}
+
+TEST(Loader, AllowedValuesAreCopied) {
+  Catalog c;
+  load_library(kDir + "/faulty.so", c);
+  ASSERT_EQ(c.scenarios.size(), 1u);
+  const ParamInfo* mode = c.scenarios[0].find_param("mode");
+  ASSERT_NE(mode, nullptr);
+  EXPECT_EQ(mode->type, ParamType::string);
+  EXPECT_EQ(mode->default_value, check::Value::string("none"));
+  ASSERT_EQ(mode->allowed.size(), 7u);
+  EXPECT_EQ(mode->allowed[1], check::Value::string("throw_in_role"));
+}
+
+TEST(Loader, MissingFileIsAProblem) {
+  const Catalog c = discover({kDir + "/does_not_exist.so"});
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0].message, "plugin path entry does not exist");
+  EXPECT_TRUE(c.scenarios.empty());
+}
+
+TEST(Loader, NonLibraryFileIsAProblem) {
+  Catalog c;
+  load_library(kDir + "/not_a_library.so", c);
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0].message.rfind("not a loadable plugin library: ", 0), 0u) << c.problems[0].message;
+}
+
+TEST(Loader, LibraryWithoutScenarioIsAProblem) {
+  Catalog c;
+  load_library(kDir + "/no_scenario.so", c);
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0].message, "no scenario registered (no STRAIN_SCENARIO in this library)");
+}
+
+TEST(Loader, AbiMismatchNamesBothVersions) {
+  Catalog c;
+  load_library(kDir + "/abi_mismatch.so", c);
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0].message,
+            "scenario 'from_the_future' was built for strain ABI version 999, but this strain has ABI "
+            "version 1; rebuild the plugin");
+  EXPECT_TRUE(c.scenarios.empty());
+}
+
+TEST(Loader, OneBadFileDoesNotStopTheOthers) {
+  const Catalog c = discover({kDir});
+  EXPECT_NE(c.find("trivial"), nullptr);
+  EXPECT_NE(c.find("faulty"), nullptr);
+  EXPECT_NE(problem_for(c, kDir + "/abi_mismatch.so"), nullptr);
+  EXPECT_NE(problem_for(c, kDir + "/no_scenario.so"), nullptr);
+  EXPECT_NE(problem_for(c, kDir + "/not_a_library.so"), nullptr);
+  EXPECT_EQ(c.scenarios.size(), 2u);
+}
+
+TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {
+  const Catalog c = discover({kDir + "/trivial.so", kDir + "/trivial.so"});
+  EXPECT_EQ(c.scenarios.size(), 1u);
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0].message, "scenario 'trivial' is already provided by " + kDir + "/trivial.so; skipped");
+}
+
+TEST(PluginPath, FlagThenEnvironmentThenDefault) {
+  ::unsetenv("STRAIN_PLUGIN_PATH");
+  EXPECT_EQ(plugin_path("", "/def"), std::vector<std::string>{"/def"});
+  ::setenv("STRAIN_PLUGIN_PATH", "/e1::/e2", 1);
+  EXPECT_EQ(plugin_path("", "/def"), (std::vector<std::string>{"/e1", "/e2"}));
+  EXPECT_EQ(plugin_path("/f1:/f2", "/def"), (std::vector<std::string>{"/f1", "/f2"}));
+  ::unsetenv("STRAIN_PLUGIN_PATH");
+}
+
+}  // namespace
+}  // namespace strain::plugin

@@ -1,1 +1,149 @@
-// placeholder: being written
+// The console reporter: streams a line per case and ends with a summary table.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <ostream>
+
+#include "report/format.hpp"
+#include "report/reporter.hpp"
+
+namespace strain::report {
+
+namespace {
+
+constexpr std::string_view kGreen = "\033[32m";
+constexpr std::string_view kRed = "\033[31m";
+constexpr std::string_view kReset = "\033[0m";
+// Carriage return, then erase to the end of the line: the live line is
+// redrawn in place instead of scrolling the terminal ten times a second.
+constexpr std::string_view kRewind = "\r\033[K";
+
+constexpr std::size_t kColumns = 7;
+using Row = std::array<std::string, kColumns>;
+
+class ConsoleReporter final : public Reporter {
+ public:
+  ConsoleReporter(std::ostream& out, ConsoleOptions options) : out_(out), options_(options) {}
+
+  void run_started(const exec::RunInfo& info) override {
+    // The seed goes out first so a run that dies half-way can still be repeated.
+    if (options_.quiet) return;
+    out_ << fmt::format("Running {} case{} (build: {}, seed: {})\n", info.case_ids.size(),
+                        info.case_ids.size() == 1 ? "" : "s", info.build, info.seed);
+    out_.flush();
+  }
+
+  void case_progress(const exec::CaseProgress& p) override {
+    // The live line leaves nothing behind once cleared, so quiet keeps it too.
+    if (!options_.tty) return;
+    std::string line = fmt::format("  {}  {}", p.id, p.trials);
+    if (p.planned_trials > 0) line += fmt::format("/{}", p.planned_trials);
+    const double rate = p.elapsed_s > 0 ? static_cast<double>(p.trials) / p.elapsed_s : 0.0;
+    line += fmt::format(" trials  {}/s  {:.1f}s", format_rate(rate), std::max(p.elapsed_s, 0.0));
+    if (const std::string failures = format_failure_counts(p.outcomes); !failures.empty())
+      line += fmt::format("  [{}]", failures);
+    out_ << kRewind << line;
+    out_.flush();
+    live_ = true;
+  }
+
+  void case_finished(const exec::CaseResult& r) override {
+    clear_live_line();
+    if (options_.quiet) return;
+    out_ << paint(r.met ? "[ MET ]" : "[UNMET]", r.met);
+    out_ << fmt::format(" {}  {} trials  {}/s  {}", r.id, r.trials, format_rate(r.trials_per_s()),
+                        format_counts(r.outcomes));
+    if (!r.met) out_ << "  expected " << check::to_string(r.expected);
+    out_ << '\n';
+    if (!r.note.empty()) out_ << "    note: " << printable(r.note) << '\n';
+    if (r.first_failure) {
+      const exec::TrialFailure& f = *r.first_failure;
+      out_ << fmt::format("    first failure: trial {} (seed {}) {} after {}s: {}\n", f.trial,
+                          format_seed(f.seed), check::to_string(f.outcome), format_seconds(f.at_s),
+                          printable(f.message));
+      if (!f.replay.empty()) out_ << "    replay: " << f.replay << '\n';
+    }
+    out_.flush();
+  }
+
+  void run_finished(const exec::RunSummary& s) override {
+    clear_live_line();
+    if (!options_.quiet && !s.results.empty()) out_ << '\n';
+    if (!s.results.empty()) print_table(s);
+    print_replays(s);
+    std::size_t met = 0;
+    for (const auto& r : s.results) met += r.met ? 1 : 0;
+    out_ << fmt::format("{} case{}: {} met, {} unmet (build: {}, seed: {})\n", s.results.size(),
+                        s.results.size() == 1 ? "" : "s", met, s.results.size() - met, s.build,
+                        s.seed);
+    out_.flush();
+  }
+
+ private:
+  void clear_live_line() {
+    if (!live_) return;
+    out_ << kRewind;
+    live_ = false;
+  }
+
+  std::string paint(std::string_view word, bool good) const {
+    if (!options_.color) return std::string(word);
+    return fmt::format("{}{}{}", good ? kGreen : kRed, word, kReset);
+  }
+
+  void print_table(const exec::RunSummary& s) {
+    std::vector<Row> rows;
+    rows.push_back(
+        {"case", "trials", "trials/s", "outcomes", "expected", "verdict", "first failure"});
+    for (const auto& r : s.results) {
+      rows.push_back({r.id, std::to_string(r.trials), format_rate(r.trials_per_s()),
+                      format_counts(r.outcomes), std::string(check::to_string(r.expected)),
+                      r.met ? "met" : "unmet",
+                      r.first_failure ? format_seconds(r.first_failure->at_s) + "s" : "-"});
+    }
+    std::array<std::size_t, kColumns> width{};
+    for (const Row& row : rows)
+      for (std::size_t c = 0; c < kColumns; ++c) width[c] = std::max(width[c], row[c].size());
+    // Counts read best right-aligned; names left-aligned.
+    constexpr std::array<bool, kColumns> kRight = {false, true, true, false, false, false, true};
+    constexpr std::size_t kVerdict = 5;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::string line;
+      for (std::size_t c = 0; c < kColumns; ++c) {
+        const std::string& cell = rows[i][c];
+        const std::string pad(width[c] - cell.size(), ' ');
+        // Colour codes take no columns, so padding is computed on the bare word.
+        const std::string shown = (i > 0 && c == kVerdict) ? paint(cell, cell == "met") : cell;
+        if (c > 0) line += "  ";
+        line += kRight[c] ? pad + shown : shown + pad;
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out_ << line << '\n';
+    }
+  }
+
+  void print_replays(const exec::RunSummary& s) {
+    bool header = false;
+    for (const auto& r : s.results) {
+      if (!r.first_failure || r.first_failure->replay.empty()) continue;
+      if (!header) out_ << "\nreplay:\n";
+      header = true;
+      out_ << fmt::format("  {}: {}\n", r.id, r.first_failure->replay);
+    }
+    if (header) out_ << '\n';
+  }
+
+  std::ostream& out_;
+  ConsoleOptions options_;
+  bool live_ = false;  // a progress line is on screen and must be erased first
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_console_reporter(std::ostream& out, ConsoleOptions options) {
+  return std::make_unique<ConsoleReporter>(out, options);
+}
+
+}  // namespace strain::report

@@ -1,1 +1,90 @@
-// placeholder: being written
+// The JSON reporter: one document per run, written whole at the end.
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.hpp"
+#include "report/reporter.hpp"
+
+namespace strain::report {
+
+namespace {
+
+// ordered_json keeps the fields in the order written here, which reads better
+// than alphabetical order and keeps diffs of reports small.
+using Json = nlohmann::ordered_json;
+
+// The project version; kept by hand because the reporter library gets no
+// generated version header. Bump with project(VERSION) in the top CMakeLists.
+constexpr const char* kStrainVersion = "0.1.0";
+// Bumped whenever a field changes name or meaning, so readers can refuse.
+constexpr int kFormat = 1;
+
+Json failure_json(const exec::TrialFailure& f) {
+  return Json{{"trial", f.trial},     {"seed", f.seed}, {"outcome", check::to_string(f.outcome)},
+              {"message", f.message}, {"at_s", f.at_s}, {"replay", f.replay}};
+}
+
+Json case_json(const exec::CaseResult& r) {
+  Json matrix = Json::object();
+  for (const auto& [key, value] : r.matrix) matrix[key] = value;
+  // Every outcome is listed, zeros too, so readers never test for presence.
+  Json outcomes = Json::object();
+  for (const check::Outcome o : check::kAllOutcomes)
+    outcomes[std::string(check::to_string(o))] = r.outcomes[static_cast<std::size_t>(o)];
+  return Json{{"id", r.id},
+              {"spec", r.spec_name},
+              {"spec_path", r.spec_path},
+              {"case", r.case_name},
+              {"plugin", r.plugin},
+              {"matrix", std::move(matrix)},
+              {"expected", check::to_string(r.expected)},
+              {"verdict", r.met ? "met" : "unmet"},
+              {"trials", r.trials},
+              {"elapsed_s", r.elapsed_s},
+              {"trials_per_s", r.trials_per_s()},
+              {"outcomes", std::move(outcomes)},
+              {"stopped_by", r.stopped_by},
+              {"note", r.note},
+              {"first_failure", r.first_failure ? failure_json(*r.first_failure) : Json(nullptr)}};
+}
+
+class JsonReporter final : public Reporter {
+ public:
+  explicit JsonReporter(std::string path) : path_(std::move(path)) {}
+
+  // The summary carries every result, so nothing is collected per event.
+  void run_finished(const exec::RunSummary& s) override {
+    std::size_t met = 0;
+    Json cases = Json::array();
+    for (const auto& r : s.results) {
+      met += r.met ? 1 : 0;
+      cases.push_back(case_json(r));
+    }
+    const Json doc{
+        {"strain_version", kStrainVersion},
+        {"format", kFormat},
+        {"build", s.build},
+        {"seed", s.seed},
+        {"seed_overridden", s.seed_overridden},
+        {"timestamp", s.timestamp},
+        {"elapsed_s", s.elapsed_s},
+        {"summary", {{"cases", s.results.size()}, {"met", met}, {"unmet", s.results.size() - met}}},
+        {"cases", std::move(cases)}};
+    // A plugin's message may hold bytes that are not UTF-8; replace them
+    // rather than let dump() throw and lose the whole report.
+    write_file_atomically(path_, doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+namespace detail {
+std::unique_ptr<Reporter> make_json_reporter(std::string path) {
+  return std::make_unique<JsonReporter>(std::move(path));
+}
+}  // namespace detail
+
+}  // namespace strain::report

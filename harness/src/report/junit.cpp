@@ -1,1 +1,238 @@
-// placeholder: being written
+// The JUnit XML reporter, in the dialect Jenkins' xUnit plugin validates
+// (junit-10.xsd): a suite per spec, a test case per case.
+//
+// Written by hand rather than with an XML library because the output is a
+// fixed, shallow shape and escaping is the only subtle part.
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+#include <vector>
+
+#include "core/atomic_file.hpp"
+#include "report/format.hpp"
+#include "report/reporter.hpp"
+
+namespace strain::report {
+
+namespace {
+
+// Length of the UTF-8 sequence at the start of `s` when it is well formed and
+// encodes a character XML 1.0 allows; 0 otherwise.
+std::size_t xml_char_length(std::string_view s) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char lead = byte(0);
+  std::size_t len = 0;
+  char32_t cp = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    len = 2, cp = lead & 0x1Fu;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    len = 3, cp = lead & 0x0Fu;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    len = 4, cp = lead & 0x07u;
+  } else {
+    return 0;
+  }
+  if (s.size() < len) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(k) & 0xC0u) != 0x80u) return 0;
+    cp = (cp << 6) | (byte(k) & 0x3Fu);
+  }
+  constexpr std::array<char32_t, 5> kMin = {0, 0, 0x80, 0x800, 0x10000};
+  const bool overlong = cp < kMin[len];
+  const bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
+  if (overlong || surrogate || cp > 0x10FFFF || cp == 0xFFFE || cp == 0xFFFF) return 0;
+  return len;
+}
+
+// Escapes `text` for XML 1.0. Plugin messages are arbitrary bytes, and one
+// forbidden character makes the whole report unreadable to CI, so: control
+// characters XML forbids become the visible text "\xNN", malformed UTF-8
+// becomes U+FFFD, and in attributes tab, newline and CR are character
+// references because parsers would otherwise fold them into spaces.
+std::string esc(std::string_view text, bool attribute = false) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      const std::size_t len = xml_char_length(text.substr(i));
+      if (len == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+        ++i;
+      } else {
+        out.append(text.substr(i, len));
+        i += len;
+      }
+      continue;
+    }
+    ++i;
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      case '\t':
+        out += attribute ? "&#9;" : "\t";
+        break;
+      case '\n':
+        out += attribute ? "&#10;" : "\n";
+        break;
+      default:
+        if (u < 0x20)
+          out += fmt::format("\\x{:02x}", u);
+        else
+          out += c;
+    }
+  }
+  return out;
+}
+
+std::string attr(std::string_view text) { return esc(text, true); }
+
+std::string host_name() {
+  std::array<char, 256> buf{};
+  if (::gethostname(buf.data(), buf.size() - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf.data();
+}
+
+std::string describe(const exec::TrialFailure& f) {
+  return fmt::format("trial {} (seed {}) {} after {}s: {}", f.trial, format_seed(f.seed),
+                     check::to_string(f.outcome), format_seconds(f.at_s), f.message);
+}
+
+// What was seen instead of the expected outcome: the first failure's outcome,
+// else the first failure outcome counted, else "missed" when an expected
+// failure never showed.
+std::string observed_outcome(const exec::CaseResult& r) {
+  if (r.first_failure) return std::string(check::to_string(r.first_failure->outcome));
+  for (const check::Outcome o : check::kAllOutcomes)
+    if (check::is_failure(o) && o != r.expected && r.outcomes[static_cast<std::size_t>(o)] > 0)
+      return std::string(check::to_string(o));
+  if (r.stopped_by == "error") return "error";
+  return "missed";
+}
+
+// The body shared by <failure> and <system-out>: enough to act on without
+// opening another report.
+std::string details(const exec::CaseResult& r) {
+  std::string text =
+      fmt::format("expected: {}\nobserved: {}\nstopped by: {}\n", check::to_string(r.expected),
+                  format_counts(r.outcomes), r.stopped_by.empty() ? "-" : r.stopped_by);
+  if (r.first_failure) {
+    text += "first failure: " + describe(*r.first_failure) + "\n";
+    if (!r.first_failure->replay.empty()) text += "replay: " + r.first_failure->replay + "\n";
+  }
+  if (!r.note.empty()) text += "note: " + r.note + "\n";
+  return text;
+}
+
+void write_case(std::string& xml, const exec::CaseResult& r) {
+  xml += fmt::format(R"(    <testcase name="{}" classname="{}" time="{}")", attr(r.id),
+                     attr(r.spec_name), format_seconds(r.elapsed_s));
+  if (r.met && !r.first_failure && r.note.empty()) {
+    xml += "/>\n";
+    return;
+  }
+  xml += ">\n";
+  if (!r.met) {
+    const std::string type = observed_outcome(r);
+    std::string message =
+        fmt::format("expected {}, observed {}", check::to_string(r.expected), type);
+    if (r.first_failure) message += ": " + r.first_failure->message;
+    xml += fmt::format(R"(      <failure type="{}" message="{}">{}</failure>)", attr(type),
+                       attr(message), esc(details(r)));
+    xml += "\n";
+  } else {
+    // A seeded bug that was found passes, but what was found is the point of
+    // the case, so it is shown.
+    xml += fmt::format("      <system-out>{}</system-out>\n", esc(details(r)));
+  }
+  xml += "    </testcase>\n";
+}
+
+struct Suite {
+  std::string name;
+  std::vector<const exec::CaseResult*> cases;
+};
+
+class JunitReporter final : public Reporter {
+ public:
+  explicit JunitReporter(std::string path) : path_(std::move(path)) {}
+
+  // The summary carries every result, so nothing is collected per event.
+  void run_finished(const exec::RunSummary& s) override {
+    // Suites in the order their spec first appears, as the run went.
+    std::vector<Suite> suites;
+    std::size_t failures = 0;
+    for (const auto& r : s.results) {
+      auto it = std::find_if(suites.begin(), suites.end(),
+                             [&](const Suite& su) { return su.name == r.spec_name; });
+      if (it == suites.end()) it = suites.insert(suites.end(), Suite{r.spec_name, {}});
+      it->cases.push_back(&r);
+      failures += r.met ? 0 : 1;
+    }
+    const std::string host = host_name();
+    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    xml += fmt::format(R"(<testsuites name="strain" tests="{}" failures="{}" errors="0" time="{}">)"
+                       "\n",
+                       s.results.size(), failures, format_seconds(s.elapsed_s));
+    for (const Suite& suite : suites) {
+      double time = 0;
+      std::size_t suite_failures = 0;
+      for (const auto* r : suite.cases) {
+        time += r->elapsed_s;
+        suite_failures += r->met ? 0 : 1;
+      }
+      xml += fmt::format(
+          R"(  <testsuite name="{}" tests="{}" failures="{}" errors="0" skipped="0" time="{}" )"
+          R"(timestamp="{}" hostname="{}" file="{}">)"
+          "\n",
+          attr(suite.name), suite.cases.size(), suite_failures, format_seconds(time),
+          attr(s.timestamp), attr(host), attr(suite.cases.front()->spec_path));
+      xml += "    <properties>\n";
+      xml += fmt::format(R"(      <property name="build" value="{}"/>)"
+                         "\n",
+                         attr(s.build));
+      xml += fmt::format(R"(      <property name="seed" value="{}"/>)"
+                         "\n",
+                         s.seed);
+      xml += "    </properties>\n";
+      for (const auto* r : suite.cases) write_case(xml, *r);
+      xml += "  </testsuite>\n";
+    }
+    xml += "</testsuites>\n";
+    write_file_atomically(path_, xml);
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+namespace detail {
+std::unique_ptr<Reporter> make_junit_reporter(std::string path) {
+  return std::make_unique<JunitReporter>(std::move(path));
+}
+}  // namespace detail
+
+}  // namespace strain::report

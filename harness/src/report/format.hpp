@@ -1,0 +1,34 @@
+#pragma once
+// Number and text formatting shared by the reporters, so that the console,
+// JUnit and any later HTML report spell durations, rates and counts alike.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "check/outcome.hpp"
+
+namespace strain::report {
+
+//! Seconds with millisecond precision and never an exponent: "0.012", "1234.500".
+//! Negative, NaN and infinite inputs become "0.000" because a report field
+//! must stay parseable whatever the clock did.
+std::string format_seconds(double s);
+
+//! A rate with an SI suffix and one decimal: "950.0", "412.3k", "1.2M".
+std::string format_rate(double per_s);
+
+//! A trial seed as the runner prints it: "0x" and 16 hex digits.
+std::string format_seed(std::uint64_t seed);
+
+//! The non-zero counts, in outcome order: "pass=19998 violation=2"; "-" when all are zero.
+std::string format_counts(const check::OutcomeCounts& counts);
+
+//! The non-zero counts of failure outcomes only: "violation 3 hang 1"; "" when none.
+std::string format_failure_counts(const check::OutcomeCounts& counts);
+
+//! `text` with control characters other than tab and newline spelled "\xNN",
+//! so a plugin's message cannot move the cursor or recolour a terminal.
+std::string printable(std::string_view text);
+
+}  // namespace strain::report

@@ -1,0 +1,104 @@
+// Trials per second of the persistent thread team against creating the
+// threads anew for every trial, for the trivial two-role scenario and for
+// bank_account (its sleeps scaled to zero, so the harness's cost shows).
+//
+//   build/default/tests/bench/team_bench --benchmark_counters_tabular=true
+
+#include <benchmark/benchmark.h>
+
+#include <new>
+#include <thread>
+#include <vector>
+
+#include "exec/case_runner.hpp"
+#include "plugin/loader.hpp"
+#include "strain/context.hpp"
+
+namespace {
+
+using namespace strain;
+
+const plugin::Catalog& catalog() {
+  static const plugin::Catalog c =
+      plugin::discover({STRAIN_TEST_PLUGIN_DIR "/trivial.so", STRAIN_PLUGIN_DIR "/bank_account.so"});
+  return c;
+}
+
+spec::Case make_case(const char* plugin, std::uint64_t trials) {
+  spec::Case c;
+  c.scenario = catalog().find(plugin);
+  c.plugin = plugin;
+  c.id = std::string("bench/") + plugin;
+  for (const auto& p : c.scenario->params) c.params.push_back(p.default_value);
+  c.schedule.role_counts.assign(c.scenario->roles.size(), 1);
+  c.schedule.trials = trials;
+  c.schedule.budget_s = 1e9;
+  c.schedule.time_scale = 0.0;
+  return c;
+}
+
+void BM_PersistentTeam(benchmark::State& state, const char* plugin) {
+  const std::uint64_t trials = 200000;
+  const spec::Case c = make_case(plugin, trials);
+  for (auto _ : state) {
+    const exec::CaseResult r = exec::run_case(c, {});
+    if (r.trials != trials) state.SkipWithError("not every trial ran");
+  }
+  state.counters["trials_per_s"] =
+      benchmark::Counter(static_cast<double>(trials * state.iterations()), benchmark::Counter::kIsRate);
+}
+
+// The naive way: fresh threads for every trial.
+void BM_ThreadsPerTrial(benchmark::State& state, const char* plugin) {
+  const spec::Case c = make_case(plugin, 1);
+  const auto* d = c.scenario->desc;
+  std::vector<detail::ParamValue> params;
+  for (const auto& v : c.params) {
+    detail::ParamValue p;
+    p.type = v.kind == check::Value::Kind::string   ? ParamType::string
+             : v.kind == check::Value::Kind::number ? ParamType::number
+                                                    : ParamType::integer;
+    p.i = v.i;
+    p.d = v.d;
+    p.s = v.s.c_str();
+    p.s_len = v.s.size();
+    params.push_back(p);
+  }
+  std::vector<detail::MetricSlot> metrics(d->n_metrics);
+  std::vector<std::uint32_t> counts(d->n_roles, 1);
+  auto init = [&](Context& ctx, std::uint32_t role) {
+    ctx.d_.desc = d;
+    ctx.d_.params = params.data();
+    ctx.d_.role_counts = counts.data();
+    ctx.d_.time_scale = 0.0;
+    ctx.d_.role = role;
+  };
+  Context main;
+  init(main, 0);
+  main.d_.metrics = metrics.data();
+  std::vector<Context> ctx(d->n_roles);
+  for (std::uint32_t r = 0; r < d->n_roles; ++r) init(ctx[r], r);
+  void* mem = ::operator new(d->state_size, std::align_val_t(d->state_align));
+  std::uint64_t trials = 0;
+  for (auto _ : state) {
+    if (!d->construct(mem, main)) state.SkipWithError("setup failed");
+    std::vector<std::thread> threads;
+    for (std::uint32_t r = 0; r < d->n_roles; ++r)
+      threads.emplace_back([&, r] { d->run_role(mem, r, ctx[r]); });
+    for (auto& t : threads) t.join();
+    d->check(mem, main);
+    d->destroy(mem);
+    ++trials;
+  }
+  ::operator delete(mem, std::align_val_t(d->state_align));
+  state.counters["trials_per_s"] = benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+}
+
+BENCHMARK_CAPTURE(BM_PersistentTeam, trivial, "trivial")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_ThreadsPerTrial, trivial, "trivial")->UseRealTime();
+BENCHMARK_CAPTURE(BM_PersistentTeam, bank_account, "bank_account")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_ThreadsPerTrial, bank_account, "bank_account")->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

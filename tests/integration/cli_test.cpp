@@ -1,0 +1,208 @@
+// End to end: the strain binary on real specs and plugins.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kBin = STRAIN_BIN;
+const std::string kSrc = STRAIN_SOURCE_DIR;
+const std::string kTestPlugins = STRAIN_TEST_PLUGIN_DIR;
+const std::string kWork = STRAIN_WORK_DIR;
+
+struct Result {
+  int code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs strain with `args` (shell words) from the source folder.
+Result strain(const std::string& args) {
+  fs::create_directories(kWork);
+  const std::string err_file = kWork + "/stderr.txt";
+  const std::string cmd = "cd " + kSrc + " && " + kBin + " " + args + " 2>" + err_file;
+  Result r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  std::stringstream ss;
+  ss << e.rdbuf();
+  r.err = ss.str();
+  return r;
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+const nlohmann::json* find_case(const nlohmann::json& report, const std::string& id) {
+  for (const auto& c : report["cases"])
+    if (c["id"] == id) return &c;
+  return nullptr;
+}
+
+bool has_xmllint() { return std::system("command -v xmllint >/dev/null 2>&1") == 0; }
+
+TEST(Cli, PluginsListsRolesParamsAndMetrics) {
+  const Result r = strain("plugins");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("bank_account"), std::string::npos);
+  EXPECT_NE(r.out.find("    withdraw"), std::string::npos);
+  EXPECT_NE(r.out.find("variant: string = fixed (one of: seed fixed bug_unlocked)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("initial_balance: int = 1000"), std::string::npos);
+  EXPECT_NE(r.out.find("    final_balance"), std::string::npos);
+  EXPECT_NE(r.out.find("shared_counter"), std::string::npos);
+}
+
+TEST(Cli, BrokenPluginsAreReportedAndSkipped) {
+  const Result r = strain("--plugin-path " + kTestPlugins + " plugins");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("trivial"), std::string::npos);
+  EXPECT_NE(r.out.find("faulty"), std::string::npos);
+  EXPECT_NE(r.err.find("abi_mismatch.so: scenario 'from_the_future' was built for strain ABI version 999, but "
+                       "this strain has ABI version 1"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("no_scenario.so: no scenario registered"), std::string::npos);
+  EXPECT_NE(r.err.find("not_a_library.so: not a loadable plugin library"), std::string::npos);
+}
+
+TEST(Cli, PluginPathFromEnvironment) {
+  const Result r = strain("plugins >/dev/null; STRAIN_PLUGIN_PATH=" + kTestPlugins + " " + kBin + " plugins");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("trivial"), std::string::npos);
+  EXPECT_EQ(r.out.find("bank_account"), std::string::npos);
+}
+
+TEST(Cli, ValidateAcceptsEveryShippedSpec) {
+  const Result r = strain("validate specs");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("specs/bank_account.yaml: ok (3 cases"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ListExpandsTheMatrix) {
+  const Result r = strain("list specs/shared_counter.yaml");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("shared_counter/fixed/worker=2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("shared_counter/bug_no_lock/worker=4  (expect violation)"), std::string::npos) << r.out;
+}
+
+TEST(Cli, BadSpecIsRejectedWholeWithLocations) {
+  const std::string json = kWork + "/broken.json";
+  fs::remove(json);
+  const Result r = strain("--plugin-path " + kTestPlugins + " run tests/integration/specs/broken.yaml --report json:" + json);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("tests/integration/specs/broken.yaml:3:11: 'trials' must be an integer >= 1, got 'many'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("tests/integration/specs/broken.yaml:8:15: unknown param 'nope'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad invariant"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing was run"), std::string::npos);
+  EXPECT_FALSE(fs::exists(json));
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(strain("run specs --no-such-flag").code, 2);
+  EXPECT_EQ(strain("run specs/bank_account.yaml --report xml:out.xml").code, 2);
+  EXPECT_EQ(strain("run no/such/spec.yaml").code, 2);
+  EXPECT_EQ(strain("run specs --filter 'nothing*'").code, 2);
+  EXPECT_EQ(strain("").code, 2);
+}
+
+TEST(Cli, MetRunExitsZeroAndWritesBothReports) {
+  const std::string json = kWork + "/met.json", xml = kWork + "/met.xml";
+  const Result r = strain("--plugin-path " + kTestPlugins + " run tests/integration/specs/trivial_met.yaml --report json:" +
+                       json + " --report junit:" + xml);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  ASSERT_EQ(report["cases"].size(), 2u);
+  const auto* finds = find_case(report, "trivial_met/finds");
+  ASSERT_NE(finds, nullptr);
+  EXPECT_EQ((*finds)["verdict"], "met");
+  EXPECT_EQ((*finds)["expected"], "violation");
+  EXPECT_EQ((*finds)["trials"], 3);
+  EXPECT_EQ((*finds)["outcomes"]["violation"], 1);
+  EXPECT_EQ((*finds)["first_failure"]["trial"], 2);
+  EXPECT_EQ((*finds)["first_failure"]["outcome"], "violation");
+  const auto* pass = find_case(report, "trivial_met/pass");
+  ASSERT_NE(pass, nullptr);
+  EXPECT_EQ((*pass)["trials"], 100);
+  EXPECT_EQ((*pass)["outcomes"]["pass"], 100);
+  EXPECT_TRUE((*pass)["first_failure"].is_null());
+  if (has_xmllint()) {
+    EXPECT_EQ(std::system(("xmllint --noout --schema " STRAIN_JUNIT_XSD " " + xml + " 2>/dev/null").c_str()), 0);
+  }
+}
+
+TEST(Cli, UnmetRunExitsOneAndItsReplayReproduces) {
+  const std::string json = kWork + "/unmet.json", xml = kWork + "/unmet.xml";
+  const Result r = strain("--plugin-path " + kTestPlugins + " run tests/integration/specs/trivial_unmet.yaml --report json:" +
+                       json + " --report junit:" + xml);
+  EXPECT_EQ(r.code, 1) << r.out;
+  const auto report = read_json(json);
+  const auto* bad = find_case(report, "trivial_unmet/fails_at_10");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_EQ((*bad)["verdict"], "unmet");
+  const std::string replay = (*bad)["first_failure"]["replay"];
+  EXPECT_EQ(replay, "strain replay trivial_unmet/fails_at_10 --seed 5 --trial 9 --spec "
+                    "tests/integration/specs/trivial_unmet.yaml");
+  EXPECT_NE(r.out.find(replay), std::string::npos) << "the console shows the replay line";
+  const Result again = strain("--plugin-path " + kTestPlugins + replay.substr(6) + " --repeat 3");
+  EXPECT_EQ(again.code, 1);
+  EXPECT_NE(again.out.find("failed 3 of 3 runs"), std::string::npos) << again.out << again.err;
+  std::ifstream in(xml);
+  std::stringstream xs;
+  xs << in.rdbuf();
+  EXPECT_NE(xs.str().find("<failure"), std::string::npos);
+  EXPECT_NE(xs.str().find("asked to fail this trial"), std::string::npos);
+  if (has_xmllint()) {
+    EXPECT_EQ(std::system(("xmllint --noout --schema " STRAIN_JUNIT_XSD " " + xml + " 2>/dev/null").c_str()), 0);
+  }
+}
+
+TEST(Cli, FilterSelectsCases) {
+  const std::string json = kWork + "/filter.json";
+  const Result r = strain("--plugin-path " + kTestPlugins + " run tests/integration/specs/trivial_unmet.yaml --filter '*-*fails*' "
+                       "--report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(read_json(json)["cases"].size(), 1u);
+}
+
+// The shipped specs: every case meets its expectation, bug cases included.
+class ShippedSpec : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
+  const std::string name = GetParam();
+  const std::string json = kWork + "/" + name + ".json", xml = kWork + "/" + name + ".xml";
+  const Result r = strain("run specs/" + name + ".yaml --report json:" + json + " --report junit:" + xml);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  for (const auto& c : report["cases"]) {
+    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+    if (c["expected"] != "pass") {
+      ASSERT_FALSE(c["first_failure"].is_null()) << c.dump(2);
+      EXPECT_EQ(c["first_failure"]["outcome"], c["expected"]);
+    }
+  }
+  if (has_xmllint()) {
+    EXPECT_EQ(std::system(("xmllint --noout --schema " STRAIN_JUNIT_XSD " " + xml + " 2>/dev/null").c_str()), 0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, ShippedSpec, ::testing::Values("bank_account", "shared_counter"));
+
+}  // namespace

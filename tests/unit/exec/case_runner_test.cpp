@@ -1,0 +1,204 @@
+// The case runner on real plugins: trial counts, stopping rules, verdicts,
+// classification of failures, invariants and seeds.
+
+#include "exec/case_runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include "plugin/loader.hpp"
+
+namespace strain::exec {
+namespace {
+
+using check::Outcome;
+
+const plugin::Catalog& catalog() {
+  static const plugin::Catalog c = plugin::discover({STRAIN_TEST_PLUGIN_DIR "/trivial.so",
+                                                     STRAIN_TEST_PLUGIN_DIR "/faulty.so"});
+  return c;
+}
+
+// A case of `plugin` with default params, one thread per role, and the given
+// invariants.
+spec::Case make_case(const std::string& plugin, std::vector<std::string> invariants = {}) {
+  spec::Case c;
+  c.scenario = catalog().find(plugin);
+  EXPECT_NE(c.scenario, nullptr);
+  c.plugin = plugin;
+  c.spec_name = "t";
+  c.case_name = plugin;
+  c.id = "t/" + plugin;
+  c.spec_path = "t.yaml";
+  for (const auto& p : c.scenario->params) {
+    c.params.push_back(p.default_value);
+    c.names.push_back(p.name);
+  }
+  for (const auto& m : c.scenario->metrics) c.names.push_back(m.name);
+  c.schedule.role_counts.assign(c.scenario->roles.size(), 1);
+  c.schedule.trials = 200;
+  c.schedule.budget_s = 60;
+  for (auto& text : invariants) {
+    spec::Invariant inv;
+    inv.text = text;
+    check::ExprError err;
+    EXPECT_TRUE(check::Expr::compile(text, c.names, inv.expr, err)) << err.message;
+    c.invariants.push_back(std::move(inv));
+  }
+  return c;
+}
+
+void set_param(spec::Case& c, const std::string& name, check::Value v) {
+  for (std::size_t k = 0; k < c.scenario->params.size(); ++k)
+    if (c.scenario->params[k].name == name) c.params[k] = std::move(v);
+}
+
+std::uint64_t count(const CaseResult& r, Outcome o) { return r.outcomes[static_cast<std::size_t>(o)]; }
+
+TEST(CaseRunner, RunsEveryTrialAndMeetsPass) {
+  const spec::Case c = make_case("trivial", {"sum == 3"});
+  const CaseResult r = run_case(c, {});
+  EXPECT_EQ(r.trials, 200u);
+  EXPECT_EQ(count(r, Outcome::pass), 200u);
+  EXPECT_EQ(r.stopped_by, "trials");
+  EXPECT_TRUE(r.met);
+  EXPECT_FALSE(r.first_failure);
+}
+
+TEST(CaseRunner, StopsAtFirstFailureWithReplay) {
+  spec::Case c = make_case("trivial");
+  set_param(c, "fail_every", check::Value::integer(5));
+  c.expect.plain = Outcome::violation;
+  const CaseResult r = run_case(c, {});
+  EXPECT_EQ(r.trials, 5u);
+  EXPECT_EQ(r.stopped_by, "failure");
+  ASSERT_TRUE(r.first_failure);
+  EXPECT_EQ(r.first_failure->trial, 4u);
+  EXPECT_EQ(r.first_failure->outcome, Outcome::violation);
+  EXPECT_EQ(r.first_failure->message, "check: asked to fail this trial");
+  EXPECT_EQ(r.first_failure->seed, trial_seed(c.schedule.seed, c.id, 4));
+  EXPECT_EQ(r.first_failure->replay, "strain replay t/trivial --seed 1 --trial 4 --spec t.yaml");
+  EXPECT_TRUE(r.met);
+}
+
+TEST(CaseRunner, KeepGoingCountsEveryOutcome) {
+  spec::Case c = make_case("trivial");
+  set_param(c, "fail_every", check::Value::integer(5));
+  RunOptions opt;
+  opt.keep_going = true;
+  const CaseResult r = run_case(c, opt);
+  EXPECT_EQ(r.trials, 200u);
+  EXPECT_EQ(count(r, Outcome::violation), 40u);
+  EXPECT_EQ(count(r, Outcome::pass), 160u);
+  EXPECT_FALSE(r.met);  // expected pass
+}
+
+TEST(CaseRunner, BudgetStopsALongCase) {
+  spec::Case c = make_case("trivial");
+  c.schedule.trials = 1'000'000'000'000ULL;
+  c.schedule.budget_s = 0.2;
+  const CaseResult r = run_case(c, {});
+  EXPECT_EQ(r.stopped_by, "budget");
+  EXPECT_GT(r.trials, 0u);
+  EXPECT_TRUE(r.met);
+}
+
+TEST(CaseRunner, FailedInvariantNamesEveryValue) {
+  const spec::Case c = make_case("trivial", {"sum == 3 && fail_every == 0", "sum + fail_every == 4"});
+  const CaseResult r = run_case(c, {});
+  ASSERT_TRUE(r.first_failure);
+  EXPECT_EQ(r.first_failure->trial, 0u);
+  EXPECT_EQ(r.first_failure->message, "invariant 'sum + fail_every == 4' does not hold: sum=3, fail_every=0");
+  EXPECT_FALSE(r.met);
+}
+
+struct FaultCase {
+  const char* mode;
+  Outcome outcome;
+  const char* message;
+};
+
+class Faults : public ::testing::TestWithParam<FaultCase> {};
+
+TEST_P(Faults, AreClassifiedWithTheirMessage) {
+  spec::Case c = make_case("faulty", {"value == 1"});
+  set_param(c, "mode", check::Value::string(GetParam().mode));
+  c.expect.plain = GetParam().outcome;
+  const CaseResult r = run_case(c, {});
+  ASSERT_TRUE(r.first_failure);
+  EXPECT_EQ(r.first_failure->outcome, GetParam().outcome);
+  EXPECT_EQ(r.first_failure->message, GetParam().message);
+  EXPECT_TRUE(r.met);
+  EXPECT_EQ(r.trials, 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    CaseRunner, Faults,
+    ::testing::Values(
+        FaultCase{"throw_in_role", Outcome::error, "role actor#0: role exploded"},
+        FaultCase{"throw_in_setup", Outcome::error, "setup failed: setup exploded"},
+        FaultCase{"throw_in_check", Outcome::error, "check: check exploded"},
+        FaultCase{"expect", Outcome::violation, "role actor#0: arithmetic still works"},
+        FaultCase{"metric_in_role", Outcome::error,
+                  "role actor#0: metric('value') called from a role; call it in setup or check"},
+        FaultCase{"unrecorded_metric", Outcome::error,
+                  "invariant 'value == 1' could not be evaluated: 'value' has no value (the metric was "
+                  "not recorded)"}));
+
+TEST(CaseRunner, AnotherFailureKindThanExpectedIsUnmet) {
+  spec::Case c = make_case("faulty");
+  set_param(c, "mode", check::Value::string("throw_in_role"));
+  c.expect.plain = Outcome::violation;
+  EXPECT_FALSE(run_case(c, {}).met);
+}
+
+TEST(CaseRunner, TrialSeedsDependOnSeedCaseAndTrial) {
+  EXPECT_EQ(trial_seed(1, "a/b", 3), trial_seed(1, "a/b", 3));
+  EXPECT_NE(trial_seed(1, "a/b", 3), trial_seed(2, "a/b", 3));
+  EXPECT_NE(trial_seed(1, "a/b", 3), trial_seed(1, "a/c", 3));
+  EXPECT_NE(trial_seed(1, "a/b", 3), trial_seed(1, "a/b", 4));
+}
+
+TEST(CaseRunner, ReplayRunsTheSameTrialAgain) {
+  spec::Case c = make_case("trivial");
+  set_param(c, "fail_every", check::Value::integer(7));
+  RunOptions opt;
+  opt.only_trial = 6;
+  opt.repeat = 3;
+  opt.seed = 99;
+  const CaseResult r = run_case(c, opt);
+  EXPECT_EQ(r.trials, 3u);
+  EXPECT_EQ(count(r, Outcome::violation), 3u);
+  ASSERT_TRUE(r.first_failure);
+  EXPECT_EQ(r.first_failure->trial, 6u);
+  EXPECT_EQ(r.first_failure->seed, trial_seed(99, c.id, 6));
+}
+
+TEST(CaseRunner, RandomStrategyWithManyThreadsCompletes) {
+  spec::Case c = make_case("trivial", {"sum == 3"});
+  set_param(c, "points", check::Value::integer(10));
+  c.schedule.role_counts = {3, 2};
+  c.schedule.strategy.name = "random";
+  c.schedule.strategy.yield_p = 0.3;
+  c.schedule.strategy.spin_p = 0.3;
+  c.schedule.strategy.sleep_p = 0.01;
+  const CaseResult r = run_case(c, {});
+  EXPECT_EQ(r.trials, 200u);
+  EXPECT_TRUE(r.met);
+}
+
+TEST(CaseRunner, ProgressIsReportedForALongCase) {
+  spec::Case c = make_case("trivial");
+  c.schedule.trials = 1'000'000'000'000ULL;
+  c.schedule.budget_s = 0.5;
+  RunOptions opt;
+  int calls = 0;
+  opt.progress = [&](const CaseProgress& p) {
+    ++calls;
+    EXPECT_EQ(p.id, "t/trivial");
+  };
+  (void)run_case(c, opt);
+  EXPECT_GT(calls, 0);
+}
+
+}  // namespace
+}  // namespace strain::exec

@@ -1,1 +1,377 @@
-// placeholder: being written
+#include "spec/load.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "spec/matrix.hpp"
+
+namespace strain::spec {
+
+namespace {
+
+using detail::Assign;
+using detail::got;
+using detail::MatrixAxis;
+using detail::Resolved;
+
+constexpr std::array<std::string_view, 8> kTopKeys = {"name",     "description", "plugin", "params",
+                                                      "schedule", "invariants",  "matrix", "cases"};
+constexpr std::array<std::string_view, 6> kCaseKeys = {"name",   "params",     "schedule",
+                                                       "expect", "invariants", "matrix"};
+constexpr std::array<std::string_view, 2> kExpectKeys = {"outcome", "tsan"};
+
+bool valid_name(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+  });
+}
+
+// The spec-level parts every case starts from.
+struct Shared {
+  std::vector<Assign> params;
+  std::vector<Assign> schedule;
+  std::vector<Invariant> invariants;
+  std::vector<MatrixAxis> matrix;
+};
+
+class Parser {
+ public:
+  Parser(std::string_view text, const std::string& path, const plugin::Catalog& catalog)
+      : text_(text), path_(path), catalog_(catalog), diags_(path) {}
+
+  Spec run() {
+    Spec spec;
+    try {
+      parse_top(YAML::Load(std::string(text_)), spec);
+    } catch (const YAML::ParserException& e) {
+      diags_.error(e.mark, "YAML syntax error: " + e.msg);
+    } catch (const YAML::Exception& e) {
+      // Not expected (nodes are only read through checked accessors), but a
+      // malformed file must still end as a diagnostic, not a crash.
+      diags_.error(e.mark, "YAML error: " + e.msg);
+    }
+    if (!diags_.empty()) throw SpecError(diags_.take());
+    return spec;
+  }
+
+ private:
+  void parse_top(const YAML::Node& doc, Spec& spec) {
+    spec.path = path_;
+    if (!doc.IsMap()) return diags_.error(doc, "spec must be a map, got " + got(doc));
+    std::map<std::string, YAML::Node> top;
+    for (const auto& [k, v] : detail::entries(diags_, doc, kTopKeys)) top.emplace(k.Scalar(), v);
+    const auto has = [&](const char* k) { return top.count(k) != 0; };
+
+    spec.name = std::filesystem::path(path_).stem().string();
+    if (has("name")) {
+      const YAML::Node& n = top.at("name");
+      if (!n.IsScalar())
+        diags_.error(n, "spec name must be a string, got " + got(n));
+      else if (!valid_name(n.Scalar()))
+        diags_.error(n, fmt::format("spec name '{}' must match [A-Za-z0-9_.-]+", n.Scalar()));
+      else
+        spec.name = n.Scalar();
+    } else if (!valid_name(spec.name)) {
+      diags_.error(SourceLoc{path_, 1, 1},
+                   fmt::format("spec name '{}' (the file's stem) must match [A-Za-z0-9_.-]+; "
+                               "set 'name:'",
+                               spec.name));
+    }
+    if (has("description")) {
+      const YAML::Node& n = top.at("description");
+      if (n.IsScalar())
+        spec.description = n.Scalar();
+      else
+        diags_.error(n, "'description' must be a string, got " + got(n));
+    }
+    if (!has("plugin")) {
+      diags_.error(doc, "missing required key 'plugin'");
+    } else if (const YAML::Node& n = top.at("plugin"); !n.IsScalar()) {
+      diags_.error(n, "'plugin' must be a string, got " + got(n));
+    } else {
+      spec.plugin = n.Scalar();
+      scenario_ = catalog_.find(spec.plugin);
+      if (scenario_ == nullptr) diags_.error(n, unknown_plugin(spec.plugin));
+    }
+    if (scenario_ != nullptr) {
+      for (const auto& p : scenario_->params) names_.push_back(p.name);
+      for (const auto& m : scenario_->metrics) names_.push_back(m.name);
+    }
+
+    detail::Settings settings(diags_, scenario_);
+    Shared shared;
+    if (has("params")) settings.params(top.at("params"), shared.params);
+    if (has("schedule")) settings.schedule(top.at("schedule"), shared.schedule);
+    if (has("invariants")) parse_invariants(top.at("invariants"), shared.invariants);
+    if (has("matrix")) shared.matrix = settings.matrix(top.at("matrix"));
+
+    if (!has("cases")) return diags_.error(doc, "missing required key 'cases'");
+    const YAML::Node& cases = top.at("cases");
+    if (!cases.IsSequence() || cases.size() == 0)
+      return diags_.error(cases, "'cases' must be a non-empty list");
+    std::map<std::string, int> first_line;
+    for (const auto& c : cases) parse_case(c, spec, settings, shared, first_line);
+  }
+
+  std::string unknown_plugin(const std::string& name) const {
+    std::string available;
+    for (const auto& s : catalog_.scenarios) available += (available.empty() ? "" : ", ") + s.name;
+    std::string msg = fmt::format("unknown plugin '{}' (available: {})", name, available);
+    if (!catalog_.problems.empty())
+      msg += fmt::format(" ; {} plugin files failed to load, see 'strain plugins'",
+                         catalog_.problems.size());
+    return msg;
+  }
+
+  void parse_invariants(const YAML::Node& n, std::vector<Invariant>& out) {
+    if (!n.IsSequence())
+      return diags_.error(n, "'invariants' must be a list of strings, got " + got(n));
+    for (const auto& item : n) {
+      if (!item.IsScalar()) {
+        diags_.error(item, "an invariant must be a string, got " + got(item));
+        continue;
+      }
+      Invariant inv;
+      inv.text = item.Scalar();
+      inv.loc = diags_.loc(item);
+      if (scenario_ == nullptr) continue;  // nothing to compile against
+      check::ExprError err;
+      if (!check::Expr::compile(inv.text, names_, inv.expr, err)) {
+        const YAML::Mark m = item.Mark();
+        const SourceLoc at = m.is_null() ? inv.loc : value_offset_loc(m, err.offset);
+        diags_.error(at, "bad invariant: " + err.message);
+        continue;
+      }
+      out.push_back(std::move(inv));
+    }
+  }
+
+  // Where byte `offset` of a scalar's value is in the source: past the
+  // opening quote and counting an escape (\" or '') as one byte, or, for a
+  // block scalar (| or >), on the line after its header. A value that spans
+  // lines is mapped as if it did not, so the column is then approximate.
+  SourceLoc value_offset_loc(const YAML::Mark& m, std::size_t offset) const {
+    SourceLoc at{path_, m.line + 1, m.column + 1};
+    std::size_t i = static_cast<std::size_t>(m.pos);
+    const char first = i < text_.size() ? text_[i] : '\0';
+    if (first == '|' || first == '>') {
+      i = text_.find('\n', i);
+      if (i == std::string_view::npos) return at;
+      const std::size_t start = ++i;
+      while (i < text_.size() && text_[i] == ' ') ++i;
+      at.line += 1;
+      at.col = static_cast<int>(i - start + offset) + 1;
+      return at;
+    }
+    if (first != '"' && first != '\'') {
+      at.col += static_cast<int>(offset);
+      return at;
+    }
+    ++i;
+    ++at.col;
+    for (std::size_t v = 0; v < offset; ++v) {
+      const bool escape =
+          i + 1 < text_.size() && ((first == '"' && text_[i] == '\\') ||
+                                   (first == '\'' && text_[i] == '\'' && text_[i + 1] == '\''));
+      const std::size_t width = escape ? 2 : 1;
+      i += width;
+      at.col += static_cast<int>(width);
+    }
+    return at;
+  }
+
+  std::optional<check::Outcome> outcome(const YAML::Node& v) {
+    if (v.IsScalar())
+      if (auto o = check::outcome_from_string(v.Scalar())) return o;
+    std::string names;
+    for (const auto o : check::kAllOutcomes)
+      names += fmt::format("{}{}", names.empty() ? "" : ", ", check::to_string(o));
+    diags_.error(v, fmt::format("unknown outcome {} (expected one of: {})", got(v), names));
+    return std::nullopt;
+  }
+
+  Expectation parse_expect(const YAML::Node& n) {
+    Expectation e;
+    if (n.IsScalar()) {
+      if (auto o = outcome(n)) e.plain = e.tsan = *o;
+      return e;
+    }
+    if (!n.IsMap()) {
+      diags_.error(n, "'expect' must be an outcome or a map, got " + got(n));
+      return e;
+    }
+    std::optional<check::Outcome> plain, tsan;
+    for (const auto& [k, v] : detail::entries(diags_, n, kExpectKeys))
+      (k.Scalar() == "outcome" ? plain : tsan) = outcome(v);
+    e.plain = plain.value_or(check::Outcome::pass);
+    e.tsan = tsan.value_or(e.plain);
+    return e;
+  }
+
+  void parse_case(const YAML::Node& n, Spec& spec, detail::Settings& settings, const Shared& shared,
+                  std::map<std::string, int>& first_line) {
+    if (!n.IsMap()) return diags_.error(n, "a case must be a map, got " + got(n));
+    std::map<std::string, YAML::Node> keys;
+    for (const auto& [k, v] : detail::entries(diags_, n, kCaseKeys)) keys.emplace(k.Scalar(), v);
+    const auto has = [&](const char* k) { return keys.count(k) != 0; };
+
+    std::string name;
+    if (!has("name")) {
+      diags_.error(n, "missing required key 'name'");
+    } else if (const YAML::Node& v = keys.at("name"); !v.IsScalar()) {
+      diags_.error(v, "case name must be a string, got " + got(v));
+    } else if (!valid_name(v.Scalar())) {
+      diags_.error(v, fmt::format("case name '{}' must match [A-Za-z0-9_.-]+", v.Scalar()));
+    } else {
+      name = v.Scalar();
+      const auto [it, fresh] = first_line.emplace(name, v.Mark().line + 1);
+      if (!fresh)
+        diags_.error(v,
+                     fmt::format("duplicate case name '{}' (first at line {})", name, it->second));
+    }
+
+    std::vector<Assign> params = shared.params, schedule = shared.schedule;
+    if (has("params")) settings.params(keys.at("params"), params);
+    if (has("schedule")) settings.schedule(keys.at("schedule"), schedule);
+    Expectation expect;
+    if (has("expect")) expect = parse_expect(keys.at("expect"));
+    std::vector<Invariant> invariants = shared.invariants;
+    if (has("invariants")) parse_invariants(keys.at("invariants"), invariants);
+    // A case's own matrix replaces the spec's; `matrix: {}` means none.
+    std::vector<MatrixAxis> own;
+    if (has("matrix")) own = settings.matrix(keys.at("matrix"));
+    const std::vector<MatrixAxis>& axes = has("matrix") ? own : shared.matrix;
+    if (scenario_ == nullptr || name.empty()) return;
+
+    Resolved base;
+    for (const auto& p : scenario_->params) base.params.push_back(p.default_value);
+    base.schedule.role_counts.assign(scenario_->roles.size(), 1);
+    base.roles_loc = base.strategy_loc = diags_.loc(n);
+    for (const auto& a : params) a(base);
+    for (const auto& a : schedule) a(base);
+
+    for (const auto& point : detail::matrix_points(axes)) {
+      Resolved r = base;
+      Case c;
+      std::string labels;
+      for (std::size_t k = 0; k < axes.size(); ++k) {
+        const auto& value = axes[k].values[point[k]];
+        value.assign(r);
+        c.matrix.emplace_back(axes[k].label, value.text);
+        labels += fmt::format("{}{}={}", labels.empty() ? "" : ",", axes[k].label, value.text);
+      }
+      check_resolved(r);
+      c.id = spec.name + "/" + name + (labels.empty() ? "" : "/" + labels);
+      c.spec_name = spec.name;
+      c.spec_path = path_;
+      c.case_name = name;
+      c.plugin = spec.plugin;
+      c.scenario = scenario_;
+      c.params = std::move(r.params);
+      c.schedule = std::move(r.schedule);
+      c.expect = expect;
+      c.invariants = invariants;
+      c.names = names_;
+      c.loc = diags_.loc(n);
+      spec.cases.push_back(std::move(c));
+    }
+  }
+
+  // What can only be checked once every level has been applied; reported
+  // where it was last set (deduplicated across the matrix's points).
+  void check_resolved(const Resolved& r) {
+    int total = 0;
+    for (const int c : r.schedule.role_counts) total += c;
+    if (total < 1) diags_.error(r.roles_loc, "roles must total at least 1 instance, got 0");
+    const auto& s = r.schedule.strategy;
+    const double sum = s.yield_p + s.spin_p + s.sleep_p;
+    if (sum > 1.0 + 1e-12)
+      diags_.error(r.strategy_loc,
+                   fmt::format("strategy probabilities must sum to <= 1, got yield_p + spin_p + "
+                               "sleep_p = {}",
+                               sum));
+  }
+
+  std::string_view text_;
+  const std::string& path_;
+  const plugin::Catalog& catalog_;
+  detail::Diagnostics diags_;
+  const plugin::ScenarioInfo* scenario_ = nullptr;
+  std::vector<std::string> names_;
+};
+
+}  // namespace
+
+Spec parse_spec(std::string_view yaml, const std::string& path, const plugin::Catalog& catalog) {
+  return Parser(yaml, path, catalog).run();
+}
+
+Spec load_spec(const std::string& path, const plugin::Catalog& catalog) {
+  // stdio rather than ifstream: it reliably leaves errno to say why a read
+  // failed (missing file, permission, a directory).
+  const auto fail = [&](int err) {
+    throw SpecError(
+        {Diagnostic{{path, 1, 1}, std::string("cannot read spec: ") + std::strerror(err)}});
+  };
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) fail(errno);
+  std::string text;
+  std::array<char, 65536> buf;
+  while (true) {
+    const std::size_t n = std::fread(buf.data(), 1, buf.size(), f.get());
+    text.append(buf.data(), n);
+    if (n < buf.size()) break;
+  }
+  if (std::ferror(f.get())) fail(errno);
+  return parse_spec(text, path, catalog);
+}
+
+bool parse_duration(std::string_view text, double& seconds) {
+  // Digits, an optional fraction, an optional unit; nothing else (no sign,
+  // exponent or space), so "5 sec" and "-1s" are rejected, not half-read.
+  std::size_t n = 0;
+  const auto digits = [&] {
+    const std::size_t start = n;
+    while (n < text.size() && text[n] >= '0' && text[n] <= '9') ++n;
+    return n > start;
+  };
+  if (!digits()) return false;
+  if (n < text.size() && text[n] == '.') {
+    ++n;
+    if (!digits()) return false;
+  }
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + n, value);
+  if (ec != std::errc() || end != text.data() + n) return false;
+  static constexpr std::array<std::pair<std::string_view, double>, 7> kUnits = {{{"", 1.0},
+                                                                                 {"ns", 1e-9},
+                                                                                 {"us", 1e-6},
+                                                                                 {"ms", 1e-3},
+                                                                                 {"s", 1.0},
+                                                                                 {"m", 60.0},
+                                                                                 {"h", 3600.0}}};
+  const std::string_view unit = text.substr(n);
+  for (const auto& [name, factor] : kUnits) {
+    if (unit == name) {
+      seconds = value * factor;
+      return std::isfinite(seconds);
+    }
+  }
+  return false;
+}
+
+}  // namespace strain::spec

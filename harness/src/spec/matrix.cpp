@@ -1,0 +1,482 @@
+#include "spec/matrix.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <utility>
+
+#include "spec/load.hpp"
+
+namespace strain::spec::detail {
+
+namespace {
+
+constexpr std::array<std::string_view, 8> kScheduleKeys = {
+    "topology", "roles", "trials", "budget", "timeout", "strategy", "seed", "time_scale"};
+constexpr std::array<std::string_view, 6> kStrategyKeys = {"name",    "yield_p",    "spin_p",
+                                                           "sleep_p", "spin_iters", "sleep_us"};
+
+template <typename Range, typename F>
+std::string join_by(const Range& items, F&& str) {
+  std::string out;
+  for (const auto& x : items) {
+    if (!out.empty()) out += ", ";
+    out += str(x);
+  }
+  return out;
+}
+
+// Scalars are converted from their text by hand, not with Node::as<>, so
+// that what is accepted is exactly what the messages promise (as<> takes
+// "0x10" for an int, for one).
+template <typename T>
+std::optional<T> to_integer(const YAML::Node& n) {
+  if (!n.IsScalar() || n.Scalar().empty()) return std::nullopt;
+  const std::string& s = n.Scalar();
+  T v{};
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> to_number(const YAML::Node& n) {
+  if (!n.IsScalar() || n.Scalar().empty()) return std::nullopt;
+  const std::string& s = n.Scalar();
+  double v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::string_view article(ParamType t) {
+  switch (t) {
+    case ParamType::integer:
+      return "an int";
+    case ParamType::number:
+      return "a number";
+    case ParamType::boolean:
+      return "a bool";
+    case ParamType::string:
+      return "a string";
+  }
+  return "a value";
+}
+
+Assign all_of(std::vector<Assign> parts) {
+  return [parts = std::move(parts)](Resolved& r) {
+    for (const auto& a : parts) a(r);
+  };
+}
+
+const Assign kNothing = [](Resolved&) {};
+
+// A node's value as a case id shows it: a scalar's text, else flow YAML.
+std::string node_text(const YAML::Node& node) {
+  if (node.IsScalar()) return node.Scalar();
+  YAML::Emitter out;
+  out << YAML::Flow << node;
+  return out.c_str();
+}
+
+enum class Kind { param, schedule, role, strategy };
+
+// Where a dotted matrix key points; names are checked by the caller.
+std::optional<std::pair<Kind, std::string>> split_matrix_key(std::string_view key) {
+  std::vector<std::string_view> parts;
+  for (std::size_t start = 0;;) {
+    const std::size_t dot = key.find('.', start);
+    parts.push_back(key.substr(start, dot == std::string_view::npos ? dot : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (std::any_of(parts.begin(), parts.end(), [](auto p) { return p.empty(); }))
+    return std::nullopt;
+  const auto to = [](Kind k, std::string_view s) { return std::pair(k, std::string(s)); };
+  if (parts.size() == 2 && parts[0] == "params") return to(Kind::param, parts[1]);
+  if (parts.size() == 2 && parts[0] == "schedule") return to(Kind::schedule, parts[1]);
+  if (parts.size() == 3 && parts[0] == "schedule" && parts[1] == "roles")
+    return to(Kind::role, parts[2]);
+  if (parts.size() == 3 && parts[0] == "schedule" && parts[1] == "strategy")
+    return to(Kind::strategy, parts[2]);
+  return std::nullopt;
+}
+
+}  // namespace
+
+// --- Diagnostics -----------------------------------------------------------
+
+SourceLoc Diagnostics::loc(const YAML::Mark& m) const {
+  if (m.is_null()) return {path_, 1, 1};
+  return {path_, m.line + 1, m.column + 1};
+}
+
+SourceLoc Diagnostics::loc(const YAML::Node& n) const {
+  if (n.IsNull())
+    for (const auto& [value, key_mark] : empty_values_)
+      if (value.is(n)) return loc(key_mark);
+  return loc(n.Mark());
+}
+
+void Diagnostics::note_key(const YAML::Node& key, const YAML::Node& value) {
+  if (value.IsNull()) empty_values_.emplace_back(value, key.Mark());
+}
+
+void Diagnostics::error(const SourceLoc& at, std::string message) {
+  Diagnostic d{at, std::move(message)};
+  // A shared setting is checked once per case point; say it once.
+  if (seen_.insert(d.str()).second) diags_.push_back(std::move(d));
+}
+
+std::vector<Diagnostic> Diagnostics::take() {
+  // Errors are found section by section (the plugin first, since the rest is
+  // checked against it); the reader wants them in file order.
+  std::stable_sort(diags_.begin(), diags_.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.loc.line, a.loc.col) < std::pair(b.loc.line, b.loc.col);
+  });
+  return std::move(diags_);
+}
+
+std::string got(const YAML::Node& n) {
+  if (n.IsMap()) return "a map";
+  if (n.IsSequence()) return "a list";
+  if (n.IsScalar()) return "'" + n.Scalar() + "'";
+  return "nothing";
+}
+
+std::string join(std::span<const std::string_view> items) {
+  return join_by(items, [](std::string_view s) { return std::string(s); });
+}
+
+std::vector<std::pair<YAML::Node, YAML::Node>> entries(Diagnostics& diags, const YAML::Node& map,
+                                                       std::span<const std::string_view> known) {
+  std::vector<std::pair<YAML::Node, YAML::Node>> out;
+  std::set<std::string> keys;
+  for (const auto& kv : map) {
+    const YAML::Node& key = kv.first;
+    diags.note_key(key, kv.second);
+    if (!key.IsScalar()) {
+      diags.error(key, "keys must be strings, got " + got(key));
+      continue;
+    }
+    const std::string& k = key.Scalar();
+    if (!known.empty() && std::find(known.begin(), known.end(), k) == known.end()) {
+      diags.error(key, fmt::format("unknown key '{}' (expected one of: {})", k, join(known)));
+      continue;
+    }
+    // yaml-cpp keeps both entries of a repeated key; lookups see the first.
+    if (!keys.insert(k).second) {
+      diags.error(key, fmt::format("duplicate key '{}'", k));
+      continue;
+    }
+    out.emplace_back(key, kv.second);
+  }
+  return out;
+}
+
+// --- Settings --------------------------------------------------------------
+
+// A settable thing: a param or role (index -1 when the plugin is unknown, so
+// nothing about it can be checked), or a schedule or strategy key.
+struct Settings::Target {
+  Kind kind;
+  int index = -1;
+  std::string name;
+};
+
+void Settings::params(const YAML::Node& n, std::vector<Assign>& out) {
+  if (!n.IsMap()) return diags_.error(n, "'params' must be a map");
+  for (const auto& [k, v] : entries(diags_, n))
+    if (auto t = param_target(k.Scalar(), k))
+      if (auto a = convert(*t, v)) out.push_back(std::move(*a));
+}
+
+void Settings::schedule(const YAML::Node& n, std::vector<Assign>& out) {
+  if (!n.IsMap()) return diags_.error(n, "'schedule' must be a map");
+  for (const auto& [k, v] : entries(diags_, n, kScheduleKeys))
+    if (auto a = schedule_key(k.Scalar(), v)) out.push_back(std::move(*a));
+}
+
+std::vector<MatrixAxis> Settings::matrix(const YAML::Node& n) {
+  std::vector<MatrixAxis> axes;
+  if (!n.IsMap()) {
+    diags_.error(n, "'matrix' must be a map");
+    return axes;
+  }
+  bool ok = true;
+  for (const auto& [k, v] : entries(diags_, n)) {
+    const std::string& key = k.Scalar();
+    const auto target = matrix_target(key, k);
+    if (!v.IsSequence() || v.size() == 0) {
+      diags_.error(v, fmt::format("'{}' must be a non-empty list", key));
+      ok = false;
+      continue;
+    }
+    if (!target) {
+      ok = false;
+      continue;
+    }
+    MatrixAxis axis{key, key, {}};
+    for (const auto& item : v) {
+      if (auto a = convert(*target, item))
+        axis.values.push_back({node_text(item), std::move(*a)});
+      else
+        ok = false;
+    }
+    axes.push_back(std::move(axis));
+  }
+  // A half-valid matrix would expand into cases nobody asked for.
+  if (!ok) axes.clear();
+  label_axes(axes);
+  return axes;
+}
+
+std::optional<Settings::Target> Settings::param_target(const std::string& name,
+                                                       const YAML::Node& at) {
+  if (scenario_ == nullptr) return Target{Kind::param, -1, name};
+  for (std::size_t i = 0; i < scenario_->params.size(); ++i)
+    if (scenario_->params[i].name == name) return Target{Kind::param, static_cast<int>(i), name};
+  diags_.error(at,
+               fmt::format("unknown param '{}' for plugin '{}' (params: {})", name, scenario_->name,
+                           join_by(scenario_->params, [](const auto& p) { return p.name; })));
+  return std::nullopt;
+}
+
+std::optional<Settings::Target> Settings::role_target(const std::string& name,
+                                                      const YAML::Node& at) {
+  if (scenario_ == nullptr) return Target{Kind::role, -1, name};
+  if (const int i = scenario_->role_index(name); i >= 0) return Target{Kind::role, i, name};
+  diags_.error(at,
+               fmt::format("unknown role '{}' for plugin '{}' (roles: {})", name, scenario_->name,
+                           join_by(scenario_->roles, [](const auto& r) { return r.name; })));
+  return std::nullopt;
+}
+
+std::optional<Settings::Target> Settings::matrix_target(const std::string& key,
+                                                        const YAML::Node& at) {
+  const auto path = split_matrix_key(key);
+  if (!path) {
+    diags_.error(at, fmt::format("bad matrix key '{}' (expected params.<param>, schedule.<key>, "
+                                 "schedule.roles.<role> or schedule.strategy.<key>)",
+                                 key));
+    return std::nullopt;
+  }
+  const auto& [kind, name] = *path;
+  if (kind == Kind::param) return param_target(name, at);
+  if (kind == Kind::role) return role_target(name, at);
+  const std::span<const std::string_view> keys =
+      kind == Kind::schedule ? std::span<const std::string_view>(kScheduleKeys)
+                             : std::span<const std::string_view>(kStrategyKeys);
+  if (std::find(keys.begin(), keys.end(), name) == keys.end()) {
+    diags_.error(at, fmt::format("unknown key '{}' in matrix key '{}' (expected one of: {})", name,
+                                 key, join(keys)));
+    return std::nullopt;
+  }
+  return Target{kind, -1, name};
+}
+
+std::optional<Assign> Settings::convert(const Target& t, const YAML::Node& v) {
+  switch (t.kind) {
+    case Kind::param:
+      return param(t, v);
+    case Kind::role:
+      return role(t, v);
+    case Kind::schedule:
+      return schedule_key(t.name, v);
+    case Kind::strategy:
+      return strategy_key(t.name, v);
+  }
+  return std::nullopt;
+}
+
+std::optional<Assign> Settings::param(const Target& t, const YAML::Node& v) {
+  if (t.index < 0) return kNothing;
+  const auto i = static_cast<std::size_t>(t.index);
+  const auto& info = scenario_->params[i];
+  std::optional<check::Value> value;
+  switch (info.type) {
+    case ParamType::integer:
+      if (auto n = to_integer<std::int64_t>(v)) value = check::Value::integer(*n);
+      break;
+    case ParamType::number:
+      if (auto d = to_number(v)) value = check::Value::number(*d);
+      break;
+    case ParamType::boolean:
+      if (v.IsScalar() && (v.Scalar() == "true" || v.Scalar() == "false"))
+        value = check::Value::boolean(v.Scalar() == "true");
+      break;
+    case ParamType::string:
+      if (v.IsScalar()) value = check::Value::string(v.Scalar());
+      break;
+  }
+  if (!value) {
+    diags_.error(
+        v, fmt::format("param '{}' must be {}, got {}", info.name, article(info.type), got(v)));
+    return std::nullopt;
+  }
+  if (!info.allowed.empty() &&
+      std::find(info.allowed.begin(), info.allowed.end(), *value) == info.allowed.end()) {
+    diags_.error(v,
+                 fmt::format("param '{}' must be one of: {}; got {}", info.name,
+                             join_by(info.allowed, [](const auto& a) { return a.str(); }), got(v)));
+    return std::nullopt;
+  }
+  return Assign([i, x = std::move(*value)](Resolved& r) { r.params[i] = x; });
+}
+
+std::optional<Assign> Settings::role(const Target& t, const YAML::Node& v) {
+  const auto n = to_integer<int>(v);
+  if (!n || *n < 0) {
+    diags_.error(v, fmt::format("'{}' must be an integer >= 0, got {}", t.name, got(v)));
+    return std::nullopt;
+  }
+  if (t.index < 0) return kNothing;
+  return Assign([i = static_cast<std::size_t>(t.index), c = *n, at = diags_.loc(v)](Resolved& r) {
+    r.schedule.role_counts[i] = c;
+    r.roles_loc = at;
+  });
+}
+
+std::optional<Assign> Settings::schedule_key(const std::string& key, const YAML::Node& v) {
+  if (key == "topology") {
+    const std::string text = v.IsScalar() ? v.Scalar() : "";
+    if (text != "threads" && text != "processes") {
+      diags_.error(v, "'topology' must be one of: threads, processes; got " + got(v));
+      return std::nullopt;
+    }
+    const auto t = text == "threads" ? Topology::threads : Topology::processes;
+    return Assign([t](Resolved& r) { r.schedule.topology = t; });
+  }
+  if (key == "roles") {
+    if (!v.IsMap()) {
+      diags_.error(v, "'roles' must be a map");
+      return std::nullopt;
+    }
+    std::vector<Assign> parts;
+    for (const auto& [rk, rv] : entries(diags_, v))
+      if (auto t = role_target(rk.Scalar(), rk))
+        if (auto a = role(*t, rv)) parts.push_back(std::move(*a));
+    parts.push_back([at = diags_.loc(v)](Resolved& r) { r.roles_loc = at; });
+    return all_of(std::move(parts));
+  }
+  if (key == "trials" || key == "seed") {
+    const auto n = to_integer<std::uint64_t>(v);
+    const std::uint64_t min = key == "trials" ? 1 : 0;
+    if (!n || *n < min) {
+      diags_.error(v, fmt::format("'{}' must be an integer >= {}, got {}", key, min, got(v)));
+      return std::nullopt;
+    }
+    if (key == "trials") return Assign([n = *n](Resolved& r) { r.schedule.trials = n; });
+    return Assign([n = *n](Resolved& r) { r.schedule.seed = n; });
+  }
+  if (key == "budget" || key == "timeout") {
+    double secs = 0;
+    if (!v.IsScalar() || !parse_duration(v.Scalar(), secs) || secs <= 0) {
+      diags_.error(v, fmt::format("'{}' must be a duration > 0 (e.g. 5s, 250ms, 1.5m), got {}", key,
+                                  got(v)));
+      return std::nullopt;
+    }
+    if (key == "budget") return Assign([secs](Resolved& r) { r.schedule.budget_s = secs; });
+    return Assign([secs](Resolved& r) { r.schedule.timeout_s = secs; });
+  }
+  if (key == "time_scale") {
+    const auto d = to_number(v);
+    if (!d || *d < 0) {
+      diags_.error(v, "'time_scale' must be a number >= 0, got " + got(v));
+      return std::nullopt;
+    }
+    return Assign([d = *d](Resolved& r) { r.schedule.time_scale = d; });
+  }
+  // strategy: a plain name (keeping the knobs set elsewhere) or a map.
+  std::vector<Assign> parts;
+  if (v.IsScalar()) {
+    auto a = strategy_key("strategy", v);
+    if (!a) return std::nullopt;
+    parts.push_back(std::move(*a));
+  } else if (v.IsMap()) {
+    for (const auto& [sk, sv] : entries(diags_, v, kStrategyKeys))
+      if (auto a = strategy_key(sk.Scalar(), sv)) parts.push_back(std::move(*a));
+  } else {
+    diags_.error(v, "'strategy' must be a strategy name or a map, got " + got(v));
+    return std::nullopt;
+  }
+  parts.push_back([at = diags_.loc(v)](Resolved& r) { r.strategy_loc = at; });
+  return all_of(std::move(parts));
+}
+
+// `key` is the key as written: "strategy" for the plain-name form.
+std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML::Node& v) {
+  if (key == "name" || key == "strategy") {
+    const std::string text = v.IsScalar() ? v.Scalar() : "";
+    if (text != "none" && text != "random") {
+      diags_.error(v, fmt::format("'{}' must be one of: none, random; got {}", key, got(v)));
+      return std::nullopt;
+    }
+    return Assign([text](Resolved& r) { r.schedule.strategy.name = text; });
+  }
+  if (key == "spin_iters") {
+    const auto n = to_integer<std::int64_t>(v);
+    if (!n || *n < 0) {
+      diags_.error(v, "'spin_iters' must be an integer >= 0, got " + got(v));
+      return std::nullopt;
+    }
+    return Assign([n = *n](Resolved& r) { r.schedule.strategy.spin_iters = n; });
+  }
+  const auto d = to_number(v);
+  if (key == "sleep_us") {
+    if (!d || *d < 0) {
+      diags_.error(v, "'sleep_us' must be a number >= 0, got " + got(v));
+      return std::nullopt;
+    }
+    return Assign([d = *d](Resolved& r) { r.schedule.strategy.sleep_us = d; });
+  }
+  // yield_p, spin_p, sleep_p
+  if (!d || *d < 0 || *d > 1) {
+    diags_.error(v, fmt::format("'{}' must be a number in [0, 1], got {}", key, got(v)));
+    return std::nullopt;
+  }
+  double Strategy::*field = key == "yield_p"  ? &Strategy::yield_p
+                            : key == "spin_p" ? &Strategy::spin_p
+                                              : &Strategy::sleep_p;
+  return Assign([field, d = *d, at = diags_.loc(v)](Resolved& r) {
+    r.schedule.strategy.*field = d;
+    r.strategy_loc = at;
+  });
+}
+
+// --- the product -----------------------------------------------------------
+
+void label_axes(std::vector<MatrixAxis>& axes) {
+  const auto last = [](const std::string& key) {
+    const auto dot = key.rfind('.');
+    return dot == std::string::npos ? key : key.substr(dot + 1);
+  };
+  std::map<std::string, int> uses;
+  for (const auto& a : axes) ++uses[last(a.key)];
+  // Only the keys that collide get the full path: the common case keeps short
+  // ids and a collision still yields distinct ones.
+  for (auto& a : axes) a.label = uses[last(a.key)] > 1 ? a.key : last(a.key);
+}
+
+std::vector<std::vector<std::size_t>> matrix_points(const std::vector<MatrixAxis>& axes) {
+  std::vector<std::vector<std::size_t>> points;
+  if (std::any_of(axes.begin(), axes.end(), [](const auto& a) { return a.values.empty(); }))
+    return points;
+  // An odometer whose last digit turns fastest.
+  std::vector<std::size_t> index(axes.size(), 0);
+  while (true) {
+    points.push_back(index);
+    std::size_t k = axes.size();
+    while (true) {
+      if (k == 0) return points;
+      --k;
+      if (++index[k] < axes[k].values.size()) break;
+      index[k] = 0;
+    }
+  }
+}
+
+}  // namespace strain::spec::detail

@@ -1,0 +1,352 @@
+// Malformed specs: each must be rejected with exactly the diagnostics listed,
+// in file order, so users can rely on the `file:line:col: message` output.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "spec/load.hpp"
+
+namespace strain::spec {
+namespace {
+
+using check::Value;
+
+plugin::Catalog make_catalog(int problems = 0) {
+  plugin::ScenarioInfo bank;
+  bank.name = "bank";
+  bank.params = {
+      {"initial_balance", "", ParamType::integer, Value::integer(1000), {}},
+      {"variant",
+       "",
+       ParamType::string,
+       Value::string("fixed"),
+       {Value::string("seed"), Value::string("fixed"), Value::string("bug_unlocked")}},
+      {"ratio", "", ParamType::number, Value::number(0.5), {}},
+      {"verbose", "", ParamType::boolean, Value::boolean(false), {}},
+  };
+  bank.roles = {{"withdraw", ""}, {"deposit", ""}};
+  bank.metrics = {{"final_balance", ""}, {"min_balance", ""}};
+  plugin::ScenarioInfo queue;
+  queue.name = "queue";
+  queue.roles = {{"producer", ""}};
+  plugin::Catalog catalog;
+  catalog.scenarios = {bank, queue};
+  for (int i = 0; i < problems; ++i) catalog.problems.push_back({"bad.so", "no symbol"});
+  return catalog;
+}
+
+// Every diagnostic of `yaml`, one string each; empty if it parsed.
+std::vector<std::string> errors_of(const std::string& yaml, int problems = 0) {
+  const plugin::Catalog catalog = make_catalog(problems);
+  try {
+    parse_spec(yaml, "test.yaml", catalog);
+  } catch (const SpecError& e) {
+    std::vector<std::string> out;
+    for (const auto& d : e.diagnostics()) out.push_back(d.str());
+    return out;
+  }
+  return {};
+}
+
+struct BadSpec {
+  const char* what;
+  std::string yaml;
+  std::vector<std::string> errors;
+  int problems = 0;
+};
+
+void PrintTo(const BadSpec& s, std::ostream* os) { *os << s.what; }
+
+// The tail most specs share, so each entry shows only what it breaks.
+const std::string kCases = "cases:\n  - name: a\n";
+
+const std::string kTopKeys =
+    "(expected one of: name, description, plugin, params, schedule, invariants, matrix, cases)";
+const std::string kScheduleKeys =
+    "(expected one of: topology, roles, trials, budget, timeout, strategy, seed, time_scale)";
+const std::string kStrategyKeys =
+    "(expected one of: name, yield_p, spin_p, sleep_p, spin_iters, sleep_us)";
+const std::string kOutcomes =
+    "(expected one of: pass, violation, race, deadlock, hang, crash, error)";
+const std::string kParams = "(params: initial_balance, variant, ratio, verbose)";
+
+const BadSpec kBadSpecs[] = {
+    // --- the document and its top-level keys
+    {"yaml_syntax",
+     "plugin: bank\ncases: [\n",
+     {"test.yaml:3:1: YAML syntax error: end of sequence flow not found"}},
+    {"not_a_map", "- plugin\n", {"test.yaml:1:1: spec must be a map, got a list"}},
+    {"empty_file", "", {"test.yaml:1:1: spec must be a map, got nothing"}},
+    {"unknown_top_key",
+     "plugin: bank\nplugn: bank\n" + kCases,
+     {"test.yaml:2:1: unknown key 'plugn' " + kTopKeys}},
+    {"duplicate_key",
+     "plugin: bank\nplugin: queue\n" + kCases,
+     {"test.yaml:2:1: duplicate key 'plugin'"}},
+    {"bad_spec_name",
+     "name: bad name\nplugin: bank\n" + kCases,
+     {"test.yaml:1:7: spec name 'bad name' must match [A-Za-z0-9_.-]+"}},
+    {"description_not_string",
+     "description: [a]\nplugin: bank\n" + kCases,
+     {"test.yaml:1:14: 'description' must be a string, got a list"}},
+    {"missing_plugin", kCases, {"test.yaml:1:1: missing required key 'plugin'"}},
+    {"plugin_not_string",
+     "plugin: {a: 1}\n" + kCases,
+     {"test.yaml:1:9: 'plugin' must be a string, got a map"}},
+    {"unknown_plugin",
+     "plugin: bnak\n" + kCases,
+     {"test.yaml:1:9: unknown plugin 'bnak' (available: bank, queue)"}},
+    {"unknown_plugin_with_problems",
+     "plugin: bnak\n" + kCases,
+     {"test.yaml:1:9: unknown plugin 'bnak' (available: bank, queue) ; 2 plugin files failed "
+      "to load, see 'strain plugins'"},
+     2},
+    // --- cases
+    {"missing_cases", "plugin: bank\n", {"test.yaml:1:1: missing required key 'cases'"}},
+    {"empty_cases",
+     "plugin: bank\ncases: []\n",
+     {"test.yaml:2:8: 'cases' must be a non-empty list"}},
+    {"cases_a_map",
+     "plugin: bank\ncases:\n  a: {name: a}\n",
+     {"test.yaml:3:3: 'cases' must be a non-empty list"}},
+    {"case_not_a_map",
+     "plugin: bank\ncases:\n  - fixed\n",
+     {"test.yaml:3:5: a case must be a map, got 'fixed'"}},
+    {"missing_case_name",
+     "plugin: bank\ncases:\n  - expect: pass\n",
+     {"test.yaml:3:5: missing required key 'name'"}},
+    {"bad_case_name",
+     "plugin: bank\ncases:\n  - name: a/b\n",
+     {"test.yaml:3:11: case name 'a/b' must match [A-Za-z0-9_.-]+"}},
+    {"case_name_empty",
+     "plugin: bank\ncases:\n  - name:\n    expect: pass\n",
+     {"test.yaml:3:5: case name must be a string, got nothing"}},
+    {"duplicate_case_name",
+     "plugin: bank\ncases:\n  - name: a\n  - name: b\n  - name: a\n",
+     {"test.yaml:5:11: duplicate case name 'a' (first at line 3)"}},
+    {"unknown_case_key",
+     "plugin: bank\ncases:\n  - name: a\n    expected: pass\n",
+     {"test.yaml:4:5: unknown key 'expected' (expected one of: name, params, schedule, expect, "
+      "invariants, matrix)"}},
+    // --- schedule
+    {"schedule_not_a_map",
+     "plugin: bank\nschedule: fast\n" + kCases,
+     {"test.yaml:2:11: 'schedule' must be a map"}},
+    {"schedule_empty",
+     "plugin: bank\nschedule:\n" + kCases,
+     {"test.yaml:2:1: 'schedule' must be a map"}},
+    {"unknown_schedule_key",
+     "plugin: bank\nschedule: {trails: 5}\n" + kCases,
+     {"test.yaml:2:12: unknown key 'trails' " + kScheduleKeys}},
+    {"trials_not_int",
+     "plugin: bank\nschedule:\n  trials: many\n" + kCases,
+     {"test.yaml:3:11: 'trials' must be an integer >= 1, got 'many'"}},
+    {"trials_zero",
+     "plugin: bank\nschedule:\n  trials: 0\n" + kCases,
+     {"test.yaml:3:11: 'trials' must be an integer >= 1, got '0'"}},
+    {"seed_negative",
+     "plugin: bank\nschedule:\n  seed: -1\n" + kCases,
+     {"test.yaml:3:9: 'seed' must be an integer >= 0, got '-1'"}},
+    {"budget_junk",
+     "plugin: bank\nschedule:\n  budget: 5 sec\n" + kCases,
+     {"test.yaml:3:11: 'budget' must be a duration > 0 (e.g. 5s, 250ms, 1.5m), got '5 sec'"}},
+    {"timeout_zero",
+     "plugin: bank\nschedule:\n  timeout: 0ms\n" + kCases,
+     {"test.yaml:3:12: 'timeout' must be a duration > 0 (e.g. 5s, 250ms, 1.5m), got '0ms'"}},
+    {"topology_unknown",
+     "plugin: bank\nschedule:\n  topology: fibers\n" + kCases,
+     {"test.yaml:3:13: 'topology' must be one of: threads, processes; got 'fibers'"}},
+    {"time_scale_negative",
+     "plugin: bank\nschedule:\n  time_scale: -0.5\n" + kCases,
+     {"test.yaml:3:15: 'time_scale' must be a number >= 0, got '-0.5'"}},
+    {"strategy_unknown_name",
+     "plugin: bank\nschedule:\n  strategy: pct\n" + kCases,
+     {"test.yaml:3:13: 'strategy' must be one of: none, random; got 'pct'"}},
+    {"strategy_map_unknown_name",
+     "plugin: bank\nschedule:\n  strategy: {name: pct}\n" + kCases,
+     {"test.yaml:3:20: 'name' must be one of: none, random; got 'pct'"}},
+    {"strategy_list",
+     "plugin: bank\nschedule:\n  strategy: [random]\n" + kCases,
+     {"test.yaml:3:13: 'strategy' must be a strategy name or a map, got a list"}},
+    {"strategy_unknown_key",
+     "plugin: bank\nschedule:\n  strategy: {yeild_p: 0.1}\n" + kCases,
+     {"test.yaml:3:14: unknown key 'yeild_p' " + kStrategyKeys}},
+    {"probability_out_of_range",
+     "plugin: bank\nschedule:\n  strategy: {yield_p: 1.5}\n" + kCases,
+     {"test.yaml:3:23: 'yield_p' must be a number in [0, 1], got '1.5'"}},
+    {"spin_iters_negative",
+     "plugin: bank\nschedule:\n  strategy: {spin_iters: -3}\n" + kCases,
+     {"test.yaml:3:26: 'spin_iters' must be an integer >= 0, got '-3'"}},
+    {"probabilities_sum",
+     "plugin: bank\nschedule:\n  strategy: {name: random, yield_p: 0.75, sleep_p: 0.5}\n" + kCases,
+     {"test.yaml:3:13: strategy probabilities must sum to <= 1, got yield_p + spin_p + sleep_p "
+      "= 1.25"}},
+    // --- roles
+    {"roles_not_a_map",
+     "plugin: bank\nschedule:\n  roles: 4\n" + kCases,
+     {"test.yaml:3:10: 'roles' must be a map"}},
+    {"unknown_role",
+     "plugin: bank\nschedule:\n  roles: {withdraw: 2, refund: 1}\n" + kCases,
+     {"test.yaml:3:24: unknown role 'refund' for plugin 'bank' (roles: withdraw, deposit)"}},
+    {"role_count_negative",
+     "plugin: bank\nschedule:\n  roles: {withdraw: -1}\n" + kCases,
+     {"test.yaml:3:21: 'withdraw' must be an integer >= 0, got '-1'"}},
+    {"roles_total_zero",
+     "plugin: bank\nschedule:\n  roles: {withdraw: 0, deposit: 0}\n" + kCases,
+     {"test.yaml:3:10: roles must total at least 1 instance, got 0"}},
+    // --- params
+    {"params_not_a_map",
+     "plugin: bank\nparams: [1]\n" + kCases,
+     {"test.yaml:2:9: 'params' must be a map"}},
+    {"unknown_param",
+     "plugin: bank\nparams: {opps: 5}\n" + kCases,
+     {"test.yaml:2:10: unknown param 'opps' for plugin 'bank' " + kParams}},
+    {"int_param_not_int",
+     "plugin: bank\nparams: {initial_balance: abc}\n" + kCases,
+     {"test.yaml:2:27: param 'initial_balance' must be an int, got 'abc'"}},
+    {"int_param_fraction",
+     "plugin: bank\nparams: {initial_balance: 1.5}\n" + kCases,
+     {"test.yaml:2:27: param 'initial_balance' must be an int, got '1.5'"}},
+    {"number_param",
+     "plugin: bank\nparams: {ratio: half}\n" + kCases,
+     {"test.yaml:2:17: param 'ratio' must be a number, got 'half'"}},
+    {"bool_param",
+     "plugin: bank\nparams: {verbose: yes}\n" + kCases,
+     {"test.yaml:2:19: param 'verbose' must be a bool, got 'yes'"}},
+    {"string_param_list",
+     "plugin: bank\nparams: {variant: [fixed]}\n" + kCases,
+     {"test.yaml:2:19: param 'variant' must be a string, got a list"}},
+    {"param_not_allowed",
+     "plugin: bank\nparams: {variant: broken}\n" + kCases,
+     {"test.yaml:2:19: param 'variant' must be one of: seed, fixed, bug_unlocked; got 'broken'"}},
+    {"case_param_not_allowed",
+     "plugin: bank\ncases:\n  - name: a\n    params:\n      variant: broken\n",
+     {"test.yaml:5:16: param 'variant' must be one of: seed, fixed, bug_unlocked; got 'broken'"}},
+    // --- expect
+    {"expect_unknown_outcome",
+     "plugin: bank\ncases:\n  - name: a\n    expect: fail\n",
+     {"test.yaml:4:13: unknown outcome 'fail' " + kOutcomes}},
+    {"expect_unknown_tsan",
+     "plugin: bank\ncases:\n  - name: a\n    expect: {outcome: violation, tsan: racy}\n",
+     {"test.yaml:4:40: unknown outcome 'racy' " + kOutcomes}},
+    {"expect_unknown_key",
+     "plugin: bank\ncases:\n  - name: a\n    expect: {result: pass}\n",
+     {"test.yaml:4:14: unknown key 'result' (expected one of: outcome, tsan)"}},
+    {"expect_list",
+     "plugin: bank\ncases:\n  - name: a\n    expect: [pass]\n",
+     {"test.yaml:4:13: 'expect' must be an outcome or a map, got a list"}},
+    // --- invariants
+    {"invariants_not_list",
+     "plugin: bank\ninvariants: min_balance >= 0\n" + kCases,
+     {"test.yaml:2:13: 'invariants' must be a list of strings, got 'min_balance >= 0'"}},
+    {"invariant_not_string",
+     "plugin: bank\ninvariants:\n  - {a: 1}\n" + kCases,
+     {"test.yaml:3:5: an invariant must be a string, got a map"}},
+    {"invariant_unknown_name",
+     "plugin: bank\ninvariants:\n  - min_balance >= minimum\n" + kCases,
+     {"test.yaml:3:20: bad invariant: unknown name 'minimum' (known: initial_balance, variant, "
+      "ratio, verbose, final_balance, min_balance)"}},
+    {"invariant_quoted",
+     "plugin: bank\ncases:\n  - name: a\n    invariants: [\"final_balance >= )\"]\n",
+     {"test.yaml:4:36: bad invariant: unexpected ')'"}},
+    {"invariant_single_quoted",
+     "plugin: bank\ninvariants:\n  - 'min_balance >='\n" + kCases,
+     {"test.yaml:3:20: bad invariant: unexpected end of expression"}},
+    {"invariant_escaped_quotes",
+     "plugin: bank\ninvariants:\n  - \"variant == \\\"x\\\" && nope\"\n" + kCases,
+     {"test.yaml:3:26: bad invariant: unknown name 'nope' (known: initial_balance, variant, "
+      "ratio, verbose, final_balance, min_balance)"}},
+    {"invariant_block_scalar",
+     "plugin: bank\ninvariants:\n  - >-\n    ratio >> 1\n" + kCases,
+     {"test.yaml:4:12: bad invariant: unexpected '>'"}},
+    // --- matrix
+    {"matrix_not_map",
+     "plugin: bank\nmatrix: [1, 2]\n" + kCases,
+     {"test.yaml:2:9: 'matrix' must be a map"}},
+    {"matrix_bad_key",
+     "plugin: bank\nmatrix:\n  roles.withdraw: [1]\n" + kCases,
+     {"test.yaml:3:3: bad matrix key 'roles.withdraw' (expected params.<param>, schedule.<key>, "
+      "schedule.roles.<role> or schedule.strategy.<key>)"}},
+    {"matrix_unknown_schedule_key",
+     "plugin: bank\nmatrix:\n  schedule.trails: [1]\n" + kCases,
+     {"test.yaml:3:3: unknown key 'trails' in matrix key 'schedule.trails' " + kScheduleKeys}},
+    {"matrix_unknown_strategy_key",
+     "plugin: bank\nmatrix:\n  schedule.strategy.p: [1]\n" + kCases,
+     {"test.yaml:3:3: unknown key 'p' in matrix key 'schedule.strategy.p' " + kStrategyKeys}},
+    {"matrix_unknown_param",
+     "plugin: bank\nmatrix:\n  params.opps: [1]\n" + kCases,
+     {"test.yaml:3:3: unknown param 'opps' for plugin 'bank' " + kParams}},
+    {"matrix_unknown_role",
+     "plugin: bank\nmatrix:\n  schedule.roles.refund: [1]\n" + kCases,
+     {"test.yaml:3:3: unknown role 'refund' for plugin 'bank' (roles: withdraw, deposit)"}},
+    {"matrix_empty_values",
+     "plugin: bank\nmatrix:\n  params.ratio: []\n" + kCases,
+     {"test.yaml:3:17: 'params.ratio' must be a non-empty list"}},
+    {"matrix_scalar_values",
+     "plugin: bank\nmatrix:\n  params.ratio: 0.5\n" + kCases,
+     {"test.yaml:3:17: 'params.ratio' must be a non-empty list"}},
+    {"matrix_bad_value",
+     "plugin: bank\nmatrix:\n  schedule.roles.withdraw: [1, x]\n" + kCases,
+     {"test.yaml:3:32: 'withdraw' must be an integer >= 0, got 'x'"}},
+    {"case_matrix_bad_value",
+     "plugin: bank\ncases:\n  - name: a\n    matrix:\n      params.variant: [fixed, oops]\n",
+     {"test.yaml:5:31: param 'variant' must be one of: seed, fixed, bug_unlocked; got 'oops'"}},
+    {"matrix_roles_total_zero",
+     "plugin: bank\nschedule:\n  roles: {deposit: 0}\nmatrix:\n  schedule.roles.withdraw: [1, "
+     "0]\n" +
+         kCases,
+     {"test.yaml:5:32: roles must total at least 1 instance, got 0"}},
+    // --- several errors: all reported, in file order
+    {"three_errors",
+     "plugin: bank\n"
+     "params: {variant: broken}\n"
+     "schedule:\n"
+     "  trials: many\n"
+     "cases:\n"
+     "  - name: a\n"
+     "    expect: fail\n",
+     {"test.yaml:2:19: param 'variant' must be one of: seed, fixed, bug_unlocked; got 'broken'",
+      "test.yaml:4:11: 'trials' must be an integer >= 1, got 'many'",
+      "test.yaml:7:13: unknown outcome 'fail' " + kOutcomes}},
+    {"errors_found_out_of_order",
+     "cases: []\n"
+     "name: -bad name-\n"
+     "plugin: nope\n",
+     {"test.yaml:1:8: 'cases' must be a non-empty list",
+      "test.yaml:2:7: spec name '-bad name-' must match [A-Za-z0-9_.-]+",
+      "test.yaml:3:9: unknown plugin 'nope' (available: bank, queue)"}},
+    {"shared_error_reported_once",
+     "plugin: bank\nparams: {ratio: x}\ncases:\n  - name: a\n  - name: b\n",
+     {"test.yaml:2:17: param 'ratio' must be a number, got 'x'"}},
+};
+
+class SpecErrorsTest : public ::testing::TestWithParam<BadSpec> {};
+
+TEST_P(SpecErrorsTest, ReportsExactDiagnostics) {
+  const BadSpec& s = GetParam();
+  EXPECT_EQ(errors_of(s.yaml, s.problems), s.errors) << s.yaml;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, SpecErrorsTest, ::testing::ValuesIn(kBadSpecs),
+                         [](const auto& info) { return std::string(info.param.what); });
+
+TEST(SpecErrorTest, WhatJoinsDiagnosticsByLine) {
+  const SpecError e(
+      {Diagnostic{{"a.yaml", 1, 2}, "first"}, Diagnostic{{"a.yaml", 3, 4}, "second"}});
+  EXPECT_STREQ(e.what(), "a.yaml:1:2: first\na.yaml:3:4: second");
+  ASSERT_EQ(e.diagnostics().size(), 2u);
+}
+
+TEST(SpecErrorTest, UnknownPluginStillChecksStructure) {
+  // The plugin's own error must not hide the file's other mistakes.
+  EXPECT_EQ(
+      errors_of("plugin: nope\nschedule: {trials: 0}\ncases: []\n"),
+      (std::vector<std::string>{"test.yaml:1:9: unknown plugin 'nope' (available: bank, queue)",
+                                "test.yaml:2:20: 'trials' must be an integer >= 1, got '0'",
+                                "test.yaml:3:8: 'cases' must be a non-empty list"}));
+}
+
+}  // namespace
+}  // namespace strain::spec

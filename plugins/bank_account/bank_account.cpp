@@ -14,24 +14,27 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-#include <string_view>
-
 #include <strain/strain.hpp>
+#include <string_view>
 
 namespace {
 
 class BankAccount {
  public:
   static void declare(strain::Declare<BankAccount>& d) {
-    d.doc("Chapter 'Thread Synchronization': a locked bank account with withdraw and deposit threads")
+    d.doc(
+         "Chapter 'Thread Synchronization': a locked bank account with withdraw and deposit "
+         "threads")
         .param("variant", "fixed", "which code runs", {"seed", "fixed", "bug_unlocked"})
         .param("initial_balance", 1000, "balance the account opens with")
         .param("ops", 5, "operations per thread (the chapter: 5)")
         .param("amount_min", 100, "smallest amount (random.randint lower bound)")
         .param("amount_max", 300, "largest amount (random.randint upper bound)")
         .param("processing_s", 0.1, "time.sleep inside withdraw/deposit, before time_scale")
-        .param("think_s", 1.0, "upper bound of time.sleep(random()) between operations, before time_scale")
-        .role("withdraw", &BankAccount::make_withdrawals, "make_withdrawals(): ops random withdrawals")
+        .param("think_s", 1.0,
+               "upper bound of time.sleep(random()) between operations, before time_scale")
+        .role("withdraw", &BankAccount::make_withdrawals,
+              "make_withdrawals(): ops random withdrawals")
         .role("deposit", &BankAccount::make_deposits, "make_deposits(): ops random deposits")
         .metric("final_balance", "balance after every thread ended")
         .metric("deposited", "sum of all deposits")

@@ -10,9 +10,8 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-#include <string_view>
-
 #include <strain/strain.hpp>
+#include <string_view>
 
 namespace {
 
@@ -22,7 +21,8 @@ class SharedCounter {
     d.doc("Chapter 'Shared Memory between Processes': workers increment one counter under a lock")
         .param("variant", "fixed", "which code runs", {"seed", "fixed", "bug_no_lock"})
         .param("increments", 1000, "increments per worker (the chapter: 1000)")
-        .role("worker", &SharedCounter::update_counter, "update_counter(): increments times counter += 1")
+        .role("worker", &SharedCounter::update_counter,
+              "update_counter(): increments times counter += 1")
         .metric("counter", "the counter's final value")
         .metric("workers", "how many workers ran");
   }

@@ -19,8 +19,8 @@ namespace {
 using namespace strain;
 
 const plugin::Catalog& catalog() {
-  static const plugin::Catalog c =
-      plugin::discover({STRAIN_TEST_PLUGIN_DIR "/trivial.so", STRAIN_PLUGIN_DIR "/bank_account.so"});
+  static const plugin::Catalog c = plugin::discover(
+      {STRAIN_TEST_PLUGIN_DIR "/trivial.so", STRAIN_PLUGIN_DIR "/bank_account.so"});
   return c;
 }
 
@@ -44,8 +44,8 @@ void BM_PersistentTeam(benchmark::State& state, const char* plugin) {
     const exec::CaseResult r = exec::run_case(c, {});
     if (r.trials != trials) state.SkipWithError("not every trial ran");
   }
-  state.counters["trials_per_s"] =
-      benchmark::Counter(static_cast<double>(trials * state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["trials_per_s"] = benchmark::Counter(
+      static_cast<double>(trials * state.iterations()), benchmark::Counter::kIsRate);
 }
 
 // The naive way: fresh threads for every trial.
@@ -91,12 +91,17 @@ void BM_ThreadsPerTrial(benchmark::State& state, const char* plugin) {
     ++trials;
   }
   ::operator delete(mem, std::align_val_t(d->state_align));
-  state.counters["trials_per_s"] = benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+  state.counters["trials_per_s"] =
+      benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
 }
 
-BENCHMARK_CAPTURE(BM_PersistentTeam, trivial, "trivial")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PersistentTeam, trivial, "trivial")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_ThreadsPerTrial, trivial, "trivial")->UseRealTime();
-BENCHMARK_CAPTURE(BM_PersistentTeam, bank_account, "bank_account")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PersistentTeam, bank_account, "bank_account")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_ThreadsPerTrial, bank_account, "bank_account")->UseRealTime();
 
 }  // namespace

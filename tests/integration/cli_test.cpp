@@ -64,7 +64,9 @@ TEST(Cli, PluginsListsRolesParamsAndMetrics) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("bank_account"), std::string::npos);
   EXPECT_NE(r.out.find("    withdraw"), std::string::npos);
-  EXPECT_NE(r.out.find("variant: string = fixed (one of: seed fixed bug_unlocked)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("variant: string = fixed (one of: seed fixed bug_unlocked)"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("initial_balance: int = 1000"), std::string::npos);
   EXPECT_NE(r.out.find("    final_balance"), std::string::npos);
   EXPECT_NE(r.out.find("shared_counter"), std::string::npos);
@@ -75,16 +77,19 @@ TEST(Cli, BrokenPluginsAreReportedAndSkipped) {
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("trivial"), std::string::npos);
   EXPECT_NE(r.out.find("faulty"), std::string::npos);
-  EXPECT_NE(r.err.find("abi_mismatch.so: scenario 'from_the_future' was built for strain ABI version 999, but "
-                       "this strain has ABI version 1"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find(
+          "abi_mismatch.so: scenario 'from_the_future' was built for strain ABI version 999, but "
+          "this strain has ABI version 1"),
+      std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("no_scenario.so: no scenario registered"), std::string::npos);
   EXPECT_NE(r.err.find("not_a_library.so: not a loadable plugin library"), std::string::npos);
 }
 
 TEST(Cli, PluginPathFromEnvironment) {
-  const Result r = strain("plugins >/dev/null; STRAIN_PLUGIN_PATH=" + kTestPlugins + " " + kBin + " plugins");
+  const Result r =
+      strain("plugins >/dev/null; STRAIN_PLUGIN_PATH=" + kTestPlugins + " " + kBin + " plugins");
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("trivial"), std::string::npos);
   EXPECT_EQ(r.out.find("bank_account"), std::string::npos);
@@ -100,16 +105,25 @@ TEST(Cli, ListExpandsTheMatrix) {
   const Result r = strain("list specs/shared_counter.yaml");
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("shared_counter/fixed/worker=2"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("shared_counter/bug_no_lock/worker=4  (expect violation)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("shared_counter/bug_no_lock/worker=4  (expect violation)"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(Cli, BadSpecIsRejectedWholeWithLocations) {
   const std::string json = kWork + "/broken.json";
   fs::remove(json);
-  const Result r = strain("--plugin-path " + kTestPlugins + " run tests/integration/specs/broken.yaml --report json:" + json);
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " run tests/integration/specs/broken.yaml --report json:" + json);
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("tests/integration/specs/broken.yaml:3:11: 'trials' must be an integer >= 1, got 'many'"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("tests/integration/specs/broken.yaml:8:15: unknown param 'nope'"), std::string::npos) << r.err;
+  EXPECT_NE(
+      r.err.find(
+          "tests/integration/specs/broken.yaml:3:11: 'trials' must be an integer >= 1, got 'many'"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("tests/integration/specs/broken.yaml:8:15: unknown param 'nope'"),
+            std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("bad invariant"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("nothing was run"), std::string::npos);
   EXPECT_FALSE(fs::exists(json));
@@ -125,8 +139,9 @@ TEST(Cli, UsageErrorsExitTwo) {
 
 TEST(Cli, MetRunExitsZeroAndWritesBothReports) {
   const std::string json = kWork + "/met.json", xml = kWork + "/met.xml";
-  const Result r = strain("--plugin-path " + kTestPlugins + " run tests/integration/specs/trivial_met.yaml --report json:" +
-                       json + " --report junit:" + xml);
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " run tests/integration/specs/trivial_met.yaml --report json:" + json +
+                          " --report junit:" + xml);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const auto report = read_json(json);
   ASSERT_EQ(report["cases"].size(), 2u);
@@ -144,22 +159,27 @@ TEST(Cli, MetRunExitsZeroAndWritesBothReports) {
   EXPECT_EQ((*pass)["outcomes"]["pass"], 100);
   EXPECT_TRUE((*pass)["first_failure"].is_null());
   if (has_xmllint()) {
-    EXPECT_EQ(std::system(("xmllint --noout --schema " STRAIN_JUNIT_XSD " " + xml + " 2>/dev/null").c_str()), 0);
+    EXPECT_EQ(
+        std::system(
+            ("xmllint --noout --schema " STRAIN_JUNIT_XSD " " + xml + " 2>/dev/null").c_str()),
+        0);
   }
 }
 
 TEST(Cli, UnmetRunExitsOneAndItsReplayReproduces) {
   const std::string json = kWork + "/unmet.json", xml = kWork + "/unmet.xml";
-  const Result r = strain("--plugin-path " + kTestPlugins + " run tests/integration/specs/trivial_unmet.yaml --report json:" +
-                       json + " --report junit:" + xml);
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " run tests/integration/specs/trivial_unmet.yaml --report json:" + json +
+                          " --report junit:" + xml);
   EXPECT_EQ(r.code, 1) << r.out;
   const auto report = read_json(json);
   const auto* bad = find_case(report, "trivial_unmet/fails_at_10");
   ASSERT_NE(bad, nullptr);
   EXPECT_EQ((*bad)["verdict"], "unmet");
   const std::string replay = (*bad)["first_failure"]["replay"];
-  EXPECT_EQ(replay, "strain replay trivial_unmet/fails_at_10 --seed 5 --trial 9 --spec "
-                    "tests/integration/specs/trivial_unmet.yaml");
+  EXPECT_EQ(replay,
+            "strain replay trivial_unmet/fails_at_10 --seed 5 --trial 9 --spec "
+            "tests/integration/specs/trivial_unmet.yaml");
   EXPECT_NE(r.out.find(replay), std::string::npos) << "the console shows the replay line";
   const Result again = strain("--plugin-path " + kTestPlugins + replay.substr(6) + " --repeat 3");
   EXPECT_EQ(again.code, 1);
@@ -170,14 +190,19 @@ TEST(Cli, UnmetRunExitsOneAndItsReplayReproduces) {
   EXPECT_NE(xs.str().find("<failure"), std::string::npos);
   EXPECT_NE(xs.str().find("asked to fail this trial"), std::string::npos);
   if (has_xmllint()) {
-    EXPECT_EQ(std::system(("xmllint --noout --schema " STRAIN_JUNIT_XSD " " + xml + " 2>/dev/null").c_str()), 0);
+    EXPECT_EQ(
+        std::system(
+            ("xmllint --noout --schema " STRAIN_JUNIT_XSD " " + xml + " 2>/dev/null").c_str()),
+        0);
   }
 }
 
 TEST(Cli, FilterSelectsCases) {
   const std::string json = kWork + "/filter.json";
-  const Result r = strain("--plugin-path " + kTestPlugins + " run tests/integration/specs/trivial_unmet.yaml --filter '*-*fails*' "
-                       "--report json:" + json);
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " run tests/integration/specs/trivial_unmet.yaml --filter '*-*fails*' "
+                          "--report json:" +
+                          json);
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(read_json(json)["cases"].size(), 1u);
 }
@@ -188,7 +213,8 @@ class ShippedSpec : public ::testing::TestWithParam<const char*> {};
 TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
   const std::string name = GetParam();
   const std::string json = kWork + "/" + name + ".json", xml = kWork + "/" + name + ".xml";
-  const Result r = strain("run specs/" + name + ".yaml --report json:" + json + " --report junit:" + xml);
+  const Result r =
+      strain("run specs/" + name + ".yaml --report json:" + json + " --report junit:" + xml);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const auto report = read_json(json);
   for (const auto& c : report["cases"]) {
@@ -199,7 +225,10 @@ TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
     }
   }
   if (has_xmllint()) {
-    EXPECT_EQ(std::system(("xmllint --noout --schema " STRAIN_JUNIT_XSD " " + xml + " 2>/dev/null").c_str()), 0);
+    EXPECT_EQ(
+        std::system(
+            ("xmllint --noout --schema " STRAIN_JUNIT_XSD " " + xml + " 2>/dev/null").c_str()),
+        0);
   }
 }
 

@@ -2,9 +2,8 @@
 // failures that stay inside the process (exceptions, expect, setup errors).
 
 #include <stdexcept>
-#include <string_view>
-
 #include <strain/strain.hpp>
+#include <string_view>
 
 namespace {
 
@@ -13,8 +12,8 @@ class Faulty {
   static void declare(strain::Declare<Faulty>& d) {
     d.doc("Fails on purpose: mode picks how")
         .param("mode", "none", "how to fail",
-               {"none", "throw_in_role", "throw_in_setup", "throw_in_check", "expect", "metric_in_role",
-                "unrecorded_metric"})
+               {"none", "throw_in_role", "throw_in_setup", "throw_in_check", "expect",
+                "metric_in_role", "unrecorded_metric"})
         .role("actor", &Faulty::actor)
         .metric("value", "always 1 unless mode is unrecorded_metric");
   }

@@ -3,7 +3,6 @@
 
 #include <atomic>
 #include <cstdint>
-
 #include <strain/strain.hpp>
 
 namespace {

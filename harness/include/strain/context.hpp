@@ -39,7 +39,7 @@ struct ContextData {
   //! Called at every schedule point; null when the strategy does nothing, so
   //! point() then costs one predictable branch.
   void (*point_fn)(Context&, const char* label) noexcept = nullptr;
-  void* sched = nullptr;  // the strategy's per-thread state, host-owned
+  void* sched = nullptr;                       // the strategy's per-thread state, host-owned
   const std::uint32_t* role_counts = nullptr;  // parallel to desc->roles
   Rng rng;
   double time_scale = 1.0;
@@ -79,9 +79,7 @@ class Context {
     return v.type == ParamType::integer ? static_cast<double>(v.i) : v.d;
   }
   //! A boolean parameter.
-  bool bool_param(std::string_view name) const {
-    return find_param(name, ParamType::boolean).b;
-  }
+  bool bool_param(std::string_view name) const { return find_param(name, ParamType::boolean).b; }
   //! A string parameter; the view lives as long as the case.
   std::string_view str_param(std::string_view name) const {
     const auto& v = find_param(name, ParamType::string);
@@ -109,7 +107,7 @@ class Context {
   //! role records into the scenario's own state instead (contexts of roles
   //! have no metric slots, so the call fails the trial as `error`).
   template <class T>
-    requires std::is_arithmetic_v<T>
+  requires std::is_arithmetic_v<T>
   void metric(std::string_view name, T value) {
     detail::MetricSlot& slot = find_metric(name);
     slot.set = true;
@@ -174,14 +172,16 @@ class Context {
       if (name != d_.desc->params[k].name) continue;
       const detail::ParamValue& v = d_.params[k];
       const bool ok = v.type == want || (want == ParamType::number && v.type == ParamType::integer);
-      if (!ok) throw std::invalid_argument("param '" + std::string(name) + "' read with the wrong type");
+      if (!ok)
+        throw std::invalid_argument("param '" + std::string(name) + "' read with the wrong type");
       return v;
     }
     throw std::invalid_argument("no param named '" + std::string(name) + "'");
   }
   detail::MetricSlot& find_metric(std::string_view name) {
     if (d_.metrics == nullptr)
-      throw std::logic_error("metric('" + std::string(name) + "') called from a role; call it in setup or check");
+      throw std::logic_error("metric('" + std::string(name) +
+                             "') called from a role; call it in setup or check");
     for (std::uint32_t k = 0; k < d_.desc->n_metrics; ++k)
       if (name == d_.desc->metrics[k].name) return d_.metrics[k];
     throw std::invalid_argument("no metric named '" + std::string(name) + "' was declared");

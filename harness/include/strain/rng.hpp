@@ -22,9 +22,7 @@ class Rng {
   }
 
   static constexpr result_type min() noexcept { return 0; }
-  static constexpr result_type max() noexcept {
-    return std::numeric_limits<result_type>::max();
-  }
+  static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
 
   //! The next 64 random bits.
   result_type operator()() noexcept {
@@ -49,9 +47,7 @@ class Rng {
   }
 
   //! A uniformly distributed double in [0, 1) (like Python's random.random).
-  double real() noexcept {
-    return static_cast<double>((*this)() >> 11) * 0x1.0p-53;
-  }
+  double real() noexcept { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
 
   //! True with probability p.
   bool chance(double p) noexcept { return real() < p; }

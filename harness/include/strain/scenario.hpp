@@ -41,9 +41,13 @@ inline void record_current_exception(Context& ctx) noexcept {
 }
 
 template <class T>
-concept HasSetup = requires(T& t, Context& c) { t.setup(c); };
+concept HasSetup = requires(T& t, Context& c) {
+  t.setup(c);
+};
 template <class T>
-concept HasCheck = requires(T& t, Context& c) { t.check(c); };
+concept HasCheck = requires(T& t, Context& c) {
+  t.check(c);
+};
 
 }  // namespace detail
 

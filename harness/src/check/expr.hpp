@@ -22,9 +22,9 @@ struct ExprError {
 
 //! The result of evaluating an expression on one trial's values.
 struct EvalResult {
-  bool ok = true;       // false: the expression could not be evaluated
-  bool value = false;   // the truth of the expression when ok
-  std::string error;    // why not ok (only built on failure)
+  bool ok = true;      // false: the expression could not be evaluated
+  bool value = false;  // the truth of the expression when ok
+  std::string error;   // why not ok (only built on failure)
 };
 
 //! A compiled expression. Names are resolved at compile time to indices into

@@ -16,8 +16,8 @@ inline constexpr std::size_t kOutcomeCount = 7;
 
 //! Every outcome in declaration order.
 inline constexpr std::array<Outcome, kOutcomeCount> kAllOutcomes = {
-    Outcome::pass,  Outcome::violation, Outcome::race, Outcome::deadlock,
-    Outcome::hang,  Outcome::crash,     Outcome::error};
+    Outcome::pass, Outcome::violation, Outcome::race, Outcome::deadlock,
+    Outcome::hang, Outcome::crash,     Outcome::error};
 
 //! The outcome's name as specs and reports spell it.
 std::string_view to_string(Outcome o) noexcept;

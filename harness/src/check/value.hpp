@@ -15,10 +15,31 @@ struct Value {
   bool b = false;
   std::string s;
 
-  static Value integer(std::int64_t v) { Value x; x.kind = Kind::integer; x.i = v; x.d = static_cast<double>(v); return x; }
-  static Value number(double v) { Value x; x.kind = Kind::number; x.d = v; return x; }
-  static Value boolean(bool v) { Value x; x.kind = Kind::boolean; x.b = v; return x; }
-  static Value string(std::string v) { Value x; x.kind = Kind::string; x.s = std::move(v); return x; }
+  static Value integer(std::int64_t v) {
+    Value x;
+    x.kind = Kind::integer;
+    x.i = v;
+    x.d = static_cast<double>(v);
+    return x;
+  }
+  static Value number(double v) {
+    Value x;
+    x.kind = Kind::number;
+    x.d = v;
+    return x;
+  }
+  static Value boolean(bool v) {
+    Value x;
+    x.kind = Kind::boolean;
+    x.b = v;
+    return x;
+  }
+  static Value string(std::string v) {
+    Value x;
+    x.kind = Kind::string;
+    x.s = std::move(v);
+    return x;
+  }
 
   //! The value as a spec would write it: 42, 0.5, true, fixed (strings bare).
   std::string str() const;

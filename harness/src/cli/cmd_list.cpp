@@ -21,7 +21,8 @@ Action add_list(CLI::App& app, const Global& g) {
     for (const auto& s : load_specs(collect_spec_files(f->specs), catalog))
       for (const auto& c : s.cases)
         if (matches_filter(c.id, f->filter))
-          std::cout << c.id << "  (expect " << check::to_string(c.expect.for_build(tsan_build())) << ")\n";
+          std::cout << c.id << "  (expect " << check::to_string(c.expect.for_build(tsan_build()))
+                    << ")\n";
     return 0;
   };
 }

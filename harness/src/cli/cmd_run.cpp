@@ -47,9 +47,10 @@ report::Fanout make_reporters(const RunFlags& f) {
 }
 
 // Runs the cases in order, feeding every reporter. Returns the exit code.
-int execute(const std::vector<const spec::Case*>& cases, exec::RunOptions opt, report::Reporter& rep,
-            const std::optional<std::uint64_t>& seed) {
-  exec::RunInfo info{tsan_build() ? "tsan" : "plain", seed.value_or(0), seed.has_value(), {}, utc_now()};
+int execute(const std::vector<const spec::Case*>& cases, exec::RunOptions opt,
+            report::Reporter& rep, const std::optional<std::uint64_t>& seed) {
+  exec::RunInfo info{
+      tsan_build() ? "tsan" : "plain", seed.value_or(0), seed.has_value(), {}, utc_now()};
   if (!seed && !cases.empty()) info.seed = cases.front()->schedule.seed;
   for (const auto* c : cases) info.case_ids.push_back(c->id);
   rep.run_started(info);
@@ -72,9 +73,12 @@ Action add_run(CLI::App& app, const Global& g) {
   auto* cmd = app.add_subcommand("run", "Run the cases of spec files or folders");
   auto f = std::make_shared<RunFlags>();
   cmd->add_option("specs", f->specs, "spec files or folders of specs")->required();
-  cmd->add_option("--report", f->reports, "also write a report: json:PATH or junit:PATH (repeatable)");
-  cmd->add_option("--filter", f->filter, "run only cases whose id matches: 'glob:glob-excluded:excluded'");
-  cmd->add_flag("--keep-going", f->keep_going, "count every trial instead of stopping at the first failure");
+  cmd->add_option("--report", f->reports,
+                  "also write a report: json:PATH or junit:PATH (repeatable)");
+  cmd->add_option("--filter", f->filter,
+                  "run only cases whose id matches: 'glob:glob-excluded:excluded'");
+  cmd->add_flag("--keep-going", f->keep_going,
+                "count every trial instead of stopping at the first failure");
   cmd->add_option("--seed", f->seed, "replace every spec's seed");
   cmd->add_option("--color", f->color, "auto, always or never");
   cmd->add_flag("--quiet", f->quiet, "print only the summary");
@@ -106,7 +110,8 @@ Action add_replay(CLI::App& app, const Global& g) {
   cmd->add_option("--seed", f->seed, "the spec seed of the failing run")->required();
   cmd->add_option("--trial", f->trial, "the trial index")->required();
   cmd->add_option("--spec", f->spec, "the spec file (default: specs/<spec name>.yaml)");
-  cmd->add_option("--repeat", f->repeat, "run the trial this many times")->check(CLI::PositiveNumber);
+  cmd->add_option("--repeat", f->repeat, "run the trial this many times")
+      ->check(CLI::PositiveNumber);
   return [f, &g]() {
     std::string path = f->spec;
     if (path.empty()) path = "specs/" + f->id.substr(0, f->id.find('/')) + ".yaml";
@@ -127,7 +132,8 @@ Action add_replay(CLI::App& app, const Global& g) {
     std::cout << "replay " << f->id << " seed " << f->seed << " trial " << f->trial << ": failed "
               << failed << " of " << r.trials << " runs";
     if (r.first_failure)
-      std::cout << " (" << check::to_string(r.first_failure->outcome) << ": " << r.first_failure->message << ")";
+      std::cout << " (" << check::to_string(r.first_failure->outcome) << ": "
+                << r.first_failure->message << ")";
     std::cout << "\n";
     return failed > 0 ? 1 : 0;
   };

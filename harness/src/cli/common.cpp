@@ -23,7 +23,8 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& args
       std::vector<std::string> found;
       for (const auto& e : fs::directory_iterator(a, ec)) {
         const auto ext = e.path().extension();
-        if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml")) found.push_back(e.path().string());
+        if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml"))
+          found.push_back(e.path().string());
       }
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
@@ -37,7 +38,8 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& args
   return files;
 }
 
-std::vector<spec::Spec> load_specs(const std::vector<std::string>& files, const plugin::Catalog& catalog) {
+std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
+                                   const plugin::Catalog& catalog) {
   std::vector<spec::Spec> specs;
   std::vector<spec::Diagnostic> all;
   for (const auto& f : files) {
@@ -90,7 +92,8 @@ bool matches_filter(std::string_view id, std::string_view filter) {
   if (filter.empty()) return true;
   const std::size_t dash = filter.find('-');
   const std::string_view pos = filter.substr(0, dash);
-  const std::string_view neg = dash == std::string_view::npos ? std::string_view{} : filter.substr(dash + 1);
+  const std::string_view neg =
+      dash == std::string_view::npos ? std::string_view{} : filter.substr(dash + 1);
   const bool in = pos.empty() ? true : any_of(pos, id);
   return in && (neg.empty() || !any_of(neg, id));
 }

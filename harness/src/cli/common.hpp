@@ -21,7 +21,8 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& args
 
 //! Loads every spec. Errors of all files are gathered into one SpecError, so
 //! a user sees every problem at once and nothing runs.
-std::vector<spec::Spec> load_specs(const std::vector<std::string>& files, const plugin::Catalog& catalog);
+std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
+                                   const plugin::Catalog& catalog);
 
 //! gtest-style filter: "pos1:pos2-neg1:neg2" with * and ? wildcards; empty
 //! matches everything.

@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "strain 0.1.0");
   Global g;
   app.add_option("--plugin-path", g.plugin_path,
-                 "':'-separated plugin folders or files (default: $STRAIN_PLUGIN_PATH, else the build's plugin folder)");
+                 "':'-separated plugin folders or files (default: $STRAIN_PLUGIN_PATH, else the "
+                 "build's plugin folder)");
 
   std::vector<std::pair<CLI::App*, Action>> actions;
   const auto sub = [&](Action (*add)(CLI::App&, const Global&)) {

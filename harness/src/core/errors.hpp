@@ -17,13 +17,14 @@ class UsageError : public std::runtime_error {
 };
 
 namespace detail {
-[[noreturn]] void check_failed(const char* expr, const char* file, int line, const std::string& msg);
+[[noreturn]] void check_failed(const char* expr, const char* file, int line,
+                               const std::string& msg);
 }  // namespace detail
 
 }  // namespace strain
 
 //! Aborts with a message when an internal invariant is broken.
-#define STRAIN_CHECK(cond, msg)                                              \
-  do {                                                                       \
+#define STRAIN_CHECK(cond, msg)                                                  \
+  do {                                                                           \
     if (!(cond)) ::strain::detail::check_failed(#cond, __FILE__, __LINE__, msg); \
   } while (false)

@@ -31,11 +31,25 @@ std::uint64_t hash_id(const std::string& id) {
 detail::ParamValue to_param(const check::Value& v) {
   detail::ParamValue p;
   switch (v.kind) {
-    case check::Value::Kind::integer: p.type = ParamType::integer; p.i = v.i; p.d = v.d; break;
-    case check::Value::Kind::number: p.type = ParamType::number; p.d = v.d; break;
-    case check::Value::Kind::boolean: p.type = ParamType::boolean; p.b = v.b; break;
+    case check::Value::Kind::integer:
+      p.type = ParamType::integer;
+      p.i = v.i;
+      p.d = v.d;
+      break;
+    case check::Value::Kind::number:
+      p.type = ParamType::number;
+      p.d = v.d;
+      break;
+    case check::Value::Kind::boolean:
+      p.type = ParamType::boolean;
+      p.b = v.b;
+      break;
     case check::Value::Kind::string:
-    case check::Value::Kind::none: p.type = ParamType::string; p.s = v.s.c_str(); p.s_len = v.s.size(); break;
+    case check::Value::Kind::none:
+      p.type = ParamType::string;
+      p.s = v.s.c_str();
+      p.s_len = v.s.size();
+      break;
   }
   return p;
 }
@@ -96,7 +110,10 @@ struct CaseState {
     progress_trials.store(run_count, std::memory_order_relaxed);
     if (check::is_failure(o) && !first_failure) {
       const std::uint64_t t = trial_index(next_trial);
-      first_failure = TrialFailure{t, trial_seed(spec_seed, kase->id, t), o, std::move(message),
+      first_failure = TrialFailure{t,
+                                   trial_seed(spec_seed, kase->id, t),
+                                   o,
+                                   std::move(message),
                                    std::chrono::duration<double>(Clock::now() - t0).count(),
                                    replay_command(*kase, spec_seed, t)};
     }
@@ -143,32 +160,47 @@ struct CaseState {
     // An exception anywhere is an error; otherwise the first failed expect.
     const Context* worst = nullptr;
     for (const auto& c : thread_ctx)
-      if (c.d_.failure == FailureKind::error) { worst = &c; break; }
+      if (c.d_.failure == FailureKind::error) {
+        worst = &c;
+        break;
+      }
     if (worst == nullptr && main.d_.failure == FailureKind::error) worst = &main;
     if (worst == nullptr)
       for (const auto& c : thread_ctx)
-        if (c.d_.failure == FailureKind::violation) { worst = &c; break; }
+        if (c.d_.failure == FailureKind::violation) {
+          worst = &c;
+          break;
+        }
     if (worst == nullptr && main.d_.failure == FailureKind::violation) worst = &main;
     if (worst != nullptr) {
       const bool in_role = worst != &main;
       std::string where = in_role ? "role " + kase->scenario->roles[worst->d_.role].name + "#" +
                                         std::to_string(worst->d_.instance) + ": "
                                   : "check: ";
-      const Outcome o = worst->d_.failure == FailureKind::error ? Outcome::error : Outcome::violation;
+      const Outcome o =
+          worst->d_.failure == FailureKind::error ? Outcome::error : Outcome::violation;
       (void)record(o, where + worst->d_.message);
       return;
     }
     for (std::size_t k = 0; k < metrics.size(); ++k) {
       check::Value& v = vars[n_params + k];
       const auto& m = metrics[k];
-      if (!m.set) v.kind = check::Value::Kind::none;
-      else if (m.is_int) { v.kind = check::Value::Kind::integer; v.i = m.i; v.d = m.d; }
-      else { v.kind = check::Value::Kind::number; v.d = m.d; }
+      if (!m.set)
+        v.kind = check::Value::Kind::none;
+      else if (m.is_int) {
+        v.kind = check::Value::Kind::integer;
+        v.i = m.i;
+        v.d = m.d;
+      } else {
+        v.kind = check::Value::Kind::number;
+        v.d = m.d;
+      }
     }
     for (const auto& inv : kase->invariants) {
       const check::EvalResult r = inv.expr.eval(vars);
       if (!r.ok) {
-        (void)record(Outcome::error, "invariant '" + inv.text + "' could not be evaluated: " + r.error);
+        (void)record(Outcome::error,
+                     "invariant '" + inv.text + "' could not be evaluated: " + r.error);
         return;
       }
       if (!r.value) {
@@ -257,7 +289,8 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   cs->vars = c.params;
   cs->vars.resize(c.params.size() + c.scenario->metrics.size());
 
-  for (int count : c.schedule.role_counts) cs->role_counts.push_back(static_cast<std::uint32_t>(count));
+  for (int count : c.schedule.role_counts)
+    cs->role_counts.push_back(static_cast<std::uint32_t>(count));
   auto init = [&](Context& ctx, std::uint32_t role, std::uint32_t instance, std::uint32_t count) {
     ctx.d_.desc = cs->desc;
     ctx.d_.params = cs->params.data();
@@ -296,8 +329,12 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
     while (!team->wait_done(0.1)) {
       const auto now = Clock::now();
       if (opt.progress) {
-        CaseProgress p{c.id, cs->progress_trials.load(std::memory_order_relaxed), cs->planned,
-                       std::chrono::duration<double>(now - cs->t0).count(), c.schedule.budget_s, {}};
+        CaseProgress p{c.id,
+                       cs->progress_trials.load(std::memory_order_relaxed),
+                       cs->planned,
+                       std::chrono::duration<double>(now - cs->t0).count(),
+                       c.schedule.budget_s,
+                       {}};
         for (std::size_t k = 0; k < check::kOutcomeCount; ++k)
           p.outcomes[k] = cs->progress_outcomes[k].load(std::memory_order_relaxed);
         opt.progress(p);
@@ -308,7 +345,8 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
         watched_done = done_now;
         watched = cs->current_trial.load();
         watched_since = now;
-      } else if (std::chrono::duration<double>(now - watched_since).count() > c.schedule.timeout_s) {
+      } else if (std::chrono::duration<double>(now - watched_since).count() >
+                 c.schedule.timeout_s) {
         // The stuck threads cannot be stopped in-process: leave them running
         // on memory that is leaked with them, and report the hang.
         team->abandon();
@@ -319,11 +357,14 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
         result.outcomes[static_cast<std::size_t>(Outcome::hang)] += 1;
         const std::uint64_t t = watched;
         if (!leaked->first_failure)
-          result.first_failure = TrialFailure{
-              t, trial_seed(spec_seed, c.id, t), Outcome::hang,
-              "trial " + std::to_string(t) + " still running after the " +
-                  std::to_string(c.schedule.timeout_s) + " s timeout",
-              std::chrono::duration<double>(now - leaked->t0).count(), replay_command(c, spec_seed, t)};
+          result.first_failure =
+              TrialFailure{t,
+                           trial_seed(spec_seed, c.id, t),
+                           Outcome::hang,
+                           "trial " + std::to_string(t) + " still running after the " +
+                               std::to_string(c.schedule.timeout_s) + " s timeout",
+                           std::chrono::duration<double>(now - leaked->t0).count(),
+                           replay_command(c, spec_seed, t)};
         else
           result.first_failure = leaked->first_failure;
         result.stopped_by = "failure";

@@ -12,11 +12,11 @@
 namespace strain::exec {
 
 struct RunOptions {
-  bool keep_going = false;                      // count every trial, not stop at the first failure
-  std::optional<std::uint64_t> seed;            // replaces the spec's seed
-  std::optional<std::uint64_t> only_trial;      // replay: run just this trial index...
-  std::uint64_t repeat = 1;                     // ...this many times
-  bool tsan_build = false;                      // which expectation applies
+  bool keep_going = false;                  // count every trial, not stop at the first failure
+  std::optional<std::uint64_t> seed;        // replaces the spec's seed
+  std::optional<std::uint64_t> only_trial;  // replay: run just this trial index...
+  std::uint64_t repeat = 1;                 // ...this many times
+  bool tsan_build = false;                  // which expectation applies
   //! Called from the calling thread about every 100 ms while a case runs.
   std::function<void(const CaseProgress&)> progress;
 };

@@ -13,12 +13,12 @@ namespace strain::exec {
 
 //! The first failing trial of a case, with what is needed to replay it.
 struct TrialFailure {
-  std::uint64_t trial = 0;     // index within the case
-  std::uint64_t seed = 0;      // the trial's own seed
+  std::uint64_t trial = 0;  // index within the case
+  std::uint64_t seed = 0;   // the trial's own seed
   check::Outcome outcome = check::Outcome::pass;
-  std::string message;         // e.g. the violated invariant with its values
-  double at_s = 0.0;           // seconds from the case's start
-  std::string replay;          // a command line that runs this trial again
+  std::string message;  // e.g. the violated invariant with its values
+  double at_s = 0.0;    // seconds from the case's start
+  std::string replay;   // a command line that runs this trial again
 };
 
 //! The result of one case.
@@ -31,7 +31,7 @@ struct CaseResult {
   std::vector<std::pair<std::string, std::string>> matrix;
   std::uint64_t spec_seed = 0;  // the seed trial seeds derive from
   check::Outcome expected = check::Outcome::pass;
-  bool met = false;             // the verdict
+  bool met = false;  // the verdict
   std::uint64_t trials = 0;
   double elapsed_s = 0.0;
   check::OutcomeCounts outcomes{};
@@ -41,7 +41,9 @@ struct CaseResult {
   std::string stopped_by;
   std::string note;
 
-  double trials_per_s() const { return elapsed_s > 0 ? static_cast<double>(trials) / elapsed_s : 0.0; }
+  double trials_per_s() const {
+    return elapsed_s > 0 ? static_cast<double>(trials) / elapsed_s : 0.0;
+  }
 };
 
 //! Live progress of a running case.

@@ -21,10 +21,14 @@ constexpr std::string_view kAliasPrefix = "strain_scenario_";
 
 check::Value to_value(const detail::ParamValue& v) {
   switch (v.type) {
-    case ParamType::integer: return check::Value::integer(v.i);
-    case ParamType::number: return check::Value::number(v.d);
-    case ParamType::boolean: return check::Value::boolean(v.b);
-    case ParamType::string: return check::Value::string(std::string(v.s, v.s_len));
+    case ParamType::integer:
+      return check::Value::integer(v.i);
+    case ParamType::number:
+      return check::Value::number(v.d);
+    case ParamType::boolean:
+      return check::Value::boolean(v.b);
+    case ParamType::string:
+      return check::Value::string(std::string(v.s, v.s_len));
   }
   return {};
 }
@@ -43,21 +47,25 @@ std::string convert(const detail::ScenarioDescriptor& d, ScenarioInfo& out) {
   std::set<std::string> seen;
   for (std::uint32_t k = 0; k < d.n_params; ++k) {
     const auto& p = d.params[k];
-    ParamInfo info{or_empty(p.name), or_empty(p.doc), p.default_value.type, to_value(p.default_value), {}};
+    ParamInfo info{
+        or_empty(p.name), or_empty(p.doc), p.default_value.type, to_value(p.default_value), {}};
     for (std::uint32_t a = 0; a < p.n_allowed; ++a) info.allowed.push_back(to_value(p.allowed[a]));
-    if (!seen.insert(info.name).second) return "scenario '" + out.name + "' declares '" + info.name + "' twice";
+    if (!seen.insert(info.name).second)
+      return "scenario '" + out.name + "' declares '" + info.name + "' twice";
     out.params.push_back(std::move(info));
   }
   for (std::uint32_t k = 0; k < d.n_metrics; ++k) {
     MetricInfo m{or_empty(d.metrics[k].name), or_empty(d.metrics[k].doc)};
     if (!seen.insert(m.name).second)
-      return "scenario '" + out.name + "' declares '" + m.name + "' twice (param and metric names share one namespace)";
+      return "scenario '" + out.name + "' declares '" + m.name +
+             "' twice (param and metric names share one namespace)";
     out.metrics.push_back(std::move(m));
   }
   std::set<std::string> roles;
   for (std::uint32_t k = 0; k < d.n_roles; ++k) {
     RoleInfo r{or_empty(d.roles[k].name), or_empty(d.roles[k].doc)};
-    if (!roles.insert(r.name).second) return "scenario '" + out.name + "' declares role '" + r.name + "' twice";
+    if (!roles.insert(r.name).second)
+      return "scenario '" + out.name + "' declares role '" + r.name + "' twice";
     out.roles.push_back(std::move(r));
   }
   out.desc = &d;
@@ -103,9 +111,11 @@ void load_library(const std::string& file, Catalog& catalog) {
 
   auto lib = std::make_shared<boost::dll::shared_library>();
   std::error_code ec;
-  lib->load(fs::path(file), boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_local, ec);
+  lib->load(fs::path(file), boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_local,
+            ec);
   if (ec) {
-    problem("cannot load: " + ec.message() + " (" + std::string(boost::dll::shared_library::suffix().string()) + ")");
+    problem("cannot load: " + ec.message() + " (" +
+            std::string(boost::dll::shared_library::suffix().string()) + ")");
     return;
   }
   for (const std::string& sym : symbols) {
@@ -121,8 +131,9 @@ void load_library(const std::string& file, Catalog& catalog) {
       continue;
     }
     if (desc->abi_version != kAbiVersion) {
-      problem("scenario '" + name + "' was built for strain ABI version " + std::to_string(desc->abi_version) +
-              ", but this strain has ABI version " + std::to_string(kAbiVersion) + "; rebuild the plugin");
+      problem("scenario '" + name + "' was built for strain ABI version " +
+              std::to_string(desc->abi_version) + ", but this strain has ABI version " +
+              std::to_string(kAbiVersion) + "; rebuild the plugin");
       continue;
     }
     if (desc->struct_size != sizeof(detail::ScenarioDescriptor)) {
@@ -136,7 +147,8 @@ void load_library(const std::string& file, Catalog& catalog) {
       continue;
     }
     if (const ScenarioInfo* other = catalog.find(info.name); other != nullptr) {
-      problem("scenario '" + info.name + "' is already provided by " + other->library_path + "; skipped");
+      problem("scenario '" + info.name + "' is already provided by " + other->library_path +
+              "; skipped");
       continue;
     }
     info.library = lib;

@@ -28,10 +28,14 @@ const ScenarioInfo* Catalog::find(std::string_view name) const {
 
 std::string_view to_string(ParamType t) noexcept {
   switch (t) {
-    case ParamType::integer: return "int";
-    case ParamType::number: return "number";
-    case ParamType::boolean: return "bool";
-    case ParamType::string: return "string";
+    case ParamType::integer:
+      return "int";
+    case ParamType::number:
+      return "number";
+    case ParamType::boolean:
+      return "bool";
+    case ParamType::string:
+      return "string";
   }
   return "?";
 }

@@ -48,6 +48,8 @@ void install(const spec::Strategy& s, detail::ContextData& ctx, RandomState& sta
   ctx.sched = &state;
 }
 
-void reseed(RandomState& state, std::uint64_t seed) { state.rng.reseed(seed ^ 0x5851f42d4c957f2dULL); }
+void reseed(RandomState& state, std::uint64_t seed) {
+  state.rng.reseed(seed ^ 0x5851f42d4c957f2dULL);
+}
 
 }  // namespace strain::sched

@@ -18,10 +18,10 @@ enum class Topology { threads, processes };
 
 //! How schedule points perturb the run.
 struct Strategy {
-  std::string name = "none";  // none | random
-  double yield_p = 0.0;       // random: probability of sched_yield at a point
-  double spin_p = 0.0;        // random: probability of a busy spin
-  double sleep_p = 0.0;       // random: probability of a short sleep
+  std::string name = "none";      // none | random
+  double yield_p = 0.0;           // random: probability of sched_yield at a point
+  double spin_p = 0.0;            // random: probability of a busy spin
+  double sleep_p = 0.0;           // random: probability of a short sleep
   std::int64_t spin_iters = 200;  // length of a spin, in pause instructions
   double sleep_us = 20.0;         // length of a sleep, in microseconds
 };
@@ -59,7 +59,7 @@ struct Case {
   std::vector<std::pair<std::string, std::string>> matrix;  // (key label, value)
   std::string plugin;
   const plugin::ScenarioInfo* scenario = nullptr;  // owned by the catalog
-  std::vector<check::Value> params;  // parallel to scenario->params
+  std::vector<check::Value> params;                // parallel to scenario->params
   Schedule schedule;
   Expectation expect;
   std::vector<Invariant> invariants;

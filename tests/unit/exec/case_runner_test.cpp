@@ -13,8 +13,8 @@ namespace {
 using check::Outcome;
 
 const plugin::Catalog& catalog() {
-  static const plugin::Catalog c = plugin::discover({STRAIN_TEST_PLUGIN_DIR "/trivial.so",
-                                                     STRAIN_TEST_PLUGIN_DIR "/faulty.so"});
+  static const plugin::Catalog c =
+      plugin::discover({STRAIN_TEST_PLUGIN_DIR "/trivial.so", STRAIN_TEST_PLUGIN_DIR "/faulty.so"});
   return c;
 }
 
@@ -52,7 +52,9 @@ void set_param(spec::Case& c, const std::string& name, check::Value v) {
     if (c.scenario->params[k].name == name) c.params[k] = std::move(v);
 }
 
-std::uint64_t count(const CaseResult& r, Outcome o) { return r.outcomes[static_cast<std::size_t>(o)]; }
+std::uint64_t count(const CaseResult& r, Outcome o) {
+  return r.outcomes[static_cast<std::size_t>(o)];
+}
 
 TEST(CaseRunner, RunsEveryTrialAndMeetsPass) {
   const spec::Case c = make_case("trivial", {"sum == 3"});
@@ -103,11 +105,13 @@ TEST(CaseRunner, BudgetStopsALongCase) {
 }
 
 TEST(CaseRunner, FailedInvariantNamesEveryValue) {
-  const spec::Case c = make_case("trivial", {"sum == 3 && fail_every == 0", "sum + fail_every == 4"});
+  const spec::Case c =
+      make_case("trivial", {"sum == 3 && fail_every == 0", "sum + fail_every == 4"});
   const CaseResult r = run_case(c, {});
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->trial, 0u);
-  EXPECT_EQ(r.first_failure->message, "invariant 'sum + fail_every == 4' does not hold: sum=3, fail_every=0");
+  EXPECT_EQ(r.first_failure->message,
+            "invariant 'sum + fail_every == 4' does not hold: sum=3, fail_every=0");
   EXPECT_FALSE(r.met);
 }
 
@@ -140,9 +144,10 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"expect", Outcome::violation, "role actor#0: arithmetic still works"},
         FaultCase{"metric_in_role", Outcome::error,
                   "role actor#0: metric('value') called from a role; call it in setup or check"},
-        FaultCase{"unrecorded_metric", Outcome::error,
-                  "invariant 'value == 1' could not be evaluated: 'value' has no value (the metric was "
-                  "not recorded)"}));
+        FaultCase{
+            "unrecorded_metric", Outcome::error,
+            "invariant 'value == 1' could not be evaluated: 'value' has no value (the metric was "
+            "not recorded)"}));
 
 TEST(CaseRunner, AnotherFailureKindThanExpectedIsUnmet) {
   spec::Case c = make_case("faulty");

@@ -62,7 +62,8 @@ TEST(Loader, NonLibraryFileIsAProblem) {
   Catalog c;
   load_library(kDir + "/not_a_library.so", c);
   ASSERT_EQ(c.problems.size(), 1u);
-  EXPECT_EQ(c.problems[0].message.rfind("not a loadable plugin library: ", 0), 0u) << c.problems[0].message;
+  EXPECT_EQ(c.problems[0].message.rfind("not a loadable plugin library: ", 0), 0u)
+      << c.problems[0].message;
 }
 
 TEST(Loader, LibraryWithoutScenarioIsAProblem) {
@@ -76,9 +77,10 @@ TEST(Loader, AbiMismatchNamesBothVersions) {
   Catalog c;
   load_library(kDir + "/abi_mismatch.so", c);
   ASSERT_EQ(c.problems.size(), 1u);
-  EXPECT_EQ(c.problems[0].message,
-            "scenario 'from_the_future' was built for strain ABI version 999, but this strain has ABI "
-            "version 1; rebuild the plugin");
+  EXPECT_EQ(
+      c.problems[0].message,
+      "scenario 'from_the_future' was built for strain ABI version 999, but this strain has ABI "
+      "version 1; rebuild the plugin");
   EXPECT_TRUE(c.scenarios.empty());
 }
 
@@ -96,7 +98,8 @@ TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {
   const Catalog c = discover({kDir + "/trivial.so", kDir + "/trivial.so"});
   EXPECT_EQ(c.scenarios.size(), 1u);
   ASSERT_EQ(c.problems.size(), 1u);
-  EXPECT_EQ(c.problems[0].message, "scenario 'trivial' is already provided by " + kDir + "/trivial.so; skipped");
+  EXPECT_EQ(c.problems[0].message,
+            "scenario 'trivial' is already provided by " + kDir + "/trivial.so; skipped");
 }
 
 TEST(PluginPath, FlagThenEnvironmentThenDefault) {

@@ -139,9 +139,9 @@ TEST(Cli, UsageErrorsExitTwo) {
 
 TEST(Cli, MetRunExitsZeroAndWritesBothReports) {
   const std::string json = kWork + "/met.json", xml = kWork + "/met.xml";
-  const Result r = strain("--plugin-path " + kTestPlugins +
-                          " run tests/integration/specs/trivial_met.yaml --report json:" + json +
-                          " --report junit:" + xml);
+  // --report before the spec path too: each --report takes exactly one value.
+  const Result r = strain("--plugin-path " + kTestPlugins + " run --report json:" + json +
+                          " tests/integration/specs/trivial_met.yaml --report junit:" + xml);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const auto report = read_json(json);
   ASSERT_EQ(report["cases"].size(), 2u);

@@ -74,7 +74,10 @@ Action add_run(CLI::App& app, const Global& g) {
   auto f = std::make_shared<RunFlags>();
   cmd->add_option("specs", f->specs, "spec files or folders of specs")->required();
   cmd->add_option("--report", f->reports,
-                  "also write a report: json:PATH or junit:PATH (repeatable)");
+                  "also write a report: json:PATH or junit:PATH (repeatable)")
+      ->type_size(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
   cmd->add_option("--filter", f->filter,
                   "run only cases whose id matches: 'glob:glob-excluded:excluded'");
   cmd->add_flag("--keep-going", f->keep_going,

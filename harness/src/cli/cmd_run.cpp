@@ -1,7 +1,9 @@
 // `strain run` and `strain replay`.
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -10,6 +12,7 @@
 #include "cli/common.hpp"
 #include "core/errors.hpp"
 #include "exec/case_runner.hpp"
+#include "exec/isolated_runner.hpp"
 #include "report/reporter.hpp"
 
 namespace strain::cli {
@@ -24,7 +27,33 @@ struct RunFlags {
   std::optional<std::uint64_t> seed;
   std::string color = "auto";
   bool quiet = false;
+  bool in_process = false;
 };
+
+// Set by SIGINT/SIGTERM: the running case's worker is killed, the reports of
+// the cases that finished are written, and strain exits 130.
+std::atomic<bool> g_interrupted{false};
+
+void on_signal(int) { g_interrupted.store(true); }
+
+void install_signal_handlers() {
+  struct sigaction sa{};
+  sa.sa_handler = &on_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Runs one case: in a worker process unless asked to stay in-process (for a
+// debugger), where a crash takes strain down with it.
+exec::CaseResult run_one(const spec::Case& c, const exec::RunOptions& opt, const Global& g, bool in_process) {
+  if (in_process) return exec::run_case(c, opt);
+  exec::WorkerLaunch launch;
+  launch.exe = exec::self_exe();
+  if (!g.plugin_path.empty()) launch.global_args = {"--plugin-path", g.plugin_path};
+  launch.interrupted = &g_interrupted;
+  return exec::run_isolated(c, opt, launch);
+}
 
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
@@ -48,7 +77,9 @@ report::Fanout make_reporters(const RunFlags& f) {
 
 // Runs the cases in order, feeding every reporter. Returns the exit code.
 int execute(const std::vector<const spec::Case*>& cases, exec::RunOptions opt,
-            report::Reporter& rep, const std::optional<std::uint64_t>& seed) {
+            report::Reporter& rep, const std::optional<std::uint64_t>& seed, const Global& g,
+            bool in_process) {
+  install_signal_handlers();
   exec::RunInfo info{
       tsan_build() ? "tsan" : "plain", seed.value_or(0), seed.has_value(), {}, utc_now()};
   if (!seed && !cases.empty()) info.seed = cases.front()->schedule.seed;
@@ -58,12 +89,20 @@ int execute(const std::vector<const spec::Case*>& cases, exec::RunOptions opt,
   const auto t0 = std::chrono::steady_clock::now();
   opt.progress = [&rep](const exec::CaseProgress& p) { rep.case_progress(p); };
   for (const auto* c : cases) {
+    if (g_interrupted.load()) break;
     rep.case_started(c->id);
-    summary.results.push_back(exec::run_case(*c, opt));
+    exec::CaseResult r = run_one(*c, opt, g, in_process);
+    if (r.stopped_by == "interrupted") break;
+    summary.results.push_back(std::move(r));
     rep.case_finished(summary.results.back());
   }
   summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rep.run_finished(summary);
+  if (g_interrupted.load()) {
+    std::cerr << "strain: interrupted; " << summary.results.size() << " of " << cases.size()
+              << " cases finished and were reported\n";
+    return 130;
+  }
   return summary.all_met() ? 0 : 1;
 }
 
@@ -85,6 +124,8 @@ Action add_run(CLI::App& app, const Global& g) {
   cmd->add_option("--seed", f->seed, "replace every spec's seed");
   cmd->add_option("--color", f->color, "auto, always or never");
   cmd->add_flag("--quiet", f->quiet, "print only the summary");
+  cmd->add_flag("--in-process", f->in_process,
+                "run cases inside strain itself (for a debugger); a crash then ends the run");
   return [f, &g]() {
     const plugin::Catalog catalog = load_catalog(g.plugin_path);
     const std::vector<spec::Spec> specs = load_specs(collect_spec_files(f->specs), catalog);
@@ -98,7 +139,7 @@ Action add_run(CLI::App& app, const Global& g) {
     opt.keep_going = f->keep_going;
     opt.seed = f->seed;
     opt.tsan_build = tsan_build();
-    return execute(cases, opt, rep, f->seed);
+    return execute(cases, opt, rep, f->seed, g, f->in_process);
   };
 }
 
@@ -107,6 +148,7 @@ Action add_replay(CLI::App& app, const Global& g) {
   struct Flags {
     std::string id, spec;
     std::uint64_t seed = 0, trial = 0, repeat = 1;
+    bool in_process = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("case", f->id, "the case id, as reports print it")->required();
@@ -130,7 +172,8 @@ Action add_replay(CLI::App& app, const Global& g) {
     opt.repeat = f->repeat;
     opt.keep_going = true;
     opt.tsan_build = tsan_build();
-    const exec::CaseResult r = exec::run_case(*found, opt);
+    install_signal_handlers();
+    const exec::CaseResult r = run_one(*found, opt, g, f->in_process);
     const std::uint64_t failed = r.trials - r.outcomes[0];
     std::cout << "replay " << f->id << " seed " << f->seed << " trial " << f->trial << ": failed "
               << failed << " of " << r.trials << " runs";

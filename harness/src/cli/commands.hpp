@@ -19,5 +19,6 @@ Action add_replay(CLI::App& app, const Global& g);
 Action add_list(CLI::App& app, const Global& g);
 Action add_validate(CLI::App& app, const Global& g);
 Action add_plugins(CLI::App& app, const Global& g);
+Action add_worker(CLI::App& app, const Global& g);
 
 }  // namespace strain::cli

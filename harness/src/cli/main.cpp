@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   sub(&add_list);
   sub(&add_validate);
   sub(&add_plugins);
+  sub(&add_worker);
 
   try {
     app.parse(argc, argv);

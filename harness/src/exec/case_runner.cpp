@@ -6,6 +6,8 @@
 #include <new>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "exec/thread_team.hpp"
 #include "sched/strategy.hpp"
 #include "strain/context.hpp"
@@ -80,9 +82,8 @@ struct CaseState {
   // Written by the trial leader only; read by the host thread for progress.
   std::uint64_t next_trial = 0;  // index of the trial being prepared/run
   std::uint64_t run_count = 0;   // trials finished
-  std::atomic<std::uint64_t> progress_trials{0};
-  std::array<std::atomic<std::uint64_t>, check::kOutcomeCount> progress_outcomes{};
-  std::atomic<std::uint64_t> current_trial{0};
+  LiveCounters own_counters;
+  LiveCounters* live = &own_counters;
 
   check::OutcomeCounts outcomes{};
   std::optional<TrialFailure> first_failure;
@@ -106,8 +107,8 @@ struct CaseState {
     const auto idx = static_cast<std::size_t>(o);
     ++outcomes[idx];
     ++run_count;
-    progress_outcomes[idx].store(outcomes[idx], std::memory_order_relaxed);
-    progress_trials.store(run_count, std::memory_order_relaxed);
+    live->outcomes[idx].store(outcomes[idx], std::memory_order_relaxed);
+    live->trials_done.store(run_count, std::memory_order_relaxed);
     if (check::is_failure(o) && !first_failure) {
       const std::uint64_t t = trial_index(next_trial);
       first_failure = TrialFailure{t,
@@ -116,6 +117,7 @@ struct CaseState {
                                    std::move(message),
                                    std::chrono::duration<double>(Clock::now() - t0).count(),
                                    replay_command(*kase, spec_seed, t)};
+      if (opt.on_failure) opt.on_failure(*first_failure);
     }
     ++next_trial;
     if (check::is_failure(o) && !opt.keep_going && !opt.only_trial) {
@@ -139,7 +141,7 @@ struct CaseState {
     for (;;) {
       const std::uint64_t t = trial_index(next_trial);
       const std::uint64_t seed = trial_seed(spec_seed, kase->id, t);
-      current_trial.store(t, std::memory_order_relaxed);
+      live->current_trial.store(t, std::memory_order_relaxed);
       reset_context(main, seed, 0, t);
       for (auto& m : metrics) m = detail::MetricSlot{};
       for (std::size_t k = 0; k < thread_ctx.size(); ++k) {
@@ -239,6 +241,8 @@ CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, const RunOp
   return r;
 }
 
+}  // namespace
+
 // The verdict: a case expecting pass meets it when nothing failed; a case
 // expecting a failure outcome meets it when that outcome was seen and no
 // other kind of failure was.
@@ -250,7 +254,6 @@ bool verdict(const CaseResult& r) {
   return r.expected == Outcome::pass ? r.trials > 0 : count(r.expected) > 0;
 }
 
-}  // namespace
 
 std::uint64_t trial_seed(std::uint64_t spec_seed, const std::string& case_id, std::uint64_t trial) {
   return mix(mix(spec_seed, hash_id(case_id)), trial + 1);
@@ -279,6 +282,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   cs->kase = &c;
   cs->desc = c.scenario->desc;
   cs->opt = opt;
+  if (opt.live != nullptr) cs->live = opt.live;
   cs->spec_seed = spec_seed;
   cs->planned = opt.only_trial ? opt.repeat : c.schedule.trials;
   cs->state = ::operator new(cs->desc->state_size, std::align_val_t(cs->desc->state_align));
@@ -323,27 +327,24 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   } else {
     auto team = std::make_unique<ThreadTeam>(n, &team_body, &team_between, cs.get());
     team->start();
-    std::uint64_t watched = cs->current_trial.load();
+    cs->live->running.store(1, std::memory_order_relaxed);
+    std::uint64_t watched = cs->live->current_trial.load();
     std::uint64_t watched_done = 0;
     auto watched_since = Clock::now();
     while (!team->wait_done(0.1)) {
       const auto now = Clock::now();
       if (opt.progress) {
-        CaseProgress p{c.id,
-                       cs->progress_trials.load(std::memory_order_relaxed),
-                       cs->planned,
-                       std::chrono::duration<double>(now - cs->t0).count(),
-                       c.schedule.budget_s,
-                       {}};
-        for (std::size_t k = 0; k < check::kOutcomeCount; ++k)
-          p.outcomes[k] = cs->progress_outcomes[k].load(std::memory_order_relaxed);
+        CaseProgress p{c.id, cs->live->trials_done.load(std::memory_order_relaxed), cs->planned,
+                       std::chrono::duration<double>(now - cs->t0).count(), c.schedule.budget_s,
+                       cs->live->snapshot()};
         opt.progress(p);
       }
       // The watchdog: the same trial running longer than the timeout hangs.
-      const std::uint64_t done_now = cs->progress_trials.load(std::memory_order_relaxed);
-      if (done_now != watched_done || cs->current_trial.load() != watched) {
+      const std::uint64_t done_now = cs->live->trials_done.load(std::memory_order_relaxed);
+      const std::uint64_t current = cs->live->current_trial.load(std::memory_order_relaxed);
+      if (done_now != watched_done || current != watched) {
         watched_done = done_now;
-        watched = cs->current_trial.load();
+        watched = current;
         watched_since = now;
       } else if (std::chrono::duration<double>(now - watched_since).count() >
                  c.schedule.timeout_s) {
@@ -361,12 +362,15 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
               TrialFailure{t,
                            trial_seed(spec_seed, c.id, t),
                            Outcome::hang,
-                           "trial " + std::to_string(t) + " still running after the " +
-                               std::to_string(c.schedule.timeout_s) + " s timeout",
+                           fmt::format("trial {} still running after the {}s timeout", t,
+                                       c.schedule.timeout_s),
                            std::chrono::duration<double>(now - leaked->t0).count(),
                            replay_command(c, spec_seed, t)};
         else
           result.first_failure = leaked->first_failure;
+        leaked->live->outcomes[static_cast<std::size_t>(Outcome::hang)].fetch_add(1);
+        leaked->live->trials_done.fetch_add(1);
+        if (opt.on_failure && !leaked->first_failure) opt.on_failure(*result.first_failure);
         result.stopped_by = "failure";
         result.elapsed_s = std::chrono::duration<double>(now - leaked->t0).count();
         result.met = verdict(result);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "exec/live_counters.hpp"
 #include "exec/result.hpp"
 #include "spec/spec.hpp"
 
@@ -19,6 +20,10 @@ struct RunOptions {
   bool tsan_build = false;                  // which expectation applies
   //! Called from the calling thread about every 100 ms while a case runs.
   std::function<void(const CaseProgress&)> progress;
+  //! Called once, from whichever thread classified it, at the first failure.
+  std::function<void(const TrialFailure&)> on_failure;
+  //! Where the live counters go (shared with a parent process); null: private.
+  LiveCounters* live = nullptr;
 };
 
 //! The seed of trial `trial` of the case `case_id` under spec seed `seed`.
@@ -26,6 +31,11 @@ std::uint64_t trial_seed(std::uint64_t spec_seed, const std::string& case_id, st
 
 //! The command that replays one trial.
 std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial);
+
+//! The verdict: a case expecting pass meets it when nothing failed; a case
+//! expecting a failure outcome meets it when that outcome was seen and no
+//! other kind of failure was.
+bool verdict(const CaseResult& r);
 
 //! Runs `c` and returns its result with a verdict. Never throws for a
 //! scenario's failure: that is data in the result.

@@ -40,6 +40,10 @@ struct CaseResult {
   //! could not run at all (then `note` says why).
   std::string stopped_by;
   std::string note;
+  //! What the plugin printed (stdout and stderr of the case's worker),
+  //! bounded: the head and the tail are kept, `output_bytes` counts it all.
+  std::string output;
+  std::uint64_t output_bytes = 0;
 
   double trials_per_s() const {
     return elapsed_s > 0 ? static_cast<double>(trials) / elapsed_s : 0.0;

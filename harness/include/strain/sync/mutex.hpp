@@ -1,0 +1,99 @@
+#pragma once
+// Mutex and CondVar: process-shared, robust, and schedule points.
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include "strain/sync/pthread.hpp"
+
+namespace strain {
+
+//! A mutex usable across threads and across processes sharing a mapping.
+//! Satisfies Lockable, so std::lock_guard and std::unique_lock work. It is
+//! robust: a role that dies holding it makes the next lock() throw OwnerDied
+//! instead of hanging, and the mutex is usable again afterwards.
+class Mutex {
+ public:
+  Mutex() = default;
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
+
+  //! Locks; a schedule point before taking the lock. Throws OwnerDied, not
+  //! holding the lock, if the previous owner died holding it.
+  void lock() {
+    detail::sync_point("mutex.lock");
+    m_.lock();
+  }
+  //! Tries to lock without blocking; throws OwnerDied like lock().
+  bool try_lock() {
+    detail::sync_point("mutex.try_lock");
+    return m_.try_lock();
+  }
+  //! Unlocks; a schedule point after releasing the lock.
+  void unlock() {
+    m_.unlock();
+    detail::sync_point("mutex.unlock");
+  }
+
+ private:
+  friend class CondVar;
+  detail::RawMutex m_;
+};
+
+//! A condition variable for Mutex, usable across threads and processes.
+//! Timeouts use CLOCK_MONOTONIC, so clock changes do not affect them. Every
+//! wait returns (or throws) with the lock held again; if the mutex's owner
+//! died meanwhile, the wait throws OwnerDied.
+class CondVar {
+ public:
+  CondVar() = default;
+  CondVar(const CondVar&) = delete;
+  CondVar& operator=(const CondVar&) = delete;
+
+  //! Releases `lock`, waits for a notification (or a spurious wakeup), and
+  //! relocks.
+  void wait(std::unique_lock<Mutex>& lock) {
+    detail::sync_point("condvar.wait");
+    c_.wait(raw(lock));
+  }
+  //! Waits until `pred()` holds.
+  template <class Pred>
+  void wait(std::unique_lock<Mutex>& lock, Pred pred) {
+    while (!pred()) wait(lock);
+  }
+  //! Waits at most `rel`; cv_status::timeout if it ran out.
+  template <class Rep, class Period>
+  std::cv_status wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<Rep, Period> rel) {
+    detail::sync_point("condvar.wait");
+    return c_.wait_until(raw(lock), detail::deadline_after(rel)) ? std::cv_status::no_timeout
+                                                                  : std::cv_status::timeout;
+  }
+  //! Waits at most `rel` for `pred()`; returns pred() at the end.
+  template <class Rep, class Period, class Pred>
+  bool wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<Rep, Period> rel, Pred pred) {
+    const timespec deadline = detail::deadline_after(rel);
+    while (!pred()) {
+      detail::sync_point("condvar.wait");
+      if (!c_.wait_until(raw(lock), deadline)) return pred();
+    }
+    return true;
+  }
+  //! Wakes one waiter.
+  void notify_one() noexcept {
+    detail::sync_point("condvar.notify_one");
+    c_.signal();
+  }
+  //! Wakes every waiter.
+  void notify_all() noexcept {
+    detail::sync_point("condvar.notify_all");
+    c_.broadcast();
+  }
+
+ private:
+  static detail::RawMutex& raw(std::unique_lock<Mutex>& lock) { return lock.mutex()->m_; }
+
+  detail::RawCond c_;
+};
+
+}  // namespace strain

@@ -1,0 +1,318 @@
+#include "exec/isolated_runner.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+#include <string_view>
+
+#include "exec/worker_protocol.hpp"
+
+extern char** environ;
+
+namespace strain::exec {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Keeps the head and the tail of a stream, counting every byte: a plugin that
+// floods its output costs bounded memory and the run goes on.
+class BoundedCapture {
+ public:
+  explicit BoundedCapture(std::size_t limit) : half_(limit / 2) {}
+  void add(std::string_view s) {
+    total_ += s.size();
+    const std::size_t to_head = std::min(s.size(), half_ - std::min(half_, head_.size()));
+    head_.append(s.substr(0, to_head));
+    s.remove_prefix(to_head);
+    if (s.empty()) return;
+    tail_.append(s);
+    if (tail_.size() > 2 * half_) tail_.erase(0, tail_.size() - half_);
+  }
+  std::string text() const {
+    if (total_ <= head_.size() + tail_.size()) return head_ + tail_;
+    const std::string_view tail = std::string_view(tail_).substr(tail_.size() > half_ ? tail_.size() - half_ : 0);
+    return head_ + fmt::format("\n[... {} bytes of output omitted ...]\n", total_ - head_.size() - tail.size()) +
+           std::string(tail);
+  }
+  std::uint64_t total() const { return total_; }
+
+ private:
+  std::size_t half_;
+  std::string head_, tail_;
+  std::uint64_t total_ = 0;
+};
+
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+};
+
+std::string signal_text(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return fmt::format("SIG{} ({})", abbrev != nullptr ? abbrev : std::to_string(sig).c_str(), strsignal(sig));
+}
+
+void write_all(int fd, std::string_view s) {
+  while (!s.empty()) {
+    const ssize_t n = ::write(fd, s.data(), s.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    s.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// Moves `fd` above the numbers the worker's descriptors get (0-4): the
+// spawn's dup2 onto the same number would be a no-op that keeps O_CLOEXEC.
+int above_std(int fd) {
+  if (fd > 4) return fd;
+  const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 10);
+  ::close(fd);
+  return moved;
+}
+
+}  // namespace
+
+std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
+
+int worker_main(const spec::Case& c, RunOptions opt, int result_fd, int live_fd) {
+  void* mem = ::mmap(nullptr, sizeof(LiveCounters), PROT_READ | PROT_WRITE, MAP_SHARED, live_fd, 0);
+  if (mem == MAP_FAILED) {
+    std::fprintf(stderr, "strain worker: cannot map the live counters (fd %d): %s\n", live_fd, std::strerror(errno));
+    return 3;
+  }
+  opt.live = static_cast<LiveCounters*>(mem);
+  opt.on_failure = [result_fd](const TrialFailure& f) { write_all(result_fd, encode_failure(f)); };
+  opt.progress = nullptr;  // the parent reads the live counters itself
+  const CaseResult r = run_case(c, opt);
+  write_all(result_fd, encode_result(r));
+  // _exit: a hung trial's threads are still running and must not be joined,
+  // and nothing of this process is worth tearing down.
+  ::_exit(0);
+}
+
+CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
+  const std::uint64_t spec_seed = opt.seed.value_or(c.schedule.seed);
+  CaseResult result;
+  result.id = c.id;
+  result.spec_name = c.spec_name;
+  result.spec_path = c.spec_path;
+  result.case_name = c.case_name;
+  result.plugin = c.plugin;
+  result.matrix = c.matrix;
+  result.spec_seed = spec_seed;
+  result.expected = c.expect.for_build(opt.tsan_build);
+  auto fail_to_start = [&](const std::string& why) {
+    result.stopped_by = "error";
+    result.note = why;
+    result.met = false;
+    return result;
+  };
+
+  // The live counters: a memfd both processes map.
+  Fd live_fd(::memfd_create("strain-live", MFD_CLOEXEC));
+  if (live_fd.fd < 0 || ::ftruncate(live_fd.fd, sizeof(LiveCounters)) != 0)
+    return fail_to_start(std::string("memfd_create: ") + std::strerror(errno));
+  void* mem = ::mmap(nullptr, sizeof(LiveCounters), PROT_READ | PROT_WRITE, MAP_SHARED, live_fd.fd, 0);
+  if (mem == MAP_FAILED) return fail_to_start(std::string("mmap: ") + std::strerror(errno));
+  auto* live = new (mem) LiveCounters();
+  struct Unmap {
+    void* m;
+    ~Unmap() { ::munmap(m, sizeof(LiveCounters)); }
+  } unmap{mem};
+
+  int res[2], out[2];
+  if (::pipe2(res, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0)
+    return fail_to_start(std::string("pipe: ") + std::strerror(errno));
+  Fd res_r(res[0]), res_w(above_std(res[1])), out_r(out[0]), out_w(above_std(out[1]));
+  live_fd.fd = above_std(live_fd.fd);
+
+  std::vector<std::string> args{launch.exe};
+  args.insert(args.end(), launch.global_args.begin(), launch.global_args.end());
+  args.insert(args.end(), {"__worker", "--spec", c.spec_path, "--case", c.id, "--result-fd", "3", "--live-fd", "4",
+                           "--seed", std::to_string(spec_seed)});
+  if (opt.keep_going) args.push_back("--keep-going");
+  if (opt.only_trial) {
+    args.insert(args.end(), {"--trial", std::to_string(*opt.only_trial), "--repeat", std::to_string(opt.repeat)});
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, out_w.fd, 1);
+  posix_spawn_file_actions_adddup2(&fa, out_w.fd, 2);
+  posix_spawn_file_actions_adddup2(&fa, res_w.fd, 3);
+  posix_spawn_file_actions_adddup2(&fa, live_fd.fd, 4);
+  // The worker gets default signal handling and its own process group, so
+  // a Ctrl-C on the terminal reaches the host, which then ends the worker.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, launch.exe.c_str(), &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return fail_to_start("cannot start worker " + launch.exe + ": " + std::strerror(rc));
+  res_w.reset();
+  out_w.reset();
+
+  const auto t0 = Clock::now();
+  BoundedCapture capture(launch.output_limit);
+  std::string pending;  // a partial line from the result pipe
+  std::optional<TrialFailure> first_failure;
+  std::optional<CaseResult> final;
+  bool killed_for_hang = false, interrupted = false;
+  std::uint64_t watched_trial = 0, watched_done = 0;
+  auto watched_since = t0;
+  auto last_progress = t0;
+  // The worker's own watchdog reports a hang after `timeout`; this one is the
+  // backstop for a worker that cannot (e.g. stopped or wedged in the runtime).
+  const double backstop_s = c.schedule.timeout_s + 10.0;
+
+  char buf[16384];
+  while (res_r.fd >= 0 || out_r.fd >= 0) {
+    pollfd fds[2] = {{res_r.fd, POLLIN, 0}, {out_r.fd, POLLIN, 0}};
+    const int n = ::poll(fds, 2, 100);
+    if (n < 0 && errno != EINTR) break;
+    if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      const ssize_t got = ::read(res_r.fd, buf, sizeof buf);
+      if (got <= 0) {
+        res_r.reset();
+      } else {
+        pending.append(buf, static_cast<std::size_t>(got));
+        std::size_t nl;
+        while ((nl = pending.find('\n')) != std::string::npos) {
+          WorkerMessage m;
+          if (decode(std::string_view(pending).substr(0, nl), m)) {
+            if (m.type == WorkerMessage::Type::failure && !first_failure) first_failure = m.failure;
+            if (m.type == WorkerMessage::Type::result) final = m.result;
+          }
+          pending.erase(0, nl + 1);
+        }
+      }
+    }
+    if (n > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      const ssize_t got = ::read(out_r.fd, buf, sizeof buf);
+      if (got <= 0) out_r.reset();
+      else capture.add(std::string_view(buf, static_cast<std::size_t>(got)));
+    }
+    const auto now = Clock::now();
+    if (opt.progress && now - last_progress >= std::chrono::milliseconds(100) && live->running.load()) {
+      last_progress = now;
+      opt.progress(CaseProgress{c.id, live->trials_done.load(), opt.only_trial ? opt.repeat : c.schedule.trials,
+                                std::chrono::duration<double>(now - t0).count(), c.schedule.budget_s,
+                                live->snapshot()});
+    }
+    if (launch.interrupted != nullptr && launch.interrupted->load()) {
+      interrupted = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    const std::uint64_t cur = live->current_trial.load(), done = live->trials_done.load();
+    if (cur != watched_trial || done != watched_done) {
+      watched_trial = cur;
+      watched_done = done;
+      watched_since = now;
+    } else if (!final && std::chrono::duration<double>(now - watched_since).count() > backstop_s) {
+      killed_for_hang = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+  }
+
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.output = capture.text();
+  result.output_bytes = capture.total();
+  result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (interrupted) {
+    result.stopped_by = "interrupted";
+    result.trials = live->trials_done.load();
+    result.outcomes = live->snapshot();
+    result.first_failure = first_failure;
+    return result;
+  }
+  if (final) {
+    const double elapsed = result.elapsed_s;
+    std::string output = std::move(result.output);
+    const std::uint64_t bytes = result.output_bytes;
+    result.trials = final->trials;
+    result.outcomes = final->outcomes;
+    result.first_failure = final->first_failure;
+    result.stopped_by = final->stopped_by;
+    result.note = final->note;
+    result.met = final->met;
+    result.elapsed_s = final->elapsed_s > 0 ? final->elapsed_s : elapsed;
+    result.output = std::move(output);
+    result.output_bytes = bytes;
+    return result;
+  }
+
+  // The worker ended without a result: the trial that was running caused it.
+  const std::uint64_t trial = live->current_trial.load();
+  check::Outcome outcome;
+  std::string why;
+  if (killed_for_hang) {
+    outcome = check::Outcome::hang;
+    why = fmt::format("trial {} made no progress for {}s; the worker was killed", trial, backstop_s);
+  } else if (WIFSIGNALED(status)) {
+    outcome = check::Outcome::crash;
+    why = fmt::format("the worker was killed by signal {} during trial {}", signal_text(WTERMSIG(status)), trial);
+  } else {
+    outcome = check::Outcome::error;
+    why = fmt::format(
+        "the worker exited with status {} during trial {} without reporting a result "
+        "(exit() or _exit() called by plugin code?)",
+        WIFEXITED(status) ? WEXITSTATUS(status) : -1, trial);
+  }
+  result.outcomes = live->snapshot();
+  result.outcomes[static_cast<std::size_t>(outcome)] += 1;
+  result.trials = live->trials_done.load() + 1;
+  result.first_failure = first_failure;
+  if (!result.first_failure) {
+    result.first_failure = TrialFailure{trial,
+                                        trial_seed(spec_seed, c.id, trial),
+                                        outcome,
+                                        why,
+                                        result.elapsed_s,
+                                        replay_command(c, spec_seed, trial)};
+  } else {
+    result.note = why;
+  }
+  result.stopped_by = "failure";
+  result.met = verdict(result);
+  return result;
+}
+
+}  // namespace strain::exec

@@ -1,0 +1,29 @@
+#pragma once
+// Counters of a running case that the parent reads while the worker runs and
+// after it died. The worker writes them with relaxed stores (no syscalls, no
+// locks: this is the trial loop); they live in a memfd both processes map, so
+// nothing already counted is lost when a plugin crashes the worker.
+
+#include <atomic>
+#include <cstdint>
+
+#include "check/outcome.hpp"
+
+namespace strain::exec {
+
+struct LiveCounters {
+  std::atomic<std::uint64_t> current_trial{0};  // index of the trial being prepared or run
+  std::atomic<std::uint64_t> trials_done{0};    // trials finished and classified
+  std::atomic<std::uint64_t> outcomes[check::kOutcomeCount] = {};
+  std::atomic<std::uint32_t> running{0};        // 1 once the first trial started
+
+  check::OutcomeCounts snapshot() const {
+    check::OutcomeCounts out{};
+    for (std::size_t k = 0; k < check::kOutcomeCount; ++k) out[k] = outcomes[k].load(std::memory_order_relaxed);
+    return out;
+  }
+};
+
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "LiveCounters is shared across processes");
+
+}  // namespace strain::exec

@@ -1,0 +1,74 @@
+#include "exec/worker_protocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace strain::exec {
+
+namespace {
+
+using nlohmann::json;
+
+json to_json(const TrialFailure& f) {
+  return {{"trial", f.trial},     {"seed", f.seed}, {"outcome", check::to_string(f.outcome)},
+          {"message", f.message}, {"at_s", f.at_s}, {"replay", f.replay}};
+}
+
+TrialFailure failure_from(const json& j) {
+  TrialFailure f;
+  f.trial = j.at("trial").get<std::uint64_t>();
+  f.seed = j.at("seed").get<std::uint64_t>();
+  f.outcome = check::outcome_from_string(j.at("outcome").get<std::string>()).value_or(check::Outcome::error);
+  f.message = j.at("message").get<std::string>();
+  f.at_s = j.at("at_s").get<double>();
+  f.replay = j.at("replay").get<std::string>();
+  return f;
+}
+
+std::string line(const json& j) {
+  // Replace invalid UTF-8 rather than throw: a plugin's message may hold any bytes.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+std::string encode_failure(const TrialFailure& f) { return line({{"type", "failure"}, {"failure", to_json(f)}}); }
+
+std::string encode_result(const CaseResult& r) {
+  json outcomes = json::array();
+  for (auto n : r.outcomes) outcomes.push_back(n);
+  json j = {{"trials", r.trials},         {"elapsed_s", r.elapsed_s}, {"outcomes", outcomes},
+            {"stopped_by", r.stopped_by}, {"note", r.note},           {"met", r.met}};
+  j["first_failure"] = r.first_failure ? to_json(*r.first_failure) : json(nullptr);
+  return line({{"type", "result"}, {"result", j}});
+}
+
+bool decode(std::string_view text, WorkerMessage& out) {
+  const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("type")) return false;
+  try {
+    if (j["type"] == "failure") {
+      out.type = WorkerMessage::Type::failure;
+      out.failure = failure_from(j.at("failure"));
+      return true;
+    }
+    if (j["type"] == "result") {
+      const json& r = j.at("result");
+      out.type = WorkerMessage::Type::result;
+      out.result.trials = r.at("trials").get<std::uint64_t>();
+      out.result.elapsed_s = r.at("elapsed_s").get<double>();
+      const json& o = r.at("outcomes");
+      for (std::size_t k = 0; k < check::kOutcomeCount && k < o.size(); ++k)
+        out.result.outcomes[k] = o[k].get<std::uint64_t>();
+      out.result.stopped_by = r.at("stopped_by").get<std::string>();
+      out.result.note = r.at("note").get<std::string>();
+      out.result.met = r.at("met").get<bool>();
+      if (!r.at("first_failure").is_null()) out.result.first_failure = failure_from(r.at("first_failure"));
+      return true;
+    }
+  } catch (const json::exception&) {
+    return false;
+  }
+  return false;
+}
+
+}  // namespace strain::exec

@@ -1,0 +1,29 @@
+#pragma once
+// Messages a case's worker process sends its parent, one JSON object per line
+// on the result pipe. Counters do not travel here (see live_counters.hpp):
+// only the first failure, as soon as it happens, and the final result.
+
+#include <string>
+#include <string_view>
+
+#include "exec/result.hpp"
+
+namespace strain::exec {
+
+struct WorkerMessage {
+  enum class Type { failure, result };
+  Type type = Type::result;
+  TrialFailure failure;  // type == failure
+  CaseResult result;     // type == result
+};
+
+//! One line (with '\n') announcing the first failure.
+std::string encode_failure(const TrialFailure& f);
+
+//! One line (with '\n') carrying the whole result.
+std::string encode_result(const CaseResult& r);
+
+//! Parses a line; false when it is not a well-formed message.
+bool decode(std::string_view line, WorkerMessage& out);
+
+}  // namespace strain::exec

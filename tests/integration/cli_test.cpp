@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -233,5 +234,82 @@ TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cli, ShippedSpec, ::testing::Values("bank_account", "shared_counter"));
+
+}  // namespace
+
+namespace {
+
+TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
+  const std::string json = kWork + "/faults.json";
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " run tests/integration/specs/faults.yaml --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  ASSERT_EQ(report["cases"].size(), 10u) << "every case ran, after every kind of fault";
+  const std::map<std::string, std::pair<std::string, std::string>> expected = {
+      {"segfault", {"crash", "killed by signal SIGSEGV (Segmentation fault) during trial 3"}},
+      {"abort", {"crash", "killed by signal SIGABRT (Aborted) during trial 3"}},
+      {"sigbus", {"crash", "killed by signal SIGBUS (Bus error) during trial 3"}},
+      {"exit", {"error", "exited with status 3 during trial 3"}},
+      {"_exit", {"error", "exited with status 4 during trial 3"}},
+      {"throw", {"error", "role first#0: thrown at the chosen trial"}},
+      {"spin_forever", {"hang", "trial 3 still running after the 1s timeout"}},
+      {"deadlock", {"hang", "trial 3 still running after the 1s timeout"}},
+  };
+  for (const auto& [name, want] : expected) {
+    const auto* c = find_case(report, "faults/" + name);
+    ASSERT_NE(c, nullptr) << name;
+    EXPECT_EQ((*c)["verdict"], "met") << c->dump(2);
+    EXPECT_EQ((*c)["outcomes"]["pass"], 3) << name << ": the trials before the fault are kept";
+    EXPECT_EQ((*c)["outcomes"][want.first], 1) << name;
+    ASSERT_FALSE((*c)["first_failure"].is_null()) << name;
+    EXPECT_EQ((*c)["first_failure"]["trial"], 3) << name;
+    EXPECT_EQ((*c)["first_failure"]["outcome"], want.first) << name;
+    const std::string message = (*c)["first_failure"]["message"];
+    EXPECT_NE(message.find(want.second), std::string::npos) << name << ": " << message;
+  }
+  const auto* flood = find_case(report, "faults/flood");
+  ASSERT_NE(flood, nullptr);
+  EXPECT_EQ((*flood)["verdict"], "met");
+  EXPECT_GE((*flood)["output_bytes"].get<std::uint64_t>(), 8u << 20);
+  const std::string output = (*flood)["output"];
+  EXPECT_LT(output.size(), 70'000u) << "the capture is bounded";
+  EXPECT_NE(output.find("bytes of output omitted"), std::string::npos);
+  const auto* after = find_case(report, "faults/after_all_that");
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ((*after)["outcomes"]["pass"], 10);
+}
+
+TEST(Cli, ACrashReplaysAsACrash) {
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " replay faults/segfault --seed 3 --trial 3 --spec "
+                          "tests/integration/specs/faults.yaml --repeat 1");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("failed 1 of 1 runs (crash: the worker was killed by signal SIGSEGV"), std::string::npos)
+      << r.out << r.err;
+  const Result fine = strain("--plugin-path " + kTestPlugins +
+                             " replay faults/segfault --seed 3 --trial 2 --spec "
+                             "tests/integration/specs/faults.yaml --repeat 5");
+  EXPECT_EQ(fine.code, 0);
+  EXPECT_NE(fine.out.find("failed 0 of 5 runs"), std::string::npos) << fine.out << fine.err;
+}
+
+TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {
+  const std::string json = kWork + "/interrupt.json";
+  fs::remove(json);
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " run tests/integration/specs/interrupt.yaml --report json:" + json + " 2>" +
+                          kWork + "/interrupt.err & pid=$!; sleep 2; kill -TERM $pid; wait $pid; echo rc=$?");
+  EXPECT_NE(r.out.find("rc=130"), std::string::npos) << r.out << r.err;
+  std::ifstream err_in(kWork + "/interrupt.err");
+  const std::string err((std::istreambuf_iterator<char>(err_in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(err.find("interrupted; 1 of 2 cases finished"), std::string::npos) << err;
+  ASSERT_TRUE(fs::exists(json));
+  const auto report = read_json(json);
+  ASSERT_EQ(report["cases"].size(), 1u);
+  EXPECT_EQ(report["cases"][0]["id"], "interrupt/quick");
+  // The worker of the long case is gone too.
+  EXPECT_NE(std::system("pgrep -f '__worker.*interrupt/lon[g]' >/dev/null"), 0);
+}
 
 }  // namespace

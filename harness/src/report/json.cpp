@@ -45,6 +45,8 @@ Json case_json(const exec::CaseResult& r) {
               {"outcomes", std::move(outcomes)},
               {"stopped_by", r.stopped_by},
               {"note", r.note},
+              {"output_bytes", r.output_bytes},
+              {"output", r.output},
               {"first_failure", r.first_failure ? failure_json(*r.first_failure) : Json(nullptr)}};
 }
 

@@ -166,6 +166,8 @@ void write_case(std::string& xml, const exec::CaseResult& r) {
     // the case, so it is shown.
     xml += fmt::format("      <system-out>{}</system-out>\n", esc(details(r)));
   }
+  // What the plugin printed, bounded by the runner (head and tail kept).
+  if (!r.output.empty()) xml += fmt::format("      <system-err>{}</system-err>\n", esc(r.output));
   xml += "    </testcase>\n";
 }
 

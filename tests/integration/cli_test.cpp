@@ -268,6 +268,13 @@ TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
     const std::string message = (*c)["first_failure"]["message"];
     EXPECT_NE(message.find(want.second), std::string::npos) << name << ": " << message;
   }
+  // A hang names each thread's stack, down into the plugin's role functions.
+  const std::string hang = (*find_case(report, "faults/deadlock"))["first_failure"]["message"];
+  EXPECT_NE(hang.find("thread first#0:"), std::string::npos) << hang;
+  EXPECT_NE(hang.find("thread second#0:"), std::string::npos) << hang;
+  EXPECT_NE(hang.find("Fault::first(strain::Context&)"), std::string::npos) << hang;
+  EXPECT_NE(hang.find("Fault::second(strain::Context&)"), std::string::npos) << hang;
+  EXPECT_NE(hang.find("(fault.so+0x"), std::string::npos) << hang;
   const auto* flood = find_case(report, "faults/flood");
   ASSERT_NE(flood, nullptr);
   EXPECT_EQ((*flood)["verdict"], "met");

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "exec/stacks.hpp"
 #include "exec/thread_team.hpp"
 #include "sched/strategy.hpp"
 #include "strain/context.hpp"
@@ -348,6 +349,12 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
         watched_since = now;
       } else if (std::chrono::duration<double>(now - watched_since).count() >
                  c.schedule.timeout_s) {
+        // Each thread's stack says where the trial is stuck.
+        std::string stacks;
+        const std::vector<std::string> traces = capture_stacks(team->native_handles());
+        for (std::size_t k = 0; k < traces.size(); ++k)
+          stacks += fmt::format("\nthread {}#{}:\n{}", c.scenario->roles[cs->thread_role[k]].name,
+                                cs->thread_ctx[k].d_.instance, traces[k]);
         // The stuck threads cannot be stopped in-process: leave them running
         // on memory that is leaked with them, and report the hang.
         team->abandon();
@@ -362,8 +369,8 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
               TrialFailure{t,
                            trial_seed(spec_seed, c.id, t),
                            Outcome::hang,
-                           fmt::format("trial {} still running after the {}s timeout", t,
-                                       c.schedule.timeout_s),
+                           fmt::format("trial {} still running after the {}s timeout{}", t,
+                                       c.schedule.timeout_s, stacks),
                            std::chrono::duration<double>(now - leaked->t0).count(),
                            replay_command(c, spec_seed, t)};
         else

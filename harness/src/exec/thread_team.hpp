@@ -5,6 +5,8 @@
 // The last thread to finish a trial runs `between` (check the trial, set up
 // the next) while the others spin; so no other thread must be woken.
 
+#include <pthread.h>
+
 #include <atomic>
 #include <cstdint>
 #include <thread>
@@ -32,6 +34,13 @@ class ThreadTeam {
   //! Abandons the threads without joining, for a trial that hangs: they are
   //! left running and this object must then be leaked, never destroyed.
   void abandon() { abandoned_ = true; }
+
+  //! The team's threads, in index order (for stack capture).
+  std::vector<pthread_t> native_handles() {
+    std::vector<pthread_t> out;
+    for (auto& t : threads_) out.push_back(t.native_handle());
+    return out;
+  }
 
  private:
   void worker(unsigned index);

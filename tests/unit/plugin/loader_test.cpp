@@ -88,10 +88,11 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
   const Catalog c = discover({kDir});
   EXPECT_NE(c.find("trivial"), nullptr);
   EXPECT_NE(c.find("faulty"), nullptr);
+  EXPECT_NE(c.find("fault"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/abi_mismatch.so"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/no_scenario.so"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/not_a_library.so"), nullptr);
-  EXPECT_EQ(c.scenarios.size(), 2u);
+  EXPECT_EQ(c.scenarios.size(), 3u);
 }
 
 TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {

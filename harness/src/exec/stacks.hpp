@@ -1,0 +1,17 @@
+#pragma once
+// The stacks of threads that are stuck, for a hang report.
+
+#include <pthread.h>
+
+#include <string>
+#include <vector>
+
+namespace strain::exec {
+
+//! Interrupts each thread with a signal whose handler records its stack,
+//! waits up to `wait_s` for them, and symbolizes the frames (function and
+//! file:line where debug info has them). A thread that does not answer (it
+//! blocks signals, or is in an uninterruptible wait) gets a line saying so.
+std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, double wait_s = 1.0);
+
+}  // namespace strain::exec

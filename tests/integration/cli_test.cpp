@@ -292,7 +292,8 @@ TEST(Cli, ACrashReplaysAsACrash) {
                           " replay faults/segfault --seed 3 --trial 3 --spec "
                           "tests/integration/specs/faults.yaml --repeat 1");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("failed 1 of 1 runs (crash: the worker was killed by signal SIGSEGV"), std::string::npos)
+  EXPECT_NE(r.out.find("failed 1 of 1 runs (crash: the worker was killed by signal SIGSEGV"),
+            std::string::npos)
       << r.out << r.err;
   const Result fine = strain("--plugin-path " + kTestPlugins +
                              " replay faults/segfault --seed 3 --trial 2 --spec "
@@ -304,9 +305,10 @@ TEST(Cli, ACrashReplaysAsACrash) {
 TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {
   const std::string json = kWork + "/interrupt.json";
   fs::remove(json);
-  const Result r = strain("--plugin-path " + kTestPlugins +
-                          " run tests/integration/specs/interrupt.yaml --report json:" + json + " 2>" +
-                          kWork + "/interrupt.err & pid=$!; sleep 2; kill -TERM $pid; wait $pid; echo rc=$?");
+  const Result r =
+      strain("--plugin-path " + kTestPlugins +
+             " run tests/integration/specs/interrupt.yaml --report json:" + json + " 2>" + kWork +
+             "/interrupt.err & pid=$!; sleep 2; kill -TERM $pid; wait $pid; echo rc=$?");
   EXPECT_NE(r.out.find("rc=130"), std::string::npos) << r.out << r.err;
   std::ifstream err_in(kWork + "/interrupt.err");
   const std::string err((std::istreambuf_iterator<char>(err_in)), std::istreambuf_iterator<char>());

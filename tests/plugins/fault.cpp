@@ -8,10 +8,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <strain/strain.hpp>
 #include <string>
 #include <string_view>
-
-#include <strain/strain.hpp>
 
 namespace {
 
@@ -52,7 +51,8 @@ class Fault {
     if (mode_ == "flood") {
       std::string line(1023, 'x');
       line += '\n';
-      for (std::int64_t k = 0; k < flood_; k += 1024) std::fwrite(line.data(), 1, line.size(), stdout);
+      for (std::int64_t k = 0; k < flood_; k += 1024)
+        std::fwrite(line.data(), 1, line.size(), stdout);
       std::fflush(stdout);
     }
   }

@@ -37,7 +37,7 @@ std::atomic<bool> g_interrupted{false};
 void on_signal(int) { g_interrupted.store(true); }
 
 void install_signal_handlers() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = &on_signal;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, nullptr);
@@ -46,7 +46,8 @@ void install_signal_handlers() {
 
 // Runs one case: in a worker process unless asked to stay in-process (for a
 // debugger), where a crash takes strain down with it.
-exec::CaseResult run_one(const spec::Case& c, const exec::RunOptions& opt, const Global& g, bool in_process) {
+exec::CaseResult run_one(const spec::Case& c, const exec::RunOptions& opt, const Global& g,
+                         bool in_process) {
   if (in_process) return exec::run_case(c, opt);
   exec::WorkerLaunch launch;
   launch.exe = exec::self_exe();

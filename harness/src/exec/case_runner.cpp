@@ -1,13 +1,14 @@
 #include "exec/case_runner.hpp"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <new>
 #include <vector>
 
-#include <fmt/format.h>
-
+#include "exec/sanitizer_hook.hpp"
 #include "exec/stacks.hpp"
 #include "exec/thread_team.hpp"
 #include "sched/strategy.hpp"
@@ -79,6 +80,7 @@ struct CaseState {
   std::vector<sched::RandomState> sched_state;
   void* state = nullptr;
   bool constructed = false;
+  std::uint64_t reports_before = 0;  // sanitizer reports before this trial
 
   // Written by the trial leader only; read by the host thread for progress.
   std::uint64_t next_trial = 0;  // index of the trial being prepared/run
@@ -149,6 +151,7 @@ struct CaseState {
         reset_context(thread_ctx[k], seed, k + 1, t);
         if (thread_ctx[k].d_.sched != nullptr) sched::reseed(sched_state[k], mix(seed, k + 1));
       }
+      reports_before = sanitizer_report_count();
       constructed = desc->construct(state, main);
       if (constructed) return true;
       if (!record(Outcome::error, std::string("setup failed: ") + main.d_.message)) return false;
@@ -160,6 +163,16 @@ struct CaseState {
     desc->check(state, main);
     desc->destroy(state);
     constructed = false;
+    // A sanitizer report made during this trial is its outcome: the race is
+    // the cause, whatever the invariants then saw.
+    if (sanitizer_report_count() != reports_before) {
+      (void)record(
+          last_sanitizer_outcome(),
+          fmt::format("ThreadSanitizer reported {} during this trial (the report is in the case's "
+                      "sanitizer reports)",
+                      last_sanitizer_kind()));
+      return;
+    }
     // An exception anywhere is an error; otherwise the first failed expect.
     const Context* worst = nullptr;
     for (const auto& c : thread_ctx)
@@ -255,7 +268,6 @@ bool verdict(const CaseResult& r) {
   return r.expected == Outcome::pass ? r.trials > 0 : count(r.expected) > 0;
 }
 
-
 std::uint64_t trial_seed(std::uint64_t spec_seed, const std::string& case_id, std::uint64_t trial) {
   return mix(mix(spec_seed, hash_id(case_id)), trial + 1);
 }
@@ -335,8 +347,11 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
     while (!team->wait_done(0.1)) {
       const auto now = Clock::now();
       if (opt.progress) {
-        CaseProgress p{c.id, cs->live->trials_done.load(std::memory_order_relaxed), cs->planned,
-                       std::chrono::duration<double>(now - cs->t0).count(), c.schedule.budget_s,
+        CaseProgress p{c.id,
+                       cs->live->trials_done.load(std::memory_order_relaxed),
+                       cs->planned,
+                       std::chrono::duration<double>(now - cs->t0).count(),
+                       c.schedule.budget_s,
                        cs->live->snapshot()};
         opt.progress(p);
       }

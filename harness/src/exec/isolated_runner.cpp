@@ -1,6 +1,7 @@
 #include "exec/isolated_runner.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -9,14 +10,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fmt/format.h>
 #include <string_view>
 
 #include "exec/worker_protocol.hpp"
+#include "tsan/report_parser.hpp"
 
 extern char** environ;
 
@@ -42,8 +43,11 @@ class BoundedCapture {
   }
   std::string text() const {
     if (total_ <= head_.size() + tail_.size()) return head_ + tail_;
-    const std::string_view tail = std::string_view(tail_).substr(tail_.size() > half_ ? tail_.size() - half_ : 0);
-    return head_ + fmt::format("\n[... {} bytes of output omitted ...]\n", total_ - head_.size() - tail.size()) +
+    const std::string_view tail =
+        std::string_view(tail_).substr(tail_.size() > half_ ? tail_.size() - half_ : 0);
+    return head_ +
+           fmt::format("\n[... {} bytes of output omitted ...]\n",
+                       total_ - head_.size() - tail.size()) +
            std::string(tail);
   }
   std::uint64_t total() const { return total_; }
@@ -69,7 +73,8 @@ struct Fd {
 
 std::string signal_text(int sig) {
   const char* abbrev = sigabbrev_np(sig);
-  return fmt::format("SIG{} ({})", abbrev != nullptr ? abbrev : std::to_string(sig).c_str(), strsignal(sig));
+  return fmt::format("SIG{} ({})", abbrev != nullptr ? abbrev : std::to_string(sig).c_str(),
+                     strsignal(sig));
 }
 
 void write_all(int fd, std::string_view s) {
@@ -92,6 +97,41 @@ int above_std(int fd) {
   return moved;
 }
 
+// The worker's environment: ours, with the TSan options the harness needs
+// put before the user's own (later options win, so a user can override).
+std::vector<std::string> worker_environment() {
+  std::vector<std::string> env;
+  std::string user_tsan;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view kv(*e);
+    if (kv.starts_with("TSAN_OPTIONS="))
+      user_tsan = std::string(kv.substr(13));
+    else
+      env.emplace_back(kv);
+  }
+  // Keep running after a report (the runner attributes it to its trial and
+  // decides), never turn reports into an exit code, and show both stacks of
+  // a lock-order inversion.
+  env.push_back("TSAN_OPTIONS=halt_on_error=0:exitcode=0:second_deadlock_stack=1" +
+                (user_tsan.empty() ? "" : ":" + user_tsan));
+  return env;
+}
+
+// Fills the result's sanitizer reports from the worker's output.
+void collect_sanitizer_reports(CaseResult& r) {
+  if (r.output.find("ThreadSanitizer") == std::string::npos) return;
+  for (auto& d : tsan::deduplicate(tsan::parse_reports(r.output))) {
+    SanitizerReport s;
+    s.kind = d.report.kind;
+    s.outcome = d.report.outcome;
+    s.signature = d.report.signature;
+    s.count = d.count;
+    s.brief = tsan::brief(d.report);
+    s.text = std::move(d.report.text);
+    r.sanitizer_reports.push_back(std::move(s));
+  }
+}
+
 }  // namespace
 
 std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
@@ -99,7 +139,8 @@ std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").
 int worker_main(const spec::Case& c, RunOptions opt, int result_fd, int live_fd) {
   void* mem = ::mmap(nullptr, sizeof(LiveCounters), PROT_READ | PROT_WRITE, MAP_SHARED, live_fd, 0);
   if (mem == MAP_FAILED) {
-    std::fprintf(stderr, "strain worker: cannot map the live counters (fd %d): %s\n", live_fd, std::strerror(errno));
+    std::fprintf(stderr, "strain worker: cannot map the live counters (fd %d): %s\n", live_fd,
+                 std::strerror(errno));
     return 3;
   }
   opt.live = static_cast<LiveCounters*>(mem);
@@ -134,7 +175,8 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   Fd live_fd(::memfd_create("strain-live", MFD_CLOEXEC));
   if (live_fd.fd < 0 || ::ftruncate(live_fd.fd, sizeof(LiveCounters)) != 0)
     return fail_to_start(std::string("memfd_create: ") + std::strerror(errno));
-  void* mem = ::mmap(nullptr, sizeof(LiveCounters), PROT_READ | PROT_WRITE, MAP_SHARED, live_fd.fd, 0);
+  void* mem =
+      ::mmap(nullptr, sizeof(LiveCounters), PROT_READ | PROT_WRITE, MAP_SHARED, live_fd.fd, 0);
   if (mem == MAP_FAILED) return fail_to_start(std::string("mmap: ") + std::strerror(errno));
   auto* live = new (mem) LiveCounters();
   struct Unmap {
@@ -150,11 +192,12 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
 
   std::vector<std::string> args{launch.exe};
   args.insert(args.end(), launch.global_args.begin(), launch.global_args.end());
-  args.insert(args.end(), {"__worker", "--spec", c.spec_path, "--case", c.id, "--result-fd", "3", "--live-fd", "4",
-                           "--seed", std::to_string(spec_seed)});
+  args.insert(args.end(), {"__worker", "--spec", c.spec_path, "--case", c.id, "--result-fd", "3",
+                           "--live-fd", "4", "--seed", std::to_string(spec_seed)});
   if (opt.keep_going) args.push_back("--keep-going");
   if (opt.only_trial) {
-    args.insert(args.end(), {"--trial", std::to_string(*opt.only_trial), "--repeat", std::to_string(opt.repeat)});
+    args.insert(args.end(), {"--trial", std::to_string(*opt.only_trial), "--repeat",
+                             std::to_string(opt.repeat)});
   }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -177,9 +220,14 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
   pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, launch.exe.c_str(), &fa, &attr, argv.data(), environ);
+  std::vector<std::string> env = worker_environment();
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const int rc = ::posix_spawn(&pid, launch.exe.c_str(), &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return fail_to_start("cannot start worker " + launch.exe + ": " + std::strerror(rc));
@@ -223,15 +271,18 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     }
     if (n > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       const ssize_t got = ::read(out_r.fd, buf, sizeof buf);
-      if (got <= 0) out_r.reset();
-      else capture.add(std::string_view(buf, static_cast<std::size_t>(got)));
+      if (got <= 0)
+        out_r.reset();
+      else
+        capture.add(std::string_view(buf, static_cast<std::size_t>(got)));
     }
     const auto now = Clock::now();
-    if (opt.progress && now - last_progress >= std::chrono::milliseconds(100) && live->running.load()) {
+    if (opt.progress && now - last_progress >= std::chrono::milliseconds(100) &&
+        live->running.load()) {
       last_progress = now;
-      opt.progress(CaseProgress{c.id, live->trials_done.load(), opt.only_trial ? opt.repeat : c.schedule.trials,
-                                std::chrono::duration<double>(now - t0).count(), c.schedule.budget_s,
-                                live->snapshot()});
+      opt.progress(CaseProgress{
+          c.id, live->trials_done.load(), opt.only_trial ? opt.repeat : c.schedule.trials,
+          std::chrono::duration<double>(now - t0).count(), c.schedule.budget_s, live->snapshot()});
     }
     if (launch.interrupted != nullptr && launch.interrupted->load()) {
       interrupted = true;
@@ -255,6 +306,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   }
   result.output = capture.text();
   result.output_bytes = capture.total();
+  collect_sanitizer_reports(result);
   result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
   if (interrupted) {
     result.stopped_by = "interrupted";
@@ -267,6 +319,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     const double elapsed = result.elapsed_s;
     std::string output = std::move(result.output);
     const std::uint64_t bytes = result.output_bytes;
+    auto reports = std::move(result.sanitizer_reports);
     result.trials = final->trials;
     result.outcomes = final->outcomes;
     result.first_failure = final->first_failure;
@@ -276,6 +329,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     result.elapsed_s = final->elapsed_s > 0 ? final->elapsed_s : elapsed;
     result.output = std::move(output);
     result.output_bytes = bytes;
+    result.sanitizer_reports = std::move(reports);
     return result;
   }
 
@@ -285,10 +339,12 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   std::string why;
   if (killed_for_hang) {
     outcome = check::Outcome::hang;
-    why = fmt::format("trial {} made no progress for {}s; the worker was killed", trial, backstop_s);
+    why =
+        fmt::format("trial {} made no progress for {}s; the worker was killed", trial, backstop_s);
   } else if (WIFSIGNALED(status)) {
     outcome = check::Outcome::crash;
-    why = fmt::format("the worker was killed by signal {} during trial {}", signal_text(WTERMSIG(status)), trial);
+    why = fmt::format("the worker was killed by signal {} during trial {}",
+                      signal_text(WTERMSIG(status)), trial);
   } else {
     outcome = check::Outcome::error;
     why = fmt::format(

@@ -15,15 +15,17 @@ struct LiveCounters {
   std::atomic<std::uint64_t> current_trial{0};  // index of the trial being prepared or run
   std::atomic<std::uint64_t> trials_done{0};    // trials finished and classified
   std::atomic<std::uint64_t> outcomes[check::kOutcomeCount] = {};
-  std::atomic<std::uint32_t> running{0};        // 1 once the first trial started
+  std::atomic<std::uint32_t> running{0};  // 1 once the first trial started
 
   check::OutcomeCounts snapshot() const {
     check::OutcomeCounts out{};
-    for (std::size_t k = 0; k < check::kOutcomeCount; ++k) out[k] = outcomes[k].load(std::memory_order_relaxed);
+    for (std::size_t k = 0; k < check::kOutcomeCount; ++k)
+      out[k] = outcomes[k].load(std::memory_order_relaxed);
     return out;
   }
 };
 
-static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "LiveCounters is shared across processes");
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
+              "LiveCounters is shared across processes");
 
 }  // namespace strain::exec

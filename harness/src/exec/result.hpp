@@ -21,6 +21,16 @@ struct TrialFailure {
   std::string replay;   // a command line that runs this trial again
 };
 
+//! A ThreadSanitizer report seen in a case, de-duplicated by signature.
+struct SanitizerReport {
+  std::string kind;       // e.g. "data race", "lock-order-inversion (potential deadlock)"
+  std::string outcome;    // "race", "deadlock" or "crash"
+  std::string signature;  // stable across runs: kind and the top frames of each access
+  int count = 1;          // how many times this signature was seen
+  std::string brief;      // kind, each access with its top frames, the location
+  std::string text;       // the report as TSan printed it (bounded)
+};
+
 //! The result of one case.
 struct CaseResult {
   std::string id;
@@ -44,6 +54,8 @@ struct CaseResult {
   //! bounded: the head and the tail are kept, `output_bytes` counts it all.
   std::string output;
   std::uint64_t output_bytes = 0;
+  //! ThreadSanitizer reports found in the output (tsan build).
+  std::vector<SanitizerReport> sanitizer_reports;
 
   double trials_per_s() const {
     return elapsed_s > 0 ? static_cast<double>(trials) / elapsed_s : 0.0;

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <execinfo.h>
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <array>
@@ -10,7 +11,6 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
-#include <fmt/format.h>
 #include <thread>
 
 namespace strain::exec {
@@ -35,7 +35,8 @@ void on_stack_signal(int) {
   const std::size_t n = g_count.load(std::memory_order_acquire);
   for (std::size_t k = 0; k < n; ++k) {
     if (pthread_equal(g_slots[k].thread, self) == 0) continue;
-    g_slots[k].depth.store(::backtrace(g_slots[k].frames.data(), kMaxFrames), std::memory_order_release);
+    g_slots[k].depth.store(::backtrace(g_slots[k].frames.data(), kMaxFrames),
+                           std::memory_order_release);
     return;
   }
 }
@@ -59,7 +60,8 @@ std::string symbolize(void* const* frames, int depth) {
     if (::dladdr(frames[k], &info) != 0 && info.dli_fname != nullptr) {
       f.module = info.dli_fname;
       // Return addresses point after the call; -1 lands inside it.
-      f.offset = reinterpret_cast<std::uintptr_t>(frames[k]) - reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
+      f.offset = reinterpret_cast<std::uintptr_t>(frames[k]) -
+                 reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
       if (info.dli_sname != nullptr) f.text = info.dli_sname;
     }
     fs.push_back(std::move(f));
@@ -75,7 +77,8 @@ std::string symbolize(void* const* frames, int depth) {
     if (p == nullptr) continue;
     char fn[1024], loc[1024];
     for (std::size_t k : idx) {
-      if (std::fgets(fn, sizeof fn, p) == nullptr || std::fgets(loc, sizeof loc, p) == nullptr) break;
+      if (std::fgets(fn, sizeof fn, p) == nullptr || std::fgets(loc, sizeof loc, p) == nullptr)
+        break;
       fn[std::strcspn(fn, "\n")] = '\0';
       loc[std::strcspn(loc, "\n")] = '\0';
       const std::string name = fn;
@@ -88,8 +91,8 @@ std::string symbolize(void* const* frames, int depth) {
   std::string out;
   for (std::size_t k = 0; k < fs.size(); ++k) {
     const std::string module = fs[k].module.substr(fs[k].module.rfind('/') + 1);
-    out += fmt::format("    #{} {} ({}+0x{:x})\n", k, fs[k].text.empty() ? "??" : fs[k].text, module,
-                       fs[k].offset);
+    out += fmt::format("    #{} {} ({}+0x{:x})\n", k, fs[k].text.empty() ? "??" : fs[k].text,
+                       module, fs[k].offset);
   }
   return out;
 }
@@ -108,7 +111,8 @@ std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, d
     g_slots[k].depth.store(-1);
   }
   g_count.store(n, std::memory_order_release);
-  struct sigaction sa{}, old{};
+  struct sigaction sa {
+  }, old{};
   sa.sa_handler = &on_stack_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
@@ -116,7 +120,8 @@ std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, d
   for (std::size_t k = 0; k < n; ++k) ::pthread_kill(threads[k], SIGURG);
   const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
   for (std::size_t k = 0; k < n; ++k)
-    while (g_slots[k].depth.load(std::memory_order_acquire) < 0 && std::chrono::steady_clock::now() < until)
+    while (g_slots[k].depth.load(std::memory_order_acquire) < 0 &&
+           std::chrono::steady_clock::now() < until)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
   for (std::size_t k = 0; k < n; ++k) {
     const int depth = g_slots[k].depth.load(std::memory_order_acquire);

@@ -17,7 +17,8 @@ TrialFailure failure_from(const json& j) {
   TrialFailure f;
   f.trial = j.at("trial").get<std::uint64_t>();
   f.seed = j.at("seed").get<std::uint64_t>();
-  f.outcome = check::outcome_from_string(j.at("outcome").get<std::string>()).value_or(check::Outcome::error);
+  f.outcome = check::outcome_from_string(j.at("outcome").get<std::string>())
+                  .value_or(check::Outcome::error);
   f.message = j.at("message").get<std::string>();
   f.at_s = j.at("at_s").get<double>();
   f.replay = j.at("replay").get<std::string>();
@@ -31,7 +32,9 @@ std::string line(const json& j) {
 
 }  // namespace
 
-std::string encode_failure(const TrialFailure& f) { return line({{"type", "failure"}, {"failure", to_json(f)}}); }
+std::string encode_failure(const TrialFailure& f) {
+  return line({{"type", "failure"}, {"failure", to_json(f)}});
+}
 
 std::string encode_result(const CaseResult& r) {
   json outcomes = json::array();
@@ -62,7 +65,8 @@ bool decode(std::string_view text, WorkerMessage& out) {
       out.result.stopped_by = r.at("stopped_by").get<std::string>();
       out.result.note = r.at("note").get<std::string>();
       out.result.met = r.at("met").get<bool>();
-      if (!r.at("first_failure").is_null()) out.result.first_failure = failure_from(r.at("first_failure"));
+      if (!r.at("first_failure").is_null())
+        out.result.first_failure = failure_from(r.at("first_failure"));
       return true;
     }
   } catch (const json::exception&) {

@@ -65,6 +65,10 @@ class ConsoleReporter final : public Reporter {
                           printable(f.message));
       if (!f.replay.empty()) out_ << "    replay: " << f.replay << '\n';
     }
+    // TSan reports with their top frames: where the race is, at a glance.
+    for (const auto& rep : r.sanitizer_reports) {
+      out_ << fmt::format("    ThreadSanitizer ({}x): {}\n", rep.count, rep.brief);
+    }
     out_.flush();
   }
 

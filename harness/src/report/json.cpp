@@ -24,6 +24,18 @@ Json failure_json(const exec::TrialFailure& f) {
               {"message", f.message}, {"at_s", f.at_s}, {"replay", f.replay}};
 }
 
+Json sanitizer_json(const exec::CaseResult& r) {
+  Json out = Json::array();
+  for (const auto& rep : r.sanitizer_reports)
+    out.push_back({{"kind", rep.kind},
+                   {"outcome", rep.outcome},
+                   {"signature", rep.signature},
+                   {"count", rep.count},
+                   {"brief", rep.brief},
+                   {"text", rep.text}});
+  return out;
+}
+
 Json case_json(const exec::CaseResult& r) {
   Json matrix = Json::object();
   for (const auto& [key, value] : r.matrix) matrix[key] = value;
@@ -45,6 +57,7 @@ Json case_json(const exec::CaseResult& r) {
               {"outcomes", std::move(outcomes)},
               {"stopped_by", r.stopped_by},
               {"note", r.note},
+              {"sanitizer_reports", sanitizer_json(r)},
               {"output_bytes", r.output_bytes},
               {"output", r.output},
               {"first_failure", r.first_failure ? failure_json(*r.first_failure) : Json(nullptr)}};

@@ -67,7 +67,7 @@ class CondVar {
   std::cv_status wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<Rep, Period> rel) {
     detail::sync_point("condvar.wait");
     return c_.wait_until(raw(lock), detail::deadline_after(rel)) ? std::cv_status::no_timeout
-                                                                  : std::cv_status::timeout;
+                                                                 : std::cv_status::timeout;
   }
   //! Waits at most `rel` for `pred()`; returns pred() at the end.
   template <class Rep, class Period, class Pred>

@@ -22,7 +22,8 @@ namespace strain {
 //! consistent again and stays usable; the data it guards may be half-updated.
 class OwnerDied : public std::runtime_error {
  public:
-  OwnerDied() : std::runtime_error("a role died holding the mutex; its state may be inconsistent") {}
+  OwnerDied()
+      : std::runtime_error("a role died holding the mutex; its state may be inconsistent") {}
 };
 
 namespace detail {

@@ -99,15 +99,17 @@ TEST(Cli, PluginPathFromEnvironment) {
 TEST(Cli, ValidateAcceptsEveryShippedSpec) {
   const Result r = strain("validate specs");
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("specs/bank_account.yaml: ok (3 cases"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("specs/bank_account.yaml: ok (6 cases"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ListExpandsTheMatrix) {
   const Result r = strain("list specs/shared_counter.yaml");
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("shared_counter/fixed/worker=2"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("shared_counter/bug_no_lock/worker=4  (expect violation)"),
-            std::string::npos)
+  EXPECT_NE(r.out.find("shared_counter/fixed/topology=threads,worker=2"), std::string::npos)
+      << r.out;
+  EXPECT_NE(
+      r.out.find("shared_counter/bug_no_lock/topology=processes,worker=4  (expect violation)"),
+      std::string::npos)
       << r.out;
 }
 
@@ -245,7 +247,7 @@ TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
                           " run tests/integration/specs/faults.yaml --report json:" + json);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const auto report = read_json(json);
-  ASSERT_EQ(report["cases"].size(), 10u) << "every case ran, after every kind of fault";
+  ASSERT_EQ(report["cases"].size(), 14u) << "every case ran, after every kind of fault";
   const std::map<std::string, std::pair<std::string, std::string>> expected = {
       {"segfault", {"crash", "killed by signal SIGSEGV (Segmentation fault) during trial 3"}},
       {"abort", {"crash", "killed by signal SIGABRT (Aborted) during trial 3"}},
@@ -255,6 +257,10 @@ TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
       {"throw", {"error", "role first#0: thrown at the chosen trial"}},
       {"spin_forever", {"hang", "trial 3 still running after the 1s timeout"}},
       {"deadlock", {"hang", "trial 3 still running after the 1s timeout"}},
+      {"proc_sigkill", {"crash", "role first#0: the role process (pid "}},
+      {"proc_segfault", {"crash", "was killed by signal SIGSEGV (Segmentation fault)"}},
+      {"proc_exit", {"error", "role first#0: the role process (pid "}},
+      {"proc_spin_forever", {"hang", "trial still running after the 1s timeout"}},
   };
   for (const auto& [name, want] : expected) {
     const auto* c = find_case(report, "faults/" + name);
@@ -275,6 +281,11 @@ TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
   EXPECT_NE(hang.find("Fault::first(strain::Context&)"), std::string::npos) << hang;
   EXPECT_NE(hang.find("Fault::second(strain::Context&)"), std::string::npos) << hang;
   EXPECT_NE(hang.find("(fault.so+0x"), std::string::npos) << hang;
+  const std::string killed =
+      (*find_case(report, "faults/proc_sigkill"))["first_failure"]["message"];
+  EXPECT_NE(killed.find("was killed by signal SIGKILL (Killed)"), std::string::npos) << killed;
+  const std::string exited = (*find_case(report, "faults/proc_exit"))["first_failure"]["message"];
+  EXPECT_NE(exited.find("exited with status 3"), std::string::npos) << exited;
   const auto* flood = find_case(report, "faults/flood");
   ASSERT_NE(flood, nullptr);
   EXPECT_EQ((*flood)["verdict"], "met");

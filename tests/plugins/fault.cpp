@@ -19,8 +19,8 @@ class Fault {
   static void declare(strain::Declare<Fault>& d) {
     d.doc("Crashes, exits, hangs or floods its output at trial `at`")
         .param("mode", "none", "what to do",
-               {"none", "segfault", "abort", "sigbus", "exit", "_exit", "throw", "spin_forever",
-                "deadlock", "flood"})
+               {"none", "segfault", "abort", "sigbus", "sigkill", "exit", "_exit", "throw",
+                "spin_forever", "deadlock", "flood"})
         .param("at", 0, "the trial index at which to fault")
         .param("flood_bytes", 8 << 20, "bytes written by mode flood")
         .role("first", &Fault::first)
@@ -40,6 +40,7 @@ class Fault {
     }
     if (mode_ == "abort") std::abort();
     if (mode_ == "sigbus") ::raise(SIGBUS);
+    if (mode_ == "sigkill") ::raise(SIGKILL);
     if (mode_ == "exit") std::exit(3);
     if (mode_ == "_exit") ::_exit(4);
     if (mode_ == "throw") throw std::runtime_error("thrown at the chosen trial");

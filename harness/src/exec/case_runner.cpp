@@ -8,6 +8,8 @@
 #include <new>
 #include <vector>
 
+#include "exec/arena.hpp"
+#include "exec/process_team.hpp"
 #include "exec/sanitizer_hook.hpp"
 #include "exec/stacks.hpp"
 #include "exec/thread_team.hpp"
@@ -74,10 +76,11 @@ struct CaseState {
   std::vector<check::Value> vars;  // params then metrics, as invariants index them
   std::size_t n_params = 0;
   Context main;
-  std::vector<Context> thread_ctx;
+  std::unique_ptr<Arena> arena;  // state, contexts, strategy state
+  std::span<Context> thread_ctx;
   std::vector<std::uint32_t> thread_role;
   std::vector<std::uint32_t> role_counts;
-  std::vector<sched::RandomState> sched_state;
+  std::span<sched::RandomState> sched_state;
   void* state = nullptr;
   bool constructed = false;
   std::uint64_t reports_before = 0;  // sanitizer reports before this trial
@@ -91,8 +94,6 @@ struct CaseState {
   check::OutcomeCounts outcomes{};
   std::optional<TrialFailure> first_failure;
   std::string stopped_by;
-
-  ~CaseState() { ::operator delete(state, std::align_val_t(desc->state_align)); }
 
   std::uint64_t trial_index(std::uint64_t k) const { return opt.only_trial ? *opt.only_trial : k; }
 
@@ -242,6 +243,43 @@ bool team_between(void* arg) noexcept {
   return cs.prepare();
 }
 
+// The process topology's trial loop, on the worker's own thread: the role
+// processes run the roles; this thread prepares, releases and checks each
+// trial, and turns a role process's death or a hang into the trial's outcome.
+void run_processes(CaseState& cs, unsigned n, ProcessControl* control) {
+  ProcessTeam team(n, &team_body, &cs, control);
+  cs.live->running.store(1, std::memory_order_relaxed);
+  auto last_progress = Clock::now();
+  for (;;) {
+    std::string why;
+    unsigned index = 0;
+    const ProcessTeam::End end = team.run_trial(cs.kase->schedule.timeout_s, why, index);
+    if (end == ProcessTeam::End::done) {
+      if (!team_between(&cs)) return;
+    } else {
+      const auto& role = cs.kase->scenario->roles[cs.thread_role[index]].name;
+      const std::string who = fmt::format("role {}#{}: ", role, cs.thread_ctx[index].d_.instance);
+      if (end == ProcessTeam::End::died) {
+        const bool signaled = why.find("killed by signal") != std::string::npos;
+        (void)cs.record(signaled ? Outcome::crash : Outcome::error, who + why);
+      } else {
+        (void)cs.record(Outcome::hang, fmt::format("trial still running after the {}s timeout",
+                                                   cs.kase->schedule.timeout_s));
+      }
+      // The state may be half-changed and a role process is gone: the case
+      // ends here. The team's destructor kills what is still running.
+      cs.stopped_by = "failure";
+      return;
+    }
+    if (cs.opt.progress && Clock::now() - last_progress > std::chrono::milliseconds(100)) {
+      last_progress = Clock::now();
+      cs.opt.progress(CaseProgress{cs.kase->id, cs.run_count, cs.planned,
+                                   std::chrono::duration<double>(last_progress - cs.t0).count(),
+                                   cs.kase->schedule.budget_s, cs.live->snapshot()});
+    }
+  }
+}
+
 CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, const RunOptions& opt) {
   CaseResult r;
   r.id = c.id;
@@ -285,11 +323,6 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
     result.note = "scenario '" + c.plugin + "' is not loaded";
     return result;
   }
-  if (c.schedule.topology != spec::Topology::threads) {
-    result.stopped_by = "error";
-    result.note = "topology 'processes' is not supported by this build yet";
-    return result;
-  }
 
   auto cs = std::make_unique<CaseState>();
   cs->kase = &c;
@@ -298,7 +331,20 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   if (opt.live != nullptr) cs->live = opt.live;
   cs->spec_seed = spec_seed;
   cs->planned = opt.only_trial ? opt.repeat : c.schedule.trials;
-  cs->state = ::operator new(cs->desc->state_size, std::align_val_t(cs->desc->state_align));
+  unsigned n = 0;
+  for (int count : c.schedule.role_counts) n += static_cast<unsigned>(count);
+  const bool processes = c.schedule.topology == spec::Topology::processes;
+  // Everything roles write lives in the arena: shared with the role
+  // processes in the process topology, so the same scenario code runs in both.
+  cs->arena = std::make_unique<Arena>(
+      Arena::size_for(cs->desc->state_size + n * (sizeof(Context) + sizeof(sched::RandomState)) +
+                          sizeof(ProcessControl),
+                      4),
+      processes);
+  cs->state = cs->arena->allocate(cs->desc->state_size, cs->desc->state_align);
+  cs->thread_ctx = cs->arena->make_array<Context>(n);
+  cs->sched_state = cs->arena->make_array<sched::RandomState>(n);
+  ProcessControl* control = processes ? &cs->arena->make_array<ProcessControl>(1)[0] : nullptr;
 
   for (const auto& v : c.params) cs->params.push_back(to_param(v));
   cs->metrics.resize(c.scenario->metrics.size());
@@ -319,10 +365,6 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   };
   init(cs->main, 0, 0, 1);
   cs->main.d_.metrics = cs->metrics.data();
-  unsigned n = 0;
-  for (int count : c.schedule.role_counts) n += static_cast<unsigned>(count);
-  cs->thread_ctx.resize(n);
-  cs->sched_state.resize(n);
   for (std::uint32_t r = 0, k = 0; r < c.schedule.role_counts.size(); ++r) {
     const auto count = static_cast<std::uint32_t>(c.schedule.role_counts[r]);
     for (std::uint32_t i = 0; i < count; ++i, ++k) {
@@ -337,6 +379,8 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
                               std::chrono::duration<double>(c.schedule.budget_s));
   if (!cs->prepare()) {
     // Every trial failed in setup before any role ran.
+  } else if (processes) {
+    run_processes(*cs, n, control);
   } else {
     auto team = std::make_unique<ThreadTeam>(n, &team_body, &team_between, cs.get());
     team->start();

@@ -278,9 +278,13 @@ TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
   const std::string hang = (*find_case(report, "faults/deadlock"))["first_failure"]["message"];
   EXPECT_NE(hang.find("thread first#0:"), std::string::npos) << hang;
   EXPECT_NE(hang.find("thread second#0:"), std::string::npos) << hang;
-  EXPECT_NE(hang.find("Fault::first(strain::Context&)"), std::string::npos) << hang;
-  EXPECT_NE(hang.find("Fault::second(strain::Context&)"), std::string::npos) << hang;
-  EXPECT_NE(hang.find("(fault.so+0x"), std::string::npos) << hang;
+  // Under TSan the runtime defers the stack-request signal while a thread is
+  // blocked in an intercepted call, so the threads are named without stacks.
+  if (report["build"] == "plain") {
+    EXPECT_NE(hang.find("Fault::first(strain::Context&)"), std::string::npos) << hang;
+    EXPECT_NE(hang.find("Fault::second(strain::Context&)"), std::string::npos) << hang;
+    EXPECT_NE(hang.find("(fault.so+0x"), std::string::npos) << hang;
+  }
   const std::string killed =
       (*find_case(report, "faults/proc_sigkill"))["first_failure"]["message"];
   EXPECT_NE(killed.find("was killed by signal SIGKILL (Killed)"), std::string::npos) << killed;

@@ -8,8 +8,8 @@ Arena::Arena(std::size_t bytes, bool shared) {
   size_ = (bytes + 4095) & ~std::size_t{4095};
   // Anonymous mappings are zeroed and page aligned either way; only the
   // sharing differs.
-  void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS,
-                   -1, 0);
+  void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE,
+                   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
   base_ = static_cast<char*>(p);
 }

@@ -31,7 +31,9 @@ class Arena {
   }
 
   //! Bytes an arena needs for `bytes` of objects carved in `pieces` pieces.
-  static std::size_t size_for(std::size_t bytes, std::size_t pieces) { return bytes + pieces * 64 + 4096; }
+  static std::size_t size_for(std::size_t bytes, std::size_t pieces) {
+    return bytes + pieces * 64 + 4096;
+  }
 
  private:
   char* base_ = nullptr;

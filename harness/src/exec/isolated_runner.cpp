@@ -110,10 +110,14 @@ std::vector<std::string> worker_environment() {
       env.emplace_back(kv);
   }
   // Keep running after a report (the runner attributes it to its trial and
-  // decides), never turn reports into an exit code, and show both stacks of
-  // a lock-order inversion.
-  env.push_back("TSAN_OPTIONS=halt_on_error=0:exitcode=0:second_deadlock_stack=1" +
-                (user_tsan.empty() ? "" : ":" + user_tsan));
+  // decides), never turn reports into an exit code, show both stacks of a
+  // lock-order inversion, and let deadly signals kill the worker as they
+  // would without TSan, so the parent names the signal.
+  env.push_back(
+      "TSAN_OPTIONS=halt_on_error=0:exitcode=0:second_deadlock_stack=1:handle_segv=0:handle_sigbus="
+      "0:"
+      "handle_sigfpe=0:handle_sigill=0:handle_abort=0" +
+      (user_tsan.empty() ? "" : ":" + user_tsan));
   return env;
 }
 

@@ -1,5 +1,6 @@
 #include "exec/process_team.hpp"
 
+#include <fmt/format.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -9,7 +10,6 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
-#include <fmt/format.h>
 #include <thread>
 
 namespace strain::exec {
@@ -22,7 +22,8 @@ std::string describe_status(int status) {
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
     const char* abbrev = sigabbrev_np(sig);
-    return fmt::format("was killed by signal SIG{} ({})", abbrev != nullptr ? abbrev : "?", strsignal(sig));
+    return fmt::format("was killed by signal SIG{} ({})", abbrev != nullptr ? abbrev : "?",
+                       strsignal(sig));
   }
   return fmt::format("exited with status {}", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }

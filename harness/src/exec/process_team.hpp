@@ -22,7 +22,8 @@ struct ProcessControl {
   alignas(64) std::atomic<std::uint32_t> remaining{0};
   alignas(64) std::atomic<std::uint32_t> stop{0};
 };
-static_assert(std::atomic<std::uint64_t>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free,
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free &&
+                  std::atomic<std::uint32_t>::is_always_lock_free,
               "the start barrier is shared across processes");
 
 class ProcessTeam {

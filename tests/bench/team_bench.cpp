@@ -48,6 +48,24 @@ void BM_PersistentTeam(benchmark::State& state, const char* plugin) {
       static_cast<double>(trials * state.iterations()), benchmark::Counter::kIsRate);
 }
 
+// shared_counter (2 workers x 10 locked increments) in either topology: the
+// process topology's role processes persist across trials, so it should not
+// be bound by fork() (about 10 k/s here) but stay near the thread topology.
+void BM_SharedCounter(benchmark::State& state, spec::Topology topology) {
+  const std::uint64_t trials = 20000;
+  spec::Case c = make_case("shared_counter", trials);
+  c.schedule.topology = topology;
+  c.schedule.role_counts = {2};
+  for (std::size_t k = 0; k < c.scenario->params.size(); ++k)
+    if (c.scenario->params[k].name == "increments") c.params[k] = check::Value::integer(10);
+  for (auto _ : state) {
+    const exec::CaseResult r = exec::run_case(c, {});
+    if (r.trials != trials) state.SkipWithError("not every trial ran");
+  }
+  state.counters["trials_per_s"] =
+      benchmark::Counter(static_cast<double>(trials * state.iterations()), benchmark::Counter::kIsRate);
+}
+
 // The naive way: fresh threads for every trial.
 void BM_ThreadsPerTrial(benchmark::State& state, const char* plugin) {
   const spec::Case c = make_case(plugin, 1);
@@ -105,5 +123,12 @@ BENCHMARK_CAPTURE(BM_PersistentTeam, bank_account, "bank_account")
 BENCHMARK_CAPTURE(BM_ThreadsPerTrial, bank_account, "bank_account")->UseRealTime();
 
 }  // namespace
+
+BENCHMARK_CAPTURE(BM_SharedCounter, threads, spec::Topology::threads)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_SharedCounter, processes, spec::Topology::processes)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -233,6 +233,32 @@ TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
             ("xmllint --noout --schema " STRAIN_JUNIT_XSD " " + xml + " 2>/dev/null").c_str()),
         0);
   }
+  // Every failure's replay line reproduces it (with high probability: the
+  // schedule is the real one, so ask for several repetitions).
+  for (const auto& c : report["cases"]) {
+    if (c["first_failure"].is_null()) continue;
+    const std::string replay = c["first_failure"]["replay"];
+    const Result again = strain(replay.substr(std::string("strain ").size()) + " --repeat 10");
+    EXPECT_EQ(again.code, 1) << replay << "\n" << again.out << again.err;
+    EXPECT_EQ(again.out.find("failed 0 of"), std::string::npos) << replay << "\n" << again.out;
+  }
+  // In the tsan build the chapter's seed bank account is a data race whose
+  // two stacks point into the plugin.
+  if (name == "bank_account" && report["build"] == "tsan") {
+    const auto* seed = find_case(report, "bank_account/seed/topology=threads");
+    ASSERT_NE(seed, nullptr);
+    ASSERT_FALSE((*seed)["sanitizer_reports"].empty()) << seed->dump(2);
+    const auto& rep = (*seed)["sanitizer_reports"][0];
+    EXPECT_EQ(rep["kind"], "data race");
+    EXPECT_EQ(rep["outcome"], "race");
+    const std::string brief = rep["brief"];
+    const auto first = brief.find("plugins/bank_account/bank_account.cpp");
+    ASSERT_NE(first, std::string::npos) << brief;
+    EXPECT_NE(brief.find("plugins/bank_account/bank_account.cpp", first + 1), std::string::npos)
+        << brief;
+    EXPECT_NE(brief.find("BankAccount::withdraw"), std::string::npos) << brief;
+    EXPECT_NE(brief.find("BankAccount::deposit"), std::string::npos) << brief;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Cli, ShippedSpec, ::testing::Values("bank_account", "shared_counter"));

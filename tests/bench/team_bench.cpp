@@ -6,6 +6,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <new>
 #include <thread>
 #include <vector>
@@ -19,14 +21,19 @@ namespace {
 using namespace strain;
 
 const plugin::Catalog& catalog() {
-  static const plugin::Catalog c = plugin::discover(
-      {STRAIN_TEST_PLUGIN_DIR "/trivial.so", STRAIN_PLUGIN_DIR "/bank_account.so"});
+  static const plugin::Catalog c =
+      plugin::discover({STRAIN_TEST_PLUGIN_DIR "/trivial.so", STRAIN_PLUGIN_DIR "/bank_account.so",
+                        STRAIN_PLUGIN_DIR "/shared_counter.so"});
   return c;
 }
 
 spec::Case make_case(const char* plugin, std::uint64_t trials) {
   spec::Case c;
   c.scenario = catalog().find(plugin);
+  if (c.scenario == nullptr) {
+    std::fprintf(stderr, "team_bench: plugin %s not found\n", plugin);
+    std::exit(1);
+  }
   c.plugin = plugin;
   c.id = std::string("bench/") + plugin;
   for (const auto& p : c.scenario->params) c.params.push_back(p.default_value);
@@ -50,7 +57,7 @@ void BM_PersistentTeam(benchmark::State& state, const char* plugin) {
 
 // shared_counter (2 workers x 10 locked increments) in either topology: the
 // process topology's role processes persist across trials, so it should not
-// be bound by fork() (about 10 k/s here) but stay near the thread topology.
+// be bound by process creation but stay near the thread topology.
 void BM_SharedCounter(benchmark::State& state, spec::Topology topology) {
   const std::uint64_t trials = 20000;
   spec::Case c = make_case("shared_counter", trials);
@@ -62,8 +69,8 @@ void BM_SharedCounter(benchmark::State& state, spec::Topology topology) {
     const exec::CaseResult r = exec::run_case(c, {});
     if (r.trials != trials) state.SkipWithError("not every trial ran");
   }
-  state.counters["trials_per_s"] =
-      benchmark::Counter(static_cast<double>(trials * state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["trials_per_s"] = benchmark::Counter(
+      static_cast<double>(trials * state.iterations()), benchmark::Counter::kIsRate);
 }
 
 // The naive way: fresh threads for every trial.

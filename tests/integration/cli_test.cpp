@@ -363,3 +363,31 @@ TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {
 }
 
 }  // namespace
+
+namespace {
+
+// Bugs only TSan sees: passed by the plain build, classified by kind in the
+// tsan build (a lock-order inversion is a `deadlock`, a data race a `race`).
+TEST(Cli, SanitizerKindsAreClassifiedPerBuild) {
+  const std::string json = kWork + "/tsan_kinds.json";
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " run tests/integration/specs/tsan_kinds.yaml --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  for (const auto& c : report["cases"]) EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+  if (report["build"] != "tsan") return;
+  const auto* lock = find_case(report, "tsan_kinds/lock_order");
+  ASSERT_NE(lock, nullptr);
+  EXPECT_EQ((*lock)["outcomes"]["deadlock"], 1);
+  ASSERT_FALSE((*lock)["sanitizer_reports"].empty());
+  EXPECT_EQ((*lock)["sanitizer_reports"][0]["outcome"], "deadlock");
+  const auto* race = find_case(report, "tsan_kinds/data_race");
+  ASSERT_NE(race, nullptr);
+  EXPECT_EQ((*race)["outcomes"]["race"], 1);
+  ASSERT_FALSE((*race)["sanitizer_reports"].empty());
+  EXPECT_EQ((*race)["sanitizer_reports"][0]["kind"], "data race");
+  const std::string brief = (*race)["sanitizer_reports"][0]["brief"];
+  EXPECT_NE(brief.find("tsan_kinds.cpp"), std::string::npos) << brief;
+}
+
+}  // namespace

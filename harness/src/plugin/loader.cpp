@@ -1,5 +1,7 @@
 #include "plugin/loader.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <boost/dll/library_info.hpp>
 #include <boost/dll/shared_library.hpp>
@@ -109,13 +111,22 @@ void load_library(const std::string& file, Catalog& catalog) {
     return;
   }
 
+  // RTLD_NOW: a plugin that needs a symbol nobody defines fails here, with
+  // the symbol's name, rather than crash a trial when a role calls it.
   auto lib = std::make_shared<boost::dll::shared_library>();
   std::error_code ec;
-  lib->load(fs::path(file), boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_local,
+  lib->load(fs::path(file), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
             ec);
   if (ec) {
-    problem("cannot load: " + ec.message() + " (" +
-            std::string(boost::dll::shared_library::suffix().string()) + ")");
+    // Boost's error_code keeps only errno; dlerror() has the reason a user
+    // needs (the undefined symbol, the missing dependency), so ask again.
+    std::string why = ec.message();
+    if (void* h = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL); h != nullptr) {
+      ::dlclose(h);
+    } else if (const char* err = ::dlerror(); err != nullptr) {
+      why = err;
+    }
+    problem("cannot load: " + why);
     return;
   }
   for (const std::string& sym : symbols) {

@@ -73,6 +73,16 @@ TEST(Loader, LibraryWithoutScenarioIsAProblem) {
   EXPECT_EQ(c.problems[0].message, "no scenario registered (no STRAIN_SCENARIO in this library)");
 }
 
+TEST(Loader, UndefinedSymbolIsAProblemNamingIt) {
+  Catalog c;
+  load_library(kDir + "/undefined_symbol.so", c);
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0].message.rfind("cannot load: ", 0), 0u) << c.problems[0].message;
+  EXPECT_NE(c.problems[0].message.find("strain_test_function_nobody_defines"), std::string::npos)
+      << c.problems[0].message;
+  EXPECT_TRUE(c.scenarios.empty());
+}
+
 TEST(Loader, AbiMismatchNamesBothVersions) {
   Catalog c;
   load_library(kDir + "/abi_mismatch.so", c);
@@ -92,7 +102,8 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
   EXPECT_NE(problem_for(c, kDir + "/abi_mismatch.so"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/no_scenario.so"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/not_a_library.so"), nullptr);
-  EXPECT_EQ(c.scenarios.size(), 3u);
+  EXPECT_NE(problem_for(c, kDir + "/undefined_symbol.so"), nullptr);
+  EXPECT_EQ(c.scenarios.size(), 4u);
 }
 
 TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {

@@ -445,6 +445,13 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
     }
   }
   result.elapsed_s = std::chrono::duration<double>(Clock::now() - cs->t0).count();
+  // Slots are reset only when the next trial is prepared, so after the last
+  // trial they still hold its values.
+  for (std::size_t k = 0; k < cs->metrics.size(); ++k)
+    if (cs->metrics[k].set)
+      result.metrics.emplace_back(
+          c.scenario->metrics[k].name,
+          cs->metrics[k].is_int ? static_cast<double>(cs->metrics[k].i) : cs->metrics[k].d);
   result.trials = cs->run_count;
   result.outcomes = cs->outcomes;
   result.first_failure = cs->first_failure;

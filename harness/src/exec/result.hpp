@@ -54,6 +54,9 @@ struct CaseResult {
   //! bounded: the head and the tail are kept, `output_bytes` counts it all.
   std::string output;
   std::uint64_t output_bytes = 0;
+  //! The metrics the last trial recorded (name, value), e.g. a measured
+  //! speedup; empty when no trial finished.
+  std::vector<std::pair<std::string, double>> metrics;
   //! ThreadSanitizer reports found in the output (tsan build).
   std::vector<SanitizerReport> sanitizer_reports;
 

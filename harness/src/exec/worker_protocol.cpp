@@ -42,6 +42,10 @@ std::string encode_result(const CaseResult& r) {
   json j = {{"trials", r.trials},         {"elapsed_s", r.elapsed_s}, {"outcomes", outcomes},
             {"stopped_by", r.stopped_by}, {"note", r.note},           {"met", r.met}};
   j["first_failure"] = r.first_failure ? to_json(*r.first_failure) : json(nullptr);
+  // A list of [name, value] pairs: an object would reorder the names.
+  json metrics = json::array();
+  for (const auto& [name, value] : r.metrics) metrics.push_back(json::array({name, value}));
+  j["metrics"] = metrics;
   return line({{"type", "result"}, {"result", j}});
 }
 
@@ -67,6 +71,8 @@ bool decode(std::string_view text, WorkerMessage& out) {
       out.result.met = r.at("met").get<bool>();
       if (!r.at("first_failure").is_null())
         out.result.first_failure = failure_from(r.at("first_failure"));
+      for (const auto& m : r.value("metrics", json::array()))
+        out.result.metrics.emplace_back(m.at(0).get<std::string>(), m.at(1).get<double>());
       return true;
     }
   } catch (const json::exception&) {

@@ -24,6 +24,12 @@ Json failure_json(const exec::TrialFailure& f) {
               {"message", f.message}, {"at_s", f.at_s}, {"replay", f.replay}};
 }
 
+Json metrics_json(const exec::CaseResult& r) {
+  Json out = Json::object();
+  for (const auto& [name, value] : r.metrics) out[name] = value;
+  return out;
+}
+
 Json sanitizer_json(const exec::CaseResult& r) {
   Json out = Json::array();
   for (const auto& rep : r.sanitizer_reports)
@@ -57,6 +63,7 @@ Json case_json(const exec::CaseResult& r) {
               {"outcomes", std::move(outcomes)},
               {"stopped_by", r.stopped_by},
               {"note", r.note},
+              {"metrics", metrics_json(r)},
               {"sanitizer_reports", sanitizer_json(r)},
               {"output_bytes", r.output_bytes},
               {"output", r.output},

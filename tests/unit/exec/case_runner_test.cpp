@@ -207,3 +207,46 @@ TEST(CaseRunner, ProgressIsReportedForALongCase) {
 
 }  // namespace
 }  // namespace strain::exec
+
+#include "exec/worker_protocol.hpp"
+
+namespace strain::exec {
+namespace {
+
+TEST(WorkerProtocol, ResultRoundTripsWithEverything) {
+  CaseResult r;
+  r.trials = 12;
+  r.elapsed_s = 0.5;
+  r.outcomes[1] = 3;
+  r.stopped_by = "failure";
+  r.note = "a note";
+  r.met = true;
+  r.metrics = {{"counter", 2000}, {"speedup", 1.5}};
+  r.first_failure =
+      TrialFailure{4, 99, check::Outcome::violation, "bad \xff bytes", 0.25, "strain replay x"};
+  WorkerMessage m;
+  ASSERT_TRUE(decode(encode_result(r), m));
+  ASSERT_EQ(m.type, WorkerMessage::Type::result);
+  EXPECT_EQ(m.result.trials, 12u);
+  EXPECT_EQ(m.result.outcomes[1], 3u);
+  EXPECT_EQ(m.result.stopped_by, "failure");
+  EXPECT_EQ(m.result.note, "a note");
+  EXPECT_TRUE(m.result.met);
+  ASSERT_EQ(m.result.metrics.size(), 2u);
+  EXPECT_EQ(m.result.metrics[0].first, "counter");
+  EXPECT_EQ(m.result.metrics[1].second, 1.5);
+  ASSERT_TRUE(m.result.first_failure);
+  EXPECT_EQ(m.result.first_failure->seed, 99u);
+  EXPECT_EQ(m.result.first_failure->replay, "strain replay x");
+}
+
+TEST(WorkerProtocol, MalformedLinesAreRejected) {
+  WorkerMessage m;
+  EXPECT_FALSE(decode("", m));
+  EXPECT_FALSE(decode("not json", m));
+  EXPECT_FALSE(decode(R"({"type":"result"})", m));
+  EXPECT_FALSE(decode(R"({"type":"other"})", m));
+}
+
+}  // namespace
+}  // namespace strain::exec

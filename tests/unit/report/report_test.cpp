@@ -68,6 +68,7 @@ exec::RunSummary sample_summary() {
   unlocked.elapsed_s = 0.0125;
   unlocked.outcomes = counts({{Outcome::pass, 17}, {Outcome::violation, 1}});
   unlocked.stopped_by = "failure";
+  unlocked.metrics = {{"final_balance", -222}, {"speedup", 1.5}};
   unlocked.first_failure = exec::TrialFailure{
       17,
       0x9e3779b97f4a7c15ull,

@@ -238,7 +238,7 @@ TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
   for (const auto& c : report["cases"]) {
     if (c["first_failure"].is_null()) continue;
     const std::string replay = c["first_failure"]["replay"];
-    const Result again = strain(replay.substr(std::string("strain ").size()) + " --repeat 10");
+    const Result again = strain(replay.substr(std::string("strain ").size()) + " --repeat 5");
     EXPECT_EQ(again.code, 1) << replay << "\n" << again.out << again.err;
     EXPECT_EQ(again.out.find("failed 0 of"), std::string::npos) << replay << "\n" << again.out;
   }
@@ -261,7 +261,8 @@ TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cli, ShippedSpec, ::testing::Values("bank_account", "shared_counter"));
+INSTANTIATE_TEST_SUITE_P(Cli, ShippedSpec,
+                         ::testing::Values("bank_account", "shared_counter", "ipc_queue"));
 
 }  // namespace
 

@@ -262,7 +262,8 @@ TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cli, ShippedSpec,
-                         ::testing::Values("bank_account", "shared_counter", "ipc_queue"));
+                         ::testing::Values("bank_account", "shared_counter", "ipc_queue",
+                                           "thread_basics", "queue_pipeline"));
 
 }  // namespace
 

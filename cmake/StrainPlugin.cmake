@@ -12,4 +12,6 @@ function(strain_add_plugin name)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     LIBRARY_OUTPUT_DIRECTORY ${STRAIN_PLUGIN_DIR})
+  # Tests that run the host on every plugin depend on this list.
+  set_property(GLOBAL APPEND PROPERTY STRAIN_PLUGIN_TARGETS ${name})
 endfunction()

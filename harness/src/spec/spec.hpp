@@ -50,6 +50,12 @@ struct Invariant {
   check::Expr expr;  // indices into Case::names
 };
 
+//! A metric the reports show for a case, aggregated over its trials.
+struct Shown {
+  std::string name;
+  std::size_t metric = 0;  // index into the scenario's metrics
+};
+
 //! One point of the matrix of one case entry of a spec.
 struct Case {
   std::string id;         // "<spec>/<case>" or "<spec>/<case>/<k=v,...>"
@@ -63,6 +69,8 @@ struct Case {
   Schedule schedule;
   Expectation expect;
   std::vector<Invariant> invariants;
+  //! Metrics to aggregate over the trials and show in the reports (`show:`).
+  std::vector<Shown> show;
   //! The names invariants may use, in index order: every param of the
   //! scenario (declaration order), then every metric.
   std::vector<std::string> names;

@@ -70,8 +70,9 @@ std::string format_measured(const std::vector<exec::Measured>& measured) {
                        format_number(m.max));
     if (m.count != trials) out += fmt::format(" n={}", m.count);
   }
-  if (!out.empty())
-    out += fmt::format("  (mean [min..max] of {} trial{})", trials, trials == 1 ? "" : "s");
+  if (out.empty()) return out;
+  if (trials == 0) return out + "  (no trial recorded them)";
+  out += fmt::format("  (mean [min..max] of {} trial{})", trials, trials == 1 ? "" : "s");
   return out;
 }
 

@@ -35,7 +35,8 @@ std::string format_number(double v);
 
 //! The `show:` metrics of a case on one line: each as "name mean [min..max]",
 //! then "(mean [min..max] of N trials)"; a metric recorded by fewer trials
-//! than the others says so ("n=K"). "" when there are none.
+//! than the others says so ("n=K"), one recorded by none shows "-". "" when
+//! there are none.
 std::string format_measured(const std::vector<exec::Measured>& measured);
 
 //! `text` with control characters other than tab and newline spelled "\xNN",

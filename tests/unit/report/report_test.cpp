@@ -373,6 +373,7 @@ TEST(Format, MeasuredValuesHaveFourSignificantDigits) {
                              {"never", 0, 0, 0, 0}}),
             "speedup 1.500 [1.250..2.000]  parallel_s 0.5000 [0.2500..0.7500] n=2  never -  "
             "(mean [min..max] of 3 trials)");
+  EXPECT_EQ(format_measured({{"speedup", 0, 0, 0, 0}}), "speedup -  (no trial recorded them)");
 }
 
 TEST(JsonReporter, MeasuredHoldsMeanMinMaxAndCountInShowOrder) {

@@ -48,7 +48,8 @@ std::string format_number(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   const double mag = std::fabs(v);
-  if (mag == 0) return "0";
+  // Whole numbers (counts, and min/max of integer metrics) print as such.
+  if (mag < 1e15 && v == std::trunc(v)) return fmt::format("{:.0f}", v);
   // Digits after the point for four significant ones, capped so that a tiny
   // value prints as zeros rather than switching to an exponent.
   const int exponent = static_cast<int>(std::floor(std::log10(mag)));

@@ -30,7 +30,8 @@ std::string format_counts(const check::OutcomeCounts& counts);
 std::string format_failure_counts(const check::OutcomeCounts& counts);
 
 //! A measured value with four significant digits and never an exponent:
-//! "0.01235", "1.730", "123.5", "45678"; NaN and infinities as "nan", "inf".
+//! "0.01235", "1.730", "123.5", "45679"; a whole number as one ("8"); NaN
+//! and infinities as "nan", "inf".
 std::string format_number(double v);
 
 //! The `show:` metrics of a case on one line: each as "name mean [min..max]",

@@ -364,6 +364,9 @@ TEST(Format, MeasuredValuesHaveFourSignificantDigits) {
   EXPECT_EQ(format_number(45678.9), "45679");
   EXPECT_EQ(format_number(-2.5), "-2.500");
   EXPECT_EQ(format_number(0), "0");
+  EXPECT_EQ(format_number(8.0), "8");
+  EXPECT_EQ(format_number(-3.0), "-3");
+  EXPECT_EQ(format_number(7.5), "7.500");
   EXPECT_EQ(format_number(1e-12), "0.000000000");
   EXPECT_EQ(format_number(1e300).find('e'), std::string::npos);
   EXPECT_EQ(format_number(std::nan("")), "nan");
@@ -371,7 +374,7 @@ TEST(Format, MeasuredValuesHaveFourSignificantDigits) {
   EXPECT_EQ(format_measured({{"speedup", 3, 1.5, 1.25, 2.0},
                              {"parallel_s", 2, 0.5, 0.25, 0.75},
                              {"never", 0, 0, 0, 0}}),
-            "speedup 1.500 [1.250..2.000]  parallel_s 0.5000 [0.2500..0.7500] n=2  never -  "
+            "speedup 1.500 [1.250..2]  parallel_s 0.5000 [0.2500..0.7500] n=2  never -  "
             "(mean [min..max] of 3 trials)");
   EXPECT_EQ(format_measured({{"speedup", 0, 0, 0, 0}}), "speedup -  (no trial recorded them)");
 }

@@ -107,7 +107,7 @@ exec::RunSummary sample_summary() {
 
 // Sends the events a run would send for `s`, progress included.
 void drive(Reporter& r, const exec::RunSummary& s) {
-  exec::RunInfo info{s.build, s.seed, s.seed_overridden, {}, s.timestamp};
+  exec::RunInfo info{s.build, s.seed, s.seed_overridden, {}, s.timestamp, s.selection};
   for (const auto& c : s.results) info.case_ids.push_back(c.id);
   r.run_started(info);
   for (const auto& c : s.results) {

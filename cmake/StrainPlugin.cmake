@@ -7,7 +7,8 @@
 #
 #   strain_add_plugin(<name> SOURCES <src>... [OUTPUT_DIRECTORY <dir>])
 #   strain_add_spec_test(SPEC <file> [PLUGINS <target>...] [PLUGIN_PATH <p>...]
-#                        [NAME <prefix>] [PER_SPEC] [LABELS <label>...]
+#                        [PER_SPEC] [NAME <name>] [TEST_PREFIX <prefix>]
+#                        [LABELS <label>...]
 #                        [TIMEOUT <seconds>] [ARGS <strain run args>...]
 #                        [WORKING_DIRECTORY <dir>])
 
@@ -68,13 +69,17 @@ endfunction()
 # strain_add_spec_test(SPEC file ...): registers a spec as CTest tests, one
 # per case (the default) or one per spec (PER_SPEC), labelled `strain` (and
 # LABELS), so `ctest -L strain` runs them and an unmet case fails ctest.
+# A case's test is named TEST_PREFIX (default "strain.") + its case id, e.g.
+# strain.bank_account/fixed; a PER_SPEC test is NAME (default
+# strain.<spec file stem>). ARGS go to `strain run` (e.g. --keep-going);
+# PLUGINS are plugin targets, PLUGIN_PATH further files or folders.
 #
 # Cases are listed when ctest starts, not when CMake configures, because
 # listing needs the plugin built (as gtest_discover_tests' PRE_TEST mode does
 # for test binaries). A spec that cannot be listed becomes one failing test
 # that shows strain's error.
 function(strain_add_spec_test)
-  cmake_parse_arguments(ARG "PER_SPEC" "SPEC;NAME;TIMEOUT;WORKING_DIRECTORY"
+  cmake_parse_arguments(ARG "PER_SPEC" "SPEC;NAME;TEST_PREFIX;TIMEOUT;WORKING_DIRECTORY"
                         "PLUGINS;PLUGIN_PATH;LABELS;ARGS" ${ARGN})
   if(NOT ARG_SPEC)
     message(FATAL_ERROR "strain_add_spec_test: SPEC is required")
@@ -83,6 +88,9 @@ function(strain_add_spec_test)
   get_filename_component(stem "${spec}" NAME_WE)
   if(NOT ARG_NAME)
     set(ARG_NAME "strain.${stem}")
+  endif()
+  if(NOT DEFINED ARG_TEST_PREFIX)
+    set(ARG_TEST_PREFIX "strain.")
   endif()
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
@@ -141,8 +149,8 @@ foreach(case_id IN LISTS ids)
   if(case_id STREQUAL \"\")
     continue()
   endif()
-  add_test(\"${ARG_NAME}/\${case_id}\" [==[${exe}]==]${quoted_args} --case \"\${case_id}\")
-  set_tests_properties(\"${ARG_NAME}/\${case_id}\" PROPERTIES LABELS [==[${labels}]==]
+  add_test(\"${ARG_TEST_PREFIX}\${case_id}\" [==[${exe}]==]${quoted_args} --case \"\${case_id}\")
+  set_tests_properties(\"${ARG_TEST_PREFIX}\${case_id}\" PROPERTIES LABELS [==[${labels}]==]
     WORKING_DIRECTORY [==[${ARG_WORKING_DIRECTORY}]==] TIMEOUT ${ARG_TIMEOUT})
 endforeach()
 ")

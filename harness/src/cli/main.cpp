@@ -18,8 +18,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "strain " STRAIN_VERSION);
   std::string footer =
-      "Every flag of a subcommand can also be set by an environment variable STRAIN_<FLAG> "
-      "(e.g. STRAIN_SEED=7, STRAIN_QUIET=1); the command line wins.\n\nExit codes:\n";
+      "The flags of run, replay and merge can also be set by environment variables, "
+      "STRAIN_<FLAG> (e.g. STRAIN_SEED=7, STRAIN_QUIET=1, STRAIN_REPORT='json:a.json "
+      "html:a.html'); the command line wins. See docs/cli.md.\n\nExit codes:\n";
   for (const auto& e : kExitCodes) footer += fmt::format("  {:>3}  {}\n", e.code, e.meaning);
   app.footer(footer);
   Global g;

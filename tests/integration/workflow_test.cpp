@@ -186,11 +186,11 @@ TEST(Merge, RefusesReportsOfDifferentRuns) {
 }
 
 TEST(Run, RepeatRunsTheSelectionNTimes) {
-  const std::string json = kWork + "/repeat.json";
+  const std::string json = kWork + "/repeat.json", xml = kWork + "/repeat.xml";
   const Result r = run_strain(kPlugins +
                               "run tests/integration/specs/trivial_met.yaml --repeat 3 "
                               "--report json:" +
-                              json);
+                              json + " --report junit:" + xml);
   EXPECT_EQ(r.code, 0) << r.err;
   const auto report = read_json(json);
   ASSERT_EQ(report["cases"].size(), 6u);
@@ -200,6 +200,8 @@ TEST(Run, RepeatRunsTheSelectionNTimes) {
   }
   EXPECT_EQ(report["selection"]["repeat"], 3);
   EXPECT_NE(r.out.find("trivial_met/finds (repeat 3/3)"), std::string::npos) << r.out;
+  EXPECT_NE(read_text(xml).find(R"x(<testcase name="trivial_met/pass (repeat 2/3)")x"),
+            std::string::npos);
 }
 
 TEST(Run, CaseSelectsExactIds) {

@@ -21,34 +21,7 @@ namespace strain::report {
 
 namespace {
 
-// Text for HTML: markup characters escaped, and control characters (which a
-// plugin may print) made visible as \xNN rather than passed to the browser.
-std::string esc(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : printable(text)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string esc(std::string_view text) { return escape_xml(text); }
 
 // An outcome's colour: green for pass, a distinct warm colour per failure.
 std::string_view colour(check::Outcome o) {

@@ -66,7 +66,7 @@ struct CaseResult {
   std::uint64_t repetition = 0;
   //! Fields of a JSON report that this build does not know (name, JSON
   //! text), kept when `strain merge` reads it so nothing is lost.
-  std::vector<std::pair<std::string, std::string>> extra_fields;
+  std::vector<std::pair<std::string, std::string>> extra_fields{};
 
   double trials_per_s() const {
     return elapsed_s > 0 ? static_cast<double>(trials) / elapsed_s : 0.0;
@@ -114,7 +114,9 @@ struct RunInfo {
   bool seed_overridden = false;
   std::vector<std::string> case_ids;
   std::string timestamp;  // ISO 8601, UTC
-  Selection selection;
+  // Default member initialisers on the fields added after the first five,
+  // so existing aggregate initialisations stay free of warnings.
+  Selection selection{};
 };
 
 //! What a run did.
@@ -125,9 +127,9 @@ struct RunSummary {
   std::string timestamp;
   double elapsed_s = 0.0;
   std::vector<CaseResult> results;
-  std::vector<SpecFile> specs;  // every spec loaded, sharded away or not
-  Selection selection;
-  std::string strain_version;  // of the strain that ran; set by `merge` from its inputs
+  std::vector<SpecFile> specs{};  // every spec loaded, sharded away or not
+  Selection selection{};
+  std::string strain_version{};  // of the strain that ran; set by `merge` from its inputs
   bool all_met() const {
     for (const auto& r : results)
       if (!r.met) return false;

@@ -133,6 +133,7 @@ TEST(Merge, ThreeShardsGiveTheCasesAndVerdictsOfOneRun) {
       run_strain("merge " + shards[2] + " " + shards[0] + " " + shards[1] +
                  " --report json:" + merged + " --report junit:" + xml + " --report html:" + html);
   EXPECT_EQ(m.code, one.code) << m.out << m.err;
+  EXPECT_NE(m.out.find("Merged 7 cases (build: "), std::string::npos) << m.out;
   const auto a = read_json(whole), b = read_json(merged);
   EXPECT_EQ(verdicts_of(b), verdicts_of(a));
   EXPECT_EQ(b["seed"], a["seed"]);

@@ -29,7 +29,7 @@ Action add_merge(CLI::App& app, const Global&) {
     std::vector<report::ReportFile> inputs;
     for (const auto& path : f->inputs) inputs.push_back({path, report::read_json_report(path)});
     const exec::RunSummary merged = report::merge_reports(inputs);
-    report::Fanout rep = make_reporters(f->output, f->reports);
+    report::Fanout rep = make_reporters(f->output, f->reports, /*merged=*/true);
     exec::RunInfo info{merged.build, merged.seed,      merged.seed_overridden,
                        {},           merged.timestamp, merged.selection};
     for (const auto& r : merged.results) info.case_ids.push_back(r.id);

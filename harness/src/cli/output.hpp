@@ -23,8 +23,10 @@ void add_report_option(CLI::App& cmd, std::vector<std::string>& reports);
 //! --color, --quiet, --verbose.
 void add_output_options(CLI::App& cmd, OutputFlags& flags);
 
-//! The console reporter on stdout plus one file reporter per --report.
-//! Throws UsageError for a bad --color or --report.
-report::Fanout make_reporters(const OutputFlags& flags, const std::vector<std::string>& reports);
+//! The console reporter on stdout plus one file reporter per --report
+//! (`merged`: the console says the cases were merged, not run). Throws
+//! UsageError for a bad --color or --report.
+report::Fanout make_reporters(const OutputFlags& flags, const std::vector<std::string>& reports,
+                              bool merged = false);
 
 }  // namespace strain::cli

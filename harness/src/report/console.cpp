@@ -31,8 +31,9 @@ class ConsoleReporter final : public Reporter {
     // The seed goes out first so a run that dies half-way can still be repeated.
     repeat_ = info.selection.repeat;
     if (options_.quiet) return;
-    out_ << fmt::format("Running {} case{} (build: {}, seed: {}", info.case_ids.size(),
-                        info.case_ids.size() == 1 ? "" : "s", info.build, info.seed);
+    out_ << fmt::format("{} {} case{} (build: {}, seed: {}", options_.merged ? "Merged" : "Running",
+                        info.case_ids.size(), info.case_ids.size() == 1 ? "" : "s", info.build,
+                        info.seed);
     if (info.selection.shard)
       out_ << fmt::format(", shard {}/{} of {} selected", info.selection.shard->index,
                           info.selection.shard->total, info.selection.cases);

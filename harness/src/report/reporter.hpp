@@ -47,6 +47,7 @@ struct ConsoleOptions {
   bool color = false;    // ANSI colours for verdicts
   bool quiet = false;    // summary table only
   bool verbose = false;  // also each case's metrics and the plugin's output
+  bool merged = false;   // the cases come from reports (strain merge), not a run
 };
 
 //! The console reporter, streaming to `out`.

@@ -1,17 +1,158 @@
-# strain_add_plugin(NAME SOURCES src...): a scenario plugin, a MODULE library
-# against Strain::api, placed where the host looks for plugins by default.
+# Building scenario plugins and running their specs as CTest tests.
+#
+# Used in two places: by Strain's own build (in-tree, where the targets
+# `strain_api` and `strain` exist) and, installed beside StrainConfig.cmake,
+# by a project of its own after find_package(Strain). The second is what
+# plugin authors use; see docs/writing-a-plugin.md.
+#
+#   strain_add_plugin(<name> SOURCES <src>... [OUTPUT_DIRECTORY <dir>])
+#   strain_add_spec_test(SPEC <file> [PLUGINS <target>...] [PLUGIN_PATH <p>...]
+#                        [PER_SPEC] [NAME <name>] [TEST_PREFIX <prefix>]
+#                        [LABELS <label>...]
+#                        [TIMEOUT <seconds>] [ARGS <strain run args>...]
+#                        [WORKING_DIRECTORY <dir>])
+
+include_guard(GLOBAL)
+
+# The strain executable the spec tests run: the in-tree target, else the
+# imported one from the installed package.
+function(_strain_executable out)
+  if(TARGET strain)
+    set(${out} "$<TARGET_FILE:strain>" PARENT_SCOPE)
+  elseif(TARGET Strain::strain)
+    set(${out} "$<TARGET_FILE:Strain::strain>" PARENT_SCOPE)
+  else()
+    message(FATAL_ERROR "strain_add_spec_test: no strain executable (call find_package(Strain) first)")
+  endif()
+endfunction()
+
+# strain_add_plugin(NAME SOURCES src... [OUTPUT_DIRECTORY dir]): a scenario
+# plugin, a MODULE library against Strain::api. It is compiled like the host
+# it will be loaded into: a ThreadSanitizer host needs plugins built with
+# -fsanitize=thread (the host carries the runtime), so the installed package
+# records the host's sanitizer in STRAIN_HOST_SANITIZER and this follows it.
 function(strain_add_plugin name)
-  cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES" ${ARGN})
+  if(NOT ARG_SOURCES)
+    message(FATAL_ERROR "strain_add_plugin(${name}): SOURCES is required")
+  endif()
   add_library(${name} MODULE ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE Strain::api)
   if(TARGET strain_warnings)
     target_link_libraries(${name} PRIVATE strain_warnings)
   endif()
+  if(ARG_OUTPUT_DIRECTORY)
+    set(dir "${ARG_OUTPUT_DIRECTORY}")
+  elseif(STRAIN_PLUGIN_DIR)
+    set(dir "${STRAIN_PLUGIN_DIR}")
+  else()
+    set(dir "${CMAKE_BINARY_DIR}/strain-plugins")
+  endif()
   set_target_properties(${name} PROPERTIES
     PREFIX ""
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
-    LIBRARY_OUTPUT_DIRECTORY ${STRAIN_PLUGIN_DIR})
+    LIBRARY_OUTPUT_DIRECTORY "${dir}")
+  # In-tree, the sanitizer flags are global (STRAIN_TSAN/STRAIN_ASAN); an
+  # installed package passes them per plugin.
+  if(NOT STRAIN_IN_TREE AND STRAIN_HOST_SANITIZER STREQUAL "thread")
+    target_compile_options(${name} PRIVATE -fsanitize=thread)
+    target_link_options(${name} PRIVATE -fsanitize=thread)
+  elseif(NOT STRAIN_IN_TREE AND STRAIN_HOST_SANITIZER STREQUAL "address")
+    target_compile_options(${name} PRIVATE -fsanitize=address -fno-omit-frame-pointer)
+    target_link_options(${name} PRIVATE -fsanitize=address)
+  endif()
   # Tests that run the host on every plugin depend on this list.
   set_property(GLOBAL APPEND PROPERTY STRAIN_PLUGIN_TARGETS ${name})
+endfunction()
+
+# strain_add_spec_test(SPEC file ...): registers a spec as CTest tests, one
+# per case (the default) or one per spec (PER_SPEC), labelled `strain` (and
+# LABELS), so `ctest -L strain` runs them and an unmet case fails ctest.
+# A case's test is named TEST_PREFIX (default "strain.") + its case id, e.g.
+# strain.bank_account/fixed; a PER_SPEC test is NAME (default
+# strain.<spec file stem>). ARGS go to `strain run` (e.g. --keep-going);
+# PLUGINS are plugin targets, PLUGIN_PATH further files or folders.
+#
+# Cases are listed when ctest starts, not when CMake configures, because
+# listing needs the plugin built (as gtest_discover_tests' PRE_TEST mode does
+# for test binaries). A spec that cannot be listed becomes one failing test
+# that shows strain's error.
+function(strain_add_spec_test)
+  cmake_parse_arguments(ARG "PER_SPEC" "SPEC;NAME;TEST_PREFIX;TIMEOUT;WORKING_DIRECTORY"
+                        "PLUGINS;PLUGIN_PATH;LABELS;ARGS" ${ARGN})
+  if(NOT ARG_SPEC)
+    message(FATAL_ERROR "strain_add_spec_test: SPEC is required")
+  endif()
+  get_filename_component(spec "${ARG_SPEC}" ABSOLUTE)
+  get_filename_component(stem "${spec}" NAME_WE)
+  if(NOT ARG_NAME)
+    set(ARG_NAME "strain.${stem}")
+  endif()
+  if(NOT DEFINED ARG_TEST_PREFIX)
+    set(ARG_TEST_PREFIX "strain.")
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  if(NOT ARG_WORKING_DIRECTORY)
+    set(ARG_WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}")
+  endif()
+  set(labels strain ${ARG_LABELS})
+  _strain_executable(exe)
+
+  # The plugin path: each plugin target's file, then any folders given.
+  set(path "")
+  foreach(p IN LISTS ARG_PLUGINS)
+    list(APPEND path "$<TARGET_FILE:${p}>")
+  endforeach()
+  list(APPEND path ${ARG_PLUGIN_PATH})
+  if(NOT path)
+    if(STRAIN_PLUGIN_DIR)
+      set(path "${STRAIN_PLUGIN_DIR}")
+    else()
+      set(path "${CMAKE_BINARY_DIR}/strain-plugins")
+    endif()
+  endif()
+  list(JOIN path ":" path)
+  set(run_args --plugin-path "${path}" run "${spec}" --color never ${ARG_ARGS})
+
+  if(ARG_PER_SPEC)
+    add_test(NAME "${ARG_NAME}" COMMAND "${exe}" ${run_args}
+             WORKING_DIRECTORY "${ARG_WORKING_DIRECTORY}")
+    set_tests_properties("${ARG_NAME}" PROPERTIES LABELS "${labels}" TIMEOUT ${ARG_TIMEOUT})
+    return()
+  endif()
+
+  # The script ctest includes: it lists the cases and adds a test for each.
+  string(MAKE_C_IDENTIFIER "${ARG_NAME}" id)
+  set(script "${CMAKE_CURRENT_BINARY_DIR}/${id}_strain_tests.cmake")
+  set(quoted_args "")
+  foreach(a IN LISTS run_args)
+    string(APPEND quoted_args " [==[${a}]==]")
+  endforeach()
+  file(GENERATE OUTPUT "${script}" CONTENT "\
+# Generated by strain_add_spec_test(${ARG_NAME}); read by ctest.
+execute_process(
+  COMMAND [==[${exe}]==] --plugin-path [==[${path}]==] list --ids [==[${spec}]==]
+  WORKING_DIRECTORY [==[${ARG_WORKING_DIRECTORY}]==]
+  OUTPUT_VARIABLE ids ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  # The error shows when the test runs: validate prints every problem.
+  add_test([==[${ARG_NAME}]==] [==[${exe}]==] --plugin-path [==[${path}]==] validate [==[${spec}]==])
+  set_tests_properties([==[${ARG_NAME}]==] PROPERTIES LABELS [==[${labels}]==]
+    WORKING_DIRECTORY [==[${ARG_WORKING_DIRECTORY}]==] TIMEOUT 60)
+  return()
+endif()
+string(REPLACE \"\\n\" \";\" ids \"\${ids}\")
+foreach(case_id IN LISTS ids)
+  if(case_id STREQUAL \"\")
+    continue()
+  endif()
+  add_test(\"${ARG_TEST_PREFIX}\${case_id}\" [==[${exe}]==]${quoted_args} --case \"\${case_id}\")
+  set_tests_properties(\"${ARG_TEST_PREFIX}\${case_id}\" PROPERTIES LABELS [==[${labels}]==]
+    WORKING_DIRECTORY [==[${ARG_WORKING_DIRECTORY}]==] TIMEOUT ${ARG_TIMEOUT})
+endforeach()
+")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
 endfunction()

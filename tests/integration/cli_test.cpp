@@ -15,52 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "run_strain.hpp"
+
 namespace {
 
-namespace fs = std::filesystem;
-const std::string kBin = STRAIN_BIN;
-const std::string kSrc = STRAIN_SOURCE_DIR;
-const std::string kTestPlugins = STRAIN_TEST_PLUGIN_DIR;
-const std::string kWork = STRAIN_WORK_DIR;
-
-struct Result {
-  int code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-// Runs strain with `args` (shell words) from the source folder.
-Result strain(const std::string& args) {
-  fs::create_directories(kWork);
-  const std::string err_file = kWork + "/stderr.txt";
-  const std::string cmd = "cd " + kSrc + " && " + kBin + " " + args + " 2>" + err_file;
-  Result r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  std::stringstream ss;
-  ss << e.rdbuf();
-  r.err = ss.str();
-  return r;
-}
-
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
-
-const nlohmann::json* find_case(const nlohmann::json& report, const std::string& id) {
-  for (const auto& c : report["cases"])
-    if (c["id"] == id) return &c;
-  return nullptr;
-}
-
-bool has_xmllint() { return std::system("command -v xmllint >/dev/null 2>&1") == 0; }
+using namespace strain_test;
 
 TEST(Cli, PluginsListsRolesParamsAndMetrics) {
   const Result r = strain("plugins");

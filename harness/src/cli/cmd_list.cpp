@@ -4,6 +4,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "core/errors.hpp"
+#include "spec/key_docs.hpp"
 
 namespace strain::cli {
 
@@ -12,28 +14,63 @@ Action add_list(CLI::App& app, const Global& g) {
   struct Flags {
     std::vector<std::string> specs;
     std::string filter;
+    bool ids_only = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("specs", f->specs, "spec files or folders")->required();
-  cmd->add_option("--filter", f->filter, "list only cases whose id matches");
+  cmd->add_option("--filter", f->filter, "list only cases whose id matches")
+      ->envname("STRAIN_FILTER");
+  cmd->add_flag("--ids", f->ids_only, "print only the ids, one a line (for scripts)");
   return [f, &g]() {
     const auto catalog = load_catalog(g.plugin_path);
     for (const auto& s : load_specs(collect_spec_files(f->specs), catalog))
-      for (const auto& c : s.cases)
-        if (matches_filter(c.id, f->filter))
-          std::cout << c.id << "  (expect " << check::to_string(c.expect.for_build(tsan_build()))
-                    << ")\n";
+      for (const auto& c : s.cases) {
+        if (!matches_filter(c.id, f->filter)) continue;
+        std::cout << c.id;
+        if (!f->ids_only)
+          std::cout << "  (expect " << check::to_string(c.expect.for_build(tsan_build())) << ")";
+        std::cout << "\n";
+      }
     return 0;
   };
 }
 
 Action add_validate(CLI::App& app, const Global& g) {
   auto* cmd = app.add_subcommand("validate", "Check spec files without running them");
-  auto specs = std::make_shared<std::vector<std::string>>();
-  cmd->add_option("specs", *specs, "spec files or folders")->required();
-  return [specs, &g]() {
+  struct Flags {
+    std::vector<std::string> specs;
+    std::string explain;
+    bool markdown = false;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("specs", f->specs, "spec files or folders");
+  cmd->add_option("--explain", f->explain,
+                  "print the documentation of a spec key (e.g. trials, schedule.strategy, "
+                  "cases[].expect) instead of validating; 'all' prints every key");
+  cmd->add_flag("--markdown", f->markdown,
+                "with --explain all: the Markdown table of docs/spec.md");
+  return [f, &g]() {
+    if (!f->explain.empty()) {
+      if (f->explain == "all") {
+        if (f->markdown) {
+          std::cout << spec::key_docs_markdown();
+          return 0;
+        }
+        for (const auto& d : spec::key_docs()) std::cout << spec::explain(d) << "\n";
+        return 0;
+      }
+      const auto found = spec::find_key_docs(f->explain);
+      if (found.empty())
+        throw UsageError("no spec key '" + f->explain +
+                         "'; `strain validate --explain all` lists every key");
+      for (std::size_t k = 0; k < found.size(); ++k)
+        std::cout << (k ? "\n" : "") << spec::explain(*found[k]);
+      return 0;
+    }
+    if (f->specs.empty())
+      throw UsageError("validate: give spec files or folders, or --explain KEY");
     const auto catalog = load_catalog(g.plugin_path);
-    for (const auto& s : load_specs(collect_spec_files(*specs), catalog))
+    for (const auto& s : load_specs(collect_spec_files(f->specs), catalog))
       std::cout << s.path << ": ok (" << s.cases.size() << " cases of plugin " << s.plugin << ")\n";
     return 0;
   };

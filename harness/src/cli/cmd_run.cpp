@@ -1,15 +1,22 @@
 // `strain run` and `strain replay`.
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "cli/shard.hpp"
 #include "core/errors.hpp"
 #include "exec/case_runner.hpp"
 #include "exec/isolated_runner.hpp"
@@ -23,10 +30,12 @@ struct RunFlags {
   std::vector<std::string> specs;
   std::vector<std::string> reports;
   std::string filter;
+  std::vector<std::string> ids;
   bool keep_going = false;
   std::optional<std::uint64_t> seed;
-  std::string color = "auto";
-  bool quiet = false;
+  std::uint64_t repeat = 1;
+  ShardFlags shard;
+  OutputFlags output;
   bool in_process = false;
 };
 
@@ -65,46 +74,111 @@ std::string utc_now() {
   return buf;
 }
 
-report::Fanout make_reporters(const RunFlags& f) {
-  report::Fanout out;
-  const bool tty = ::isatty(STDOUT_FILENO) != 0;
-  if (f.color != "auto" && f.color != "always" && f.color != "never")
-    throw UsageError("--color must be auto, always or never, got '" + f.color + "'");
-  const bool color = f.color == "always" || (f.color == "auto" && tty);
-  out.add(report::make_console_reporter(std::cout, {tty, color, f.quiet}));
-  for (const auto& r : f.reports) out.add(report::make_file_reporter(r));
-  return out;
+// --verbose: what a case runs with, and how to run it under a debugger.
+void print_settings(const spec::Case& c, std::uint64_t seed) {
+  const spec::Schedule& s = c.schedule;
+  std::string params, roles;
+  for (std::size_t k = 0; k < c.params.size(); ++k)
+    params += fmt::format("{}{}={}", k ? " " : "", c.scenario->params[k].name, c.params[k].str());
+  for (std::size_t k = 0; k < s.role_counts.size(); ++k)
+    roles += fmt::format("{}{}={}", k ? " " : "", c.scenario->roles[k].name, s.role_counts[k]);
+  std::cout << fmt::format("  {}: {} ({})\n    params: {}\n", c.id, c.plugin, c.spec_path, params);
+  std::cout << fmt::format(
+      "    schedule: topology={} roles: {} trials={} budget={}s timeout={}s time_scale={} "
+      "strategy={} (yield_p={} spin_p={} sleep_p={}) seed={}\n",
+      s.topology == spec::Topology::threads ? "threads" : "processes", roles, s.trials, s.budget_s,
+      s.timeout_s, s.time_scale, s.strategy.name, s.strategy.yield_p, s.strategy.spin_p,
+      s.strategy.sleep_p, seed);
+  std::cout << fmt::format("    in a debugger: strain run {} --case '{}' --seed {} --in-process\n",
+                           c.spec_path, c.id, seed);
+  std::cout.flush();
 }
 
-// Runs the cases in order, feeding every reporter. Returns the exit code.
-int execute(const std::vector<const spec::Case*>& cases, exec::RunOptions opt,
-            report::Reporter& rep, const std::optional<std::uint64_t>& seed, const Global& g,
-            bool in_process) {
+// The cases the flags select, in spec order; throws when none is.
+std::vector<const spec::Case*> select_cases(const std::vector<spec::Spec>& specs, RunFlags& f) {
+  // $STRAIN_CASE: ids separated by spaces (an id has none). Read here, as
+  // CLI11 would take the whole variable as one id.
+  if (const char* env = std::getenv("STRAIN_CASE"); env != nullptr && f.ids.empty()) {
+    std::istringstream words(env);
+    for (std::string id; words >> id;) f.ids.push_back(id);
+  }
+  std::vector<const spec::Case*> cases;
+  for (const auto& id : f.ids) {
+    const bool known = std::any_of(specs.begin(), specs.end(), [&](const spec::Spec& s) {
+      return std::any_of(s.cases.begin(), s.cases.end(),
+                         [&](const spec::Case& c) { return c.id == id; });
+    });
+    if (!known) throw UsageError("no case '" + id + "' in the given specs (see `strain list`)");
+  }
+  for (const auto& s : specs)
+    for (const auto& c : s.cases) {
+      const bool named =
+          f.ids.empty() || std::find(f.ids.begin(), f.ids.end(), c.id) != f.ids.end();
+      if (named && matches_filter(c.id, f.filter)) cases.push_back(&c);
+    }
+  if (cases.empty()) throw UsageError("no case matches the filter '" + f.filter + "'");
+  return cases;
+}
+
+// Runs the selected cases of this shard, `repeat` times, feeding every
+// reporter. Returns the exit code.
+int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions opt,
+            const Global& g) {
+  const std::vector<const spec::Case*> selected = select_cases(specs, f);
+  const GetEnv env = [](const char* name) { return std::getenv(name); };
+  exec::Selection sel{f.filter, f.ids, selected.size(), f.repeat, resolve_shard(f.shard, env)};
+  touch_shard_status_file(env);
+  std::vector<std::uint64_t> mine;  // indices into `selected` this shard runs
+  for (std::uint64_t k = 0; k < selected.size(); ++k)
+    if (in_shard(k, sel.shard)) mine.push_back(k);
+
+  report::Fanout rep = make_reporters(f.output, f.reports);
   install_signal_handlers();
-  exec::RunInfo info{
-      tsan_build() ? "tsan" : "plain", seed.value_or(0), seed.has_value(), {}, utc_now()};
-  if (!seed && !cases.empty()) info.seed = cases.front()->schedule.seed;
-  for (const auto* c : cases) info.case_ids.push_back(c->id);
+  // The run's seed is that of the whole selection, not of this shard's first
+  // case, so every shard of one run reports the same seed.
+  exec::RunInfo info{tsan_build() ? "tsan" : "plain",
+                     f.seed.value_or(selected.front()->schedule.seed),
+                     f.seed.has_value(),
+                     {},
+                     utc_now(),
+                     sel};
+  for (std::uint64_t r = 0; r < f.repeat; ++r)
+    for (const auto k : mine) info.case_ids.push_back(selected[k]->id);
+  if (sel.shard && mine.empty())
+    std::cerr << fmt::format("strain: shard {}/{} has no case (the selection has {})\n",
+                             sel.shard->index, sel.shard->total, selected.size());
   rep.run_started(info);
-  exec::RunSummary summary{info.build, info.seed, info.seed_overridden, info.timestamp, 0.0, {}};
+  exec::RunSummary summary;
+  summary.build = info.build;
+  summary.seed = info.seed;
+  summary.seed_overridden = info.seed_overridden;
+  summary.timestamp = info.timestamp;
+  summary.specs = spec_files(specs);
+  summary.selection = sel;
   const auto t0 = std::chrono::steady_clock::now();
   opt.progress = [&rep](const exec::CaseProgress& p) { rep.case_progress(p); };
-  for (const auto* c : cases) {
-    if (g_interrupted.load()) break;
-    rep.case_started(c->id);
-    exec::CaseResult r = run_one(*c, opt, g, in_process);
-    if (r.stopped_by == "interrupted") break;
-    summary.results.push_back(std::move(r));
-    rep.case_finished(summary.results.back());
+  for (std::uint64_t r = 0; r < f.repeat && !g_interrupted.load(); ++r) {
+    for (const auto k : mine) {
+      if (g_interrupted.load()) break;
+      const spec::Case& c = *selected[k];
+      if (f.output.verbose) print_settings(c, f.seed.value_or(c.schedule.seed));
+      rep.case_started(c.id);
+      exec::CaseResult res = run_one(c, opt, g, f.in_process);
+      if (res.stopped_by == "interrupted") break;
+      res.index = k;
+      res.repetition = r;
+      summary.results.push_back(std::move(res));
+      rep.case_finished(summary.results.back());
+    }
   }
   summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rep.run_finished(summary);
   if (g_interrupted.load()) {
-    std::cerr << "strain: interrupted; " << summary.results.size() << " of " << cases.size()
+    std::cerr << "strain: interrupted; " << summary.results.size() << " of " << info.case_ids.size()
               << " cases finished and were reported\n";
-    return 130;
+    return kExitInterrupted;
   }
-  return summary.all_met() ? 0 : 1;
+  return summary.all_met() ? kExitMet : kExitUnmet;
 }
 
 }  // namespace
@@ -113,34 +187,40 @@ Action add_run(CLI::App& app, const Global& g) {
   auto* cmd = app.add_subcommand("run", "Run the cases of spec files or folders");
   auto f = std::make_shared<RunFlags>();
   cmd->add_option("specs", f->specs, "spec files or folders of specs")->required();
-  cmd->add_option("--report", f->reports,
-                  "also write a report: json:PATH or junit:PATH (repeatable)")
+  add_report_option(*cmd, f->reports);
+  cmd->add_option("--filter", f->filter,
+                  "run only cases whose id matches: 'glob:glob-excluded:excluded'")
+      ->envname("STRAIN_FILTER");
+  cmd->add_option("--case", f->ids, "run only the case with exactly this id (repeatable)")
       ->type_size(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
-  cmd->add_option("--filter", f->filter,
-                  "run only cases whose id matches: 'glob:glob-excluded:excluded'");
   cmd->add_flag("--keep-going", f->keep_going,
-                "count every trial instead of stopping at the first failure");
-  cmd->add_option("--seed", f->seed, "replace every spec's seed");
-  cmd->add_option("--color", f->color, "auto, always or never");
-  cmd->add_flag("--quiet", f->quiet, "print only the summary");
+                "count every trial instead of stopping at the first failure")
+      ->envname("STRAIN_KEEP_GOING");
+  cmd->add_option("--seed", f->seed, "replace every spec's seed")->envname("STRAIN_SEED");
+  cmd->add_option("--repeat", f->repeat, "run the whole selection N times (as --gtest_repeat)")
+      ->check(CLI::PositiveNumber)
+      ->envname("STRAIN_REPEAT");
+  cmd->add_option("--shard", f->shard.shard,
+                  "run shard I of N (0-based): the cases whose index in the selection is I mod N")
+      ->envname("STRAIN_SHARD");
+  cmd->add_option("--shards", f->shard.shards,
+                  "run one of N shards, its index from $JOB_COMPLETION_INDEX (Kubernetes)")
+      ->check(CLI::PositiveNumber)
+      ->envname("STRAIN_SHARDS");
+  add_output_options(*cmd, f->output);
   cmd->add_flag("--in-process", f->in_process,
-                "run cases inside strain itself (for a debugger); a crash then ends the run");
+                "run cases inside strain itself (for a debugger); a crash then ends the run")
+      ->envname("STRAIN_IN_PROCESS");
   return [f, &g]() {
     const plugin::Catalog catalog = load_catalog(g.plugin_path);
     const std::vector<spec::Spec> specs = load_specs(collect_spec_files(f->specs), catalog);
-    std::vector<const spec::Case*> cases;
-    for (const auto& s : specs)
-      for (const auto& c : s.cases)
-        if (matches_filter(c.id, f->filter)) cases.push_back(&c);
-    if (cases.empty()) throw UsageError("no case matches the filter '" + f->filter + "'");
-    report::Fanout rep = make_reporters(*f);
     exec::RunOptions opt;
     opt.keep_going = f->keep_going;
     opt.seed = f->seed;
     opt.tsan_build = tsan_build();
-    return execute(cases, opt, rep, f->seed, g, f->in_process);
+    return execute(specs, *f, opt, g);
   };
 }
 
@@ -157,7 +237,10 @@ Action add_replay(CLI::App& app, const Global& g) {
   cmd->add_option("--trial", f->trial, "the trial index")->required();
   cmd->add_option("--spec", f->spec, "the spec file (default: specs/<spec name>.yaml)");
   cmd->add_option("--repeat", f->repeat, "run the trial this many times")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->envname("STRAIN_REPEAT");
+  cmd->add_flag("--in-process", f->in_process, "run the trial inside strain itself")
+      ->envname("STRAIN_IN_PROCESS");
   return [f, &g]() {
     std::string path = f->spec;
     if (path.empty()) path = "specs/" + f->id.substr(0, f->id.find('/')) + ".yaml";
@@ -182,7 +265,7 @@ Action add_replay(CLI::App& app, const Global& g) {
       std::cout << " (" << check::to_string(r.first_failure->outcome) << ": "
                 << r.first_failure->message << ")";
     std::cout << "\n";
-    return failed > 0 ? 1 : 0;
+    return failed > 0 ? kExitUnmet : kExitMet;
   };
 }
 

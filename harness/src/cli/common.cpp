@@ -1,7 +1,11 @@
 #include "cli/common.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "core/errors.hpp"
 #include "plugin/loader.hpp"
@@ -11,8 +15,18 @@ namespace strain::cli {
 
 namespace fs = std::filesystem;
 
+std::string default_plugin_dir() {
+  // The same binary runs from the build tree and, once installed, from
+  // <prefix>/bin: the plugins are found beside it in either case.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return STRAIN_DEFAULT_PLUGIN_DIR;
+  if (fs::equivalent(exe.parent_path(), STRAIN_BUILD_BIN_DIR, ec)) return STRAIN_DEFAULT_PLUGIN_DIR;
+  return (exe.parent_path() / STRAIN_INSTALL_PLUGIN_DIR_FROM_BIN).lexically_normal().string();
+}
+
 plugin::Catalog load_catalog(const std::string& plugin_path_flag) {
-  return plugin::discover(plugin::plugin_path(plugin_path_flag, STRAIN_DEFAULT_PLUGIN_DIR));
+  return plugin::discover(plugin::plugin_path(plugin_path_flag, default_plugin_dir()));
 }
 
 std::vector<std::string> collect_spec_files(const std::vector<std::string>& args) {
@@ -51,6 +65,29 @@ std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
   }
   if (!all.empty()) throw spec::SpecError(std::move(all));
   return specs;
+}
+
+namespace {
+
+// FNV-1a, written here rather than taken from a crypto library: the hash only
+// tells whether two shards read the same spec bytes, which needs no
+// resistance to a deliberate collision, and the host links no crypto library.
+std::string file_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (auto it = std::istreambuf_iterator<char>(in); it != std::istreambuf_iterator<char>(); ++it) {
+    h ^= static_cast<unsigned char>(*it);
+    h *= 0x100000001b3ULL;
+  }
+  return fmt::format("fnv1a64:{:016x}", h);
+}
+
+}  // namespace
+
+std::vector<exec::SpecFile> spec_files(const std::vector<spec::Spec>& specs) {
+  std::vector<exec::SpecFile> out;
+  for (const auto& s : specs) out.push_back({s.name, s.path, file_hash(s.path)});
+  return out;
 }
 
 namespace {

@@ -6,10 +6,15 @@
 #include <string_view>
 #include <vector>
 
+#include "exec/result.hpp"
 #include "plugin/scenario_info.hpp"
 #include "spec/spec.hpp"
 
 namespace strain::cli {
+
+//! Where plugins are looked for when no path is given: the build tree's
+//! plugin folder, or <prefix>/<libdir>/strain for an installed strain.
+std::string default_plugin_dir();
 
 //! Loads the plugins on the path given by --plugin-path (or the environment,
 //! or the build's plugin folder).
@@ -23,6 +28,9 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& args
 //! a user sees every problem at once and nothing runs.
 std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
                                    const plugin::Catalog& catalog);
+
+//! Each spec with a hash of its file's bytes ("fnv1a64:" and 16 hex digits).
+std::vector<exec::SpecFile> spec_files(const std::vector<spec::Spec>& specs);
 
 //! gtest-style filter: "pos1:pos2-neg1:neg2" with * and ? wildcards; empty
 //! matches everything.

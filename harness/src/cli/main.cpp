@@ -1,12 +1,14 @@
 // strain: runs stress specs on concurrency scenario plugins.
 //
-// Exit codes: 0 every case met its expectation; 1 some case did not;
-// 2 usage or spec error (nothing ran).
+// Exit codes: see cli/exit_codes.hpp (and `strain --help`).
+
+#include <fmt/format.h>
 
 #include <iostream>
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
 #include "core/errors.hpp"
 #include "spec/diagnostic.hpp"
 
@@ -14,7 +16,13 @@ int main(int argc, char** argv) {
   using namespace strain::cli;
   CLI::App app{"strain: stress-testing and race detection for C++ concurrency plugins", "strain"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "strain 0.1.0");
+  app.set_version_flag("--version", "strain " STRAIN_VERSION);
+  std::string footer =
+      "The flags of run, replay and merge can also be set by environment variables, "
+      "STRAIN_<FLAG> (e.g. STRAIN_SEED=7, STRAIN_QUIET=1, STRAIN_REPORT='json:a.json "
+      "html:a.html'); the command line wins. See docs/cli.md.\n\nExit codes:\n";
+  for (const auto& e : kExitCodes) footer += fmt::format("  {:>3}  {}\n", e.code, e.meaning);
+  app.footer(footer);
   Global g;
   app.add_option("--plugin-path", g.plugin_path,
                  "':'-separated plugin folders or files (default: $STRAIN_PLUGIN_PATH, else the "
@@ -31,13 +39,15 @@ int main(int argc, char** argv) {
   sub(&add_list);
   sub(&add_validate);
   sub(&add_plugins);
+  sub(&add_merge);
+  sub(&add_new);
   sub(&add_worker);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    return rc == 0 ? kExitMet : kExitUsage;
   }
   try {
     for (auto& [cmd, action] : actions)
@@ -45,10 +55,10 @@ int main(int argc, char** argv) {
   } catch (const strain::spec::SpecError& e) {
     for (const auto& d : e.diagnostics()) std::cerr << d.str() << "\n";
     std::cerr << "strain: " << e.diagnostics().size() << " error(s) in spec(s); nothing was run\n";
-    return 2;
+    return kExitUsage;
   } catch (const strain::UsageError& e) {
     std::cerr << "strain: " << e.what() << "\n";
-    return 2;
+    return kExitUsage;
   }
-  return 2;
+  return kExitUsage;
 }

@@ -71,6 +71,14 @@ struct CaseResult {
   std::vector<Measured> measured;
   //! ThreadSanitizer reports found in the output (tsan build).
   std::vector<SanitizerReport> sanitizer_reports;
+  //! Where the case stands in the run's selection before sharding, and which
+  //! repetition of the selection (--repeat) this is: what `strain merge`
+  //! orders shard reports by.
+  std::uint64_t index = 0;
+  std::uint64_t repetition = 0;
+  //! Fields of a JSON report that this build does not know (name, JSON
+  //! text), kept when `strain merge` reads it so nothing is lost.
+  std::vector<std::pair<std::string, std::string>> extra_fields{};
 
   double trials_per_s() const {
     return elapsed_s > 0 ? static_cast<double>(trials) / elapsed_s : 0.0;
@@ -87,6 +95,30 @@ struct CaseProgress {
   check::OutcomeCounts outcomes{};
 };
 
+//! A spec file a run loaded, with a hash of its bytes, so reports of shards
+//! can be checked to come from the same specs.
+struct SpecFile {
+  std::string name;
+  std::string path;
+  std::string hash;
+};
+
+//! Which part of the selection a run ran: cases whose index in the
+//! selection is `index` modulo `total`.
+struct Shard {
+  std::uint64_t index = 0;
+  std::uint64_t total = 1;
+};
+
+//! How the cases of a run were chosen, shared by RunInfo and RunSummary.
+struct Selection {
+  std::string filter;            // --filter as given ("" selects all)
+  std::vector<std::string> ids;  // --case ids as given
+  std::uint64_t cases = 0;       // cases selected before sharding
+  std::uint64_t repeat = 1;      // --repeat: times the selection runs
+  std::optional<Shard> shard;    // none: the run was not sharded
+};
+
 //! What a run is about to do.
 struct RunInfo {
   std::string build;  // "plain" or "tsan"
@@ -94,6 +126,9 @@ struct RunInfo {
   bool seed_overridden = false;
   std::vector<std::string> case_ids;
   std::string timestamp;  // ISO 8601, UTC
+  // Default member initialisers on the fields added after the first five,
+  // so existing aggregate initialisations stay free of warnings.
+  Selection selection{};
 };
 
 //! What a run did.
@@ -104,6 +139,9 @@ struct RunSummary {
   std::string timestamp;
   double elapsed_s = 0.0;
   std::vector<CaseResult> results;
+  std::vector<SpecFile> specs{};  // every spec loaded, sharded away or not
+  Selection selection{};
+  std::string strain_version{};  // of the strain that ran; set by `merge` from its inputs
   bool all_met() const {
     for (const auto& r : results)
       if (!r.met) return false;

@@ -29,9 +29,16 @@ class ConsoleReporter final : public Reporter {
 
   void run_started(const exec::RunInfo& info) override {
     // The seed goes out first so a run that dies half-way can still be repeated.
+    repeat_ = info.selection.repeat;
     if (options_.quiet) return;
-    out_ << fmt::format("Running {} case{} (build: {}, seed: {})\n", info.case_ids.size(),
-                        info.case_ids.size() == 1 ? "" : "s", info.build, info.seed);
+    out_ << fmt::format("{} {} case{} (build: {}, seed: {}", options_.merged ? "Merged" : "Running",
+                        info.case_ids.size(), info.case_ids.size() == 1 ? "" : "s", info.build,
+                        info.seed);
+    if (info.selection.shard)
+      out_ << fmt::format(", shard {}/{} of {} selected", info.selection.shard->index,
+                          info.selection.shard->total, info.selection.cases);
+    if (info.selection.repeat > 1) out_ << fmt::format(", {} repetitions", info.selection.repeat);
+    out_ << ")\n";
     out_.flush();
   }
 
@@ -53,8 +60,8 @@ class ConsoleReporter final : public Reporter {
     clear_live_line();
     if (options_.quiet) return;
     out_ << paint(r.met ? "[ MET ]" : "[UNMET]", r.met);
-    out_ << fmt::format(" {}  {} trials  {}/s  {}", r.id, r.trials, format_rate(r.trials_per_s()),
-                        format_counts(r.outcomes));
+    out_ << fmt::format(" {}  {} trials  {}/s  {}", shown_id(r), r.trials,
+                        format_rate(r.trials_per_s()), format_counts(r.outcomes));
     if (!r.met) out_ << "  expected " << check::to_string(r.expected);
     out_ << '\n';
     if (!r.measured.empty()) out_ << "    measured: " << format_measured(r.measured) << '\n';
@@ -70,6 +77,7 @@ class ConsoleReporter final : public Reporter {
     for (const auto& rep : r.sanitizer_reports) {
       out_ << fmt::format("    ThreadSanitizer ({}x): {}\n", rep.count, rep.brief);
     }
+    if (options_.verbose) print_details(r);
     out_.flush();
   }
 
@@ -87,6 +95,30 @@ class ConsoleReporter final : public Reporter {
   }
 
  private:
+  // With --repeat, each repetition of a case is its own line.
+  std::string shown_id(const exec::CaseResult& r) const {
+    if (repeat_ <= 1) return r.id;
+    return fmt::format("{} (repeat {}/{})", r.id, r.repetition + 1, repeat_);
+  }
+
+  // --verbose: the last trial's metrics and what the plugin printed.
+  void print_details(const exec::CaseResult& r) {
+    if (!r.metrics.empty()) {
+      out_ << "    metrics:";
+      for (const auto& [name, value] : r.metrics) out_ << fmt::format(" {}={}", name, value);
+      out_ << '\n';
+    }
+    out_ << fmt::format("    stopped by: {}\n", r.stopped_by.empty() ? "-" : r.stopped_by);
+    if (r.output.empty()) return;
+    out_ << fmt::format("    plugin output ({} bytes):\n", r.output_bytes);
+    std::size_t start = 0;
+    while (start < r.output.size()) {
+      const std::size_t end = std::min(r.output.find('\n', start), r.output.size());
+      out_ << "    | " << printable(std::string_view(r.output).substr(start, end - start)) << '\n';
+      start = end + 1;
+    }
+  }
+
   void clear_live_line() {
     if (!live_) return;
     out_ << kRewind;
@@ -103,7 +135,7 @@ class ConsoleReporter final : public Reporter {
     rows.push_back(
         {"case", "trials", "trials/s", "outcomes", "expected", "verdict", "first failure"});
     for (const auto& r : s.results) {
-      rows.push_back({r.id, std::to_string(r.trials), format_rate(r.trials_per_s()),
+      rows.push_back({shown_id(r), std::to_string(r.trials), format_rate(r.trials_per_s()),
                       format_counts(r.outcomes), std::string(check::to_string(r.expected)),
                       r.met ? "met" : "unmet",
                       r.first_failure ? format_seconds(r.first_failure->at_s) + "s" : "-"});
@@ -138,7 +170,7 @@ class ConsoleReporter final : public Reporter {
       if (!r.first_failure || r.first_failure->replay.empty()) continue;
       if (!header) out_ << "\nreplay:\n";
       header = true;
-      out_ << fmt::format("  {}: {}\n", r.id, r.first_failure->replay);
+      out_ << fmt::format("  {}: {}\n", shown_id(r), r.first_failure->replay);
     }
     if (header) out_ << '\n';
   }
@@ -146,6 +178,7 @@ class ConsoleReporter final : public Reporter {
   std::ostream& out_;
   ConsoleOptions options_;
   bool live_ = false;  // a progress line is on screen and must be erased first
+  std::uint64_t repeat_ = 1;
 };
 
 }  // namespace

@@ -44,4 +44,9 @@ std::string format_measured(const std::vector<exec::Measured>& measured);
 //! so a plugin's message cannot move the cursor or recolour a terminal.
 std::string printable(std::string_view text);
 
+//! `text` escaped for XML 1.0 and HTML, in text or (`attribute`) in an
+//! attribute value: markup characters as entities, control characters as
+//! the visible text "\xNN", malformed UTF-8 as U+FFFD.
+std::string escape_xml(std::string_view text, bool attribute = false);
+
 }  // namespace strain::report

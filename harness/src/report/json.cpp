@@ -13,10 +13,11 @@ namespace {
 // than alphabetical order and keeps diffs of reports small.
 using Json = nlohmann::ordered_json;
 
-// The project version; kept by hand because the reporter library gets no
-// generated version header. Bump with project(VERSION) in the top CMakeLists.
-constexpr const char* kStrainVersion = "0.1.0";
+// The project version, from project(VERSION) in the top CMakeLists.
+constexpr const char* kStrainVersion = STRAIN_VERSION;
 // Bumped whenever a field changes name or meaning, so readers can refuse.
+// Added fields (specs, selection, index, repetition) keep format 1: readers
+// of format 1 ignore fields they do not know.
 constexpr int kFormat = 1;
 
 Json failure_json(const exec::TrialFailure& f) {
@@ -76,7 +77,25 @@ Json case_json(const exec::CaseResult& r) {
               {"sanitizer_reports", sanitizer_json(r)},
               {"output_bytes", r.output_bytes},
               {"output", r.output},
-              {"first_failure", r.first_failure ? failure_json(*r.first_failure) : Json(nullptr)}};
+              {"first_failure", r.first_failure ? failure_json(*r.first_failure) : Json(nullptr)},
+              {"index", r.index},
+              {"repetition", r.repetition}};
+}
+
+Json selection_json(const exec::Selection& s) {
+  Json shard = nullptr;
+  if (s.shard) shard = Json{{"index", s.shard->index}, {"total", s.shard->total}};
+  return Json{{"filter", s.filter},
+              {"case_ids", s.ids},
+              {"cases", s.cases},
+              {"repeat", s.repeat},
+              {"shard", std::move(shard)}};
+}
+
+Json specs_json(const std::vector<exec::SpecFile>& specs) {
+  Json out = Json::array();
+  for (const auto& f : specs) out.push_back({{"name", f.name}, {"path", f.path}, {"hash", f.hash}});
+  return out;
 }
 
 class JsonReporter final : public Reporter {
@@ -89,10 +108,14 @@ class JsonReporter final : public Reporter {
     Json cases = Json::array();
     for (const auto& r : s.results) {
       met += r.met ? 1 : 0;
-      cases.push_back(case_json(r));
+      Json c = case_json(r);
+      // Fields a merged report carried from a strain that knew more.
+      for (const auto& [name, text] : r.extra_fields)
+        if (!c.contains(name)) c[name] = Json::parse(text, nullptr, false);
+      cases.push_back(std::move(c));
     }
     const Json doc{
-        {"strain_version", kStrainVersion},
+        {"strain_version", s.strain_version.empty() ? kStrainVersion : s.strain_version},
         {"format", kFormat},
         {"build", s.build},
         {"seed", s.seed},
@@ -100,6 +123,8 @@ class JsonReporter final : public Reporter {
         {"timestamp", s.timestamp},
         {"elapsed_s", s.elapsed_s},
         {"summary", {{"cases", s.results.size()}, {"met", met}, {"unmet", s.results.size() - met}}},
+        {"specs", specs_json(s.specs)},
+        {"selection", selection_json(s.selection)},
         {"cases", std::move(cases)}};
     // A plugin's message may hold bytes that are not UTF-8; replace them
     // rather than let dump() throw and lose the whole report.

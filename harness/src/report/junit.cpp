@@ -20,93 +20,8 @@ namespace strain::report {
 
 namespace {
 
-// Length of the UTF-8 sequence at the start of `s` when it is well formed and
-// encodes a character XML 1.0 allows; 0 otherwise.
-std::size_t xml_char_length(std::string_view s) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = byte(0);
-  std::size_t len = 0;
-  char32_t cp = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    len = 2, cp = lead & 0x1Fu;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    len = 3, cp = lead & 0x0Fu;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    len = 4, cp = lead & 0x07u;
-  } else {
-    return 0;
-  }
-  if (s.size() < len) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((byte(k) & 0xC0u) != 0x80u) return 0;
-    cp = (cp << 6) | (byte(k) & 0x3Fu);
-  }
-  constexpr std::array<char32_t, 5> kMin = {0, 0, 0x80, 0x800, 0x10000};
-  const bool overlong = cp < kMin[len];
-  const bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
-  if (overlong || surrogate || cp > 0x10FFFF || cp == 0xFFFE || cp == 0xFFFF) return 0;
-  return len;
-}
-
-// Escapes `text` for XML 1.0. Plugin messages are arbitrary bytes, and one
-// forbidden character makes the whole report unreadable to CI, so: control
-// characters XML forbids become the visible text "\xNN", malformed UTF-8
-// becomes U+FFFD, and in attributes tab, newline and CR are character
-// references because parsers would otherwise fold them into spaces.
-std::string esc(std::string_view text, bool attribute = false) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80) {
-      const std::size_t len = xml_char_length(text.substr(i));
-      if (len == 0) {
-        out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
-        ++i;
-      } else {
-        out.append(text.substr(i, len));
-        i += len;
-      }
-      continue;
-    }
-    ++i;
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      case '\t':
-        out += attribute ? "&#9;" : "\t";
-        break;
-      case '\n':
-        out += attribute ? "&#10;" : "\n";
-        break;
-      default:
-        if (u < 0x20)
-          out += fmt::format("\\x{:02x}", u);
-        else
-          out += c;
-    }
-  }
-  return out;
-}
-
-std::string attr(std::string_view text) { return esc(text, true); }
+std::string esc(std::string_view text) { return escape_xml(text); }
+std::string attr(std::string_view text) { return escape_xml(text, true); }
 
 std::string host_name() {
   std::array<char, 256> buf{};
@@ -148,8 +63,11 @@ std::string details(const exec::CaseResult& r) {
   return text;
 }
 
-void write_case(std::string& xml, const exec::CaseResult& r) {
-  xml += fmt::format(R"(    <testcase name="{}" classname="{}" time="{}")", attr(r.id),
+void write_case(std::string& xml, const exec::CaseResult& r, std::uint64_t repeat) {
+  // With --repeat, each repetition is a test case of its own, named apart.
+  const std::string name =
+      repeat > 1 ? fmt::format("{} (repeat {}/{})", r.id, r.repetition + 1, repeat) : r.id;
+  xml += fmt::format(R"(    <testcase name="{}" classname="{}" time="{}")", attr(name),
                      attr(r.spec_name), format_seconds(r.elapsed_s));
   if (r.met && !r.first_failure && r.note.empty() && r.sanitizer_reports.empty() &&
       r.output.empty() && r.measured.empty()) {
@@ -222,7 +140,7 @@ class JunitReporter final : public Reporter {
                          "\n",
                          s.seed);
       xml += "    </properties>\n";
-      for (const auto* r : suite.cases) write_case(xml, *r);
+      for (const auto* r : suite.cases) write_case(xml, *r, s.selection.repeat);
       xml += "  </testsuite>\n";
     }
     xml += "</testsuites>\n";

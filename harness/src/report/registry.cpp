@@ -15,6 +15,7 @@ namespace strain::report {
 namespace detail {
 std::unique_ptr<Reporter> make_json_reporter(std::string path);
 std::unique_ptr<Reporter> make_junit_reporter(std::string path);
+std::unique_ptr<Reporter> make_html_reporter(std::string path);
 }  // namespace detail
 
 namespace {
@@ -26,9 +27,10 @@ struct Entry {
 
 // To add a reporter, declare its factory above and add a row; names are
 // listed in this order in error messages and help.
-constexpr std::array<Entry, 2> kReporters = {{
+constexpr std::array<Entry, 3> kReporters = {{
     {"json", &detail::make_json_reporter},
     {"junit", &detail::make_junit_reporter},
+    {"html", &detail::make_html_reporter},
 }};
 
 }  // namespace

@@ -43,15 +43,18 @@ class Fanout : public Reporter {
 };
 
 struct ConsoleOptions {
-  bool tty = false;    // live progress line with \r; plain lines otherwise
-  bool color = false;  // ANSI colours for verdicts
-  bool quiet = false;  // summary table only
+  bool tty = false;      // live progress line with \r; plain lines otherwise
+  bool color = false;    // ANSI colours for verdicts
+  bool quiet = false;    // summary table only
+  bool verbose = false;  // also each case's metrics and the plugin's output
+  bool merged = false;   // the cases come from reports (strain merge), not a run
 };
 
 //! The console reporter, streaming to `out`.
 std::unique_ptr<Reporter> make_console_reporter(std::ostream& out, ConsoleOptions options);
 
-//! A file reporter from "name:path" (json:out.json, junit:out.xml). Throws
+//! A file reporter from "name:path" (json:out.json, junit:out.xml,
+//! html:out.html). Throws
 //! UsageError for an unknown name or a missing path.
 std::unique_ptr<Reporter> make_file_reporter(std::string_view arg);
 

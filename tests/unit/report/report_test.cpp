@@ -111,7 +111,7 @@ exec::RunSummary sample_summary() {
 
 // Sends the events a run would send for `s`, progress included.
 void drive(Reporter& r, const exec::RunSummary& s) {
-  exec::RunInfo info{s.build, s.seed, s.seed_overridden, {}, s.timestamp};
+  exec::RunInfo info{s.build, s.seed, s.seed_overridden, {}, s.timestamp, s.selection};
   for (const auto& c : s.results) info.case_ids.push_back(c.id);
   r.run_started(info);
   for (const auto& c : s.results) {
@@ -269,6 +269,11 @@ TEST(JunitReporter, MatchesGolden) {
   expect_golden("report.xml", mask_hostname(file_report("junit", sample_summary(), dir.path())));
 }
 
+TEST(HtmlReporter, MatchesGolden) {
+  TempDir dir;
+  expect_golden("report.html", file_report("html", sample_summary(), dir.path()));
+}
+
 TEST(JunitReporter, ValidatesAgainstSchema) {
   if (!have_xmllint()) GTEST_SKIP() << "xmllint not installed";
   const fs::path schema = junit_schema();
@@ -311,11 +316,12 @@ TEST(FileReporter, RejectsBadArguments) {
     }
     return "(no error)";
   };
-  EXPECT_EQ(message("x:y"), "unknown reporter 'x' in --report x:y (known: json, junit)");
-  EXPECT_EQ(message("html"), "unknown reporter 'html' in --report html (known: json, junit)");
+  EXPECT_EQ(message("x:y"), "unknown reporter 'x' in --report x:y (known: json, junit, html)");
+  EXPECT_EQ(message("pdf"), "unknown reporter 'pdf' in --report pdf (known: json, junit, html)");
+  EXPECT_EQ(message("html"), "--report html needs a path: html:PATH");
   EXPECT_EQ(message("json"), "--report json needs a path: json:PATH");
   EXPECT_EQ(message("junit:"), "--report junit needs a path: junit:PATH");
-  EXPECT_EQ(file_reporter_names(), (std::vector<std::string>{"json", "junit"}));
+  EXPECT_EQ(file_reporter_names(), (std::vector<std::string>{"json", "junit", "html"}));
 }
 
 TEST(FileReporter, CreatesMissingDirectoryAndLeavesNoTemporaries) {

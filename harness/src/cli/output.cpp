@@ -1,0 +1,50 @@
+#include "cli/output.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "core/errors.hpp"
+
+namespace strain::cli {
+
+void add_report_option(CLI::App& cmd, std::vector<std::string>& reports) {
+  cmd.add_option("--report", reports,
+                 "also write a report: json:PATH, junit:PATH or html:PATH (repeatable)")
+      ->type_size(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+}
+
+void add_output_options(CLI::App& cmd, OutputFlags& flags) {
+  cmd.add_option("--color", flags.color, "auto, always or never")->envname("STRAIN_COLOR");
+  auto* quiet =
+      cmd.add_flag("--quiet", flags.quiet, "print only the summary")->envname("STRAIN_QUIET");
+  cmd.add_flag("--verbose", flags.verbose,
+               "also print each case's settings, a command to debug it, its metrics and what "
+               "the plugin printed")
+      ->envname("STRAIN_VERBOSE")
+      ->excludes(quiet);
+}
+
+report::Fanout make_reporters(const OutputFlags& f, const std::vector<std::string>& reports,
+                              bool merged) {
+  report::Fanout out;
+  const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  if (f.color != "auto" && f.color != "always" && f.color != "never")
+    throw UsageError("--color must be auto, always or never, got '" + f.color + "'");
+  const bool color = f.color == "always" || (f.color == "auto" && tty);
+  out.add(report::make_console_reporter(std::cout, {tty, color, f.quiet, f.verbose, merged}));
+  for (const auto& r : reports) out.add(report::make_file_reporter(r));
+  // $STRAIN_REPORT is read here rather than by CLI11: a delimiter set for it
+  // would split paths with spaces on the command line too.
+  if (const char* env = std::getenv("STRAIN_REPORT"); env != nullptr && reports.empty()) {
+    std::istringstream words(env);
+    for (std::string r; words >> r;) out.add(report::make_file_reporter(r));
+  }
+  return out;
+}
+
+}  // namespace strain::cli

@@ -1,0 +1,32 @@
+#pragma once
+// The output flags `run` and `merge` share (--report, --color, --quiet,
+// --verbose), each also read from its STRAIN_* environment variable.
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "report/reporter.hpp"
+
+namespace strain::cli {
+
+struct OutputFlags {
+  std::string color = "auto";
+  bool quiet = false;
+  bool verbose = false;
+};
+
+//! --report NAME:PATH (repeatable; $STRAIN_REPORT holds one or more,
+//! separated by spaces).
+void add_report_option(CLI::App& cmd, std::vector<std::string>& reports);
+
+//! --color, --quiet, --verbose.
+void add_output_options(CLI::App& cmd, OutputFlags& flags);
+
+//! The console reporter on stdout plus one file reporter per --report
+//! (`merged`: the console says the cases were merged, not run). Throws
+//! UsageError for a bad --color or --report.
+report::Fanout make_reporters(const OutputFlags& flags, const std::vector<std::string>& reports,
+                              bool merged = false);
+
+}  // namespace strain::cli

@@ -1,0 +1,168 @@
+#include "report/json_read.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "core/errors.hpp"
+
+namespace strain::report {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// The case fields read into CaseResult; any other is kept as extra.
+// (trials_per_s is derived, so it is known but not read.)
+constexpr std::array<std::string_view, 21> kKnownCaseFields = {
+    "id",           "spec",      "spec_path",     "case",
+    "plugin",       "matrix",    "expected",      "verdict",
+    "trials",       "elapsed_s", "trials_per_s",  "outcomes",
+    "stopped_by",   "note",      "metrics",       "sanitizer_reports",
+    "output_bytes", "output",    "first_failure", "index",
+    "repetition"};
+
+class Reader {
+ public:
+  explicit Reader(const std::string& path) : path_(path) {}
+
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    throw UsageError(fmt::format("{}: {}: {}", path_, where, what));
+  }
+
+  // A field of `obj` of JSON type `want`; absent optional fields yield
+  // `fallback`.
+  template <class T>
+  T get(const Json& obj, const char* key, const std::string& where,
+        std::optional<T> fallback = std::nullopt) const {
+    const auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) {
+      if (fallback) return *fallback;
+      fail(where, fmt::format("missing field '{}'", key));
+    }
+    try {
+      return it->get<T>();
+    } catch (const Json::exception&) {
+      fail(where, fmt::format("field '{}' has the wrong type ({})", key, it->type_name()));
+    }
+  }
+
+  check::Outcome outcome(const Json& obj, const char* key, const std::string& where) const {
+    const std::string name = get<std::string>(obj, key, where);
+    const auto o = check::outcome_from_string(name);
+    if (!o) fail(where, fmt::format("unknown outcome '{}' in '{}'", name, key));
+    return *o;
+  }
+
+  exec::CaseResult read_case(const Json& c, std::size_t k) const {
+    if (!c.is_object()) fail(fmt::format("cases[{}]", k), "not an object");
+    exec::CaseResult r;
+    r.id = get<std::string>(c, "id", fmt::format("cases[{}]", k));
+    const std::string where = fmt::format("case '{}'", r.id);
+    r.spec_name = get<std::string>(c, "spec", where);
+    r.spec_path = get<std::string>(c, "spec_path", where, "");
+    r.case_name = get<std::string>(c, "case", where, "");
+    r.plugin = get<std::string>(c, "plugin", where, "");
+    if (const auto m = c.find("matrix"); m != c.end() && m->is_object())
+      for (const auto& [key, value] : m->items())
+        r.matrix.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
+    r.expected = outcome(c, "expected", where);
+    const std::string verdict = get<std::string>(c, "verdict", where);
+    if (verdict != "met" && verdict != "unmet")
+      fail(where, fmt::format("verdict must be met or unmet, got '{}'", verdict));
+    r.met = verdict == "met";
+    r.trials = get<std::uint64_t>(c, "trials", where);
+    r.elapsed_s = get<double>(c, "elapsed_s", where, 0.0);
+    const Json& counts = c.contains("outcomes") ? c["outcomes"] : Json::object();
+    for (const check::Outcome o : check::kAllOutcomes)
+      r.outcomes[static_cast<std::size_t>(o)] =
+          get<std::uint64_t>(counts, std::string(check::to_string(o)).c_str(), where, 0);
+    r.stopped_by = get<std::string>(c, "stopped_by", where, "");
+    r.note = get<std::string>(c, "note", where, "");
+    if (const auto m = c.find("metrics"); m != c.end() && m->is_object())
+      for (const auto& [key, value] : m->items())
+        if (value.is_number()) r.metrics.emplace_back(key, value.get<double>());
+    if (const auto s = c.find("sanitizer_reports"); s != c.end() && s->is_array())
+      for (const auto& rep : *s)
+        r.sanitizer_reports.push_back(
+            {get<std::string>(rep, "kind", where, ""), get<std::string>(rep, "outcome", where, ""),
+             get<std::string>(rep, "signature", where, ""), get<int>(rep, "count", where, 1),
+             get<std::string>(rep, "brief", where, ""), get<std::string>(rep, "text", where, "")});
+    r.output_bytes = get<std::uint64_t>(c, "output_bytes", where, 0);
+    r.output = get<std::string>(c, "output", where, "");
+    if (const auto f = c.find("first_failure"); f != c.end() && !f->is_null()) {
+      const std::string fw = where + ", first_failure";
+      r.first_failure = exec::TrialFailure{
+          get<std::uint64_t>(*f, "trial", fw), get<std::uint64_t>(*f, "seed", fw, 0),
+          outcome(*f, "outcome", fw),          get<std::string>(*f, "message", fw, ""),
+          get<double>(*f, "at_s", fw, 0.0),    get<std::string>(*f, "replay", fw, "")};
+    }
+    r.index = get<std::uint64_t>(c, "index", where, k);
+    r.repetition = get<std::uint64_t>(c, "repetition", where, 0);
+    for (const auto& [key, value] : c.items())
+      if (std::find(kKnownCaseFields.begin(), kKnownCaseFields.end(), key) ==
+          kKnownCaseFields.end())
+        r.extra_fields.emplace_back(key, value.dump());
+    return r;
+  }
+
+  exec::RunSummary read(const Json& doc) const {
+    if (!doc.is_object()) fail("top level", "not a JSON object (is this a strain JSON report?)");
+    const int format = get<int>(doc, "format", "top level");
+    if (format != 1)
+      fail("top level", fmt::format("report format {} is not one this strain reads (1)", format));
+    exec::RunSummary s;
+    s.strain_version = get<std::string>(doc, "strain_version", "top level");
+    s.build = get<std::string>(doc, "build", "top level");
+    s.seed = get<std::uint64_t>(doc, "seed", "top level");
+    s.seed_overridden = get<bool>(doc, "seed_overridden", "top level", false);
+    s.timestamp = get<std::string>(doc, "timestamp", "top level", "");
+    s.elapsed_s = get<double>(doc, "elapsed_s", "top level", 0.0);
+    if (const auto specs = doc.find("specs"); specs != doc.end() && specs->is_array())
+      for (const auto& f : *specs)
+        s.specs.push_back({get<std::string>(f, "name", "specs"),
+                           get<std::string>(f, "path", "specs", ""),
+                           get<std::string>(f, "hash", "specs", "")});
+    if (const auto sel = doc.find("selection"); sel != doc.end() && sel->is_object()) {
+      s.selection.filter = get<std::string>(*sel, "filter", "selection", "");
+      s.selection.ids =
+          get<std::vector<std::string>>(*sel, "case_ids", "selection", std::vector<std::string>{});
+      s.selection.cases = get<std::uint64_t>(*sel, "cases", "selection", 0);
+      s.selection.repeat = get<std::uint64_t>(*sel, "repeat", "selection", 1);
+      if (const auto sh = sel->find("shard"); sh != sel->end() && !sh->is_null())
+        s.selection.shard = exec::Shard{get<std::uint64_t>(*sh, "index", "selection.shard"),
+                                        get<std::uint64_t>(*sh, "total", "selection.shard")};
+    }
+    const auto cases = doc.find("cases");
+    if (cases == doc.end() || !cases->is_array()) fail("top level", "missing list 'cases'");
+    for (std::size_t k = 0; k < cases->size(); ++k) s.results.push_back(read_case((*cases)[k], k));
+    // A report written before `selection` existed: its cases are the selection.
+    if (doc.find("selection") == doc.end()) s.selection.cases = s.results.size();
+    return s;
+  }
+
+ private:
+  const std::string& path_;
+};
+
+}  // namespace
+
+exec::RunSummary parse_json_report(std::string_view text, const std::string& path) {
+  const Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) throw UsageError(path + ": not valid JSON");
+  return Reader(path).read(doc);
+}
+
+exec::RunSummary read_json_report(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("cannot read report " + path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_json_report(text, path);
+}
+
+}  // namespace strain::report

@@ -1,0 +1,169 @@
+#include "spec/key_docs.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace strain::spec {
+
+namespace {
+
+// Keep in step with load.cpp and matrix.cpp: spec_keys_test fails when the
+// loader accepts a key missing here, or this names one it rejects.
+constexpr std::array<KeyDoc, 32> kKeys = {{
+    {"plugin", "string", "required",
+     "The scenario to run, by the name it was registered with (STRAIN_SCENARIO). `strain "
+     "plugins` lists the scenarios on the plugin path.",
+     "plugin: bank_account"},
+    {"name", "string [A-Za-z0-9_.-]+", "the file's stem",
+     "The spec's name, the first part of every case id (`<name>/<case>`).", "name: bank"},
+    {"description", "string", "empty", "One line on what the spec shows; for people only.",
+     "description: Withdrawals never overdraw the account."},
+    {"params", "map", "the plugin's defaults",
+     "Values for the scenario's params, by name, for every case. Each value must have the "
+     "param's type and, when the plugin lists allowed values, be one of them.",
+     "params: { initial_balance: 1000, ops: 5 }"},
+    {"params.<param>", "the param's type (int, number, bool, string)",
+     "the plugin's default for it",
+     "One param. `strain plugins` shows each param's type, default, allowed values and doc.",
+     "params: { variant: fixed }"},
+    {"schedule", "map", "see its keys",
+     "How the cases run: topology, team, trials, limits, "
+     "perturbation and seed.",
+     "schedule: { trials: 1000, budget: 5s }"},
+    {"schedule.topology", "threads | processes", "threads",
+     "Whether role instances are threads of the worker, or processes forked once per case that "
+     "share the scenario's state in shared memory.",
+     "schedule: { topology: processes }"},
+    {"schedule.roles", "map", "1 instance of every role",
+     "How many threads (or processes) play each role. Roles not listed get 1; the total must be "
+     "at least 1.",
+     "schedule: { roles: { withdraw: 2, deposit: 1 } }"},
+    {"schedule.roles.<role>", "integer >= 0", "1",
+     "The number of instances of one role, by the role's name.",
+     "schedule: { roles: { worker: 4 } }"},
+    {"schedule.trials", "integer >= 1", "1000",
+     "Trials per case. A case stops at its trial count, its budget, or (without --keep-going) "
+     "its first failure, whichever comes first.",
+     "schedule: { trials: 20000 }"},
+    {"schedule.budget", "duration > 0", "10s",
+     "Wall-clock cap of a case. Durations take ns, us, ms, s, m or h; a bare number is "
+     "seconds.",
+     "schedule: { budget: 5s }"},
+    {"schedule.timeout", "duration > 0", "10s",
+     "Per-trial watchdog: a trial that runs longer is a `hang`, reported with every thread's "
+     "stack.",
+     "schedule: { timeout: 2s }"},
+    {"schedule.time_scale", "number >= 0", "1",
+     "Factor on Context::sleep(), so a tutorial's 0.1 s sleep can take 10 us under stress.",
+     "schedule: { time_scale: 0.0001 }"},
+    {"schedule.seed", "integer >= 0", "1",
+     "The spec seed. Each trial's seed derives from it, the case id and the trial index, so "
+     "`strain replay` can run one trial again. --seed replaces it for every spec.",
+     "schedule: { seed: 42 }"},
+    {"schedule.strategy", "strategy name, or map", "none",
+     "How schedule points (Context::point() and every operation of strain's sync primitives) "
+     "perturb the run. A plain name keeps the knobs set elsewhere.",
+     "schedule: { strategy: { name: random, yield_p: 0.1 } }"},
+    {"schedule.strategy.name", "none | random", "none",
+     "`none`: a schedule point does nothing (it costs one branch). `random`: at each point, "
+     "yield with yield_p, spin with spin_p, sleep with sleep_p (drawn from the thread's seeded "
+     "generator).",
+     "schedule: { strategy: { name: random } }"},
+    {"schedule.strategy.yield_p", "number in [0, 1]", "0",
+     "random: the probability of sched_yield() at a point. yield_p + spin_p + sleep_p <= 1.",
+     "schedule: { strategy: { name: random, yield_p: 0.2 } }"},
+    {"schedule.strategy.spin_p", "number in [0, 1]", "0",
+     "random: the probability of a busy spin of spin_iters iterations at a point.",
+     "schedule: { strategy: { name: random, spin_p: 0.1 } }"},
+    {"schedule.strategy.sleep_p", "number in [0, 1]", "0",
+     "random: the probability of sleeping sleep_us microseconds at a point.",
+     "schedule: { strategy: { name: random, sleep_p: 0.01 } }"},
+    {"schedule.strategy.spin_iters", "integer >= 0", "200", "random: the length of a spin.",
+     "schedule: { strategy: { name: random, spin_iters: 500 } }"},
+    {"schedule.strategy.sleep_us", "number >= 0", "20",
+     "random: the length of a sleep, in "
+     "microseconds.",
+     "schedule: { strategy: { name: random, sleep_us: 50 } }"},
+    {"invariants", "list of expressions", "none",
+     "Checked after every trial of every case. An expression over the case's params and the "
+     "metrics the scenario recorded: + - * / %, comparisons, && || !, parentheses, integer, "
+     "number, boolean and \"string\" literals. A violation names the expression and the value "
+     "of every name in it. Quote one that starts with `!`.",
+     "invariants: [ \"final_balance == initial_balance + deposited - withdrawn\" ]"},
+    {"matrix", "map of key -> list", "none",
+     "A cartesian product: one case per combination of values. Keys are `params.<param>`, "
+     "`schedule.<key>`, `schedule.roles.<role>` or `schedule.strategy.<key>`; the case id gets "
+     "`/<key>=<value>,...` (the key's last part, or the whole key where two would clash).",
+     "matrix: { schedule.roles.worker: [2, 4], schedule.topology: [threads, processes] }"},
+    {"cases", "non-empty list of maps", "required",
+     "The cases. Each takes the spec's params, schedule and invariants and may change them. "
+     "Values resolve in the order: plugin defaults, spec, case, matrix point.",
+     "cases: [ { name: fixed, expect: pass } ]"},
+    {"cases[].name", "string [A-Za-z0-9_.-]+", "required",
+     "The case's name, unique in the spec; the second part of its id.", "- name: bug_unlocked"},
+    {"cases[].params", "map", "none", "Params for this case, over the spec's.",
+     "  params: { variant: bug_unlocked }"},
+    {"cases[].schedule", "map", "none",
+     "Schedule keys for this case, over the spec's (same keys as `schedule`).",
+     "  schedule: { roles: { withdraw: 3 } }"},
+    {"cases[].invariants", "list of expressions", "none",
+     "Invariants for this case, added to the spec's.", "  invariants: [ \"failed >= 0\" ]"},
+    {"cases[].matrix", "map of key -> list", "the spec's matrix",
+     "This case's own matrix, which replaces the spec's; `matrix: {}` means none.",
+     "  matrix: { schedule.topology: [threads] }"},
+    {"cases[].expect", "outcome, or map", "pass",
+     "What the case must show: `pass` (no trial failed), or a failure outcome (`violation`, "
+     "`race`, `deadlock`, `hang`, `crash`, `error`) that must be seen, with no other kind of "
+     "failure. A bug case whose bug is not found within its budget is unmet.",
+     "  expect: violation"},
+    {"cases[].expect.outcome", "outcome", "pass", "The expectation in the plain build.",
+     "  expect: { outcome: pass, tsan: race }"},
+    {"cases[].expect.tsan", "outcome", "the `outcome` value",
+     "The expectation in the ThreadSanitizer build, where races and lock-order inversions are "
+     "seen that the plain build cannot see.",
+     "  expect: { outcome: pass, tsan: race }"},
+}};
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// Markdown table cells: a pipe would end the cell.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (const char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+}  // namespace
+
+std::span<const KeyDoc> key_docs() { return kKeys; }
+
+std::vector<const KeyDoc*> find_key_docs(std::string_view query) {
+  std::vector<const KeyDoc*> out;
+  for (const auto& k : kKeys)
+    if (k.key == query) return {&k};
+  for (const auto& k : kKeys)
+    if (ends_with(k.key, "." + std::string(query)) || ends_with(k.key, "]." + std::string(query)))
+      out.push_back(&k);
+  if (!out.empty()) return out;
+  for (const auto& k : kKeys)
+    if (k.key.substr(0, query.size() + 1) == std::string(query) + ".") out.push_back(&k);
+  return out;
+}
+
+std::string explain(const KeyDoc& d) {
+  return fmt::format("{}\n  type:    {}\n  default: {}\n  {}\n  example: {}\n", d.key, d.type,
+                     d.fallback, d.meaning, d.example);
+}
+
+std::string key_docs_markdown() {
+  std::string out = "| key | type | default | meaning | example |\n|---|---|---|---|---|\n";
+  for (const auto& d : kKeys)
+    out += fmt::format("| `{}` | {} | {} | {} | `{}` |\n", d.key, cell(d.type), cell(d.fallback),
+                       cell(d.meaning), cell(d.example));
+  return out;
+}
+
+}  // namespace strain::spec

@@ -1,0 +1,78 @@
+#pragma once
+// Running the real strain binary from the source folder, for the
+// integration tests.
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace strain_test {
+
+namespace fs = std::filesystem;
+inline const std::string kBin = STRAIN_BIN;
+inline const std::string kSrc = STRAIN_SOURCE_DIR;
+inline const std::string kTestPlugins = STRAIN_TEST_PLUGIN_DIR;
+inline const std::string kWork = STRAIN_WORK_DIR;
+
+struct Result {
+  int code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs a shell command line from the source folder.
+inline Result shell(const std::string& command) {
+  fs::create_directories(kWork);
+  const std::string err_file = kWork + "/stderr.txt";
+  const std::string cmd = "cd " + kSrc + " && " + command + " 2>" + err_file;
+  Result r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = read_text(err_file);
+  return r;
+}
+
+// Runs strain with `args` (shell words) from the source folder; `env` is
+// put before the command (VAR=value ...).
+inline Result strain(const std::string& args, const std::string& env = "") {
+  return shell((env.empty() ? "" : env + " ") + kBin + " " + args);
+}
+
+// The same, for files that also see namespace strain.
+inline Result run_strain(const std::string& args, const std::string& env = "") {
+  return strain(args, env);
+}
+
+inline nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+inline const nlohmann::json* find_case(const nlohmann::json& report, const std::string& id) {
+  for (const auto& c : report["cases"])
+    if (c["id"] == id) return &c;
+  return nullptr;
+}
+
+inline bool has_xmllint() { return std::system("command -v xmllint >/dev/null 2>&1") == 0; }
+
+}  // namespace strain_test

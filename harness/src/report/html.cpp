@@ -143,6 +143,18 @@ std::string case_section(const exec::CaseResult& r, std::uint64_t repeat) {
         esc(rep.kind), rep.count, rep.count == 1 ? "" : "s", esc(rep.outcome), esc(rep.brief),
         esc(rep.text));
   }
+  // The spec's `show:` metrics (timings, speedups), open: they are what the
+  // spec wants a reader to see.
+  if (!r.measured.empty()) {
+    h += R"(<table class="measured"><caption>Measured over the trials</caption>)"
+         "<thead><tr><th>metric</th><th>mean</th><th>min</th><th>max</th><th>trials</th></tr>"
+         "</thead><tbody>";
+    for (const auto& m : r.measured)
+      h += fmt::format(R"(<tr><td>{}</td><td class="n">{:.4g}</td><td class="n">{:.4g}</td>)"
+                       R"(<td class="n">{:.4g}</td><td class="n">{}</td></tr>)",
+                       esc(m.name), m.mean, m.min, m.max, m.count);
+    h += "</tbody></table>";
+  }
   if (!r.metrics.empty()) {
     h += "<details><summary>Metrics of the last trial</summary><table>";
     for (const auto& [name, value] : r.metrics)

@@ -19,13 +19,28 @@ using Json = nlohmann::json;
 
 // The case fields read into CaseResult; any other is kept as extra.
 // (trials_per_s is derived, so it is known but not read.)
-constexpr std::array<std::string_view, 21> kKnownCaseFields = {
-    "id",           "spec",      "spec_path",     "case",
-    "plugin",       "matrix",    "expected",      "verdict",
-    "trials",       "elapsed_s", "trials_per_s",  "outcomes",
-    "stopped_by",   "note",      "metrics",       "sanitizer_reports",
-    "output_bytes", "output",    "first_failure", "index",
-    "repetition"};
+constexpr std::array<std::string_view, 22> kKnownCaseFields = {"id",
+                                                               "spec",
+                                                               "spec_path",
+                                                               "case",
+                                                               "plugin",
+                                                               "matrix",
+                                                               "expected",
+                                                               "verdict",
+                                                               "trials",
+                                                               "elapsed_s",
+                                                               "trials_per_s",
+                                                               "outcomes",
+                                                               "stopped_by",
+                                                               "note",
+                                                               "metrics",
+                                                               "measured",
+                                                               "sanitizer_reports",
+                                                               "output_bytes",
+                                                               "output",
+                                                               "first_failure",
+                                                               "index",
+                                                               "repetition"};
 
 class Reader {
  public:
@@ -87,6 +102,13 @@ class Reader {
     if (const auto m = c.find("metrics"); m != c.end() && m->is_object())
       for (const auto& [key, value] : m->items())
         if (value.is_number()) r.metrics.emplace_back(key, value.get<double>());
+    if (const auto m = c.find("measured"); m != c.end() && m->is_object())
+      for (const auto& [key, value] : m->items()) {
+        const std::string mw = where + ", measured " + key;
+        r.measured.push_back({key, get<std::uint64_t>(value, "count", mw, 0),
+                              get<double>(value, "mean", mw), get<double>(value, "min", mw),
+                              get<double>(value, "max", mw)});
+      }
     if (const auto s = c.find("sanitizer_reports"); s != c.end() && s->is_array())
       for (const auto& rep : *s)
         r.sanitizer_reports.push_back(

@@ -10,7 +10,7 @@ namespace {
 
 // Keep in step with load.cpp and matrix.cpp: spec_keys_test fails when the
 // loader accepts a key missing here, or this names one it rejects.
-constexpr std::array<KeyDoc, 32> kKeys = {{
+constexpr std::array<KeyDoc, 34> kKeys = {{
     {"plugin", "string", "required",
      "The scenario to run, by the name it was registered with (STRAIN_SCENARIO). `strain "
      "plugins` lists the scenarios on the plugin path.",
@@ -91,6 +91,12 @@ constexpr std::array<KeyDoc, 32> kKeys = {{
      "number, boolean and \"string\" literals. A violation names the expression and the value "
      "of every name in it. Quote one that starts with `!`.",
      "invariants: [ \"final_balance == initial_balance + deposited - withdrawn\" ]"},
+    {"show", "list of metric names", "none",
+     "Metrics to show in the reports, aggregated over the case's trials: mean, min and max "
+     "(and how many trials recorded each) on a line under the case in the console, as "
+     "`measured` in the JSON, in the JUnit text and in the HTML report. For what a scenario "
+     "measures, such as sequential and parallel times and the speedup; nothing is checked.",
+     "show: [sequential_s, parallel_s, speedup]"},
     {"matrix", "map of key -> list", "none",
      "A cartesian product: one case per combination of values. Keys are `params.<param>`, "
      "`schedule.<key>`, `schedule.roles.<role>` or `schedule.strategy.<key>`; the case id gets "
@@ -112,6 +118,9 @@ constexpr std::array<KeyDoc, 32> kKeys = {{
     {"cases[].matrix", "map of key -> list", "the spec's matrix",
      "This case's own matrix, which replaces the spec's; `matrix: {}` means none.",
      "  matrix: { schedule.topology: [threads] }"},
+    {"cases[].show", "list of metric names", "the spec's show",
+     "This case's own list of shown metrics, which replaces the spec's; `show: []` shows none.",
+     "  show: [elapsed_s]"},
     {"cases[].expect", "outcome, or map", "pass",
      "What the case must show: `pass` (no trial failed), or a failure outcome (`violation`, "
      "`race`, `deadlock`, `hang`, `crash`, `error`) that must be seen, with no other kind of "

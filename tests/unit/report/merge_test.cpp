@@ -126,13 +126,34 @@ TEST(JsonRead, KeepsUnknownCaseFieldsAndWritesThemBack) {
   std::string text;
   round_trip(whole_run(), &text);
   auto doc = nlohmann::json::parse(text);
-  doc["cases"][0]["measured"] = {{"speedup", {{"mean", 1.5}}}};
+  doc["cases"][0]["from_a_newer_strain"] = {{"speedup", {{"mean", 1.5}}}};
   const exec::RunSummary back = parse_json_report(doc.dump(), "newer.json");
   ASSERT_EQ(back.results[0].extra_fields.size(), 1u);
-  EXPECT_EQ(back.results[0].extra_fields[0].first, "measured");
+  EXPECT_EQ(back.results[0].extra_fields[0].first, "from_a_newer_strain");
   std::string again;
   round_trip(back, &again);
-  EXPECT_EQ(nlohmann::json::parse(again)["cases"][0]["measured"]["speedup"]["mean"], 1.5);
+  EXPECT_EQ(nlohmann::json::parse(again)["cases"][0]["from_a_newer_strain"]["speedup"]["mean"],
+            1.5);
+}
+
+TEST(JsonRead, ReadsTheShownMetricsBack) {
+  std::string text;
+  round_trip(whole_run(), &text);
+  auto doc = nlohmann::json::parse(text);
+  doc["cases"][0]["measured"] = {
+      {"speedup", {{"mean", 1.5}, {"min", 1.25}, {"max", 1.75}, {"count", 8}}}};
+  const exec::RunSummary back = parse_json_report(doc.dump(), "shown.json");
+  ASSERT_EQ(back.results[0].measured.size(), 1u);
+  const exec::Measured& m = back.results[0].measured[0];
+  EXPECT_EQ(m.name, "speedup");
+  EXPECT_EQ(m.count, 8u);
+  EXPECT_EQ(m.mean, 1.5);
+  EXPECT_EQ(m.min, 1.25);
+  EXPECT_EQ(m.max, 1.75);
+  EXPECT_TRUE(back.results[0].extra_fields.empty());
+  std::string again;
+  round_trip(back, &again);
+  EXPECT_EQ(nlohmann::json::parse(again)["cases"][0]["measured"], doc["cases"][0]["measured"]);
 }
 
 TEST(JsonRead, MalformedReportsNameTheFileAndField) {

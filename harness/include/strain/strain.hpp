@@ -6,4 +6,5 @@
 #include "strain/plugin.hpp"
 #include "strain/rng.hpp"
 #include "strain/scenario.hpp"
+#include "strain/site.hpp"
 #include "strain/sync.hpp"

@@ -2,6 +2,7 @@
 // A validated spec: the cases a spec file expands into, ready to run.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "check/expr.hpp"
 #include "check/outcome.hpp"
 #include "check/value.hpp"
+#include "fixtures/site_options.hpp"
 #include "plugin/scenario_info.hpp"
 #include "spec/diagnostic.hpp"
 
@@ -63,8 +65,11 @@ struct Case {
   Schedule schedule;
   Expectation expect;
   std::vector<Invariant> invariants;
+  //! The loopback site the case runs against (`fixtures: { site: ... }`).
+  std::optional<fixtures::SiteOptions> site;
   //! The names invariants may use, in index order: every param of the
-  //! scenario (declaration order), then every metric.
+  //! scenario (declaration order), then every metric, then, when the spec
+  //! uses the site fixture, the site's facts (fixtures/site_facts.hpp).
   std::vector<std::string> names;
   SourceLoc loc;
 };

@@ -4,6 +4,7 @@
 #include "strain/abi.hpp"
 #include "strain/context.hpp"
 #include "strain/plugin.hpp"
+#include "strain/process_pool.hpp"
 #include "strain/rng.hpp"
 #include "strain/scenario.hpp"
 #include "strain/site.hpp"

@@ -1,0 +1,828 @@
+#pragma once
+// strain::ProcessPool: the C++ stand-in for Python's multiprocessing.Pool.map
+// and concurrent.futures.ProcessPoolExecutor (submit, futures, as_completed).
+//
+// C++ has no standard process pool, and the chapter's CPU-bound examples
+// need one. Boost.Process starts programs, not functions, and Boost.Asio's
+// thread_pool runs threads; what Python's fork-based pools do (run a function
+// of this program in other processes and bring its result back) has to be
+// written here. It is built on the same process-shared layer as the sync
+// primitives:
+//  - The workers are fork()ed when the pool is made, so they run the pool's
+//    function on a copy of the memory of that moment (as Python's default
+//    "fork" start method does). Data made after the pool must travel in the
+//    argument.
+//  - Arguments and results travel through one MAP_SHARED region made before
+//    the fork: one slot per outstanding task. So both types must be
+//    trivially copyable (the same rule as strain::Queue).
+//  - Every wait, in the caller or in a worker, uses detail::RawMutex and
+//    detail::RawCond and is NOT a schedule point: a pool waits on other
+//    processes, which no strategy of the harness can steer, so a scheduler
+//    must not see those waits as steps of the role.
+//  - A worker that dies (signal, exit()) breaks the pool, as
+//    ProcessPoolExecutor's BrokenProcessPool: the task it ran and every task
+//    still queued fail with BrokenPool, naming the process and the signal. A
+//    task that throws fails alone with TaskError. Nothing hangs: callers wait
+//    in slices of 10 ms and reap dead workers between them.
+//  - The destructor stops and reaps every worker (killing one still running
+//    a task nobody collected), so no process outlives the pool.
+//
+// Use the pool from the process that made it (any of its threads), within
+// the lifetime of the thread that made it: its workers are killed when that
+// thread ends (PR_SET_PDEATHSIG), so none outlives a role that crashed or
+// hung. In the process topology make it inside the role (the chapter's
+// `with Pool() as pool:`), not in setup(): the role processes were forked
+// before setup runs and would not see its region.
+//
+// Workers are forked from a process that may run other threads (the thread
+// topology's team). A task therefore must not start threads (ThreadSanitizer
+// kills a child of a multithreaded fork that does, see its die_after_fork
+// option) and must not rely on locks another thread of the parent held at
+// fork time; malloc and stdio are safe (glibc resets them in the child).
+// Tasks run outside the trial's schedule: they must not use the Context.
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <iterator>
+#include <new>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "strain/sync/pthread.hpp"
+
+namespace strain {
+
+//! The base of the errors a pool reports for a task.
+class PoolError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+//! A task threw in its worker; what() holds the worker's pid and the
+//! exception's what(). The pool stays usable.
+class TaskError : public PoolError {
+ public:
+  using PoolError::PoolError;
+};
+
+//! A worker process died (killed by a signal, or exited): the task it ran
+//! and every task queued or submitted afterwards fail with this error, which
+//! names the process and how it ended, like ProcessPoolExecutor's
+//! BrokenProcessPool.
+class BrokenPool : public PoolError {
+ public:
+  using PoolError::PoolError;
+};
+
+//! How a ProcessPool is sized.
+struct PoolOptions {
+  //! Worker processes; 0 means one per CPU, as ProcessPoolExecutor() and
+  //! Pool() use os.cpu_count().
+  unsigned workers = 0;
+  //! How many futures may be outstanding at once (submitted and not yet
+  //! collected or dropped): the shared region holds one slot for each.
+  std::size_t max_pending = 256;
+};
+
+namespace detail {
+
+//! The untyped part of a ProcessPool: the shared region, the workers, the
+//! slots. Internal; scenarios use ProcessPool and Future.
+class PoolCore {
+ public:
+  //! Runs the pool's function of `self` on the bytes of an argument, writing
+  //! the bytes of the result; throws what the function throws.
+  using RunFn = void (*)(const void* self, const std::byte* arg, std::byte* result);
+
+  //! A submitted task as the caller knows it: its slot and the ticket that
+  //! tells this use of the slot from earlier ones.
+  struct Handle {
+    std::uint32_t slot = 0;
+    std::uint64_t ticket = 0;
+  };
+
+  PoolCore(const PoolOptions& options, std::size_t arg_size, std::size_t arg_align,
+           std::size_t result_size, std::size_t result_align, RunFn run, const void* self) {
+    workers_ = options.workers != 0 ? options.workers : std::thread::hardware_concurrency();
+    if (workers_ == 0) workers_ = 1;
+    if (options.max_pending == 0 || options.max_pending > 1'000'000)
+      throw std::invalid_argument("PoolOptions::max_pending must be in [1, 1000000]");
+    capacity_ = static_cast<std::uint32_t>(options.max_pending);
+    run_ = run;
+    self_ = self;
+    arg_size_ = arg_size;
+    result_size_ = result_size;
+    layout(arg_align, result_align);
+    void* p = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+      throw std::system_error(errno, std::generic_category(), "ProcessPool: mmap");
+    base_ = static_cast<std::byte*>(p);
+    // The control block and the slots are the only objects in the region;
+    // the ring, worker records and argument/result bytes are plain data.
+    try {
+      ctl_ = ::new (base_) Control();
+    } catch (...) {
+      ::munmap(base_, bytes_);
+      throw;
+    }
+    ctl_->free_slots = capacity_;
+    for (std::uint32_t s = 0; s < capacity_; ++s) ::new (slot(s)) Slot();
+    for (unsigned w = 0; w < workers_; ++w) ::new (worker(w)) Worker();
+    owner_ = ::getpid();
+    start_workers();
+  }
+
+  // Stops and reaps every worker; see ProcessPool::~ProcessPool.
+  ~PoolCore() {
+    if (base_ == nullptr) return;
+    if (::getpid() == owner_) stop_workers();
+    // No destructors for the region's objects: a worker killed inside the
+    // short critical section may have left the robust mutex owned, and
+    // destroying an owned mutex is undefined. Unmapping is enough; a
+    // process-shared glibc mutex or condvar owns nothing else.
+    ::munmap(base_, bytes_);
+  }
+  PoolCore(const PoolCore&) = delete;
+  PoolCore& operator=(const PoolCore&) = delete;
+
+  unsigned workers() const noexcept { return workers_; }
+  std::size_t max_pending() const noexcept { return capacity_; }
+
+  //! The workers' process ids, in start order.
+  std::vector<pid_t> pids() const {
+    std::vector<pid_t> out;
+    for (unsigned w = 0; w < workers_; ++w) out.push_back(worker(w)->pid);
+    return out;
+  }
+
+  //! Queues a task whose argument is the `arg_size` bytes at `arg`.
+  //! Throws BrokenPool once the pool is broken, std::length_error when
+  //! max_pending futures are outstanding.
+  Handle submit(const void* arg) {
+    check_owner();
+    Locked lock(*this);
+    reap_locked();
+    if (ctl_->broken) throw BrokenPool(ctl_->why);
+    if (ctl_->free_slots == 0)
+      throw std::length_error("ProcessPool: " + std::to_string(capacity_) +
+                              " futures are outstanding (PoolOptions::max_pending); collect or "
+                              "drop some before submitting more");
+    std::uint32_t s = ctl_->next_free;
+    while (slot(s)->state != State::free) s = (s + 1) % capacity_;
+    ctl_->next_free = (s + 1) % capacity_;
+    --ctl_->free_slots;
+    Slot& sl = *slot(s);
+    sl.state = State::queued;
+    sl.abandoned = false;
+    sl.ticket = ++ctl_->tickets;
+    sl.message[0] = '\0';
+    std::memcpy(arg_of(s), arg, arg_size_);
+    ring()[(ctl_->head + ctl_->queued) % capacity_] = s;
+    ++ctl_->queued;
+    ctl_->work.signal();
+    return {s, sl.ticket};
+  }
+
+  //! True once the task has finished, well or not.
+  bool ready(Handle h) {
+    check_owner();
+    Locked lock(*this);
+    reap_locked();
+    return finished(own(h));
+  }
+
+  //! Waits until the task has finished or `deadline` (CLOCK_MONOTONIC)
+  //! passed; null waits without end. True if it finished.
+  bool wait(Handle h, const timespec* deadline) {
+    check_owner();
+    Locked lock(*this);
+    for (;;) {
+      reap_locked();
+      if (finished(own(h))) return true;
+      if (!wait_slice(deadline)) return finished(own(h));
+    }
+  }
+
+  //! Waits for the task and copies its result's bytes to `out`, freeing the
+  //! slot; throws TaskError or BrokenPool if it failed.
+  void take(Handle h, void* out) {
+    check_owner();
+    Locked lock(*this);
+    for (;;) {
+      reap_locked();
+      if (finished(own(h))) break;
+      (void)wait_slice(nullptr);
+    }
+    Slot& sl = *slot(h.slot);
+    const State state = sl.state;
+    const std::string message = sl.message;
+    if (state == State::done) std::memcpy(out, result_of(h.slot), result_size_);
+    release(h.slot);
+    if (state == State::raised) throw TaskError(message);
+    if (state == State::lost) throw BrokenPool(message);
+  }
+
+  //! Gives a task up: its slot is freed now if it finished, else by
+  //! whichever worker finishes it. Never throws.
+  void drop(Handle h) noexcept {
+    if (::getpid() != owner_) return;
+    try {
+      Locked lock(*this);
+      Slot& sl = *slot(h.slot);
+      if (sl.ticket != h.ticket) return;
+      if (finished(sl))
+        release(h.slot);
+      else
+        sl.abandoned = true;
+    } catch (...) {
+      // Only a dead lock owner can make locking throw; the destructor
+      // reclaims everything anyway.
+    }
+  }
+
+  //! Waits until one of `handles` whose `taken[k]` is 0 has finished
+  //! and returns the index of the one that finished first.
+  std::size_t wait_first(std::span<const Handle> handles, std::span<const std::uint8_t> taken) {
+    check_owner();
+    Locked lock(*this);
+    for (;;) {
+      reap_locked();
+      std::size_t best = handles.size();
+      std::uint64_t best_order = 0;
+      for (std::size_t k = 0; k < handles.size(); ++k) {
+        if (taken[k] != 0) continue;
+        const Slot& sl = own(handles[k]);
+        if (!finished(sl)) continue;
+        if (best == handles.size() || sl.order < best_order) {
+          best = k;
+          best_order = sl.order;
+        }
+      }
+      if (best != handles.size()) return best;
+      (void)wait_slice(nullptr);
+    }
+  }
+
+ private:
+  enum class State : std::uint32_t { free, queued, running, done, raised, lost };
+
+  struct Control {
+    RawMutex m;
+    RawCond work;                        // workers wait here: a task was queued, or shutdown
+    RawCond done;                        // callers wait here: a task finished, or the pool broke
+    std::uint32_t head = 0, queued = 0;  // the ring of queued slots
+    std::uint32_t next_free = 0, free_slots = 0;
+    std::uint64_t tickets = 0;   // the last ticket handed out
+    std::uint64_t finishes = 0;  // tasks finished so far: orders completions
+    bool shutdown = false;
+    bool broken = false;
+    char why[256] = {};  // why the pool broke
+  };
+  struct Slot {
+    State state = State::free;
+    bool abandoned = false;  // its future was dropped; free it when finished
+    std::uint64_t ticket = 0;
+    std::uint64_t order = 0;  // Control::finishes when it finished
+    char message[320] = {};   // why it failed
+  };
+  struct Worker {
+    pid_t pid = 0;
+    bool reaped = false;
+    std::int64_t running = -1;  // the slot it runs, or -1
+  };
+
+  // Holds the control mutex. A worker killed while holding it leaves it
+  // owned; the robust mutex then makes lock() throw OwnerDied after making
+  // it usable again, and the pool is broken: what that worker was doing is
+  // lost.
+  class Locked {
+   public:
+    explicit Locked(PoolCore& core) : m_(core.ctl_->m) {
+      try {
+        m_.lock();
+      } catch (const OwnerDied&) {
+        m_.lock();
+        core.break_locked("a worker process died holding the pool's lock");
+      }
+    }
+    ~Locked() { m_.unlock(); }
+    Locked(const Locked&) = delete;
+    Locked& operator=(const Locked&) = delete;
+
+   private:
+    RawMutex& m_;
+  };
+
+  static constexpr std::size_t align_up(std::size_t n, std::size_t a) {
+    return (n + a - 1) / a * a;
+  }
+
+  void layout(std::size_t arg_align, std::size_t result_align) {
+    std::size_t at = align_up(sizeof(Control), alignof(std::uint32_t));
+    ring_at_ = at;
+    at += sizeof(std::uint32_t) * capacity_;
+    at = align_up(at, alignof(Worker));
+    workers_at_ = at;
+    at += sizeof(Worker) * workers_;
+    const std::size_t a = std::max({alignof(Slot), arg_align, result_align, std::size_t{64}});
+    at = align_up(at, a);
+    slots_at_ = at;
+    arg_at_ = align_up(sizeof(Slot), arg_align);
+    result_at_ = align_up(arg_at_ + arg_size_, result_align);
+    stride_ = align_up(result_at_ + result_size_, a);
+    bytes_ = slots_at_ + stride_ * capacity_;
+  }
+
+  std::uint32_t* ring() const { return reinterpret_cast<std::uint32_t*>(base_ + ring_at_); }
+  Worker* worker(unsigned w) const {
+    return std::launder(reinterpret_cast<Worker*>(base_ + workers_at_) + w);
+  }
+  Slot* slot(std::uint32_t s) const {
+    return std::launder(reinterpret_cast<Slot*>(base_ + slots_at_ + stride_ * s));
+  }
+  std::byte* arg_of(std::uint32_t s) const { return base_ + slots_at_ + stride_ * s + arg_at_; }
+  std::byte* result_of(std::uint32_t s) const {
+    return base_ + slots_at_ + stride_ * s + result_at_;
+  }
+
+  static bool finished(const Slot& sl) {
+    return sl.state == State::done || sl.state == State::raised || sl.state == State::lost;
+  }
+
+  void check_owner() const {
+    if (::getpid() != owner_)
+      throw std::logic_error(
+          "a ProcessPool can only be used by the process that made it (its workers are that "
+          "process's children)");
+  }
+
+  // The slot of a live handle; a stale or foreign one is a caller bug.
+  Slot& own(Handle h) const {
+    if (h.slot >= capacity_ || slot(h.slot)->ticket != h.ticket ||
+        slot(h.slot)->state == State::free)
+      throw std::logic_error("ProcessPool: the future is not valid (already collected?)");
+    return *slot(h.slot);
+  }
+
+  void release(std::uint32_t s) {
+    slot(s)->state = State::free;
+    ++ctl_->free_slots;
+  }
+
+  // Waits on `done` for up to 10 ms (less if `deadline` comes first), so
+  // the caller looks for dead workers between slices. Returns false once
+  // the deadline has passed.
+  bool wait_slice(const timespec* deadline) {
+    timespec until = deadline_after(std::chrono::milliseconds(10));
+    if (deadline != nullptr) {
+      timespec now;
+      ::clock_gettime(CLOCK_MONOTONIC, &now);
+      if (now.tv_sec > deadline->tv_sec ||
+          (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec))
+        return false;
+      if (deadline->tv_sec < until.tv_sec ||
+          (deadline->tv_sec == until.tv_sec && deadline->tv_nsec < until.tv_nsec))
+        until = *deadline;
+    }
+    (void)ctl_->done.wait_until(ctl_->m, until);
+    return true;
+  }
+
+  static void copy_text(char* dst, std::size_t cap, const std::string& text) {
+    const std::size_t n = std::min(text.size(), cap - 1);
+    std::memcpy(dst, text.data(), n);
+    dst[n] = '\0';
+  }
+
+  static std::string describe_exit(int status) {
+    if (WIFSIGNALED(status)) {
+      const int sig = WTERMSIG(status);
+      const char* abbrev = ::sigabbrev_np(sig);
+      const char* text = ::strsignal(sig);
+      return "was killed by signal SIG" + std::string(abbrev != nullptr ? abbrev : "?") + " (" +
+             (text != nullptr ? text : "?") + ")";
+    }
+    if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+    return "ended";
+  }
+
+  // Marks the pool broken: every queued or running task is lost with
+  // `why`, and so is every later submit. Callers are woken.
+  void break_locked(const std::string& why) {
+    if (!ctl_->broken) {
+      ctl_->broken = true;
+      copy_text(ctl_->why, sizeof ctl_->why, why);
+    }
+    for (std::uint32_t s = 0; s < capacity_; ++s) {
+      Slot& sl = *slot(s);
+      if (sl.state != State::queued && sl.state != State::running) continue;
+      sl.state = State::lost;
+      sl.order = ++ctl_->finishes;
+      if (sl.message[0] == '\0') copy_text(sl.message, sizeof sl.message, ctl_->why);
+      if (sl.abandoned) release(s);
+    }
+    ctl_->queued = 0;
+    ctl_->done.broadcast();
+  }
+
+  // Reaps workers that died. Outside shutdown any death breaks the pool;
+  // the task the worker was running names it.
+  void reap_locked() {
+    for (unsigned w = 0; w < workers_; ++w) {
+      Worker& wk = *worker(w);
+      if (wk.reaped) continue;
+      int status = 0;
+      const pid_t r = ::waitpid(wk.pid, &status, WNOHANG);
+      if (r == 0 || (r < 0 && errno == EINTR)) continue;
+      wk.reaped = true;
+      if (ctl_->shutdown) continue;
+      // ECHILD: someone else reaped it (SIGCHLD ignored?); it is gone either way.
+      const std::string how = r < 0 ? "ended (its exit status was lost)" : describe_exit(status);
+      const std::string who = "worker process (pid " + std::to_string(wk.pid) + ") " + how;
+      if (wk.running >= 0) {
+        Slot& sl = *slot(static_cast<std::uint32_t>(wk.running));
+        copy_text(sl.message, sizeof sl.message, who + " while running this task");
+        wk.running = -1;
+      }
+      break_locked("the process pool is broken: " + who +
+                   "; tasks that were queued or running will not complete");
+    }
+  }
+
+  void start_workers() {
+    const pid_t parent = ::getpid();
+    for (unsigned w = 0; w < workers_; ++w) {
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        // Dies with the thread that made the pool, so that a crashed or
+        // abandoned role leaves no worker behind (nor its inherited pipes).
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(0);
+        worker_main(w, parent);
+      }
+      if (pid < 0) {
+        const int err = errno;
+        stop_workers();
+        ::munmap(base_, bytes_);
+        base_ = nullptr;
+        throw std::system_error(err, std::generic_category(), "ProcessPool: fork");
+      }
+      worker(w)->pid = pid;
+    }
+  }
+
+  [[noreturn]] void worker_main(unsigned w, pid_t parent) noexcept {
+    // The forking thread's context came along: a task's sync primitives
+    // must not call into a strategy that runs in another process.
+    tls_context = nullptr;
+    Worker& me = *worker(w);
+    try {
+      for (;;) {
+        std::uint32_t s = 0;
+        bool quit = false;
+        {
+          Locked lock(*this);
+          while (ctl_->queued == 0 && !ctl_->shutdown && !ctl_->broken && !quit) {
+            (void)ctl_->work.wait_until(ctl_->m, deadline_after(std::chrono::milliseconds(100)));
+            // An orphan (its owner is gone but PR_SET_PDEATHSIG did not
+            // fire) exits too.
+            quit = ::getppid() != parent;
+          }
+          quit = quit || ctl_->shutdown || ctl_->broken;
+          if (!quit) {
+            s = ring()[ctl_->head];
+            ctl_->head = (ctl_->head + 1) % capacity_;
+            --ctl_->queued;
+            slot(s)->state = State::running;
+            me.running = s;
+          }
+        }
+        // Exits only with the lock released: a robust mutex left owned by
+        // a dead process would make the next locker think it crashed.
+        if (quit) ::_exit(0);
+        State end = State::done;
+        std::string what;
+        try {
+          run_(self_, arg_of(s), result_of(s));
+        } catch (const std::exception& e) {
+          end = State::raised;
+          what = e.what();
+        } catch (...) {
+          end = State::raised;
+          what = "unknown exception";
+        }
+        Locked lock(*this);
+        me.running = -1;
+        Slot& sl = *slot(s);
+        if (sl.state != State::running) continue;  // lost meanwhile: the pool broke
+        sl.state = end;
+        sl.order = ++ctl_->finishes;
+        if (end == State::raised)
+          copy_text(
+              sl.message, sizeof sl.message,
+              "task raised in worker process (pid " + std::to_string(::getpid()) + "): " + what);
+        if (sl.abandoned) release(s);
+        ctl_->done.broadcast();
+      }
+    } catch (...) {
+      // Only the pool's own bookkeeping can get here (a broken lock); the
+      // owner sees this worker's death.
+    }
+    ::_exit(3);
+  }
+
+  void stop_workers() noexcept {
+    std::vector<bool> running(workers_, false);
+    try {
+      Locked lock(*this);
+      ctl_->shutdown = true;
+      ctl_->work.broadcast();
+      for (unsigned w = 0; w < workers_; ++w) running[w] = worker(w)->running >= 0;
+    } catch (...) {
+    }
+    // A worker still running a task runs it for nobody (its future was
+    // dropped): kill it rather than wait. Idle ones exit on their own.
+    for (unsigned w = 0; w < workers_; ++w)
+      if (running[w] && worker(w)->pid > 0 && !worker(w)->reaped) ::kill(worker(w)->pid, SIGKILL);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    for (unsigned w = 0; w < workers_; ++w) {
+      Worker& wk = *worker(w);
+      if (wk.pid <= 0 || wk.reaped) continue;
+      int status = 0;
+      for (;;) {
+        const pid_t r = ::waitpid(wk.pid, &status, WNOHANG);
+        if (r != 0 && !(r < 0 && errno == EINTR)) break;
+        if (std::chrono::steady_clock::now() > until) {
+          ::kill(wk.pid, SIGKILL);
+          while (::waitpid(wk.pid, &status, 0) < 0 && errno == EINTR) {
+          }
+          break;
+        }
+        timespec nap{0, 200'000};
+        ::nanosleep(&nap, nullptr);
+      }
+      wk.reaped = true;
+    }
+  }
+
+  unsigned workers_ = 0;
+  std::uint32_t capacity_ = 0;
+  RunFn run_ = nullptr;
+  const void* self_ = nullptr;
+  std::size_t arg_size_ = 0, result_size_ = 0;
+  std::size_t ring_at_ = 0, workers_at_ = 0, slots_at_ = 0;
+  std::size_t arg_at_ = 0, result_at_ = 0, stride_ = 0, bytes_ = 0;
+  std::byte* base_ = nullptr;
+  Control* ctl_ = nullptr;
+  pid_t owner_ = 0;
+};
+
+}  // namespace detail
+
+template <class Result>
+class AsCompleted;
+
+//! The result of a task submitted to a ProcessPool, to be collected once
+//! (concurrent.futures.Future). Move-only; dropping an uncollected future
+//! gives its task up.
+template <class Result>
+class Future {
+ public:
+  //! An empty future, holding no task.
+  Future() = default;
+  Future(Future&& other) noexcept
+      : core_(std::exchange(other.core_, nullptr)), handle_(other.handle_) {}
+  Future& operator=(Future&& other) noexcept {
+    if (this != &other) {
+      reset();
+      core_ = std::exchange(other.core_, nullptr);
+      handle_ = other.handle_;
+    }
+    return *this;
+  }
+  Future(const Future&) = delete;
+  Future& operator=(const Future&) = delete;
+  ~Future() { reset(); }
+
+  //! True while the future holds a task whose result was not collected.
+  bool valid() const noexcept { return core_ != nullptr; }
+
+  //! True once the task has finished (Future.done()); never blocks.
+  //! Throws std::logic_error on an empty future, as wait() and get() do.
+  bool ready() const { return core().ready(handle_); }
+
+  //! Blocks until the task has finished.
+  void wait() const { (void)core().wait(handle_, nullptr); }
+
+  //! Blocks until the task has finished or `timeout` has passed; true if it finished.
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
+    const timespec deadline = detail::deadline_after(timeout);
+    return core().wait(handle_, &deadline);
+  }
+
+  //! Blocks until the task has finished and returns its result
+  //! (Future.result()); throws TaskError if the task threw, BrokenPool if a
+  //! worker died. Either way the future is empty afterwards.
+  Result get() {
+    std::array<std::byte, sizeof(Result)> bytes;
+    detail::PoolCore& c = core();
+    core_ = nullptr;
+    c.take(handle_, bytes.data());
+    return std::bit_cast<Result>(bytes);
+  }
+
+ private:
+  template <class A, class R>
+  friend class ProcessPool;
+  friend class AsCompleted<Result>;
+
+  Future(detail::PoolCore* core, detail::PoolCore::Handle h) : core_(core), handle_(h) {}
+  detail::PoolCore& core() const {
+    if (core_ == nullptr) throw std::logic_error("strain::Future: empty (already collected?)");
+    return *core_;
+  }
+  void reset() noexcept {
+    if (core_ != nullptr) std::exchange(core_, nullptr)->drop(handle_);
+  }
+
+  detail::PoolCore* core_ = nullptr;
+  detail::PoolCore::Handle handle_{};
+};
+
+//! A process pool running `Result fn(const Arg&)` in forked worker
+//! processes: Pool.map and ProcessPoolExecutor's submit/as_completed. See
+//! the top of this header for the rules (trivially copyable types, one
+//! owner process, no threads in tasks). Not movable: the workers know it
+//! by address.
+template <class Arg, class Result>
+class ProcessPool {
+  static_assert(std::is_trivially_copyable_v<Arg> && std::is_trivially_copyable_v<Result>,
+                "strain::ProcessPool carries arguments and results between processes as their "
+                "bytes in shared memory: Arg and Result must be trivially copyable (no "
+                "std::string, std::vector or pointers into one process's heap; use fixed arrays)");
+  static_assert(!std::is_reference_v<Arg> && !std::is_reference_v<Result> &&
+                    !std::is_const_v<Arg> && !std::is_const_v<Result>,
+                "strain::ProcessPool<Arg, Result> takes plain value types");
+
+ public:
+  //! The function every task runs, in a worker process.
+  using Function = std::function<Result(const Arg&)>;
+
+  //! Forks the workers now; each runs `fn` on a copy of this process's
+  //! memory as it is at this moment. Throws std::system_error if a fork or
+  //! the shared mapping fails, std::invalid_argument for bad options.
+  explicit ProcessPool(Function fn, PoolOptions options = {})
+      : fn_(std::move(fn)),
+        core_(options, sizeof(Arg), alignof(Arg), sizeof(Result), alignof(Result), &run, this) {}
+
+  //! Stops the workers and reaps them: idle ones exit at once, one still
+  //! running a task whose future was dropped is killed. Outstanding futures
+  //! must not be used afterwards.
+  ~ProcessPool() = default;
+  ProcessPool(const ProcessPool&) = delete;
+  ProcessPool& operator=(const ProcessPool&) = delete;
+
+  //! How many worker processes the pool runs.
+  unsigned workers() const noexcept { return core_.workers(); }
+
+  //! The workers' process ids, in start order.
+  std::vector<pid_t> pids() const { return core_.pids(); }
+
+  //! Queues fn(arg) and returns its future (ProcessPoolExecutor.submit).
+  //! Throws BrokenPool once a worker died, std::length_error when
+  //! PoolOptions::max_pending futures are outstanding.
+  Future<Result> submit(const Arg& arg) { return {&core_, core_.submit(&arg)}; }
+
+  //! fn applied to every argument, results in argument order (Pool.map,
+  //! ProcessPoolExecutor.map). Keeps at most max_pending tasks in flight.
+  //! Throws the error of the first task, in argument order, that failed.
+  std::vector<Result> map(std::span<const Arg> args) {
+    std::vector<Result> results;
+    results.reserve(args.size());
+    std::vector<Future<Result>> window;
+    const std::size_t width = core_.max_pending();
+    std::size_t next = 0;
+    for (std::size_t k = 0; k < args.size(); ++k) {
+      while (next < args.size() && next - k < width) window.push_back(submit(args[next++]));
+      results.push_back(window[k].get());
+    }
+    return results;
+  }
+  //! map() over a vector.
+  std::vector<Result> map(const std::vector<Arg>& args) {
+    return map(std::span<const Arg>(args.data(), args.size()));
+  }
+
+ private:
+  static void run(const void* self, const std::byte* arg, std::byte* result) {
+    std::array<std::byte, sizeof(Arg)> in;
+    std::memcpy(in.data(), arg, sizeof(Arg));
+    const Result r = static_cast<const ProcessPool*>(self)->fn_(std::bit_cast<Arg>(in));
+    std::memcpy(result, &r, sizeof(Result));
+  }
+
+  Function fn_;
+  detail::PoolCore core_;
+};
+
+//! Deduces ProcessPool<Arg, Result> from a function pointer.
+template <class A, class R>
+ProcessPool(R (*)(A), PoolOptions = {}) -> ProcessPool<std::remove_cvref_t<A>, R>;
+
+//! The futures of one pool in the order their tasks finish
+//! (concurrent.futures.as_completed): iterating waits for the next one.
+//! Each is yielded once, still holding its result for get().
+template <class Result>
+class AsCompleted {
+ public:
+  explicit AsCompleted(std::span<Future<Result>> futures) : futures_(futures) {
+    taken_.assign(futures.size(), 0);
+    for (std::size_t k = 0; k < futures.size(); ++k) {
+      handles_.push_back(futures[k].handle_);
+      if (!futures[k].valid()) {
+        taken_[k] = 1;
+        continue;
+      }
+      if (core_ == nullptr) core_ = futures[k].core_;
+      if (futures[k].core_ != core_)
+        throw std::invalid_argument("strain::as_completed: the futures come from different pools");
+      ++left_;
+    }
+  }
+
+  class iterator {
+   public:
+    using value_type = Future<Result>;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    Future<Result>& operator*() const { return *current_; }
+    Future<Result>* operator->() const { return current_; }
+    iterator& operator++() {
+      current_ = owner_->next();
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    bool operator==(std::default_sentinel_t) const { return current_ == nullptr; }
+
+   private:
+    friend class AsCompleted;
+    iterator(AsCompleted* owner, Future<Result>* current) : owner_(owner), current_(current) {}
+    AsCompleted* owner_ = nullptr;
+    Future<Result>* current_ = nullptr;
+  };
+
+  //! Waits for the first future to finish.
+  iterator begin() { return iterator(this, next()); }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+ private:
+  Future<Result>* next() {
+    if (left_ == 0) return nullptr;
+    const std::size_t k = core_->wait_first(handles_, taken_);
+    taken_[k] = 1;
+    --left_;
+    return &futures_[k];
+  }
+
+  std::span<Future<Result>> futures_;
+  std::vector<detail::PoolCore::Handle> handles_;
+  std::vector<std::uint8_t> taken_;  // 1: yielded already, or empty
+  detail::PoolCore* core_ = nullptr;
+  std::size_t left_ = 0;
+};
+
+//! Iterates `futures` (all of one pool) in the order they finish:
+//! `for (auto& f : strain::as_completed(futures)) use(f.get());`
+template <class Result>
+AsCompleted<Result> as_completed(std::span<Future<Result>> futures) {
+  return AsCompleted<Result>(futures);
+}
+//! as_completed() over a vector of futures.
+template <class Result>
+AsCompleted<Result> as_completed(std::vector<Future<Result>>& futures) {
+  return AsCompleted<Result>(std::span<Future<Result>>(futures));
+}
+
+}  // namespace strain

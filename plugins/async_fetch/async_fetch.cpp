@@ -41,7 +41,6 @@ class AsyncFetch {
         .param("urls", 5, "how many pages to fetch (the chapter's five sites), 1 to 256")
         .param("timeout_ms", 5000, "a fetch's deadline, in milliseconds")
         .role("main", &AsyncFetch::main, "asyncio.run(main()): gathers a fetch per URL")
-        .metric("urls", "URLs to fetch")
         .metric("delivered", "sizes or errors reported, over all URLs")
         .metric("once", "URLs reported exactly once")
         .metric("results", "URLs reported with a size")
@@ -90,7 +89,6 @@ class AsyncFetch {
       bytes += sizes_[k];
       mismatches += sizes_[k] != site.body_bytes(urls_[k]);
     }
-    ctx.metric("urls", static_cast<std::int64_t>(urls_.size()));
     ctx.metric("delivered", delivered);
     ctx.metric("once", once);
     ctx.metric("results", results);

@@ -42,7 +42,6 @@ class AsyncGather {
         .param("delay_short_s", 1.0, "delay of tasks #0, #2, ... before time_scale")
         .param("delay_long_s", 2.0, "delay of tasks #1, #3, ... before time_scale")
         .role("main", &AsyncGather::main, "asyncio.run(main()): gathers the say_after coroutines")
-        .metric("tasks", "say_after coroutines started")
         .metric("printed", "lines printed")
         .metric("out_of_order", "printed lines that follow a line of a longer delay")
         .metric("elapsed_s", "wall time of the gather, in seconds")
@@ -83,7 +82,6 @@ class AsyncGather {
     std::int64_t out_of_order = 0;
     for (std::size_t j = 1; j < printed_.size(); ++j)
       out_of_order += delays_[printed_[j]] < delays_[printed_[j - 1]];
-    ctx.metric("tasks", static_cast<std::int64_t>(delays_.size()));
     ctx.metric("printed", static_cast<std::int64_t>(printed_.size()));
     ctx.metric("out_of_order", out_of_order);
     ctx.metric("elapsed_s", elapsed_s_);

@@ -80,7 +80,6 @@ class AsyncOffload {
         .param("workers", 2, "processes of the pool (0: one per CPU, as ProcessPoolExecutor())")
         .param("heartbeat_ms", 5, "the heartbeat coroutine's period, in milliseconds")
         .role("main", &AsyncOffload::main, "asyncio.run(main()): offloads and gathers the tasks")
-        .metric("numbers", "tasks run")
         .metric("right", "results equal to the closed form (n-1)n(2n-1)/6")
         .metric("task_max_s", "the longest task's compute time, in seconds")
         .metric("heartbeat_max_gap_s", "the longest gap between heartbeat ticks, in seconds")
@@ -123,7 +122,6 @@ class AsyncOffload {
       right += results_[k].value == closed_form(numbers_[k]);
       task_max = std::max(task_max, results_[k].seconds);
     }
-    ctx.metric("numbers", static_cast<std::int64_t>(numbers_.size()));
     ctx.metric("right", right - errors_);
     ctx.metric("task_max_s", task_max);
     ctx.metric("heartbeat_max_gap_s", max_gap_s_);

@@ -60,8 +60,6 @@ class AsyncQueue {
         .param("produce_s", 1.0, "the producer sleeps random() * produce_s after each put")
         .param("consume_s", 2.0, "a consumer sleeps random() * consume_s per item")
         .role("main", &AsyncQueue::main, "asyncio.run(main()): a producer and the consumers")
-        .metric("items", "items produced")
-        .metric("consumers", "consumer coroutines started")
         .metric("consumed", "items consumed, over all consumers")
         .metric("duplicates", "extra consumptions of an item already consumed")
         .metric("missing", "items never consumed")
@@ -122,8 +120,6 @@ class AsyncQueue {
       duplicates += c > 1 ? c - 1 : 0;
       missing += c == 0;
     }
-    ctx.metric("items", items_);
-    ctx.metric("consumers", consumers_);
     ctx.metric("consumed", consumed);
     ctx.metric("duplicates", duplicates);
     ctx.metric("missing", missing);

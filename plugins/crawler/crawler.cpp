@@ -69,7 +69,6 @@ class Crawler {
         .param("retries", 5, "fixed: retries of a fetch that failed or got a 5xx")
         .param("timeout_ms", 5000, "a fetch's deadline (the chapter's timeout=10 s)")
         .role("main", &Crawler::main, "asyncio.run(crawl(start_url, max_pages))")
-        .metric("max_pages", "the crawl's page budget")
         .metric("pages_visited", "len(visited): URLs the crawl visited")
         .metric("pages_found", "distinct pages (URLs without fragment) fetched with a 200")
         .metric("size_mismatches", "recorded sizes that differ from the server's page");
@@ -105,7 +104,6 @@ class Crawler {
       pages.insert(url.substr(0, url.find('#')));
       mismatches += size != site.body_bytes(url);
     }
-    ctx.metric("max_pages", max_pages_);
     ctx.metric("pages_visited", visited_);
     ctx.metric("pages_found", static_cast<std::int64_t>(pages.size()));
     ctx.metric("size_mismatches", mismatches);

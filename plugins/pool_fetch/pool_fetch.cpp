@@ -77,7 +77,6 @@ class PoolFetch {
                "bug_results_unlocked: microseconds between reading the table's count and "
                "publishing it")
         .role("main", &PoolFetch::main, "submits a fetch per URL and collects them as completed")
-        .metric("urls", "URLs submitted")
         .metric("delivered", "results and errors handed to the main thread, over all URLs")
         .metric("once", "URLs whose result or error was delivered exactly once")
         .metric("results", "URLs delivered as data")
@@ -174,7 +173,6 @@ class PoolFetch {
       bytes += sizes_[k];
       mismatches += sizes_[k] != site.body_bytes(urls_[k]);
     }
-    ctx.metric("urls", static_cast<std::int64_t>(urls_.size()));
     ctx.metric("delivered", delivered);
     ctx.metric("once", once);
     ctx.metric("results", results);

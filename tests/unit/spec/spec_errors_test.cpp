@@ -311,40 +311,40 @@ const BadSpec kBadSpecs[] = {
      {"test.yaml:2:18: 'site' must be a map of options, got '5'"}},
     {"unknown_site_option",
      "plugin: bank\nfixtures:\n  site: {pagez: 3}\n" + kCases,
-     {"test.yaml:3:11: unknown key 'pagez' (expected one of: pages, links_per_page, latency_ms, "
+     {"test.yaml:3:10: unknown key 'pagez' (expected one of: pages, links_per_page, latency_ms, "
       "error_rate, faults, offsite_rate, broken_rate, page_bytes, seed)"}},
     {"site_pages_zero",
      "plugin: bank\nfixtures:\n  site: {pages: 0}\n" + kCases,
-     {"test.yaml:3:18: 'pages' must be an integer in [1, 100000], got '0'"}},
+     {"test.yaml:3:17: 'pages' must be an integer in [1, 100000], got '0'"}},
     {"site_links_not_int",
      "plugin: bank\nfixtures:\n  site: {links_per_page: many}\n" + kCases,
-     {"test.yaml:3:27: 'links_per_page' must be an integer in [0, 1000], got 'many'"}},
+     {"test.yaml:3:26: 'links_per_page' must be an integer in [0, 1000], got 'many'"}},
     {"site_latency_reversed",
      "plugin: bank\nfixtures:\n  site: {latency_ms: [20, 1]}\n" + kCases,
-     {"test.yaml:3:23: 'latency_ms' must be [min, max] with min <= max, got [20, 1]"}},
+     {"test.yaml:3:22: 'latency_ms' must be [min, max] with min <= max, got [20, 1]"}},
     {"site_latency_negative",
      "plugin: bank\nfixtures:\n  site: {latency_ms: [-1, 5]}\n" + kCases,
-     {"test.yaml:3:24: 'latency_ms' must be a number in [0, 60000] or a list [min, max] of them, "
+     {"test.yaml:3:23: 'latency_ms' must be a number in [0, 60000] or a list [min, max] of them, "
       "got '-1'"}},
     {"site_latency_three",
      "plugin: bank\nfixtures:\n  site: {latency_ms: [1, 2, 3]}\n" + kCases,
-     {"test.yaml:3:23: 'latency_ms' must be a number in [0, 60000] or a list [min, max] of them, "
+     {"test.yaml:3:22: 'latency_ms' must be a number in [0, 60000] or a list [min, max] of them, "
       "got a list"}},
     {"site_error_rate_above_one",
      "plugin: bank\nfixtures:\n  site: {error_rate: 1.5}\n" + kCases,
-     {"test.yaml:3:23: 'error_rate' must be a number in [0, 1], got '1.5'"}},
+     {"test.yaml:3:22: 'error_rate' must be a number in [0, 1], got '1.5'"}},
     {"site_unknown_fault",
      "plugin: bank\nfixtures:\n  site: {faults: [\"500\", timeout]}\n" + kCases,
      {"test.yaml:3:26: unknown fault 'timeout' (expected one of: 500, slow, drop)"}},
     {"site_faults_not_list",
      "plugin: bank\nfixtures:\n  site: {faults: drop}\n" + kCases,
-     {"test.yaml:3:19: 'faults' must be a list of: 500, slow, drop; got 'drop'"}},
+     {"test.yaml:3:18: 'faults' must be a list of: 500, slow, drop; got 'drop'"}},
     {"site_seed_negative",
      "plugin: bank\nfixtures:\n  site: {seed: -7}\n" + kCases,
-     {"test.yaml:3:17: 'seed' must be an integer >= 0, got '-7'"}},
+     {"test.yaml:3:16: 'seed' must be an integer >= 0, got '-7'"}},
     {"site_page_bytes_too_big",
      "plugin: bank\nfixtures:\n  site: {page_bytes: [10, 2000000]}\n" + kCases,
-     {"test.yaml:3:28: 'page_bytes' must be an integer in [0, 1000000] or a list [min, max] of "
+     {"test.yaml:3:27: 'page_bytes' must be an integer in [0, 1000000] or a list [min, max] of "
       "them, got '2000000'"}},
     {"site_rates_sum_above_one",
      "plugin: bank\nfixtures:\n  site: {offsite_rate: 0.6}\ncases:\n  - name: a\n"

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "deliveries.hpp"
 #include "http.hpp"
 #include "loop.hpp"
 
@@ -60,8 +61,7 @@ class AsyncFetch {
       throw std::invalid_argument("urls must be in [1, min(256, the site's pages)]");
     urls_.clear();
     for (std::uint32_t k = 0; k < n; ++k) urls_.emplace_back(site.page_url(k));
-    delivered_.assign(urls_.size(), 0);
-    sizes_.assign(urls_.size(), -1);
+    deliveries_.reset(urls_.size());
     aborted_ = false;
   }
 
@@ -75,27 +75,8 @@ class AsyncFetch {
   }
 
   void check(strain::Context& ctx) {
-    const strain::Site site = ctx.site();
-    std::int64_t delivered = 0, once = 0, results = 0, errors = 0, mismatches = 0, bytes = 0;
-    for (std::size_t k = 0; k < urls_.size(); ++k) {
-      delivered += delivered_[k];
-      once += delivered_[k] == 1;
-      if (delivered_[k] == 0) continue;
-      if (sizes_[k] < 0) {
-        ++errors;
-        continue;
-      }
-      ++results;
-      bytes += sizes_[k];
-      mismatches += sizes_[k] != site.body_bytes(urls_[k]);
-    }
-    ctx.metric("delivered", delivered);
-    ctx.metric("once", once);
-    ctx.metric("results", results);
-    ctx.metric("errors", errors);
+    deliveries_.record(ctx, urls_);
     ctx.metric("aborted", static_cast<std::int64_t>(aborted_));
-    ctx.metric("size_mismatches", mismatches);
-    ctx.metric("bytes", bytes);
     ctx.metric("elapsed_s", elapsed_s_);
   }
 
@@ -134,17 +115,14 @@ class AsyncFetch {
     }
     elapsed_s_ = std::chrono::duration<double>(Clock::now() - t0).count();
     // for url, data in zip(urls, results): print(f"{url} size: {len(data)}")
-    for (std::size_t k = 0; k < urls_.size(); ++k) {
-      ++delivered_[k];
-      sizes_[k] = errors[k] ? -1 : static_cast<std::int64_t>(texts[k].size());
-    }
+    for (std::size_t k = 0; k < urls_.size(); ++k)
+      deliveries_.deliver(k, errors[k] ? -1 : static_cast<std::int64_t>(texts[k].size()));
   }
 
   Variant variant_ = Variant::fixed;
   std::chrono::milliseconds timeout_{5000};
   std::vector<std::string> urls_;
-  std::vector<std::int32_t> delivered_;
-  std::vector<std::int64_t> sizes_;
+  strain_plugins::Deliveries deliveries_;
   bool aborted_ = false;
   double elapsed_s_ = 0;
 };

@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "deliveries.hpp"
 #include "http.hpp"
 
 namespace {
@@ -94,8 +95,7 @@ class PoolFetch {
       throw std::invalid_argument("urls must be in [1, min(256, the site's pages)]");
     urls_.clear();
     for (std::uint32_t k = 0; k < n; ++k) urls_.emplace_back(site.page_url(k));
-    delivered_.assign(urls_.size(), 0);
-    sizes_.assign(urls_.size(), -1);
+    deliveries_.reset(urls_.size());
     table_count_ = 0;
   }
 
@@ -158,28 +158,7 @@ class PoolFetch {
     pool.join();
   }
 
-  void check(strain::Context& ctx) {
-    const strain::Site site = ctx.site();
-    std::int64_t delivered = 0, once = 0, results = 0, errors = 0, mismatches = 0, bytes = 0;
-    for (std::size_t k = 0; k < urls_.size(); ++k) {
-      delivered += delivered_[k];
-      once += delivered_[k] == 1;
-      if (delivered_[k] == 0) continue;
-      if (sizes_[k] < 0) {
-        ++errors;
-        continue;
-      }
-      ++results;
-      bytes += sizes_[k];
-      mismatches += sizes_[k] != site.body_bytes(urls_[k]);
-    }
-    ctx.metric("delivered", delivered);
-    ctx.metric("once", once);
-    ctx.metric("results", results);
-    ctx.metric("errors", errors);
-    ctx.metric("size_mismatches", mismatches);
-    ctx.metric("bytes", bytes);
-  }
+  void check(strain::Context& ctx) { deliveries_.record(ctx, urls_); }
 
  private:
   enum class Variant { seed, fixed, bug_unlocked };
@@ -189,15 +168,11 @@ class PoolFetch {
   };
 
   // Only the main thread delivers (after the pool joined, for the bug).
-  void deliver(std::size_t k, std::int64_t size) {
-    ++delivered_[k];
-    sizes_[k] = size;
-  }
+  void deliver(std::size_t k, std::int64_t size) { deliveries_.deliver(k, size); }
 
   Variant variant_ = Variant::fixed;
   std::vector<std::string> urls_;
-  std::vector<std::int32_t> delivered_;
-  std::vector<std::int64_t> sizes_;
+  strain_plugins::Deliveries deliveries_;
   Entry table_[kMaxUrls] = {};
   std::uint32_t table_count_ = 0;  // deliberately plain: bug_results_unlocked races on it
 };

@@ -17,25 +17,6 @@ constexpr std::array<std::string_view, 9> kSiteKeys = {
     "offsite_rate", "broken_rate",    "page_bytes", "seed"};
 constexpr std::array<std::string_view, 3> kFaults = {"500", "slow", "drop"};
 
-template <typename T>
-std::optional<T> integer(const YAML::Node& n) {
-  if (!n.IsScalar() || n.Scalar().empty()) return std::nullopt;
-  const std::string& s = n.Scalar();
-  T v{};
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-std::optional<double> number(const YAML::Node& n) {
-  if (!n.IsScalar() || n.Scalar().empty()) return std::nullopt;
-  const std::string& s = n.Scalar();
-  double v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 // A value that is one number or a [min, max] pair, each in [lo, hi]. On
 // failure reports `what` at the node and returns nothing.
 template <typename T, typename Convert>
@@ -77,7 +58,7 @@ std::optional<SiteAssign> site_option(Diagnostics& diags, const std::string& key
   if (key == "pages" || key == "links_per_page") {
     const std::int64_t lo = key == "pages" ? 1 : 0;
     const std::int64_t hi = key == "pages" ? 100000 : 1000;
-    const auto n = integer<std::int64_t>(v);
+    const auto n = to_integer<std::int64_t>(v);
     if (!n || *n < lo || *n > hi) {
       diags.error(v,
                   fmt::format("'{}' must be an integer in [{}, {}], got {}", key, lo, hi, got(v)));
@@ -87,7 +68,7 @@ std::optional<SiteAssign> site_option(Diagnostics& diags, const std::string& key
     return SiteAssign([n = *n](O& o) { o.links_per_page = n; });
   }
   if (key == "latency_ms") {
-    const auto r = range<double>(diags, v, key, 0.0, 60000.0, number, "a number");
+    const auto r = range<double>(diags, v, key, 0.0, 60000.0, to_number, "a number");
     if (!r) return std::nullopt;
     return SiteAssign([r = *r](O& o) {
       o.latency_min_ms = r.first;
@@ -96,7 +77,7 @@ std::optional<SiteAssign> site_option(Diagnostics& diags, const std::string& key
   }
   if (key == "page_bytes") {
     const auto r =
-        range<std::int64_t>(diags, v, key, 0, 1000000, integer<std::int64_t>, "an integer");
+        range<std::int64_t>(diags, v, key, 0, 1000000, to_integer<std::int64_t>, "an integer");
     if (!r) return std::nullopt;
     return SiteAssign([r = *r](O& o) {
       o.page_bytes_min = r.first;
@@ -104,7 +85,7 @@ std::optional<SiteAssign> site_option(Diagnostics& diags, const std::string& key
     });
   }
   if (key == "error_rate" || key == "offsite_rate" || key == "broken_rate") {
-    const auto d = number(v);
+    const auto d = to_number(v);
     if (!d || *d < 0 || *d > 1) {
       diags.error(v, fmt::format("'{}' must be a number in [0, 1], got {}", key, got(v)));
       return std::nullopt;
@@ -115,7 +96,7 @@ std::optional<SiteAssign> site_option(Diagnostics& diags, const std::string& key
     return SiteAssign([field, d = *d](O& o) { o.*field = d; });
   }
   if (key == "seed") {
-    const auto n = integer<std::uint64_t>(v);
+    const auto n = to_integer<std::uint64_t>(v);
     if (!n) {
       diags.error(v, "'seed' must be an integer >= 0, got " + got(v));
       return std::nullopt;

@@ -212,6 +212,21 @@ TEST(Cli, FilterSelectsCases) {
   EXPECT_EQ(read_json(json)["cases"].size(), 1u);
 }
 
+// A scenario that reads the site in a spec that started none ends as an
+// `error` that says how to ask for the site.
+TEST(Cli, SiteScenarioWithoutSiteIsAClearError) {
+  const std::string json = kWork + "/site_missing.json";
+  const Result r = strain("run tests/integration/specs/site_missing.yaml --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  const auto* c = find_case(report, "site_missing/no_site");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ((*c)["verdict"], "met");
+  const std::string msg = (*c)["first_failure"]["message"];
+  EXPECT_NE(msg.find("needs the site fixture: add 'fixtures: { site: {} }'"), std::string::npos)
+      << msg;
+}
+
 // The shipped specs: every case meets its expectation, bug cases included.
 class ShippedSpec : public ::testing::TestWithParam<std::string> {};
 

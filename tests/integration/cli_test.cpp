@@ -80,10 +80,11 @@ TEST(Cli, BrokenPluginsAreReportedAndSkipped) {
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("trivial"), std::string::npos);
   EXPECT_NE(r.out.find("faulty"), std::string::npos);
+  // Both versions are named; the host's own is whatever the build has.
   EXPECT_NE(
       r.err.find(
           "abi_mismatch.so: scenario 'from_the_future' was built for strain ABI version 999, but "
-          "this strain has ABI version 1"),
+          "this strain has ABI version "),
       std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("no_scenario.so: no scenario registered"), std::string::npos);

@@ -477,6 +477,12 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
       result.metrics.emplace_back(
           c.scenario->metrics[k].name,
           cs->metrics[k].is_int ? static_cast<double>(cs->metrics[k].i) : cs->metrics[k].d);
+  // The site's facts of the last checked trial go with them, so a report
+  // shows what the server saw (requests, faults, bytes) next to the metrics.
+  if (cs->site && cs->vars.size() >= cs->site_base + fixtures::kSiteFactNames.size())
+    for (std::size_t k = 0; k < fixtures::kSiteFactNames.size(); ++k)
+      if (const check::Value& v = cs->vars[cs->site_base + k]; v.kind != check::Value::Kind::none)
+        result.metrics.emplace_back(std::string(fixtures::kSiteFactNames[k]), v.d);
   result.trials = cs->run_count;
   result.outcomes = cs->outcomes;
   result.first_failure = cs->first_failure;

@@ -60,6 +60,9 @@ class ThreadBasics {
         .metric("started", "'started' lines, over all tasks")
         .metric("completed", "'completed' lines, over all tasks, by the time the tasks were joined")
         .metric("once", "tasks that started exactly once and completed exactly once")
+        .metric("max_concurrent",
+                "most tasks inside their sleep (the simulated I/O) at one moment: 1 means they "
+                "ran one after the other")
         .metric("elapsed_s", "wall time from setup to check (all tasks joined), in seconds")
         .metric("max_delay_s", "longest task delay after time_scale, in seconds")
         .metric("sum_delay_s", "sum of the task delays after time_scale, in seconds");
@@ -101,9 +104,9 @@ class ThreadBasics {
     started_[k].fetch_add(1, std::memory_order_relaxed);  // print(f"{name} started")
     if (variant_ == Variant::bug_serialized) {
       std::lock_guard<strain::Mutex> guard(io_lock_);
-      ctx.sleep(delay);
+      simulated_io(ctx, delay);
     } else {
-      ctx.sleep(delay);  // time.sleep(delay): simulated I/O
+      simulated_io(ctx, delay);  // time.sleep(delay): simulated I/O
     }
     completed_[k].fetch_add(1, std::memory_order_relaxed);  // print(f"{name} completed")
   }
@@ -130,6 +133,7 @@ class ThreadBasics {
     ctx.metric("started", started);
     ctx.metric("completed", completed);
     ctx.metric("once", once);
+    ctx.metric("max_concurrent", static_cast<std::int64_t>(max_sleeping_.load()));
     ctx.metric("elapsed_s", elapsed);
     ctx.metric("max_delay_s", max_delay * ctx.time_scale());
     ctx.metric("sum_delay_s", sum_delay * ctx.time_scale());
@@ -137,6 +141,19 @@ class ThreadBasics {
 
  private:
   enum class Variant { plain, bug_detached, bug_serialized };
+
+  // The sleep, counting how many tasks are inside it at once. The count shows
+  // concurrency without a clock: on a loaded machine a wall-time bound can be
+  // broken by one stalled thread, but tasks that run one after the other
+  // never overlap, and tasks that run concurrently almost always do.
+  void simulated_io(strain::Context& ctx, double delay) {
+    const std::int32_t now = sleeping_.fetch_add(1, std::memory_order_relaxed) + 1;
+    std::int32_t seen = max_sleeping_.load(std::memory_order_relaxed);
+    while (now > seen && !max_sleeping_.compare_exchange_weak(seen, now)) {
+    }
+    ctx.sleep(delay);
+    sleeping_.fetch_sub(1, std::memory_order_relaxed);
+  }
 
   // The chapter's delays in turn: Thread-1 sleeps 2 s, Thread-2 sleeps 1 s.
   double delay_of(std::uint32_t k) const { return k % 2 == 0 ? delay_long_s_ : delay_short_s_; }
@@ -147,6 +164,7 @@ class ThreadBasics {
   std::chrono::steady_clock::time_point start_{};
   std::atomic<std::int32_t> started_[kMaxTasks];  // C++20: zero-initialised
   std::atomic<std::int32_t> completed_[kMaxTasks];
+  std::atomic<std::int32_t> sleeping_{0}, max_sleeping_{0};
   strain::Mutex io_lock_;
   std::shared_ptr<DetachedProgress> detached_;
 };

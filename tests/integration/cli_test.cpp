@@ -164,6 +164,16 @@ TEST(Cli, MetRunExitsZeroAndWritesBothReports) {
   EXPECT_EQ((*pass)["trials"], 100);
   EXPECT_EQ((*pass)["outcomes"]["pass"], 100);
   EXPECT_TRUE((*pass)["first_failure"].is_null());
+  // `show:` metrics: aggregated over all 100 trials, in the JSON and under
+  // the case in the console summary.
+  ASSERT_EQ((*pass)["measured"].size(), 2u) << pass->dump(2);
+  EXPECT_EQ((*pass)["measured"]["sum"],
+            (nlohmann::json{{"mean", 3.0}, {"min", 3.0}, {"max", 3.0}, {"count", 100}}));
+  EXPECT_EQ((*pass)["measured"]["trial_seed_low"]["count"], 100);
+  EXPECT_TRUE((*finds)["measured"].empty());
+  EXPECT_NE(r.out.find("\n    sum 3 [3..3]  trial_seed_low "), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("(mean [min..max] of 100 trials)\n"), std::string::npos) << r.out;
   if (has_xmllint()) {
     EXPECT_EQ(
         std::system(

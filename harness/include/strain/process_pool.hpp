@@ -71,6 +71,15 @@
 
 #include "strain/sync/pthread.hpp"
 
+// Whether this is a ThreadSanitizer build (g++ and clang say it differently).
+#if defined(__SANITIZE_THREAD__)
+#define STRAIN_POOL_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define STRAIN_POOL_UNDER_TSAN 1
+#endif
+#endif
+
 namespace strain {
 
 //! The base of the errors a pool reports for a task.
@@ -462,7 +471,17 @@ class PoolCore {
       const std::string who = "worker process (pid " + std::to_string(wk.pid) + ") " + how;
       if (wk.running >= 0) {
         Slot& sl = *slot(static_cast<std::uint32_t>(wk.running));
-        copy_text(sl.message, sizeof sl.message, who + " while running this task");
+        std::string what = who + " while running this task";
+#ifdef STRAIN_POOL_UNDER_TSAN
+        // ThreadSanitizer ends a child of a multithreaded fork that starts a
+        // thread (die_after_fork) with an exit, not a signal; its own message
+        // is in the output, but the caller should not have to guess.
+        if (r > 0 && WIFEXITED(status))
+          what +=
+              "; under ThreadSanitizer a task that starts a thread ends its worker so "
+              "(die_after_fork): tasks must not start threads";
+#endif
+        copy_text(sl.message, sizeof sl.message, what);
         wk.running = -1;
       }
       break_locked("the process pool is broken: " + who +
@@ -611,8 +630,10 @@ class Future {
  public:
   //! An empty future, holding no task.
   Future() = default;
+  //! Takes `other`'s task; `other` is left empty.
   Future(Future&& other) noexcept
       : core_(std::exchange(other.core_, nullptr)), handle_(other.handle_) {}
+  //! Drops this future's task (as the destructor does) and takes `other`'s.
   Future& operator=(Future&& other) noexcept {
     if (this != &other) {
       reset();
@@ -623,6 +644,8 @@ class Future {
   }
   Future(const Future&) = delete;
   Future& operator=(const Future&) = delete;
+  //! Drops the task if it was not collected: a queued or running task
+  //! still runs, and its slot is freed when it finishes.
   ~Future() { reset(); }
 
   //! True while the future holds a task whose result was not collected.
@@ -757,6 +780,9 @@ ProcessPool(R (*)(A), PoolOptions = {}) -> ProcessPool<std::remove_cvref_t<A>, R
 template <class Result>
 class AsCompleted {
  public:
+  //! Iterates `futures`; empty ones are skipped. Throws
+  //! std::invalid_argument if they come from different pools. The futures
+  //! must stay where they are while iterating.
   explicit AsCompleted(std::span<Future<Result>> futures) : futures_(futures) {
     taken_.assign(futures.size(), 0);
     for (std::size_t k = 0; k < futures.size(); ++k) {
@@ -772,18 +798,25 @@ class AsCompleted {
     }
   }
 
+  //! An input iterator over the futures in finishing order.
   class iterator {
    public:
     using value_type = Future<Result>;
     using difference_type = std::ptrdiff_t;
+    //! A past-the-end iterator.
     iterator() = default;
+    //! The future that finished; its result is still to be got.
     Future<Result>& operator*() const { return *current_; }
+    //! The future that finished.
     Future<Result>* operator->() const { return current_; }
+    //! Waits for the next future to finish.
     iterator& operator++() {
       current_ = owner_->next();
       return *this;
     }
+    //! As ++it.
     void operator++(int) { ++*this; }
+    //! True once every future has been yielded.
     bool operator==(std::default_sentinel_t) const { return current_ == nullptr; }
 
    private:
@@ -795,6 +828,7 @@ class AsCompleted {
 
   //! Waits for the first future to finish.
   iterator begin() { return iterator(this, next()); }
+  //! The end of the iteration.
   std::default_sentinel_t end() const noexcept { return {}; }
 
  private:

@@ -103,6 +103,37 @@ struct CaseState {
   std::optional<TrialFailure> first_failure;
   std::string stopped_by;
 
+  // The `show:` metrics, summed as trials end: sized before the first trial,
+  // so the trial loop only does arithmetic.
+  struct Accumulator {
+    std::size_t metric = 0;
+    std::uint64_t count = 0;
+    double sum = 0, min = 0, max = 0;
+  };
+  std::vector<Accumulator> shown;
+
+  void accumulate_shown() noexcept {
+    for (Accumulator& a : shown) {
+      const detail::MetricSlot& m = metrics[a.metric];
+      if (!m.set) continue;
+      const double v = m.is_int ? static_cast<double>(m.i) : m.d;
+      a.min = a.count == 0 ? v : std::min(a.min, v);
+      a.max = a.count == 0 ? v : std::max(a.max, v);
+      a.sum += v;
+      ++a.count;
+    }
+  }
+
+  std::vector<Measured> measured() const {
+    std::vector<Measured> out;
+    for (std::size_t k = 0; k < shown.size(); ++k) {
+      const Accumulator& a = shown[k];
+      out.push_back({kase->show[k].name, a.count,
+                     a.count > 0 ? a.sum / static_cast<double>(a.count) : 0.0, a.min, a.max});
+    }
+    return out;
+  }
+
   std::uint64_t trial_index(std::uint64_t k) const { return opt.only_trial ? *opt.only_trial : k; }
 
   void reset_context(Context& ctx, std::uint64_t seed, std::uint64_t salt, std::uint64_t trial) {
@@ -176,6 +207,8 @@ struct CaseState {
     if (site && vars.size() >= site_base + fixtures::kSiteFactNames.size())
       fixtures::site_facts(*site, site->end_trial(),
                            std::span(vars).subspan(site_base, fixtures::kSiteFactNames.size()));
+    // Whatever the outcome: a measurement of a failing trial is still one.
+    accumulate_shown();
     // A sanitizer report made during this trial is its outcome: the race is
     // the cause, whatever the invariants then saw.
     if (sanitizer_report_count() != reports_before) {
@@ -360,6 +393,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
 
   for (const auto& v : c.params) cs->params.push_back(to_param(v));
   cs->metrics.resize(c.scenario->metrics.size());
+  for (const auto& sh : c.show) cs->shown.push_back({sh.metric, 0, 0.0, 0.0, 0.0});
   cs->n_params = c.params.size();
   cs->vars = c.params;
   cs->site_base = c.params.size() + c.scenario->metrics.size();
@@ -463,6 +497,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
         leaked->live->trials_done.fetch_add(1);
         if (opt.on_failure && !leaked->first_failure) opt.on_failure(*result.first_failure);
         result.stopped_by = "failure";
+        result.measured = leaked->measured();
         result.elapsed_s = std::chrono::duration<double>(now - leaked->t0).count();
         result.met = verdict(result);
         return result;
@@ -483,6 +518,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
     for (std::size_t k = 0; k < fixtures::kSiteFactNames.size(); ++k)
       if (const check::Value& v = cs->vars[cs->site_base + k]; v.kind != check::Value::Kind::none)
         result.metrics.emplace_back(std::string(fixtures::kSiteFactNames[k]), v.d);
+  result.measured = cs->measured();
   result.trials = cs->run_count;
   result.outcomes = cs->outcomes;
   result.first_failure = cs->first_failure;

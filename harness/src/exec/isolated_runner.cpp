@@ -328,6 +328,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     result.outcomes = final->outcomes;
     result.first_failure = final->first_failure;
     result.metrics = final->metrics;
+    result.measured = final->measured;
     result.stopped_by = final->stopped_by;
     result.note = final->note;
     result.met = final->met;

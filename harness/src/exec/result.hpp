@@ -31,6 +31,16 @@ struct SanitizerReport {
   std::string text;       // the report as TSan printed it (bounded)
 };
 
+//! A metric the spec asked to show (`show:`), aggregated over the trials
+//! that recorded it.
+struct Measured {
+  std::string name;
+  std::uint64_t count = 0;  // trials that recorded it
+  double mean = 0.0;
+  double min = 0.0;
+  double max = 0.0;
+};
+
 //! The result of one case.
 struct CaseResult {
   std::string id;
@@ -57,6 +67,8 @@ struct CaseResult {
   //! The metrics the last trial recorded (name, value), e.g. a measured
   //! speedup; empty when no trial finished.
   std::vector<std::pair<std::string, double>> metrics;
+  //! The spec's `show:` metrics over every trial, in the spec's order.
+  std::vector<Measured> measured;
   //! ThreadSanitizer reports found in the output (tsan build).
   std::vector<SanitizerReport> sanitizer_reports;
 

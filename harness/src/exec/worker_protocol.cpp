@@ -46,6 +46,11 @@ std::string encode_result(const CaseResult& r) {
   json metrics = json::array();
   for (const auto& [name, value] : r.metrics) metrics.push_back(json::array({name, value}));
   j["metrics"] = metrics;
+  // [name, count, mean, min, max] per shown metric, in the spec's order.
+  json measured = json::array();
+  for (const auto& m : r.measured)
+    measured.push_back(json::array({m.name, m.count, m.mean, m.min, m.max}));
+  j["measured"] = measured;
   return line({{"type", "result"}, {"result", j}});
 }
 
@@ -73,6 +78,10 @@ bool decode(std::string_view text, WorkerMessage& out) {
         out.result.first_failure = failure_from(r.at("first_failure"));
       for (const auto& m : r.value("metrics", json::array()))
         out.result.metrics.emplace_back(m.at(0).get<std::string>(), m.at(1).get<double>());
+      for (const auto& m : r.value("measured", json::array()))
+        out.result.measured.push_back({m.at(0).get<std::string>(), m.at(1).get<std::uint64_t>(),
+                                       m.at(2).get<double>(), m.at(3).get<double>(),
+                                       m.at(4).get<double>()});
       return true;
     }
   } catch (const json::exception&) {

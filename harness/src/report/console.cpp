@@ -57,6 +57,7 @@ class ConsoleReporter final : public Reporter {
                         format_counts(r.outcomes));
     if (!r.met) out_ << "  expected " << check::to_string(r.expected);
     out_ << '\n';
+    if (!r.measured.empty()) out_ << "    measured: " << format_measured(r.measured) << '\n';
     if (!r.note.empty()) out_ << "    note: " << printable(r.note) << '\n';
     if (r.first_failure) {
       const exec::TrialFailure& f = *r.first_failure;
@@ -125,6 +126,9 @@ class ConsoleReporter final : public Reporter {
       }
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out_ << line << '\n';
+      // The `show:` metrics go on a line of their own under their case.
+      if (i > 0 && !s.results[i - 1].measured.empty())
+        out_ << "    " << format_measured(s.results[i - 1].measured) << '\n';
     }
   }
 

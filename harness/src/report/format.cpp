@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace strain::report {
@@ -40,6 +41,39 @@ std::string format_failure_counts(const check::OutcomeCounts& counts) {
     if (!out.empty()) out += ' ';
     out += fmt::format("{} {}", check::to_string(o), n);
   }
+  return out;
+}
+
+std::string format_number(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  const double mag = std::fabs(v);
+  // Whole numbers (counts, and min/max of integer metrics) print as such.
+  if (mag < 1e15 && v == std::trunc(v)) return fmt::format("{:.0f}", v);
+  // Digits after the point for four significant ones, capped so that a tiny
+  // value prints as zeros rather than switching to an exponent.
+  const int exponent = static_cast<int>(std::floor(std::log10(mag)));
+  const int decimals = std::clamp(3 - exponent, 0, 9);
+  return fmt::format("{:.{}f}", v, decimals);
+}
+
+std::string format_measured(const std::vector<exec::Measured>& measured) {
+  std::uint64_t trials = 0;
+  for (const auto& m : measured) trials = std::max(trials, m.count);
+  std::string out;
+  for (const auto& m : measured) {
+    if (!out.empty()) out += "  ";
+    if (m.count == 0) {
+      out += m.name + " -";
+      continue;
+    }
+    out += fmt::format("{} {} [{}..{}]", m.name, format_number(m.mean), format_number(m.min),
+                       format_number(m.max));
+    if (m.count != trials) out += fmt::format(" n={}", m.count);
+  }
+  if (out.empty()) return out;
+  if (trials == 0) return out + "  (no trial recorded them)";
+  out += fmt::format("  (mean [min..max] of {} trial{})", trials, trials == 1 ? "" : "s");
   return out;
 }
 

@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "check/outcome.hpp"
+#include "exec/result.hpp"
 
 namespace strain::report {
 
@@ -26,6 +28,17 @@ std::string format_counts(const check::OutcomeCounts& counts);
 
 //! The non-zero counts of failure outcomes only: "violation 3 hang 1"; "" when none.
 std::string format_failure_counts(const check::OutcomeCounts& counts);
+
+//! A measured value with four significant digits and never an exponent:
+//! "0.01235", "1.730", "123.5", "45679"; a whole number as one ("8"); NaN
+//! and infinities as "nan", "inf".
+std::string format_number(double v);
+
+//! The `show:` metrics of a case on one line: each as "name mean [min..max]",
+//! then "(mean [min..max] of N trials)"; a metric recorded by fewer trials
+//! than the others says so ("n=K"), one recorded by none shows "-". "" when
+//! there are none.
+std::string format_measured(const std::vector<exec::Measured>& measured);
 
 //! `text` with control characters other than tab and newline spelled "\xNN",
 //! so a plugin's message cannot move the cursor or recolour a terminal.

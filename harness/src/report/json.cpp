@@ -30,6 +30,14 @@ Json metrics_json(const exec::CaseResult& r) {
   return out;
 }
 
+// The `show:` metrics, in the spec's order.
+Json measured_json(const exec::CaseResult& r) {
+  Json out = Json::object();
+  for (const auto& m : r.measured)
+    out[m.name] = {{"mean", m.mean}, {"min", m.min}, {"max", m.max}, {"count", m.count}};
+  return out;
+}
+
 Json sanitizer_json(const exec::CaseResult& r) {
   Json out = Json::array();
   for (const auto& rep : r.sanitizer_reports)
@@ -64,6 +72,7 @@ Json case_json(const exec::CaseResult& r) {
               {"stopped_by", r.stopped_by},
               {"note", r.note},
               {"metrics", metrics_json(r)},
+              {"measured", measured_json(r)},
               {"sanitizer_reports", sanitizer_json(r)},
               {"output_bytes", r.output_bytes},
               {"output", r.output},

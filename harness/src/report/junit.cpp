@@ -142,6 +142,7 @@ std::string details(const exec::CaseResult& r) {
     if (!r.first_failure->replay.empty()) text += "replay: " + r.first_failure->replay + "\n";
   }
   if (!r.note.empty()) text += "note: " + r.note + "\n";
+  if (!r.measured.empty()) text += "measured: " + format_measured(r.measured) + "\n";
   for (const auto& rep : r.sanitizer_reports)
     text += fmt::format("\nThreadSanitizer ({}x): {}\n", rep.count, rep.brief);
   return text;
@@ -151,7 +152,7 @@ void write_case(std::string& xml, const exec::CaseResult& r) {
   xml += fmt::format(R"(    <testcase name="{}" classname="{}" time="{}")", attr(r.id),
                      attr(r.spec_name), format_seconds(r.elapsed_s));
   if (r.met && !r.first_failure && r.note.empty() && r.sanitizer_reports.empty() &&
-      r.output.empty()) {
+      r.output.empty() && r.measured.empty()) {
     xml += "/>\n";
     return;
   }

@@ -30,11 +30,11 @@ using detail::got;
 using detail::MatrixAxis;
 using detail::Resolved;
 
-constexpr std::array<std::string_view, 9> kTopKeys = {"name",       "description", "plugin",
-                                                      "params",     "schedule",    "fixtures",
-                                                      "invariants", "matrix",      "cases"};
-constexpr std::array<std::string_view, 7> kCaseKeys = {
-    "name", "params", "schedule", "fixtures", "expect", "invariants", "matrix"};
+constexpr std::array<std::string_view, 10> kTopKeys = {
+    "name",       "description", "plugin", "params", "schedule",
+    "fixtures",   "invariants",  "show",   "matrix", "cases"};
+constexpr std::array<std::string_view, 8> kCaseKeys = {
+    "name", "params", "schedule", "fixtures", "expect", "invariants", "show", "matrix"};
 constexpr std::array<std::string_view, 2> kExpectKeys = {"outcome", "tsan"};
 
 bool valid_name(std::string_view s) {
@@ -49,6 +49,7 @@ struct Shared {
   std::vector<Assign> params;
   std::vector<Assign> schedule;
   std::vector<Invariant> invariants;
+  std::vector<Shown> show;
   std::vector<MatrixAxis> matrix;
   FixtureSettings fixtures;
 };
@@ -128,6 +129,7 @@ class Parser {
     if (has("schedule")) settings.schedule(top.at("schedule"), shared.schedule);
     if (has("fixtures")) detail::parse_fixtures(diags_, top.at("fixtures"), shared.fixtures);
     if (has("invariants")) parse_invariants(top.at("invariants"), shared.invariants);
+    if (has("show")) shared.show = parse_show(top.at("show"));
     if (has("matrix")) shared.matrix = settings.matrix(top.at("matrix"));
 
     if (!has("cases")) return diags_.error(doc, "missing required key 'cases'");
@@ -193,6 +195,39 @@ class Parser {
       }
       out.push_back(std::move(inv));
     }
+  }
+
+  // `show: [metric, ...]`: metrics of the plugin, each named once.
+  std::vector<Shown> parse_show(const YAML::Node& n) {
+    std::vector<Shown> out;
+    if (!n.IsSequence()) {
+      diags_.error(n, "'show' must be a list of metric names, got " + got(n));
+      return out;
+    }
+    for (const auto& item : n) {
+      if (!item.IsScalar()) {
+        diags_.error(item, "a 'show' entry must be a metric name, got " + got(item));
+        continue;
+      }
+      const std::string& name = item.Scalar();
+      if (scenario_ == nullptr) continue;  // nothing to check against
+      const auto& metrics = scenario_->metrics;
+      const auto it = std::find_if(metrics.begin(), metrics.end(),
+                                   [&](const auto& m) { return m.name == name; });
+      if (it == metrics.end()) {
+        std::string known;
+        for (const auto& m : metrics) known += (known.empty() ? "" : ", ") + m.name;
+        diags_.error(item, fmt::format("unknown metric '{}' for plugin '{}' (metrics: {})", name,
+                                       scenario_->name, known.empty() ? "none" : known));
+        continue;
+      }
+      if (std::any_of(out.begin(), out.end(), [&](const Shown& s) { return s.name == name; })) {
+        diags_.error(item, fmt::format("metric '{}' is listed twice in 'show'", name));
+        continue;
+      }
+      out.push_back({name, static_cast<std::size_t>(it - metrics.begin())});
+    }
+    return out;
   }
 
   // Where byte `offset` of a scalar's value is in the source: past the
@@ -290,6 +325,8 @@ class Parser {
     if (has("fixtures")) detail::parse_fixtures(diags_, keys.at("fixtures"), fx);
     const std::optional<fixtures::SiteOptions> site = detail::resolve_site(diags_, fx);
     if (!site) check_site_names(invariants);
+    // A case's own `show` replaces the spec's, as its matrix does; `show: []` shows none.
+    const std::vector<Shown> show = has("show") ? parse_show(keys.at("show")) : shared.show;
     // A case's own matrix replaces the spec's; `matrix: {}` means none.
     std::vector<MatrixAxis> own;
     if (has("matrix")) own = settings.matrix(keys.at("matrix"));
@@ -325,6 +362,7 @@ class Parser {
       c.expect = expect;
       c.invariants = invariants;
       c.site = site;
+      c.show = show;
       c.names = names_;
       c.loc = diags_.loc(n);
       spec.cases.push_back(std::move(c));

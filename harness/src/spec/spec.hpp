@@ -52,6 +52,12 @@ struct Invariant {
   check::Expr expr;  // indices into Case::names
 };
 
+//! A metric the reports show for a case, aggregated over its trials.
+struct Shown {
+  std::string name;
+  std::size_t metric = 0;  // index into the scenario's metrics
+};
+
 //! One point of the matrix of one case entry of a spec.
 struct Case {
   std::string id;         // "<spec>/<case>" or "<spec>/<case>/<k=v,...>"
@@ -67,6 +73,8 @@ struct Case {
   std::vector<Invariant> invariants;
   //! The loopback site the case runs against (`fixtures: { site: ... }`).
   std::optional<fixtures::SiteOptions> site;
+  //! Metrics to aggregate over the trials and show in the reports (`show:`).
+  std::vector<Shown> show;
   //! The names invariants may use, in index order: every param of the
   //! scenario (declaration order), then every metric, then, when the spec
   //! uses the site fixture, the site's facts (fixtures/site_facts.hpp).

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "plugin/loader.hpp"
 
 namespace strain::exec {
@@ -64,6 +66,55 @@ TEST(CaseRunner, RunsEveryTrialAndMeetsPass) {
   EXPECT_EQ(r.stopped_by, "trials");
   EXPECT_TRUE(r.met);
   EXPECT_FALSE(r.first_failure);
+}
+
+TEST(CaseRunner, ShownMetricsAreAggregatedOverEveryTrial) {
+  spec::Case c = make_case("trivial", {"sum == 3"});
+  const auto metric_index = [&](const std::string& name) {
+    for (std::size_t k = 0; k < c.scenario->metrics.size(); ++k)
+      if (c.scenario->metrics[k].name == name) return k;
+    ADD_FAILURE() << "no metric " << name;
+    return std::size_t{0};
+  };
+  c.show = {{"trial_seed_low", metric_index("trial_seed_low")}, {"sum", metric_index("sum")}};
+  c.schedule.trials = 50;
+  const CaseResult r = run_case(c, {});
+  ASSERT_EQ(r.measured.size(), 2u);
+  // In the spec's order, every trial counted.
+  EXPECT_EQ(r.measured[0].name, "trial_seed_low");
+  EXPECT_EQ(r.measured[1].name, "sum");
+  EXPECT_EQ(r.measured[0].count, 50u);
+  EXPECT_EQ(r.measured[1].count, 50u);
+  EXPECT_EQ(r.measured[1].mean, 3.0);
+  EXPECT_EQ(r.measured[1].min, 3.0);
+  EXPECT_EQ(r.measured[1].max, 3.0);
+  // The low 16 bits of 50 trial seeds: the mean of what was seen, between
+  // its extremes, which differ.
+  double sum = 0, lo = 1e9, hi = -1;
+  for (std::uint64_t t = 0; t < 50; ++t) {
+    const double v = static_cast<double>(trial_seed(c.schedule.seed, c.id, t) & 0xffff);
+    sum += v;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  EXPECT_DOUBLE_EQ(r.measured[0].mean, sum / 50);
+  EXPECT_EQ(r.measured[0].min, lo);
+  EXPECT_EQ(r.measured[0].max, hi);
+  EXPECT_LT(lo, hi);
+}
+
+TEST(CaseRunner, ShownMetricsIncludeFailingTrialsAndNothingWhenNoneAsked) {
+  spec::Case c = make_case("trivial");
+  set_param(c, "fail_every", check::Value::integer(4));
+  c.expect.plain = Outcome::violation;
+  EXPECT_TRUE(run_case(c, {}).measured.empty());
+  c.show = {{"sum", 0}};
+  for (std::size_t k = 0; k < c.scenario->metrics.size(); ++k)
+    if (c.scenario->metrics[k].name == "sum") c.show[0].metric = k;
+  const CaseResult r = run_case(c, {});
+  EXPECT_EQ(r.trials, 4u);
+  ASSERT_EQ(r.measured.size(), 1u);
+  EXPECT_EQ(r.measured[0].count, 4u);  // the violating trial recorded it too
 }
 
 TEST(CaseRunner, StopsAtFirstFailureWithReplay) {
@@ -222,6 +273,7 @@ TEST(WorkerProtocol, ResultRoundTripsWithEverything) {
   r.note = "a note";
   r.met = true;
   r.metrics = {{"counter", 2000}, {"speedup", 1.5}};
+  r.measured = {{"speedup", 7, 1.25, 0.5, 2.0}, {"parallel_s", 6, 0.1, 0.05, 0.2}};
   r.first_failure =
       TrialFailure{4, 99, check::Outcome::violation, "bad \xff bytes", 0.25, "strain replay x"};
   WorkerMessage m;
@@ -235,6 +287,14 @@ TEST(WorkerProtocol, ResultRoundTripsWithEverything) {
   ASSERT_EQ(m.result.metrics.size(), 2u);
   EXPECT_EQ(m.result.metrics[0].first, "counter");
   EXPECT_EQ(m.result.metrics[1].second, 1.5);
+  ASSERT_EQ(m.result.measured.size(), 2u);
+  EXPECT_EQ(m.result.measured[0].name, "speedup");
+  EXPECT_EQ(m.result.measured[0].count, 7u);
+  EXPECT_EQ(m.result.measured[0].mean, 1.25);
+  EXPECT_EQ(m.result.measured[0].min, 0.5);
+  EXPECT_EQ(m.result.measured[0].max, 2.0);
+  EXPECT_EQ(m.result.measured[1].name, "parallel_s");
+  EXPECT_EQ(m.result.measured[1].count, 6u);
   ASSERT_TRUE(m.result.first_failure);
   EXPECT_EQ(m.result.first_failure->seed, 99u);
   EXPECT_EQ(m.result.first_failure->replay, "strain replay x");

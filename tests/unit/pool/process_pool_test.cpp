@@ -249,6 +249,33 @@ TEST(ProcessPool, AWorkerThatExitsBreaksThePoolWithItsStatus) {
   }
 }
 
+TEST(ProcessPool, ATaskThatStartsAThreadIsNamedUnderThreadSanitizer) {
+  // The parent runs another thread, as the thread topology's team does.
+  Gates gates;
+  std::thread other([&gates] { gates.pass(0); });
+  strain::ProcessPool<int, int> pool(
+      [](const int& x) {
+        int r = 0;
+        std::thread([&r, x] { r = x; }).join();
+        return r;
+      },
+      {.workers = 1});
+#ifdef STRAIN_POOL_UNDER_TSAN
+  // ThreadSanitizer kills the worker (die_after_fork); the error says why.
+  try {
+    (void)pool.submit(5).get();
+    ADD_FAILURE() << "no BrokenPool";
+  } catch (const strain::BrokenPool& e) {
+    EXPECT_NE(std::string(e.what()).find("die_after_fork"), std::string::npos) << e.what();
+  }
+#else
+  // Elsewhere a forked child may start threads.
+  EXPECT_EQ(pool.submit(5).get(), 5);
+#endif
+  gates.open(0);
+  other.join();
+}
+
 TEST(ProcessPool, MaxPendingBoundsOutstandingFutures) {
   Gates gates;
   strain::ProcessPool<int, int> pool(

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -57,9 +58,12 @@ exec::RunSummary sample_summary() {
   fixed.elapsed_s = 0.0485;
   fixed.outcomes = counts({{Outcome::pass, 20000}});
   fixed.stopped_by = "trials";
+  fixed.measured = {{"sequential_s", 20000, 0.0123456, 0.0101, 0.015},
+                    {"speedup", 19990, 1.73456, 0.5, 1980.25}};
   s.results.push_back(fixed);
 
   exec::CaseResult unlocked = fixed;
+  unlocked.measured.clear();
   unlocked.id = "bank_account/unlocked";
   unlocked.case_name = "unlocked";
   unlocked.matrix = {{"variant", "unlocked"}, {"topology", "threads"}};
@@ -351,6 +355,42 @@ TEST(Fanout, ForwardsInOrderAndReachesAllDespiteAThrow) {
   f.case_started("c1");
   EXPECT_THROW(f.run_finished({}), std::runtime_error);
   EXPECT_EQ(log, (std::vector<std::string>{"a:c1", "b:c1", "a:end", "b:end"}));
+}
+
+TEST(Format, MeasuredValuesHaveFourSignificantDigits) {
+  EXPECT_EQ(format_number(0.0123456), "0.01235");
+  EXPECT_EQ(format_number(1.73456), "1.735");
+  EXPECT_EQ(format_number(123.456), "123.5");
+  EXPECT_EQ(format_number(45678.9), "45679");
+  EXPECT_EQ(format_number(-2.5), "-2.500");
+  EXPECT_EQ(format_number(0), "0");
+  EXPECT_EQ(format_number(8.0), "8");
+  EXPECT_EQ(format_number(-3.0), "-3");
+  EXPECT_EQ(format_number(7.5), "7.500");
+  EXPECT_EQ(format_number(1e-12), "0.000000000");
+  EXPECT_EQ(format_number(1e300).find('e'), std::string::npos);
+  EXPECT_EQ(format_number(std::nan("")), "nan");
+  EXPECT_EQ(format_measured({}), "");
+  EXPECT_EQ(format_measured({{"speedup", 3, 1.5, 1.25, 2.0},
+                             {"parallel_s", 2, 0.5, 0.25, 0.75},
+                             {"never", 0, 0, 0, 0}}),
+            "speedup 1.500 [1.250..2]  parallel_s 0.5000 [0.2500..0.7500] n=2  never -  "
+            "(mean [min..max] of 3 trials)");
+  EXPECT_EQ(format_measured({{"speedup", 0, 0, 0, 0}}), "speedup -  (no trial recorded them)");
+}
+
+TEST(JsonReporter, MeasuredHoldsMeanMinMaxAndCountInShowOrder) {
+  TempDir dir;
+  const auto doc = nlohmann::json::parse(file_report("json", sample_summary(), dir.path()));
+  const auto& m = doc["cases"][0]["measured"];
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m.begin().key(), "sequential_s");
+  EXPECT_EQ(m["sequential_s"]["mean"], 0.0123456);
+  EXPECT_EQ(m["sequential_s"]["min"], 0.0101);
+  EXPECT_EQ(m["sequential_s"]["max"], 0.015);
+  EXPECT_EQ(m["sequential_s"]["count"], 20000);
+  EXPECT_EQ(m["speedup"]["count"], 19990);
+  EXPECT_TRUE(doc["cases"][1]["measured"].empty());
 }
 
 TEST(Format, NumbersNeverUseExponents) {

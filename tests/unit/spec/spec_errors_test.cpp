@@ -63,8 +63,8 @@ void PrintTo(const BadSpec& s, std::ostream* os) { *os << s.what; }
 const std::string kCases = "cases:\n  - name: a\n";
 
 const std::string kTopKeys =
-    "(expected one of: name, description, plugin, params, schedule, fixtures, invariants, matrix, "
-    "cases)";
+    "(expected one of: name, description, plugin, params, schedule, fixtures, invariants, show, "
+    "matrix, cases)";
 const std::string kScheduleKeys =
     "(expected one of: topology, roles, trials, budget, timeout, strategy, seed, time_scale)";
 const std::string kStrategyKeys =
@@ -130,7 +130,7 @@ const BadSpec kBadSpecs[] = {
     {"unknown_case_key",
      "plugin: bank\ncases:\n  - name: a\n    expected: pass\n",
      {"test.yaml:4:5: unknown key 'expected' (expected one of: name, params, schedule, fixtures, "
-      "expect, invariants, matrix)"}},
+      "expect, invariants, show, matrix)"}},
     // --- schedule
     {"schedule_not_a_map",
      "plugin: bank\nschedule: fast\n" + kCases,
@@ -262,6 +262,27 @@ const BadSpec kBadSpecs[] = {
     {"invariant_block_scalar",
      "plugin: bank\ninvariants:\n  - >-\n    ratio >> 1\n" + kCases,
      {"test.yaml:4:12: bad invariant: unexpected '>'"}},
+    // --- show
+    {"show_not_list",
+     "plugin: bank\nshow: final_balance\n" + kCases,
+     {"test.yaml:2:7: 'show' must be a list of metric names, got 'final_balance'"}},
+    {"show_entry_not_name",
+     "plugin: bank\nshow:\n  - {a: 1}\n" + kCases,
+     {"test.yaml:3:5: a 'show' entry must be a metric name, got a map"}},
+    {"show_unknown_metric",
+     "plugin: bank\nshow: [min_balance, speedup]\n" + kCases,
+     {"test.yaml:2:21: unknown metric 'speedup' for plugin 'bank' (metrics: final_balance, "
+      "min_balance)"}},
+    {"show_param_is_not_a_metric",
+     "plugin: bank\ncases:\n  - name: a\n    show: [ratio]\n",
+     {"test.yaml:4:12: unknown metric 'ratio' for plugin 'bank' (metrics: final_balance, "
+      "min_balance)"}},
+    {"show_twice",
+     "plugin: bank\nshow:\n  - min_balance\n  - final_balance\n  - min_balance\n" + kCases,
+     {"test.yaml:5:5: metric 'min_balance' is listed twice in 'show'"}},
+    {"show_plugin_without_metrics",
+     "plugin: queue\nshow: [x]\n" + kCases,
+     {"test.yaml:2:8: unknown metric 'x' for plugin 'queue' (metrics: none)"}},
     // --- matrix
     {"matrix_not_map",
      "plugin: bank\nmatrix: [1, 2]\n" + kCases,

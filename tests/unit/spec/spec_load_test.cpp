@@ -422,6 +422,36 @@ cases:
   EXPECT_EQ(s.cases[1].invariants.size(), 1u);
 }
 
+TEST_F(SpecLoadTest, ShowNamesMetricsAndACaseListReplacesTheSpecs) {
+  const Spec s = parse(R"(plugin: bank
+show: [min_balance, final_balance]
+matrix: { params.ratio: [0.25, 0.75] }
+cases:
+  - name: inherits
+  - name: own
+    show: [final_balance]
+  - name: none
+    show: []
+)");
+  ASSERT_EQ(s.cases.size(), 6u);
+  const auto names = [](const Case& c) {
+    std::vector<std::string> out;
+    for (const auto& sh : c.show) out.push_back(sh.name);
+    return out;
+  };
+  // Every matrix point of a case gets its list; metric indices follow the
+  // plugin's declaration order (final_balance 0, min_balance 1).
+  for (int k : {0, 1}) {
+    EXPECT_EQ(names(s.cases[k]), (std::vector<std::string>{"min_balance", "final_balance"}));
+    EXPECT_EQ(s.cases[k].show[0].metric, 1u);
+    EXPECT_EQ(s.cases[k].show[1].metric, 0u);
+  }
+  EXPECT_EQ(names(s.cases[2]), (std::vector<std::string>{"final_balance"}));
+  EXPECT_EQ(s.cases[2].show[0].metric, 0u);
+  EXPECT_TRUE(s.cases[4].show.empty());
+  EXPECT_TRUE(parse("plugin: bank\ncases:\n  - name: a\n").cases[0].show.empty());
+}
+
 TEST(ParseDurationTest, AcceptsTheDocumentedForms) {
   const std::pair<const char*, double> good[] = {
       {"5", 5.0},      {"1.5", 1.5},   {"250ms", 0.25}, {"2s", 2.0}, {"1.5m", 90.0},

@@ -157,7 +157,11 @@ class Crawler {
         break;
       }
     base_url.resize(cut);
-    std::unordered_set<std::string> visited, to_visit{start_url_};
+    // Python's sets iterate in an arbitrary order; sorted sets are one such
+    // order that does not depend on the server's port (every URL here
+    // starts with the same base), so a run and its replay take the same
+    // batches.
+    std::set<std::string> visited, to_visit{start_url_};
     while (!to_visit.empty() && static_cast<std::int64_t>(visited.size()) < max_pages_) {
       // current_batch = list(to_visit)[:5]; to_visit = to_visit - set(current_batch)
       std::vector<std::string> current;

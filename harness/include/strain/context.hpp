@@ -14,6 +14,7 @@
 
 #include "strain/descriptor.hpp"
 #include "strain/rng.hpp"
+#include "strain/site.hpp"
 
 namespace strain {
 
@@ -41,6 +42,7 @@ struct ContextData {
   void (*point_fn)(Context&, const char* label) noexcept = nullptr;
   void* sched = nullptr;                       // the strategy's per-thread state, host-owned
   const std::uint32_t* role_counts = nullptr;  // parallel to desc->roles
+  const SiteData* site = nullptr;              // the case's site fixture; null: none
   Rng rng;
   double time_scale = 1.0;
   std::uint32_t role = 0;
@@ -152,6 +154,18 @@ class Context {
   std::uint64_t seed() const noexcept { return d_.seed; }
   //! The spec's time_scale.
   double time_scale() const noexcept { return d_.time_scale; }
+
+  //! True when the spec started a site fixture for this case.
+  bool has_site() const noexcept { return d_.site != nullptr; }
+  //! The case's loopback web site (`fixtures: { site: ... }` in the spec).
+  //! Throws std::logic_error when the spec asked for none (the trial then
+  //! ends as `error` with that message).
+  Site site() const {
+    if (d_.site == nullptr)
+      throw std::logic_error(
+          "this scenario needs the site fixture: add 'fixtures: { site: {} }' to its spec");
+    return Site(d_.site);
+  }
 
   //! Records a failure; used by the registration glue for exceptions.
   void record(FailureKind kind, std::string_view what) noexcept {

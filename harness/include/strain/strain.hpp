@@ -7,4 +7,5 @@
 #include "strain/process_pool.hpp"
 #include "strain/rng.hpp"
 #include "strain/scenario.hpp"
+#include "strain/site.hpp"
 #include "strain/sync.hpp"

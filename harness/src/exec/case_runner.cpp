@@ -14,6 +14,8 @@
 #include "exec/sanitizer_hook.hpp"
 #include "exec/stacks.hpp"
 #include "exec/thread_team.hpp"
+#include "fixtures/site_facts.hpp"
+#include "fixtures/site_server.hpp"
 #include "sched/strategy.hpp"
 #include "strain/context.hpp"
 
@@ -74,8 +76,13 @@ struct CaseState {
 
   std::vector<detail::ParamValue> params;
   std::vector<detail::MetricSlot> metrics;
-  std::vector<check::Value> vars;  // params then metrics, as invariants index them
+  std::vector<check::Value> vars;  // params, metrics, site facts, as invariants index them
   std::size_t n_params = 0;
+  // The case's site fixture, when it has one: started before the first
+  // trial, its log bracketed around each trial. Only such cases lock and
+  // allocate between trials (in begin_trial/end_trial).
+  std::unique_ptr<fixtures::SiteServer> site;
+  std::size_t site_base = 0;  // index of the first site fact in vars
   Context main;
   std::unique_ptr<Arena> arena;  // state, contexts, strategy state
   std::span<Context> thread_ctx;
@@ -185,6 +192,7 @@ struct CaseState {
         if (thread_ctx[k].d_.sched != nullptr) sched::reseed(sched_state[k], mix(seed, k + 1));
       }
       reports_before = sanitizer_report_count();
+      if (site) site->begin_trial(seed);
       constructed = desc->construct(state, main);
       if (constructed) return true;
       if (!record(Outcome::error, std::string("setup failed: ") + main.d_.message)) return false;
@@ -196,6 +204,9 @@ struct CaseState {
     desc->check(state, main);
     desc->destroy(state);
     constructed = false;
+    if (site && vars.size() >= site_base + fixtures::kSiteFactNames.size())
+      fixtures::site_facts(*site, site->end_trial(),
+                           std::span(vars).subspan(site_base, fixtures::kSiteFactNames.size()));
     // Whatever the outcome: a measurement of a failing trial is still one.
     accumulate_shown();
     // A sanitizer report made during this trial is its outcome: the race is
@@ -385,7 +396,19 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   for (const auto& sh : c.show) cs->shown.push_back({sh.metric, 0, 0.0, 0.0, 0.0});
   cs->n_params = c.params.size();
   cs->vars = c.params;
-  cs->vars.resize(c.params.size() + c.scenario->metrics.size());
+  cs->site_base = c.params.size() + c.scenario->metrics.size();
+  cs->vars.resize(std::max(cs->site_base, c.names.size()));
+  if (c.site) {
+    // A fixture that cannot start is the case's error, not a trial's.
+    try {
+      cs->site = std::make_unique<fixtures::SiteServer>(*c.site);
+    } catch (const std::exception& e) {
+      result.stopped_by = "error";
+      result.note = e.what();
+      result.met = false;
+      return result;
+    }
+  }
 
   for (int count : c.schedule.role_counts)
     cs->role_counts.push_back(static_cast<std::uint32_t>(count));
@@ -393,6 +416,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
     ctx.d_.desc = cs->desc;
     ctx.d_.params = cs->params.data();
     ctx.d_.role_counts = cs->role_counts.data();
+    ctx.d_.site = cs->site ? &cs->site->data() : nullptr;
     ctx.d_.time_scale = c.schedule.time_scale;
     ctx.d_.role = role;
     ctx.d_.instance = instance;
@@ -488,6 +512,12 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
       result.metrics.emplace_back(
           c.scenario->metrics[k].name,
           cs->metrics[k].is_int ? static_cast<double>(cs->metrics[k].i) : cs->metrics[k].d);
+  // The site's facts of the last checked trial go with them, so a report
+  // shows what the server saw (requests, faults, bytes) next to the metrics.
+  if (cs->site && cs->vars.size() >= cs->site_base + fixtures::kSiteFactNames.size())
+    for (std::size_t k = 0; k < fixtures::kSiteFactNames.size(); ++k)
+      if (const check::Value& v = cs->vars[cs->site_base + k]; v.kind != check::Value::Kind::none)
+        result.metrics.emplace_back(std::string(fixtures::kSiteFactNames[k]), v.d);
   result.measured = cs->measured();
   result.trials = cs->run_count;
   result.outcomes = cs->outcomes;

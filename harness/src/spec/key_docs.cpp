@@ -10,7 +10,7 @@ namespace {
 
 // Keep in step with load.cpp and matrix.cpp: spec_keys_test fails when the
 // loader accepts a key missing here, or this names one it rejects.
-constexpr std::array<KeyDoc, 34> kKeys = {{
+constexpr std::array<KeyDoc, 46> kKeys = {{
     {"plugin", "string", "required",
      "The scenario to run, by the name it was registered with (STRAIN_SCENARIO). `strain "
      "plugins` lists the scenarios on the plugin path.",
@@ -85,6 +85,45 @@ constexpr std::array<KeyDoc, 34> kKeys = {{
      "random: the length of a sleep, in "
      "microseconds.",
      "schedule: { strategy: { name: random, sleep_us: 50 } }"},
+    {"fixtures", "map", "none",
+     "Real local services the scenario uses, started in the case's worker before its first "
+     "trial and stopped after its last. A case's fixtures override the spec's option by option.",
+     "fixtures: { site: { pages: 200, links_per_page: 8 } }"},
+    {"fixtures.site", "map (may be empty)", "no site",
+     "A real HTTP/1.1 web site (Boost.Beast) on 127.0.0.1 and an ephemeral port, with a seeded "
+     "link graph. The plugin reaches it through ctx.site(); invariants get its facts and the "
+     "trial's request log as site_* names (site_reachable, site_requests, site_bytes, "
+     "site_max_requests_per_url, ...). `site: {}` asks for the defaults.",
+     "fixtures: { site: {} }"},
+    {"fixtures.site.pages", "integer in [1, 100000]", "200",
+     "Pages of the site. Page 0 is the start page `/`, page k is `/page/k.html`.",
+     "fixtures: { site: { pages: 50 } }"},
+    {"fixtures.site.links_per_page", "integer in [0, 1000]", "8",
+     "`<a href>` links on every page, their targets drawn from the site's seed; absolute, "
+     "root-relative, relative and with a #fragment.",
+     "fixtures: { site: { links_per_page: 4 } }"},
+    {"fixtures.site.offsite_rate", "number in [0, 1]", "0.1",
+     "Share of links to another host (http://offsite.invalid/...), which nothing may fetch.",
+     "fixtures: { site: { offsite_rate: 0.2 } }"},
+    {"fixtures.site.broken_rate", "number in [0, 1]", "0.1",
+     "Share of links to pages that do not exist and answer 404.",
+     "fixtures: { site: { broken_rate: 0 } }"},
+    {"fixtures.site.latency_ms", "number, or [min, max], in [0, 60000]", "[1, 20]",
+     "Every response first waits a uniform time in [min, max] real milliseconds (time_scale "
+     "does not apply).",
+     "fixtures: { site: { latency_ms: [1, 20] } }"},
+    {"fixtures.site.error_rate", "number in [0, 1]", "0",
+     "Probability that a request meets one of the enabled faults. Faults are drawn from the "
+     "site seed, the trial seed, the path and its request count, so a replay meets the same.",
+     "fixtures: { site: { error_rate: 0.05 } }"},
+    {"fixtures.site.faults", "list of 500 | slow | drop", "[\"500\", slow, drop]",
+     "The faults error_rate picks among: a 500 Internal Server Error, a slow body (a 200 sent "
+     "in pieces), a dropped connection (closed without a response).",
+     "fixtures: { site: { error_rate: 0.1, faults: [drop] } }"},
+    {"fixtures.site.page_bytes", "integer, or [min, max], in [0, 1000000]", "[200, 2000]",
+     "Filler text per page, before its links.", "fixtures: { site: { page_bytes: 500 } }"},
+    {"fixtures.site.seed", "integer >= 0", "1", "The seed of the link graph and the page texts.",
+     "fixtures: { site: { seed: 7 } }"},
     {"invariants", "list of expressions", "none",
      "Checked after every trial of every case. An expression over the case's params and the "
      "metrics the scenario recorded: + - * / %, comparisons, && || !, parentheses, integer, "
@@ -118,6 +157,9 @@ constexpr std::array<KeyDoc, 34> kKeys = {{
     {"cases[].matrix", "map of key -> list", "the spec's matrix",
      "This case's own matrix, which replaces the spec's; `matrix: {}` means none.",
      "  matrix: { schedule.topology: [threads] }"},
+    {"cases[].fixtures", "map", "the spec's fixtures",
+     "Fixtures for this case, over the spec's option by option (same keys as `fixtures`).",
+     "  fixtures: { site: { error_rate: 0.1 } }"},
     {"cases[].show", "list of metric names", "the spec's show",
      "This case's own list of shown metrics, which replaces the spec's; `show: []` shows none.",
      "  show: [elapsed_s]"},

@@ -16,6 +16,8 @@
 #include <optional>
 #include <utility>
 
+#include "fixtures/site_facts.hpp"
+#include "spec/fixtures.hpp"
 #include "spec/matrix.hpp"
 
 namespace strain::spec {
@@ -23,14 +25,16 @@ namespace strain::spec {
 namespace {
 
 using detail::Assign;
+using detail::FixtureSettings;
 using detail::got;
 using detail::MatrixAxis;
 using detail::Resolved;
 
-constexpr std::array<std::string_view, 9> kTopKeys = {
-    "name", "description", "plugin", "params", "schedule", "invariants", "show", "matrix", "cases"};
-constexpr std::array<std::string_view, 7> kCaseKeys = {"name",       "params", "schedule", "expect",
-                                                       "invariants", "show",   "matrix"};
+constexpr std::array<std::string_view, 10> kTopKeys = {
+    "name",       "description", "plugin", "params", "schedule",
+    "fixtures",   "invariants",  "show",   "matrix", "cases"};
+constexpr std::array<std::string_view, 8> kCaseKeys = {
+    "name", "params", "schedule", "fixtures", "expect", "invariants", "show", "matrix"};
 constexpr std::array<std::string_view, 2> kExpectKeys = {"outcome", "tsan"};
 
 bool valid_name(std::string_view s) {
@@ -47,6 +51,7 @@ struct Shared {
   std::vector<Invariant> invariants;
   std::vector<Shown> show;
   std::vector<MatrixAxis> matrix;
+  FixtureSettings fixtures;
 };
 
 class Parser {
@@ -111,12 +116,18 @@ class Parser {
     if (scenario_ != nullptr) {
       for (const auto& p : scenario_->params) names_.push_back(p.name);
       for (const auto& m : scenario_->metrics) names_.push_back(m.name);
+      // The site's facts are names only in specs that use the site, so a
+      // scenario's own names are all that other specs see.
+      site_base_ = names_.size();
+      if (uses_fixtures(top))
+        for (const auto name : fixtures::kSiteFactNames) names_.emplace_back(name);
     }
 
     detail::Settings settings(diags_, scenario_);
     Shared shared;
     if (has("params")) settings.params(top.at("params"), shared.params);
     if (has("schedule")) settings.schedule(top.at("schedule"), shared.schedule);
+    if (has("fixtures")) detail::parse_fixtures(diags_, top.at("fixtures"), shared.fixtures);
     if (has("invariants")) parse_invariants(top.at("invariants"), shared.invariants);
     if (has("show")) shared.show = parse_show(top.at("show"));
     if (has("matrix")) shared.matrix = settings.matrix(top.at("matrix"));
@@ -127,6 +138,30 @@ class Parser {
       return diags_.error(cases, "'cases' must be a non-empty list");
     std::map<std::string, int> first_line;
     for (const auto& c : cases) parse_case(c, spec, settings, shared, first_line);
+  }
+
+  // Whether the spec or any of its cases has a `fixtures:` key.
+  static bool uses_fixtures(const std::map<std::string, YAML::Node>& top) {
+    if (top.count("fixtures") != 0) return true;
+    const auto it = top.find("cases");
+    if (it == top.end() || !it->second.IsSequence()) return false;
+    for (const auto& c : it->second)
+      if (c.IsMap() && c["fixtures"]) return true;
+    return false;
+  }
+
+  // An invariant that uses a site fact in a case without a site could only
+  // fail when evaluated; say so now, where it is written.
+  void check_site_names(const std::vector<Invariant>& invariants) {
+    for (const auto& inv : invariants)
+      for (const std::size_t k : inv.expr.used())
+        if (k >= site_base_ && k < names_.size()) {
+          diags_.error(inv.loc,
+                       fmt::format("invariant uses '{}', which needs the site fixture: add "
+                                   "'fixtures: {{ site: {{}} }}' to the spec or the case",
+                                   names_[k]));
+          break;
+        }
   }
 
   std::string unknown_plugin(const std::string& name) const {
@@ -286,6 +321,10 @@ class Parser {
     if (has("expect")) expect = parse_expect(keys.at("expect"));
     std::vector<Invariant> invariants = shared.invariants;
     if (has("invariants")) parse_invariants(keys.at("invariants"), invariants);
+    FixtureSettings fx = shared.fixtures;
+    if (has("fixtures")) detail::parse_fixtures(diags_, keys.at("fixtures"), fx);
+    const std::optional<fixtures::SiteOptions> site = detail::resolve_site(diags_, fx);
+    if (!site) check_site_names(invariants);
     // A case's own `show` replaces the spec's, as its matrix does; `show: []` shows none.
     const std::vector<Shown> show = has("show") ? parse_show(keys.at("show")) : shared.show;
     // A case's own matrix replaces the spec's; `matrix: {}` means none.
@@ -322,6 +361,7 @@ class Parser {
       c.schedule = std::move(r.schedule);
       c.expect = expect;
       c.invariants = invariants;
+      c.site = site;
       c.show = show;
       c.names = names_;
       c.loc = diags_.loc(n);
@@ -350,6 +390,7 @@ class Parser {
   detail::Diagnostics diags_;
   const plugin::ScenarioInfo* scenario_ = nullptr;
   std::vector<std::string> names_;
+  std::size_t site_base_ = 0;  // index of the first site fact in names_
 };
 
 }  // namespace

@@ -30,28 +30,6 @@ std::string join_by(const Range& items, F&& str) {
   return out;
 }
 
-// Scalars are converted from their text by hand, not with Node::as<>, so
-// that what is accepted is exactly what the messages promise (as<> takes
-// "0x10" for an int, for one).
-template <typename T>
-std::optional<T> to_integer(const YAML::Node& n) {
-  if (!n.IsScalar() || n.Scalar().empty()) return std::nullopt;
-  const std::string& s = n.Scalar();
-  T v{};
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-std::optional<double> to_number(const YAML::Node& n) {
-  if (!n.IsScalar() || n.Scalar().empty()) return std::nullopt;
-  const std::string& s = n.Scalar();
-  double v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 std::string_view article(ParamType t) {
   switch (t) {
     case ParamType::integer:
@@ -106,6 +84,15 @@ std::optional<std::pair<Kind, std::string>> split_matrix_key(std::string_view ke
 }
 
 }  // namespace
+
+std::optional<double> to_number(const YAML::Node& n) {
+  if (!n.IsScalar() || n.Scalar().empty()) return std::nullopt;
+  const std::string& s = n.Scalar();
+  double v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
 
 // --- Diagnostics -----------------------------------------------------------
 

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -47,6 +48,23 @@ class Diagnostics {
 
 //! How a message quotes a value it was given: 'text', a map, a list, nothing.
 std::string got(const YAML::Node& n);
+
+//! A scalar's integer value, converted from its text by hand rather than
+//! with Node::as<>, so that what is accepted is exactly what the messages
+//! promise (as<> takes "0x10" for an int, for one). Nothing when it is not
+//! an integer of type T.
+template <typename T>
+std::optional<T> to_integer(const YAML::Node& n) {
+  if (!n.IsScalar() || n.Scalar().empty()) return std::nullopt;
+  const std::string& s = n.Scalar();
+  T v{};
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+//! A scalar's finite number value, likewise.
+std::optional<double> to_number(const YAML::Node& n);
 
 //! "a, b, c".
 std::string join(std::span<const std::string_view> items);

@@ -2,6 +2,7 @@
 // A validated spec: the cases a spec file expands into, ready to run.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "check/expr.hpp"
 #include "check/outcome.hpp"
 #include "check/value.hpp"
+#include "fixtures/site_options.hpp"
 #include "plugin/scenario_info.hpp"
 #include "spec/diagnostic.hpp"
 
@@ -69,10 +71,13 @@ struct Case {
   Schedule schedule;
   Expectation expect;
   std::vector<Invariant> invariants;
+  //! The loopback site the case runs against (`fixtures: { site: ... }`).
+  std::optional<fixtures::SiteOptions> site;
   //! Metrics to aggregate over the trials and show in the reports (`show:`).
   std::vector<Shown> show;
   //! The names invariants may use, in index order: every param of the
-  //! scenario (declaration order), then every metric.
+  //! scenario (declaration order), then every metric, then, when the spec
+  //! uses the site fixture, the site's facts (fixtures/site_facts.hpp).
   std::vector<std::string> names;
   SourceLoc loc;
 };

@@ -59,6 +59,10 @@ TEST(KeyDocs, DocumentExactlyTheKeysTheLoaderAccepts) {
             documented_keys("schedule."));
   EXPECT_EQ(accepted_keys("plugin: p\nschedule: { strategy: { bogus: 1 } }\n" + cases),
             documented_keys("schedule.strategy."));
+  EXPECT_EQ(accepted_keys("plugin: p\nfixtures: { bogus: 1 }\n" + cases),
+            documented_keys("fixtures."));
+  EXPECT_EQ(accepted_keys("plugin: p\nfixtures: { site: { bogus: 1 } }\n" + cases),
+            documented_keys("fixtures.site."));
   EXPECT_EQ(accepted_keys("plugin: p\ncases: [ { name: a, bogus: 1 } ]\n"),
             documented_keys("cases[]."));
   EXPECT_EQ(accepted_keys("plugin: p\ncases: [ { name: a, expect: { bogus: 1 } } ]\n"),

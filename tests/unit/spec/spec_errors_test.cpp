@@ -63,8 +63,8 @@ void PrintTo(const BadSpec& s, std::ostream* os) { *os << s.what; }
 const std::string kCases = "cases:\n  - name: a\n";
 
 const std::string kTopKeys =
-    "(expected one of: name, description, plugin, params, schedule, invariants, show, matrix, "
-    "cases)";
+    "(expected one of: name, description, plugin, params, schedule, fixtures, invariants, show, "
+    "matrix, cases)";
 const std::string kScheduleKeys =
     "(expected one of: topology, roles, trials, budget, timeout, strategy, seed, time_scale)";
 const std::string kStrategyKeys =
@@ -129,8 +129,8 @@ const BadSpec kBadSpecs[] = {
      {"test.yaml:5:11: duplicate case name 'a' (first at line 3)"}},
     {"unknown_case_key",
      "plugin: bank\ncases:\n  - name: a\n    expected: pass\n",
-     {"test.yaml:4:5: unknown key 'expected' (expected one of: name, params, schedule, expect, "
-      "invariants, show, matrix)"}},
+     {"test.yaml:4:5: unknown key 'expected' (expected one of: name, params, schedule, fixtures, "
+      "expect, invariants, show, matrix)"}},
     // --- schedule
     {"schedule_not_a_map",
      "plugin: bank\nschedule: fast\n" + kCases,
@@ -320,6 +320,69 @@ const BadSpec kBadSpecs[] = {
      "0]\n" +
          kCases,
      {"test.yaml:5:32: roles must total at least 1 instance, got 0"}},
+    // --- fixtures
+    {"fixtures_not_a_map",
+     "plugin: bank\nfixtures: site\n" + kCases,
+     {"test.yaml:2:11: 'fixtures' must be a map, got 'site'"}},
+    {"unknown_fixture",
+     "plugin: bank\nfixtures: {database: {}}\n" + kCases,
+     {"test.yaml:2:12: unknown key 'database' (expected one of: site)"}},
+    {"site_not_a_map",
+     "plugin: bank\nfixtures: {site: 5}\n" + kCases,
+     {"test.yaml:2:18: 'site' must be a map of options, got '5'"}},
+    {"unknown_site_option",
+     "plugin: bank\nfixtures:\n  site: {pagez: 3}\n" + kCases,
+     {"test.yaml:3:10: unknown key 'pagez' (expected one of: pages, links_per_page, latency_ms, "
+      "error_rate, faults, offsite_rate, broken_rate, page_bytes, seed)"}},
+    {"site_pages_zero",
+     "plugin: bank\nfixtures:\n  site: {pages: 0}\n" + kCases,
+     {"test.yaml:3:17: 'pages' must be an integer in [1, 100000], got '0'"}},
+    {"site_links_not_int",
+     "plugin: bank\nfixtures:\n  site: {links_per_page: many}\n" + kCases,
+     {"test.yaml:3:26: 'links_per_page' must be an integer in [0, 1000], got 'many'"}},
+    {"site_latency_reversed",
+     "plugin: bank\nfixtures:\n  site: {latency_ms: [20, 1]}\n" + kCases,
+     {"test.yaml:3:22: 'latency_ms' must be [min, max] with min <= max, got [20, 1]"}},
+    {"site_latency_negative",
+     "plugin: bank\nfixtures:\n  site: {latency_ms: [-1, 5]}\n" + kCases,
+     {"test.yaml:3:23: 'latency_ms' must be a number in [0, 60000] or a list [min, max] of them, "
+      "got '-1'"}},
+    {"site_latency_three",
+     "plugin: bank\nfixtures:\n  site: {latency_ms: [1, 2, 3]}\n" + kCases,
+     {"test.yaml:3:22: 'latency_ms' must be a number in [0, 60000] or a list [min, max] of them, "
+      "got a list"}},
+    {"site_error_rate_above_one",
+     "plugin: bank\nfixtures:\n  site: {error_rate: 1.5}\n" + kCases,
+     {"test.yaml:3:22: 'error_rate' must be a number in [0, 1], got '1.5'"}},
+    {"site_unknown_fault",
+     "plugin: bank\nfixtures:\n  site: {faults: [\"500\", timeout]}\n" + kCases,
+     {"test.yaml:3:26: unknown fault 'timeout' (expected one of: 500, slow, drop)"}},
+    {"site_faults_not_list",
+     "plugin: bank\nfixtures:\n  site: {faults: drop}\n" + kCases,
+     {"test.yaml:3:18: 'faults' must be a list of: 500, slow, drop; got 'drop'"}},
+    {"site_seed_negative",
+     "plugin: bank\nfixtures:\n  site: {seed: -7}\n" + kCases,
+     {"test.yaml:3:16: 'seed' must be an integer >= 0, got '-7'"}},
+    {"site_page_bytes_too_big",
+     "plugin: bank\nfixtures:\n  site: {page_bytes: [10, 2000000]}\n" + kCases,
+     {"test.yaml:3:27: 'page_bytes' must be an integer in [0, 1000000] or a list [min, max] of "
+      "them, got '2000000'"}},
+    {"site_rates_sum_above_one",
+     "plugin: bank\nfixtures:\n  site: {offsite_rate: 0.6}\ncases:\n  - name: a\n"
+     "    fixtures: {site: {broken_rate: 0.5}}\n",
+     {"test.yaml:6:16: site: offsite_rate + broken_rate must be <= 1, got 1.1"}},
+    {"case_fixture_error",
+     "plugin: bank\ncases:\n  - name: a\n    fixtures: {site: {pages: x}}\n",
+     {"test.yaml:4:30: 'pages' must be an integer in [1, 100000], got 'x'"}},
+    {"site_fact_without_site",
+     "plugin: bank\ncases:\n  - name: a\n    invariants: [site_requests == 1]\n"
+     "  - name: b\n    fixtures: {site: {}}\n    invariants: [site_requests == 1]\n",
+     {"test.yaml:4:18: invariant uses 'site_requests', which needs the site fixture: add "
+      "'fixtures: { site: {} }' to the spec or the case"}},
+    {"site_fact_in_spec_without_fixtures",
+     "plugin: bank\ninvariants: [site_bytes > 0]\n" + kCases,
+     {"test.yaml:2:14: bad invariant: unknown name 'site_bytes' (known: initial_balance, variant, "
+      "ratio, verbose, final_balance, min_balance)"}},
     // --- several errors: all reported, in file order
     {"three_errors",
      "plugin: bank\n"

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fixtures/site_facts.hpp"
 #include "spec/load.hpp"
 
 namespace strain::spec {
@@ -90,6 +91,72 @@ TEST_F(SpecLoadTest, DefaultsApply) {
   EXPECT_EQ(c.loc.file, "dir/bank_spec.yaml");
   EXPECT_EQ(c.loc.line, 3);
   EXPECT_EQ(c.loc.col, 5);
+}
+
+TEST_F(SpecLoadTest, NoFixtureByDefault) {
+  const Spec s = parse("plugin: bank\ncases:\n  - name: a\n");
+  EXPECT_FALSE(s.cases[0].site.has_value());
+}
+
+TEST_F(SpecLoadTest, SiteOptionsMergeSpecThenCase) {
+  const Spec s = parse(R"(plugin: bank
+fixtures:
+  site: { pages: 50, latency_ms: [2, 9], error_rate: 0.25, faults: [drop], seed: 11 }
+invariants: [site_requests >= 0]
+cases:
+  - name: spec_level
+  - name: case_level
+    fixtures:
+      site: { pages: 7, latency_ms: 3, links_per_page: 0, offsite_rate: 0.5, broken_rate: 0.25,
+              page_bytes: [10, 20], faults: ["500", slow] }
+)");
+  ASSERT_EQ(s.cases.size(), 2u);
+  ASSERT_TRUE(s.cases[0].site.has_value());
+  const fixtures::SiteOptions& a = *s.cases[0].site;
+  const fixtures::SiteOptions d;
+  EXPECT_EQ(a.pages, 50);
+  EXPECT_EQ(a.links_per_page, d.links_per_page);
+  EXPECT_EQ(a.latency_min_ms, 2.0);
+  EXPECT_EQ(a.latency_max_ms, 9.0);
+  EXPECT_EQ(a.error_rate, 0.25);
+  EXPECT_FALSE(a.fault_500);
+  EXPECT_FALSE(a.fault_slow);
+  EXPECT_TRUE(a.fault_drop);
+  EXPECT_EQ(a.seed, 11u);
+  EXPECT_EQ(a.page_bytes_min, d.page_bytes_min);
+  ASSERT_TRUE(s.cases[1].site.has_value());
+  const fixtures::SiteOptions& b = *s.cases[1].site;
+  EXPECT_EQ(b.pages, 7);             // the case's own
+  EXPECT_EQ(b.error_rate, 0.25);     // the spec's, kept
+  EXPECT_EQ(b.latency_min_ms, 3.0);  // one number: min = max
+  EXPECT_EQ(b.latency_max_ms, 3.0);
+  EXPECT_EQ(b.links_per_page, 0);
+  EXPECT_EQ(b.offsite_rate, 0.5);
+  EXPECT_EQ(b.broken_rate, 0.25);
+  EXPECT_EQ(b.page_bytes_min, 10);
+  EXPECT_EQ(b.page_bytes_max, 20);
+  EXPECT_TRUE(b.fault_500);
+  EXPECT_TRUE(b.fault_slow);
+  EXPECT_FALSE(b.fault_drop);
+  // The site's facts follow the params and metrics as names.
+  const auto& names = s.cases[0].names;
+  ASSERT_EQ(names.size(), 6u + fixtures::kSiteFactNames.size());
+  EXPECT_EQ(names[6], "site_pages");
+  EXPECT_EQ(names.back(), "site_latency_max_s");
+}
+
+TEST_F(SpecLoadTest, CaseAloneCanAskForTheSite) {
+  const Spec s = parse(R"(plugin: bank
+cases:
+  - name: without
+  - name: with
+    fixtures: { site: }
+    invariants: [site_pages == 200]
+)");
+  ASSERT_EQ(s.cases.size(), 2u);
+  EXPECT_FALSE(s.cases[0].site.has_value());
+  ASSERT_TRUE(s.cases[1].site.has_value());
+  EXPECT_EQ(s.cases[1].site->pages, fixtures::SiteOptions{}.pages);
 }
 
 TEST_F(SpecLoadTest, EveryScheduleKeyIsRead) {

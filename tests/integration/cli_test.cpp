@@ -83,7 +83,7 @@ TEST(Cli, BrokenPluginsAreReportedAndSkipped) {
   EXPECT_NE(
       r.err.find(
           "abi_mismatch.so: scenario 'from_the_future' was built for strain ABI version 999, but "
-          "this strain has ABI version 1"),
+          "this strain has ABI version "),
       std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("no_scenario.so: no scenario registered"), std::string::npos);

@@ -14,6 +14,7 @@
 
 #include "strain/descriptor.hpp"
 #include "strain/rng.hpp"
+#include "strain/schedule.hpp"
 
 namespace strain {
 
@@ -36,9 +37,13 @@ struct ContextData {
   const ScenarioDescriptor* desc = nullptr;
   const ParamValue* params = nullptr;  // parallel to desc->params
   MetricSlot* metrics = nullptr;       // parallel to desc->metrics; null in roles
-  //! Called at every schedule point; null when the strategy does nothing, so
-  //! point() then costs one predictable branch.
-  void (*point_fn)(Context&, const char* label) noexcept = nullptr;
+  //! Called at every schedule point with what the operation there does;
+  //! null when the strategy does nothing, so point() then costs one
+  //! predictable branch.
+  void (*point_fn)(Context&, const char* label, const void* object, Access kind) noexcept = nullptr;
+  //! Set only by a strategy that owns the schedule (`controlled`): the
+  //! primitives then hand their blocking waits and atomics to it.
+  const SchedHooks* hooks = nullptr;
   void* sched = nullptr;                       // the strategy's per-thread state, host-owned
   const std::uint32_t* role_counts = nullptr;  // parallel to desc->roles
   Rng rng;
@@ -91,14 +96,28 @@ class Context {
   Rng& rng() noexcept { return d_.rng; }
 
   //! A schedule point: the strategy may yield, spin, sleep or switch here.
-  //! Under strategy `none` it does nothing.
+  //! Under strategy `none` it does nothing. The primitives of
+  //! <strain/sync.hpp> are points already; use this one for code that
+  //! shares data through other means.
   void point(const char* label = "") noexcept {
-    if (d_.point_fn != nullptr) d_.point_fn(*this, label);
+    if (d_.point_fn != nullptr) d_.point_fn(*this, label, nullptr, detail::Access::none);
+  }
+
+  //! Lets other threads run: call it in a spin loop. Under strategy `none` it
+  //! is std::this_thread::yield(); under `controlled` it demotes this thread,
+  //! so a spin loop waiting for another role does not run forever.
+  void yield(const char* label = "yield") noexcept {
+    if (d_.point_fn != nullptr)
+      d_.point_fn(*this, label, nullptr, detail::Access::yield);
+    else
+      std::this_thread::yield();
   }
 
   //! Sleeps `seconds` times the spec's time_scale (the tutorial's
-  //! time.sleep, shrunk so stress runs do not really wait).
+  //! time.sleep, shrunk so stress runs do not really wait). Under strategy
+  //! `controlled` time does not pass: the sleep is a yield to the other roles.
   void sleep(double seconds) noexcept {
+    if (d_.hooks != nullptr) return yield("sleep");
     const double scaled = seconds * d_.time_scale;
     if (scaled > 0) std::this_thread::sleep_for(std::chrono::duration<double>(scaled));
   }

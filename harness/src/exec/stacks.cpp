@@ -46,15 +46,17 @@ void on_stack_signal(int) {
 // dladdr alone cannot name them) and gives file:line. Boost.Stacktrace's
 // addr2line backend in 1.81 passes absolute addresses, which are wrong for
 // position-independent libraries; we pass module-relative ones.
-std::string symbolize(void* const* frames, int depth) {
+std::string symbolize(void* const* frames, int depth, int first, bool plugin_only) {
   struct Frame {
     std::string module;
     std::uintptr_t offset = 0;
     std::string text;
   };
   std::vector<Frame> fs;
-  // Frames 0-1 are the handler and the signal trampoline: start after them.
-  for (int k = 2; k < depth && fs.size() < 24; ++k) {
+  Dl_info self{};
+  const bool know_self =
+      plugin_only && ::dladdr(reinterpret_cast<void*>(&capture_stacks), &self) != 0;
+  for (int k = first; k < depth && fs.size() < 24; ++k) {
     Frame f;
     Dl_info info{};
     if (::dladdr(frames[k], &info) != 0 && info.dli_fname != nullptr) {
@@ -63,9 +65,13 @@ std::string symbolize(void* const* frames, int depth) {
       f.offset = reinterpret_cast<std::uintptr_t>(frames[k]) -
                  reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
       if (info.dli_sname != nullptr) f.text = info.dli_sname;
+      // The host's own frames (the scheduler that recorded the stack) say
+      // nothing about the plugin: skip them until the first plugin frame.
+      if (know_self && fs.empty() && info.dli_fbase == self.dli_fbase) continue;
     }
     fs.push_back(std::move(f));
   }
+  if (plugin_only && fs.size() > 8) fs.resize(8);
   std::map<std::string, std::vector<std::size_t>> by_module;
   for (std::size_t k = 0; k < fs.size(); ++k)
     if (!fs[k].module.empty()) by_module[fs[k].module].push_back(k);
@@ -99,6 +105,10 @@ std::string symbolize(void* const* frames, int depth) {
 
 }  // namespace
 
+std::string symbolize_frames(void* const* frames, int depth, bool plugin_only) {
+  return symbolize(frames, depth, 0, plugin_only);
+}
+
 std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, double wait_s) {
   std::vector<std::string> out;
   const std::size_t n = std::min(threads.size(), kMaxThreads);
@@ -126,7 +136,7 @@ std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, d
   for (std::size_t k = 0; k < n; ++k) {
     const int depth = g_slots[k].depth.load(std::memory_order_acquire);
     out.push_back(depth < 0 ? "    (the thread did not answer the stack request)\n"
-                            : symbolize(g_slots[k].frames.data(), depth));
+                            : symbolize(g_slots[k].frames.data(), depth, 2, false));
   }
   return out;
 }

@@ -14,4 +14,9 @@ namespace strain::exec {
 //! blocks signals, or is in an uninterruptible wait) gets a line saying so.
 std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, double wait_s = 1.0);
 
+//! Symbolizes frames recorded by backtrace() on the thread itself, one line
+//! each. `plugin_only` skips the leading frames in the host (the code that
+//! recorded them) and keeps the next eight.
+std::string symbolize_frames(void* const* frames, int depth, bool plugin_only);
+
 }  // namespace strain::exec

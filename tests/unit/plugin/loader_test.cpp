@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "strain/abi.hpp"
+
 namespace strain::plugin {
 namespace {
 
@@ -90,7 +92,8 @@ TEST(Loader, AbiMismatchNamesBothVersions) {
   EXPECT_EQ(
       c.problems[0].message,
       "scenario 'from_the_future' was built for strain ABI version 999, but this strain has ABI "
-      "version 1; rebuild the plugin");
+      "version " +
+          std::to_string(strain::kAbiVersion) + "; rebuild the plugin");
   EXPECT_TRUE(c.scenarios.empty());
 }
 

@@ -114,8 +114,10 @@ struct CaseState {
     ctx.d_.rng.reseed(mix(seed, salt));
   }
 
-  // Records the outcome of the trial just finished. Returns false to stop.
-  bool record(Outcome o, std::string message) {
+  // Records the outcome of the trial just finished, which ended at `ended`
+  // (before its message was composed: symbolizing a deadlock's stacks takes
+  // time that is not the time to find it). Returns false to stop.
+  bool record(Outcome o, std::string message, Clock::time_point ended = Clock::now()) {
     const auto idx = static_cast<std::size_t>(o);
     ++outcomes[idx];
     ++run_count;
@@ -127,7 +129,7 @@ struct CaseState {
                                    trial_seed(spec_seed, kase->id, t),
                                    o,
                                    std::move(message),
-                                   std::chrono::duration<double>(Clock::now() - t0).count(),
+                                   std::chrono::duration<double>(ended - t0).count(),
                                    replay_command(*kase, spec_seed, t, steps),
                                    controller ? controller->digest().text() : std::string()};
       if (opt.on_failure) opt.on_failure(*first_failure);
@@ -175,6 +177,7 @@ struct CaseState {
 
   // Checks the trial the team just ran and classifies it.
   void finish() {
+    const Clock::time_point ended = Clock::now();
     desc->check(state, main);
     desc->destroy(state);
     constructed = false;
@@ -193,7 +196,7 @@ struct CaseState {
     // their errors are the deadlock's consequence, not the finding. Only the
     // first failure's message is kept, so only it gets symbolized stacks.
     if (controller && controller->deadlocked()) {
-      (void)record(Outcome::deadlock, controller->deadlock_report(!first_failure));
+      (void)record(Outcome::deadlock, controller->deadlock_report(!first_failure), ended);
       return;
     }
     // An exception anywhere is an error; otherwise the first failed expect.

@@ -334,6 +334,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     result.stopped_by = final->stopped_by;
     result.note = final->note;
     result.met = final->met;
+    result.schedules = final->schedules;
     result.elapsed_s = final->elapsed_s > 0 ? final->elapsed_s : elapsed;
     result.output = std::move(output);
     result.output_bytes = bytes;

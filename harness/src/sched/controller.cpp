@@ -127,9 +127,12 @@ void Controller::end_trial() { max_steps_ = std::max(max_steps_, steps_); }
 
 void Controller::follow(std::vector<Decision> decisions) { follow_ = std::move(decisions); }
 
-void Controller::note(unsigned t, const char* label) {
+// Steps are noted in the order they run: a thread's operation at a point
+// runs after the point's decision, once the thread has the turn.
+void Controller::note(unsigned t, const char* label, const char* suffix) {
   digest_.add(t, label);
-  if (log_steps_) log_.push_back(names_[t] + " " + label);
+  if (*suffix != '\0') digest_.add(t, suffix);
+  if (log_steps_) log_.push_back(names_[t] + " " + label + suffix);
 }
 
 // The strategy suggested `suggested` among `options`; a followed trace may
@@ -158,10 +161,7 @@ void Controller::thread_start(unsigned t) {
     // Everyone is here: the first choice, made by whoever came last, the
     // same whatever the order of arrival.
     enabled_.clear();
-    for (unsigned u = 0; u < n_; ++u) {
-      enabled_.push_back(u);
-      note(u, "thread.start");
-    }
+    for (unsigned u = 0; u < n_; ++u) enabled_.push_back(u);
     unsigned first = 0;
     if (n_ > 1) {
       ++steps_;
@@ -170,6 +170,7 @@ void Controller::thread_start(unsigned t) {
     hand_to(first);
   }
   await_turn(t);
+  if (!aborted_.load(std::memory_order_acquire)) note(t, "thread.start");
 }
 
 void Controller::thread_end(unsigned t) {
@@ -183,7 +184,6 @@ void Controller::thread_end(unsigned t) {
 void Controller::point(unsigned t, const char* label, const void* object, Access kind) {
   if (aborted_.load(std::memory_order_acquire)) return;
   TsanIgnore ignore;
-  note(t, label);
   last_point_ns_.store(now_ns(), std::memory_order_relaxed);
   last_label_.store(label, std::memory_order_relaxed);
   events_[t] = Event{object, kind};
@@ -194,13 +194,14 @@ void Controller::point(unsigned t, const char* label, const void* object, Access
   // once this thread runs on).
   if (model_ && kind == Access::sync) model_->sync(t);
   schedule(t);
+  note(t, label);
   if (model_ && kind == Access::sync) model_->sync(t);
 }
 
 WaitResult Controller::block(unsigned t, const void* object, const char* label, bool timed) {
   if (aborted_.load(std::memory_order_acquire)) return WaitResult::aborted;
   TsanIgnore ignore;
-  note(t, label);
+  note(t, label, " (blocked)");
   Slot& s = slots_[t];
   s.state = State::blocked;
   s.blocked_on = object;

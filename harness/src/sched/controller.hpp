@@ -114,7 +114,7 @@ class Controller {
   void abort_deadlock();
   void make_runnable(unsigned t, detail::WaitResult why);
   unsigned decide(char kind, unsigned options, unsigned suggested);
-  void note(unsigned t, const char* label);
+  void note(unsigned t, const char* label, const char* suffix = "");
 
   spec::Strategy strategy_;
   std::vector<std::string> names_;

@@ -1,64 +1,18 @@
 // End to end: the strain binary on real specs and plugins.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli_util.hpp"
+
 namespace {
 
-namespace fs = std::filesystem;
-const std::string kBin = STRAIN_BIN;
-const std::string kSrc = STRAIN_SOURCE_DIR;
-const std::string kTestPlugins = STRAIN_TEST_PLUGIN_DIR;
-const std::string kWork = STRAIN_WORK_DIR;
-
-struct Result {
-  int code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-// Runs strain with `args` (shell words) from the source folder.
-Result strain(const std::string& args) {
-  fs::create_directories(kWork);
-  const std::string err_file = kWork + "/stderr.txt";
-  const std::string cmd = "cd " + kSrc + " && " + kBin + " " + args + " 2>" + err_file;
-  Result r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  std::stringstream ss;
-  ss << e.rdbuf();
-  r.err = ss.str();
-  return r;
-}
-
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
-
-const nlohmann::json* find_case(const nlohmann::json& report, const std::string& id) {
-  for (const auto& c : report["cases"])
-    if (c["id"] == id) return &c;
-  return nullptr;
-}
+using namespace cli_test;
 
 bool has_xmllint() { return std::system("command -v xmllint >/dev/null 2>&1") == 0; }
 
@@ -406,6 +360,18 @@ TEST(Cli, SanitizerKindsAreClassifiedPerBuild) {
   EXPECT_EQ((*race)["sanitizer_reports"][0]["kind"], "data race");
   const std::string brief = (*race)["sanitizer_reports"][0]["brief"];
   EXPECT_NE(brief.find("tsan_kinds.cpp"), std::string::npos) << brief;
+  // The same race under the strategies that steer or perturb the schedule:
+  // neither hides it behind edges of its own.
+  for (const char* id : {"tsan_kinds/data_race_controlled", "tsan_kinds/data_race_chaos"}) {
+    const auto* c = find_case(report, id);
+    ASSERT_NE(c, nullptr) << id;
+    EXPECT_EQ((*c)["outcomes"]["race"], 1) << c->dump(2);
+    ASSERT_FALSE((*c)["sanitizer_reports"].empty()) << id;
+    EXPECT_EQ((*c)["sanitizer_reports"][0]["kind"], "data race") << id;
+    const std::string b = (*c)["sanitizer_reports"][0]["brief"];
+    EXPECT_NE(b.find("TsanKinds::first"), std::string::npos) << b;
+    EXPECT_NE(b.find("TsanKinds::second"), std::string::npos) << b;
+  }
 }
 
 }  // namespace

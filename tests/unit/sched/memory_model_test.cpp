@@ -26,8 +26,8 @@ const void* const kData = &data_cell;
 const void* const kFlag = &flag_cell;
 
 // Every value a load could return: each choice tried in turn.
-std::set<std::uint64_t> readable(MemoryModel& m, unsigned t, const void* obj,
-                                 std::uint64_t newest, int order) {
+std::set<std::uint64_t> readable(MemoryModel& m, unsigned t, const void* obj, std::uint64_t newest,
+                                 int order) {
   std::set<std::uint64_t> values;
   unsigned options = 1;
   for (unsigned pick = 0; pick < options; ++pick) {
@@ -87,8 +87,7 @@ TEST(MemoryModel, SeqCstLoadsAndReadModifyWritesReadTheNewestStore) {
   m.begin_trial();
   m.store(0, kData, 0, 5, kRelaxed, false);
   EXPECT_EQ(readable(m, 1, kData, 5, kSeqCst), (std::set<std::uint64_t>{5}));
-  EXPECT_EQ(readable(m, 1, kData, 5, kRelaxed | detail::kLoadNewest),
-            (std::set<std::uint64_t>{5}));
+  EXPECT_EQ(readable(m, 1, kData, 5, kRelaxed | detail::kLoadNewest), (std::set<std::uint64_t>{5}));
 }
 
 TEST(MemoryModel, AReleaseSequenceContinuesThroughReadModifyWrites) {

@@ -115,9 +115,11 @@ class Context {
 
   //! Sleeps `seconds` times the spec's time_scale (the tutorial's
   //! time.sleep, shrunk so stress runs do not really wait). Under strategy
-  //! `controlled` time does not pass: the sleep is a yield to the other roles.
+  //! `controlled` time does not pass: the sleep is a schedule point, where
+  //! other roles may run, but not a yield (a sleeping thread keeps its
+  //! priority, so PCT can let it run on as if the others were slower).
   void sleep(double seconds) noexcept {
-    if (d_.hooks != nullptr) return yield("sleep");
+    if (d_.hooks != nullptr) return point("sleep");
     const double scaled = seconds * d_.time_scale;
     if (scaled > 0) std::this_thread::sleep_for(std::chrono::duration<double>(scaled));
   }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "exec/stacks.hpp"
 #include "sched/thread_sched.hpp"
@@ -45,9 +46,14 @@ void hook_store(Context& c, const void* object, std::uint64_t before, std::uint6
 const detail::SchedHooks kHooks{&hook_block, &hook_wake, nullptr, nullptr};
 const detail::SchedHooks kModelHooks{&hook_block, &hook_wake, &hook_load, &hook_store};
 
-// A hand-off spins this many times before sleeping on the futex: the next
-// thread often runs on the other core and answers within a microsecond.
-constexpr int kSpins = 300;
+// A thread waiting for the turn spins this long before it sleeps on its
+// futex, when the team fits the cores: the turn often comes back within
+// microseconds (a random walk switches at most points), and waking a
+// sleeping thread costs tens of microseconds, milliseconds on a loaded
+// machine. A team larger than the cores spins only briefly, since its
+// spinners would take the cores from the thread that holds the turn.
+constexpr std::int64_t kSpinNs = 50'000;
+constexpr int kShortSpins = 100;
 // PCT's k before any trial of the case has been counted.
 constexpr std::uint64_t kInitialSteps = 16;
 
@@ -67,6 +73,7 @@ Controller::Controller(const spec::Strategy& s, std::vector<std::string> names)
       picker_(make_picker(s.pick, s.depth)),
       events_(n_) {
   if (s.weak_memory) model_ = std::make_unique<MemoryModel>(n_);
+  spin_ = n_ <= std::max(1u, std::thread::hardware_concurrency());
   enabled_.reserve(n_);
   timed_.reserve(n_);
 }
@@ -329,17 +336,26 @@ void Controller::hand_to(unsigned next) {
 
 void Controller::await_turn(unsigned self) {
   std::atomic<std::uint32_t>& word = slots_[self].futex;
-  for (int k = 0;; ++k) {
-    if (current_.load(std::memory_order_acquire) == self ||
-        aborted_.load(std::memory_order_acquire))
-      return;
-    if (k < kSpins) continue;
+  const auto has_turn = [&] {
+    return current_.load(std::memory_order_acquire) == self ||
+           aborted_.load(std::memory_order_acquire);
+  };
+  if (spin_) {
+    const std::int64_t until = now_ns() + kSpinNs;
+    for (int k = 1;; ++k) {
+      if (has_turn()) return;
+      if (k % 64 == 0 && now_ns() > until) break;
+    }
+  } else {
+    for (int k = 0; k < kShortSpins; ++k)
+      if (has_turn()) return;
+  }
+  for (;;) {
+    if (has_turn()) return;
     // Read the word before checking again: a hand-off in between changes
     // it, so the wait cannot miss it.
     const std::uint32_t seen = word.load(std::memory_order_acquire);
-    if (current_.load(std::memory_order_acquire) == self ||
-        aborted_.load(std::memory_order_acquire))
-      return;
+    if (has_turn()) return;
     word.wait(seen, std::memory_order_acquire);
   }
 }

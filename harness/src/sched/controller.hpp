@@ -147,6 +147,7 @@ class Controller {
   std::size_t follow_pos_ = 0;
   std::uint64_t diverged_ = 0;
   bool log_steps_ = false;
+  bool spin_ = false;  // whether waiting threads spin before sleeping
   std::vector<std::string> log_;
 };
 

@@ -1,10 +1,14 @@
-// A bug that needs one thread to run uninterrupted for many steps: the
-// publisher sends a batch of items, one atomic step each, and drops the
-// batch at the end if nobody has subscribed by then, although the
-// subscriber is running and subscribes at its very first step. Only a
-// schedule that lets the publisher run its whole batch before the
-// subscriber's first step shows it; a random walk practically never does.
-// Fixed: the publisher waits for the subscription before sending.
+// A bug that needs one thread to run uninterrupted for many steps: a monitor
+// watches a worker's batch, one atomic step per item, and decides the batch
+// was skipped if it never saw it in progress. That inference is wrong
+// exactly when the worker runs its whole batch between two polls of the
+// monitor: many steps in a row with the monitor, which polls all the time,
+// never running. A random walk practically never allows it; PCT does when
+// the worker has the higher priority; plain stress needs the monitor to be
+// descheduled for the whole batch, which does real work between its steps
+// (a few milliseconds: longer than the kernel lets one thread run while
+// another waits, on a loaded machine too).
+// Fixed: the monitor waits for the worker's completion count instead.
 
 #include "work.hpp"
 
@@ -13,46 +17,46 @@ namespace {
 class LongRun {
  public:
   static void declare(strain::Declare<LongRun>& d) {
-    d.doc("Kernel: a batch dropped when its publisher outruns the subscriber");
+    d.doc("Kernel: a monitor that misses a batch run without interruption");
     kernels::variants(d);
     d.param("batch", 40, "items in the batch, one atomic step each")
-        .param("reads", 120, "polls of the subscriber")
-        .param("work", 30, "iterations of local work per item")
-        .role("publisher", &LongRun::publisher, "sends the batch, then looks for a subscriber")
-        .role("subscriber", &LongRun::subscriber, "subscribes, then polls the items")
-        .metric("dropped", "items dropped");
+        .param("work", 50000, "iterations of local work per item")
+        .role("worker", &LongRun::worker, "waits for the monitor, then runs the batch")
+        .role("monitor", &LongRun::monitor, "polls the progress until the batch is done");
   }
   void setup(strain::Context& ctx) {
     bug_ = kernels::buggy(ctx);
     batch_ = ctx.int_param("batch");
-    reads_ = ctx.int_param("reads");
     work_ = ctx.int_param("work");
   }
-  void publisher(strain::Context&) {
-    if (!bug_) subscribed_sem_.acquire();
+  void worker(strain::Context&) {
+    while (!watching_.load()) strain::yield();
     for (std::int64_t i = 0; i < batch_; ++i) {
       kernels::work(work_);
-      sent_.fetch_add(1);
+      done_.fetch_add(1);
     }
-    if (!subscribed_.load()) dropped_.store(batch_);  // nobody listening: discard
+    batches_.fetch_add(1);
   }
-  void subscriber(strain::Context&) {
-    subscribed_.store(true);
-    if (!bug_) subscribed_sem_.release();
-    for (std::int64_t i = 0; i < reads_ && sent_.load() < batch_; ++i) {
+  void monitor(strain::Context& ctx) {
+    watching_.store(true);
+    if (!bug_) {
+      while (batches_.load() == 0) {
+      }
+      return;
     }
-  }
-  void check(strain::Context& ctx) {
-    ctx.metric("dropped", dropped_.load());
-    ctx.expect(dropped_.load() == 0, "the batch was dropped although the subscriber had started");
+    // A batch the monitor never saw running, it concludes, was skipped.
+    bool in_progress = false;
+    std::int64_t seen = 0;
+    while ((seen = done_.load()) < batch_)
+      if (seen > 0) in_progress = true;
+    ctx.expect(in_progress, "the monitor reported the batch skipped, but it ran");
   }
 
  private:
   bool bug_ = true;
-  std::int64_t batch_ = 0, reads_ = 0, work_ = 0;
-  strain::Atomic<std::int64_t> sent_{0}, dropped_{0};
-  strain::Atomic<bool> subscribed_{false};
-  strain::Semaphore subscribed_sem_{0};
+  std::int64_t batch_ = 0, work_ = 0;
+  strain::Atomic<bool> watching_{false};
+  strain::Atomic<std::int64_t> done_{0}, batches_{0};
 };
 
 }  // namespace

@@ -289,7 +289,7 @@ TEST(Controller, SpinLoopsDoNotLivelockPct) {
   }
 }
 
-TEST(Controller, SleepIsAYieldAndTakesNoTime) {
+TEST(Controller, SleepIsAPointAndTakesNoTime) {
   Team team(2, pick("pct"));
   const auto t0 = std::chrono::steady_clock::now();
   team.run(1, [&](unsigned, Context& ctx) {

@@ -38,12 +38,14 @@ class Atomic {
 
   //! Reads the value.
   T load(std::memory_order order = std::memory_order_seq_cst) const noexcept {
-    if (!detail::points_enabled.load(std::memory_order_relaxed)) return v_.load(order);
+    if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
+      return v_.load(order);
     return scheduled_load(order);
   }
   //! Writes `value`.
   void store(T value, std::memory_order order = std::memory_order_seq_cst) noexcept {
-    if (!detail::points_enabled.load(std::memory_order_relaxed)) return v_.store(value, order);
+    if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
+      return v_.store(value, order);
     scheduled_store(value, order);
   }
   //! Writes `value` and returns the previous value.
@@ -165,7 +167,8 @@ class Atomic {
   // result the memory model records as the newest store.
   template <class Op>
   T update(const char* label, std::memory_order order, Op op) noexcept {
-    if (!detail::points_enabled.load(std::memory_order_relaxed)) return op(v_);
+    if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
+      return op(v_);
     Context* c = detail::tls_context;
     if (c == nullptr) return op(v_);
     if (c->d_.point_fn != nullptr) c->d_.point_fn(*c, label, this, detail::Access::update);
@@ -181,7 +184,8 @@ class Atomic {
       return weak ? v_.compare_exchange_weak(expected, desired, success, failure)
                   : v_.compare_exchange_strong(expected, desired, success, failure);
     };
-    if (!detail::points_enabled.load(std::memory_order_relaxed)) return cas();
+    if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
+      return cas();
     Context* c = detail::tls_context;
     if (c == nullptr) return cas();
     if (c->d_.point_fn != nullptr)

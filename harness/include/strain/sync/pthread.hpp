@@ -37,7 +37,8 @@ namespace detail {
 //! runs under a strategy with points, it costs one relaxed load and a branch.
 inline void sync_point(const char* label, const void* object = nullptr,
                        Access kind = Access::sync) noexcept {
-  if (!points_enabled.load(std::memory_order_relaxed)) return;
+  if (!points_enabled.load(std::memory_order_relaxed)) [[likely]]
+    return;
   Context* c = tls_context;
   if (c != nullptr && c->d_.point_fn != nullptr) c->d_.point_fn(*c, label, object, kind);
 }

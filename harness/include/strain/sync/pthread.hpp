@@ -173,17 +173,11 @@ class RawCond {
     m.relocked(pthread_cond_wait(&c_, m.native()), "pthread_cond_wait");
   }
   //! Waits until the CLOCK_MONOTONIC `deadline`; false if it passed. Under a
-  //! strategy that owns the schedule time does not pass: the wait times out
-  //! only when every role thread is blocked (or the deadline is already past).
+  //! strategy that owns the schedule time does not pass: the deadline is not
+  //! looked at, and the wait times out only when every role thread is
+  //! blocked, so that a replay takes the same turns whatever the clock says.
   bool wait_until(RawMutex& m, const timespec& deadline, const char* label = "condvar.wait") {
-    if (Context* c = controlling_context()) {
-      timespec now;
-      clock_gettime(CLOCK_MONOTONIC, &now);
-      if (now.tv_sec > deadline.tv_sec ||
-          (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
-        return false;
-      return park(*c, m, label, true);
-    }
+    if (Context* c = controlling_context()) return park(*c, m, label, true);
     const int rc = pthread_cond_timedwait(&c_, m.native(), &deadline);
     if (rc == ETIMEDOUT) return false;
     m.relocked(rc, "pthread_cond_timedwait");

@@ -442,6 +442,9 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
         return result;
       }
     }
+    // A replay given no --steps keeps PCT's k fixed, so that its repetitions
+    // run one interleaving rather than learn from each other.
+    if (opt.only_trial && !cs->opt.steps) cs->opt.steps = sched::Controller::kInitialSteps;
   }
   for (std::uint32_t r = 0, k = 0; r < c.schedule.role_counts.size(); ++r) {
     const auto count = static_cast<std::uint32_t>(c.schedule.role_counts[r]);

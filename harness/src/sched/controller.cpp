@@ -54,8 +54,6 @@ const detail::SchedHooks kModelHooks{&hook_block, &hook_wake, &hook_load, &hook_
 // spinners would take the cores from the thread that holds the turn.
 constexpr std::int64_t kSpinNs = 50'000;
 constexpr int kShortSpins = 100;
-// PCT's k before any trial of the case has been counted.
-constexpr std::uint64_t kInitialSteps = 16;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -38,6 +38,9 @@ class Controller {
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
 
+  //! PCT's k for a case's first trial, before any trial was counted.
+  static constexpr std::uint64_t kInitialSteps = 16;
+
   //! The hooks the primitives call (ContextData::hooks).
   const detail::SchedHooks* hooks() const;
 

@@ -22,8 +22,8 @@ class CheckThenAct {
     seats_ = ctx.int_param("seats");
     work_ = ctx.int_param("work");
   }
-  void joiner(strain::Context&) {
-    kernels::work(work_);
+  void joiner(strain::Context& ctx) {
+    kernels::work(kernels::staggered(work_, ctx));
     if (bug_) {
       if (taken_.load() < seats_) taken_.fetch_add(1);
       return;

@@ -25,8 +25,8 @@ class TwoCriticalSections {
     amount_ = ctx.int_param("amount");
     work_ = ctx.int_param("work");
   }
-  void withdraw(strain::Context&) {
-    kernels::work(work_);
+  void withdraw(strain::Context& ctx) {
+    kernels::work(kernels::staggered(work_, ctx));
     if (!bug_) {
       std::lock_guard<strain::Mutex> g(m_);
       balance_ -= amount_;
@@ -37,7 +37,6 @@ class TwoCriticalSections {
       std::lock_guard<strain::Mutex> g(m_);
       seen = balance_;
     }
-    kernels::work(work_ / 10);  // e.g. computing the fee
     std::lock_guard<strain::Mutex> g(m_);
     balance_ = seen - amount_;
   }

@@ -17,6 +17,14 @@ inline void work(std::int64_t iterations) {
   for (std::int64_t i = 0; i < iterations; ++i) sink = sink + static_cast<std::uint64_t>(i);
 }
 
+//! `iterations` for the first instance of a role, twice that for the second,
+//! and so on: instances of one role rarely do exactly the same work before
+//! they meet, and identical work from a common start would line their
+//! windows up for plain stress by construction.
+inline std::int64_t staggered(std::int64_t iterations, const strain::Context& ctx) {
+  return iterations * (1 + static_cast<std::int64_t>(ctx.instance()));
+}
+
 //! Declares the `variant` parameter every kernel has.
 template <class T>
 void variants(strain::Declare<T>& d) {

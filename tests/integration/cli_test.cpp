@@ -214,10 +214,12 @@ TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
     ASSERT_NE(first, std::string::npos) << brief;
     EXPECT_NE(brief.find("plugins/bank_account/bank_account.cpp", first + 1), std::string::npos)
         << brief;
-    // The unlocked read is in withdraw (line 127); the write it races with
-    // is a deposit's or another withdrawal's, whichever TSan saw first.
-    EXPECT_NE(brief.find("bank_account.cpp:127"), std::string::npos) << brief;
-    EXPECT_NE(brief.find("BankAccount::withdraw"), std::string::npos) << brief;
+    // One access is an unlocked read of the balance for printing (withdraw
+    // line 127 or deposit line 146), the other a write under the lock by
+    // either role: which pair TSan sees first depends on the schedule.
+    EXPECT_TRUE(brief.find("bank_account.cpp:127") != std::string::npos ||
+                brief.find("bank_account.cpp:146") != std::string::npos)
+        << brief;
   }
 }
 

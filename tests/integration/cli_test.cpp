@@ -1,17 +1,10 @@
 // End to end: the strain binary on real specs and plugins.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -245,8 +238,12 @@ TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
     ASSERT_NE(first, std::string::npos) << brief;
     EXPECT_NE(brief.find("plugins/bank_account/bank_account.cpp", first + 1), std::string::npos)
         << brief;
-    EXPECT_NE(brief.find("BankAccount::withdraw"), std::string::npos) << brief;
-    EXPECT_NE(brief.find("BankAccount::deposit"), std::string::npos) << brief;
+    // One access is an unlocked read of the balance for printing (withdraw
+    // line 127 or deposit line 146), the other a write under the lock by
+    // either role: which pair TSan sees first depends on the schedule.
+    EXPECT_TRUE(brief.find("bank_account.cpp:127") != std::string::npos ||
+                brief.find("bank_account.cpp:146") != std::string::npos)
+        << brief;
   }
 }
 
@@ -391,6 +388,18 @@ TEST(Cli, SanitizerKindsAreClassifiedPerBuild) {
   EXPECT_EQ((*race)["sanitizer_reports"][0]["kind"], "data race");
   const std::string brief = (*race)["sanitizer_reports"][0]["brief"];
   EXPECT_NE(brief.find("tsan_kinds.cpp"), std::string::npos) << brief;
+  // The same race under the strategies that steer or perturb the schedule:
+  // neither hides it behind edges of its own.
+  for (const char* id : {"tsan_kinds/data_race_controlled", "tsan_kinds/data_race_chaos"}) {
+    const auto* c = find_case(report, id);
+    ASSERT_NE(c, nullptr) << id;
+    EXPECT_EQ((*c)["outcomes"]["race"], 1) << c->dump(2);
+    ASSERT_FALSE((*c)["sanitizer_reports"].empty()) << id;
+    EXPECT_EQ((*c)["sanitizer_reports"][0]["kind"], "data race") << id;
+    const std::string b = (*c)["sanitizer_reports"][0]["brief"];
+    EXPECT_NE(b.find("TsanKinds::first"), std::string::npos) << b;
+    EXPECT_NE(b.find("TsanKinds::second"), std::string::npos) << b;
+  }
 }
 
 }  // namespace

@@ -20,6 +20,9 @@ inline const std::string kBin = STRAIN_BIN;
 inline const std::string kSrc = STRAIN_SOURCE_DIR;
 inline const std::string kTestPlugins = STRAIN_TEST_PLUGIN_DIR;
 inline const std::string kWork = STRAIN_WORK_DIR;
+#ifdef STRAIN_BENCH_PLUGIN_DIR
+inline const std::string kBenchPlugins = STRAIN_BENCH_PLUGIN_DIR;  // the detection kernels
+#endif
 
 struct Result {
   int code = -1;

@@ -14,6 +14,7 @@
 
 #include "strain/descriptor.hpp"
 #include "strain/rng.hpp"
+#include "strain/schedule.hpp"
 #include "strain/site.hpp"
 
 namespace strain {
@@ -37,9 +38,13 @@ struct ContextData {
   const ScenarioDescriptor* desc = nullptr;
   const ParamValue* params = nullptr;  // parallel to desc->params
   MetricSlot* metrics = nullptr;       // parallel to desc->metrics; null in roles
-  //! Called at every schedule point; null when the strategy does nothing, so
-  //! point() then costs one predictable branch.
-  void (*point_fn)(Context&, const char* label) noexcept = nullptr;
+  //! Called at every schedule point with what the operation there does;
+  //! null when the strategy does nothing, so point() then costs one
+  //! predictable branch.
+  void (*point_fn)(Context&, const char* label, const void* object, Access kind) noexcept = nullptr;
+  //! Set only by a strategy that owns the schedule (`controlled`): the
+  //! primitives then hand their blocking waits and atomics to it.
+  const SchedHooks* hooks = nullptr;
   void* sched = nullptr;                       // the strategy's per-thread state, host-owned
   const std::uint32_t* role_counts = nullptr;  // parallel to desc->roles
   const SiteData* site = nullptr;              // the case's site fixture; null: none
@@ -93,14 +98,30 @@ class Context {
   Rng& rng() noexcept { return d_.rng; }
 
   //! A schedule point: the strategy may yield, spin, sleep or switch here.
-  //! Under strategy `none` it does nothing.
+  //! Under strategy `none` it does nothing. The primitives of
+  //! <strain/sync.hpp> are points already; use this one for code that
+  //! shares data through other means.
   void point(const char* label = "") noexcept {
-    if (d_.point_fn != nullptr) d_.point_fn(*this, label);
+    if (d_.point_fn != nullptr) d_.point_fn(*this, label, nullptr, detail::Access::none);
+  }
+
+  //! Lets other threads run: call it in a spin loop. Under strategy `none` it
+  //! is std::this_thread::yield(); under `controlled` it demotes this thread,
+  //! so a spin loop waiting for another role does not run forever.
+  void yield(const char* label = "yield") noexcept {
+    if (d_.point_fn != nullptr)
+      d_.point_fn(*this, label, nullptr, detail::Access::yield);
+    else
+      std::this_thread::yield();
   }
 
   //! Sleeps `seconds` times the spec's time_scale (the tutorial's
-  //! time.sleep, shrunk so stress runs do not really wait).
+  //! time.sleep, shrunk so stress runs do not really wait). Under strategy
+  //! `controlled` time does not pass: the sleep is a schedule point, where
+  //! other roles may run, but not a yield (a sleeping thread keeps its
+  //! priority, so PCT can let it run on as if the others were slower).
   void sleep(double seconds) noexcept {
+    if (d_.hooks != nullptr) return point("sleep");
     const double scaled = seconds * d_.time_scale;
     if (scaled > 0) std::this_thread::sleep_for(std::chrono::duration<double>(scaled));
   }

@@ -164,6 +164,10 @@ class Declare {
   static void destroy(void* where) noexcept { static_cast<T*>(where)->~T(); }
   static bool run_role(void* state, std::uint32_t role, Context& ctx) noexcept {
     detail::tls_context = &ctx;
+    // Switched on once and left on: a relaxed load of a line nobody writes
+    // is all `none` then costs an atomic (see detail::sync_point).
+    if (ctx.d_.point_fn != nullptr && !detail::points_enabled.load(std::memory_order_relaxed))
+      detail::points_enabled.store(true, std::memory_order_relaxed);
     try {
       (static_cast<T*>(state)->*instance().fns_[role])(ctx);
     } catch (...) {

@@ -21,6 +21,7 @@
 #include "exec/case_runner.hpp"
 #include "exec/isolated_runner.hpp"
 #include "report/reporter.hpp"
+#include "sched/trace.hpp"
 
 namespace strain::cli {
 
@@ -227,21 +228,43 @@ Action add_run(CLI::App& app, const Global& g) {
 Action add_replay(CLI::App& app, const Global& g) {
   auto* cmd = app.add_subcommand("replay", "Run one trial of one case again");
   struct Flags {
-    std::string id, spec;
-    std::uint64_t seed = 0, trial = 0, repeat = 1;
+    std::string id, spec, trace_in, trace_out;
+    std::optional<std::uint64_t> seed, trial, steps;
+    std::uint64_t repeat = 1;
     bool in_process = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("case", f->id, "the case id, as reports print it")->required();
-  cmd->add_option("--seed", f->seed, "the spec seed of the failing run")->required();
-  cmd->add_option("--trial", f->trial, "the trial index")->required();
+  cmd->add_option("--seed", f->seed, "the spec seed of the failing run (default: the trace's)");
+  cmd->add_option("--trial", f->trial, "the trial index (default: the trace's)");
   cmd->add_option("--spec", f->spec, "the spec file (default: specs/<spec name>.yaml)");
   cmd->add_option("--repeat", f->repeat, "run the trial this many times")
       ->check(CLI::PositiveNumber)
       ->envname("STRAIN_REPEAT");
-  cmd->add_flag("--in-process", f->in_process, "run the trial inside strain itself")
+  cmd->add_option("--steps", f->steps,
+                  "strategy controlled/pct: the k the trial ran with (replay lines give it)");
+  cmd->add_option("--trace", f->trace_in,
+                  "strategy controlled: follow the decisions recorded in this trace file");
+  cmd->add_option("--record-trace", f->trace_out,
+                  "strategy controlled: write the trial's decisions and interleaving here");
+  cmd->add_flag("--in-process", f->in_process,
+                "run the trial inside strain itself (for a debugger)")
       ->envname("STRAIN_IN_PROCESS");
   return [f, &g]() {
+    if (!f->trace_in.empty()) {
+      sched::Trace t;
+      try {
+        t = sched::read_trace(f->trace_in);
+      } catch (const std::exception& e) {
+        throw UsageError(e.what());
+      }
+      if (t.case_id != f->id)
+        throw UsageError("the trace " + f->trace_in + " is of case '" + t.case_id + "', not '" +
+                         f->id + "'");
+      if (!f->seed) f->seed = t.seed;
+      if (!f->trial) f->trial = t.trial;
+    }
+    if (!f->seed || !f->trial) throw UsageError("replay needs --seed and --trial (or --trace)");
     std::string path = f->spec;
     if (path.empty()) path = "specs/" + f->id.substr(0, f->id.find('/')) + ".yaml";
     const plugin::Catalog catalog = load_catalog(g.plugin_path);
@@ -250,21 +273,38 @@ Action add_replay(CLI::App& app, const Global& g) {
     for (const auto& c : specs.front().cases)
       if (c.id == f->id) found = &c;
     if (found == nullptr) throw UsageError("no case '" + f->id + "' in " + path);
+    const bool controlled = found->schedule.strategy.name == "controlled";
+    if (!controlled && (!f->trace_in.empty() || !f->trace_out.empty()))
+      throw UsageError("--trace and --record-trace need a case under strategy controlled; " +
+                       f->id + " runs under " + found->schedule.strategy.name);
     exec::RunOptions opt;
     opt.seed = f->seed;
     opt.only_trial = f->trial;
     opt.repeat = f->repeat;
     opt.keep_going = true;
     opt.tsan_build = tsan_build();
+    opt.steps = f->steps;
+    opt.trace_in = f->trace_in;
+    opt.trace_out = f->trace_out;
     install_signal_handlers();
     const exec::CaseResult r = run_one(*found, opt, g, f->in_process);
+    if (r.stopped_by == "error") throw UsageError("cannot replay " + f->id + ": " + r.note);
     const std::uint64_t failed = r.trials - r.outcomes[0];
-    std::cout << "replay " << f->id << " seed " << f->seed << " trial " << f->trial << ": failed "
+    std::cout << "replay " << f->id << " seed " << *f->seed << " trial " << *f->trial << ": failed "
               << failed << " of " << r.trials << " runs";
     if (r.first_failure)
       std::cout << " (" << check::to_string(r.first_failure->outcome) << ": "
                 << r.first_failure->message << ")";
     std::cout << "\n";
+    // Under controlled every repetition runs the same interleaving; say so,
+    // with the digest a run's report shows for the failure.
+    if (r.schedules > 0) {
+      std::cout << "interleavings: " << r.schedules << " distinct in " << r.trials << " runs";
+      if (r.first_failure && !r.first_failure->schedule.empty())
+        std::cout << " (failing schedule " << r.first_failure->schedule << ")";
+      std::cout << "\n";
+    }
+    if (!f->trace_out.empty()) std::cout << "trace written to " << f->trace_out << "\n";
     return failed > 0 ? kExitUnmet : kExitMet;
   };
 }

@@ -17,8 +17,9 @@ Action add_worker(CLI::App& app, const Global& g) {
     std::string spec, id;
     int result_fd = -1, live_fd = -1;
     std::uint64_t seed = 0, repeat = 1;
-    std::optional<std::uint64_t> trial;
+    std::optional<std::uint64_t> trial, steps;
     bool keep_going = false;
+    std::string trace_in, trace_out;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--spec", f->spec)->required();
@@ -29,6 +30,9 @@ Action add_worker(CLI::App& app, const Global& g) {
   cmd->add_option("--trial", f->trial);
   cmd->add_option("--repeat", f->repeat);
   cmd->add_flag("--keep-going", f->keep_going);
+  cmd->add_option("--steps", f->steps);
+  cmd->add_option("--trace", f->trace_in);
+  cmd->add_option("--record-trace", f->trace_out);
   return [f, &g]() {
     const auto catalog = load_catalog(g.plugin_path);
     const auto specs = load_specs({f->spec}, catalog);
@@ -40,6 +44,9 @@ Action add_worker(CLI::App& app, const Global& g) {
       opt.only_trial = f->trial;
       opt.repeat = f->repeat;
       opt.tsan_build = tsan_build();
+      opt.steps = f->steps;
+      opt.trace_in = f->trace_in;
+      opt.trace_out = f->trace_out;
       return exec::worker_main(c, opt, f->result_fd, f->live_fd);
     }
     throw UsageError("no case '" + f->id + "' in " + f->spec);

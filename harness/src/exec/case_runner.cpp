@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <new>
+#include <set>
 #include <vector>
 
 #include "exec/arena.hpp"
@@ -16,7 +18,9 @@
 #include "exec/thread_team.hpp"
 #include "fixtures/site_facts.hpp"
 #include "fixtures/site_server.hpp"
+#include "sched/controller.hpp"
 #include "sched/strategy.hpp"
+#include "sched/trace.hpp"
 #include "strain/context.hpp"
 
 namespace strain::exec {
@@ -88,7 +92,11 @@ struct CaseState {
   std::span<Context> thread_ctx;
   std::vector<std::uint32_t> thread_role;
   std::vector<std::uint32_t> role_counts;
-  std::span<sched::RandomState> sched_state;
+  std::span<sched::ThreadSched> sched_state;
+  // Strategy `controlled` only: the case's scheduler.
+  std::unique_ptr<sched::Controller> controller;
+  std::uint64_t steps = 0;            // PCT's learned k of the current trial, for replay lines
+  std::set<std::uint64_t> schedules;  // replays: the digests of the interleavings run
   void* state = nullptr;
   bool constructed = false;
   std::uint64_t reports_before = 0;  // sanitizer reports before this trial
@@ -145,8 +153,10 @@ struct CaseState {
     ctx.d_.rng.reseed(mix(seed, salt));
   }
 
-  // Records the outcome of the trial just finished. Returns false to stop.
-  bool record(Outcome o, std::string message) {
+  // Records the outcome of the trial just finished, which ended at `ended`
+  // (before its message was composed: symbolizing a deadlock's stacks takes
+  // time that is not the time to find it). Returns false to stop.
+  bool record(Outcome o, std::string message, Clock::time_point ended = Clock::now()) {
     const auto idx = static_cast<std::size_t>(o);
     ++outcomes[idx];
     ++run_count;
@@ -158,8 +168,9 @@ struct CaseState {
                                    trial_seed(spec_seed, kase->id, t),
                                    o,
                                    std::move(message),
-                                   std::chrono::duration<double>(Clock::now() - t0).count(),
-                                   replay_command(*kase, spec_seed, t)};
+                                   std::chrono::duration<double>(ended - t0).count(),
+                                   replay_command(*kase, spec_seed, t, steps),
+                                   controller ? controller->digest().text() : std::string()};
       if (opt.on_failure) opt.on_failure(*first_failure);
     }
     ++next_trial;
@@ -189,7 +200,12 @@ struct CaseState {
       for (auto& m : metrics) m = detail::MetricSlot{};
       for (std::size_t k = 0; k < thread_ctx.size(); ++k) {
         reset_context(thread_ctx[k], seed, k + 1, t);
-        if (thread_ctx[k].d_.sched != nullptr) sched::reseed(sched_state[k], mix(seed, k + 1));
+        if (thread_ctx[k].d_.sched != nullptr) sched::reseed(sched_state[k], seed);
+      }
+      if (controller) {
+        controller->begin_trial(seed, opt.steps);
+        steps = controller->steps_learned() ? controller->steps_used() : 0;
+        live->steps.store(steps, std::memory_order_relaxed);
       }
       reports_before = sanitizer_report_count();
       if (site) site->begin_trial(seed);
@@ -201,6 +217,7 @@ struct CaseState {
 
   // Checks the trial the team just ran and classifies it.
   void finish() {
+    const Clock::time_point ended = Clock::now();
     desc->check(state, main);
     desc->destroy(state);
     constructed = false;
@@ -209,6 +226,7 @@ struct CaseState {
                            std::span(vars).subspan(site_base, fixtures::kSiteFactNames.size()));
     // Whatever the outcome: a measurement of a failing trial is still one.
     accumulate_shown();
+    if (controller) controlled_trial_ended();
     // A sanitizer report made during this trial is its outcome: the race is
     // the cause, whatever the invariants then saw.
     if (sanitizer_report_count() != reports_before) {
@@ -217,6 +235,13 @@ struct CaseState {
           fmt::format("ThreadSanitizer reported {} during this trial (the report is in the case's "
                       "sanitizer reports)",
                       last_sanitizer_kind()));
+      return;
+    }
+    // Every role blocked: the roles were unwound by ScheduleAborted, so
+    // their errors are the deadlock's consequence, not the finding. Only the
+    // first failure's message is kept, so only it gets symbolized stacks.
+    if (controller && controller->deadlocked()) {
+      (void)record(Outcome::deadlock, controller->deadlock_report(!first_failure), ended);
       return;
     }
     // An exception anywhere is an error; otherwise the first failed expect.
@@ -273,12 +298,37 @@ struct CaseState {
     }
     (void)record(Outcome::pass, {});
   }
+
+  // Bookkeeping of a controlled trial: PCT learns its k, a replay counts
+  // the interleavings it ran and may write the first one as a trace.
+  void controlled_trial_ended() {
+    controller->end_trial();
+    if (!opt.only_trial) return;
+    schedules.insert(controller->digest().value());
+    if (opt.trace_out.empty() || run_count != 0) return;
+    sched::Trace t;
+    t.case_id = kase->id;
+    t.seed = spec_seed;
+    t.trial = trial_index(next_trial);
+    t.strategy = controller->describe();
+    t.steps = controller->steps_used();
+    t.digest = controller->digest().text();
+    t.decisions = controller->decisions();
+    t.interleaving = controller->step_log();
+    try {
+      sched::write_trace(opt.trace_out, t);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "strain: %s\n", e.what());
+    }
+  }
 };
 
 void team_body(void* arg, unsigned index) noexcept {
   auto& cs = *static_cast<CaseState*>(arg);
   Context& ctx = cs.thread_ctx[index];
+  sched::role_started(ctx);
   cs.desc->run_role(cs.state, cs.thread_role[index], ctx);
+  sched::role_ended(ctx);
 }
 
 bool team_between(void* arg) noexcept {
@@ -355,9 +405,11 @@ std::uint64_t trial_seed(std::uint64_t spec_seed, const std::string& case_id, st
   return mix(mix(spec_seed, hash_id(case_id)), trial + 1);
 }
 
-std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial) {
+std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial,
+                           std::uint64_t steps) {
   return "strain replay " + c.id + " --seed " + std::to_string(spec_seed) + " --trial " +
-         std::to_string(trial) + " --spec " + c.spec_path;
+         std::to_string(trial) + " --spec " + c.spec_path +
+         (steps > 0 ? " --steps " + std::to_string(steps) : "");
 }
 
 CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
@@ -379,16 +431,23 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   unsigned n = 0;
   for (int count : c.schedule.role_counts) n += static_cast<unsigned>(count);
   const bool processes = c.schedule.topology == spec::Topology::processes;
+  const bool controlled = c.schedule.strategy.name == "controlled";
+  if (controlled && processes) {
+    // The spec loader rejects this; a hand-made Case must not get further.
+    result.stopped_by = "error";
+    result.note = "strategy controlled runs in the threads topology only";
+    return result;
+  }
   // Everything roles write lives in the arena: shared with the role
   // processes in the process topology, so the same scenario code runs in both.
   cs->arena = std::make_unique<Arena>(
-      Arena::size_for(cs->desc->state_size + n * (sizeof(Context) + sizeof(sched::RandomState)) +
+      Arena::size_for(cs->desc->state_size + n * (sizeof(Context) + sizeof(sched::ThreadSched)) +
                           sizeof(ProcessControl),
                       4),
       processes);
   cs->state = cs->arena->allocate(cs->desc->state_size, cs->desc->state_align);
   cs->thread_ctx = cs->arena->make_array<Context>(n);
-  cs->sched_state = cs->arena->make_array<sched::RandomState>(n);
+  cs->sched_state = cs->arena->make_array<sched::ThreadSched>(n);
   ProcessControl* control = processes ? &cs->arena->make_array<ProcessControl>(1)[0] : nullptr;
 
   for (const auto& v : c.params) cs->params.push_back(to_param(v));
@@ -424,11 +483,34 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   };
   init(cs->main, 0, 0, 1);
   cs->main.d_.metrics = cs->metrics.data();
+  std::vector<std::string> names;
+  for (std::uint32_t r = 0; r < c.schedule.role_counts.size(); ++r)
+    for (int i = 0; i < c.schedule.role_counts[r]; ++i)
+      names.push_back(fmt::format("{}#{}", c.scenario->roles[r].name, i));
+  if (controlled) {
+    cs->controller = std::make_unique<sched::Controller>(c.schedule.strategy, names);
+    cs->controller->log_steps(!opt.trace_out.empty());
+    if (!opt.trace_in.empty()) {
+      try {
+        const sched::Trace t = sched::read_trace(opt.trace_in);
+        cs->controller->follow(t.decisions);
+        if (!cs->opt.steps && t.steps > 0) cs->opt.steps = t.steps;
+      } catch (const std::exception& e) {
+        result.stopped_by = "error";
+        result.note = e.what();
+        return result;
+      }
+    }
+    // A replay given no --steps keeps PCT's k fixed, so that its repetitions
+    // run one interleaving rather than learn from each other.
+    if (opt.only_trial && !cs->opt.steps) cs->opt.steps = sched::Controller::kInitialSteps;
+  }
   for (std::uint32_t r = 0, k = 0; r < c.schedule.role_counts.size(); ++r) {
     const auto count = static_cast<std::uint32_t>(c.schedule.role_counts[r]);
     for (std::uint32_t i = 0; i < count; ++i, ++k) {
       init(cs->thread_ctx[k], r, i, count);
-      sched::install(c.schedule.strategy, cs->thread_ctx[k].d_, cs->sched_state[k]);
+      sched::install(c.schedule.strategy, cs->thread_ctx[k].d_, cs->sched_state[k], k, n,
+                     cs->controller.get());
       cs->thread_role.push_back(r);
     }
   }
@@ -467,6 +549,8 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
         watched_since = now;
       } else if (std::chrono::duration<double>(now - watched_since).count() >
                  c.schedule.timeout_s) {
+        // What the controlled scheduler saw last, before the stacks take time.
+        const std::string stall = cs->controller ? cs->controller->stall_report() : "";
         // Each thread's stack says where the trial is stuck.
         std::string stacks;
         const std::vector<std::string> traces = capture_stacks(team->native_handles());
@@ -487,10 +571,11 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
               TrialFailure{t,
                            trial_seed(spec_seed, c.id, t),
                            Outcome::hang,
-                           fmt::format("trial {} still running after the {}s timeout{}", t,
-                                       c.schedule.timeout_s, stacks),
+                           fmt::format("trial {} still running after the {}s timeout{}{}", t,
+                                       c.schedule.timeout_s, stall, stacks),
                            std::chrono::duration<double>(now - leaked->t0).count(),
-                           replay_command(c, spec_seed, t)};
+                           replay_command(c, spec_seed, t, leaked->steps),
+                           {}};
         else
           result.first_failure = leaked->first_failure;
         leaked->live->outcomes[static_cast<std::size_t>(Outcome::hang)].fetch_add(1);
@@ -523,6 +608,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   result.outcomes = cs->outcomes;
   result.first_failure = cs->first_failure;
   result.stopped_by = cs->stopped_by;
+  result.schedules = cs->schedules.size();
   result.met = verdict(result);
   return result;
 }

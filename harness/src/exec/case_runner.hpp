@@ -24,13 +24,22 @@ struct RunOptions {
   std::function<void(const TrialFailure&)> on_failure;
   //! Where the live counters go (shared with a parent process); null: private.
   LiveCounters* live = nullptr;
+  //! Strategy `controlled/pct`: the k of every trial instead of the learned
+  //! one (a replay line passes the k its trial ran with).
+  std::optional<std::uint64_t> steps;
+  //! Strategy `controlled`: follow the decisions of this trace file...
+  std::string trace_in;
+  //! ...and/or write the first trial's decisions and interleaving here.
+  std::string trace_out;
 };
 
 //! The seed of trial `trial` of the case `case_id` under spec seed `seed`.
 std::uint64_t trial_seed(std::uint64_t spec_seed, const std::string& case_id, std::uint64_t trial);
 
-//! The command that replays one trial.
-std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial);
+//! The command that replays one trial; `steps` (PCT's learned k, if not 0)
+//! is passed on with --steps.
+std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial,
+                           std::uint64_t steps = 0);
 
 //! The verdict: a case expecting pass meets it when nothing failed; a case
 //! expecting a failure outcome meets it when that outcome was seen and no

@@ -203,6 +203,9 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     args.insert(args.end(), {"--trial", std::to_string(*opt.only_trial), "--repeat",
                              std::to_string(opt.repeat)});
   }
+  if (opt.steps) args.insert(args.end(), {"--steps", std::to_string(*opt.steps)});
+  if (!opt.trace_in.empty()) args.insert(args.end(), {"--trace", opt.trace_in});
+  if (!opt.trace_out.empty()) args.insert(args.end(), {"--record-trace", opt.trace_out});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -332,6 +335,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     result.stopped_by = final->stopped_by;
     result.note = final->note;
     result.met = final->met;
+    result.schedules = final->schedules;
     result.elapsed_s = final->elapsed_s > 0 ? final->elapsed_s : elapsed;
     result.output = std::move(output);
     result.output_bytes = bytes;
@@ -368,7 +372,8 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
                                         outcome,
                                         why,
                                         result.elapsed_s,
-                                        replay_command(c, spec_seed, trial)};
+                                        replay_command(c, spec_seed, trial, live->steps.load()),
+                                        {}};
   } else {
     result.note = why;
   }

@@ -16,6 +16,9 @@ struct LiveCounters {
   std::atomic<std::uint64_t> trials_done{0};    // trials finished and classified
   std::atomic<std::uint64_t> outcomes[check::kOutcomeCount] = {};
   std::atomic<std::uint32_t> running{0};  // 1 once the first trial started
+  //! PCT's learned k for the current trial (0 if it needs none), which a
+  //! replay line must pass on.
+  std::atomic<std::uint64_t> steps{0};
 
   check::OutcomeCounts snapshot() const {
     check::OutcomeCounts out{};

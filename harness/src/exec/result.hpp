@@ -19,6 +19,9 @@ struct TrialFailure {
   std::string message;  // e.g. the violated invariant with its values
   double at_s = 0.0;    // seconds from the case's start
   std::string replay;   // a command line that runs this trial again
+  //! Under strategy `controlled`: the digest of the trial's interleaving
+  //! (every step's thread and operation), the same on every replay.
+  std::string schedule{};
 };
 
 //! A ThreadSanitizer report seen in a case, de-duplicated by signature.
@@ -79,6 +82,9 @@ struct CaseResult {
   //! Fields of a JSON report that this build does not know (name, JSON
   //! text), kept when `strain merge` reads it so nothing is lost.
   std::vector<std::pair<std::string, std::string>> extra_fields{};
+  //! A replay under strategy `controlled`: how many different interleavings
+  //! its repetitions ran (1 when the replay is exact); 0 otherwise.
+  std::uint64_t schedules = 0;
 
   double trials_per_s() const {
     return elapsed_s > 0 ? static_cast<double>(trials) / elapsed_s : 0.0;

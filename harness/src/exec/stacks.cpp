@@ -43,18 +43,23 @@ void on_stack_signal(int) {
 
 // Symbolizes with binutils' addr2line, one run per module for all its
 // frames: it reads the DWARF of plugins whose functions are hidden (so
-// dladdr alone cannot name them) and gives file:line. Boost.Stacktrace's
-// addr2line backend in 1.81 passes absolute addresses, which are wrong for
-// position-independent libraries; we pass module-relative ones.
-std::string symbolize(void* const* frames, int depth) {
+// dladdr alone cannot name them) and gives file:line, with the functions
+// inlined at each frame (-i; -a marks where each address's answer starts).
+// Boost.Stacktrace's addr2line backend in 1.81 passes absolute addresses,
+// which are wrong for position-independent libraries; we pass
+// module-relative ones.
+std::string symbolize(void* const* frames, int depth, int first, bool plugin_only) {
   struct Frame {
     std::string module;
     std::uintptr_t offset = 0;
     std::string text;
+    std::vector<std::string> inlined_in;  // callers this frame's code was inlined into
   };
   std::vector<Frame> fs;
-  // Frames 0-1 are the handler and the signal trampoline: start after them.
-  for (int k = 2; k < depth && fs.size() < 24; ++k) {
+  Dl_info self{};
+  const bool know_self =
+      plugin_only && ::dladdr(reinterpret_cast<void*>(&capture_stacks), &self) != 0;
+  for (int k = first; k < depth && fs.size() < 24; ++k) {
     Frame f;
     Dl_info info{};
     if (::dladdr(frames[k], &info) != 0 && info.dli_fname != nullptr) {
@@ -63,6 +68,12 @@ std::string symbolize(void* const* frames, int depth) {
       f.offset = reinterpret_cast<std::uintptr_t>(frames[k]) -
                  reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
       if (info.dli_sname != nullptr) f.text = info.dli_sname;
+      // Only the plugin's frames say where it waits: skip the host's frames
+      // that recorded the stack, and stop where the host called the plugin.
+      if (know_self && info.dli_fbase == self.dli_fbase) {
+        if (fs.empty()) continue;
+        break;
+      }
     }
     fs.push_back(std::move(f));
   }
@@ -70,34 +81,52 @@ std::string symbolize(void* const* frames, int depth) {
   for (std::size_t k = 0; k < fs.size(); ++k)
     if (!fs[k].module.empty()) by_module[fs[k].module].push_back(k);
   for (const auto& [module, idx] : by_module) {
-    std::string cmd = "addr2line -C -f -e '" + module + "'";
+    std::string cmd = "addr2line -C -f -i -a -e '" + module + "'";
     for (std::size_t k : idx) cmd += fmt::format(" 0x{:x}", fs[k].offset);
     cmd += " 2>/dev/null";
     FILE* p = ::popen(cmd.c_str(), "r");
     if (p == nullptr) continue;
-    char fn[1024], loc[1024];
-    for (std::size_t k : idx) {
-      if (std::fgets(fn, sizeof fn, p) == nullptr || std::fgets(loc, sizeof loc, p) == nullptr)
-        break;
-      fn[std::strcspn(fn, "\n")] = '\0';
-      loc[std::strcspn(loc, "\n")] = '\0';
-      const std::string name = fn;
-      const std::string where = loc;
-      if (name != "??") fs[k].text = name;
-      if (where.rfind("??", 0) != 0) fs[k].text += " " + where;
+    // Per address: the address line, then (function, location) pairs from
+    // the innermost inlined function out to the real one.
+    std::vector<std::vector<std::string>> answers;
+    char line[2048];
+    while (std::fgets(line, sizeof line, p) != nullptr) {
+      line[std::strcspn(line, "\n")] = '\0';
+      if (std::strncmp(line, "0x", 2) == 0)
+        answers.emplace_back();
+      else if (!answers.empty())
+        answers.back().emplace_back(line);
     }
     ::pclose(p);
+    for (std::size_t a = 0; a < answers.size() && a < idx.size(); ++a) {
+      Frame& f = fs[idx[a]];
+      const auto& lines = answers[a];
+      for (std::size_t j = 0; j + 1 < lines.size(); j += 2) {
+        std::string text = lines[j] == "??" ? std::string() : lines[j];
+        if (lines[j + 1].rfind("??", 0) != 0) text += " " + lines[j + 1];
+        if (text.empty()) continue;
+        if (j == 0)
+          f.text = text;
+        else
+          f.inlined_in.push_back(text);
+      }
+    }
   }
   std::string out;
   for (std::size_t k = 0; k < fs.size(); ++k) {
     const std::string module = fs[k].module.substr(fs[k].module.rfind('/') + 1);
     out += fmt::format("    #{} {} ({}+0x{:x})\n", k, fs[k].text.empty() ? "??" : fs[k].text,
                        module, fs[k].offset);
+    for (const auto& caller : fs[k].inlined_in) out += "       inlined in " + caller + "\n";
   }
   return out;
 }
 
 }  // namespace
+
+std::string symbolize_frames(void* const* frames, int depth, bool plugin_only) {
+  return symbolize(frames, depth, 0, plugin_only);
+}
 
 std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, double wait_s) {
   std::vector<std::string> out;
@@ -126,7 +155,7 @@ std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, d
   for (std::size_t k = 0; k < n; ++k) {
     const int depth = g_slots[k].depth.load(std::memory_order_acquire);
     out.push_back(depth < 0 ? "    (the thread did not answer the stack request)\n"
-                            : symbolize(g_slots[k].frames.data(), depth));
+                            : symbolize(g_slots[k].frames.data(), depth, 2, false));
   }
   return out;
 }

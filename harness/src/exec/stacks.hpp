@@ -14,4 +14,10 @@ namespace strain::exec {
 //! blocks signals, or is in an uninterruptible wait) gets a line saying so.
 std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, double wait_s = 1.0);
 
+//! Symbolizes frames recorded by backtrace() on the thread itself, one line
+//! each (plus one per function inlined there). `plugin_only` keeps only the
+//! plugin's frames: it skips the host's leading frames (the code that
+//! recorded them) and stops at the host's frame that called the plugin.
+std::string symbolize_frames(void* const* frames, int depth, bool plugin_only);
+
 }  // namespace strain::exec

@@ -9,8 +9,9 @@ namespace {
 using nlohmann::json;
 
 json to_json(const TrialFailure& f) {
-  return {{"trial", f.trial},     {"seed", f.seed}, {"outcome", check::to_string(f.outcome)},
-          {"message", f.message}, {"at_s", f.at_s}, {"replay", f.replay}};
+  return {{"trial", f.trial},      {"seed", f.seed}, {"outcome", check::to_string(f.outcome)},
+          {"message", f.message},  {"at_s", f.at_s}, {"replay", f.replay},
+          {"schedule", f.schedule}};
 }
 
 TrialFailure failure_from(const json& j) {
@@ -22,6 +23,7 @@ TrialFailure failure_from(const json& j) {
   f.message = j.at("message").get<std::string>();
   f.at_s = j.at("at_s").get<double>();
   f.replay = j.at("replay").get<std::string>();
+  f.schedule = j.value("schedule", "");
   return f;
 }
 
@@ -40,7 +42,8 @@ std::string encode_result(const CaseResult& r) {
   json outcomes = json::array();
   for (auto n : r.outcomes) outcomes.push_back(n);
   json j = {{"trials", r.trials},         {"elapsed_s", r.elapsed_s}, {"outcomes", outcomes},
-            {"stopped_by", r.stopped_by}, {"note", r.note},           {"met", r.met}};
+            {"stopped_by", r.stopped_by}, {"note", r.note},           {"met", r.met},
+            {"schedules", r.schedules}};
   j["first_failure"] = r.first_failure ? to_json(*r.first_failure) : json(nullptr);
   // A list of [name, value] pairs: an object would reorder the names.
   json metrics = json::array();
@@ -74,6 +77,7 @@ bool decode(std::string_view text, WorkerMessage& out) {
       out.result.stopped_by = r.at("stopped_by").get<std::string>();
       out.result.note = r.at("note").get<std::string>();
       out.result.met = r.at("met").get<bool>();
+      out.result.schedules = r.value("schedules", std::uint64_t{0});
       if (!r.at("first_failure").is_null())
         out.result.first_failure = failure_from(r.at("first_failure"));
       for (const auto& m : r.value("metrics", json::array()))

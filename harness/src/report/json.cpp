@@ -21,8 +21,11 @@ constexpr const char* kStrainVersion = STRAIN_VERSION;
 constexpr int kFormat = 1;
 
 Json failure_json(const exec::TrialFailure& f) {
-  return Json{{"trial", f.trial},     {"seed", f.seed}, {"outcome", check::to_string(f.outcome)},
-              {"message", f.message}, {"at_s", f.at_s}, {"replay", f.replay}};
+  Json j{{"trial", f.trial},     {"seed", f.seed}, {"outcome", check::to_string(f.outcome)},
+         {"message", f.message}, {"at_s", f.at_s}, {"replay", f.replay}};
+  // Only controlled trials have an interleaving digest.
+  if (!f.schedule.empty()) j["schedule"] = f.schedule;
+  return j;
 }
 
 Json metrics_json(const exec::CaseResult& r) {

@@ -4,6 +4,9 @@
 
 #include <ctime>
 
+#include "sched/chaos.hpp"
+#include "sched/controller.hpp"
+
 namespace strain::sched {
 
 namespace {
@@ -16,40 +19,82 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-void random_point(Context& ctx, const char* /*label*/) noexcept {
-  auto& st = *static_cast<RandomState*>(ctx.d_.sched);
-  const double r = st.rng.real();
+void random_point(Context& ctx, const char*, const void*, detail::Access kind) noexcept {
+  auto& ts = *static_cast<ThreadSched*>(ctx.d_.sched);
+  if (kind == detail::Access::yield) {
+    ::sched_yield();
+    return;
+  }
+  const RandomState& st = ts.random;
+  const double r = ts.rng.real();
   if (r < st.yield_cut) {
     ::sched_yield();
   } else if (r < st.spin_cut) {
     for (std::int64_t k = 0; k < st.spin_iters; ++k) cpu_relax();
   } else if (r < st.sleep_cut) {
-    timespec ts{0, static_cast<long>(st.sleep_ns)};
-    ::nanosleep(&ts, nullptr);
+    timespec t{0, static_cast<long>(st.sleep_ns)};
+    ::nanosleep(&t, nullptr);
   }
+}
+
+void controlled_point(Context& ctx, const char* label, const void* object,
+                      detail::Access kind) noexcept {
+  auto& ts = *static_cast<ThreadSched*>(ctx.d_.sched);
+  ts.controller->point(ts.index, label, object, kind);
 }
 
 }  // namespace
 
-bool known_strategy(const std::string& name) { return name == "none" || name == "random"; }
-
-void install(const spec::Strategy& s, detail::ContextData& ctx, RandomState& state) {
-  if (s.name != "random") {
-    ctx.point_fn = nullptr;
-    ctx.sched = nullptr;
-    return;
-  }
-  state.yield_cut = s.yield_p;
-  state.spin_cut = s.yield_p + s.spin_p;
-  state.sleep_cut = s.yield_p + s.spin_p + s.sleep_p;
-  state.spin_iters = s.spin_iters;
-  state.sleep_ns = static_cast<std::int64_t>(s.sleep_us * 1000.0);
-  ctx.point_fn = &random_point;
-  ctx.sched = &state;
+bool known_strategy(const std::string& name) {
+  return name == "none" || name == "random" || name == "chaos" || name == "controlled";
 }
 
-void reseed(RandomState& state, std::uint64_t seed) {
-  state.rng.reseed(seed ^ 0x5851f42d4c957f2dULL);
+void install(const spec::Strategy& s, detail::ContextData& ctx, ThreadSched& ts, unsigned index,
+             unsigned threads, Controller* controller) {
+  ts.index = index;
+  ts.controller = nullptr;
+  ts.chaos.active = false;
+  ctx.point_fn = nullptr;
+  ctx.hooks = nullptr;
+  ctx.sched = nullptr;
+  if (s.name == "random") {
+    ts.random.yield_cut = s.yield_p;
+    ts.random.spin_cut = s.yield_p + s.spin_p;
+    ts.random.sleep_cut = s.yield_p + s.spin_p + s.sleep_p;
+    ts.random.spin_iters = s.spin_iters;
+    ts.random.sleep_ns = static_cast<std::int64_t>(s.sleep_us * 1000.0);
+    ctx.point_fn = &random_point;
+  } else if (s.name == "chaos") {
+    chaos_configure(s, threads, ts.chaos);
+    ctx.point_fn = &chaos_point;
+  } else if (s.name == "controlled" && controller != nullptr) {
+    ts.controller = controller;
+    ctx.point_fn = &controlled_point;
+    ctx.hooks = controller->hooks();
+  } else {
+    return;
+  }
+  ctx.sched = &ts;
+}
+
+void reseed(ThreadSched& ts, std::uint64_t trial_seed) {
+  std::uint64_t s = trial_seed ^ (0x5851f42d4c957f2dULL * (ts.index + 1));
+  ts.rng.reseed(Rng::splitmix64(s));
+  if (ts.chaos.active) chaos_begin_trial(ts, trial_seed);
+}
+
+void role_started(Context& ctx) noexcept {
+  if (ctx.d_.sched == nullptr) return;
+  auto& ts = *static_cast<ThreadSched*>(ctx.d_.sched);
+  if (ts.controller != nullptr) return ts.controller->thread_start(ts.index);
+  ctx.d_.point_fn(ctx, "thread.start", nullptr, detail::Access::none);
+}
+
+void role_ended(Context& ctx) noexcept {
+  if (ctx.d_.sched == nullptr) return;
+  auto& ts = *static_cast<ThreadSched*>(ctx.d_.sched);
+  if (ts.controller != nullptr) return ts.controller->thread_end(ts.index);
+  ctx.d_.point_fn(ctx, "thread.end", nullptr, detail::Access::none);
 }
 
 }  // namespace strain::sched

@@ -1,34 +1,35 @@
 #pragma once
-// Schedule perturbation at schedule points: `none` (nothing at all) and
-// `random` (at each point: yield, spin or sleep with given probabilities).
+// Schedule strategies at schedule points: `none` (nothing at all), `random`
+// (yield, spin or sleep with given probabilities), `chaos` (chaos.hpp) and
+// `controlled` (controller.hpp). The runner installs one in each role
+// thread's context and reseeds it for every trial.
 
 #include <cstdint>
+#include <string>
 
+#include "sched/thread_sched.hpp"
 #include "spec/spec.hpp"
 #include "strain/context.hpp"
-#include "strain/rng.hpp"
 
 namespace strain::sched {
-
-//! Per-thread state of the random strategy. Its own generator, so the
-//! scenario's random choices do not depend on how many points it passed.
-struct RandomState {
-  double yield_cut = 0.0;  // r < yield_cut: yield
-  double spin_cut = 0.0;   // r < spin_cut: spin
-  double sleep_cut = 0.0;  // r < sleep_cut: sleep
-  std::int64_t spin_iters = 0;
-  std::int64_t sleep_ns = 0;
-  Rng rng;
-};
 
 //! Whether `name` is a strategy this build knows.
 bool known_strategy(const std::string& name);
 
-//! Sets up `ctx` and `state` for strategy `s`: under `none` ctx.point_fn
-//! stays null, so point() is one predictable branch.
-void install(const spec::Strategy& s, detail::ContextData& ctx, RandomState& state);
+//! Sets up the context of team thread `index` of `threads` for strategy `s`,
+//! with its state `ts`; `controller` is the case's scheduler under
+//! `controlled` (else null). Under `none` ctx.point_fn stays null, so
+//! point() is one predictable branch.
+void install(const spec::Strategy& s, detail::ContextData& ctx, ThreadSched& ts, unsigned index,
+             unsigned threads, Controller* controller);
 
-//! Restarts the strategy's randomness for a new trial.
-void reseed(RandomState& state, std::uint64_t seed);
+//! Restarts the thread's strategy state for a trial with seed `trial_seed`.
+void reseed(ThreadSched& ts, std::uint64_t trial_seed);
+
+//! The team's own schedule points around each role: its start and its end.
+//! Under `controlled` the start waits for the thread's turn and the end
+//! hands the turn on for good.
+void role_started(Context& ctx) noexcept;
+void role_ended(Context& ctx) noexcept;
 
 }  // namespace strain::sched

@@ -10,7 +10,7 @@ namespace {
 
 // Keep in step with load.cpp and matrix.cpp: spec_keys_test fails when the
 // loader accepts a key missing here, or this names one it rejects.
-constexpr std::array<KeyDoc, 46> kKeys = {{
+constexpr std::array<KeyDoc, 53> kKeys = {{
     {"plugin", "string", "required",
      "The scenario to run, by the name it was registered with (STRAIN_SCENARIO). `strain "
      "plugins` lists the scenarios on the plugin path.",
@@ -65,13 +65,47 @@ constexpr std::array<KeyDoc, 46> kKeys = {{
      "How schedule points (Context::point() and every operation of strain's sync primitives) "
      "perturb the run. A plain name keeps the knobs set elsewhere.",
      "schedule: { strategy: { name: random, yield_p: 0.1 } }"},
-    {"schedule.strategy.name", "none | random", "none",
+    {"schedule.strategy.name", "none | random | chaos | controlled", "none",
      "`none`: a schedule point does nothing (it costs one branch). `random`: at each point, "
      "yield with yield_p, spin with spin_p, sleep with sleep_p (drawn from the thread's seeded "
-     "generator).",
-     "schedule: { strategy: { name: random } }"},
+     "generator). `chaos`: PCT-flavoured perturbation of the real scheduler (random thread "
+     "priorities, starvation at change points) for code on std primitives. `controlled`: one "
+     "role thread runs at a time and the scheduler picks the next at every point; replays are "
+     "exact; threads topology only.",
+     "schedule: { strategy: { name: controlled, pick: pct } }"},
+    {"schedule.strategy.pick", "random | pct | pos", "pct",
+     "controlled: how the next thread is chosen. `random`: a random walk over the runnable "
+     "threads. `pct`: PCT (random thread priorities, depth - 1 change points among the steps). "
+     "`pos`: partial order sampling (random priorities per pending operation, redrawn for the "
+     "conflicting ones after each step).",
+     "schedule: { strategy: { name: controlled, pick: pos } }"},
+    {"schedule.strategy.depth", "integer >= 1", "3",
+     "controlled/pct and chaos: the bug depth d; the strategy places d - 1 change points per "
+     "trial.",
+     "schedule: { strategy: { name: controlled, pick: pct, depth: 2 } }"},
+    {"schedule.strategy.steps", "integer >= 0", "0",
+     "controlled/pct: k, the steps (choices between two or more runnable threads) the change "
+     "points are drawn among. 0: learned, the most steps of the case's earlier trials; replay "
+     "lines then carry the trial's k as --steps.",
+     "schedule: { strategy: { name: controlled, steps: 40 } }"},
+    {"schedule.strategy.spin_limit", "integer >= 1", "1000",
+     "controlled: a thread that keeps the turn for this many choices in a row while others "
+     "could run is demoted, so a spin loop without a yield cannot run forever.",
+     "schedule: { strategy: { name: controlled, spin_limit: 200 } }"},
+    {"schedule.strategy.weak_memory", "boolean", "false",
+     "controlled: relaxed and acquire loads of strain::Atomic may return an older value that "
+     "the C++ memory model allows them to see, to find missing release/acquire ordering.",
+     "schedule: { strategy: { name: controlled, weak_memory: true } }"},
+    {"schedule.strategy.starve_min_us", "number >= 0", "1",
+     "chaos: the shortest starvation at a change point, in microseconds; the length is "
+     "log-uniform between starve_min_us and starve_max_us.",
+     "schedule: { strategy: { name: chaos, starve_min_us: 5 } }"},
+    {"schedule.strategy.starve_max_us", "number >= starve_min_us", "1000",
+     "chaos: the longest starvation at a change point, in microseconds.",
+     "schedule: { strategy: { name: chaos, starve_max_us: 2000 } }"},
     {"schedule.strategy.yield_p", "number in [0, 1]", "0",
-     "random: the probability of sched_yield() at a point. yield_p + spin_p + sleep_p <= 1.",
+     "random: the probability of sched_yield() at a point (yield_p + spin_p + sleep_p <= 1). "
+     "chaos: the probability with which the lowest-priority thread yields at a point.",
      "schedule: { strategy: { name: random, yield_p: 0.2 } }"},
     {"schedule.strategy.spin_p", "number in [0, 1]", "0",
      "random: the probability of a busy spin of spin_iters iterations at a point.",

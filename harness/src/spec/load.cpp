@@ -382,6 +382,16 @@ class Parser {
                    fmt::format("strategy probabilities must sum to <= 1, got yield_p + spin_p + "
                                "sleep_p = {}",
                                sum));
+    if (s.name == "chaos" && s.starve_min_us > s.starve_max_us)
+      diags_.error(r.strategy_loc,
+                   fmt::format("strategy chaos needs starve_min_us <= starve_max_us, got {} > {}",
+                               s.starve_min_us, s.starve_max_us));
+    // One role runs at a time under `controlled`, handing the turn over in
+    // memory private to the worker; role processes cannot share it.
+    if (s.name == "controlled" && r.schedule.topology == Topology::processes)
+      diags_.error(r.strategy_loc,
+                   "strategy controlled runs roles as threads only; this case has topology "
+                   "processes (use strategy chaos or random there)");
   }
 
   std::string_view text_;

@@ -17,8 +17,9 @@ namespace {
 
 constexpr std::array<std::string_view, 8> kScheduleKeys = {
     "topology", "roles", "trials", "budget", "timeout", "strategy", "seed", "time_scale"};
-constexpr std::array<std::string_view, 6> kStrategyKeys = {"name",    "yield_p",    "spin_p",
-                                                           "sleep_p", "spin_iters", "sleep_us"};
+constexpr std::array<std::string_view, 13> kStrategyKeys = {
+    "name",  "yield_p", "spin_p",      "sleep_p",    "spin_iters",    "sleep_us",     "pick",
+    "depth", "steps",   "weak_memory", "spin_limit", "starve_min_us", "starve_max_us"};
 
 template <typename Range, typename F>
 std::string join_by(const Range& items, F&& str) {
@@ -394,31 +395,61 @@ std::optional<Assign> Settings::schedule_key(const std::string& key, const YAML:
   return all_of(std::move(parts));
 }
 
-// `key` is the key as written: "strategy" for the plain-name form.
+// `key` is the key as written: "strategy" for the plain-name form. Keys
+// that do not apply to the strategy finally named are ignored, so a matrix
+// over strategy names can share one set of knobs.
 std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML::Node& v) {
-  if (key == "name" || key == "strategy") {
+  const auto at = diags_.loc(v);
+  if (key == "name" || key == "strategy" || key == "pick") {
+    const bool pick = key == "pick";
     const std::string text = v.IsScalar() ? v.Scalar() : "";
-    if (text != "none" && text != "random") {
-      diags_.error(v, fmt::format("'{}' must be one of: none, random; got {}", key, got(v)));
+    const std::array<std::string_view, 4> names = {"none", "random", "chaos", "controlled"};
+    const std::array<std::string_view, 3> picks = {"random", "pct", "pos"};
+    const std::span<const std::string_view> allowed =
+        pick ? std::span<const std::string_view>(picks) : std::span<const std::string_view>(names);
+    if (std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
+      diags_.error(v, fmt::format("'{}' must be one of: {}; got {}", key, join(allowed), got(v)));
       return std::nullopt;
     }
-    return Assign([text](Resolved& r) { r.schedule.strategy.name = text; });
+    if (pick) return Assign([text](Resolved& r) { r.schedule.strategy.pick = text; });
+    return Assign([text, at](Resolved& r) {
+      r.schedule.strategy.name = text;
+      r.strategy_loc = at;
+    });
   }
-  if (key == "spin_iters") {
-    const auto n = to_integer<std::int64_t>(v);
-    if (!n || *n < 0) {
-      diags_.error(v, "'spin_iters' must be an integer >= 0, got " + got(v));
+  if (key == "weak_memory") {
+    if (!v.IsScalar() || (v.Scalar() != "true" && v.Scalar() != "false")) {
+      diags_.error(v, "'weak_memory' must be true or false, got " + got(v));
       return std::nullopt;
     }
-    return Assign([n = *n](Resolved& r) { r.schedule.strategy.spin_iters = n; });
+    return Assign([b = v.Scalar() == "true"](Resolved& r) { r.schedule.strategy.weak_memory = b; });
+  }
+  if (key == "spin_iters" || key == "depth" || key == "steps" || key == "spin_limit") {
+    const std::int64_t min = key == "depth" || key == "spin_limit" ? 1 : 0;
+    const auto n = to_integer<std::int64_t>(v);
+    if (!n || *n < min) {
+      diags_.error(v, fmt::format("'{}' must be an integer >= {}, got {}", key, min, got(v)));
+      return std::nullopt;
+    }
+    std::int64_t Strategy::*field = key == "spin_iters" ? &Strategy::spin_iters
+                                    : key == "depth"    ? &Strategy::depth
+                                    : key == "steps"    ? &Strategy::steps
+                                                        : &Strategy::spin_limit;
+    return Assign([field, n = *n](Resolved& r) { r.schedule.strategy.*field = n; });
   }
   const auto d = to_number(v);
-  if (key == "sleep_us") {
+  if (key == "sleep_us" || key == "starve_min_us" || key == "starve_max_us") {
     if (!d || *d < 0) {
-      diags_.error(v, "'sleep_us' must be a number >= 0, got " + got(v));
+      diags_.error(v, fmt::format("'{}' must be a number >= 0, got {}", key, got(v)));
       return std::nullopt;
     }
-    return Assign([d = *d](Resolved& r) { r.schedule.strategy.sleep_us = d; });
+    double Strategy::*field = key == "sleep_us"        ? &Strategy::sleep_us
+                              : key == "starve_min_us" ? &Strategy::starve_min_us
+                                                       : &Strategy::starve_max_us;
+    return Assign([field, d = *d, at](Resolved& r) {
+      r.schedule.strategy.*field = d;
+      r.strategy_loc = at;
+    });
   }
   // yield_p, spin_p, sleep_p
   if (!d || *d < 0 || *d > 1) {
@@ -428,7 +459,7 @@ std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML:
   double Strategy::*field = key == "yield_p"  ? &Strategy::yield_p
                             : key == "spin_p" ? &Strategy::spin_p
                                               : &Strategy::sleep_p;
-  return Assign([field, d = *d, at = diags_.loc(v)](Resolved& r) {
+  return Assign([field, d = *d, at](Resolved& r) {
     r.schedule.strategy.*field = d;
     r.strategy_loc = at;
   });

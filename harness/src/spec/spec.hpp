@@ -18,14 +18,33 @@ namespace strain::spec {
 
 enum class Topology { threads, processes };
 
-//! How schedule points perturb the run.
+//! How schedule points perturb or steer the run.
 struct Strategy {
-  std::string name = "none";      // none | random
-  double yield_p = 0.0;           // random: probability of sched_yield at a point
+  std::string name = "none";  // none | random | chaos | controlled
+  // random: at each point, with these probabilities, yield, spin or sleep.
+  // chaos: the lowest-priority thread yields at a point with probability
+  // yield_p (the others proportionally less).
+  double yield_p = 0.0;           // probability of sched_yield at a point
   double spin_p = 0.0;            // random: probability of a busy spin
   double sleep_p = 0.0;           // random: probability of a short sleep
-  std::int64_t spin_iters = 200;  // length of a spin, in pause instructions
-  double sleep_us = 20.0;         // length of a sleep, in microseconds
+  std::int64_t spin_iters = 200;  // random: length of a spin, in pause instructions
+  double sleep_us = 20.0;         // random: length of a sleep, in microseconds
+  // controlled: how the next thread is picked at each point.
+  std::string pick = "pct";  // random | pct | pos
+  // controlled/pct and chaos: the bug depth d, i.e. d - 1 change points.
+  std::int64_t depth = 3;
+  // controlled/pct: the number of steps k the change points are spread over;
+  // 0: learned from the earlier trials of the case.
+  std::int64_t steps = 0;
+  // controlled: relaxed and acquire loads of strain::Atomic may return older
+  // values the C++ memory model allows.
+  bool weak_memory = false;
+  // controlled: points a thread may pass in a row while others could run
+  // before it is demoted as a spin loop.
+  std::int64_t spin_limit = 1000;
+  // chaos: a starved thread sleeps a log-uniform time in this range.
+  double starve_min_us = 1.0;
+  double starve_max_us = 1000.0;
 };
 
 struct Schedule {

@@ -333,12 +333,17 @@ TEST(ProcessPool, DestructorKillsAWorkerStuckInADroppedTask) {
 
 // A point_fn that counts the schedule points taken on this thread.
 thread_local int g_points = 0;
-void count_point(strain::Context&, const char*) noexcept { ++g_points; }
+void count_point(strain::Context&, const char*, const void*, strain::detail::Access) noexcept {
+  ++g_points;
+}
 
 TEST(ProcessPool, ItsWaitsAreNotSchedulePointsAndTasksRunWithoutAContext) {
   strain::Context ctx;
   ctx.d_.point_fn = &count_point;
   strain::detail::tls_context = &ctx;
+  // The registration glue turns points on when a strategy installs a hook;
+  // this test installs its own, so it turns them on itself.
+  strain::detail::points_enabled.store(true);
   g_points = 0;
   {
     strain::ProcessPool<int, int> pool(
@@ -364,6 +369,7 @@ TEST(ProcessPool, ItsWaitsAreNotSchedulePointsAndTasksRunWithoutAContext) {
   }
   EXPECT_EQ(g_points, 2);
   strain::detail::tls_context = nullptr;
+  strain::detail::points_enabled.store(false);
 }
 
 TEST(ProcessPool, WorksFromSeveralThreadsAtOnce) {

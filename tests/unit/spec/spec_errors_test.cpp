@@ -68,7 +68,8 @@ const std::string kTopKeys =
 const std::string kScheduleKeys =
     "(expected one of: topology, roles, trials, budget, timeout, strategy, seed, time_scale)";
 const std::string kStrategyKeys =
-    "(expected one of: name, yield_p, spin_p, sleep_p, spin_iters, sleep_us)";
+    "(expected one of: name, yield_p, spin_p, sleep_p, spin_iters, sleep_us, pick, depth, steps, "
+    "weak_memory, spin_limit, starve_min_us, starve_max_us)";
 const std::string kOutcomes =
     "(expected one of: pass, violation, race, deadlock, hang, crash, error)";
 const std::string kParams = "(params: initial_balance, variant, ratio, verbose)";
@@ -164,10 +165,10 @@ const BadSpec kBadSpecs[] = {
      {"test.yaml:3:15: 'time_scale' must be a number >= 0, got '-0.5'"}},
     {"strategy_unknown_name",
      "plugin: bank\nschedule:\n  strategy: pct\n" + kCases,
-     {"test.yaml:3:13: 'strategy' must be one of: none, random; got 'pct'"}},
+     {"test.yaml:3:13: 'strategy' must be one of: none, random, chaos, controlled; got 'pct'"}},
     {"strategy_map_unknown_name",
      "plugin: bank\nschedule:\n  strategy: {name: pct}\n" + kCases,
-     {"test.yaml:3:20: 'name' must be one of: none, random; got 'pct'"}},
+     {"test.yaml:3:20: 'name' must be one of: none, random, chaos, controlled; got 'pct'"}},
     {"strategy_list",
      "plugin: bank\nschedule:\n  strategy: [random]\n" + kCases,
      {"test.yaml:3:13: 'strategy' must be a strategy name or a map, got a list"}},
@@ -184,6 +185,38 @@ const BadSpec kBadSpecs[] = {
      "plugin: bank\nschedule:\n  strategy: {name: random, yield_p: 0.75, sleep_p: 0.5}\n" + kCases,
      {"test.yaml:3:13: strategy probabilities must sum to <= 1, got yield_p + spin_p + sleep_p "
       "= 1.25"}},
+    {"pick_unknown",
+     "plugin: bank\nschedule:\n  strategy: {name: controlled, pick: dfs}\n" + kCases,
+     {"test.yaml:3:38: 'pick' must be one of: random, pct, pos; got 'dfs'"}},
+    {"depth_zero",
+     "plugin: bank\nschedule:\n  strategy: {name: controlled, depth: 0}\n" + kCases,
+     {"test.yaml:3:39: 'depth' must be an integer >= 1, got '0'"}},
+    {"steps_negative",
+     "plugin: bank\nschedule:\n  strategy: {name: controlled, steps: -5}\n" + kCases,
+     {"test.yaml:3:39: 'steps' must be an integer >= 0, got '-5'"}},
+    {"spin_limit_zero",
+     "plugin: bank\nschedule:\n  strategy: {name: controlled, spin_limit: 0}\n" + kCases,
+     {"test.yaml:3:44: 'spin_limit' must be an integer >= 1, got '0'"}},
+    {"weak_memory_not_bool",
+     "plugin: bank\nschedule:\n  strategy: {name: controlled, weak_memory: yes}\n" + kCases,
+     {"test.yaml:3:45: 'weak_memory' must be true or false, got 'yes'"}},
+    {"starve_negative",
+     "plugin: bank\nschedule:\n  strategy: {name: chaos, starve_min_us: -1}\n" + kCases,
+     {"test.yaml:3:42: 'starve_min_us' must be a number >= 0, got '-1'"}},
+    {"starve_range_inverted",
+     "plugin: bank\nschedule:\n  strategy: {name: chaos, starve_min_us: 50, starve_max_us: 5}\n" +
+         kCases,
+     {"test.yaml:3:13: strategy chaos needs starve_min_us <= starve_max_us, got 50 > 5"}},
+    {"controlled_in_processes",
+     "plugin: bank\nschedule:\n  topology: processes\n  strategy: {name: controlled}\n" + kCases,
+     {"test.yaml:4:13: strategy controlled runs roles as threads only; this case has topology "
+      "processes (use strategy chaos or random there)"}},
+    {"controlled_in_processes_by_matrix",
+     "plugin: bank\nschedule:\n  strategy: controlled\nmatrix:\n  schedule.topology: [threads, "
+     "processes]\n" +
+         kCases,
+     {"test.yaml:3:13: strategy controlled runs roles as threads only; this case has topology "
+      "processes (use strategy chaos or random there)"}},
     // --- roles
     {"roles_not_a_map",
      "plugin: bank\nschedule:\n  roles: 4\n" + kCases,

@@ -568,8 +568,13 @@ TEST_F(Sync, AtomicSingleThreaded) {
 // ---- Schedule points ------------------------------------------------------
 
 thread_local std::vector<std::string> g_points;
+thread_local std::vector<std::pair<const void*, strain::detail::Access>> g_accesses;
 
-void record_point(strain::Context&, const char* label) noexcept { g_points.emplace_back(label); }
+void record_point(strain::Context&, const char* label, const void* object,
+                  strain::detail::Access kind) noexcept {
+  g_points.emplace_back(label);
+  g_accesses.emplace_back(object, kind);
+}
 
 // Installs a context whose point_fn records labels on this thread.
 class Points : public Sync {
@@ -577,8 +582,11 @@ class Points : public Sync {
   void SetUp() override {
     Sync::SetUp();
     g_points.clear();
+    g_accesses.clear();
     ctx_.d_.point_fn = &record_point;
     strain::detail::tls_context = &ctx_;
+    // What the registration glue does for a role under a strategy with points.
+    strain::detail::points_enabled.store(true);
   }
   void TearDown() override {
     strain::detail::tls_context = nullptr;
@@ -652,9 +660,48 @@ TEST_F(Points, Atomic) {
   a.compare_exchange_weak(expected, 3);
   a.fetch_add(1);
   a.fetch_sub(1);
+  a.fetch_or(4);
+  a.fetch_and(3);
+  a.fetch_xor(1);
+  ++a;
+  a--;
+  a += 2;
+  const int v = a;
+  EXPECT_EQ(v, 4);
   EXPECT_EQ(taken(),
             (Labels{"atomic.load", "atomic.store", "atomic.exchange", "atomic.compare_exchange",
-                    "atomic.compare_exchange", "atomic.fetch_add", "atomic.fetch_sub"}));
+                    "atomic.compare_exchange", "atomic.fetch_add", "atomic.fetch_sub",
+                    "atomic.fetch_or", "atomic.fetch_and", "atomic.fetch_xor", "atomic.fetch_add",
+                    "atomic.fetch_sub", "atomic.fetch_add", "atomic.load"}));
+  // Each point names the atomic and what the operation does to it, which
+  // POS and the weak memory model need.
+  using strain::detail::Access;
+  ASSERT_EQ(g_accesses.size(), 14u);
+  for (const auto& [object, kind] : g_accesses) EXPECT_EQ(object, &a);
+  EXPECT_EQ(g_accesses[0].second, Access::read);
+  EXPECT_EQ(g_accesses[1].second, Access::write);
+  EXPECT_EQ(g_accesses[2].second, Access::update);
+  EXPECT_EQ(g_accesses[3].second, Access::update);
+}
+
+TEST_F(Points, PrimitivesNameTheirObjectAsSync) {
+  strain::Mutex m;
+  strain::Queue<int, 2> q;
+  m.lock();
+  m.unlock();
+  q.push(1);
+  using strain::detail::Access;
+  ASSERT_EQ(g_accesses.size(), 3u);
+  EXPECT_EQ(g_accesses[0], std::make_pair(static_cast<const void*>(&m), Access::sync));
+  EXPECT_EQ(g_accesses[1], std::make_pair(static_cast<const void*>(&m), Access::sync));
+  EXPECT_EQ(g_accesses[2], std::make_pair(static_cast<const void*>(&q), Access::sync));
+}
+
+TEST_F(Points, YieldAndSleepArePoints) {
+  ctx_.yield();
+  strain::yield();
+  EXPECT_EQ(taken(), (Labels{"yield", "yield"}));
+  EXPECT_EQ(g_accesses[0].second, strain::detail::Access::yield);
 }
 
 TEST_F(Points, NoContextNoPoints) {

@@ -1,7 +1,12 @@
 #pragma once
-// An atomic whose every operation is a schedule point.
+// An atomic whose every operation is a schedule point, as loom's, Relacy's and
+// folly's deterministic atomics are; and the fence and yield that lock-free
+// code written with it needs.
 
 #include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <thread>
 #include <type_traits>
 
 #include "strain/sync/pthread.hpp"
@@ -9,13 +14,19 @@
 namespace strain {
 
 //! std::atomic<T> whose operations are schedule points, so a strategy can
-//! interleave roles between them. Valid in a MAP_SHARED state.
+//! interleave roles between any two of them; lock-free code written with it
+//! needs no hand-placed points. Valid in a MAP_SHARED state. Under strategy
+//! `none` an operation costs what std::atomic's does plus one relaxed load.
+//! Under `controlled` with `weak_memory: true`, a relaxed or acquire load may
+//! return an older value that the C++ memory model allows it to see, so a
+//! missing release/acquire pair shows as a stale read.
 template <class T>
 class Atomic {
   static_assert(std::atomic<T>::is_always_lock_free,
                 "strain::Atomic<T> must be lock-free: a std::atomic that is not falls back to "
                 "locks in a table private to each process, so it would not be atomic across the "
                 "processes sharing a mapping");
+  static constexpr bool kNumber = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
  public:
   //! Value-initialises (zero for numbers).
@@ -27,46 +38,189 @@ class Atomic {
 
   //! Reads the value.
   T load(std::memory_order order = std::memory_order_seq_cst) const noexcept {
-    detail::sync_point("atomic.load");
-    return v_.load(order);
+    if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
+      return v_.load(order);
+    return scheduled_load(order);
   }
   //! Writes `value`.
   void store(T value, std::memory_order order = std::memory_order_seq_cst) noexcept {
-    detail::sync_point("atomic.store");
-    v_.store(value, order);
+    if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
+      return v_.store(value, order);
+    scheduled_store(value, order);
   }
   //! Writes `value` and returns the previous value.
   T exchange(T value, std::memory_order order = std::memory_order_seq_cst) noexcept {
-    detail::sync_point("atomic.exchange");
-    return v_.exchange(value, order);
+    return update("atomic.exchange", order,
+                  [&](std::atomic<T>& v) { return v.exchange(value, order); });
   }
-  //! Writes `desired` if the value equals `expected`; otherwise loads it into `expected`.
+  //! Writes `desired` if the value equals `expected` and returns true;
+  //! otherwise loads the value into `expected` and returns false.
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
+                               std::memory_order failure) noexcept {
+    return compare_exchange(expected, desired, success, failure, false);
+  }
   bool compare_exchange_strong(T& expected, T desired,
                                std::memory_order order = std::memory_order_seq_cst) noexcept {
-    detail::sync_point("atomic.compare_exchange");
-    return v_.compare_exchange_strong(expected, desired, order);
+    return compare_exchange(expected, desired, order, failure_order(order), false);
   }
   //! Like compare_exchange_strong(), but may fail spuriously; for retry loops.
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order success,
+                             std::memory_order failure) noexcept {
+    return compare_exchange(expected, desired, success, failure, true);
+  }
   bool compare_exchange_weak(T& expected, T desired,
                              std::memory_order order = std::memory_order_seq_cst) noexcept {
-    detail::sync_point("atomic.compare_exchange");
-    return v_.compare_exchange_weak(expected, desired, order);
+    return compare_exchange(expected, desired, order, failure_order(order), true);
   }
   //! Adds `arg` and returns the previous value.
-  T fetch_add(T arg, std::memory_order order = std::memory_order_seq_cst) noexcept
-      requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    detail::sync_point("atomic.fetch_add");
-    return v_.fetch_add(arg, order);
+  T fetch_add(T arg,
+              std::memory_order order = std::memory_order_seq_cst) noexcept requires kNumber {
+    return update("atomic.fetch_add", order,
+                  [&](std::atomic<T>& v) { return v.fetch_add(arg, order); });
   }
   //! Subtracts `arg` and returns the previous value.
-  T fetch_sub(T arg, std::memory_order order = std::memory_order_seq_cst) noexcept
-      requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    detail::sync_point("atomic.fetch_sub");
-    return v_.fetch_sub(arg, order);
+  T fetch_sub(T arg,
+              std::memory_order order = std::memory_order_seq_cst) noexcept requires kNumber {
+    return update("atomic.fetch_sub", order,
+                  [&](std::atomic<T>& v) { return v.fetch_sub(arg, order); });
+  }
+  //! Bitwise-ands `arg` and returns the previous value.
+  T fetch_and(T arg,
+              std::memory_order order = std::memory_order_seq_cst) noexcept requires kNumber {
+    return update("atomic.fetch_and", order,
+                  [&](std::atomic<T>& v) { return v.fetch_and(arg, order); });
+  }
+  //! Bitwise-ors `arg` and returns the previous value.
+  T fetch_or(T arg, std::memory_order order = std::memory_order_seq_cst) noexcept requires kNumber {
+    return update("atomic.fetch_or", order,
+                  [&](std::atomic<T>& v) { return v.fetch_or(arg, order); });
+  }
+  //! Bitwise-xors `arg` and returns the previous value.
+  T fetch_xor(T arg,
+              std::memory_order order = std::memory_order_seq_cst) noexcept requires kNumber {
+    return update("atomic.fetch_xor", order,
+                  [&](std::atomic<T>& v) { return v.fetch_xor(arg, order); });
   }
 
+  //! load(), as std::atomic's conversion.
+  operator T() const noexcept { return load(); }
+  //! store(value); returns value, as std::atomic's assignment.
+  T operator=(T value) noexcept {
+    store(value);
+    return value;
+  }
+  T operator++() noexcept requires kNumber { return fetch_add(1) + T(1); }
+  T operator++(int) noexcept requires kNumber { return fetch_add(1); }
+  T operator--() noexcept requires kNumber { return fetch_sub(1) - T(1); }
+  T operator--(int) noexcept requires kNumber { return fetch_sub(1); }
+  T operator+=(T arg) noexcept requires kNumber { return fetch_add(arg) + arg; }
+  T operator-=(T arg) noexcept requires kNumber { return fetch_sub(arg) - arg; }
+
  private:
+  // The weak memory model handles values as up to 64 bits.
+  static constexpr bool kModelled = sizeof(T) <= sizeof(std::uint64_t);
+  static std::uint64_t bits(const T& v) noexcept {
+    std::uint64_t b = 0;
+    if constexpr (kModelled) std::memcpy(&b, &v, sizeof(T));
+    return b;
+  }
+  static T value(std::uint64_t b) noexcept {
+    T v;
+    if constexpr (kModelled) std::memcpy(&v, &b, sizeof(T));
+    return v;
+  }
+  static constexpr std::memory_order failure_order(std::memory_order o) noexcept {
+    return o == std::memory_order_acq_rel   ? std::memory_order_acquire
+           : o == std::memory_order_release ? std::memory_order_relaxed
+                                            : o;
+  }
+  // The memory model's hooks for this thread, or null.
+  static const detail::SchedHooks* model(Context* c) noexcept {
+    return kModelled && c->d_.hooks != nullptr && c->d_.hooks->load != nullptr ? c->d_.hooks
+                                                                               : nullptr;
+  }
+
+  T scheduled_load(std::memory_order order) const noexcept {
+    Context* c = detail::tls_context;
+    if (c == nullptr) return v_.load(order);
+    if (c->d_.point_fn != nullptr) c->d_.point_fn(*c, "atomic.load", this, detail::Access::read);
+    const T newest = v_.load(order);
+    if (const auto* m = model(c))
+      return value(m->load(*c, this, bits(newest), static_cast<int>(order)));
+    return newest;
+  }
+  void scheduled_store(T desired, std::memory_order order) noexcept {
+    Context* c = detail::tls_context;
+    if (c == nullptr) return v_.store(desired, order);
+    if (c->d_.point_fn != nullptr) c->d_.point_fn(*c, "atomic.store", this, detail::Access::write);
+    if (const auto* m = model(c)) {
+      // Only one role runs at a time while the model is on, so reading the
+      // value being replaced cannot race with another role's store.
+      const T before = v_.load(std::memory_order_relaxed);
+      v_.store(desired, order);
+      m->store(*c, this, bits(before), bits(desired), static_cast<int>(order), false);
+      return;
+    }
+    v_.store(desired, order);
+  }
+  // A read-modify-write `op` on the value: a point, then the operation, whose
+  // result the memory model records as the newest store.
+  template <class Op>
+  T update(const char* label, std::memory_order order, Op op) noexcept {
+    if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
+      return op(v_);
+    Context* c = detail::tls_context;
+    if (c == nullptr) return op(v_);
+    if (c->d_.point_fn != nullptr) c->d_.point_fn(*c, label, this, detail::Access::update);
+    const T before = op(v_);
+    if (const auto* m = model(c))
+      m->store(*c, this, bits(before), bits(v_.load(std::memory_order_relaxed)),
+               static_cast<int>(order), true);
+    return before;
+  }
+  bool compare_exchange(T& expected, T desired, std::memory_order success,
+                        std::memory_order failure, bool weak) noexcept {
+    const auto cas = [&] {
+      return weak ? v_.compare_exchange_weak(expected, desired, success, failure)
+                  : v_.compare_exchange_strong(expected, desired, success, failure);
+    };
+    if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
+      return cas();
+    Context* c = detail::tls_context;
+    if (c == nullptr) return cas();
+    if (c->d_.point_fn != nullptr)
+      c->d_.point_fn(*c, "atomic.compare_exchange", this, detail::Access::update);
+    const T before = expected;
+    const bool ok = cas();
+    if (const auto* m = model(c)) {
+      if (ok) {
+        m->store(*c, this, bits(before), bits(desired), static_cast<int>(success), true);
+      } else {
+        // A failed compare-exchange is a load of the newest value.
+        (void)m->load(*c, this, bits(expected), static_cast<int>(failure) | detail::kLoadNewest);
+      }
+    }
+    return ok;
+  }
+
   std::atomic<T> v_{};
 };
+
+//! A fence that the schedule sees: std::atomic_thread_fence(order) and a
+//! schedule point. The weak memory model of `controlled` treats it as a
+//! synchronisation with every other role (std::atomic_thread_fence itself is
+//! invisible to it).
+inline void atomic_thread_fence(std::memory_order order) noexcept {
+  std::atomic_thread_fence(order);
+  detail::sync_point("atomic.fence", nullptr, detail::Access::sync);
+}
+
+//! Lets other threads run, from code that has no Context at hand (a spin
+//! loop in a data structure): Context::yield() of the calling role, or
+//! std::this_thread::yield() outside roles.
+inline void yield() noexcept {
+  if (Context* c = detail::tls_context) return c->yield();
+  std::this_thread::yield();
+}
 
 }  // namespace strain

@@ -37,86 +37,86 @@ class Queue {
 
   //! Appends `item`, blocking while full; throws QueueClosed once closed.
   void push(const T& item) {
-    detail::sync_point("queue.push");
-    detail::RawLock lock(m_);
-    while (count_ == Capacity && !closed_) not_full_.wait(m_);
+    detail::sync_point("queue.push", this);
+    detail::RawLock lock(m_, "queue.push");
+    while (count_ == Capacity && !closed_) not_full_.wait(m_, "queue.push");
     put(item);
   }
   //! Appends `item` if there is room, else returns false; throws QueueClosed once closed.
   bool try_push(const T& item) {
-    detail::sync_point("queue.try_push");
-    detail::RawLock lock(m_);
+    detail::sync_point("queue.try_push", this);
+    detail::RawLock lock(m_, "queue.try_push");
     if (count_ == Capacity && !closed_) return false;
     put(item);
     return true;
   }
   //! Removes the oldest item, blocking while empty; throws QueueClosed if closed and empty.
   T pop() {
-    detail::sync_point("queue.pop");
-    detail::RawLock lock(m_);
-    while (count_ == 0 && !closed_) not_empty_.wait(m_);
+    detail::sync_point("queue.pop", this);
+    detail::RawLock lock(m_, "queue.pop");
+    while (count_ == 0 && !closed_) not_empty_.wait(m_, "queue.pop");
     if (count_ == 0) throw QueueClosed("pop on a closed, empty queue");
     return take();
   }
   //! Like pop(), but std::nullopt once closed and empty: `while (auto x = q.pop_or_closed())`.
   std::optional<T> pop_or_closed() {
-    detail::sync_point("queue.pop");
-    detail::RawLock lock(m_);
-    while (count_ == 0 && !closed_) not_empty_.wait(m_);
+    detail::sync_point("queue.pop", this);
+    detail::RawLock lock(m_, "queue.pop");
+    while (count_ == 0 && !closed_) not_empty_.wait(m_, "queue.pop");
     if (count_ == 0) return std::nullopt;
     return take();
   }
   //! Removes the oldest item if there is one, without blocking.
   std::optional<T> try_pop() {
-    detail::sync_point("queue.try_pop");
-    detail::RawLock lock(m_);
+    detail::sync_point("queue.try_pop", this);
+    detail::RawLock lock(m_, "queue.try_pop");
     if (count_ == 0) return std::nullopt;
     return take();
   }
   //! Like pop_or_closed(), but also std::nullopt once `timeout` has passed.
   template <class Rep, class Period>
   std::optional<T> pop_for(std::chrono::duration<Rep, Period> timeout) {
-    detail::sync_point("queue.pop");
+    detail::sync_point("queue.pop", this);
     const timespec deadline = detail::deadline_after(timeout);
-    detail::RawLock lock(m_);
+    detail::RawLock lock(m_, "queue.pop");
     while (count_ == 0 && !closed_) {
-      if (!not_empty_.wait_until(m_, deadline)) break;
+      if (!not_empty_.wait_until(m_, deadline, "queue.pop")) break;
     }
     if (count_ == 0) return std::nullopt;
     return take();
   }
   //! How many items are queued (a snapshot).
   std::size_t size() {
-    detail::sync_point("queue.size");
-    detail::RawLock lock(m_);
+    detail::sync_point("queue.size", this);
+    detail::RawLock lock(m_, "queue.size");
     return count_;
   }
   //! Closes the queue: pushes then throw, pops drain what is left, blocked callers wake.
   void close() {
-    detail::sync_point("queue.close");
-    detail::RawLock lock(m_);
+    detail::sync_point("queue.close", this);
+    detail::RawLock lock(m_, "queue.close");
     closed_ = true;
     not_empty_.broadcast();
     not_full_.broadcast();
   }
   //! True once close() was called.
   bool closed() {
-    detail::sync_point("queue.closed");
-    detail::RawLock lock(m_);
+    detail::sync_point("queue.closed", this);
+    detail::RawLock lock(m_, "queue.closed");
     return closed_;
   }
   //! Marks one popped item as processed; throws std::logic_error if none is unfinished.
   void task_done() {
-    detail::sync_point("queue.task_done");
-    detail::RawLock lock(m_);
+    detail::sync_point("queue.task_done", this);
+    detail::RawLock lock(m_, "queue.task_done");
     if (unfinished_ == 0) throw std::logic_error("task_done() called more times than items pushed");
     if (--unfinished_ == 0) all_done_.broadcast();
   }
   //! Blocks until every item ever pushed has been marked task_done().
   void join() {
-    detail::sync_point("queue.join");
-    detail::RawLock lock(m_);
-    while (unfinished_ != 0) all_done_.wait(m_);
+    detail::sync_point("queue.join", this);
+    detail::RawLock lock(m_, "queue.join");
+    while (unfinished_ != 0) all_done_.wait(m_, "queue.join");
   }
 
  private:

@@ -29,14 +29,14 @@ class Semaphore {
 
   //! Takes a permit, blocking while there is none.
   void acquire() {
-    detail::sync_point("semaphore.acquire");
+    detail::sync_point("semaphore.acquire", this);
     detail::RawLock lock(m_);
-    while (count_ == 0) cv_.wait(m_);
+    while (count_ == 0) cv_.wait(m_, "semaphore.acquire");
     --count_;
   }
   //! Takes a permit if one is free; false otherwise.
   bool try_acquire() {
-    detail::sync_point("semaphore.try_acquire");
+    detail::sync_point("semaphore.try_acquire", this);
     detail::RawLock lock(m_);
     if (count_ == 0) return false;
     --count_;
@@ -44,7 +44,7 @@ class Semaphore {
   }
   //! Returns `n` permits; throws std::invalid_argument if `n` is negative.
   void release(std::ptrdiff_t n = 1) {
-    detail::sync_point("semaphore.release");
+    detail::sync_point("semaphore.release", this);
     if (n < 0) throw std::invalid_argument("Semaphore::release: negative count");
     detail::RawLock lock(m_);
     count_ += n;
@@ -74,7 +74,7 @@ class Barrier {
 
   //! Arrives and blocks until every party of this round has arrived.
   void arrive_and_wait() {
-    detail::sync_point("barrier.arrive");
+    detail::sync_point("barrier.arrive", this);
     detail::RawLock lock(m_);
     // The generation tells a woken party whether its own round completed; a
     // plain count would confuse it with the next round's arrivals.
@@ -85,7 +85,7 @@ class Barrier {
       cv_.broadcast();
       return;
     }
-    while (round == generation_) cv_.wait(m_);
+    while (round == generation_) cv_.wait(m_, "barrier.arrive");
   }
 
  private:

@@ -1,0 +1,409 @@
+#include "sched/controller.hpp"
+
+#include <execinfo.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "exec/stacks.hpp"
+#include "sched/thread_sched.hpp"
+#include "sched/tsan_ignore.hpp"
+#include "strain/context.hpp"
+
+namespace strain::sched {
+
+namespace {
+
+using detail::Access;
+using detail::WaitResult;
+
+// The hooks the primitives call: they find the controller and the thread's
+// index through the context's strategy state.
+Controller& of(Context& c, unsigned& t) {
+  auto& ts = *static_cast<ThreadSched*>(c.d_.sched);
+  t = ts.index;
+  return *ts.controller;
+}
+WaitResult hook_block(Context& c, const void* object, const char* label, bool timed) noexcept {
+  unsigned t;
+  return of(c, t).block(t, object, label, timed);
+}
+void hook_wake(Context& c, const void* object, bool all) noexcept {
+  unsigned t;
+  of(c, t).wake(t, object, all);
+}
+std::uint64_t hook_load(Context& c, const void* object, std::uint64_t newest, int order) noexcept {
+  unsigned t;
+  return of(c, t).load(t, object, newest, order);
+}
+void hook_store(Context& c, const void* object, std::uint64_t before, std::uint64_t after,
+                int order, bool update) noexcept {
+  unsigned t;
+  of(c, t).store(t, object, before, after, order, update);
+}
+const detail::SchedHooks kHooks{&hook_block, &hook_wake, nullptr, nullptr};
+const detail::SchedHooks kModelHooks{&hook_block, &hook_wake, &hook_load, &hook_store};
+
+// A thread waiting for the turn spins this long before it sleeps on its
+// futex, when the team fits the cores: the turn often comes back within
+// microseconds (a random walk switches at most points), and waking a
+// sleeping thread costs tens of microseconds, milliseconds on a loaded
+// machine. A team larger than the cores spins only briefly, since its
+// spinners would take the cores from the thread that holds the turn.
+constexpr std::int64_t kSpinNs = 50'000;
+constexpr int kShortSpins = 100;
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Controller::Controller(const spec::Strategy& s, std::vector<std::string> names)
+    : strategy_(s),
+      names_(std::move(names)),
+      n_(static_cast<unsigned>(names_.size())),
+      slots_(std::make_unique<Slot[]>(n_)),
+      picker_(make_picker(s.pick, s.depth)),
+      events_(n_) {
+  if (s.weak_memory) model_ = std::make_unique<MemoryModel>(n_);
+  spin_ = n_ <= std::max(1u, std::thread::hardware_concurrency());
+  enabled_.reserve(n_);
+  timed_.reserve(n_);
+}
+
+Controller::~Controller() = default;
+
+const detail::SchedHooks* Controller::hooks() const { return model_ ? &kModelHooks : &kHooks; }
+
+std::string Controller::describe() const {
+  std::string d = "controlled/" + strategy_.pick;
+  if (strategy_.pick == "pct") d += fmt::format(" depth={} steps={}", strategy_.depth, k_);
+  if (model_) d += " weak_memory";
+  return d;
+}
+
+void Controller::begin_trial(std::uint64_t seed, std::optional<std::uint64_t> steps) {
+  TsanIgnore ignore;
+  rng_.reseed(seed ^ 0x6a09e667f3bcc909ULL);
+  k_learned_used_ = strategy_.pick == "pct" && strategy_.steps == 0;
+  if (steps) {
+    k_ = *steps;
+  } else if (strategy_.steps > 0) {
+    k_ = static_cast<std::uint64_t>(strategy_.steps);
+  } else {
+    k_ = max_steps_ > 0 ? max_steps_ : kInitialSteps;
+  }
+  picker_->begin_trial(rng_, n_, k_);
+  for (unsigned t = 0; t < n_; ++t) {
+    Slot& s = slots_[t];
+    s.state = State::runnable;
+    s.blocked_on = nullptr;
+    s.label = "";
+    s.timed = false;
+    s.result = WaitResult::woken;
+    s.since = 0;
+    s.depth = 0;
+    events_[t] = Event{};
+  }
+  if (model_) model_->begin_trial();
+  current_.store(kNobody, std::memory_order_relaxed);
+  arrived_.store(0, std::memory_order_relaxed);
+  aborted_.store(false, std::memory_order_relaxed);
+  last_point_ns_.store(now_ns(), std::memory_order_relaxed);
+  last_label_.store("thread.start", std::memory_order_relaxed);
+  deadlock_ = false;
+  block_count_ = 0;
+  steps_ = 0;
+  streak_thread_ = kNobody;
+  streak_ = 0;
+  digest_.reset();
+  decisions_.clear();
+  follow_pos_ = 0;
+  diverged_ = 0;
+  log_.clear();
+}
+
+void Controller::end_trial() { max_steps_ = std::max(max_steps_, steps_); }
+
+void Controller::follow(std::vector<Decision> decisions) { follow_ = std::move(decisions); }
+
+// Steps are noted in the order they run: a thread's operation at a point
+// runs after the point's decision, once the thread has the turn.
+void Controller::note(unsigned t, const char* label, const char* suffix) {
+  digest_.add(t, label);
+  if (*suffix != '\0') digest_.add(t, suffix);
+  if (log_steps_) log_.push_back(names_[t] + " " + label + suffix);
+}
+
+// The strategy suggested `suggested` among `options`; a followed trace may
+// say otherwise. Either way the decision is logged.
+unsigned Controller::decide(char kind, unsigned options, unsigned suggested) {
+  unsigned chosen = suggested;
+  if (follow_pos_ < follow_.size()) {
+    const Decision d = follow_[follow_pos_++];
+    const bool valid = d.kind == kind && (kind == 'm' ? d.value < options
+                                                      : std::find(enabled_.begin(), enabled_.end(),
+                                                                  d.value) != enabled_.end());
+    if (valid)
+      chosen = d.value;
+    else
+      ++diverged_;
+  } else if (!follow_.empty()) {
+    ++diverged_;  // the trace ended before the trial did
+  }
+  decisions_.push_back(Decision{kind, chosen});
+  return chosen;
+}
+
+void Controller::thread_start(unsigned t) {
+  TsanIgnore ignore;
+  if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == n_) {
+    // Everyone is here: the first choice, made by whoever came last, the
+    // same whatever the order of arrival.
+    enabled_.clear();
+    for (unsigned u = 0; u < n_; ++u) enabled_.push_back(u);
+    unsigned first = 0;
+    if (n_ > 1) {
+      ++steps_;
+      first = decide('t', n_, picker_->pick(rng_, enabled_, kNobody, events_));
+    }
+    hand_to(first);
+  }
+  await_turn(t);
+  if (!aborted_.load(std::memory_order_acquire)) note(t, "thread.start");
+}
+
+void Controller::thread_end(unsigned t) {
+  if (aborted_.load(std::memory_order_acquire)) return;
+  TsanIgnore ignore;
+  note(t, "thread.end");
+  slots_[t].state = State::finished;
+  schedule(t);
+}
+
+void Controller::point(unsigned t, const char* label, const void* object, Access kind) {
+  if (aborted_.load(std::memory_order_acquire)) return;
+  TsanIgnore ignore;
+  last_point_ns_.store(now_ns(), std::memory_order_relaxed);
+  last_label_.store(label, std::memory_order_relaxed);
+  events_[t] = Event{object, kind};
+  picker_->announce(rng_, t, events_[t]);
+  if (kind == Access::yield) picker_->demote(rng_, t);
+  // A primitive's operation both publishes what this thread did (so sync
+  // before the others may run) and sees what the others did (so sync again
+  // once this thread runs on).
+  if (model_ && kind == Access::sync) model_->sync(t);
+  schedule(t);
+  note(t, label);
+  if (model_ && kind == Access::sync) model_->sync(t);
+}
+
+WaitResult Controller::block(unsigned t, const void* object, const char* label, bool timed) {
+  if (aborted_.load(std::memory_order_acquire)) return WaitResult::aborted;
+  TsanIgnore ignore;
+  note(t, label, " (blocked)");
+  Slot& s = slots_[t];
+  s.state = State::blocked;
+  s.blocked_on = object;
+  s.label = label;
+  s.timed = timed;
+  s.since = ++block_count_;
+  s.result = WaitResult::woken;
+  schedule(t);
+  if (aborted_.load(std::memory_order_acquire)) {
+    // The wait site, for the deadlock report: this thread's own stack.
+    if (deadlock_) s.depth = ::backtrace(s.frames.data(), kFrames);
+    return WaitResult::aborted;
+  }
+  if (model_ && s.result == WaitResult::woken) model_->sync(t);
+  return s.result;
+}
+
+void Controller::make_runnable(unsigned t, WaitResult why) {
+  Slot& s = slots_[t];
+  s.state = State::runnable;
+  s.result = why;
+  events_[t] = Event{s.blocked_on, Access::sync};
+  s.blocked_on = nullptr;
+  picker_->announce(rng_, t, events_[t]);
+}
+
+void Controller::wake(unsigned, const void* object, bool all) {
+  if (aborted_.load(std::memory_order_acquire)) return;
+  TsanIgnore ignore;
+  unsigned first = kNobody;
+  for (unsigned u = 0; u < n_; ++u) {
+    const Slot& s = slots_[u];
+    if (s.state != State::blocked || s.blocked_on != object) continue;
+    if (all) {
+      make_runnable(u, WaitResult::woken);
+    } else if (first == kNobody || s.since < slots_[first].since) {
+      first = u;
+    }
+  }
+  if (first != kNobody) make_runnable(first, WaitResult::woken);
+}
+
+std::uint64_t Controller::load(unsigned t, const void* object, std::uint64_t newest, int order) {
+  if (!model_ || aborted_.load(std::memory_order_acquire)) return newest;
+  TsanIgnore ignore;
+  return model_->load(t, object, newest, order, [this](unsigned n) {
+    // Half the loads that have a choice read the newest store; the others
+    // one of the older ones they may read.
+    const unsigned suggested =
+        rng_.chance(0.5) ? 0u : static_cast<unsigned>(rng_.uniform(1, std::int64_t(n) - 1));
+    return decide('m', n, suggested);
+  });
+}
+
+void Controller::store(unsigned t, const void* object, std::uint64_t before, std::uint64_t after,
+                       int order, bool update) {
+  if (!model_ || aborted_.load(std::memory_order_acquire)) return;
+  TsanIgnore ignore;
+  model_->store(t, object, before, after, order, update);
+}
+
+// Called by `self`, which holds the turn and whose slot says what it does
+// now. Picks the next thread and hands it the turn; returns once `self` has
+// the turn again (at once if it keeps it), or at once if `self` finished.
+void Controller::schedule(unsigned self) {
+  enabled_.clear();
+  for (unsigned u = 0; u < n_; ++u)
+    if (slots_[u].state == State::runnable) enabled_.push_back(u);
+  if (enabled_.empty()) {
+    timed_.clear();
+    bool blocked = false;
+    for (unsigned u = 0; u < n_; ++u) {
+      if (slots_[u].state != State::blocked) continue;
+      blocked = true;
+      if (slots_[u].timed) timed_.push_back(u);
+    }
+    if (!timed_.empty()) {
+      // Nothing else can happen: a timed wait times out. Which one, if
+      // several, is a choice like any other.
+      unsigned w = timed_[0];
+      if (timed_.size() > 1) {
+        const unsigned suggested =
+            timed_[static_cast<std::size_t>(rng_.uniform(0, std::int64_t(timed_.size()) - 1))];
+        std::swap(enabled_, timed_);  // decide() checks a thread choice against enabled_
+        w = decide('w', n_, suggested);
+        std::swap(enabled_, timed_);
+      }
+      make_runnable(w, WaitResult::timed_out);
+      enabled_.push_back(w);
+    } else if (blocked) {
+      abort_deadlock();
+      return;
+    } else {
+      current_.store(kNobody, std::memory_order_release);  // every thread finished
+      return;
+    }
+  }
+  unsigned next = enabled_[0];
+  if (enabled_.size() > 1) {
+    ++steps_;
+    // A thread that keeps the turn at spin_limit choices in a row, while
+    // others could run, is taken for a spin loop without a yield and
+    // demoted; under PCT it would otherwise spin forever.
+    if (streak_thread_ == self && slots_[self].state == State::runnable &&
+        ++streak_ >= static_cast<std::uint64_t>(strategy_.spin_limit)) {
+      picker_->demote(rng_, self);
+      streak_ = 0;
+    }
+    next = decide('t', n_, picker_->pick(rng_, enabled_, self, events_));
+    if (next != streak_thread_) {
+      streak_thread_ = next;
+      streak_ = 0;
+    }
+  }
+  if (next == self) return;
+  hand_to(next);
+  if (slots_[self].state != State::finished) await_turn(self);
+}
+
+void Controller::hand_to(unsigned next) {
+  current_.store(next, std::memory_order_release);
+  slots_[next].futex.fetch_add(1, std::memory_order_release);
+  slots_[next].futex.notify_one();
+}
+
+void Controller::await_turn(unsigned self) {
+  std::atomic<std::uint32_t>& word = slots_[self].futex;
+  const auto has_turn = [&] {
+    return current_.load(std::memory_order_acquire) == self ||
+           aborted_.load(std::memory_order_acquire);
+  };
+  if (spin_) {
+    const std::int64_t until = now_ns() + kSpinNs;
+    for (int k = 1;; ++k) {
+      if (has_turn()) return;
+      if (k % 64 == 0 && now_ns() > until) break;
+    }
+  } else {
+    for (int k = 0; k < kShortSpins; ++k)
+      if (has_turn()) return;
+  }
+  for (;;) {
+    if (has_turn()) return;
+    // Read the word before checking again: a hand-off in between changes
+    // it, so the wait cannot miss it.
+    const std::uint32_t seen = word.load(std::memory_order_acquire);
+    if (has_turn()) return;
+    word.wait(seen, std::memory_order_acquire);
+  }
+}
+
+void Controller::abort_deadlock() {
+  deadlock_ = true;
+  aborted_.store(true, std::memory_order_release);
+  current_.store(kNobody, std::memory_order_release);
+  for (unsigned u = 0; u < n_; ++u) {
+    slots_[u].futex.fetch_add(1, std::memory_order_release);
+    slots_[u].futex.notify_one();
+  }
+}
+
+std::string Controller::deadlock_report(bool stacks) const {
+  std::string out = fmt::format("every role thread is blocked: a deadlock, after {} steps under {}",
+                                steps_, describe());
+  for (unsigned t = 0; t < n_; ++t) {
+    const Slot& s = slots_[t];
+    if (s.state == State::finished) {
+      out += fmt::format("\n  thread {} had finished", names_[t]);
+      continue;
+    }
+    out += fmt::format("\n  thread {} waits in {}{} (on {})", names_[t], s.label,
+                       s.timed ? " with a timeout" : "", s.blocked_on);
+    if (stacks && s.depth > 0) {
+      out += "\n";
+      out += exec::symbolize_frames(s.frames.data(), s.depth, true);
+      while (!out.empty() && out.back() == '\n') out.pop_back();
+    }
+  }
+  return out;
+}
+
+std::string Controller::stall_report() const {
+  if (aborted_.load(std::memory_order_acquire)) return {};
+  const unsigned cur = current_.load(std::memory_order_acquire);
+  if (cur == kNobody)
+    return "\nunder strategy controlled: no role thread holds the turn (the roles had not all "
+           "started, or all had ended)";
+  const double ms =
+      static_cast<double>(now_ns() - last_point_ns_.load(std::memory_order_relaxed)) / 1e6;
+  return fmt::format(
+      "\nunder strategy controlled one role thread runs at a time: {} holds the turn; the last "
+      "schedule point ({}) was passed {:.0f} ms ago. A role that blocks or spins on something "
+      "the scheduler cannot see (a std::mutex or std::condition_variable, a spin on a "
+      "std::atomic without ctx.yield(), a syscall, a thread the scenario started itself) stops "
+      "every other role: use the strain primitives there, call ctx.yield() in spin loops, or "
+      "run the case under strategy chaos.",
+      names_[cur], last_label_.load(std::memory_order_relaxed), ms);
+}
+
+}  // namespace strain::sched

@@ -1,0 +1,44 @@
+#pragma once
+// How the controlled scheduler picks the thread that runs next: a random
+// walk, PCT or POS. The scheduler calls a picker only where there is a
+// choice (more than one runnable thread); every random draw comes from the
+// trial's generator, so a trial's picks depend on its seed alone.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "strain/rng.hpp"
+#include "strain/schedule.hpp"
+
+namespace strain::sched {
+
+//! The operation a thread will perform when it runs next.
+struct Event {
+  const void* object = nullptr;
+  detail::Access kind = detail::Access::none;
+};
+
+class Picker {
+ public:
+  virtual ~Picker() = default;
+  //! A new trial with `threads` threads; `steps` is PCT's k.
+  virtual void begin_trial(Rng& rng, unsigned threads, std::uint64_t steps) = 0;
+  //! Thread `t` will perform `e` next (it reached a point, or was woken).
+  virtual void announce(Rng& rng, unsigned t, const Event& e) = 0;
+  //! Thread `t` yields (a spin loop, a sleep): it should fall behind.
+  virtual void demote(Rng& rng, unsigned t) = 0;
+  //! One of `enabled` (at least two, ascending) to run next. `running` had
+  //! the turn until now (it may not be enabled any more); `events` holds
+  //! every thread's next operation.
+  virtual unsigned pick(Rng& rng, std::span<const unsigned> enabled, unsigned running,
+                        std::span<const Event> events) = 0;
+};
+
+//! `random` (uniform among the runnable threads), `pct` (with depth `depth`)
+//! or `pos`.
+std::unique_ptr<Picker> make_picker(const std::string& name, std::int64_t depth);
+
+}  // namespace strain::sched

@@ -95,6 +95,37 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(strain("").code, 2);
 }
 
+// Specs with different seeds: no single run seed is printed, and each case's
+// JSON and each JUnit suite carry the seed that case ran under.
+TEST(Cli, SpecsWithDifferentSeedsRunUnderTheirOwn) {
+  const std::string json = kWork + "/seeds.json", xml = kWork + "/seeds.xml";
+  const Result r =
+      strain("--plugin-path " + kTestPlugins +
+             " run tests/integration/specs/trivial_met.yaml "
+             "tests/integration/specs/shard.yaml --filter '-shard/unmet' --report json:" +
+             json + " --report junit:" + xml);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("seed: each spec's own)"), std::string::npos) << r.out;
+  const auto report = read_json(json);
+  EXPECT_EQ(report["seed_per_spec"], true);
+  EXPECT_EQ((*find_case(report, "trivial_met/pass"))["spec_seed"], 5);
+  for (const auto& c : report["cases"])
+    if (c["spec"] == "shard") {
+      EXPECT_EQ(c["spec_seed"], 11) << c["id"];
+    }
+  const std::string junit = read_text(xml);
+  EXPECT_NE(junit.find(R"(<property name="seed" value="5"/>)"), std::string::npos) << junit;
+  EXPECT_NE(junit.find(R"(<property name="seed" value="11"/>)"), std::string::npos) << junit;
+  // --seed replaces them all, and says so.
+  const Result o = strain("--plugin-path " + kTestPlugins +
+                          " run tests/integration/specs/trivial_met.yaml "
+                          "tests/integration/specs/shard.yaml --filter '-shard/unmet' --seed 9 "
+                          "--report json:" +
+                          json);
+  EXPECT_NE(o.out.find("seed: 9 (--seed)"), std::string::npos) << o.out;
+  for (const auto& c : read_json(json)["cases"]) EXPECT_EQ(c["spec_seed"], 9) << c["id"];
+}
+
 TEST(Cli, MetRunExitsZeroAndWritesBothReports) {
   const std::string json = kWork + "/met.json", xml = kWork + "/met.xml";
   // --report before the spec path too: each --report takes exactly one value.
@@ -123,8 +154,7 @@ TEST(Cli, MetRunExitsZeroAndWritesBothReports) {
             (nlohmann::json{{"mean", 3.0}, {"min", 3.0}, {"max", 3.0}, {"count", 100}}));
   EXPECT_EQ((*pass)["measured"]["trial_seed_low"]["count"], 100);
   EXPECT_TRUE((*finds)["measured"].empty());
-  EXPECT_NE(r.out.find("\n    sum 3 [3..3]  trial_seed_low "), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("\n    sum 3 [3..3]  trial_seed_low "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(mean [min..max] of 100 trials)\n"), std::string::npos) << r.out;
   if (has_xmllint()) {
     EXPECT_EQ(

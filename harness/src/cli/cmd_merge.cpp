@@ -32,6 +32,7 @@ Action add_merge(CLI::App& app, const Global&) {
     report::Fanout rep = make_reporters(f->output, f->reports, /*merged=*/true);
     exec::RunInfo info{merged.build, merged.seed,      merged.seed_overridden,
                        {},           merged.timestamp, merged.selection};
+    info.seed_per_spec = merged.seed_per_spec;
     for (const auto& r : merged.results) info.case_ids.push_back(r.id);
     rep.run_started(info);
     for (const auto& r : merged.results) rep.case_finished(r);

@@ -143,6 +143,8 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
                      {},
                      utc_now(),
                      sel};
+  for (const auto* c : selected)
+    if (!f.seed && c->schedule.seed != info.seed) info.seed_per_spec = true;
   for (std::uint64_t r = 0; r < f.repeat; ++r)
     for (const auto k : mine) info.case_ids.push_back(selected[k]->id);
   if (sel.shard && mine.empty())
@@ -153,6 +155,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
   summary.build = info.build;
   summary.seed = info.seed;
   summary.seed_overridden = info.seed_overridden;
+  summary.seed_per_spec = info.seed_per_spec;
   summary.timestamp = info.timestamp;
   summary.specs = spec_files(specs);
   summary.selection = sel;

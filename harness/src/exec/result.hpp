@@ -135,6 +135,9 @@ struct RunInfo {
   // Default member initialisers on the fields added after the first five,
   // so existing aggregate initialisations stay free of warnings.
   Selection selection{};
+  //! No --seed, and the selected cases' specs have different seeds: `seed`
+  //! is then only the first spec's, and each case runs under its own.
+  bool seed_per_spec = false;
 };
 
 //! What a run did.
@@ -148,6 +151,7 @@ struct RunSummary {
   std::vector<SpecFile> specs{};  // every spec loaded, sharded away or not
   Selection selection{};
   std::string strain_version{};  // of the strain that ran; set by `merge` from its inputs
+  bool seed_per_spec = false;    // as RunInfo::seed_per_spec
   bool all_met() const {
     for (const auto& r : results)
       if (!r.met) return false;

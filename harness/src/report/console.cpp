@@ -33,7 +33,7 @@ class ConsoleReporter final : public Reporter {
     if (options_.quiet) return;
     out_ << fmt::format("{} {} case{} (build: {}, seed: {}", options_.merged ? "Merged" : "Running",
                         info.case_ids.size(), info.case_ids.size() == 1 ? "" : "s", info.build,
-                        info.seed);
+                        format_run_seed(info.seed, info.seed_overridden, info.seed_per_spec));
     if (info.selection.shard)
       out_ << fmt::format(", shard {}/{} of {} selected", info.selection.shard->index,
                           info.selection.shard->total, info.selection.cases);
@@ -90,7 +90,7 @@ class ConsoleReporter final : public Reporter {
     for (const auto& r : s.results) met += r.met ? 1 : 0;
     out_ << fmt::format("{} case{}: {} met, {} unmet (build: {}, seed: {})\n", s.results.size(),
                         s.results.size() == 1 ? "" : "s", met, s.results.size() - met, s.build,
-                        s.seed);
+                        format_run_seed(s.seed, s.seed_overridden, s.seed_per_spec));
     out_.flush();
   }
 

@@ -111,6 +111,12 @@ std::string format_rate(double per_s) {
   return fmt::format("{:.1f}G", per_s / 1e9);
 }
 
+std::string format_run_seed(std::uint64_t seed, bool overridden, bool per_spec) {
+  if (overridden) return fmt::format("{} (--seed)", seed);
+  if (per_spec) return "each spec's own";
+  return std::to_string(seed);
+}
+
 std::string format_seed(std::uint64_t seed) { return fmt::format("0x{:016x}", seed); }
 
 std::string format_counts(const check::OutcomeCounts& counts) {

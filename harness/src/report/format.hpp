@@ -20,6 +20,11 @@ std::string format_seconds(double s);
 //! A rate with an SI suffix and one decimal: "950.0", "412.3k", "1.2M".
 std::string format_rate(double per_s);
 
+//! The seed of a run as the reports print it: "7 (--seed)", "42" (every
+//! case from specs with that seed), or "each spec's own" when the specs
+//! have different seeds (each replay line then carries its case's).
+std::string format_run_seed(std::uint64_t seed, bool overridden, bool per_spec);
+
 //! A trial seed as the runner prints it: "0x" and 16 hex digits.
 std::string format_seed(std::uint64_t seed);
 

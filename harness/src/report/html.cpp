@@ -203,7 +203,7 @@ std::string page(const exec::RunSummary& s) {
     h += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(k), esc(v));
   };
   meta("build", s.build);
-  meta("seed", std::to_string(s.seed) + (s.seed_overridden ? " (--seed)" : " (from the specs)"));
+  meta("seed", format_run_seed(s.seed, s.seed_overridden, s.seed_per_spec));
   meta("started", s.timestamp);
   meta("wall time", format_seconds(s.elapsed_s) + " s");
   if (!s.strain_version.empty()) meta("strain", s.strain_version);

@@ -19,28 +19,11 @@ using Json = nlohmann::json;
 
 // The case fields read into CaseResult; any other is kept as extra.
 // (trials_per_s is derived, so it is known but not read.)
-constexpr std::array<std::string_view, 22> kKnownCaseFields = {"id",
-                                                               "spec",
-                                                               "spec_path",
-                                                               "case",
-                                                               "plugin",
-                                                               "matrix",
-                                                               "expected",
-                                                               "verdict",
-                                                               "trials",
-                                                               "elapsed_s",
-                                                               "trials_per_s",
-                                                               "outcomes",
-                                                               "stopped_by",
-                                                               "note",
-                                                               "metrics",
-                                                               "measured",
-                                                               "sanitizer_reports",
-                                                               "output_bytes",
-                                                               "output",
-                                                               "first_failure",
-                                                               "index",
-                                                               "repetition"};
+constexpr std::array<std::string_view, 23> kKnownCaseFields = {
+    "spec_seed",    "id",         "spec",          "spec_path", "case",      "plugin",
+    "matrix",       "expected",   "verdict",       "trials",    "elapsed_s", "trials_per_s",
+    "outcomes",     "stopped_by", "note",          "metrics",   "measured",  "sanitizer_reports",
+    "output_bytes", "output",     "first_failure", "index",     "repetition"};
 
 class Reader {
  public:
@@ -83,6 +66,7 @@ class Reader {
     r.spec_path = get<std::string>(c, "spec_path", where, "");
     r.case_name = get<std::string>(c, "case", where, "");
     r.plugin = get<std::string>(c, "plugin", where, "");
+    r.spec_seed = get<std::uint64_t>(c, "spec_seed", where, 0);
     if (const auto m = c.find("matrix"); m != c.end() && m->is_object())
       for (const auto& [key, value] : m->items())
         r.matrix.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
@@ -143,6 +127,7 @@ class Reader {
     s.build = get<std::string>(doc, "build", "top level");
     s.seed = get<std::uint64_t>(doc, "seed", "top level");
     s.seed_overridden = get<bool>(doc, "seed_overridden", "top level", false);
+    s.seed_per_spec = get<bool>(doc, "seed_per_spec", "top level", false);
     s.timestamp = get<std::string>(doc, "timestamp", "top level", "");
     s.elapsed_s = get<double>(doc, "elapsed_s", "top level", 0.0);
     if (const auto specs = doc.find("specs"); specs != doc.end() && specs->is_array())

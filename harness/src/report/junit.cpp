@@ -136,9 +136,10 @@ class JunitReporter final : public Reporter {
       xml += fmt::format(R"(      <property name="build" value="{}"/>)"
                          "\n",
                          attr(s.build));
+      // A suite is one spec, run under that spec's seed (or --seed).
       xml += fmt::format(R"(      <property name="seed" value="{}"/>)"
                          "\n",
-                         s.seed);
+                         suite.cases.front()->spec_seed);
       xml += "    </properties>\n";
       for (const auto* r : suite.cases) write_case(xml, *r, s.selection.repeat);
       xml += "  </testsuite>\n";

@@ -376,6 +376,9 @@ TEST(Format, MeasuredValuesHaveFourSignificantDigits) {
   EXPECT_EQ(format_number(1e-12), "0.000000000");
   EXPECT_EQ(format_number(1e300).find('e'), std::string::npos);
   EXPECT_EQ(format_number(std::nan("")), "nan");
+  EXPECT_EQ(format_run_seed(7, true, false), "7 (--seed)");
+  EXPECT_EQ(format_run_seed(42, false, false), "42");
+  EXPECT_EQ(format_run_seed(42, false, true), "each spec's own");
   EXPECT_EQ(format_measured({}), "");
   EXPECT_EQ(format_measured({{"speedup", 3, 1.5, 1.25, 2.0},
                              {"parallel_s", 2, 0.5, 0.25, 0.75},

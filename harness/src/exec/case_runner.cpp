@@ -74,6 +74,7 @@ struct CaseState {
   const detail::ScenarioDescriptor* desc = nullptr;
   RunOptions opt;
   std::uint64_t spec_seed = 0;
+  std::uint64_t case_seed = 0;  // mix(spec_seed, hash of the case id): trial_seed's first half
   std::uint64_t planned = 0;
   Clock::time_point t0;
   Clock::time_point deadline;
@@ -194,7 +195,9 @@ struct CaseState {
   bool prepare() {
     for (;;) {
       const std::uint64_t t = trial_index(next_trial);
-      const std::uint64_t seed = trial_seed(spec_seed, kase->id, t);
+      // The case's part of the seed is mixed once per case, not per trial:
+      // this runs between every two trials.
+      const std::uint64_t seed = mix(case_seed, t + 1);
       live->current_trial.store(t, std::memory_order_relaxed);
       reset_context(main, seed, 0, t);
       for (auto& m : metrics) m = detail::MetricSlot{};
@@ -405,6 +408,13 @@ std::uint64_t trial_seed(std::uint64_t spec_seed, const std::string& case_id, st
   return mix(mix(spec_seed, hash_id(case_id)), trial + 1);
 }
 
+namespace {
+// trial_seed() without its second half: what CaseState mixes each trial with.
+std::uint64_t case_seed_of(std::uint64_t spec_seed, const std::string& case_id) {
+  return mix(spec_seed, hash_id(case_id));
+}
+}  // namespace
+
 std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial,
                            std::uint64_t steps) {
   return "strain replay " + c.id + " --seed " + std::to_string(spec_seed) + " --trial " +
@@ -427,6 +437,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   cs->opt = opt;
   if (opt.live != nullptr) cs->live = opt.live;
   cs->spec_seed = spec_seed;
+  cs->case_seed = case_seed_of(spec_seed, c.id);
   cs->planned = opt.only_trial ? opt.repeat : c.schedule.trials;
   unsigned n = 0;
   for (int count : c.schedule.role_counts) n += static_cast<unsigned>(count);

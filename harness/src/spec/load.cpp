@@ -31,8 +31,8 @@ using detail::MatrixAxis;
 using detail::Resolved;
 
 constexpr std::array<std::string_view, 10> kTopKeys = {
-    "name",       "description", "plugin", "params", "schedule",
-    "fixtures",   "invariants",  "show",   "matrix", "cases"};
+    "name",     "description", "plugin", "params", "schedule",
+    "fixtures", "invariants",  "show",   "matrix", "cases"};
 constexpr std::array<std::string_view, 8> kCaseKeys = {
     "name", "params", "schedule", "fixtures", "expect", "invariants", "show", "matrix"};
 constexpr std::array<std::string_view, 2> kExpectKeys = {"outcome", "tsan"};

@@ -123,7 +123,9 @@ TEST(Cli, SpecsWithDifferentSeedsRunUnderTheirOwn) {
                           "--report json:" +
                           json);
   EXPECT_NE(o.out.find("seed: 9 (--seed)"), std::string::npos) << o.out;
-  for (const auto& c : read_json(json)["cases"]) EXPECT_EQ(c["spec_seed"], 9) << c["id"];
+  // Keep the report alive: a range-for over a temporary's member would dangle.
+  const auto forced = read_json(json);
+  for (const auto& c : forced["cases"]) EXPECT_EQ(c["spec_seed"], 9) << c["id"];
 }
 
 TEST(Cli, MetRunExitsZeroAndWritesBothReports) {

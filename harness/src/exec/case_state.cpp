@@ -1,0 +1,177 @@
+#include "exec/case_state.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "exec/sanitizer_hook.hpp"
+#include "fixtures/site_facts.hpp"
+#include "sched/trace.hpp"
+
+namespace strain::exec {
+
+using check::Outcome;
+
+bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) {
+  const auto idx = static_cast<std::size_t>(o);
+  ++outcomes[idx];
+  ++run_count;
+  live->outcomes[idx].store(outcomes[idx], std::memory_order_relaxed);
+  live->trials_done.store(run_count, std::memory_order_relaxed);
+  if (check::is_failure(o) && !first_failure) {
+    const std::uint64_t t = trial_index(next_trial);
+    first_failure = TrialFailure{t,
+                                 trial_seed(spec_seed, kase->id, t),
+                                 o,
+                                 std::move(message),
+                                 std::chrono::duration<double>(ended - t0).count(),
+                                 replay_command(*kase, spec_seed, t, steps),
+                                 controller ? controller->digest().text() : std::string()};
+    if (opt.on_failure) opt.on_failure(*first_failure);
+  }
+  ++next_trial;
+  if (check::is_failure(o) && !opt.keep_going && !opt.only_trial) {
+    stopped_by = "failure";
+    return false;
+  }
+  if (next_trial >= planned) {
+    stopped_by = "trials";
+    return false;
+  }
+  if (Clock::now() >= deadline && !opt.only_trial) {
+    stopped_by = "budget";
+    return false;
+  }
+  return true;
+}
+
+bool CaseState::prepare() {
+  for (;;) {
+    const std::uint64_t t = trial_index(next_trial);
+    // The case's part of the seed is mixed once per case, not per trial:
+    // this runs between every two trials.
+    const std::uint64_t seed = mix(case_seed, t + 1);
+    live->current_trial.store(t, std::memory_order_relaxed);
+    reset_context(main, seed, 0, t);
+    for (auto& m : metrics) m = detail::MetricSlot{};
+    for (std::size_t k = 0; k < thread_ctx.size(); ++k) {
+      reset_context(thread_ctx[k], seed, k + 1, t);
+      if (thread_ctx[k].d_.sched != nullptr) sched::reseed(sched_state[k], seed);
+    }
+    if (controller) {
+      controller->begin_trial(seed, opt.steps);
+      steps = controller->steps_learned() ? controller->steps_used() : 0;
+      live->steps.store(steps, std::memory_order_relaxed);
+    }
+    reports_before = sanitizer_report_count();
+    if (site) site->begin_trial(seed);
+    constructed = desc->construct(state, main);
+    if (constructed) return true;
+    if (!record(Outcome::error, std::string("setup failed: ") + main.d_.message)) return false;
+  }
+}
+
+void CaseState::finish() {
+  const Clock::time_point ended = Clock::now();
+  desc->check(state, main);
+  desc->destroy(state);
+  constructed = false;
+  if (site && vars.size() >= site_base + fixtures::kSiteFactNames.size())
+    fixtures::site_facts(*site, site->end_trial(),
+                         std::span(vars).subspan(site_base, fixtures::kSiteFactNames.size()));
+  // Whatever the outcome: a measurement of a failing trial is still one.
+  accumulate_shown();
+  if (controller) controlled_trial_ended();
+  // A sanitizer report made during this trial is its outcome: the race is
+  // the cause, whatever the invariants then saw.
+  if (sanitizer_report_count() != reports_before) {
+    (void)record(
+        last_sanitizer_outcome(),
+        fmt::format("ThreadSanitizer reported {} during this trial (the report is in the case's "
+                    "sanitizer reports)",
+                    last_sanitizer_kind()));
+    return;
+  }
+  // Every role blocked: the roles were unwound by ScheduleAborted, so
+  // their errors are the deadlock's consequence, not the finding. Only the
+  // first failure's message is kept, so only it gets symbolized stacks.
+  if (controller && controller->deadlocked()) {
+    (void)record(Outcome::deadlock, controller->deadlock_report(!first_failure), ended);
+    return;
+  }
+  // An exception anywhere is an error; otherwise the first failed expect.
+  const Context* worst = nullptr;
+  for (const auto& c : thread_ctx)
+    if (c.d_.failure == FailureKind::error) {
+      worst = &c;
+      break;
+    }
+  if (worst == nullptr && main.d_.failure == FailureKind::error) worst = &main;
+  if (worst == nullptr)
+    for (const auto& c : thread_ctx)
+      if (c.d_.failure == FailureKind::violation) {
+        worst = &c;
+        break;
+      }
+  if (worst == nullptr && main.d_.failure == FailureKind::violation) worst = &main;
+  if (worst != nullptr) {
+    const bool in_role = worst != &main;
+    std::string where = in_role ? "role " + kase->scenario->roles[worst->d_.role].name + "#" +
+                                      std::to_string(worst->d_.instance) + ": "
+                                : "check: ";
+    const Outcome o = worst->d_.failure == FailureKind::error ? Outcome::error : Outcome::violation;
+    (void)record(o, where + worst->d_.message);
+    return;
+  }
+  for (std::size_t k = 0; k < metrics.size(); ++k) {
+    check::Value& v = vars[n_params + k];
+    const auto& m = metrics[k];
+    if (!m.set)
+      v.kind = check::Value::Kind::none;
+    else if (m.is_int) {
+      v.kind = check::Value::Kind::integer;
+      v.i = m.i;
+      v.d = m.d;
+    } else {
+      v.kind = check::Value::Kind::number;
+      v.d = m.d;
+    }
+  }
+  for (const auto& inv : kase->invariants) {
+    const check::EvalResult r = inv.expr.eval(vars);
+    if (!r.ok) {
+      (void)record(Outcome::error,
+                   "invariant '" + inv.text + "' could not be evaluated: " + r.error);
+      return;
+    }
+    if (!r.value) {
+      (void)record(Outcome::violation, "invariant '" + inv.text + "' does not hold: " +
+                                           inv.expr.explain(kase->names, vars));
+      return;
+    }
+  }
+  (void)record(Outcome::pass, {});
+}
+
+void CaseState::controlled_trial_ended() {
+  controller->end_trial();
+  if (!opt.only_trial) return;
+  schedules.insert(controller->digest().value());
+  if (opt.trace_out.empty() || run_count != 0) return;
+  sched::Trace t;
+  t.case_id = kase->id;
+  t.seed = spec_seed;
+  t.trial = trial_index(next_trial);
+  t.strategy = controller->describe();
+  t.steps = controller->steps_used();
+  t.digest = controller->digest().text();
+  t.decisions = controller->decisions();
+  t.interleaving = controller->step_log();
+  try {
+    sched::write_trace(opt.trace_out, t);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "strain: %s\n", e.what());
+  }
+}
+
+}  // namespace strain::exec

@@ -1,0 +1,150 @@
+#pragma once
+// The state a case's trials share, and the steps of its trial loop:
+// prepare a trial, record its outcome, check and classify it. The runner
+// (case_runner.cpp) builds it and drives it from a thread team or a process
+// team; this is what runs between every two trials, so it allocates nothing
+// there unless a trial failed or the case has a site fixture.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "exec/arena.hpp"
+#include "exec/case_runner.hpp"
+#include "exec/live_counters.hpp"
+#include "exec/result.hpp"
+#include "fixtures/site_server.hpp"
+#include "sched/controller.hpp"
+#include "sched/strategy.hpp"
+#include "spec/spec.hpp"
+#include "strain/context.hpp"
+#include "strain/rng.hpp"
+
+namespace strain::exec {
+
+using Clock = std::chrono::steady_clock;
+
+//! One step of the seed derivation (splitmix64 over a ^ b * golden ratio).
+inline std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t s = a ^ (b * 0x9e3779b97f4a7c15ULL);
+  return Rng::splitmix64(s);
+}
+
+//! FNV-1a of a case id: stable across runs and builds, unlike std::hash.
+inline std::uint64_t hash_id(const std::string& id) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : id) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+// Everything a case's trials share. Lives on the heap so that, if a trial
+// hangs, it can be leaked together with the team whose threads use it.
+struct CaseState {
+  const spec::Case* kase = nullptr;
+  const detail::ScenarioDescriptor* desc = nullptr;
+  RunOptions opt;
+  std::uint64_t spec_seed = 0;
+  std::uint64_t case_seed = 0;  // mix(spec_seed, hash of the case id): trial_seed's first half
+  std::uint64_t planned = 0;
+  Clock::time_point t0;
+  Clock::time_point deadline;
+
+  std::vector<detail::ParamValue> params;
+  std::vector<detail::MetricSlot> metrics;
+  std::vector<check::Value> vars;  // params, metrics, site facts, as invariants index them
+  std::size_t n_params = 0;
+  // The case's site fixture, when it has one: started before the first
+  // trial, its log bracketed around each trial. Only such cases lock and
+  // allocate between trials (in begin_trial/end_trial).
+  std::unique_ptr<fixtures::SiteServer> site;
+  std::size_t site_base = 0;  // index of the first site fact in vars
+  Context main;
+  std::unique_ptr<Arena> arena;  // state, contexts, strategy state
+  std::span<Context> thread_ctx;
+  std::vector<std::uint32_t> thread_role;
+  std::vector<std::uint32_t> role_counts;
+  std::span<sched::ThreadSched> sched_state;
+  // Strategy `controlled` only: the case's scheduler.
+  std::unique_ptr<sched::Controller> controller;
+  std::uint64_t steps = 0;            // PCT's learned k of the current trial, for replay lines
+  std::set<std::uint64_t> schedules;  // replays: the digests of the interleavings run
+  void* state = nullptr;
+  bool constructed = false;
+  std::uint64_t reports_before = 0;  // sanitizer reports before this trial
+
+  // Written by the trial leader only; read by the host thread for progress.
+  std::uint64_t next_trial = 0;  // index of the trial being prepared/run
+  std::uint64_t run_count = 0;   // trials finished
+  LiveCounters own_counters;
+  LiveCounters* live = &own_counters;
+
+  check::OutcomeCounts outcomes{};
+  std::optional<TrialFailure> first_failure;
+  std::string stopped_by;
+
+  // The `show:` metrics, summed as trials end: sized before the first trial,
+  // so the trial loop only does arithmetic.
+  struct Accumulator {
+    std::size_t metric = 0;
+    std::uint64_t count = 0;
+    double sum = 0, min = 0, max = 0;
+  };
+  std::vector<Accumulator> shown;
+
+  void accumulate_shown() noexcept {
+    for (Accumulator& a : shown) {
+      const detail::MetricSlot& m = metrics[a.metric];
+      if (!m.set) continue;
+      const double v = m.is_int ? static_cast<double>(m.i) : m.d;
+      a.min = a.count == 0 ? v : std::min(a.min, v);
+      a.max = a.count == 0 ? v : std::max(a.max, v);
+      a.sum += v;
+      ++a.count;
+    }
+  }
+
+  std::vector<Measured> measured() const {
+    std::vector<Measured> out;
+    for (std::size_t k = 0; k < shown.size(); ++k) {
+      const Accumulator& a = shown[k];
+      out.push_back({kase->show[k].name, a.count,
+                     a.count > 0 ? a.sum / static_cast<double>(a.count) : 0.0, a.min, a.max});
+    }
+    return out;
+  }
+
+  std::uint64_t trial_index(std::uint64_t k) const { return opt.only_trial ? *opt.only_trial : k; }
+
+  void reset_context(Context& ctx, std::uint64_t seed, std::uint64_t salt, std::uint64_t trial) {
+    ctx.d_.failure = FailureKind::none;
+    ctx.d_.message_len = 0;
+    ctx.d_.message[0] = '\0';
+    ctx.d_.trial = trial;
+    ctx.d_.seed = seed;
+    ctx.d_.rng.reseed(mix(seed, salt));
+  }
+
+  // Records the outcome of the trial just finished, which ended at `ended`
+  // (before its message was composed: symbolizing a deadlock's stacks takes
+  // time that is not the time to find it). Returns false to stop.
+  bool record(check::Outcome o, std::string message, Clock::time_point ended = Clock::now());
+
+  // Builds a fresh state for the next trial. Returns false when the run is
+  // over; trials whose setup fails are recorded as errors and skipped.
+  bool prepare();
+
+  // Checks the trial the team just ran and classifies it.
+  void finish();
+
+  // Bookkeeping of a controlled trial: PCT learns its k, a replay counts
+  // the interleavings it ran and may write the first one as a trace.
+  void controlled_trial_ended();
+};
+
+}  // namespace strain::exec

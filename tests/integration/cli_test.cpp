@@ -222,6 +222,31 @@ TEST(Cli, SiteScenarioWithoutSiteIsAClearError) {
       << msg;
 }
 
+// A site that cannot start is the case's error, with the reason, and the run
+// goes on. In a network namespace of its own (unshare -rn) loopback is down:
+// binding 127.0.0.1 still succeeds there, so only the site's own probe
+// connection can tell.
+TEST(Cli, ASiteThatCannotStartIsTheCaseError) {
+  if (shell("unshare -rn true").code != 0)
+    GTEST_SKIP() << "unshare -rn (user and network namespaces) is not allowed here";
+  const std::string json = kWork + "/site_down.json";
+  const Result r = shell("unshare -rn " + kBin +
+                         " run specs/pool_fetch.yaml --case pool_fetch/fixed "
+                         "--case pool_fetch/seed_server_errors --report json:" +
+                         json);
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  const auto report = read_json(json);
+  ASSERT_EQ(report["cases"].size(), 2u) << "the second case still ran";
+  for (const auto& c : report["cases"]) {
+    EXPECT_EQ(c["verdict"], "unmet") << c.dump(2);
+    EXPECT_EQ(c["stopped_by"], "error") << c.dump(2);
+    EXPECT_EQ(c["trials"], 0) << c.dump(2);
+    EXPECT_EQ(c["note"],
+              "site fixture: cannot connect to its own port on 127.0.0.1: Network is unreachable")
+        << c.dump(2);
+  }
+}
+
 // The shipped specs: every case meets its expectation, bug cases included.
 class ShippedSpec : public ::testing::TestWithParam<std::string> {};
 

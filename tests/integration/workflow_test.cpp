@@ -249,6 +249,62 @@ TEST(Run, EnvironmentVariablesSetEveryRunFlag) {
   EXPECT_EQ(bad.code, 2);
 }
 
+// Numbers are whole decimal numbers; anything else is refused, exit 2, with
+// a message that names the flag, the rule and the value.
+TEST(Run, BadNumbersAreRefusedWithTheRuleAndTheValue) {
+  const auto refused = [](const std::string& args, const std::string& env, const char* message) {
+    const Result r = run_strain(kPlugins + "run " + kShardSpec + " " + args, env);
+    EXPECT_EQ(r.code, 2) << args << env;
+    EXPECT_NE(r.err.find(message), std::string::npos) << args << env << "\n" << r.err;
+  };
+  refused("--repeat 0", "", "--repeat: must be a whole number >= 1, got '0'");
+  refused("--repeat=-1", "", "--repeat: must be a whole number >= 1, got '-1'");
+  refused("--repeat 1.5", "", "--repeat: must be a whole number >= 1, got '1.5'");
+  refused("", "STRAIN_REPEAT=abc", "--repeat: must be a whole number >= 1, got 'abc'");
+  refused("--shards 0", "", "--shards: must be a whole number >= 1, got '0'");
+  // A negative seed would otherwise wrap to 2^64 - 5 and be printed as the seed.
+  refused("--seed=-5", "", "--seed: must be a whole number >= 0, got '-5'");
+  refused("--seed 18446744073709551616", "",
+          "--seed: must be a whole number >= 0 below 2^64, got '18446744073709551616'");
+  EXPECT_EQ(run_strain(kPlugins + "replay shard/unmet --seed 1 --trial 0 --spec " + kShardSpec +
+                       " --repeat 0")
+                .code,
+            2);
+}
+
+// Every flag of every command has its STRAIN_* variable, and --help says
+// which: an option's entry in the help (its line and description) names it.
+TEST(Cli, EveryFlagOfEveryCommandNamesItsEnvironmentVariable) {
+  for (const std::string command :
+       {"", "run", "replay", "list", "validate", "plugins", "merge", "new"}) {
+    const Result r = run_strain(command + " --help");
+    ASSERT_EQ(r.code, 0) << command;
+    std::istringstream in(r.out);
+    std::string entry, line;
+    std::vector<std::string> entries;
+    bool options = false;
+    // An entry starts at "  -" and runs on over its indented description;
+    // a blank line or a heading (Options:, Subcommands:, the footer) ends it.
+    while (std::getline(in, line)) {
+      const auto text = line.find_first_not_of(' ');
+      const bool starts = text == 2 && line.compare(2, 1, "-") == 0;
+      if (starts || text == std::string::npos || text == 0) {
+        if (!entry.empty()) entries.push_back(entry);
+        entry = starts && options ? line : "";
+        if (text == 0) options = line == "Options:";
+      } else if (!entry.empty()) {
+        entry += line;
+      }
+    }
+    if (!entry.empty()) entries.push_back(entry);
+    ASSERT_FALSE(entries.empty()) << command << "\n" << r.out;
+    for (const auto& e : entries) {
+      if (e.starts_with("  -h,--help") || e.starts_with("  --version")) continue;
+      EXPECT_NE(e.find("Env:STRAIN_"), std::string::npos) << "strain " << command << ": " << e;
+    }
+  }
+}
+
 TEST(Run, SeedIsPrintedAndInEveryReport) {
   const std::string json = kWork + "/seed.json", xml = kWork + "/seed.xml",
                     html = kWork + "/seed.html";

@@ -20,7 +20,8 @@ Action add_list(CLI::App& app, const Global& g) {
   cmd->add_option("specs", f->specs, "spec files or folders")->required();
   cmd->add_option("--filter", f->filter, "list only cases whose id matches")
       ->envname("STRAIN_FILTER");
-  cmd->add_flag("--ids", f->ids_only, "print only the ids, one a line (for scripts)");
+  cmd->add_flag("--ids", f->ids_only, "print only the ids, one a line (for scripts)")
+      ->envname("STRAIN_IDS");
   return [f, &g]() {
     const auto catalog = load_catalog(g.plugin_path);
     for (const auto& s : load_specs(collect_spec_files(f->specs), catalog))
@@ -46,9 +47,10 @@ Action add_validate(CLI::App& app, const Global& g) {
   cmd->add_option("specs", f->specs, "spec files or folders");
   cmd->add_option("--explain", f->explain,
                   "print the documentation of a spec key (e.g. trials, schedule.strategy, "
-                  "cases[].expect) instead of validating; 'all' prints every key");
-  cmd->add_flag("--markdown", f->markdown,
-                "with --explain all: the Markdown table of docs/spec.md");
+                  "cases[].expect) instead of validating; 'all' prints every key")
+      ->envname("STRAIN_EXPLAIN");
+  cmd->add_flag("--markdown", f->markdown, "with --explain all: the Markdown table of docs/spec.md")
+      ->envname("STRAIN_MARKDOWN");
   return [f, &g]() {
     if (!f->explain.empty()) {
       if (f->explain == "all") {

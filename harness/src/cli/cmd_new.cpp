@@ -66,7 +66,8 @@ Action add_new(CLI::App& app, const Global&) {
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("name", f->name, "the scenario name: lower case, digits and _")->required();
-  cmd->add_option("--dir", f->dir, "the folder to create (default: ./<name>)");
+  cmd->add_option("--dir", f->dir, "the folder to create (default: ./<name>)")
+      ->envname("STRAIN_DIR");
   return [f]() {
     if (!valid_scenario_name(f->name))
       throw UsageError(fmt::format(

@@ -17,6 +17,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/shard.hpp"
+#include "cli/validators.hpp"
 #include "core/errors.hpp"
 #include "exec/case_runner.hpp"
 #include "exec/isolated_runner.hpp"
@@ -195,23 +196,27 @@ Action add_run(CLI::App& app, const Global& g) {
   cmd->add_option("--filter", f->filter,
                   "run only cases whose id matches: 'glob:glob-excluded:excluded'")
       ->envname("STRAIN_FILTER");
-  cmd->add_option("--case", f->ids, "run only the case with exactly this id (repeatable)")
+  cmd->add_option("--case", f->ids,
+                  "run only the case with exactly this id (repeatable) (Env:STRAIN_CASE, ids "
+                  "separated by spaces)")
       ->type_size(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
   cmd->add_flag("--keep-going", f->keep_going,
                 "count every trial instead of stopping at the first failure")
       ->envname("STRAIN_KEEP_GOING");
-  cmd->add_option("--seed", f->seed, "replace every spec's seed")->envname("STRAIN_SEED");
+  cmd->add_option("--seed", f->seed, "replace every spec's seed")
+      ->check(whole_number(0))
+      ->envname("STRAIN_SEED");
   cmd->add_option("--repeat", f->repeat, "run the whole selection N times (as --gtest_repeat)")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1))
       ->envname("STRAIN_REPEAT");
   cmd->add_option("--shard", f->shard.shard,
                   "run shard I of N (0-based): the cases whose index in the selection is I mod N")
       ->envname("STRAIN_SHARD");
   cmd->add_option("--shards", f->shard.shards,
                   "run one of N shards, its index from $JOB_COMPLETION_INDEX (Kubernetes)")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1))
       ->envname("STRAIN_SHARDS");
   add_output_options(*cmd, f->output);
   cmd->add_flag("--in-process", f->in_process,
@@ -242,7 +247,7 @@ Action add_replay(CLI::App& app, const Global& g) {
   cmd->add_option("--trial", f->trial, "the trial index (default: the trace's)");
   cmd->add_option("--spec", f->spec, "the spec file (default: specs/<spec name>.yaml)");
   cmd->add_option("--repeat", f->repeat, "run the trial this many times")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1))
       ->envname("STRAIN_REPEAT");
   cmd->add_option("--steps", f->steps,
                   "strategy controlled/pct: the k the trial ran with (replay lines give it)");

@@ -18,15 +18,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "strain " STRAIN_VERSION);
   std::string footer =
-      "The flags of run, replay and merge can also be set by environment variables, "
-      "STRAIN_<FLAG> (e.g. STRAIN_SEED=7, STRAIN_QUIET=1, STRAIN_REPORT='json:a.json "
-      "html:a.html'); the command line wins. See docs/cli.md.\n\nExit codes:\n";
+      "Every flag can also be set by an environment variable, STRAIN_<FLAG> (e.g. "
+      "STRAIN_SEED=7, STRAIN_QUIET=1, STRAIN_REPORT='json:a.json html:a.html'; each "
+      "command's --help names them as Env:); the command line wins. See docs/cli.md.\n\n"
+      "Exit codes:\n";
   for (const auto& e : kExitCodes) footer += fmt::format("  {:>3}  {}\n", e.code, e.meaning);
   app.footer(footer);
   Global g;
   app.add_option("--plugin-path", g.plugin_path,
-                 "':'-separated plugin folders or files (default: $STRAIN_PLUGIN_PATH, else the "
-                 "build's plugin folder)");
+                 "':'-separated plugin folders or files (default: the build's or the "
+                 "installation's plugin folder) (Env:STRAIN_PLUGIN_PATH)");
 
   std::vector<std::pair<CLI::App*, Action>> actions;
   const auto sub = [&](Action (*add)(CLI::App&, const Global&)) {

@@ -12,7 +12,8 @@ namespace strain::cli {
 
 void add_report_option(CLI::App& cmd, std::vector<std::string>& reports) {
   cmd.add_option("--report", reports,
-                 "also write a report: json:PATH, junit:PATH or html:PATH (repeatable)")
+                 "also write a report: json:PATH, junit:PATH or html:PATH (repeatable) "
+                 "(Env:STRAIN_REPORT, reports separated by spaces)")
       ->type_size(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);

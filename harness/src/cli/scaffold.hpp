@@ -20,13 +20,15 @@ inline constexpr std::string_view kSource =
 // Two roles update one shared counter: `adder` adds 1 and `subtractor`
 // subtracts 1, each `ops` times per instance. After a trial the counter must
 // equal (adders - subtractors) * ops. The `fixed` variant updates under a
-// lock. `bug_unlocked` loads the counter, reaches a schedule point, and
-// stores its update: an update another thread made in between is lost.
+// lock. `bug_unlocked` loads the counter and then stores its update: an
+// update another thread made in between is lost. The counter is a
+// strain::Atomic and the lock a strain::Mutex, so every load, store, lock
+// and unlock is a schedule point where a strategy may switch threads: no
+// point has to be placed by hand.
 //
 // Replace the state, the roles and the check with the code you want to
 // stress; docs/writing-a-plugin.md explains every part.
 
-#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <strain/strain.hpp>
@@ -53,8 +55,8 @@ class @CLASS@ {
   }
 
   // The roles run concurrently, on as many threads as the spec gives each.
-  void adder(strain::Context& ctx) { update(ctx, +1); }
-  void subtractor(strain::Context& ctx) { update(ctx, -1); }
+  void adder(strain::Context&) { update(+1); }
+  void subtractor(strain::Context&) { update(-1); }
 
   // After all roles ended: record the metrics the spec's invariants use.
   void check(strain::Context& ctx) {
@@ -65,16 +67,16 @@ class @CLASS@ {
   }
 
  private:
-  void update(strain::Context& ctx, std::int64_t delta) {
+  void update(std::int64_t delta) {
     for (std::int64_t k = 0; k < ops_; ++k) {
       if (locked_) {
         // strain::Mutex: lock() and unlock() are schedule points too.
         std::lock_guard<strain::Mutex> hold(mutex_);
         counter_.store(counter_.load() + delta);
       } else {
-        // Each access is atomic (no data race), but the update is not.
+        // Each access is atomic (no data race), but the update is not:
+        // another thread may store between this load and this store.
         const std::int64_t seen = counter_.load();
-        ctx.point("between load and store");  // the strategy may switch threads here
         counter_.store(seen + delta);
       }
     }
@@ -82,7 +84,7 @@ class @CLASS@ {
 
   bool locked_ = true;
   std::int64_t ops_ = 0;
-  std::atomic<std::int64_t> counter_{0};
+  strain::Atomic<std::int64_t> counter_{0};
   strain::Mutex mutex_;
 };
 

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <vector>
 
 namespace strain::sched {
+
+static_assert(spec::Strategy::kChaosMaxDepth == ChaosState::kMaxChanges + 1,
+              "the spec's ceiling on chaos depth is the per-thread change array's size + 1");
 
 namespace {
 
@@ -42,15 +44,19 @@ void chaos_configure(const spec::Strategy& s, unsigned threads, ChaosState& st) 
 
 void chaos_begin_trial(ThreadSched& ts, std::uint64_t trial_seed) {
   ChaosState& st = ts.chaos;
-  // The priority order: a permutation every thread computes alike.
-  Rng order(trial_seed ^ 0x3c6ef372fe94f82bULL);
-  unsigned rank = ts.index;
-  if (st.threads > 1) {
-    std::vector<unsigned> perm(st.threads);
-    for (unsigned k = 0; k < st.threads; ++k) perm[k] = k;
-    for (unsigned k = st.threads; k > 1; --k)
-      std::swap(perm[k - 1], perm[static_cast<unsigned>(order.uniform(0, k - 1))]);
-    rank = perm[ts.index];
+  // The priority order, a random permutation every thread derives alike: each
+  // thread k has a key drawn from the trial seed, and a thread's rank is the
+  // number of keys that sort before its own (ties by index). O(threads) and
+  // no allocation, since this runs at the start of every trial.
+  const auto key = [trial_seed](unsigned k) {
+    std::uint64_t state = trial_seed ^ 0x3c6ef372fe94f82bULL ^ (std::uint64_t{k} << 32);
+    return Rng::splitmix64(state);
+  };
+  const std::uint64_t mine = key(ts.index);
+  unsigned rank = 0;
+  for (unsigned k = 0; k < st.threads; ++k) {
+    const std::uint64_t other = key(k);
+    if (other < mine || (other == mine && k < ts.index)) ++rank;
   }
   // Rank 0 runs freely; the last yields at a point with probability yield_p.
   st.my_yield_p = st.threads > 1 ? st.yield_p * rank / (st.threads - 1) : 0.0;

@@ -79,7 +79,7 @@ constexpr std::array<KeyDoc, 53> kKeys = {{
      "`pos`: partial order sampling (random priorities per pending operation, redrawn for the "
      "conflicting ones after each step).",
      "schedule: { strategy: { name: controlled, pick: pos } }"},
-    {"schedule.strategy.depth", "integer >= 1", "3",
+    {"schedule.strategy.depth", "integer >= 1 (chaos: <= 17)", "3",
      "controlled/pct and chaos: the bug depth d; the strategy places d - 1 change points per "
      "trial.",
      "schedule: { strategy: { name: controlled, pick: pct, depth: 2 } }"},
@@ -96,7 +96,7 @@ constexpr std::array<KeyDoc, 53> kKeys = {{
      "controlled: relaxed and acquire loads of strain::Atomic may return an older value that "
      "the C++ memory model allows them to see, to find missing release/acquire ordering.",
      "schedule: { strategy: { name: controlled, weak_memory: true } }"},
-    {"schedule.strategy.starve_min_us", "number >= 0", "1",
+    {"schedule.strategy.starve_min_us", "number > 0", "1",
      "chaos: the shortest starvation at a change point, in microseconds; the length is "
      "log-uniform between starve_min_us and starve_max_us.",
      "schedule: { strategy: { name: chaos, starve_min_us: 5 } }"},

@@ -382,6 +382,18 @@ class Parser {
                    fmt::format("strategy probabilities must sum to <= 1, got yield_p + spin_p + "
                                "sleep_p = {}",
                                sum));
+    // The starvation length is log-uniform, which a zero lower bound would
+    // turn into log(0): refuse it here rather than starve for NaN.
+    if (s.name == "chaos" && s.starve_min_us <= 0)
+      diags_.error(r.strategy_loc,
+                   fmt::format("strategy chaos needs starve_min_us > 0 (starvation is "
+                               "log-uniform between the bounds), got {}",
+                               s.starve_min_us));
+    if (s.name == "chaos" && s.depth > spec::Strategy::kChaosMaxDepth)
+      diags_.error(
+          r.strategy_loc,
+          fmt::format("strategy chaos supports depth <= {} ({} change points), got {}",
+                      spec::Strategy::kChaosMaxDepth, spec::Strategy::kChaosMaxDepth - 1, s.depth));
     if (s.name == "chaos" && s.starve_min_us > s.starve_max_us)
       diags_.error(r.strategy_loc,
                    fmt::format("strategy chaos needs starve_min_us <= starve_max_us, got {} > {}",

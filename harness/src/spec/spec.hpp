@@ -33,6 +33,9 @@ struct Strategy {
   std::string pick = "pct";  // random | pct | pos
   // controlled/pct and chaos: the bug depth d, i.e. d - 1 change points.
   std::int64_t depth = 3;
+  // chaos keeps its change points in a fixed array per thread (no
+  // allocation on the hot path), so its depth has a ceiling.
+  static constexpr std::int64_t kChaosMaxDepth = 17;
   // controlled/pct: the number of steps k the change points are spread over;
   // 0: learned from the earlier trials of the case.
   std::int64_t steps = 0;

@@ -203,6 +203,13 @@ const BadSpec kBadSpecs[] = {
     {"starve_negative",
      "plugin: bank\nschedule:\n  strategy: {name: chaos, starve_min_us: -1}\n" + kCases,
      {"test.yaml:3:42: 'starve_min_us' must be a number >= 0, got '-1'"}},
+    {"starve_zero",
+     "plugin: bank\nschedule:\n  strategy: {name: chaos, starve_min_us: 0}\n" + kCases,
+     {"test.yaml:3:13: strategy chaos needs starve_min_us > 0 (starvation is log-uniform "
+      "between the bounds), got 0"}},
+    {"chaos_too_deep",
+     "plugin: bank\nschedule:\n  strategy: {name: chaos, depth: 40}\n" + kCases,
+     {"test.yaml:3:13: strategy chaos supports depth <= 17 (16 change points), got 40"}},
     {"starve_range_inverted",
      "plugin: bank\nschedule:\n  strategy: {name: chaos, starve_min_us: 50, starve_max_us: 5}\n" +
          kCases,

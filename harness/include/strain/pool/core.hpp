@@ -282,6 +282,15 @@ class PoolCore {
   // owned; the robust mutex then makes lock() throw OwnerDied after making
   // it usable again, and the pool is broken: what that worker was doing is
   // lost.
+  //
+  // While it is held the calling thread is hidden from the strategy: the
+  // pool's mutex and condvars are shared with worker processes that no
+  // strategy schedules, so under `controlled` a contended lock or a wait
+  // parked in the scheduler would look like every role thread blocked (a
+  // false deadlock) while a worker process is the one to make progress.
+  // Hidden, the thread blocks in the kernel keeping its turn, and the
+  // workers finish on their own; no schedule point happens inside, so no
+  // role thread ever holds this mutex while parked.
   class Locked {
    public:
     explicit Locked(PoolCore& core) : m_(core.ctl_->m) {
@@ -297,6 +306,15 @@ class PoolCore {
     Locked& operator=(const Locked&) = delete;
 
    private:
+    // Constructed before the lock is taken and destroyed after it is given
+    // back (members outlive the destructor's body).
+    struct Unscheduled {
+      Context* saved = tls_context;
+      Unscheduled() noexcept { tls_context = nullptr; }
+      ~Unscheduled() { tls_context = saved; }
+      Unscheduled(const Unscheduled&) = delete;
+      Unscheduled& operator=(const Unscheduled&) = delete;
+    } hidden_;
     RawMutex& m_;
   };
 

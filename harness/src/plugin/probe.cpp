@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -55,6 +56,12 @@ std::string signal_text(int sig) {
     const std::array<unsigned long, 8> dfl{};
     ::syscall(SYS_rt_sigaction, sig, dfl.data(), nullptr, sizeof(unsigned long));
   }
+  // A plugin that calls exit() ends the child here, with its own status:
+  // the exit handlers of the host's image have nothing to do in a probe.
+  // Registered last, this runs first, and it leaves by the system call, not
+  // _exit(): ThreadSanitizer intercepts _exit() and, for an exit from inside
+  // dlopen(), dies with its own status instead.
+  ::on_exit([](int status, void*) { ::syscall(SYS_exit_group, status); }, nullptr);
   for (std::size_t k = first; k < files.size(); ++k) {
     Catalog scratch;
     load_library(files[k], scratch);

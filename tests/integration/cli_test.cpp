@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -41,6 +42,51 @@ TEST(Cli, BrokenPluginsAreReportedAndSkipped) {
       << r.err;
   EXPECT_NE(r.err.find("no_scenario.so: no scenario registered"), std::string::npos);
   EXPECT_NE(r.err.find("not_a_library.so: not a loadable plugin library"), std::string::npos);
+}
+
+// Plugins that segfault, exit or abort while loading or describing
+// themselves: each is reported and skipped, the others work, and neither
+// `plugins` nor a `run` that does not use them goes down with them.
+const std::string kCrashingPlugins = STRAIN_CRASHING_PLUGIN_DIR;
+
+TEST(Cli, PluginsThatCrashWhileLoadingAreReportedAndSkipped) {
+  const Result r = strain("--plugin-path " + kCrashingPlugins + ":" + kTestPlugins + " plugins");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("trivial  ("), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("faulty  ("), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("skipped " + kCrashingPlugins +
+                       "/segv_at_load.so: crashed while loading: SIGSEGV (Segmentation fault)\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("skipped " + kCrashingPlugins +
+                       "/exit_at_load.so: exited with status 3 while loading\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("skipped " + kCrashingPlugins +
+                       "/abort_in_declare.so: crashed while loading: SIGABRT (Aborted)\n"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Cli, RunWorksWithPluginsThatCrashWhileLoadingOnThePath) {
+  // The case runs in a worker, which loads the path again: it must skip the
+  // files its parent found unsafe rather than crash on them.
+  const std::string json = kWork + "/crashing_path.json";
+  fs::remove(json);
+  const Result r = strain("--plugin-path " + kCrashingPlugins + ":" + kTestPlugins +
+                          " run tests/integration/specs/trivial_met.yaml --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(fs::exists(json));
+  // A spec naming a crashing plugin is a spec error that counts the skipped files.
+  const std::string spec = kWork + "/uses_segv_at_load.yaml";
+  std::ofstream(spec) << "plugin: segv_at_load\ncases:\n  - name: a\n";
+  const Result v = strain("--plugin-path " + kCrashingPlugins + " validate " + spec);
+  EXPECT_EQ(v.code, 2);
+  EXPECT_NE(
+      v.err.find(spec + ":1:9: unknown plugin 'segv_at_load' (available: ); 3 plugin files failed "
+                        "to load, see 'strain plugins'"),
+      std::string::npos)
+      << v.err;
 }
 
 TEST(Cli, PluginPathFromEnvironment) {

@@ -15,45 +15,23 @@
 #include <cstdint>
 #include <limits>
 
+#include "check/expr_tree.hpp"
+
 namespace strain::check {
 namespace {
 
 using Kind = Value::Kind;
+using detail::info;
+using detail::kind_name;
+using detail::kOps;
+using detail::kUnaryLevel;
+using detail::Node;
+using detail::Op;
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
 
 // Deeper nesting is refused at compile time so that neither the recursive
 // parser nor the recursive evaluator can exhaust a worker thread's stack.
 constexpr int kMaxDepth = 256;
-
-enum class Op { lit, var, neg, lnot, mul, div, mod, add, sub, lt, le, gt, ge, eq, ne, land, lor };
-
-// Per operator: its spelling, binary precedence (loosest first, -1 for
-// non-binary), and for comparisons which outcomes of compare() make it true:
-// bit 0 less, 1 equal, 2 greater, 3 unordered (NaN), so != holds for NaN.
-struct OpInfo {
-  std::string_view text;
-  int level;
-  unsigned truth;
-};
-constexpr OpInfo kOps[] = {{"", -1, 0},  {"", -1, 0}, {"-", -1, 0}, {"!", -1, 0}, {"*", 5, 0},
-                           {"/", 5, 0},  {"%", 5, 0}, {"+", 4, 0},  {"-", 4, 0},  {"<", 3, 1},
-                           {"<=", 3, 3}, {">", 3, 4}, {">=", 3, 6}, {"==", 2, 2}, {"!=", 2, 13},
-                           {"&&", 1, 0}, {"||", 0, 0}};
-constexpr const OpInfo& info(Op op) { return kOps[static_cast<int>(op)]; }
-constexpr int kUnaryLevel = 6;
-
-struct Node {
-  Op op = Op::lit;
-  Kind kind = Kind::none;          // of a literal
-  int depth = 1;                   // height of the subtree
-  std::uint32_t lhs = 0, rhs = 0;  // children (unary operators use lhs)
-  std::size_t begin = 0, end = 0;  // source span, quoted in evaluation errors
-  std::size_t var = 0;
-  std::int64_t i = 0;
-  double d = 0.0;
-  bool b = false;
-  std::string s = {};  // a string literal, or a var's name
-};
 
 // A value during evaluation. Strings are borrowed from the literal's node or
 // from the caller's vars, so a successful evaluation never allocates.
@@ -64,11 +42,6 @@ struct Val {
   double d = 0.0;
   const std::string* s = nullptr;
 };
-
-const char* kind_name(Kind k) {
-  constexpr const char* kNames[] = {"nothing", "integer", "number", "boolean", "string"};
-  return kNames[static_cast<int>(k)];
-}
 
 std::string describe(const Val& v) {
   if (v.kind == Kind::string) return fmt::format("\"{}\"", *v.s);
@@ -471,10 +444,12 @@ Expr& Expr::operator=(const Expr& o) {
 }
 
 bool Expr::compile(std::string_view text, std::span<const std::string> names, Expr& out,
-                   ExprError& error) {
+                   ExprError& error, std::span<const NameType> types) {
   auto impl = std::make_unique<Impl>();
   impl->text = std::string(text);
   if (!Parser(*impl, names, error).run()) return false;  // `out` keeps its old value
+  if (!types.empty() && !detail::type_check(impl->text, impl->nodes, impl->root, types, error))
+    return false;
   out.impl_ = std::move(impl);
   return true;
 }

@@ -3,6 +3,7 @@
 // comparisons (== != < <= > >=), && || !, parentheses, integer, number,
 // boolean (true/false) and double-quoted string literals, and names.
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -19,6 +20,11 @@ struct ExprError {
   std::size_t offset = 0;
   std::string message;
 };
+
+//! What a name holds, as far as a spec knows before any trial runs: a
+//! param's declared type, or `numeric` for a metric or a site fact (an
+//! integer or a number, which one is known only once it is recorded).
+enum class NameType : std::uint8_t { integer, number, numeric, boolean, string };
 
 //! The result of evaluating an expression on one trial's values.
 struct EvalResult {
@@ -38,10 +44,16 @@ class Expr {
   Expr(const Expr&);
   Expr& operator=(const Expr&);
 
-  //! Compiles `text`; a name not in `names` is an error. On failure returns
+  //! Compiles `text`; a name not in `names` is an error. When `types` is
+  //! given (parallel to `names`), the expression is also type-checked: an
+  //! operator applied to operands it never accepts (a string compared with
+  //! a number, arithmetic on a boolean) or a result that is not a boolean is
+  //! an error, so it is reported where the expression is written rather than
+  //! on every trial. What only values decide (division by zero, overflow, a
+  //! metric not recorded) stays an evaluation error. On failure returns
   //! false and fills `error`.
   static bool compile(std::string_view text, std::span<const std::string> names, Expr& out,
-                      ExprError& error);
+                      ExprError& error, std::span<const NameType> types = {});
 
   //! Evaluates with vars[k] the value of names[k]. Integer arithmetic stays
   //! exact in 64 bits; mixing with a number gives a number. Does not

@@ -34,7 +34,7 @@ Action add_worker(CLI::App& app, const Global& g) {
   cmd->add_option("--trace", f->trace_in);
   cmd->add_option("--record-trace", f->trace_out);
   return [f, &g]() {
-    const auto catalog = load_catalog(g.plugin_path);
+    const auto catalog = load_worker_catalog(g.plugin_path);
     const auto specs = load_specs({f->spec}, catalog);
     for (const auto& c : specs.front().cases) {
       if (c.id != f->id) continue;

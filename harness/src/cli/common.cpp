@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -25,8 +26,42 @@ std::string default_plugin_dir() {
   return (exe.parent_path() / STRAIN_INSTALL_PLUGIN_DIR_FROM_BIN).lexically_normal().string();
 }
 
+namespace {
+
+// How the host tells the workers it starts (which inherit its environment)
+// which plugin files not to load: one path a line, as paths may hold ':'.
+// Internal: set by strain for its own children, never by a user.
+constexpr const char* kUnsafeEnv = "STRAIN_INTERNAL_UNSAFE_PLUGINS";
+
+}  // namespace
+
 plugin::Catalog load_catalog(const std::string& plugin_path_flag) {
-  return plugin::discover(plugin::plugin_path(plugin_path_flag, default_plugin_dir()));
+  plugin::DiscoverOptions options;
+  options.probe = true;
+  plugin::Catalog catalog =
+      plugin::discover(plugin::plugin_path(plugin_path_flag, default_plugin_dir()), options);
+  // Still single-threaded here, so changing the environment is safe.
+  if (catalog.unsafe.empty()) {
+    ::unsetenv(kUnsafeEnv);
+  } else {
+    std::string joined;
+    for (const auto& f : catalog.unsafe) joined += f + "\n";
+    ::setenv(kUnsafeEnv, joined.c_str(), 1);
+  }
+  return catalog;
+}
+
+plugin::Catalog load_worker_catalog(const std::string& plugin_path_flag) {
+  plugin::DiscoverOptions options;
+  if (const char* env = std::getenv(kUnsafeEnv); env != nullptr) {
+    std::string_view rest(env);
+    while (!rest.empty()) {
+      const std::size_t end = std::min(rest.find('\n'), rest.size());
+      if (end > 0) options.unsafe.emplace_back(rest.substr(0, end));
+      rest.remove_prefix(std::min(end + 1, rest.size()));
+    }
+  }
+  return plugin::discover(plugin::plugin_path(plugin_path_flag, default_plugin_dir()), options);
 }
 
 std::vector<std::string> collect_spec_files(const std::vector<std::string>& args) {

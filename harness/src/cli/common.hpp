@@ -17,8 +17,14 @@ namespace strain::cli {
 std::string default_plugin_dir();
 
 //! Loads the plugins on the path given by --plugin-path (or the environment,
-//! or the build's plugin folder).
+//! or the build's plugin folder), each tried first in a child process so
+//! that one that crashes while loading is skipped with a problem. Call it
+//! once per command, before any thread is started.
 plugin::Catalog load_catalog(const std::string& plugin_path_flag);
+
+//! The worker's side of load_catalog(): loads the same path without probing
+//! again, skipping the files its parent strain found unsafe.
+plugin::Catalog load_worker_catalog(const std::string& plugin_path_flag);
 
 //! The spec files named by `args`: files as given, folders searched for
 //! *.yaml/*.yml (sorted). Throws UsageError for a path that does not exist.

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "plugin/probe.hpp"
 #include "strain/abi.hpp"
 
 namespace strain::plugin {
@@ -167,25 +168,40 @@ void load_library(const std::string& file, Catalog& catalog) {
   }
 }
 
-Catalog discover(const std::vector<std::string>& path) {
+Catalog discover(const std::vector<std::string>& path, const DiscoverOptions& options) {
   Catalog catalog;
+  // Files first, so that a probe tries them all in one child.
+  std::vector<std::string> files;
   for (const std::string& entry : path) {
     std::error_code ec;
     if (fs::is_regular_file(entry, ec)) {
-      load_library(entry, catalog);
+      files.push_back(entry);
       continue;
     }
     if (!fs::is_directory(entry, ec)) {
       catalog.problems.push_back({entry, "plugin path entry does not exist"});
       continue;
     }
-    std::vector<std::string> files;
+    std::vector<std::string> found;
     for (fs::directory_iterator it(entry, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->path().extension() == ".so") files.push_back(it->path().string());
+      if (it->path().extension() == ".so") found.push_back(it->path().string());
     }
     if (ec) catalog.problems.push_back({entry, "cannot list plugin folder: " + ec.message()});
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) load_library(f, catalog);
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  std::vector<std::string> unsafe(files.size());
+  if (options.probe) unsafe = probe_libraries(files);
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    const std::string& f = files[k];
+    if (std::find(options.unsafe.begin(), options.unsafe.end(), f) != options.unsafe.end())
+      unsafe[k] = "found unsafe to load by the strain that started this one";
+    if (unsafe[k].empty()) {
+      load_library(f, catalog);
+    } else {
+      catalog.problems.push_back({f, unsafe[k]});
+      catalog.unsafe.push_back(f);
+    }
   }
   return catalog;
 }

@@ -60,6 +60,9 @@ struct LoadProblem {
 struct Catalog {
   std::vector<ScenarioInfo> scenarios;
   std::vector<LoadProblem> problems;
+  //! Files that crashed, exited or hung while being probed (probe.hpp): a
+  //! worker the host starts skips them without probing again.
+  std::vector<std::string> unsafe;
 
   const ScenarioInfo* find(std::string_view name) const;
 };

@@ -37,6 +37,20 @@ constexpr std::array<std::string_view, 8> kCaseKeys = {
     "name", "params", "schedule", "fixtures", "expect", "invariants", "show", "matrix"};
 constexpr std::array<std::string_view, 2> kExpectKeys = {"outcome", "tsan"};
 
+check::NameType name_type(ParamType t) {
+  switch (t) {
+    case ParamType::integer:
+      return check::NameType::integer;
+    case ParamType::number:
+      return check::NameType::number;
+    case ParamType::boolean:
+      return check::NameType::boolean;
+    case ParamType::string:
+      return check::NameType::string;
+  }
+  return check::NameType::numeric;
+}
+
 bool valid_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -114,13 +128,20 @@ class Parser {
       if (scenario_ == nullptr) diags_.error(n, unknown_plugin(spec.plugin));
     }
     if (scenario_ != nullptr) {
-      for (const auto& p : scenario_->params) names_.push_back(p.name);
+      // Beside each name, its type as far as validation knows it, so an
+      // invariant that could never evaluate is an error where it is written.
+      for (const auto& p : scenario_->params) {
+        names_.push_back(p.name);
+        types_.push_back(name_type(p.type));
+      }
       for (const auto& m : scenario_->metrics) names_.push_back(m.name);
       // The site's facts are names only in specs that use the site, so a
       // scenario's own names are all that other specs see.
       site_base_ = names_.size();
       if (uses_fixtures(top))
         for (const auto name : fixtures::kSiteFactNames) names_.emplace_back(name);
+      // Metrics and site facts are numbers, integer or not.
+      types_.resize(names_.size(), check::NameType::numeric);
     }
 
     detail::Settings settings(diags_, scenario_);
@@ -169,7 +190,7 @@ class Parser {
     for (const auto& s : catalog_.scenarios) available += (available.empty() ? "" : ", ") + s.name;
     std::string msg = fmt::format("unknown plugin '{}' (available: {})", name, available);
     if (!catalog_.problems.empty())
-      msg += fmt::format(" ; {} plugin files failed to load, see 'strain plugins'",
+      msg += fmt::format("; {} plugin files failed to load, see 'strain plugins'",
                          catalog_.problems.size());
     return msg;
   }
@@ -187,7 +208,7 @@ class Parser {
       inv.loc = diags_.loc(item);
       if (scenario_ == nullptr) continue;  // nothing to compile against
       check::ExprError err;
-      if (!check::Expr::compile(inv.text, names_, inv.expr, err)) {
+      if (!check::Expr::compile(inv.text, names_, inv.expr, err, types_)) {
         const YAML::Mark m = item.Mark();
         const SourceLoc at = m.is_null() ? inv.loc : value_offset_loc(m, err.offset);
         diags_.error(at, "bad invariant: " + err.message);
@@ -412,7 +433,8 @@ class Parser {
   detail::Diagnostics diags_;
   const plugin::ScenarioInfo* scenario_ = nullptr;
   std::vector<std::string> names_;
-  std::size_t site_base_ = 0;  // index of the first site fact in names_
+  std::vector<check::NameType> types_;  // parallel to names_
+  std::size_t site_base_ = 0;           // index of the first site fact in names_
 };
 
 }  // namespace

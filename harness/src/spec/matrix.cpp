@@ -34,7 +34,7 @@ std::string join_by(const Range& items, F&& str) {
 std::string_view article(ParamType t) {
   switch (t) {
     case ParamType::integer:
-      return "an int";
+      return "an integer";
     case ParamType::number:
       return "a number";
     case ParamType::boolean:

@@ -608,5 +608,58 @@ TEST(ExprEval, DoesNotAllocateWhenItSucceeds) {
   EXPECT_GT(g_allocations.load(), after);
 }
 
+// Type checking at compile time: what it rejects, evaluation would reject on
+// every trial with the same words; what it accepts evaluates, for values of
+// the declared types.
+TEST(ExprTypes, RejectsWhatEvaluationWouldRejectWithTheSameMessage) {
+  const std::vector<std::string> names{"i", "x", "m", "b", "s"};
+  const std::vector<NameType> types{NameType::integer, NameType::number, NameType::numeric,
+                                    NameType::boolean, NameType::string};
+  const std::vector<Value> vars{Value::integer(3), Value::number(0.5), Value::integer(7),
+                                Value::boolean(true), Value::string("seed")};
+  struct Case {
+    const char* text;
+    std::size_t offset;  // where the compile error points
+  };
+  const Case rejected[] = {
+      {"s < 3", 0},      {"i + s > 0", 0}, {"b == 1", 0},  {"i > 0 && (s * 2 > 1)", 10},
+      {"x % 2 == 0", 0}, {"!i", 0},        {"-s == s", 0}, {"b && s", 0},
+      {"s || b", 0},     {"s == b", 0},    {"i + 1", 0},
+  };
+  for (const Case& c : rejected) {
+    Expr e;
+    ExprError err;
+    EXPECT_FALSE(Expr::compile(c.text, names, e, err, types)) << c.text;
+    EXPECT_EQ(err.offset, c.offset) << c.text;
+    // Untyped, it compiles, and evaluation fails with the same message.
+    ExprError untyped;
+    ASSERT_TRUE(Expr::compile(c.text, names, e, untyped)) << c.text;
+    const EvalResult r = e.eval(vars);
+    EXPECT_FALSE(r.ok) << c.text;
+    if (err.message.rfind("expression is not a boolean", 0) != 0) {
+      EXPECT_EQ(r.error, err.message) << c.text;
+    }
+  }
+  const char* accepted[] = {"s == \"seed\" && b", "i * x < m",     "m % 2 == 1 || i % 2 == 1",
+                            "-x < i / 2",         "!(b != false)", "(i + m) * 2 >= -m"};
+  for (const char* text : accepted) {
+    Expr e;
+    ExprError err;
+    EXPECT_TRUE(Expr::compile(text, names, e, err, types)) << text << ": " << err.message;
+    EXPECT_TRUE(e.eval(vars).ok) << text;
+  }
+}
+
+TEST(ExprTypes, DivisionByZeroIsLeftToEvaluation) {
+  const std::vector<std::string> names{"m"};
+  const std::vector<NameType> types{NameType::numeric};
+  Expr e;
+  ExprError err;
+  ASSERT_TRUE(Expr::compile("m / 0 > 1", names, e, err, types)) << err.message;
+  const EvalResult r = e.eval(std::vector<Value>{Value::integer(4)});
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error, "division by zero in 'm / 0'");
+}
+
 }  // namespace
 }  // namespace strain::check

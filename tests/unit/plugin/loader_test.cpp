@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 
+#include "plugin/probe.hpp"
 #include "strain/abi.hpp"
 
 namespace strain::plugin {
@@ -115,6 +117,63 @@ TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {
   ASSERT_EQ(c.problems.size(), 1u);
   EXPECT_EQ(c.problems[0].message,
             "scenario 'trivial' is already provided by " + kDir + "/trivial.so; skipped");
+}
+
+// Plugins that take the loading process down: probed in a child, each is a
+// problem naming how it went down, and the good ones still load.
+const std::string kCrashing = STRAIN_CRASHING_PLUGIN_DIR;
+
+TEST(Loader, ProbedPluginsThatCrashWhileLoadingAreProblems) {
+  const Catalog c = discover({kCrashing, kDir + "/trivial.so", kDir + "/faulty.so"},
+                             DiscoverOptions{.probe = true, .unsafe = {}});
+  ASSERT_EQ(c.scenarios.size(), 2u);
+  EXPECT_NE(c.find("trivial"), nullptr);
+  EXPECT_NE(c.find("faulty"), nullptr);
+  ASSERT_EQ(c.problems.size(), 3u);
+  EXPECT_EQ(c.problems[0].path, kCrashing + "/abort_in_declare.so");
+  EXPECT_EQ(c.problems[0].message, "crashed while loading: SIGABRT (Aborted)");
+  EXPECT_EQ(c.problems[1].path, kCrashing + "/exit_at_load.so");
+  EXPECT_EQ(c.problems[1].message, "exited with status 3 while loading");
+  EXPECT_EQ(c.problems[2].path, kCrashing + "/segv_at_load.so");
+  EXPECT_EQ(c.problems[2].message, "crashed while loading: SIGSEGV (Segmentation fault)");
+  EXPECT_EQ(c.unsafe, (std::vector<std::string>{kCrashing + "/abort_in_declare.so",
+                                                kCrashing + "/exit_at_load.so",
+                                                kCrashing + "/segv_at_load.so"}));
+}
+
+TEST(Loader, ProbingLeavesOtherProblemsToTheLoader) {
+  // A file that is merely unusable probes as safe and is reported as before.
+  const Catalog c =
+      discover({kDir + "/abi_mismatch.so", kDir + "/not_a_library.so", kDir + "/trivial.so"},
+               DiscoverOptions{.probe = true, .unsafe = {}});
+  ASSERT_EQ(c.problems.size(), 2u);
+  EXPECT_EQ(c.problems[0].message.rfind("scenario 'from_the_future' was built for", 0), 0u)
+      << c.problems[0].message;
+  EXPECT_EQ(c.problems[1].message.rfind("not a loadable plugin library: ", 0), 0u)
+      << c.problems[1].message;
+  EXPECT_TRUE(c.unsafe.empty());
+  EXPECT_NE(c.find("trivial"), nullptr);
+}
+
+TEST(Loader, FilesKnownUnsafeAreSkippedWithoutProbing) {
+  // Without probing, loading segv_at_load.so here would end this test.
+  const std::string segv = kCrashing + "/segv_at_load.so";
+  const Catalog c =
+      discover({segv, kDir + "/trivial.so"}, DiscoverOptions{.probe = false, .unsafe = {segv}});
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0].path, segv);
+  EXPECT_EQ(c.problems[0].message, "found unsafe to load by the strain that started this one");
+  EXPECT_EQ(c.unsafe, std::vector<std::string>{segv});
+  EXPECT_NE(c.find("trivial"), nullptr);
+}
+
+TEST(Probe, APluginThatHangsWhileLoadingIsKilled) {
+  const std::vector<std::string> files{STRAIN_HANGING_PLUGIN_DIR "/hang_at_load.so",
+                                       kDir + "/trivial.so"};
+  const std::vector<std::string> why = probe_libraries(files, std::chrono::milliseconds(300));
+  ASSERT_EQ(why.size(), 2u);
+  EXPECT_EQ(why[0], "hung while loading (killed after 0.3 s)");
+  EXPECT_EQ(why[1], "");
 }
 
 TEST(PluginPath, FlagThenEnvironmentThenDefault) {

@@ -102,7 +102,7 @@ const BadSpec kBadSpecs[] = {
      {"test.yaml:1:9: unknown plugin 'bnak' (available: bank, queue)"}},
     {"unknown_plugin_with_problems",
      "plugin: bnak\n" + kCases,
-     {"test.yaml:1:9: unknown plugin 'bnak' (available: bank, queue) ; 2 plugin files failed "
+     {"test.yaml:1:9: unknown plugin 'bnak' (available: bank, queue); 2 plugin files failed "
       "to load, see 'strain plugins'"},
      2},
     // --- cases
@@ -246,10 +246,10 @@ const BadSpec kBadSpecs[] = {
      {"test.yaml:2:10: unknown param 'opps' for plugin 'bank' " + kParams}},
     {"int_param_not_int",
      "plugin: bank\nparams: {initial_balance: abc}\n" + kCases,
-     {"test.yaml:2:27: param 'initial_balance' must be an int, got 'abc'"}},
+     {"test.yaml:2:27: param 'initial_balance' must be an integer, got 'abc'"}},
     {"int_param_fraction",
      "plugin: bank\nparams: {initial_balance: 1.5}\n" + kCases,
-     {"test.yaml:2:27: param 'initial_balance' must be an int, got '1.5'"}},
+     {"test.yaml:2:27: param 'initial_balance' must be an integer, got '1.5'"}},
     {"number_param",
      "plugin: bank\nparams: {ratio: half}\n" + kCases,
      {"test.yaml:2:17: param 'ratio' must be a number, got 'half'"}},
@@ -302,6 +302,44 @@ const BadSpec kBadSpecs[] = {
     {"invariant_block_scalar",
      "plugin: bank\ninvariants:\n  - >-\n    ratio >> 1\n" + kCases,
      {"test.yaml:4:12: bad invariant: unexpected '>'"}},
+    // Types: params have their declared types, metrics and site facts are
+    // numbers, so an invariant no trial could evaluate is rejected here.
+    {"invariant_string_compared_with_number",
+     "plugin: bank\ninvariants:\n  - variant < 3\n" + kCases,
+     {"test.yaml:3:5: bad invariant: cannot apply '<' to string and integer in 'variant < 3'"}},
+    {"invariant_string_equals_number",
+     "plugin: bank\ninvariants:\n  - min_balance >= 0 && variant == 3\n" + kCases,
+     {"test.yaml:3:25: bad invariant: cannot apply '==' to string and integer in 'variant == "
+      "3'"}},
+    {"invariant_arithmetic_on_string",
+     "plugin: bank\ninvariants:\n  - final_balance - variant > 0\n" + kCases,
+     {"test.yaml:3:5: bad invariant: cannot apply '-' to number and string in 'final_balance - "
+      "variant'"}},
+    {"invariant_arithmetic_on_boolean_in_parentheses",
+     "plugin: bank\ninvariants:\n  - \"min_balance >= (verbose + 1)\"\n" + kCases,
+     {"test.yaml:3:21: bad invariant: cannot apply '+' to boolean and integer in '(verbose + "
+      "1)'"}},
+    {"invariant_modulo_of_a_number_param",
+     "plugin: bank\ncases:\n  - name: a\n    invariants: [ratio % 2 == 0]\n",
+     {"test.yaml:4:18: bad invariant: cannot apply '%' to number and integer in 'ratio % 2'"}},
+    {"invariant_not_of_an_integer",
+     "plugin: bank\ninvariants:\n  - \"!initial_balance\"\n" + kCases,
+     {"test.yaml:3:6: bad invariant: cannot apply '!' to integer in '!initial_balance'"}},
+    {"invariant_and_of_a_string",
+     "plugin: bank\ninvariants:\n  - verbose && variant\n" + kCases,
+     {"test.yaml:3:5: bad invariant: cannot apply '&&' to boolean and string in 'verbose && "
+      "variant'"}},
+    {"invariant_not_a_boolean",
+     "plugin: bank\ninvariants:\n  - final_balance + 1\n" + kCases,
+     {"test.yaml:3:5: bad invariant: expression is not a boolean (it is a number)"}},
+    {"invariant_site_fact_is_a_number",
+     "plugin: bank\nfixtures: {site: {}}\ninvariants: [site_bytes == \"many\"]\n" + kCases,
+     {"test.yaml:3:14: bad invariant: cannot apply '==' to number and string in 'site_bytes == "
+      "\"many\"'"}},
+    {"invariant_type_errors_all_reported",
+     "plugin: bank\ninvariants:\n  - variant > 0\n  - -verbose < 1\n" + kCases,
+     {"test.yaml:3:5: bad invariant: cannot apply '>' to string and integer in 'variant > 0'",
+      "test.yaml:4:5: bad invariant: cannot apply '-' to boolean in '-verbose'"}},
     // --- show
     {"show_not_list",
      "plugin: bank\nshow: final_balance\n" + kCases,
@@ -462,6 +500,16 @@ TEST(SpecErrorTest, WhatJoinsDiagnosticsByLine) {
       {Diagnostic{{"a.yaml", 1, 2}, "first"}, Diagnostic{{"a.yaml", 3, 4}, "second"}});
   EXPECT_STREQ(e.what(), "a.yaml:1:2: first\na.yaml:3:4: second");
   ASSERT_EQ(e.diagnostics().size(), 2u);
+}
+
+TEST(SpecErrorTest, WellTypedInvariantsAndRunTimeErrorsPass) {
+  // Types that agree pass, and what only values decide (a division by zero,
+  // a metric that may or may not be an integer under %) is left to the run.
+  EXPECT_EQ(errors_of("plugin: bank\ninvariants:\n"
+                      "  - variant == \"seed\" || final_balance / 0 >= ratio * 2\n"
+                      "  - verbose == false && !(min_balance % 2 == 1) && -initial_balance < 0\n" +
+                      kCases),
+            std::vector<std::string>{});
 }
 
 TEST(SpecErrorTest, UnknownPluginStillChecksStructure) {

@@ -84,6 +84,10 @@ void ProcessTeam::role_main(unsigned index) {
 }
 
 ProcessTeam::~ProcessTeam() {
+  // A role process still inside a trial (one that hung, or waits for one
+  // that died) would never see the stop: end it now rather than after the
+  // grace period below, so a replay of a hang costs its timeout only.
+  for (const auto& [k, pid] : still_running()) ::kill(pid, SIGKILL);
   control_->stop.store(1, std::memory_order_release);
   control_->generation.fetch_add(1, std::memory_order_acq_rel);
   const auto until = Clock::now() + std::chrono::seconds(2);

@@ -512,6 +512,20 @@ TEST(Cli, ReplayOfARaceFailsEveryTimeAndShowsTheReport) {
       << r.out;
   EXPECT_NE(r.out.find("TsanKinds::first"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("TsanKinds::second"), std::string::npos) << r.out;
+  // A run that counts every trial counts a race in each trial that had one,
+  // and the report's count is every occurrence, not those the capture kept.
+  const std::string json = kWork + "/tsan_keep_going.json";
+  const Result all = strain("--plugin-path " + kTestPlugins +
+                            " run tests/integration/specs/tsan_kinds.yaml --case "
+                            "tsan_kinds/data_race --keep-going --quiet --report json:" +
+                            json);
+  EXPECT_EQ(all.code, 0) << all.out << all.err;
+  const auto report = read_json(json);
+  const auto& c = report["cases"][0];
+  const int races = c["outcomes"]["race"];
+  EXPECT_GT(races, 100) << c["outcomes"].dump();
+  ASSERT_EQ(c["sanitizer_reports"].size(), 1u) << c["sanitizer_reports"].dump(2);
+  EXPECT_EQ(c["sanitizer_reports"][0]["count"], races);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 
 #include "exec/worker_protocol.hpp"
 #include "tsan/report_parser.hpp"
+#include "tsan/report_stream.hpp"
 
 extern char** environ;
 
@@ -128,10 +129,12 @@ std::vector<std::string> worker_environment() {
 // racing function, few enough for a readable JSON report.
 constexpr int kFramesKept = 5;
 
-// Fills the result's sanitizer reports from the worker's output.
-void collect_sanitizer_reports(CaseResult& r) {
-  if (r.output.find("ThreadSanitizer") == std::string::npos) return;
-  for (auto& d : tsan::deduplicate(tsan::parse_reports(r.output))) {
+// Fills the result's sanitizer reports from those collected off the
+// worker's output stream (not from the bounded capture, which would drop
+// all but the first few of a report per trial).
+void collect_sanitizer_reports(CaseResult& r, tsan::ReportStream& stream) {
+  stream.finish();
+  for (auto& d : stream.take()) {
     SanitizerReport s;
     s.kind = d.report.kind;
     s.outcome = d.report.outcome;
@@ -267,6 +270,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
 
   const auto t0 = Clock::now();
   BoundedCapture capture(launch.output_limit);
+  tsan::ReportStream tsan_reports;
   std::string pending;  // a partial line from the result pipe
   std::optional<TrialFailure> first_failure;
   std::optional<CaseResult> final;
@@ -302,10 +306,12 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     }
     if (n > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       const ssize_t got = ::read(out_r.fd, buf, sizeof buf);
-      if (got <= 0)
+      if (got <= 0) {
         out_r.reset();
-      else
+      } else {
         capture.add(std::string_view(buf, static_cast<std::size_t>(got)));
+        if (opt.tsan_build) tsan_reports.add(std::string_view(buf, static_cast<std::size_t>(got)));
+      }
     }
     const auto now = Clock::now();
     if (opt.progress && now - last_progress >= std::chrono::milliseconds(100) &&
@@ -337,7 +343,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   }
   result.output = capture.text();
   result.output_bytes = capture.total();
-  collect_sanitizer_reports(result);
+  collect_sanitizer_reports(result, tsan_reports);
   result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
   if (interrupted) {
     result.stopped_by = "interrupted";

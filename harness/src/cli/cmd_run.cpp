@@ -262,7 +262,7 @@ struct ReplayTally {
 // failure, the interleavings under `controlled`, and each sanitizer report
 // with its top frames (the report itself is the evidence of a race).
 void print_replay(const ReplayTally& t, const std::string& id, std::uint64_t seed,
-                  std::uint64_t trial, const OutputFlags& out) {
+                  std::uint64_t trial, bool controlled, const OutputFlags& out) {
   const bool color = use_color(out);
   std::string verdict = fmt::format("failed {} of {} runs", t.failed, t.runs);
   if (color) verdict = fmt::format("{}{}\033[0m", t.failed > 0 ? "\033[31m" : "\033[32m", verdict);
@@ -281,7 +281,7 @@ void print_replay(const ReplayTally& t, const std::string& id, std::uint64_t see
     if (t.first_failure && !t.first_failure->schedule.empty())
       std::cout << " (failing schedule " << t.first_failure->schedule << ")";
     std::cout << "\n";
-  } else if (t.workers > 1 && t.first.schedules > 0) {
+  } else if (t.workers > 1 && controlled) {
     std::cout << "interleavings: not counted (the runs took " << t.workers
               << " workers, as failures ended them)\n";
   }
@@ -380,7 +380,7 @@ Action add_replay(CLI::App& app, const Global& g) {
       // The trace is the first run's; later workers replay, not record.
       opt.trace_out.clear();
     }
-    print_replay(tally, f->id, *f->seed, *f->trial, f->output);
+    print_replay(tally, f->id, *f->seed, *f->trial, controlled, f->output);
     if (!f->trace_out.empty()) std::cout << "trace written to " << f->trace_out << "\n";
     return tally.failed > 0 ? kExitUnmet : kExitMet;
   };

@@ -326,6 +326,8 @@ TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
     const Result again = strain(replay.substr(std::string("strain ").size()) + " --repeat 20");
     EXPECT_EQ(again.code, 1) << replay << "\n" << again.out << again.err;
     EXPECT_EQ(again.out.find("failed 0 of"), std::string::npos) << replay << "\n" << again.out;
+    // All 20 ran, also when a failure ended the worker running them.
+    EXPECT_NE(again.out.find(" of 20 runs"), std::string::npos) << replay << "\n" << again.out;
   }
   // In the tsan build the chapter's seed bank account is a data race whose
   // two stacks point into the plugin.
@@ -389,7 +391,10 @@ TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
       {"proc_sigkill", {"crash", "role first#0: the role process (pid "}},
       {"proc_segfault", {"crash", "was killed by signal SIGSEGV (Segmentation fault)"}},
       {"proc_exit", {"error", "role first#0: the role process (pid "}},
-      {"proc_spin_forever", {"hang", "trial still running after the 1s timeout"}},
+      {"proc_spin_forever",
+       {"hang",
+        "trial 3 still running after the 1s timeout; role processes still running: "
+        "first#0 (pid "}},
   };
   for (const auto& [name, want] : expected) {
     const auto* c = find_case(report, "faults/" + name);
@@ -432,18 +437,45 @@ TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
 }
 
 TEST(Cli, ACrashReplaysAsACrash) {
+  // A crash or a hang ends its worker: the other repetitions run in fresh
+  // ones, and every one counts.
   const Result r = strain("--plugin-path " + kTestPlugins +
                           " replay faults/segfault --seed 3 --trial 3 --spec "
-                          "tests/integration/specs/faults.yaml --repeat 1");
+                          "tests/integration/specs/faults.yaml --repeat 3");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("failed 1 of 1 runs (crash: the worker was killed by signal SIGSEGV"),
+  EXPECT_NE(r.out.find("failed 3 of 3 runs (crash: the worker was killed by signal SIGSEGV"),
             std::string::npos)
       << r.out << r.err;
+  for (const char* hang : {"spin_forever", "proc_spin_forever"}) {
+    const Result h = strain("--plugin-path " + kTestPlugins + " replay faults/" + hang +
+                            " --seed 3 --trial 3 --spec tests/integration/specs/faults.yaml "
+                            "--repeat 3 --color never");
+    EXPECT_EQ(h.code, 1) << hang << "\n" << h.out << h.err;
+    EXPECT_NE(h.out.find("failed 3 of 3 runs (hang: trial 3 still running"), std::string::npos)
+        << hang << "\n"
+        << h.out << h.err;
+  }
   const Result fine = strain("--plugin-path " + kTestPlugins +
                              " replay faults/segfault --seed 3 --trial 2 --spec "
                              "tests/integration/specs/faults.yaml --repeat 5");
   EXPECT_EQ(fine.code, 0);
   EXPECT_NE(fine.out.find("failed 0 of 5 runs"), std::string::npos) << fine.out << fine.err;
+}
+
+// replay takes its flags from the environment too, and the output flags of
+// run: --quiet prints the verdict line only.
+TEST(Cli, ReplayFlagsFromTheEnvironment) {
+  const Result r =
+      strain("--plugin-path " + kTestPlugins + " replay faults/segfault --quiet --color never",
+             "STRAIN_SEED=3 STRAIN_TRIAL=2 STRAIN_REPEAT=2 "
+             "STRAIN_SPEC=tests/integration/specs/faults.yaml");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "replay faults/segfault seed 3 trial 2: failed 0 of 2 runs\n") << r.err;
+  const Result bad = strain("--plugin-path " + kTestPlugins +
+                            " replay faults/segfault --seed 3 --trial 2 --color purple "
+                            "--spec tests/integration/specs/faults.yaml");
+  EXPECT_EQ(bad.code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("--color must be auto, always or never"), std::string::npos) << bad.err;
 }
 
 TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {
@@ -468,6 +500,19 @@ TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {
 }  // namespace
 
 namespace {
+
+// Tests and strain are built with the same sanitizer flags (the preset's).
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kTsanBuild = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr bool kTsanBuild = true;
+#else
+constexpr bool kTsanBuild = false;
+#endif
+#else
+constexpr bool kTsanBuild = false;
+#endif
 
 // Bugs only TSan sees: passed by the plain build, classified by kind in the
 // tsan build (a lock-order inversion is a `deadlock`, a data race a `race`).
@@ -503,6 +548,55 @@ TEST(Cli, SanitizerKindsAreClassifiedPerBuild) {
     EXPECT_NE(b.find("TsanKinds::first"), std::string::npos) << b;
     EXPECT_NE(b.find("TsanKinds::second"), std::string::npos) << b;
   }
+  // JSON carries the parsed report: each access with its top frames.
+  const auto& rep = (*race)["sanitizer_reports"][0];
+  ASSERT_EQ(rep["accesses"].size(), 2u) << rep.dump(2);
+  for (const auto& a : rep["accesses"]) {
+    EXPECT_TRUE(a["op"] == "write" || a["op"] == "read") << a.dump();
+    EXPECT_GT(a["size"].get<int>(), 0) << a.dump();
+    ASSERT_FALSE(a["frames"].empty()) << a.dump();
+    const std::string fn = a["frames"][0]["function"];
+    EXPECT_NE(fn.find("TsanKinds::"), std::string::npos) << a.dump();
+    EXPECT_NE(a["frames"][0]["file"].get<std::string>().find("tsan_kinds.cpp"), std::string::npos);
+    EXPECT_GT(a["frames"][0]["line"].get<int>(), 0);
+  }
+  // A path-independent signature: base names only.
+  EXPECT_EQ(rep["signature"].get<std::string>().find('/'), std::string::npos) << rep.dump(2);
+}
+
+// TSan reports every occurrence of a race, not the first per process: a
+// replay of a trial whose race is certain fails every time, and prints the
+// report with the racing frames.
+TEST(Cli, ReplayOfARaceFailsEveryTimeAndShowsTheReport) {
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " replay tsan_kinds/data_race --seed 11 --trial 0 --spec "
+                          "tests/integration/specs/tsan_kinds.yaml --repeat 5");
+  if (!kTsanBuild) {
+    // The plain build: nothing sees the race, and the trial passes.
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("failed 0 of 5 runs"), std::string::npos) << r.out << r.err;
+    return;
+  }
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("failed 5 of 5 runs (race"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("ThreadSanitizer (5x): ThreadSanitizer: data race"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("TsanKinds::first"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("TsanKinds::second"), std::string::npos) << r.out;
+  // A run that counts every trial counts a race in each trial that had one,
+  // and the report's count is every occurrence, not those the capture kept.
+  const std::string json = kWork + "/tsan_keep_going.json";
+  const Result all = strain("--plugin-path " + kTestPlugins +
+                            " run tests/integration/specs/tsan_kinds.yaml --case "
+                            "tsan_kinds/data_race --keep-going --quiet --report json:" +
+                            json);
+  EXPECT_EQ(all.code, 0) << all.out << all.err;
+  const auto report = read_json(json);
+  const auto& c = report["cases"][0];
+  const int races = c["outcomes"]["race"];
+  EXPECT_GT(races, 100) << c["outcomes"].dump();
+  ASSERT_EQ(c["sanitizer_reports"].size(), 1u) << c["sanitizer_reports"].dump(2);
+  EXPECT_EQ(c["sanitizer_reports"][0]["count"], races);
 }
 
 }  // namespace

@@ -10,7 +10,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <sstream>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
@@ -233,32 +235,108 @@ Action add_run(CLI::App& app, const Global& g) {
   };
 }
 
+namespace {
+
+// What the workers of one replay ran, added up: a failure that kills its
+// worker (crash, hang, exit) ends that worker, and the remaining
+// repetitions run in a fresh one.
+struct ReplayTally {
+  std::uint64_t runs = 0, failed = 0, workers = 0;
+  exec::CaseResult first;  // the first worker's result, for what is not summed
+  std::optional<exec::TrialFailure> first_failure;
+  std::vector<exec::SanitizerReport> reports;  // de-duplicated by signature
+
+  void add(exec::CaseResult r) {
+    ++workers;
+    runs += r.trials;
+    failed += r.trials - r.outcomes[0];
+    if (!first_failure) first_failure = r.first_failure;
+    for (auto& rep : r.sanitizer_reports) {
+      const auto same = std::find_if(reports.begin(), reports.end(),
+                                     [&](const auto& x) { return x.signature == rep.signature; });
+      if (same != reports.end())
+        same->count += rep.count;
+      else
+        reports.push_back(std::move(rep));
+    }
+    if (workers == 1) first = std::move(r);
+  }
+};
+
+// Prints what a replay found: how often the trial failed again, the first
+// failure, the interleavings under `controlled`, and each sanitizer report
+// with its top frames (the report itself is the evidence of a race).
+void print_replay(const ReplayTally& t, const std::string& id, std::uint64_t seed,
+                  std::uint64_t trial, bool controlled, const OutputFlags& out) {
+  const bool color = use_color(out);
+  std::string verdict = fmt::format("failed {} of {} runs", t.failed, t.runs);
+  if (color) verdict = fmt::format("{}{}\033[0m", t.failed > 0 ? "\033[31m" : "\033[32m", verdict);
+  std::cout << "replay " << id << " seed " << seed << " trial " << trial << ": " << verdict;
+  if (t.first_failure)
+    std::cout << " (" << check::to_string(t.first_failure->outcome) << ": "
+              << t.first_failure->message << ")";
+  std::cout << "\n";
+  if (out.quiet) return;
+  // Under controlled every repetition runs the same interleaving; say so,
+  // with the digest a run's report shows for the failure. Only a single
+  // worker can say it: a worker killed by its trial takes the digests of
+  // the interleavings it ran with it.
+  if (t.first.schedules > 0 && t.workers == 1) {
+    std::cout << "interleavings: " << t.first.schedules << " distinct in " << t.runs << " runs";
+    if (t.first_failure && !t.first_failure->schedule.empty())
+      std::cout << " (failing schedule " << t.first_failure->schedule << ")";
+    std::cout << "\n";
+  } else if (t.workers > 1 && controlled) {
+    std::cout << "interleavings: not counted (the runs took " << t.workers
+              << " workers, as failures ended them)\n";
+  }
+  for (const auto& rep : t.reports)
+    std::cout << fmt::format("ThreadSanitizer ({}x): {}", rep.count, rep.brief);
+  if (out.verbose && !t.first.output.empty())
+    std::cout << fmt::format("plugin output of the first worker ({} bytes):\n{}\n",
+                             t.first.output_bytes, t.first.output);
+}
+
+}  // namespace
+
 Action add_replay(CLI::App& app, const Global& g) {
   auto* cmd = app.add_subcommand("replay", "Run one trial of one case again");
   struct Flags {
     std::string id, spec, trace_in, trace_out;
     std::optional<std::uint64_t> seed, trial, steps;
     std::uint64_t repeat = 1;
+    OutputFlags output;
     bool in_process = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("case", f->id, "the case id, as reports print it")->required();
-  cmd->add_option("--seed", f->seed, "the spec seed of the failing run (default: the trace's)");
-  cmd->add_option("--trial", f->trial, "the trial index (default: the trace's)");
-  cmd->add_option("--spec", f->spec, "the spec file (default: specs/<spec name>.yaml)");
+  cmd->add_option("--seed", f->seed, "the spec seed of the failing run (default: the trace's)")
+      ->check(whole_number(0))
+      ->envname("STRAIN_SEED");
+  cmd->add_option("--trial", f->trial, "the trial index (default: the trace's)")
+      ->check(whole_number(0))
+      ->envname("STRAIN_TRIAL");
+  cmd->add_option("--spec", f->spec, "the spec file (default: specs/<spec name>.yaml)")
+      ->envname("STRAIN_SPEC");
   cmd->add_option("--repeat", f->repeat, "run the trial this many times")
       ->check(whole_number(1))
       ->envname("STRAIN_REPEAT");
   cmd->add_option("--steps", f->steps,
-                  "strategy controlled/pct: the k the trial ran with (replay lines give it)");
+                  "strategy controlled/pct: the k the trial ran with (replay lines give it)")
+      ->check(whole_number(0))
+      ->envname("STRAIN_STEPS");
   cmd->add_option("--trace", f->trace_in,
-                  "strategy controlled: follow the decisions recorded in this trace file");
+                  "strategy controlled: follow the decisions recorded in this trace file")
+      ->envname("STRAIN_TRACE");
   cmd->add_option("--record-trace", f->trace_out,
-                  "strategy controlled: write the trial's decisions and interleaving here");
+                  "strategy controlled: write the trial's decisions and interleaving here")
+      ->envname("STRAIN_RECORD_TRACE");
+  add_output_options(*cmd, f->output);
   cmd->add_flag("--in-process", f->in_process,
                 "run the trial inside strain itself (for a debugger)")
       ->envname("STRAIN_IN_PROCESS");
   return [f, &g]() {
+    (void)use_color(f->output);  // a bad --color is an error before anything runs
     if (!f->trace_in.empty()) {
       sched::Trace t;
       try {
@@ -285,35 +363,34 @@ Action add_replay(CLI::App& app, const Global& g) {
     if (!controlled && (!f->trace_in.empty() || !f->trace_out.empty()))
       throw UsageError("--trace and --record-trace need a case under strategy controlled; " +
                        f->id + " runs under " + found->schedule.strategy.name);
+    if (f->output.verbose) print_settings(*found, *f->seed);
     exec::RunOptions opt;
     opt.seed = f->seed;
     opt.only_trial = f->trial;
-    opt.repeat = f->repeat;
     opt.keep_going = true;
     opt.tsan_build = tsan_build();
     opt.steps = f->steps;
     opt.trace_in = f->trace_in;
     opt.trace_out = f->trace_out;
     install_signal_handlers();
-    const exec::CaseResult r = run_one(*found, opt, g, f->in_process);
-    if (r.stopped_by == "error") throw UsageError("cannot replay " + f->id + ": " + r.note);
-    const std::uint64_t failed = r.trials - r.outcomes[0];
-    std::cout << "replay " << f->id << " seed " << *f->seed << " trial " << *f->trial << ": failed "
-              << failed << " of " << r.trials << " runs";
-    if (r.first_failure)
-      std::cout << " (" << check::to_string(r.first_failure->outcome) << ": "
-                << r.first_failure->message << ")";
-    std::cout << "\n";
-    // Under controlled every repetition runs the same interleaving; say so,
-    // with the digest a run's report shows for the failure.
-    if (r.schedules > 0) {
-      std::cout << "interleavings: " << r.schedules << " distinct in " << r.trials << " runs";
-      if (r.first_failure && !r.first_failure->schedule.empty())
-        std::cout << " (failing schedule " << r.first_failure->schedule << ")";
-      std::cout << "\n";
+    ReplayTally tally;
+    while (tally.runs < f->repeat) {
+      opt.repeat = f->repeat - tally.runs;
+      exec::CaseResult r = run_one(*found, opt, g, f->in_process);
+      if (r.stopped_by == "error") throw UsageError("cannot replay " + f->id + ": " + r.note);
+      if (r.stopped_by == "interrupted" || g_interrupted.load()) {
+        std::cerr << "strain: interrupted after " << tally.runs << " of " << f->repeat << " runs\n";
+        return kExitInterrupted;
+      }
+      const bool ran = r.trials > 0;
+      tally.add(std::move(r));
+      if (!ran) break;  // nothing ran: another worker would do the same
+      // The trace is the first run's; later workers replay, not record.
+      opt.trace_out.clear();
     }
+    print_replay(tally, f->id, *f->seed, *f->trial, controlled, f->output);
     if (!f->trace_out.empty()) std::cout << "trace written to " << f->trace_out << "\n";
-    return failed > 0 ? kExitUnmet : kExitMet;
+    return tally.failed > 0 ? kExitUnmet : kExitMet;
   };
 }
 

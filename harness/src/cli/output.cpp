@@ -30,13 +30,17 @@ void add_output_options(CLI::App& cmd, OutputFlags& flags) {
       ->excludes(quiet);
 }
 
+bool use_color(const OutputFlags& f) {
+  if (f.color != "auto" && f.color != "always" && f.color != "never")
+    throw UsageError("--color must be auto, always or never, got '" + f.color + "'");
+  return f.color == "always" || (f.color == "auto" && ::isatty(STDOUT_FILENO) != 0);
+}
+
 report::Fanout make_reporters(const OutputFlags& f, const std::vector<std::string>& reports,
                               bool merged) {
   report::Fanout out;
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
-  if (f.color != "auto" && f.color != "always" && f.color != "never")
-    throw UsageError("--color must be auto, always or never, got '" + f.color + "'");
-  const bool color = f.color == "always" || (f.color == "auto" && tty);
+  const bool color = use_color(f);
   out.add(report::make_console_reporter(std::cout, {tty, color, f.quiet, f.verbose, merged}));
   for (const auto& r : reports) out.add(report::make_file_reporter(r));
   // $STRAIN_REPORT is read here rather than by CLI11: a delimiter set for it

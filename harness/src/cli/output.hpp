@@ -1,5 +1,5 @@
 #pragma once
-// The output flags `run` and `merge` share (--report, --color, --quiet,
+// The output flags `run`, `merge` and `replay` share (--report, --color, --quiet,
 // --verbose), each also read from its STRAIN_* environment variable.
 
 #include <CLI/CLI.hpp>
@@ -22,6 +22,10 @@ void add_report_option(CLI::App& cmd, std::vector<std::string>& reports);
 
 //! --color, --quiet, --verbose.
 void add_output_options(CLI::App& cmd, OutputFlags& flags);
+
+//! Whether to colour stdout under `flags.color` (auto: when it is a
+//! terminal). Throws UsageError for a bad --color.
+bool use_color(const OutputFlags& flags);
 
 //! The console reporter on stdout plus one file reporter per --report
 //! (`merged`: the console says the cases were merged, not run). Throws

@@ -91,8 +91,19 @@ void run_processes(CaseState& cs, unsigned n, ProcessControl* control) {
         const bool signaled = why.find("killed by signal") != std::string::npos;
         (void)cs.record(signaled ? Outcome::crash : Outcome::error, who + why);
       } else {
-        (void)cs.record(Outcome::hang, fmt::format("trial still running after the {}s timeout",
-                                                   cs.kase->schedule.timeout_s));
+        // Name the trial and the role processes that never finished it, as
+        // the thread topology names its threads.
+        std::string stuck;
+        for (const auto& [k, pid] : team.still_running())
+          stuck += fmt::format("{}{}#{} (pid {})", stuck.empty() ? "" : ", ",
+                               cs.kase->scenario->roles[cs.thread_role[k]].name,
+                               cs.thread_ctx[k].d_.instance, pid);
+        (void)cs.record(
+            Outcome::hang,
+            fmt::format("trial {} still running after the {}s timeout; role processes still "
+                        "running: {}",
+                        cs.live->current_trial.load(std::memory_order_relaxed),
+                        cs.kase->schedule.timeout_s, stuck.empty() ? "none" : stuck));
       }
       // The state may be half-changed and a role process is gone: the case
       // ends here. The team's destructor kills what is still running.

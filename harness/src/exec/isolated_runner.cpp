@@ -18,6 +18,7 @@
 
 #include "exec/worker_protocol.hpp"
 #include "tsan/report_parser.hpp"
+#include "tsan/report_stream.hpp"
 
 extern char** environ;
 
@@ -112,19 +113,28 @@ std::vector<std::string> worker_environment() {
   // Keep running after a report (the runner attributes it to its trial and
   // decides), never turn reports into an exit code, show both stacks of a
   // lock-order inversion, and let deadly signals kill the worker as they
-  // would without TSan, so the parent names the signal.
+  // would without TSan, so the parent names the signal. TSan reports a race
+  // once per process by default (the same stacks or the same address are
+  // suppressed), which would make every trial after the first pass: report
+  // each occurrence, and let the parser's signatures fold them into counts.
   env.push_back(
       "TSAN_OPTIONS=halt_on_error=0:exitcode=0:second_deadlock_stack=1:handle_segv=0:handle_sigbus="
-      "0:"
-      "handle_sigfpe=0:handle_sigill=0:handle_abort=0" +
+      "0:handle_sigfpe=0:handle_sigill=0:handle_abort=0:suppress_equal_stacks=0:"
+      "suppress_equal_addresses=0" +
       (user_tsan.empty() ? "" : ":" + user_tsan));
   return env;
 }
 
-// Fills the result's sanitizer reports from the worker's output.
-void collect_sanitizer_reports(CaseResult& r) {
-  if (r.output.find("ThreadSanitizer") == std::string::npos) return;
-  for (auto& d : tsan::deduplicate(tsan::parse_reports(r.output))) {
+// The frames of each access a report keeps: enough to see the caller of the
+// racing function, few enough for a readable JSON report.
+constexpr int kFramesKept = 5;
+
+// Fills the result's sanitizer reports from those collected off the
+// worker's output stream (not from the bounded capture, which would drop
+// all but the first few of a report per trial).
+void collect_sanitizer_reports(CaseResult& r, tsan::ReportStream& stream) {
+  stream.finish();
+  for (auto& d : stream.take()) {
     SanitizerReport s;
     s.kind = d.report.kind;
     s.outcome = d.report.outcome;
@@ -132,6 +142,23 @@ void collect_sanitizer_reports(CaseResult& r) {
     s.count = d.count;
     s.brief = tsan::brief(d.report);
     s.text = std::move(d.report.text);
+    for (const tsan::Access& a : d.report.accesses) {
+      SanitizerAccess out;
+      // An access without a size is an edge of a lock-order cycle.
+      out.op = a.size == 0 && !a.write && a.address.empty()
+                   ? "lock"
+                   : std::string(a.atomic ? "atomic " : "") + (a.write ? "write" : "read");
+      out.size = a.size;
+      out.address = a.address;
+      out.thread = a.thread;
+      out.mutexes_held = a.mutexes_held;
+      for (const tsan::Frame& f : tsan::top_frames(a.stack, kFramesKept))
+        out.frames.push_back({f.function, f.file, f.line});
+      s.accesses.push_back(std::move(out));
+    }
+    s.location = std::move(d.report.location);
+    s.mutexes = std::move(d.report.mutexes);
+    s.threads = std::move(d.report.threads);
     r.sanitizer_reports.push_back(std::move(s));
   }
 }
@@ -243,6 +270,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
 
   const auto t0 = Clock::now();
   BoundedCapture capture(launch.output_limit);
+  tsan::ReportStream tsan_reports;
   std::string pending;  // a partial line from the result pipe
   std::optional<TrialFailure> first_failure;
   std::optional<CaseResult> final;
@@ -278,10 +306,12 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     }
     if (n > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       const ssize_t got = ::read(out_r.fd, buf, sizeof buf);
-      if (got <= 0)
+      if (got <= 0) {
         out_r.reset();
-      else
+      } else {
         capture.add(std::string_view(buf, static_cast<std::size_t>(got)));
+        if (opt.tsan_build) tsan_reports.add(std::string_view(buf, static_cast<std::size_t>(got)));
+      }
     }
     const auto now = Clock::now();
     if (opt.progress && now - last_progress >= std::chrono::milliseconds(100) &&
@@ -313,7 +343,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   }
   result.output = capture.text();
   result.output_bytes = capture.total();
-  collect_sanitizer_reports(result);
+  collect_sanitizer_reports(result, tsan_reports);
   result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
   if (interrupted) {
     result.stopped_by = "interrupted";

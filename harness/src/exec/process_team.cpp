@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +11,8 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <new>
+#include <stdexcept>
 #include <thread>
 
 namespace strain::exec {
@@ -48,6 +51,11 @@ void wait_until(Pred done) {
 
 ProcessTeam::ProcessTeam(unsigned n, ThreadTeam::Body body, void* arg, ProcessControl* control)
     : n_(n), body_(body), arg_(arg), control_(control) {
+  void* mem = ::mmap(nullptr, sizeof(std::atomic<std::uint64_t>) * n_, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) throw std::runtime_error(std::string("mmap: ") + std::strerror(errno));
+  finished_ = static_cast<std::atomic<std::uint64_t>*>(mem);
+  for (unsigned k = 0; k < n_; ++k) new (&finished_[k]) std::atomic<std::uint64_t>(0);
   const pid_t parent = ::getpid();
   for (unsigned k = 0; k < n_; ++k) {
     const pid_t pid = ::fork();
@@ -70,11 +78,16 @@ void ProcessTeam::role_main(unsigned index) {
     seen = g;
     if (control_->stop.load(std::memory_order_acquire) != 0) ::_exit(0);
     body_(arg_, index);
+    finished_[index].store(g, std::memory_order_release);
     control_->remaining.fetch_sub(1, std::memory_order_acq_rel);
   }
 }
 
 ProcessTeam::~ProcessTeam() {
+  // A role process still inside a trial (one that hung, or waits for one
+  // that died) would never see the stop: end it now rather than after the
+  // grace period below, so a replay of a hang costs its timeout only.
+  for (const auto& [k, pid] : still_running()) ::kill(pid, SIGKILL);
   control_->stop.store(1, std::memory_order_release);
   control_->generation.fetch_add(1, std::memory_order_acq_rel);
   const auto until = Clock::now() + std::chrono::seconds(2);
@@ -91,6 +104,16 @@ ProcessTeam::~ProcessTeam() {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
+  ::munmap(finished_, sizeof(std::atomic<std::uint64_t>) * n_);
+}
+
+std::vector<std::pair<unsigned, pid_t>> ProcessTeam::still_running() const {
+  const std::uint64_t g = control_->generation.load(std::memory_order_acquire);
+  std::vector<std::pair<unsigned, pid_t>> out;
+  for (unsigned k = 0; k < n_; ++k)
+    if (pids_[k] > 0 && finished_[k].load(std::memory_order_acquire) != g)
+      out.emplace_back(k, pids_[k]);
+  return out;
 }
 
 bool ProcessTeam::reap_dead(std::string& why, unsigned& index) {

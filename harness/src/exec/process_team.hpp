@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exec/thread_team.hpp"
@@ -45,6 +46,10 @@ class ProcessTeam {
   //! `timeout_s`.
   End run_trial(double timeout_s, std::string& why, unsigned& index);
 
+  //! After a `timeout`: the role indices whose process has not finished the
+  //! trial, each with its pid.
+  std::vector<std::pair<unsigned, pid_t>> still_running() const;
+
  private:
   [[noreturn]] void role_main(unsigned index);
   bool reap_dead(std::string& why, unsigned& index);
@@ -54,6 +59,9 @@ class ProcessTeam {
   void* arg_;
   ProcessControl* control_;
   std::vector<pid_t> pids_;
+  // The generation each role process last finished, in memory shared with
+  // them (one per role, mapped by the team): a hang names who is stuck.
+  std::atomic<std::uint64_t>* finished_ = nullptr;
 };
 
 }  // namespace strain::exec

@@ -24,14 +24,38 @@ struct TrialFailure {
   std::string schedule{};
 };
 
+//! One frame of a sanitizer report's stack, as reports carry it.
+struct SanitizerFrame {
+  std::string function;  // empty when TSan printed <null>
+  std::string file;      // as TSan printed it (an absolute path, usually)
+  int line = 0;          // 0 when unknown
+};
+
+//! One access of a race (or one edge of a lock-order cycle) with its top
+//! user frames.
+struct SanitizerAccess {
+  std::string op;       // "read", "write", "atomic read", "atomic write" or "lock"
+  int size = 0;         // bytes; 0 for a lock-order edge
+  std::string address;  // e.g. "0x7b0c00000010"; empty when not printed
+  std::string thread;   // "T1" or "main thread"
+  std::vector<std::string> mutexes_held;
+  std::vector<SanitizerFrame> frames;
+};
+
 //! A ThreadSanitizer report seen in a case, de-duplicated by signature.
 struct SanitizerReport {
   std::string kind;       // e.g. "data race", "lock-order-inversion (potential deadlock)"
   std::string outcome;    // "race", "deadlock" or "crash"
-  std::string signature;  // stable across runs: kind and the top frames of each access
+  std::string signature;  // stable across runs and checkouts: kind, top frames of each access
   int count = 1;          // how many times this signature was seen
   std::string brief;      // kind, each access with its top frames, the location
   std::string text;       // the report as TSan printed it (bounded)
+  // The parsed report, for tools reading JSON (default initialisers keep
+  // the aggregate initialisations of the six fields above warning-free).
+  std::vector<SanitizerAccess> accesses{};
+  std::string location{};              // the "Location is ..." line
+  std::vector<std::string> mutexes{};  // the lock-order cycle and where each mutex was made
+  std::vector<std::string> threads{};  // where each thread of the report was created
 };
 
 //! A metric the spec asked to show (`show:`), aggregated over the trials

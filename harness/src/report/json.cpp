@@ -44,13 +44,31 @@ Json measured_json(const exec::CaseResult& r) {
 
 Json sanitizer_json(const exec::CaseResult& r) {
   Json out = Json::array();
-  for (const auto& rep : r.sanitizer_reports)
+  for (const auto& rep : r.sanitizer_reports) {
+    Json accesses = Json::array();
+    for (const auto& a : rep.accesses) {
+      Json frames = Json::array();
+      for (const auto& f : a.frames)
+        frames.push_back({{"function", f.function}, {"file", f.file}, {"line", f.line}});
+      Json access = {{"op", a.op},
+                     {"size", a.size},
+                     {"thread", a.thread},
+                     {"mutexes_held", a.mutexes_held},
+                     {"frames", std::move(frames)}};
+      if (!a.address.empty()) access["address"] = a.address;
+      accesses.push_back(std::move(access));
+    }
     out.push_back({{"kind", rep.kind},
                    {"outcome", rep.outcome},
                    {"signature", rep.signature},
                    {"count", rep.count},
                    {"brief", rep.brief},
+                   {"accesses", std::move(accesses)},
+                   {"location", rep.location},
+                   {"mutexes", rep.mutexes},
+                   {"threads", rep.threads},
                    {"text", rep.text}});
+  }
   return out;
 }
 

@@ -27,6 +27,36 @@ constexpr std::array<std::string_view, 23> kKnownCaseFields = {
 
 class Reader {
  public:
+  // One of a case's sanitizer_reports; the parsed fields are absent from
+  // reports of strains before they were added, so all are optional.
+  exec::SanitizerReport sanitizer_report(const Json& rep, const std::string& where) const {
+    exec::SanitizerReport out{
+        get<std::string>(rep, "kind", where, ""),      get<std::string>(rep, "outcome", where, ""),
+        get<std::string>(rep, "signature", where, ""), get<int>(rep, "count", where, 1),
+        get<std::string>(rep, "brief", where, ""),     get<std::string>(rep, "text", where, "")};
+    const std::string sw = where + ", sanitizer report";
+    if (const auto a = rep.find("accesses"); a != rep.end() && a->is_array())
+      for (const auto& access : *a) {
+        exec::SanitizerAccess x;
+        x.op = get<std::string>(access, "op", sw, "");
+        x.size = get<int>(access, "size", sw, 0);
+        x.address = get<std::string>(access, "address", sw, "");
+        x.thread = get<std::string>(access, "thread", sw, "");
+        x.mutexes_held =
+            get<std::vector<std::string>>(access, "mutexes_held", sw, std::vector<std::string>{});
+        if (const auto f = access.find("frames"); f != access.end() && f->is_array())
+          for (const auto& frame : *f)
+            x.frames.push_back({get<std::string>(frame, "function", sw, ""),
+                                get<std::string>(frame, "file", sw, ""),
+                                get<int>(frame, "line", sw, 0)});
+        out.accesses.push_back(std::move(x));
+      }
+    out.location = get<std::string>(rep, "location", sw, "");
+    out.mutexes = get<std::vector<std::string>>(rep, "mutexes", sw, std::vector<std::string>{});
+    out.threads = get<std::vector<std::string>>(rep, "threads", sw, std::vector<std::string>{});
+    return out;
+  }
+
   explicit Reader(const std::string& path) : path_(path) {}
 
   [[noreturn]] void fail(const std::string& where, const std::string& what) const {
@@ -94,11 +124,7 @@ class Reader {
                               get<double>(value, "max", mw)});
       }
     if (const auto s = c.find("sanitizer_reports"); s != c.end() && s->is_array())
-      for (const auto& rep : *s)
-        r.sanitizer_reports.push_back(
-            {get<std::string>(rep, "kind", where, ""), get<std::string>(rep, "outcome", where, ""),
-             get<std::string>(rep, "signature", where, ""), get<int>(rep, "count", where, 1),
-             get<std::string>(rep, "brief", where, ""), get<std::string>(rep, "text", where, "")});
+      for (const auto& rep : *s) r.sanitizer_reports.push_back(sanitizer_report(rep, where));
     r.output_bytes = get<std::uint64_t>(c, "output_bytes", where, 0);
     r.output = get<std::string>(c, "output", where, "");
     if (const auto f = c.find("first_failure"); f != c.end() && !f->is_null()) {

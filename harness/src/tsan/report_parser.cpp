@@ -149,6 +149,8 @@ std::optional<Access> parse_access(std::string_view line) {
   }
   size_t by = s.find(" by ");
   if (by == s.npos) return std::nullopt;
+  if (size_t at = s.find(" at 0x"); at != s.npos && at < by)
+    a.address = std::string(s.substr(at + 4, s.find(' ', at + 4) - (at + 4)));
   std::string_view who = s.substr(by + 4);
   size_t mutexes = who.find(" (mutexes:");
   if (mutexes != who.npos) {
@@ -216,7 +218,11 @@ std::string stack_key(const std::vector<Frame>& stack) {
     if (!key.empty()) key += "; ";
     key += f->function.empty() ? "<null>" : f->function;
     if (!f->file.empty()) {
-      key += ' ' + f->file + ':' + std::to_string(f->line);
+      // The base name only: the directory is that of the build, so the same
+      // bug would get another signature in another checkout.
+      const size_t slash = f->file.rfind('/');
+      key += ' ' + (slash == std::string::npos ? f->file : f->file.substr(slash + 1)) + ':' +
+             std::to_string(f->line);
     } else if (!f->module.empty()) {
       key += " (" + f->module + ')';  // a module name, unlike its load address, is stable
     }
@@ -395,6 +401,12 @@ std::vector<Deduped> deduplicate(std::vector<Report> reports) {
       ++out[it->second].count;
     }
   }
+  return out;
+}
+
+std::vector<Frame> top_frames(const std::vector<Frame>& stack, int n) {
+  std::vector<Frame> out;
+  for (const Frame* f : user_frames(stack, n < 0 ? 0 : static_cast<size_t>(n))) out.push_back(*f);
   return out;
 }
 

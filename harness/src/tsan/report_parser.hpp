@@ -33,6 +33,7 @@ struct Access {
   bool write = false;
   bool atomic = false;
   int size = 0;
+  std::string address;                    // e.g. "0x7b0c00000010"; empty for an edge
   std::string thread;                     // "T1" or "main thread"
   std::vector<std::string> mutexes_held;  // e.g. "write M0"; for a lock-order edge, "M0"
   std::vector<Frame> stack;
@@ -72,8 +73,9 @@ std::string outcome_for_kind(std::string_view kind, bool error_report = false);
 //! is "current" depends on timing), the top two frames outside the TSan
 //! runtime, libc and the C++ standard library, as "function file:line", after
 //! the top frame's function when that is an interceptor ("pthread_mutex_lock",
-//! "malloc"). It holds no addresses, pids, tids, thread numbers or columns, so
-//! the same bug seen twice gets one signature. Reports without accesses use
+//! "malloc"). It holds no addresses, pids, tids, thread numbers, columns or
+//! directories (a file is named by its base name), so the same bug seen twice,
+//! or built in two checkouts, gets one signature. Reports without accesses use
 //! their own stack.
 std::vector<Report> parse_reports(std::string_view output);
 
@@ -87,6 +89,11 @@ std::vector<Deduped> deduplicate(std::vector<Report> reports);
 //! A short rendering for a console: the kind, each access (its header and its
 //! top `frames` user frames as "fn file:line"), then the location.
 std::string brief(const Report& r, int frames = 3);
+
+//! The top `n` frames worth showing: user frames, or the raw top frames when
+//! the stack has none (a stack entirely inside the runtime still says
+//! something).
+std::vector<Frame> top_frames(const std::vector<Frame>& stack, int n);
 
 //! True for frames of the TSan runtime, libc or the C++ standard library, and
 //! frames without symbols: the frames that say nothing about the user's bug.

@@ -122,6 +122,53 @@ TEST(JsonRead, RoundTripKeepsEveryField) {
   }
 }
 
+// The parsed TSan report goes through JSON whole: `strain merge` of shard
+// reports keeps each access with its frames, the location, mutexes, threads.
+TEST(JsonRead, SanitizerReportsKeepTheParsedReport) {
+  exec::RunSummary s = whole_run();
+  exec::SanitizerReport rep{"data race", "race",  "data race | f a.cpp:3 | g b.cpp:4",
+                            7,           "brief", "WARNING: ThreadSanitizer: data race"};
+  rep.accesses = {{"write", 4, "0x7b0c00000010", "T1", {"write M0"}, {{"f()", "/src/a.cpp", 3}}},
+                  {"read", 4, "", "main thread", {}, {{"g()", "/src/b.cpp", 4}, {"", "", 0}}},
+                  {"lock", 0, "", "T2", {"M1"}, {}}};
+  rep.location = "Location is global 'x' of size 4 at 0x1 (a.so+0x2)";
+  rep.mutexes = {"Mutex M0 (0x3) created at: main /src/a.cpp:9"};
+  rep.threads = {"Thread T1 (tid=5, running) created by main thread at"};
+  s.results[2].sanitizer_reports = {rep};
+  std::string text;
+  const exec::RunSummary back = round_trip(s, &text);
+  EXPECT_NE(text.find("\"accesses\""), std::string::npos);
+  ASSERT_EQ(back.results[2].sanitizer_reports.size(), 1u);
+  const exec::SanitizerReport& b = back.results[2].sanitizer_reports[0];
+  EXPECT_EQ(b.kind, rep.kind);
+  EXPECT_EQ(b.signature, rep.signature);
+  EXPECT_EQ(b.count, 7);
+  EXPECT_EQ(b.brief, rep.brief);
+  EXPECT_EQ(b.text, rep.text);
+  EXPECT_EQ(b.location, rep.location);
+  EXPECT_EQ(b.mutexes, rep.mutexes);
+  EXPECT_EQ(b.threads, rep.threads);
+  ASSERT_EQ(b.accesses.size(), rep.accesses.size());
+  for (std::size_t k = 0; k < rep.accesses.size(); ++k) {
+    const auto &want = rep.accesses[k], &got = b.accesses[k];
+    EXPECT_EQ(got.op, want.op) << k;
+    EXPECT_EQ(got.size, want.size) << k;
+    EXPECT_EQ(got.address, want.address) << k;
+    EXPECT_EQ(got.thread, want.thread) << k;
+    EXPECT_EQ(got.mutexes_held, want.mutexes_held) << k;
+    ASSERT_EQ(got.frames.size(), want.frames.size()) << k;
+    for (std::size_t i = 0; i < want.frames.size(); ++i) {
+      EXPECT_EQ(got.frames[i].function, want.frames[i].function);
+      EXPECT_EQ(got.frames[i].file, want.frames[i].file);
+      EXPECT_EQ(got.frames[i].line, want.frames[i].line);
+    }
+  }
+  // Written again, the report is the same text: nothing was lost or added.
+  std::string again;
+  round_trip(back, &again);
+  EXPECT_EQ(again, text);
+}
+
 TEST(JsonRead, KeepsUnknownCaseFieldsAndWritesThemBack) {
   std::string text;
   round_trip(whole_run(), &text);

@@ -16,15 +16,17 @@ class LazyInit {
     d.doc("Kernel: lazy initialisation checked outside the lock only");
     kernels::variants(d);
     d.param("work", 300, "iterations of local work before the first use")
+        .param("spread", 6000, "up to this many more iterations, drawn per thread")
         .role("user", &LazyInit::user, "gets the instance, creating it if there is none")
         .metric("created", "instances created");
   }
   void setup(strain::Context& ctx) {
     bug_ = kernels::buggy(ctx);
     work_ = ctx.int_param("work");
+    spread_ = ctx.int_param("spread");
   }
-  void user(strain::Context&) {
-    kernels::work(work_);
+  void user(strain::Context& ctx) {
+    kernels::work(kernels::jittered(work_, spread_, ctx));
     if (ready_.load(std::memory_order_acquire)) return;
     std::lock_guard<strain::Mutex> g(m_);
     if (!bug_ && ready_.load(std::memory_order_relaxed)) return;
@@ -39,7 +41,7 @@ class LazyInit {
 
  private:
   bool bug_ = true;
-  std::int64_t work_ = 0;
+  std::int64_t work_ = 0, spread_ = 0;
   strain::Mutex m_;
   strain::Atomic<bool> ready_{false};
   strain::Atomic<std::int64_t> created_{0};

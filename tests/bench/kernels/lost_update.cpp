@@ -14,6 +14,7 @@ class LostUpdate {
     kernels::variants(d);
     d.param("increments", 2, "increments per worker")
         .param("work", 200, "iterations of local work before each increment")
+        .param("spread", 6000, "up to this many more iterations, drawn per increment")
         .role("worker", &LostUpdate::worker, "increments the counter")
         .metric("counter", "the final count");
   }
@@ -21,10 +22,11 @@ class LostUpdate {
     bug_ = kernels::buggy(ctx);
     increments_ = ctx.int_param("increments");
     work_ = ctx.int_param("work");
+    spread_ = ctx.int_param("spread");
   }
-  void worker(strain::Context&) {
+  void worker(strain::Context& ctx) {
     for (std::int64_t k = 0; k < increments_; ++k) {
-      kernels::work(work_);
+      kernels::work(kernels::jittered(work_, spread_, ctx));
       if (bug_) {
         const std::int64_t seen = counter_.load();
         counter_.store(seen + 1);
@@ -43,7 +45,7 @@ class LostUpdate {
 
  private:
   bool bug_ = true;
-  std::int64_t increments_ = 0, work_ = 0;
+  std::int64_t increments_ = 0, work_ = 0, spread_ = 0;
   strain::Atomic<std::int64_t> counter_{0};
 };
 

@@ -16,15 +16,17 @@ class OrderViolation {
     d.doc("Kernel: an object used between its publication and its initialisation");
     kernels::variants(d);
     d.param("work", 300, "iterations of local work before publishing or using")
+        .param("spread", 6000, "up to this many more iterations, drawn per thread")
         .role("main", &OrderViolation::main_thread, "publishes, then initialises the object")
         .role("worker", &OrderViolation::worker, "uses the object once it is published");
   }
   void setup(strain::Context& ctx) {
     bug_ = kernels::buggy(ctx);
     work_ = ctx.int_param("work");
+    spread_ = ctx.int_param("spread");
   }
-  void main_thread(strain::Context&) {
-    kernels::work(work_);
+  void main_thread(strain::Context& ctx) {
+    kernels::work(kernels::jittered(work_, spread_, ctx));
     if (bug_) {
       published_.store(true);
       port_.store(443);
@@ -34,7 +36,7 @@ class OrderViolation {
     }
   }
   void worker(strain::Context& ctx) {
-    kernels::work(work_);
+    kernels::work(kernels::jittered(work_, spread_, ctx));
     if (!published_.load()) return;  // not there yet: nothing to use
     const std::int64_t port = port_.load();
     ctx.expect(port == 443, "the worker used the connection before it was initialised (port " +
@@ -43,7 +45,7 @@ class OrderViolation {
 
  private:
   bool bug_ = true;
-  std::int64_t work_ = 0;
+  std::int64_t work_ = 0, spread_ = 0;
   strain::Atomic<bool> published_{false};
   strain::Atomic<std::int64_t> port_{0};
 };

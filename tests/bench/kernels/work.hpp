@@ -25,6 +25,17 @@ inline std::int64_t staggered(std::int64_t iterations, const strain::Context& ct
   return iterations * (1 + static_cast<std::int64_t>(ctx.instance()));
 }
 
+//! `iterations` plus a share of `spread` drawn from the thread's own seeded
+//! generator. Threads released together by the start barrier then reach
+//! their shared accesses at different moments, as threads of real code do,
+//! instead of in lockstep: with equal work on two free cores, lockstep lines
+//! a few-instruction window up for plain stress by construction (measured:
+//! lost_update found by `none` in ~4 trials on an idle machine). The draw is
+//! the scenario's, not the strategy's, so replays repeat it.
+inline std::int64_t jittered(std::int64_t iterations, std::int64_t spread, strain::Context& ctx) {
+  return iterations + ctx.rng().uniform(0, spread);
+}
+
 //! Declares the `variant` parameter every kernel has.
 template <class T>
 void variants(strain::Declare<T>& d) {

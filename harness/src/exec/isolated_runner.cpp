@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "core/signal_text.hpp"
 #include "exec/worker_protocol.hpp"
 #include "tsan/report_parser.hpp"
 #include "tsan/report_stream.hpp"
@@ -71,12 +72,6 @@ struct Fd {
     fd = -1;
   }
 };
-
-std::string signal_text(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
-  return fmt::format("SIG{} ({})", abbrev != nullptr ? abbrev : std::to_string(sig).c_str(),
-                     strsignal(sig));
-}
 
 void write_all(int fd, std::string_view s) {
   while (!s.empty()) {

@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/signal_text.hpp"
+
 namespace strain::exec {
 
 namespace {
@@ -23,10 +25,7 @@ using Clock = std::chrono::steady_clock;
 
 std::string describe_status(int status) {
   if (WIFSIGNALED(status)) {
-    const int sig = WTERMSIG(status);
-    const char* abbrev = sigabbrev_np(sig);
-    return fmt::format("was killed by signal SIG{} ({})", abbrev != nullptr ? abbrev : "?",
-                       strsignal(sig));
+    return "was killed by signal " + signal_text(WTERMSIG(status));
   }
   return fmt::format("exited with status {}", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }

@@ -15,6 +15,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "core/signal_text.hpp"
 #include "plugin/loader.hpp"
 
 namespace strain::plugin {
@@ -28,12 +29,6 @@ std::size_t thread_count() {
        it.increment(ec))
     ++n;
   return n;
-}
-
-std::string signal_text(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
-  return fmt::format("SIG{} ({})", abbrev != nullptr ? abbrev : std::to_string(sig).c_str(),
-                     strsignal(sig));
 }
 
 // The child: loads files[first...] in turn, writing one byte to `done_fd`

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "expr_helpers.hpp"
+
 // Counts global allocations so a test can check that evaluation does not
 // allocate; only the window around eval() is looked at. delete is replaced
 // too so that AddressSanitizer builds see matching malloc/free pairs.
@@ -45,49 +47,10 @@ void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 #pragma GCC diagnostic pop
 #endif
-
 namespace strain::check {
 namespace {
 
-using Names = std::vector<std::string>;
-using Vars = std::vector<Value>;
-
-constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
-constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
-
-Expr Compile(std::string_view text, const Names& names = {}) {
-  Expr e;
-  ExprError err;
-  EXPECT_TRUE(Expr::compile(text, names, e, err))
-      << text << ": " << err.message << " at " << err.offset;
-  return e;
-}
-
-ExprError CompileError(std::string_view text, const Names& names = {}) {
-  Expr e;
-  ExprError err;
-  EXPECT_FALSE(Expr::compile(text, names, e, err)) << text << " compiled";
-  return err;
-}
-
-EvalResult Eval(std::string_view text, const Names& names = {}, const Vars& vars = {}) {
-  return Compile(text, names).eval(vars);
-}
-
-// The truth of an expression that must evaluate without error.
-bool Truth(std::string_view text, const Names& names = {}, const Vars& vars = {}) {
-  const EvalResult r = Eval(text, names, vars);
-  EXPECT_TRUE(r.ok) << text << ": " << r.error;
-  EXPECT_TRUE(r.error.empty());
-  return r.value;
-}
-
-// The error of an expression that compiles but must fail to evaluate.
-std::string EvalError(std::string_view text, const Names& names = {}, const Vars& vars = {}) {
-  const EvalResult r = Eval(text, names, vars);
-  EXPECT_FALSE(r.ok) << text << " evaluated to " << r.value;
-  return r.error;
-}
+using namespace test;
 
 // --- literals and precedence ------------------------------------------------
 
@@ -307,213 +270,6 @@ TEST(ExprShortCircuit, EvaluatesTheRightSideWhenNeeded) {
   EXPECT_FALSE(Truth("false || x != 0", names, vars));
 }
 
-// --- evaluation errors -----------------------------------------------------------
-
-TEST(ExprEvalError, UnsetVariable) {
-  const Names names = {"a", "m"};
-  EXPECT_EQ(EvalError("m > 0", names, {Value::integer(1), Value{}}),
-            "'m' has no value (the metric was not recorded)");
-  // Fewer vars than names: the missing ones count as unset.
-  EXPECT_EQ(EvalError("a > 0 && m > 0", names, {Value::integer(1)}),
-            "'m' has no value (the metric was not recorded)");
-  // Parentheses do not leak into the name.
-  EXPECT_EQ(EvalError("(m) > 0", names, {Value::integer(1), Value{}}),
-            "'m' has no value (the metric was not recorded)");
-}
-
-TEST(ExprEvalError, BinaryTypeErrors) {
-  const Names names = {"s"};
-  const Vars vars = {Value::string("fixed")};
-  EXPECT_EQ(EvalError("s + 1 == 2", names, vars),
-            "cannot apply '+' to string and integer in 's + 1'");
-  EXPECT_EQ(EvalError("s < \"z\"", names, vars),
-            "cannot apply '<' to string and string in 's < \"z\"'");
-  EXPECT_EQ(EvalError("s == 1", names, vars),
-            "cannot apply '==' to string and integer in 's == 1'");
-  EXPECT_EQ(EvalError("true == 1"), "cannot apply '==' to boolean and integer in 'true == 1'");
-  EXPECT_EQ(EvalError("true < false"), "cannot apply '<' to boolean and boolean in 'true < false'");
-  EXPECT_EQ(EvalError("2.5 % 2 == 0"), "cannot apply '%' to number and integer in '2.5 % 2'");
-  EXPECT_EQ(EvalError("true * 2 == 2"), "cannot apply '*' to boolean and integer in 'true * 2'");
-}
-
-TEST(ExprEvalError, ChainedComparisonIsATypeError) {
-  EXPECT_EQ(EvalError("1 < 2 < 3"), "cannot apply '<' to boolean and integer in '1 < 2 < 3'");
-}
-
-TEST(ExprEvalError, UnaryTypeErrors) {
-  EXPECT_EQ(EvalError("-true"), "cannot apply '-' to boolean in '-true'");
-  EXPECT_EQ(EvalError("!1"), "cannot apply '!' to integer in '!1'");
-  EXPECT_EQ(EvalError("-\"s\" == 1"), "cannot apply '-' to string in '-\"s\"'");
-}
-
-TEST(ExprEvalError, LogicalTypeErrors) {
-  EXPECT_EQ(EvalError("1 && true"), "cannot apply '&&' to integer (left side) in '1 && true'");
-  EXPECT_EQ(EvalError("0.5 || true"), "cannot apply '||' to number (left side) in '0.5 || true'");
-  EXPECT_EQ(EvalError("true && 2"), "cannot apply '&&' to boolean and integer in 'true && 2'");
-  EXPECT_EQ(EvalError("false || \"x\""),
-            "cannot apply '||' to boolean and string in 'false || \"x\"'");
-}
-
-TEST(ExprEvalError, ResultMustBeBoolean) {
-  EXPECT_EQ(EvalError("42"), "expression is not a boolean (it is 42)");
-  EXPECT_EQ(EvalError("a + 1", {"a"}, {Value::integer(41)}),
-            "expression is not a boolean (it is 42)");
-  EXPECT_EQ(EvalError("0.5"), "expression is not a boolean (it is 0.5)");
-  EXPECT_EQ(EvalError("\"x\""), "expression is not a boolean (it is \"x\")");
-}
-
-// --- compile errors --------------------------------------------------------------
-
-TEST(ExprCompileError, UnknownNameListsTheKnownOnes) {
-  const ExprError e = CompileError("a + x > 0", {"a", "b", "c"});
-  EXPECT_EQ(e.message, "unknown name 'x' (known: a, b, c)");
-  EXPECT_EQ(e.offset, 4u);
-}
-
-TEST(ExprCompileError, UnknownNameWithNoNames) {
-  const ExprError e = CompileError("  x > 0");
-  EXPECT_EQ(e.message, "unknown name 'x' (no names are known)");
-  EXPECT_EQ(e.offset, 2u);
-}
-
-TEST(ExprCompileError, KeywordPrefixIsAName) {
-  const ExprError e = CompileError("trueish", {"a"});
-  EXPECT_EQ(e.message, "unknown name 'trueish' (known: a)");
-  EXPECT_EQ(e.offset, 0u);
-}
-
-TEST(ExprCompileError, UnexpectedCharacter) {
-  ExprError e = CompileError("a # 1", {"a"});
-  EXPECT_EQ(e.message, "unexpected character '#'");
-  EXPECT_EQ(e.offset, 2u);
-  e = CompileError("1 + \xc3\xa9");
-  EXPECT_EQ(e.message, "unexpected character '\\xc3'");
-  EXPECT_EQ(e.offset, 4u);
-  e = CompileError("1 < .");
-  EXPECT_EQ(e.message, "unexpected character '.'");
-  EXPECT_EQ(e.offset, 4u);
-}
-
-TEST(ExprCompileError, SingleCharacterOperatorsSuggestTheDoubleOne) {
-  ExprError e = CompileError("a = 1", {"a"});
-  EXPECT_EQ(e.message, "unexpected character '=' (did you mean '=='?)");
-  EXPECT_EQ(e.offset, 2u);
-  e = CompileError("true & false");
-  EXPECT_EQ(e.message, "unexpected character '&' (did you mean '&&'?)");
-  EXPECT_EQ(e.offset, 5u);
-  e = CompileError("true | false");
-  EXPECT_EQ(e.message, "unexpected character '|' (did you mean '||'?)");
-  EXPECT_EQ(e.offset, 5u);
-}
-
-TEST(ExprCompileError, UnexpectedEnd) {
-  ExprError e = CompileError("a +", {"a"});
-  EXPECT_EQ(e.message, "unexpected end of expression");
-  EXPECT_EQ(e.offset, 3u);
-  e = CompileError("(");
-  EXPECT_EQ(e.message, "unexpected end of expression");
-  EXPECT_EQ(e.offset, 1u);
-  e = CompileError("! ");
-  EXPECT_EQ(e.message, "unexpected end of expression");
-  EXPECT_EQ(e.offset, 2u);
-}
-
-TEST(ExprCompileError, UnexpectedToken) {
-  ExprError e = CompileError("a b", {"a", "b"});
-  EXPECT_EQ(e.message, "unexpected 'b'");
-  EXPECT_EQ(e.offset, 2u);
-  e = CompileError(")");
-  EXPECT_EQ(e.message, "unexpected ')'");
-  EXPECT_EQ(e.offset, 0u);
-  e = CompileError("1 + * 2");
-  EXPECT_EQ(e.message, "unexpected '*'");
-  EXPECT_EQ(e.offset, 4u);
-  e = CompileError("1 == 1 \"s\"");
-  EXPECT_EQ(e.message, "unexpected '\"s\"'");
-  EXPECT_EQ(e.offset, 7u);
-  e = CompileError("()");
-  EXPECT_EQ(e.message, "unexpected ')'");
-  EXPECT_EQ(e.offset, 1u);
-  e = CompileError("1 <= >= 2");
-  EXPECT_EQ(e.message, "unexpected '>='");
-  EXPECT_EQ(e.offset, 5u);
-}
-
-TEST(ExprCompileError, MissingCloseParen) {
-  ExprError e = CompileError("(a + b", {"a", "b"});
-  EXPECT_EQ(e.message, "missing ')'");
-  EXPECT_EQ(e.offset, 6u);
-  e = CompileError("(a b", {"a", "b"});
-  EXPECT_EQ(e.message, "missing ')'");
-  EXPECT_EQ(e.offset, 3u);
-}
-
-TEST(ExprCompileError, UnterminatedString) {
-  ExprError e = CompileError("s == \"abc", {"s"});
-  EXPECT_EQ(e.message, "unterminated string");
-  EXPECT_EQ(e.offset, 5u);
-  e = CompileError(R"(s == "abc\")", {"s"});  // the escaped quote does not close it
-  EXPECT_EQ(e.message, "unterminated string");
-  EXPECT_EQ(e.offset, 5u);
-}
-
-TEST(ExprCompileError, EmptyExpression) {
-  for (const char* text : {"", "   ", "\t\n"}) {
-    const ExprError e = CompileError(text);
-    EXPECT_EQ(e.message, "empty expression") << '"' << text << '"';
-    EXPECT_EQ(e.offset, 0u);
-  }
-}
-
-TEST(ExprCompileError, IntegerLiteralOutOfRange) {
-  ExprError e = CompileError("9223372036854775808 > 0");
-  EXPECT_EQ(e.message, "integer literal out of range");
-  EXPECT_EQ(e.offset, 0u);
-  e = CompileError("x < -9223372036854775809", {"x"});
-  EXPECT_EQ(e.message, "integer literal out of range");
-  EXPECT_EQ(e.offset, 5u);
-  e = CompileError("x < 99999999999999999999", {"x"});
-  EXPECT_EQ(e.message, "integer literal out of range");
-  EXPECT_EQ(e.offset, 4u);
-  // Only a directly negated literal may reach -2^63.
-  e = CompileError("-(9223372036854775808) < 0");
-  EXPECT_EQ(e.message, "integer literal out of range");
-  EXPECT_EQ(e.offset, 2u);
-}
-
-TEST(ExprCompileError, NumberLiteralOutOfRange) {
-  const ExprError e = CompileError("x < 1e999", {"x"});
-  EXPECT_EQ(e.message, "number literal out of range");
-  EXPECT_EQ(e.offset, 4u);
-}
-
-TEST(ExprCompileError, ReportsTheFirstErrorInSourceOrder) {
-  const ExprError e = CompileError("1 + ) #");
-  EXPECT_EQ(e.message, "unexpected ')'");
-  EXPECT_EQ(e.offset, 4u);
-}
-
-TEST(ExprCompileError, DeepNestingIsRefused) {
-  const std::string deep = std::string(1000, '(') + "true" + std::string(1000, ')');
-  ExprError e = CompileError(deep);
-  EXPECT_EQ(e.message, "expression is nested too deeply");
-  std::string chain = "1";
-  for (int k = 0; k < 1000; ++k) chain += " + 1";
-  e = CompileError(chain + " > 0");
-  EXPECT_EQ(e.message, "expression is nested too deeply");
-  EXPECT_LT(e.offset, chain.size());
-  // Moderate nesting is fine.
-  EXPECT_TRUE(Truth(std::string(50, '(') + "true" + std::string(50, ')')));
-}
-
-TEST(ExprCompileError, FailureLeavesTheOutputAlone) {
-  Expr e = Compile("1 < 2");
-  ExprError err;
-  EXPECT_FALSE(Expr::compile("1 <", {}, e, err));
-  EXPECT_EQ(e.text(), "1 < 2");
-  EXPECT_TRUE(e.eval({}).value);
-}
-
 // --- used(), explain(), text() ---------------------------------------------------
 
 TEST(ExprUsed, FirstAppearanceOrderWithoutDuplicates) {
@@ -606,59 +362,6 @@ TEST(ExprEval, DoesNotAllocateWhenItSucceeds) {
   // The counter does see allocations: a failure builds its message.
   EXPECT_FALSE(e.eval(Vars{}).ok);
   EXPECT_GT(g_allocations.load(), after);
-}
-
-// Type checking at compile time: what it rejects, evaluation would reject on
-// every trial with the same words; what it accepts evaluates, for values of
-// the declared types.
-TEST(ExprTypes, RejectsWhatEvaluationWouldRejectWithTheSameMessage) {
-  const std::vector<std::string> names{"i", "x", "m", "b", "s"};
-  const std::vector<NameType> types{NameType::integer, NameType::number, NameType::numeric,
-                                    NameType::boolean, NameType::string};
-  const std::vector<Value> vars{Value::integer(3), Value::number(0.5), Value::integer(7),
-                                Value::boolean(true), Value::string("seed")};
-  struct Case {
-    const char* text;
-    std::size_t offset;  // where the compile error points
-  };
-  const Case rejected[] = {
-      {"s < 3", 0},      {"i + s > 0", 0}, {"b == 1", 0},  {"i > 0 && (s * 2 > 1)", 10},
-      {"x % 2 == 0", 0}, {"!i", 0},        {"-s == s", 0}, {"b && s", 0},
-      {"s || b", 0},     {"s == b", 0},    {"i + 1", 0},
-  };
-  for (const Case& c : rejected) {
-    Expr e;
-    ExprError err;
-    EXPECT_FALSE(Expr::compile(c.text, names, e, err, types)) << c.text;
-    EXPECT_EQ(err.offset, c.offset) << c.text;
-    // Untyped, it compiles, and evaluation fails with the same message.
-    ExprError untyped;
-    ASSERT_TRUE(Expr::compile(c.text, names, e, untyped)) << c.text;
-    const EvalResult r = e.eval(vars);
-    EXPECT_FALSE(r.ok) << c.text;
-    if (err.message.rfind("expression is not a boolean", 0) != 0) {
-      EXPECT_EQ(r.error, err.message) << c.text;
-    }
-  }
-  const char* accepted[] = {"s == \"seed\" && b", "i * x < m",     "m % 2 == 1 || i % 2 == 1",
-                            "-x < i / 2",         "!(b != false)", "(i + m) * 2 >= -m"};
-  for (const char* text : accepted) {
-    Expr e;
-    ExprError err;
-    EXPECT_TRUE(Expr::compile(text, names, e, err, types)) << text << ": " << err.message;
-    EXPECT_TRUE(e.eval(vars).ok) << text;
-  }
-}
-
-TEST(ExprTypes, DivisionByZeroIsLeftToEvaluation) {
-  const std::vector<std::string> names{"m"};
-  const std::vector<NameType> types{NameType::numeric};
-  Expr e;
-  ExprError err;
-  ASSERT_TRUE(Expr::compile("m / 0 > 1", names, e, err, types)) << err.message;
-  const EvalResult r = e.eval(std::vector<Value>{Value::integer(4)});
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.error, "division by zero in 'm / 0'");
 }
 
 }  // namespace

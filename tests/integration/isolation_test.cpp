@@ -1,0 +1,247 @@
+// End to end: faults of a plugin become outcomes of their trial, replays
+// reproduce them, a signal ends the run cleanly, and ThreadSanitizer's
+// reports are classified per build.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "run_strain.hpp"
+
+namespace {
+
+using namespace strain_test;
+
+TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
+  const std::string json = kWork + "/faults.json";
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " run tests/integration/specs/faults.yaml --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  ASSERT_EQ(report["cases"].size(), 14u) << "every case ran, after every kind of fault";
+  const std::map<std::string, std::pair<std::string, std::string>> expected = {
+      {"segfault", {"crash", "killed by signal SIGSEGV (Segmentation fault) during trial 3"}},
+      {"abort", {"crash", "killed by signal SIGABRT (Aborted) during trial 3"}},
+      {"sigbus", {"crash", "killed by signal SIGBUS (Bus error) during trial 3"}},
+      {"exit", {"error", "exited with status 3 during trial 3"}},
+      {"_exit", {"error", "exited with status 4 during trial 3"}},
+      {"throw", {"error", "role first#0: thrown at the chosen trial"}},
+      {"spin_forever", {"hang", "trial 3 still running after the 1s timeout"}},
+      {"deadlock", {"hang", "trial 3 still running after the 1s timeout"}},
+      {"proc_sigkill", {"crash", "role first#0: the role process (pid "}},
+      {"proc_segfault", {"crash", "was killed by signal SIGSEGV (Segmentation fault)"}},
+      {"proc_exit", {"error", "role first#0: the role process (pid "}},
+      {"proc_spin_forever",
+       {"hang",
+        "trial 3 still running after the 1s timeout; role processes still running: "
+        "first#0 (pid "}},
+  };
+  for (const auto& [name, want] : expected) {
+    const auto* c = find_case(report, "faults/" + name);
+    ASSERT_NE(c, nullptr) << name;
+    EXPECT_EQ((*c)["verdict"], "met") << c->dump(2);
+    EXPECT_EQ((*c)["outcomes"]["pass"], 3) << name << ": the trials before the fault are kept";
+    EXPECT_EQ((*c)["outcomes"][want.first], 1) << name;
+    ASSERT_FALSE((*c)["first_failure"].is_null()) << name;
+    EXPECT_EQ((*c)["first_failure"]["trial"], 3) << name;
+    EXPECT_EQ((*c)["first_failure"]["outcome"], want.first) << name;
+    const std::string message = (*c)["first_failure"]["message"];
+    EXPECT_NE(message.find(want.second), std::string::npos) << name << ": " << message;
+  }
+  // A hang names each thread's stack, down into the plugin's role functions.
+  const std::string hang = (*find_case(report, "faults/deadlock"))["first_failure"]["message"];
+  EXPECT_NE(hang.find("thread first#0:"), std::string::npos) << hang;
+  EXPECT_NE(hang.find("thread second#0:"), std::string::npos) << hang;
+  // Under TSan the runtime defers the stack-request signal while a thread is
+  // blocked in an intercepted call, so the threads are named without stacks.
+  if (report["build"] == "plain") {
+    EXPECT_NE(hang.find("Fault::first(strain::Context&)"), std::string::npos) << hang;
+    EXPECT_NE(hang.find("Fault::second(strain::Context&)"), std::string::npos) << hang;
+    EXPECT_NE(hang.find("(fault.so+0x"), std::string::npos) << hang;
+  }
+  const std::string killed =
+      (*find_case(report, "faults/proc_sigkill"))["first_failure"]["message"];
+  EXPECT_NE(killed.find("was killed by signal SIGKILL (Killed)"), std::string::npos) << killed;
+  const std::string exited = (*find_case(report, "faults/proc_exit"))["first_failure"]["message"];
+  EXPECT_NE(exited.find("exited with status 3"), std::string::npos) << exited;
+  const auto* flood = find_case(report, "faults/flood");
+  ASSERT_NE(flood, nullptr);
+  EXPECT_EQ((*flood)["verdict"], "met");
+  EXPECT_GE((*flood)["output_bytes"].get<std::uint64_t>(), 8u << 20);
+  const std::string output = (*flood)["output"];
+  EXPECT_LT(output.size(), 70'000u) << "the capture is bounded";
+  EXPECT_NE(output.find("bytes of output omitted"), std::string::npos);
+  const auto* after = find_case(report, "faults/after_all_that");
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ((*after)["outcomes"]["pass"], 10);
+}
+
+TEST(Cli, ACrashReplaysAsACrash) {
+  // A crash or a hang ends its worker: the other repetitions run in fresh
+  // ones, and every one counts.
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " replay faults/segfault --seed 3 --trial 3 --spec "
+                          "tests/integration/specs/faults.yaml --repeat 3");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("failed 3 of 3 runs (crash: the worker was killed by signal SIGSEGV"),
+            std::string::npos)
+      << r.out << r.err;
+  for (const char* hang : {"spin_forever", "proc_spin_forever"}) {
+    const Result h = strain("--plugin-path " + kTestPlugins + " replay faults/" + hang +
+                            " --seed 3 --trial 3 --spec tests/integration/specs/faults.yaml "
+                            "--repeat 3 --color never");
+    EXPECT_EQ(h.code, 1) << hang << "\n" << h.out << h.err;
+    EXPECT_NE(h.out.find("failed 3 of 3 runs (hang: trial 3 still running"), std::string::npos)
+        << hang << "\n"
+        << h.out << h.err;
+  }
+  const Result fine = strain("--plugin-path " + kTestPlugins +
+                             " replay faults/segfault --seed 3 --trial 2 --spec "
+                             "tests/integration/specs/faults.yaml --repeat 5");
+  EXPECT_EQ(fine.code, 0);
+  EXPECT_NE(fine.out.find("failed 0 of 5 runs"), std::string::npos) << fine.out << fine.err;
+}
+
+// replay takes its flags from the environment too, and the output flags of
+// run: --quiet prints the verdict line only.
+TEST(Cli, ReplayFlagsFromTheEnvironment) {
+  const Result r =
+      strain("--plugin-path " + kTestPlugins + " replay faults/segfault --quiet --color never",
+             "STRAIN_SEED=3 STRAIN_TRIAL=2 STRAIN_REPEAT=2 "
+             "STRAIN_SPEC=tests/integration/specs/faults.yaml");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "replay faults/segfault seed 3 trial 2: failed 0 of 2 runs\n") << r.err;
+  const Result bad = strain("--plugin-path " + kTestPlugins +
+                            " replay faults/segfault --seed 3 --trial 2 --color purple "
+                            "--spec tests/integration/specs/faults.yaml");
+  EXPECT_EQ(bad.code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("--color must be auto, always or never"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {
+  const std::string json = kWork + "/interrupt.json";
+  fs::remove(json);
+  const Result r =
+      strain("--plugin-path " + kTestPlugins +
+             " run tests/integration/specs/interrupt.yaml --report json:" + json + " 2>" + kWork +
+             "/interrupt.err & pid=$!; sleep 2; kill -TERM $pid; wait $pid; echo rc=$?");
+  EXPECT_NE(r.out.find("rc=130"), std::string::npos) << r.out << r.err;
+  std::ifstream err_in(kWork + "/interrupt.err");
+  const std::string err((std::istreambuf_iterator<char>(err_in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(err.find("interrupted; 1 of 2 cases finished"), std::string::npos) << err;
+  ASSERT_TRUE(fs::exists(json));
+  const auto report = read_json(json);
+  ASSERT_EQ(report["cases"].size(), 1u);
+  EXPECT_EQ(report["cases"][0]["id"], "interrupt/quick");
+  // The worker of the long case is gone too.
+  EXPECT_NE(std::system("pgrep -f '__worker.*interrupt/lon[g]' >/dev/null"), 0);
+}
+
+}  // namespace
+
+namespace {
+
+// Tests and strain are built with the same sanitizer flags (the preset's).
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kTsanBuild = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr bool kTsanBuild = true;
+#else
+constexpr bool kTsanBuild = false;
+#endif
+#else
+constexpr bool kTsanBuild = false;
+#endif
+
+// Bugs only TSan sees: passed by the plain build, classified by kind in the
+// tsan build (a lock-order inversion is a `deadlock`, a data race a `race`).
+TEST(Cli, SanitizerKindsAreClassifiedPerBuild) {
+  const std::string json = kWork + "/tsan_kinds.json";
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " run tests/integration/specs/tsan_kinds.yaml --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  for (const auto& c : report["cases"]) EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+  if (report["build"] != "tsan") return;
+  const auto* lock = find_case(report, "tsan_kinds/lock_order");
+  ASSERT_NE(lock, nullptr);
+  EXPECT_EQ((*lock)["outcomes"]["deadlock"], 1);
+  ASSERT_FALSE((*lock)["sanitizer_reports"].empty());
+  EXPECT_EQ((*lock)["sanitizer_reports"][0]["outcome"], "deadlock");
+  const auto* race = find_case(report, "tsan_kinds/data_race");
+  ASSERT_NE(race, nullptr);
+  EXPECT_EQ((*race)["outcomes"]["race"], 1);
+  ASSERT_FALSE((*race)["sanitizer_reports"].empty());
+  EXPECT_EQ((*race)["sanitizer_reports"][0]["kind"], "data race");
+  const std::string brief = (*race)["sanitizer_reports"][0]["brief"];
+  EXPECT_NE(brief.find("tsan_kinds.cpp"), std::string::npos) << brief;
+  // The same race under the strategies that steer or perturb the schedule:
+  // neither hides it behind edges of its own.
+  for (const char* id : {"tsan_kinds/data_race_controlled", "tsan_kinds/data_race_chaos"}) {
+    const auto* c = find_case(report, id);
+    ASSERT_NE(c, nullptr) << id;
+    EXPECT_EQ((*c)["outcomes"]["race"], 1) << c->dump(2);
+    ASSERT_FALSE((*c)["sanitizer_reports"].empty()) << id;
+    EXPECT_EQ((*c)["sanitizer_reports"][0]["kind"], "data race") << id;
+    const std::string b = (*c)["sanitizer_reports"][0]["brief"];
+    EXPECT_NE(b.find("TsanKinds::first"), std::string::npos) << b;
+    EXPECT_NE(b.find("TsanKinds::second"), std::string::npos) << b;
+  }
+  // JSON carries the parsed report: each access with its top frames.
+  const auto& rep = (*race)["sanitizer_reports"][0];
+  ASSERT_EQ(rep["accesses"].size(), 2u) << rep.dump(2);
+  for (const auto& a : rep["accesses"]) {
+    EXPECT_TRUE(a["op"] == "write" || a["op"] == "read") << a.dump();
+    EXPECT_GT(a["size"].get<int>(), 0) << a.dump();
+    ASSERT_FALSE(a["frames"].empty()) << a.dump();
+    const std::string fn = a["frames"][0]["function"];
+    EXPECT_NE(fn.find("TsanKinds::"), std::string::npos) << a.dump();
+    EXPECT_NE(a["frames"][0]["file"].get<std::string>().find("tsan_kinds.cpp"), std::string::npos);
+    EXPECT_GT(a["frames"][0]["line"].get<int>(), 0);
+  }
+  // A path-independent signature: base names only.
+  EXPECT_EQ(rep["signature"].get<std::string>().find('/'), std::string::npos) << rep.dump(2);
+}
+
+// TSan reports every occurrence of a race, not the first per process: a
+// replay of a trial whose race is certain fails every time, and prints the
+// report with the racing frames.
+TEST(Cli, ReplayOfARaceFailsEveryTimeAndShowsTheReport) {
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " replay tsan_kinds/data_race --seed 11 --trial 0 --spec "
+                          "tests/integration/specs/tsan_kinds.yaml --repeat 5");
+  if (!kTsanBuild) {
+    // The plain build: nothing sees the race, and the trial passes.
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("failed 0 of 5 runs"), std::string::npos) << r.out << r.err;
+    return;
+  }
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("failed 5 of 5 runs (race"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("ThreadSanitizer (5x): ThreadSanitizer: data race"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("TsanKinds::first"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("TsanKinds::second"), std::string::npos) << r.out;
+  // A run that counts every trial counts a race in each trial that had one,
+  // and the report's count is every occurrence, not those the capture kept.
+  const std::string json = kWork + "/tsan_keep_going.json";
+  const Result all = strain("--plugin-path " + kTestPlugins +
+                            " run tests/integration/specs/tsan_kinds.yaml --case "
+                            "tsan_kinds/data_race --keep-going --quiet --report json:" +
+                            json);
+  EXPECT_EQ(all.code, 0) << all.out << all.err;
+  const auto report = read_json(json);
+  const auto& c = report["cases"][0];
+  const int races = c["outcomes"]["race"];
+  EXPECT_GT(races, 100) << c["outcomes"].dump();
+  ASSERT_EQ(c["sanitizer_reports"].size(), 1u) << c["sanitizer_reports"].dump(2);
+  EXPECT_EQ(c["sanitizer_reports"][0]["count"], races);
+}
+
+}  // namespace

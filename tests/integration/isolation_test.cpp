@@ -123,6 +123,25 @@ TEST(Cli, ReplayFlagsFromTheEnvironment) {
   EXPECT_NE(bad.err.find("--color must be auto, always or never"), std::string::npos) << bad.err;
 }
 
+// Under a real scheduler a worker's threads keep one timing pattern, which
+// can hide a bug in every run it makes: replay starts a fresh worker every 5
+// runs. Under controlled the replay is exact and one worker runs them all.
+TEST(Cli, ARealScheduleReplaySpreadsItsRunsOverFreshWorkers) {
+  const Result real = strain("--plugin-path " + kTestPlugins +
+                             " replay trivial_met/pass --seed 5 --trial 0 --repeat 12 --spec "
+                             "tests/integration/specs/trivial_met.yaml");
+  EXPECT_EQ(real.code, 0) << real.out << real.err;
+  EXPECT_NE(real.out.find("failed 0 of 12 runs"), std::string::npos) << real.out;
+  EXPECT_NE(real.out.find("workers: 3 (a fresh one every 5 runs"), std::string::npos) << real.out;
+  const Result exact = strain("--plugin-path " + kTestPlugins +
+                              " replay tsan_kinds/clean_controlled --seed 11 --trial 0 --repeat 12 "
+                              "--spec tests/integration/specs/tsan_kinds.yaml");
+  EXPECT_EQ(exact.code, 0) << exact.out << exact.err;
+  EXPECT_NE(exact.out.find("failed 0 of 12 runs"), std::string::npos) << exact.out;
+  EXPECT_NE(exact.out.find("in 12 runs"), std::string::npos) << exact.out;
+  EXPECT_EQ(exact.out.find("workers:"), std::string::npos) << exact.out;
+}
+
 TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {
   const std::string json = kWork + "/interrupt.json";
   fs::remove(json);

@@ -24,15 +24,17 @@ const char* last_sanitizer_kind() noexcept { return g_kind.load(std::memory_orde
 
 }  // namespace strain::exec
 
+// This file is built without TSan instrumentation (see harness/CMakeLists.txt),
+// so the compiler's own TSan macros are off here: the build says instead.
 #if defined(__SANITIZE_THREAD__)
-#define STRAIN_TSAN_ACTIVE 1
+#error "sanitizer_hook.cpp must be built with -fno-sanitize=thread"
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)
-#define STRAIN_TSAN_ACTIVE 1
+#error "sanitizer_hook.cpp must be built with -fno-sanitize=thread"
 #endif
 #endif
 
-#ifdef STRAIN_TSAN_ACTIVE
+#if defined(STRAIN_BUILD_TSAN)
 extern "C" {
 // Part of the runtime's debugging interface (tsan_debugging.cpp); weak so a
 // runtime without it still links, and then every report counts as a race.
@@ -43,7 +45,8 @@ __attribute__((weak)) int __tsan_get_report_data(void* report, const char** desc
                                                  unsigned long trace_size);
 
 // Called by the runtime for every report it prints, in the reporting thread,
-// before the report is printed.
+// while the runtime holds its report locks: nothing here may be instrumented
+// (no TSan events), take a lock or allocate.
 __attribute__((visibility("default"))) void __tsan_on_report(void* report) {
   const char* description = "data-race";
   if (__tsan_get_report_data != nullptr) {

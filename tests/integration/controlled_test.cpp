@@ -136,11 +136,8 @@ TEST(Controlled, ADeadlockNamesEveryThreadsWaitSite) {
 }
 
 TEST(Controlled, CodeTheSchedulerCannotSteerEndsAsAnExplainedHang) {
-  const std::string json = kWork + "/controlled.json";
-  const Result r = strain("--plugin-path " + kTestPlugins +
-                          " run tests/integration/specs/controlled.yaml --report json:" + json);
+  auto [r, report] = run_test_spec("controlled");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const auto report = read_json(json);
   const auto* c = find_case(report, "controlled/unsteerable_spin");
   ASSERT_NE(c, nullptr);
   EXPECT_EQ((*c)["verdict"], "met");

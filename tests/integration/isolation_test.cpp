@@ -18,11 +18,8 @@ namespace {
 using namespace strain_test;
 
 TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
-  const std::string json = kWork + "/faults.json";
-  const Result r = strain("--plugin-path " + kTestPlugins +
-                          " run tests/integration/specs/faults.yaml --report json:" + json);
+  auto [r, report] = run_test_spec("faults");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const auto report = read_json(json);
   ASSERT_EQ(report["cases"].size(), 14u) << "every case ran, after every kind of fault";
   const std::map<std::string, std::pair<std::string, std::string>> expected = {
       {"segfault", {"crash", "killed by signal SIGSEGV (Segmentation fault) during trial 3"}},
@@ -181,11 +178,8 @@ constexpr bool kTsanBuild = false;
 // Bugs only TSan sees: passed by the plain build, classified by kind in the
 // tsan build (a lock-order inversion is a `deadlock`, a data race a `race`).
 TEST(Cli, SanitizerKindsAreClassifiedPerBuild) {
-  const std::string json = kWork + "/tsan_kinds.json";
-  const Result r = strain("--plugin-path " + kTestPlugins +
-                          " run tests/integration/specs/tsan_kinds.yaml --report json:" + json);
+  auto [r, report] = run_test_spec("tsan_kinds");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const auto report = read_json(json);
   for (const auto& c : report["cases"]) EXPECT_EQ(c["verdict"], "met") << c.dump(2);
   if (report["build"] != "tsan") return;
   const auto* lock = find_case(report, "tsan_kinds/lock_order");
@@ -249,13 +243,9 @@ TEST(Cli, ReplayOfARaceFailsEveryTimeAndShowsTheReport) {
   EXPECT_NE(r.out.find("TsanKinds::second"), std::string::npos) << r.out;
   // A run that counts every trial counts a race in each trial that had one,
   // and the report's count is every occurrence, not those the capture kept.
-  const std::string json = kWork + "/tsan_keep_going.json";
-  const Result all = strain("--plugin-path " + kTestPlugins +
-                            " run tests/integration/specs/tsan_kinds.yaml --case "
-                            "tsan_kinds/data_race --keep-going --quiet --report json:" +
-                            json);
+  auto [all, report] = run_test_spec(
+      "tsan_kinds", "--case tsan_kinds/data_race --keep-going --quiet", "tsan_keep_going");
   EXPECT_EQ(all.code, 0) << all.out << all.err;
-  const auto report = read_json(json);
   const auto& c = report["cases"][0];
   const int races = c["outcomes"]["race"];
   EXPECT_GT(races, 100) << c["outcomes"].dump();

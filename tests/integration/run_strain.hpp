@@ -76,6 +76,27 @@ inline const nlohmann::json* find_case(const nlohmann::json& report, const std::
   return nullptr;
 }
 
+// A run of one of tests/integration/specs with the test plugins, and the
+// JSON report it wrote (null when it wrote none, so that the test's own
+// checks, not an exception, say what went wrong).
+struct SpecRun {
+  Result run;
+  nlohmann::json report;
+};
+
+// Runs tests/integration/specs/<spec>.yaml with `extra` arguments and a JSON
+// report at <kWork>/<json_name or spec>.json.
+inline SpecRun run_test_spec(const std::string& spec, const std::string& extra = "",
+                             const std::string& json_name = "") {
+  const std::string json = kWork + "/" + (json_name.empty() ? spec : json_name) + ".json";
+  fs::remove(json);
+  SpecRun out;
+  out.run = strain("--plugin-path " + kTestPlugins + " run tests/integration/specs/" + spec +
+                   ".yaml " + extra + (extra.empty() ? "" : " ") + "--report json:" + json);
+  if (fs::exists(json)) out.report = read_json(json);
+  return out;
+}
+
 inline bool has_xmllint() { return std::system("command -v xmllint >/dev/null 2>&1") == 0; }
 
 }  // namespace strain_test

@@ -38,9 +38,9 @@ ThreadTeam::~ThreadTeam() {
 
 void ThreadTeam::release_next() {
   generation_.fetch_add(1, std::memory_order_seq_cst);
-  // The sleepers' count and the wake-up are the team's bookkeeping, hidden
-  // from TSan like the sleep itself (see worker()).
-  sched::TsanIgnore hide;
+  // Not hidden from TSan, unlike the sleep (see worker()): this runs between
+  // trials, when every role has ended, so the edges it makes order nothing a
+  // trial could race on.
   if (sleepers_.load(std::memory_order_seq_cst) > 0) generation_.notify_all();
 }
 

@@ -74,96 +74,53 @@ TEST(ExprEvalError, ResultMustBeBoolean) {
 // --- compile errors --------------------------------------------------------------
 
 TEST(ExprCompileError, UnknownNameListsTheKnownOnes) {
-  const ExprError e = CompileError("a + x > 0", {"a", "b", "c"});
-  EXPECT_EQ(e.message, "unknown name 'x' (known: a, b, c)");
-  EXPECT_EQ(e.offset, 4u);
+  ExpectCompileError("a + x > 0", {"a", "b", "c"}, "unknown name 'x' (known: a, b, c)", 4u);
 }
 
 TEST(ExprCompileError, UnknownNameWithNoNames) {
-  const ExprError e = CompileError("  x > 0");
-  EXPECT_EQ(e.message, "unknown name 'x' (no names are known)");
-  EXPECT_EQ(e.offset, 2u);
+  ExpectCompileError("  x > 0", {}, "unknown name 'x' (no names are known)", 2u);
 }
 
 TEST(ExprCompileError, KeywordPrefixIsAName) {
-  const ExprError e = CompileError("trueish", {"a"});
-  EXPECT_EQ(e.message, "unknown name 'trueish' (known: a)");
-  EXPECT_EQ(e.offset, 0u);
+  ExpectCompileError("trueish", {"a"}, "unknown name 'trueish' (known: a)", 0u);
 }
 
 TEST(ExprCompileError, UnexpectedCharacter) {
-  ExprError e = CompileError("a # 1", {"a"});
-  EXPECT_EQ(e.message, "unexpected character '#'");
-  EXPECT_EQ(e.offset, 2u);
-  e = CompileError("1 + \xc3\xa9");
-  EXPECT_EQ(e.message, "unexpected character '\\xc3'");
-  EXPECT_EQ(e.offset, 4u);
-  e = CompileError("1 < .");
-  EXPECT_EQ(e.message, "unexpected character '.'");
-  EXPECT_EQ(e.offset, 4u);
+  ExpectCompileError("a # 1", {"a"}, "unexpected character '#'", 2u);
+  ExpectCompileError("1 + \xc3\xa9", {}, "unexpected character '\\xc3'", 4u);
+  ExpectCompileError("1 < .", {}, "unexpected character '.'", 4u);
 }
 
 TEST(ExprCompileError, SingleCharacterOperatorsSuggestTheDoubleOne) {
-  ExprError e = CompileError("a = 1", {"a"});
-  EXPECT_EQ(e.message, "unexpected character '=' (did you mean '=='?)");
-  EXPECT_EQ(e.offset, 2u);
-  e = CompileError("true & false");
-  EXPECT_EQ(e.message, "unexpected character '&' (did you mean '&&'?)");
-  EXPECT_EQ(e.offset, 5u);
-  e = CompileError("true | false");
-  EXPECT_EQ(e.message, "unexpected character '|' (did you mean '||'?)");
-  EXPECT_EQ(e.offset, 5u);
+  ExpectCompileError("a = 1", {"a"}, "unexpected character '=' (did you mean '=='?)", 2u);
+  ExpectCompileError("true & false", {}, "unexpected character '&' (did you mean '&&'?)", 5u);
+  ExpectCompileError("true | false", {}, "unexpected character '|' (did you mean '||'?)", 5u);
 }
 
 TEST(ExprCompileError, UnexpectedEnd) {
-  ExprError e = CompileError("a +", {"a"});
-  EXPECT_EQ(e.message, "unexpected end of expression");
-  EXPECT_EQ(e.offset, 3u);
-  e = CompileError("(");
-  EXPECT_EQ(e.message, "unexpected end of expression");
-  EXPECT_EQ(e.offset, 1u);
-  e = CompileError("! ");
-  EXPECT_EQ(e.message, "unexpected end of expression");
-  EXPECT_EQ(e.offset, 2u);
+  ExpectCompileError("a +", {"a"}, "unexpected end of expression", 3u);
+  ExpectCompileError("(", {}, "unexpected end of expression", 1u);
+  ExpectCompileError("! ", {}, "unexpected end of expression", 2u);
 }
 
 TEST(ExprCompileError, UnexpectedToken) {
-  ExprError e = CompileError("a b", {"a", "b"});
-  EXPECT_EQ(e.message, "unexpected 'b'");
-  EXPECT_EQ(e.offset, 2u);
-  e = CompileError(")");
-  EXPECT_EQ(e.message, "unexpected ')'");
-  EXPECT_EQ(e.offset, 0u);
-  e = CompileError("1 + * 2");
-  EXPECT_EQ(e.message, "unexpected '*'");
-  EXPECT_EQ(e.offset, 4u);
-  e = CompileError("1 == 1 \"s\"");
-  EXPECT_EQ(e.message, "unexpected '\"s\"'");
-  EXPECT_EQ(e.offset, 7u);
-  e = CompileError("()");
-  EXPECT_EQ(e.message, "unexpected ')'");
-  EXPECT_EQ(e.offset, 1u);
-  e = CompileError("1 <= >= 2");
-  EXPECT_EQ(e.message, "unexpected '>='");
-  EXPECT_EQ(e.offset, 5u);
+  ExpectCompileError("a b", {"a", "b"}, "unexpected 'b'", 2u);
+  ExpectCompileError(")", {}, "unexpected ')'", 0u);
+  ExpectCompileError("1 + * 2", {}, "unexpected '*'", 4u);
+  ExpectCompileError("1 == 1 \"s\"", {}, "unexpected '\"s\"'", 7u);
+  ExpectCompileError("()", {}, "unexpected ')'", 1u);
+  ExpectCompileError("1 <= >= 2", {}, "unexpected '>='", 5u);
 }
 
 TEST(ExprCompileError, MissingCloseParen) {
-  ExprError e = CompileError("(a + b", {"a", "b"});
-  EXPECT_EQ(e.message, "missing ')'");
-  EXPECT_EQ(e.offset, 6u);
-  e = CompileError("(a b", {"a", "b"});
-  EXPECT_EQ(e.message, "missing ')'");
-  EXPECT_EQ(e.offset, 3u);
+  ExpectCompileError("(a + b", {"a", "b"}, "missing ')'", 6u);
+  ExpectCompileError("(a b", {"a", "b"}, "missing ')'", 3u);
 }
 
 TEST(ExprCompileError, UnterminatedString) {
-  ExprError e = CompileError("s == \"abc", {"s"});
-  EXPECT_EQ(e.message, "unterminated string");
-  EXPECT_EQ(e.offset, 5u);
-  e = CompileError(R"(s == "abc\")", {"s"});  // the escaped quote does not close it
-  EXPECT_EQ(e.message, "unterminated string");
-  EXPECT_EQ(e.offset, 5u);
+  ExpectCompileError("s == \"abc", {"s"}, "unterminated string", 5u);
+  // The escaped quote does not close it.
+  ExpectCompileError(R"(s == "abc\")", {"s"}, "unterminated string", 5u);
 }
 
 TEST(ExprCompileError, EmptyExpression) {
@@ -175,31 +132,19 @@ TEST(ExprCompileError, EmptyExpression) {
 }
 
 TEST(ExprCompileError, IntegerLiteralOutOfRange) {
-  ExprError e = CompileError("9223372036854775808 > 0");
-  EXPECT_EQ(e.message, "integer literal out of range");
-  EXPECT_EQ(e.offset, 0u);
-  e = CompileError("x < -9223372036854775809", {"x"});
-  EXPECT_EQ(e.message, "integer literal out of range");
-  EXPECT_EQ(e.offset, 5u);
-  e = CompileError("x < 99999999999999999999", {"x"});
-  EXPECT_EQ(e.message, "integer literal out of range");
-  EXPECT_EQ(e.offset, 4u);
+  ExpectCompileError("9223372036854775808 > 0", {}, "integer literal out of range", 0u);
+  ExpectCompileError("x < -9223372036854775809", {"x"}, "integer literal out of range", 5u);
+  ExpectCompileError("x < 99999999999999999999", {"x"}, "integer literal out of range", 4u);
   // Only a directly negated literal may reach -2^63.
-  e = CompileError("-(9223372036854775808) < 0");
-  EXPECT_EQ(e.message, "integer literal out of range");
-  EXPECT_EQ(e.offset, 2u);
+  ExpectCompileError("-(9223372036854775808) < 0", {}, "integer literal out of range", 2u);
 }
 
 TEST(ExprCompileError, NumberLiteralOutOfRange) {
-  const ExprError e = CompileError("x < 1e999", {"x"});
-  EXPECT_EQ(e.message, "number literal out of range");
-  EXPECT_EQ(e.offset, 4u);
+  ExpectCompileError("x < 1e999", {"x"}, "number literal out of range", 4u);
 }
 
 TEST(ExprCompileError, ReportsTheFirstErrorInSourceOrder) {
-  const ExprError e = CompileError("1 + ) #");
-  EXPECT_EQ(e.message, "unexpected ')'");
-  EXPECT_EQ(e.offset, 4u);
+  ExpectCompileError("1 + ) #", {}, "unexpected ')'", 4u);
 }
 
 TEST(ExprCompileError, DeepNestingIsRefused) {

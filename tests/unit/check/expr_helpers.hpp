@@ -35,6 +35,15 @@ inline ExprError CompileError(std::string_view text, const Names& names = {}) {
   return err;
 }
 
+// A compile error's message and offset (where the caret goes).
+inline void ExpectCompileError(std::string_view text, const Names& names,
+                               const std::string& message, std::size_t offset) {
+  SCOPED_TRACE(std::string(text));
+  const ExprError e = CompileError(text, names);
+  EXPECT_EQ(e.message, message);
+  EXPECT_EQ(e.offset, offset);
+}
+
 inline EvalResult Eval(std::string_view text, const Names& names = {}, const Vars& vars = {}) {
   return Compile(text, names).eval(vars);
 }

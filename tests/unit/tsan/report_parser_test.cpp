@@ -5,21 +5,15 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
+
+#include "samples.hpp"
 
 namespace strain::tsan {
 namespace {
 
-std::string sample(const std::string& name) {
-  std::ifstream in(std::string(STRAIN_TSAN_SAMPLES) + "/" + name);
-  EXPECT_TRUE(in) << "missing sample " << name;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::sample;
 
 Report only(const std::string& name) {
   std::vector<Report> reports = parse_reports(sample(name));

@@ -5,19 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
+#include "samples.hpp"
 
 namespace strain::tsan {
 namespace {
 
-std::string sample(const std::string& name) {
-  std::ifstream in(std::string(STRAIN_TSAN_SAMPLES) + "/" + name);
-  EXPECT_TRUE(in) << "missing sample " << name;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::sample;
 
 // 300 races (about 200 KiB, more than a worker's output capture keeps) and
 // a lock-order inversion in the middle, with plugin output between them, fed

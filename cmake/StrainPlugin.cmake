@@ -5,7 +5,8 @@
 # by a project of its own after find_package(Strain). The second is what
 # plugin authors use; see docs/writing-a-plugin.md.
 #
-#   strain_add_plugin(<name> SOURCES <src>... [OUTPUT_DIRECTORY <dir>])
+#   strain_add_plugin(<name> SOURCES <src>... [INSTRUMENT] [OUTPUT_DIRECTORY <dir>])
+#   strain_instrument(<target>...)
 #   strain_add_spec_test(SPEC <file> [PLUGINS <target>...] [PLUGIN_PATH <p>...]
 #                        [PER_SPEC] [NAME <name>] [TEST_PREFIX <prefix>]
 #                        [LABELS <label>...]
@@ -31,8 +32,15 @@ endfunction()
 # it will be loaded into: a ThreadSanitizer host needs plugins built with
 # -fsanitize=thread (the host carries the runtime), so the installed package
 # records the host's sanitizer in STRAIN_HOST_SANITIZER and this follows it.
+#
+# INSTRUMENT compiles the sources with the compiler's ThreadSanitizer pass
+# (-fsanitize=thread at compile time only) and links no sanitizer runtime:
+# strain's host defines the __tsan_* functions the pass calls, so that the
+# controlled strategy sees every std::atomic operation and, as the spec's
+# plain_accesses says, plain memory accesses (docs/writing-a-plugin.md,
+# "Testing code you did not write for Strain").
 function(strain_add_plugin name)
-  cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "INSTRUMENT" "OUTPUT_DIRECTORY" "SOURCES" ${ARGN})
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "strain_add_plugin(${name}): SOURCES is required")
   endif()
@@ -61,6 +69,9 @@ function(strain_add_plugin name)
   elseif(NOT STRAIN_IN_TREE AND STRAIN_HOST_SANITIZER STREQUAL "address")
     target_compile_options(${name} PRIVATE -fsanitize=address -fno-omit-frame-pointer)
     target_link_options(${name} PRIVATE -fsanitize=address)
+  endif()
+  if(ARG_INSTRUMENT)
+    strain_instrument(${name})
   endif()
   # Tests that run the host on every plugin depend on this list.
   set_property(GLOBAL APPEND PROPERTY STRAIN_PLUGIN_TARGETS ${name})
@@ -155,4 +166,34 @@ foreach(case_id IN LISTS ids)
 endforeach()
 ")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
+endfunction()
+
+# strain_instrument(target...): compiles existing targets (a static library
+# of the code under test, say) with the ThreadSanitizer pass for strain's
+# host, as INSTRUMENT does for a plugin: the code under test itself is then
+# steered, not only the plugin's own file. A sanitizer build of the host
+# (the tsan preset, STRAIN_HOST_SANITIZER thread) has its own runtime and
+# compiles everything with it already: nothing to add then.
+function(strain_instrument)
+  foreach(target IN LISTS ARGN)
+    if(NOT TARGET ${target})
+      message(FATAL_ERROR "strain_instrument: no target '${target}'")
+    endif()
+    if(STRAIN_TSAN OR STRAIN_HOST_SANITIZER STREQUAL "thread")
+      continue()
+    endif()
+    if(STRAIN_ASAN OR STRAIN_HOST_SANITIZER STREQUAL "address")
+      message(WARNING "strain_instrument(${target}): an AddressSanitizer host does not steer "
+                      "instrumented code; built without the ThreadSanitizer pass")
+      continue()
+    endif()
+    target_compile_options(${target} PRIVATE -fsanitize=thread)
+    # gcc 12 warns that the pass does not see atomic_thread_fence: under
+    # strain a fence is a schedule point all the same only with clang, which
+    # instruments it (see the doc).
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      target_compile_options(${target} PRIVATE -Wno-tsan)
+    endif()
+    set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  endforeach()
 endfunction()

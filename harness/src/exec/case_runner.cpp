@@ -66,6 +66,10 @@ void team_body(void* arg, unsigned index) noexcept {
 
 bool team_between(void* arg) noexcept {
   auto& cs = *static_cast<CaseState*>(arg);
+  // Threads the roles started may still be leaving the code under test
+  // (after a deadlock, every one is unwinding): the state is theirs until
+  // they did.
+  if (cs.controller) cs.controller->wait_spawned_exit();
   cs.finish();
   if (!cs.stopped_by.empty()) return false;
   return cs.prepare();
@@ -263,6 +267,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
       init(cs->thread_ctx[k], r, i, count);
       sched::install(c.schedule.strategy, cs->thread_ctx[k].d_, cs->sched_state[k], k, n,
                      cs->controller.get());
+      if (cs->controller) cs->controller->set_owner(k, &cs->thread_ctx[k]);
       cs->thread_role.push_back(r);
     }
   }

@@ -99,6 +99,15 @@ void CaseState::finish() {
     (void)record(Outcome::deadlock, controller->deadlock_report(!first_failure), ended);
     return;
   }
+  // A thread the code under test started and left running past the end of
+  // every role would touch a state that is gone: a use after free in a real
+  // program (a detached thread outliving what it works on).
+  if (controller && !controller->orphans().empty()) {
+    (void)record(Outcome::violation,
+                 "threads still running when every role had ended: " + controller->orphans(),
+                 ended);
+    return;
+  }
   // An exception anywhere is an error; otherwise the first failed expect.
   const Context* worst = nullptr;
   for (const auto& c : thread_ctx)

@@ -67,13 +67,25 @@ Controller::Controller(const spec::Strategy& s, std::vector<std::string> names)
     : strategy_(s),
       names_(std::move(names)),
       n_(static_cast<unsigned>(names_.size())),
-      slots_(std::make_unique<Slot[]>(n_)),
+      cap_(n_ + kMaxSpawned),
+      slots_(std::make_unique<Slot[]>(cap_)),
+      steers_(std::make_unique<Steer[]>(cap_)),
       picker_(make_picker(s.pick, s.depth)),
-      events_(n_) {
-  if (s.weak_memory) model_ = std::make_unique<MemoryModel>(n_);
+      events_(cap_) {
+  if (s.weak_memory) model_ = std::make_unique<MemoryModel>(cap_);
   spin_ = n_ <= std::max(1u, std::thread::hardware_concurrency());
-  enabled_.reserve(n_);
-  timed_.reserve(n_);
+  enabled_.reserve(cap_);
+  timed_.reserve(cap_);
+  names_.resize(cap_);
+  const Steer::Plain plain = s.plain_accesses == "all"   ? Steer::Plain::all
+                             : s.plain_accesses == "off" ? Steer::Plain::off
+                                                         : Steer::Plain::shared;
+  for (unsigned t = 0; t < cap_; ++t) {
+    steers_[t].controller = this;
+    steers_[t].index = t;
+    steers_[t].plain = plain;
+  }
+  if (plain == Steer::Plain::shared) granules_ = std::make_unique<Granule[]>(kGranules);
 }
 
 Controller::~Controller() = default;
@@ -99,9 +111,16 @@ void Controller::begin_trial(std::uint64_t seed, std::optional<std::uint64_t> st
     k_ = max_steps_ > 0 ? max_steps_ : kInitialSteps;
   }
   picker_->begin_trial(rng_, n_, k_);
-  for (unsigned t = 0; t < n_; ++t) {
+  live_ = n_;
+  team_done_ = 0;
+  awaiting_spawned_ = false;
+  orphans_.clear();
+  for (unsigned t = 0; t < cap_; ++t) {
     Slot& s = slots_[t];
-    s.state = State::runnable;
+    s.state = t < n_ ? State::runnable : State::unused;
+    s.root = t;
+    s.parent = t;
+    s.detached = false;
     s.blocked_on = nullptr;
     s.label = "";
     s.timed = false;
@@ -162,6 +181,7 @@ unsigned Controller::decide(char kind, unsigned options, unsigned suggested) {
 
 void Controller::thread_start(unsigned t) {
   TsanIgnore ignore;
+  tls_steer = nullptr;
   if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == n_) {
     // Everyone is here: the first choice, made by whoever came last, the
     // same whatever the order of arrival.
@@ -176,19 +196,150 @@ void Controller::thread_start(unsigned t) {
   }
   await_turn(t);
   if (!aborted_.load(std::memory_order_acquire)) note(t, "thread.start");
+  tls_steer = &steers_[t];
 }
 
 void Controller::thread_end(unsigned t) {
+  tls_steer = nullptr;
+  if (aborted_.load(std::memory_order_acquire)) return;
+  TsanIgnore ignore;
+  note(t, "thread.end");
+  if (++team_done_ == n_) {
+    // The last role ended while threads it or another role started still
+    // run: they must end before the trial is checked (its state is theirs
+    // too), and that they outlived every role is itself a finding.
+    for (unsigned u = n_; u < live_; ++u) {
+      const Slot& s = slots_[u];
+      if (s.state == State::finished) continue;
+      orphans_ += fmt::format("{}{} (started by {}{})", orphans_.empty() ? "" : ", ", names_[u],
+                              names_[s.parent], s.detached ? ", detached" : ", never joined");
+    }
+    if (!orphans_.empty()) {
+      awaiting_spawned_ = true;
+      if (block(t, &team_done_, "trial.end (the threads the roles started still run)", false) ==
+          WaitResult::aborted)
+        return;
+    }
+  }
+  slots_[t].state = State::finished;
+  schedule(t);
+}
+
+unsigned Controller::spawn(unsigned parent) {
+  if (aborted_.load(std::memory_order_acquire) || live_ == cap_) return kNoSlot;
+  TsanIgnore ignore;
+  SteerPause pause;
+  const unsigned t = live_++;
+  Slot& s = slots_[t];
+  s.state = State::runnable;
+  s.root = slots_[parent].root;
+  s.parent = parent;
+  s.detached = false;
+  steers_[t].owner = steers_[s.root].owner;
+  steers_[t].thread = 0;
+  // Named by its line: the n-th thread started in the trial, under the role
+  // whose code started it (directly or through threads it started).
+  names_[t] = fmt::format("{}/thread{}", names_[s.root], t - n_ + 1);
+  events_[t] = Event{};
+  picker_->add_thread(rng_, t);
+  // Starting a thread orders everything its parent did before it.
+  if (model_) {
+    model_->sync(parent);
+    model_->sync(t);
+  }
+  spawned_running_.fetch_add(1, std::memory_order_relaxed);
+  note(parent, "thread.create");
+  return t;
+}
+
+void Controller::spawned_start(unsigned t) {
+  TsanIgnore ignore;
+  {
+    SteerPause pause;
+    await_turn(t);
+  }
+  tls_steer = &steers_[t];
+  if (!aborted_.load(std::memory_order_acquire)) note(t, "thread.start");
+}
+
+void Controller::spawned_end(unsigned t) {
+  tls_steer = nullptr;
   if (aborted_.load(std::memory_order_acquire)) return;
   TsanIgnore ignore;
   note(t, "thread.end");
   slots_[t].state = State::finished;
+  if (model_) model_->sync(t);
+  wake(t, &slots_[t], true);
+  if (awaiting_spawned_) {
+    bool all = true;
+    for (unsigned u = n_; u < live_ && all; ++u) all = slots_[u].state == State::finished;
+    if (all) wake(t, &team_done_, true);
+  }
   schedule(t);
+}
+
+void Controller::spawned_exited() {
+  if (spawned_running_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    spawned_running_.notify_all();
+}
+
+bool Controller::shared_access(unsigned t, const void* addr) {
+  const std::uintptr_t key = (reinterpret_cast<std::uintptr_t>(addr) >> 3) | (std::uintptr_t{1} << 63);
+  std::size_t h = static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ULL) >> 48);
+  // Eight probes, then the granule counts as shared: a full neighbourhood
+  // costs extra points, never a missed one.
+  for (int probe = 0; probe < 8; ++probe, h = (h + 1) & (kGranules - 1)) {
+    Granule& g = granules_[h];
+    if (g.addr == 0) {
+      g.addr = key;
+      g.owner = t;
+      return false;
+    }
+    if (g.addr != key) continue;
+    if (g.owner == t) return false;
+    g.owner = kShared;
+    return true;
+  }
+  return true;
+}
+
+void Controller::spawn_failed(unsigned t) {
+  TsanIgnore ignore;
+  slots_[t].state = State::finished;
+  spawned_exited();
+}
+
+unsigned Controller::find_thread(unsigned long thread) const {
+  // Newest first: a pthread_t may be reused once its thread was joined.
+  for (unsigned u = live_; u-- > n_;)
+    if (steers_[u].thread == thread) return u;
+  return kNoSlot;
+}
+
+void Controller::wait_spawned_exit() {
+  SteerPause pause;
+  for (unsigned left = spawned_running_.load(std::memory_order_acquire); left != 0;
+       left = spawned_running_.load(std::memory_order_acquire))
+    spawned_running_.wait(left, std::memory_order_acquire);
+}
+
+bool Controller::join(unsigned t, unsigned target) {
+  point(t, "pthread_join", &slots_[target], Access::sync);
+  SteerPause pause;
+  while (slots_[target].state != State::finished)
+    if (block(t, &slots_[target], "pthread_join", false) == WaitResult::aborted) return false;
+  if (model_) model_->sync(t);
+  return !aborted_.load(std::memory_order_acquire);
+}
+
+void Controller::detach(unsigned target) {
+  if (target < cap_) slots_[target].detached = true;
 }
 
 void Controller::point(unsigned t, const char* label, const void* object, Access kind) {
   if (aborted_.load(std::memory_order_acquire)) return;
   TsanIgnore ignore;
+  SteerPause pause;
   last_point_ns_.store(now_ns(), std::memory_order_relaxed);
   last_label_.store(label, std::memory_order_relaxed);
   events_[t] = Event{object, kind};
@@ -206,6 +357,7 @@ void Controller::point(unsigned t, const char* label, const void* object, Access
 WaitResult Controller::block(unsigned t, const void* object, const char* label, bool timed) {
   if (aborted_.load(std::memory_order_acquire)) return WaitResult::aborted;
   TsanIgnore ignore;
+  SteerPause pause;
   note(t, label, " (blocked)");
   Slot& s = slots_[t];
   s.state = State::blocked;
@@ -237,7 +389,7 @@ void Controller::wake(unsigned, const void* object, bool all) {
   if (aborted_.load(std::memory_order_acquire)) return;
   TsanIgnore ignore;
   unsigned first = kNobody;
-  for (unsigned u = 0; u < n_; ++u) {
+  for (unsigned u = 0; u < live_; ++u) {
     const Slot& s = slots_[u];
     if (s.state != State::blocked || s.blocked_on != object) continue;
     if (all) {
@@ -273,12 +425,12 @@ void Controller::store(unsigned t, const void* object, std::uint64_t before, std
 // the turn again (at once if it keeps it), or at once if `self` finished.
 void Controller::schedule(unsigned self) {
   enabled_.clear();
-  for (unsigned u = 0; u < n_; ++u)
+  for (unsigned u = 0; u < live_; ++u)
     if (slots_[u].state == State::runnable) enabled_.push_back(u);
   if (enabled_.empty()) {
     timed_.clear();
     bool blocked = false;
-    for (unsigned u = 0; u < n_; ++u) {
+    for (unsigned u = 0; u < live_; ++u) {
       if (slots_[u].state != State::blocked) continue;
       blocked = true;
       if (slots_[u].timed) timed_.push_back(u);
@@ -291,7 +443,7 @@ void Controller::schedule(unsigned self) {
         const unsigned suggested =
             timed_[static_cast<std::size_t>(rng_.uniform(0, std::int64_t(timed_.size()) - 1))];
         std::swap(enabled_, timed_);  // decide() checks a thread choice against enabled_
-        w = decide('w', n_, suggested);
+        w = decide('w', live_, suggested);
         std::swap(enabled_, timed_);
       }
       make_runnable(w, WaitResult::timed_out);
@@ -315,7 +467,7 @@ void Controller::schedule(unsigned self) {
       picker_->demote(rng_, self);
       streak_ = 0;
     }
-    next = decide('t', n_, picker_->pick(rng_, enabled_, self, events_));
+    next = decide('t', live_, picker_->pick(rng_, enabled_, self, events_));
     if (next != streak_thread_) {
       streak_thread_ = next;
       streak_ = 0;
@@ -362,7 +514,7 @@ void Controller::abort_deadlock() {
   deadlock_ = true;
   aborted_.store(true, std::memory_order_release);
   current_.store(kNobody, std::memory_order_release);
-  for (unsigned u = 0; u < n_; ++u) {
+  for (unsigned u = 0; u < live_; ++u) {
     slots_[u].futex.fetch_add(1, std::memory_order_release);
     slots_[u].futex.notify_one();
   }
@@ -371,7 +523,7 @@ void Controller::abort_deadlock() {
 std::string Controller::deadlock_report(bool stacks) const {
   std::string out = fmt::format("every role thread is blocked: a deadlock, after {} steps under {}",
                                 steps_, describe());
-  for (unsigned t = 0; t < n_; ++t) {
+  for (unsigned t = 0; t < live_; ++t) {
     const Slot& s = slots_[t];
     if (s.state == State::finished) {
       out += fmt::format("\n  thread {} had finished", names_[t]);

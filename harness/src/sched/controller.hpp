@@ -23,6 +23,7 @@
 
 #include "sched/memory_model.hpp"
 #include "sched/picker.hpp"
+#include "sched/steer.hpp"
 #include "sched/trace.hpp"
 #include "spec/spec.hpp"
 #include "strain/rng.hpp"
@@ -34,6 +35,10 @@ class Controller {
  public:
   //! A scheduler for a team whose thread k is named `names[k]` ("role#i").
   Controller(const spec::Strategy& s, std::vector<std::string> names);
+  //! Threads the roles may start in one trial (std::thread, pthread_create)
+  //! besides the team: their slots are made up front, so starting one
+  //! allocates nothing the trial loop would notice.
+  static constexpr unsigned kMaxSpawned = 64;
   ~Controller();
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
@@ -62,6 +67,48 @@ class Controller {
   void thread_start(unsigned t);
   //! The end of a role: hands the turn on for good.
   void thread_end(unsigned t);
+  //! Thread `parent`, which holds the turn, starts a thread: returns its
+  //! index (runnable from now on, and run once picked), or kNoSlot when the
+  //! trial started kMaxSpawned threads already. Not a schedule point: the
+  //! caller passes one once the OS thread exists.
+  unsigned spawn(unsigned parent);
+  //! The first thing a started thread does: takes its place (tls_steer)
+  //! and waits for its turn.
+  void spawned_start(unsigned t);
+  //! A started thread ends: its joiners may go on. `exited` is also called
+  //! after an aborted trial, once the thread's code unwound.
+  void spawned_end(unsigned t);
+  void spawned_exited();
+  //! The OS thread for spawned slot `t` could not be created.
+  void spawn_failed(unsigned t);
+  //! The started thread of this trial whose pthread_t is `thread`, or kNoSlot.
+  unsigned find_thread(unsigned long thread) const;
+  //! Waits until every started OS thread left the code under test; the
+  //! trial's state may be checked and destroyed only then.
+  void wait_spawned_exit();
+  //! Thread `t` waits until thread `target` ended (pthread_join); false if
+  //! the trial was aborted meanwhile.
+  bool join(unsigned t, unsigned target);
+  //! Thread `target` was detached: nobody will join it.
+  void detach(unsigned target);
+  //! The team thread whose role thread `t` belongs to (itself for a team
+  //! thread; for a started thread, the role thread that started its line).
+  unsigned root_of(unsigned t) const { return slots_[t].root; }
+  //! Started threads that were still running when the last role ended, with
+  //! who started them; empty if none (a trial's finding, see case_state).
+  const std::string& orphans() const { return orphans_; }
+  //! The name of thread `t` in reports ("main#0", "main#0/thread1").
+  const std::string& name(unsigned t) const { return names_[t]; }
+  //! Whether thread `t`'s plain access to `addr` is to memory another thread
+  //! of the case touched (in this trial or an earlier one): then it is a
+  //! schedule point under plain_accesses: shared.
+  bool shared_access(unsigned t, const void* addr);
+  //! Thread `t`'s place, for tls_steer.
+  Steer* steer(unsigned t) { return &steers_[t]; }
+  //! Failures of team thread `t`'s line (its started threads, assertions)
+  //! are recorded in `ctx`.
+  void set_owner(unsigned t, Context* ctx) { steers_[t].owner = ctx; }
+  static constexpr unsigned kNoSlot = ~0u;
   //! A schedule point of thread `t`, which holds the turn.
   void point(unsigned t, const char* label, const void* object, detail::Access kind);
   detail::WaitResult block(unsigned t, const void* object, const char* label, bool timed);
@@ -96,7 +143,7 @@ class Controller {
   std::string stall_report() const;
 
  private:
-  enum class State : std::uint32_t { runnable, blocked, finished };
+  enum class State : std::uint32_t { runnable, blocked, finished, unused };
   static constexpr unsigned kNobody = ~0u;
   static constexpr int kFrames = 32;
   struct alignas(64) Slot {
@@ -109,6 +156,9 @@ class Controller {
     std::uint64_t since = 0;  // block order, for first-come wake-ups
     std::array<void*, kFrames> frames{};
     int depth = 0;  // frames captured at the wait site of a deadlock
+    unsigned root = 0;      // the team thread whose line this thread belongs to
+    unsigned parent = 0;    // who started it (started threads only)
+    bool detached = false;  // started threads only
   };
 
   void schedule(unsigned self);
@@ -121,8 +171,27 @@ class Controller {
 
   spec::Strategy strategy_;
   std::vector<std::string> names_;
-  unsigned n_;
+  unsigned n_;    // team threads: slots 0 .. n_-1
+  unsigned cap_;  // n_ + kMaxSpawned
+  unsigned live_ = 0;  // slots in use this trial: the team and the started threads
+  unsigned team_done_ = 0;  // team threads that ended this trial
+  bool awaiting_spawned_ = false;  // the last team thread waits for started ones
+  std::string orphans_;
   std::unique_ptr<Slot[]> slots_;
+  std::unique_ptr<Steer[]> steers_;
+  // Who touched an 8-byte granule first, for shared_access(): open
+  // addressing over a fixed table made once per case (no allocation in a
+  // trial). Kept across trials: a trial's state is built at the same
+  // addresses each time (the arena, the same stack depth, malloc's reuse), so
+  // what one trial learned is shared is a point from the next trial on.
+  struct Granule {
+    std::uintptr_t addr = 0;
+    unsigned owner = 0;  // a thread index, or kShared
+  };
+  static constexpr unsigned kShared = ~0u;
+  static constexpr std::size_t kGranules = std::size_t{1} << 16;
+  std::unique_ptr<Granule[]> granules_;
+  std::atomic<unsigned> spawned_running_{0};  // started OS threads not yet exited
   std::unique_ptr<Picker> picker_;
   std::unique_ptr<MemoryModel> model_;
   Rng rng_;

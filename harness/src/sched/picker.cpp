@@ -11,6 +11,7 @@ namespace {
 class RandomWalk final : public Picker {
  public:
   void begin_trial(Rng&, unsigned, std::uint64_t) override {}
+  void add_thread(Rng&, unsigned) override {}
   void announce(Rng&, unsigned, const Event&) override {}
   void demote(Rng&, unsigned) override {}
   unsigned pick(Rng& rng, std::span<const unsigned> enabled, unsigned,
@@ -41,6 +42,13 @@ class Pct final : public Picker {
       change_.push_back(static_cast<std::uint64_t>(rng.uniform(1, std::int64_t(steps))));
     step_ = 0;
     lowest_ = 0;
+  }
+  // A started thread gets a priority among the initial ones, as PCT gives
+  // every thread at its creation: a random rank, so it may run before or
+  // after its parent and its siblings.
+  void add_thread(Rng& rng, unsigned t) override {
+    if (prio_.size() <= t) prio_.resize(t + 1);
+    prio_[t] = depth_ + rng.uniform(0, std::int64_t(t));
   }
   void announce(Rng&, unsigned, const Event&) override {}
   void demote(Rng&, unsigned t) override { prio_[t] = --lowest_; }
@@ -82,6 +90,10 @@ class Pos final : public Picker {
   void begin_trial(Rng& rng, unsigned threads, std::uint64_t) override {
     prio_.resize(threads);
     for (auto& p : prio_) p = rng.real();
+  }
+  void add_thread(Rng& rng, unsigned t) override {
+    if (prio_.size() <= t) prio_.resize(t + 1);
+    prio_[t] = rng.real();
   }
   void announce(Rng& rng, unsigned t, const Event&) override { prio_[t] = rng.real(); }
   void demote(Rng& rng, unsigned t) override { prio_[t] = rng.real() - 1.0; }

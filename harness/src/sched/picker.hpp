@@ -26,6 +26,9 @@ class Picker {
   virtual ~Picker() = default;
   //! A new trial with `threads` threads; `steps` is PCT's k.
   virtual void begin_trial(Rng& rng, unsigned threads, std::uint64_t steps) = 0;
+  //! Thread `t` was started during the trial (its index is past every
+  //! thread begin_trial counted and those added before).
+  virtual void add_thread(Rng& rng, unsigned t) = 0;
   //! Thread `t` will perform `e` next (it reached a point, or was woken).
   virtual void announce(Rng& rng, unsigned t, const Event& e) = 0;
   //! Thread `t` yields (a spin loop, a sleep): it should fall behind.

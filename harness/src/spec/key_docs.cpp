@@ -10,7 +10,7 @@ namespace {
 
 // Keep in step with load.cpp and matrix.cpp: spec_keys_test fails when the
 // loader accepts a key missing here, or this names one it rejects.
-constexpr std::array<KeyDoc, 53> kKeys = {{
+constexpr std::array<KeyDoc, 54> kKeys = {{
     {"plugin", "string", "required",
      "The scenario to run, by the name it was registered with (STRAIN_SCENARIO). `strain "
      "plugins` lists the scenarios on the plugin path.",
@@ -92,6 +92,13 @@ constexpr std::array<KeyDoc, 53> kKeys = {{
      "controlled: a thread that keeps the turn for this many choices in a row while others "
      "could run is demoted, so a spin loop without a yield cannot run forever.",
      "schedule: { strategy: { name: controlled, spin_limit: 200 } }"},
+    {"schedule.strategy.plain_accesses", "off | shared | all", "shared",
+     "controlled, for plugins built with INSTRUMENT (clang's ThreadSanitizer pass, steered by "
+     "strain): which plain, non-atomic memory accesses are schedule points. `shared`: accesses "
+     "to an address that a second thread of the case has touched (learned over its trials, so "
+     "a flag published before its payload is written becomes reachable); `all`: every access "
+     "the compiler instrumented (slow, thorough); `off`: only atomics and synchronisation.",
+     "schedule: { strategy: { name: controlled, plain_accesses: all } }"},
     {"schedule.strategy.weak_memory", "boolean", "false",
      "controlled: relaxed and acquire loads of strain::Atomic may return an older value that "
      "the C++ memory model allows them to see, to find missing release/acquire ordering.",

@@ -17,9 +17,10 @@ namespace {
 
 constexpr std::array<std::string_view, 8> kScheduleKeys = {
     "topology", "roles", "trials", "budget", "timeout", "strategy", "seed", "time_scale"};
-constexpr std::array<std::string_view, 13> kStrategyKeys = {
-    "name",  "yield_p", "spin_p",      "sleep_p",    "spin_iters",    "sleep_us",     "pick",
-    "depth", "steps",   "weak_memory", "spin_limit", "starve_min_us", "starve_max_us"};
+constexpr std::array<std::string_view, 14> kStrategyKeys = {
+    "name",       "yield_p",       "spin_p",        "sleep_p",       "spin_iters",
+    "sleep_us",   "pick",          "depth",         "steps",         "weak_memory",
+    "spin_limit", "starve_min_us", "starve_max_us", "plain_accesses"};
 
 template <typename Range, typename F>
 std::string join_by(const Range& items, F&& str) {
@@ -416,6 +417,16 @@ std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML:
       r.schedule.strategy.name = text;
       r.strategy_loc = at;
     });
+  }
+  if (key == "plain_accesses") {
+    const std::string text = v.IsScalar() ? v.Scalar() : "";
+    const std::array<std::string_view, 3> modes = {"off", "shared", "all"};
+    if (std::find(modes.begin(), modes.end(), text) == modes.end()) {
+      diags_.error(v, fmt::format("'plain_accesses' must be one of: {}; got {}", join(modes),
+                                  got(v)));
+      return std::nullopt;
+    }
+    return Assign([text](Resolved& r) { r.schedule.strategy.plain_accesses = text; });
   }
   if (key == "weak_memory") {
     if (!v.IsScalar() || (v.Scalar() != "true" && v.Scalar() != "false")) {

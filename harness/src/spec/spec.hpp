@@ -42,6 +42,10 @@ struct Strategy {
   // controlled: relaxed and acquire loads of strain::Atomic may return older
   // values the C++ memory model allows.
   bool weak_memory = false;
+  // controlled, plugins built with INSTRUMENT: which plain (non-atomic)
+  // memory accesses are schedule points. off | shared (an address a second
+  // thread of the case touched, learned across its trials) | all.
+  std::string plain_accesses = "shared";
   // controlled: points a thread may pass in a row while others could run
   // before it is demoted as a spin loop.
   std::int64_t spin_limit = 1000;

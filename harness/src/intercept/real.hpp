@@ -1,0 +1,60 @@
+#pragma once
+// The C library's own definitions of the functions the host exports
+// (exports.cpp), found with dlsym(RTLD_NEXT): outside a steered trial every
+// exported function is one call through one of these pointers.
+//
+// Opaque pointer types on purpose: this header is included where
+// <pthread.h> must not be (see sched/steer.hpp); the C calling convention
+// does not care.
+
+#include <cstdint>
+
+struct timespec;
+
+namespace strain::intercept {
+
+struct Real {
+  int (*mutex_lock)(void*);
+  int (*mutex_trylock)(void*);
+  int (*mutex_timedlock)(void*, const timespec*);
+  int (*mutex_clocklock)(void*, int, const timespec*);
+  int (*mutex_unlock)(void*);
+  int (*cond_wait)(void*, void*);
+  int (*cond_timedwait)(void*, void*, const timespec*);
+  int (*cond_clockwait)(void*, void*, int, const timespec*);
+  int (*cond_signal)(void*);
+  int (*cond_broadcast)(void*);
+  int (*rwlock_rdlock)(void*);
+  int (*rwlock_tryrdlock)(void*);
+  int (*rwlock_timedrdlock)(void*, const timespec*);
+  int (*rwlock_clockrdlock)(void*, int, const timespec*);
+  int (*rwlock_wrlock)(void*);
+  int (*rwlock_trywrlock)(void*);
+  int (*rwlock_timedwrlock)(void*, const timespec*);
+  int (*rwlock_clockwrlock)(void*, int, const timespec*);
+  int (*rwlock_unlock)(void*);
+  int (*spin_lock)(void*);
+  int (*spin_trylock)(void*);
+  int (*spin_unlock)(void*);
+  int (*sem_wait)(void*);
+  int (*sem_trywait)(void*);
+  int (*sem_timedwait)(void*, const timespec*);
+  int (*sem_clockwait)(void*, int, const timespec*);
+  int (*sem_post)(void*);
+  int (*create)(void*, const void*, void* (*)(void*), void*);
+  int (*join)(unsigned long, void**);
+  int (*detach)(unsigned long);
+  int (*once)(void*, void (*)());
+  int (*yield)();
+  int (*nanosleep)(const timespec*, timespec*);
+  int (*clock_nanosleep)(int, int, const timespec*, timespec*);
+  int (*usleep)(unsigned);
+  unsigned (*sleep)(unsigned);
+  long (*syscall)(long, long, long, long, long, long, long);
+};
+
+//! The C library's functions, resolved on first use (the exported functions
+//! may run before any constructor of the host, from libc's own start-up).
+const Real& real() noexcept;
+
+}  // namespace strain::intercept

@@ -1,0 +1,335 @@
+#include "intercept/steered.hpp"
+
+#include <linux/futex.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <sys/syscall.h>
+
+#include <cerrno>
+#include <climits>
+#include <cxxabi.h>
+#include <exception>
+#include <string>
+
+#include "intercept/real.hpp"
+#include "sched/controller.hpp"
+#include "sched/steer.hpp"
+#include "strain/context.hpp"
+#include "strain/schedule.hpp"
+
+namespace strain::intercept {
+
+namespace {
+
+using detail::Access;
+using detail::WaitResult;
+using sched::Controller;
+using sched::Steer;
+
+Steer& me() noexcept { return *sched::tls_steer; }
+
+void point(const char* label, const void* object, Access kind = Access::sync) {
+  Steer& s = me();
+  s.controller->point(s.index, label, object, kind);
+}
+
+// Parks the thread on `object` until another thread changes it. True if the
+// thread should try again, false if a timed wait timed out; throws if the
+// trial was aborted.
+bool park(const void* object, const char* label, bool timed) {
+  Steer& s = me();
+  switch (s.controller->block(s.index, object, label, timed)) {
+    case WaitResult::woken:
+      return true;
+    case WaitResult::timed_out:
+      return false;
+    case WaitResult::aborted:
+      break;
+  }
+  throw ScheduleAborted();
+}
+
+void wake(const void* object, bool all) {
+  Steer& s = me();
+  s.controller->wake(s.index, object, all);
+}
+
+// Records a failure of the code under test in the role it belongs to.
+void fail(FailureKind kind, const std::string& what) {
+  if (Context* c = me().owner) c->record(kind, what);
+}
+
+// The common shape of every blocking operation: a point, then try; while the
+// try says "busy", park on the object until someone releases it.
+template <class Try>
+int acquire(const void* object, const char* label, bool timed, Try try_it) {
+  point(label, object);
+  for (;;) {
+    const int rc = try_it();
+    if (rc != EBUSY) return rc;
+    if (!park(object, label, timed)) return ETIMEDOUT;
+  }
+}
+
+// glibc's pthread_once_t states (nptl/pthread_once.c): 0 not run, bit 0 set
+// while an initialiser runs, 2 done; the other bits count forks.
+constexpr int kOnceInProgress = 1;
+constexpr int kOnceDone = 2;
+
+void* trampoline(void* p);
+
+}  // namespace
+
+bool mutex_is_shared(const void* m) noexcept {
+  // glibc marks a process-shared mutex in its kind (PTHREAD_MUTEX_PSHARED_BIT
+  // in nptl/pthreadP.h); the field is part of the installed header.
+  return (static_cast<const pthread_mutex_t*>(m)->__data.__kind & 128) != 0;
+}
+
+bool cond_is_shared(const void* c) noexcept {
+  // Bit 0 of __wrefs (nptl/pthread_cond_common.c).
+  return (static_cast<const pthread_cond_t*>(c)->__data.__wrefs & 1) != 0;
+}
+
+int mutex_lock(void* m, bool timed) {
+  return acquire(m, "pthread_mutex_lock", timed, [m] { return real().mutex_trylock(m); });
+}
+
+int mutex_trylock(void* m) {
+  point("pthread_mutex_trylock", m);
+  return real().mutex_trylock(m);
+}
+
+int mutex_unlock(void* m) {
+  const int rc = real().mutex_unlock(m);
+  wake(m, true);
+  return rc;
+}
+
+int cond_wait(void* c, void* m, bool timed) {
+  point("pthread_cond_wait", c);
+  // No other thread runs between the unlock and the park, so no
+  // notification can fall between them.
+  (void)mutex_unlock(m);
+  bool woken = true;
+  try {
+    woken = park(c, "pthread_cond_wait", timed);
+  } catch (const ScheduleAborted&) {
+    // A deadlock: the wait returns holding the mutex, as it must, and the
+    // thread unwinds from there (its lock guard unlocks).
+    (void)real().mutex_lock(m);
+    throw;
+  }
+  for (;;) {
+    const int rc = real().mutex_trylock(m);
+    if (rc != EBUSY) break;
+    Steer& s = me();
+    if (s.controller->block(s.index, m, "pthread_mutex_lock (after pthread_cond_wait)", false) ==
+        WaitResult::aborted) {
+      (void)real().mutex_lock(m);
+      throw ScheduleAborted();
+    }
+  }
+  return woken ? 0 : ETIMEDOUT;
+}
+
+int cond_signal(void* c, bool all) {
+  point(all ? "pthread_cond_broadcast" : "pthread_cond_signal", c);
+  wake(c, all);
+  return 0;
+}
+
+int rwlock_lock(void* rw, RwMode mode, bool timed) {
+  auto* p = static_cast<pthread_rwlock_t*>(rw);
+  if (mode == RwMode::read)
+    return acquire(rw, "pthread_rwlock_rdlock", timed, [p] { return real().rwlock_tryrdlock(p); });
+  return acquire(rw, "pthread_rwlock_wrlock", timed, [p] { return real().rwlock_trywrlock(p); });
+}
+
+int rwlock_trylock(void* rw, RwMode mode) {
+  point(mode == RwMode::read ? "pthread_rwlock_tryrdlock" : "pthread_rwlock_trywrlock", rw);
+  return mode == RwMode::read ? real().rwlock_tryrdlock(rw) : real().rwlock_trywrlock(rw);
+}
+
+int rwlock_unlock(void* rw) {
+  const int rc = real().rwlock_unlock(rw);
+  wake(rw, true);
+  return rc;
+}
+
+int spin_lock(void* s) {
+  return acquire(s, "pthread_spin_lock", false, [s] { return real().spin_trylock(s); });
+}
+
+int spin_trylock(void* s) {
+  point("pthread_spin_trylock", s);
+  return real().spin_trylock(s);
+}
+
+int spin_unlock(void* s) {
+  const int rc = real().spin_unlock(s);
+  wake(s, true);
+  return rc;
+}
+
+int sem_wait(void* s, bool timed) {
+  const int rc = acquire(s, "sem_wait", timed, [s] {
+    if (real().sem_trywait(s) == 0) return 0;
+    return errno == EAGAIN ? EBUSY : errno;
+  });
+  if (rc == 0) return 0;
+  errno = rc;
+  return -1;
+}
+
+int sem_trywait(void* s) {
+  point("sem_trywait", s);
+  return real().sem_trywait(s);
+}
+
+int sem_post(void* s) {
+  point("sem_post", s);
+  const int rc = real().sem_post(s);
+  wake(s, true);
+  return rc;
+}
+
+int create(void* thread, const void* attr, void* (*fn)(void*), void* arg) {
+  Steer& s = me();
+  Controller& c = *s.controller;
+  point("pthread_create", nullptr);
+  const unsigned t = c.spawn(s.index);
+  if (t == Controller::kNoSlot) {
+    fail(FailureKind::error,
+         "the code under test started more than " + std::to_string(Controller::kMaxSpawned) +
+             " threads in one trial; the controlled scheduler steers at most that many");
+    return EAGAIN;
+  }
+  Steer* child = c.steer(t);
+  child->start_fn = fn;
+  child->start_arg = arg;
+  const int rc = real().create(thread, attr, &trampoline, child);
+  if (rc != 0) {
+    c.spawn_failed(t);
+    return rc;
+  }
+  child->thread = *static_cast<pthread_t*>(thread);
+  return 0;
+}
+
+int join(unsigned long thread, void** result) {
+  Steer& s = me();
+  const unsigned t = s.controller->find_thread(thread);
+  // A thread started outside the trial (by setup, by a library's own pool)
+  // is not the scheduler's: wait for it in the kernel.
+  if (t == Controller::kNoSlot) return real().join(thread, result);
+  if (!s.controller->join(s.index, t)) throw ScheduleAborted();
+  return real().join(thread, result);
+}
+
+int detach(unsigned long thread) {
+  Steer& s = me();
+  const unsigned t = s.controller->find_thread(thread);
+  if (t != Controller::kNoSlot) s.controller->detach(t);
+  return real().detach(thread);
+}
+
+int once(void* control, void (*init)()) {
+  auto* state = static_cast<int*>(control);
+  point("pthread_once", control);
+  for (;;) {
+    const int v = __atomic_load_n(state, __ATOMIC_ACQUIRE);
+    if ((v & kOnceDone) != 0) return 0;
+    if ((v & kOnceInProgress) == 0) break;
+    // Another thread runs the initialiser (and was switched out inside it).
+    (void)park(control, "pthread_once", false);
+  }
+  __atomic_store_n(state, kOnceInProgress, __ATOMIC_RELEASE);
+  try {
+    init();
+  } catch (...) {
+    // As glibc does when the initialiser is cancelled: not run.
+    __atomic_store_n(state, 0, __ATOMIC_RELEASE);
+    wake(control, true);
+    throw;
+  }
+  __atomic_store_n(state, kOnceDone, __ATOMIC_RELEASE);
+  // A thread outside the trial may wait in glibc's own futex wait on it.
+  real().syscall(SYS_futex, reinterpret_cast<long>(state), FUTEX_WAKE_PRIVATE, INT_MAX, 0, 0, 0);
+  wake(control, true);
+  return 0;
+}
+
+void yield(const char* label) { point(label, nullptr, Access::yield); }
+
+bool futex(long* args, long& result) {
+  if (args[0] != SYS_futex) return false;
+  auto* word = reinterpret_cast<int*>(args[1]);
+  const int op = static_cast<int>(args[2]) & FUTEX_CMD_MASK;
+  const auto value = static_cast<int>(args[3]);
+  switch (op) {
+    case FUTEX_WAIT:
+    case FUTEX_WAIT_BITSET: {
+      point("futex.wait", word);
+      if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != value) {
+        errno = EAGAIN;
+        result = -1;
+        return true;
+      }
+      const bool timed = args[4] != 0;
+      if (!park(word, "futex.wait", timed)) {
+        errno = ETIMEDOUT;
+        result = -1;
+        return true;
+      }
+      result = 0;
+      return true;
+    }
+    case FUTEX_WAKE:
+    case FUTEX_WAKE_BITSET:
+      point("futex.wake", word);
+      wake(word, value > 1);
+      // Waiters outside the trial, if any, are the kernel's.
+      result = real().syscall(args[0], args[1], args[2], args[3], args[4], args[5], args[6]);
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+
+// The start of a thread the code under test started: it takes its slot and
+// waits for its turn before running the code's function. Whatever ends the
+// function (a return, an exception, pthread_exit's forced unwinding, a
+// deadlock's ScheduleAborted) ends the slot.
+void* trampoline(void* p) {
+  Steer* self = static_cast<Steer*>(p);
+  Controller& c = *self->controller;
+  const unsigned t = self->index;
+  struct End {
+    Controller& c;
+    unsigned t;
+    ~End() {
+      c.spawned_end(t);
+      c.spawned_exited();
+    }
+  } end{c, t};
+  c.spawned_start(t);
+  try {
+    return self->start_fn(self->start_arg);
+  } catch (const ScheduleAborted&) {
+  } catch (const abi::__forced_unwind&) {
+    throw;  // pthread_exit
+  } catch (const std::exception& e) {
+    // std::thread would call std::terminate; the trial says why instead.
+    fail(FailureKind::error, "thread " + c.name(t) + " ended by an exception: " + e.what());
+  } catch (...) {
+    fail(FailureKind::error, "thread " + c.name(t) + " ended by an unknown exception");
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+}  // namespace strain::intercept

@@ -1,0 +1,59 @@
+#pragma once
+// What the exported pthread and libc functions do on a thread of a steered
+// trial (sched::tls_steer set): each blocking operation becomes a schedule
+// point, and a wait parks the thread in the controlled scheduler instead of
+// the kernel, so the strategy decides who runs next and a deadlock is seen
+// (every thread parked) instead of hanging. The object itself (a mutex, a
+// semaphore, an rwlock) keeps its state: only one thread runs at a time, so
+// a non-blocking try on it says whether the operation may proceed.
+//
+// A wait that the scheduler aborts (every thread blocked: a deadlock) throws
+// strain::ScheduleAborted, which unwinds the thread to the role or started
+// thread's entry, where the harness catches it. Hence no noexcept here and
+// no <pthread.h> in this header (see sched/steer.hpp).
+//
+// Process-shared mutexes and condvars pass through: another process may
+// hold them, which the scheduler cannot see, and the primitives of
+// <strain/sync.hpp>, which are process-shared, steer themselves.
+
+#include <cstdint>
+
+struct timespec;
+
+namespace strain::intercept {
+
+// Each returns what the C function returns; `timed` calls with a deadline
+// time out only when every other thread is blocked (time does not pass
+// under the controlled scheduler).
+int mutex_lock(void* m, bool timed);
+int mutex_trylock(void* m);
+int mutex_unlock(void* m);
+int cond_wait(void* c, void* m, bool timed);
+int cond_signal(void* c, bool all);
+enum class RwMode { read, write };
+int rwlock_lock(void* rw, RwMode mode, bool timed);
+int rwlock_trylock(void* rw, RwMode mode);
+int rwlock_unlock(void* rw);
+int spin_lock(void* s);
+int spin_trylock(void* s);
+int spin_unlock(void* s);
+int sem_wait(void* s, bool timed);
+int sem_trywait(void* s);
+int sem_post(void* s);
+int create(void* thread, const void* attr, void* (*fn)(void*), void* arg);
+int join(unsigned long thread, void** result);
+int detach(unsigned long thread);
+int once(void* control, void (*init)());
+//! sched_yield and the sleeps: a point where the thread gives way.
+void yield(const char* label);
+//! The futex operations libstdc++'s std::atomic::wait/notify,
+//! std::counting_semaphore, std::latch and std::barrier use; true if `op`
+//! was one of them and `result` holds what syscall() returns.
+bool futex(long* args, long& result);
+
+//! Whether the pthread object at `p` is process-shared (then it passes
+//! through).
+bool mutex_is_shared(const void* m) noexcept;
+bool cond_is_shared(const void* c) noexcept;
+
+}  // namespace strain::intercept

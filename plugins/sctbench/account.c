@@ -1,6 +1,8 @@
 /* A bank account: a deposit and a withdrawal by two threads. The bug reads
    the balance for the withdrawal before taking the lock, so the deposit can
    be lost (SCTBench's CS.account_bad has this shape). */
+/* assert() is the check here, also in a release build. */
+#undef NDEBUG
 #include <assert.h>
 #include <pthread.h>
 

@@ -3,6 +3,8 @@
    bug raises the flag before the payload is written: the reader can see the
    flag and an empty payload. Only a schedule point at the plain write of
    the payload reaches it, which an INSTRUMENT build gives. */
+/* assert() is the check here, also in a release build. */
+#undef NDEBUG
 #include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>

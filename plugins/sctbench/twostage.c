@@ -2,6 +2,8 @@
    the updater sets data1 under one lock and data2 = data1 + 1 under another;
    the checker must never see data2 out of step. The bug releases the first
    lock between the stages, so the checker can run in between. */
+/* assert() is the check here, also in a release build. */
+#undef NDEBUG
 #include <assert.h>
 #include <pthread.h>
 

@@ -223,7 +223,10 @@ int join(unsigned long thread, void** result) {
   // A thread started outside the trial (by setup, by a library's own pool)
   // is not the scheduler's: wait for it in the kernel.
   if (t == Controller::kNoSlot) return real().join(thread, result);
-  if (!s.controller->join(s.index, t)) throw ScheduleAborted();
+  // After a deadlock the joined thread is unwinding too (its wait threw) and
+  // ends soon: wait for it in the kernel rather than unwind this thread,
+  // which would destroy a joinable std::thread (std::terminate).
+  (void)s.controller->join(s.index, t);
   return real().join(thread, result);
 }
 

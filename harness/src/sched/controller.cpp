@@ -112,6 +112,7 @@ void Controller::begin_trial(std::uint64_t seed, std::optional<std::uint64_t> st
   }
   picker_->begin_trial(rng_, n_, k_);
   live_ = n_;
+  ++epoch_;
   team_done_ = 0;
   awaiting_spawned_ = false;
   orphans_.clear();
@@ -290,8 +291,9 @@ bool Controller::shared_access(unsigned t, const void* addr) {
   // costs extra points, never a missed one.
   for (int probe = 0; probe < 8; ++probe, h = (h + 1) & (kGranules - 1)) {
     Granule& g = granules_[h];
-    if (g.addr == 0) {
+    if (g.epoch != epoch_) {
       g.addr = key;
+      g.epoch = epoch_;
       g.owner = t;
       return false;
     }

@@ -100,8 +100,8 @@ class Controller {
   //! The name of thread `t` in reports ("main#0", "main#0/thread1").
   const std::string& name(unsigned t) const { return names_[t]; }
   //! Whether thread `t`'s plain access to `addr` is to memory another thread
-  //! of the case touched (in this trial or an earlier one): then it is a
-  //! schedule point under plain_accesses: shared.
+  //! of this trial touched before: then it is a schedule point under
+  //! plain_accesses: shared.
   bool shared_access(unsigned t, const void* addr);
   //! Thread `t`'s place, for tls_steer.
   Steer* steer(unsigned t) { return &steers_[t]; }
@@ -181,13 +181,16 @@ class Controller {
   std::unique_ptr<Steer[]> steers_;
   // Who touched an 8-byte granule first, for shared_access(): open
   // addressing over a fixed table made once per case (no allocation in a
-  // trial). Kept across trials: a trial's state is built at the same
-  // addresses each time (the arena, the same stack depth, malloc's reuse), so
-  // what one trial learned is shared is a point from the next trial on.
+  // trial). Per trial, by an epoch rather than a clear of the table: what
+  // is a point must depend on the trial alone, or a replay of trial N, run
+  // without trials 0..N-1 before it, would take other turns. (Learning
+  // across trials found more, and broke exact replay: tried first.)
   struct Granule {
     std::uintptr_t addr = 0;
+    std::uint64_t epoch = 0;
     unsigned owner = 0;  // a thread index, or kShared
   };
+  std::uint64_t epoch_ = 0;
   static constexpr unsigned kShared = ~0u;
   static constexpr std::size_t kGranules = std::size_t{1} << 16;
   std::unique_ptr<Granule[]> granules_;

@@ -143,7 +143,7 @@ TEST(Controlled, CodeTheSchedulerCannotSteerEndsAsAnExplainedHang) {
   EXPECT_EQ((*c)["verdict"], "met");
   const std::string m = (*c)["first_failure"]["message"];
   EXPECT_NE(m.find("still running after the 1s timeout"), std::string::npos) << m;
-  EXPECT_NE(m.find("under strategy controlled one role thread runs at a time"), std::string::npos)
+  EXPECT_NE(m.find("under strategy controlled one thread runs at a time"), std::string::npos)
       << m;
   EXPECT_NE(m.find("holds the turn"), std::string::npos) << m;
 }

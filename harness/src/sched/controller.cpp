@@ -551,12 +551,14 @@ std::string Controller::stall_report() const {
   const double ms =
       static_cast<double>(now_ns() - last_point_ns_.load(std::memory_order_relaxed)) / 1e6;
   return fmt::format(
-      "\nunder strategy controlled one role thread runs at a time: {} holds the turn; the last "
-      "schedule point ({}) was passed {:.0f} ms ago. A role that blocks or spins on something "
-      "the scheduler cannot see (a std::mutex or std::condition_variable, a spin on a "
-      "std::atomic without ctx.yield(), a syscall, a thread the scenario started itself) stops "
-      "every other role: use the strain primitives there, call ctx.yield() in spin loops, or "
-      "run the case under strategy chaos.",
+      "\nunder strategy controlled one thread runs at a time: {} holds the turn; the last "
+      "schedule point ({}) was passed {:.0f} ms ago. A thread that spins or blocks on "
+      "something the scheduler cannot see stops every other one: a spin on a plain variable "
+      "in code not built with INSTRUMENT (or with plain_accesses: off), a spin on a "
+      "std::atomic in such code, a blocking syscall strain does not model (read, poll, a pipe, "
+      "a socket), or a std::mutex in a build that does not steer them (the sanitizer presets). "
+      "Build the code with INSTRUMENT, call ctx.yield() in spin loops, or run the case under "
+      "strategy chaos.",
       names_[cur], last_label_.load(std::memory_order_relaxed), ms);
 }
 

@@ -309,11 +309,23 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
         // What the controlled scheduler saw last, before the stacks take time.
         const std::string stall = cs->controller ? cs->controller->stall_report() : "";
         // Each thread's stack says where the trial is stuck.
+        // Threads the code under test started in the trial are named and
+        // shown too: one of them may be the one stuck in a call the
+        // scheduler does not model.
+        std::vector<pthread_t> handles = team->native_handles();
+        std::vector<std::string> names;
+        for (std::size_t k = 0; k < handles.size(); ++k)
+          names.push_back(fmt::format("{}#{}", c.scenario->roles[cs->thread_role[k]].name,
+                                      cs->thread_ctx[k].d_.instance));
+        if (cs->controller)
+          for (const auto& [name, handle] : cs->controller->running_spawned()) {
+            names.push_back(name);
+            handles.push_back(static_cast<pthread_t>(handle));
+          }
         std::string stacks;
-        const std::vector<std::string> traces = capture_stacks(team->native_handles());
-        for (std::size_t k = 0; k < traces.size(); ++k)
-          stacks += fmt::format("\nthread {}#{}:\n{}", c.scenario->roles[cs->thread_role[k]].name,
-                                cs->thread_ctx[k].d_.instance, traces[k]);
+        const std::vector<std::string> traces = capture_stacks(handles);
+        for (std::size_t k = 0; k < traces.size() && k < names.size(); ++k)
+          stacks += fmt::format("\nthread {}:\n{}", names[k], traces[k]);
         // The stuck threads cannot be stopped in-process: leave them running
         // on memory that is leaked with them, and report the hang.
         team->abandon();

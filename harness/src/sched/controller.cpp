@@ -305,6 +305,15 @@ bool Controller::shared_access(unsigned t, const void* addr) {
   return true;
 }
 
+std::vector<std::pair<std::string, unsigned long>> Controller::running_spawned() const {
+  std::vector<std::pair<std::string, unsigned long>> out;
+  const unsigned live = std::min(live_, cap_);
+  for (unsigned u = n_; u < live; ++u)
+    if (slots_[u].state != State::finished && steers_[u].thread != 0)
+      out.emplace_back(names_[u], steers_[u].thread);
+  return out;
+}
+
 void Controller::spawn_failed(unsigned t) {
   TsanIgnore ignore;
   slots_[t].state = State::finished;

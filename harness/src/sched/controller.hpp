@@ -103,6 +103,10 @@ class Controller {
   //! of this trial touched before: then it is a schedule point under
   //! plain_accesses: shared.
   bool shared_access(unsigned t, const void* addr);
+  //! The started threads of the current trial that have not ended, as
+  //! (name, pthread_t), for the watchdog's stacks of a hang: read from
+  //! another thread while the trial is stuck, so only roughly consistent.
+  std::vector<std::pair<std::string, unsigned long>> running_spawned() const;
   //! Thread `t`'s place, for tls_steer.
   Steer* steer(unsigned t) { return &steers_[t]; }
   //! Failures of team thread `t`'s line (its started threads, assertions)

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -296,6 +297,138 @@ TEST(Controller, SleepIsAPointAndTakesNoTime) {
     for (int k = 0; k < 10; ++k) ctx.sleep(3600.0);
   });
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(30));
+}
+
+}  // namespace
+}  // namespace strain::sched
+
+namespace strain::sched {
+namespace {
+
+// A thread started by team thread `parent` during a trial, as the pthread_create
+// the host exports starts one: a slot first, then an OS thread that waits
+// for its turn. Its body passes points through the controller directly (it
+// has no strain::Context, as a std::thread of the code under test has none).
+struct Started {
+  unsigned index;
+  std::thread thread;
+};
+
+Started start(Controller& c, unsigned parent, std::function<void(unsigned)> body) {
+  const unsigned t = c.spawn(parent);
+  std::thread os([&c, t, body = std::move(body)] {
+    c.spawned_start(t);
+    try {
+      body(t);
+    } catch (const ScheduleAborted&) {
+    }
+    c.spawned_end(t);
+    c.spawned_exited();
+  });
+  return {t, std::move(os)};
+}
+
+TEST(ControllerSpawn, StartedThreadsRunOneAtATimeAndReplayExactly) {
+  spec::Strategy s = pick("random");
+  Team team(1, s);
+  team.controller().log_steps(true);
+  std::atomic<int> inside{0};
+  std::atomic<bool> overlap{false};
+  auto trial = [&](std::uint64_t seed) {
+    team.run(seed, [&](unsigned, Context&) {
+      Controller& c = team.controller();
+      std::vector<Started> kids;
+      for (int k = 0; k < 3; ++k)
+        kids.push_back(start(c, 0, [&](unsigned me) {
+          for (int p = 0; p < 10; ++p) {
+            if (inside.fetch_add(1) != 0) overlap = true;
+            std::this_thread::yield();
+            inside.fetch_sub(1);
+            c.point(me, "kid", nullptr, detail::Access::none);
+          }
+        }));
+      for (auto& k : kids) {
+        EXPECT_TRUE(c.join(0, k.index));
+        k.thread.join();
+      }
+    });
+    team.controller().wait_spawned_exit();
+    return team.controller().step_log();
+  };
+  std::set<std::vector<std::string>> logs;
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    const auto first = trial(seed);
+    EXPECT_EQ(trial(seed), first) << "seed " << seed;
+    logs.insert(first);
+    // The started threads are in the log by name.
+    EXPECT_NE(std::find(first.begin(), first.end(), "t#0/thread2 kid"), first.end());
+  }
+  EXPECT_FALSE(overlap.load());
+  EXPECT_GT(logs.size(), 3u) << "different seeds interleave the started threads differently";
+}
+
+TEST(ControllerSpawn, JoinWaitsForTheThreadToEnd) {
+  Team team(1, pick("pct"));
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    int value = 0;  // written by the started thread, read after the join
+    team.run(seed, [&](unsigned, Context&) {
+      Controller& c = team.controller();
+      Started kid = start(c, 0, [&](unsigned me) {
+        c.point(me, "before", nullptr, detail::Access::none);
+        value = 42;
+      });
+      EXPECT_TRUE(c.join(0, kid.index));
+      EXPECT_EQ(value, 42) << "seed " << seed;
+      kid.thread.join();
+    });
+    team.controller().wait_spawned_exit();
+    EXPECT_FALSE(team.controller().deadlocked());
+  }
+}
+
+TEST(ControllerSpawn, ADeadlockOfStartedThreadsNamesEachWait) {
+  Team team(1, pick("pct"));
+  int never = 0;
+  team.run(3, [&](unsigned, Context&) {
+    Controller& c = team.controller();
+    Started kid = start(c, 0, [&](unsigned me) {
+      // Waits for a wake-up nobody sends.
+      if (c.block(me, &never, "never.woken", false) == detail::WaitResult::aborted)
+        throw ScheduleAborted();
+    });
+    EXPECT_FALSE(c.join(0, kid.index));
+    kid.thread.join();
+  });
+  team.controller().wait_spawned_exit();
+  ASSERT_TRUE(team.controller().deadlocked());
+  const std::string report = team.controller().deadlock_report(false);
+  EXPECT_NE(report.find("thread t#0 waits in pthread_join"), std::string::npos) << report;
+  EXPECT_NE(report.find("thread t#0/thread1 waits in never.woken"), std::string::npos) << report;
+}
+
+TEST(ControllerSpawn, AThreadOutlivingEveryRoleIsReportedAndWaitedFor) {
+  Team team(1, pick("random"));
+  std::atomic<bool> finished{false};
+  std::thread os;
+  team.run(5, [&](unsigned, Context&) {
+    Controller& c = team.controller();
+    Started kid = start(c, 0, [&](unsigned me) {
+      for (int p = 0; p < 5; ++p) c.point(me, "late", nullptr, detail::Access::none);
+      finished = true;
+    });
+    c.detach(kid.index);
+    os = std::move(kid.thread);
+  });
+  // The last role's end waited for the started thread under the scheduler.
+  EXPECT_TRUE(finished.load());
+  EXPECT_NE(team.controller().orphans().find("t#0/thread1 (started by t#0, detached)"),
+            std::string::npos)
+      << team.controller().orphans();
+  team.controller().wait_spawned_exit();
+  os.join();
+  // The next trial starts clean.
+  team.run(6, [&](unsigned, Context&) {});
+  EXPECT_TRUE(team.controller().orphans().empty());
 }
 
 }  // namespace

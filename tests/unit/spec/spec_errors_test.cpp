@@ -69,7 +69,7 @@ const std::string kScheduleKeys =
     "(expected one of: topology, roles, trials, budget, timeout, strategy, seed, time_scale)";
 const std::string kStrategyKeys =
     "(expected one of: name, yield_p, spin_p, sleep_p, spin_iters, sleep_us, pick, depth, steps, "
-    "weak_memory, spin_limit, starve_min_us, starve_max_us)";
+    "weak_memory, spin_limit, starve_min_us, starve_max_us, plain_accesses)";
 const std::string kOutcomes =
     "(expected one of: pass, violation, race, deadlock, hang, crash, error)";
 const std::string kParams = "(params: initial_balance, variant, ratio, verbose)";
@@ -188,6 +188,9 @@ const BadSpec kBadSpecs[] = {
     {"pick_unknown",
      "plugin: bank\nschedule:\n  strategy: {name: controlled, pick: dfs}\n" + kCases,
      {"test.yaml:3:38: 'pick' must be one of: random, pct, pos; got 'dfs'"}},
+    {"plain_accesses_unknown",
+     "plugin: bank\nschedule:\n  strategy: {name: controlled, plain_accesses: some}\n" + kCases,
+     {"test.yaml:3:48: 'plain_accesses' must be one of: off, shared, all; got 'some'"}},
     {"depth_zero",
      "plugin: bank\nschedule:\n  strategy: {name: controlled, depth: 0}\n" + kCases,
      {"test.yaml:3:39: 'depth' must be an integer >= 1, got '0'"}},

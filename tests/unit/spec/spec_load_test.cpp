@@ -83,6 +83,7 @@ TEST_F(SpecLoadTest, DefaultsApply) {
   EXPECT_EQ(c.schedule.seed, d.seed);
   EXPECT_EQ(c.schedule.time_scale, d.time_scale);
   EXPECT_EQ(c.schedule.strategy.name, "none");
+  EXPECT_EQ(c.schedule.strategy.plain_accesses, "shared");
   EXPECT_EQ(c.expect.plain, Outcome::pass);
   EXPECT_EQ(c.expect.tsan, Outcome::pass);
   EXPECT_TRUE(c.invariants.empty());
@@ -193,6 +194,19 @@ cases:
   EXPECT_EQ(sc.seed, 42u);
   EXPECT_DOUBLE_EQ(sc.time_scale, 0.001);
   EXPECT_EQ(s.cases[0].id, "custom/a");
+}
+
+TEST_F(SpecLoadTest, PlainAccessesIsReadPerCaseAndInAMatrix) {
+  const Spec s = parse(R"(plugin: bank
+schedule: { strategy: { name: controlled, plain_accesses: all } }
+matrix:
+  schedule.strategy.plain_accesses: [off, shared]
+cases:
+  - name: a
+)");
+  ASSERT_EQ(s.cases.size(), 2u);
+  EXPECT_EQ(s.cases[0].schedule.strategy.plain_accesses, "off");
+  EXPECT_EQ(s.cases[1].schedule.strategy.plain_accesses, "shared");
 }
 
 TEST_F(SpecLoadTest, OverridesApplyInOrder) {

@@ -101,4 +101,28 @@ TEST(Steered, AThreadLeftRunningWhenTheRolesEndIsReported) {
       << m;
 }
 
+// A role (not a test body) that starts a std::thread: the thread is steered
+// too, a lock cycle between them is a deadlock naming both, and the
+// ordered variant passes.
+TEST(Steered, AThreadStartedInsideARoleIsScheduledAndNamedInADeadlock) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const std::string spec = kWork + "/role_threads.yaml", json = kWork + "/role_threads.json";
+  fs::create_directories(kWork);
+  std::ofstream(spec) << "plugin: role_threads\n"
+                         "schedule: { trials: 500, budget: 20s, timeout: 5s, seed: 9,\n"
+                         "  strategy: { name: controlled, pick: pct } }\n"
+                         "cases:\n"
+                         "  - { name: ordered, params: { variant: ordered }, expect: pass }\n"
+                         "  - { name: cycle, params: { variant: cycle }, expect: deadlock }\n";
+  const Result r =
+      strain("--plugin-path " + kTestPlugins + " run " + spec + " --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  const auto* cycle = find_case(report, "role_threads/cycle");
+  ASSERT_NE(cycle, nullptr) << report.dump(2);
+  const std::string m = (*cycle)["first_failure"]["message"];
+  EXPECT_NE(m.find("thread owner#0 waits in pthread_"), std::string::npos) << m;
+  EXPECT_NE(m.find("thread owner#0/thread1 waits in pthread_mutex_lock"), std::string::npos) << m;
+}
+
 }  // namespace

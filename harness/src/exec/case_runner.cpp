@@ -245,6 +245,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
       names.push_back(fmt::format("{}#{}", c.scenario->roles[r].name, i));
   if (controlled) {
     cs->controller = std::make_unique<sched::Controller>(c.schedule.strategy, names);
+    sched::Controller::guard_terminate();
     cs->controller->log_steps(!opt.trace_out.empty());
     if (!opt.trace_in.empty()) {
       try {
@@ -283,6 +284,37 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
     auto team = std::make_unique<ThreadTeam>(n, &team_body, &team_between, cs.get());
     team->start();
     cs->live->running.store(1, std::memory_order_relaxed);
+    // The stuck threads cannot be stopped in-process: leave them where they
+    // are, on memory that is leaked with them, and end the case with trial
+    // `t` as `outcome`.
+    auto abandon_trial = [&](Outcome outcome, std::uint64_t t, std::string message,
+                             Clock::time_point now) {
+      team->abandon();
+      (void)team.release();
+      CaseState* leaked = cs.release();
+      result.outcomes = leaked->outcomes;
+      result.trials = leaked->run_count + 1;
+      result.outcomes[static_cast<std::size_t>(outcome)] += 1;
+      if (!leaked->first_failure)
+        result.first_failure =
+            TrialFailure{t,
+                         trial_seed(spec_seed, c.id, t),
+                         outcome,
+                         std::move(message),
+                         std::chrono::duration<double>(now - leaked->t0).count(),
+                         replay_command(c, spec_seed, t, leaked->steps),
+                         {}};
+      else
+        result.first_failure = leaked->first_failure;
+      leaked->live->outcomes[static_cast<std::size_t>(outcome)].fetch_add(1);
+      leaked->live->trials_done.fetch_add(1);
+      if (opt.on_failure && !leaked->first_failure) opt.on_failure(*result.first_failure);
+      result.stopped_by = "failure";
+      result.measured = leaked->measured();
+      result.elapsed_s = std::chrono::duration<double>(now - leaked->t0).count();
+      result.met = verdict(result);
+      return result;
+    };
     std::uint64_t watched = cs->live->current_trial.load();
     std::uint64_t watched_done = 0;
     auto watched_since = Clock::now();
@@ -304,14 +336,23 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
         watched_done = done_now;
         watched = current;
         watched_since = now;
+      } else if (cs->controller && cs->controller->parked() > 0) {
+        // A deadlock whose threads could not unwind (a joinable std::thread
+        // or a noexcept frame on the way: std::terminate, caught by the
+        // controller and turned into a parked thread). The trial is the
+        // deadlock it was; its threads stay where they are.
+        return abandon_trial(Outcome::deadlock, watched,
+                             cs->controller->deadlock_report(true) +
+                                 "\n(a thread could not unwind from the deadlock, so the case "
+                                 "ends with this trial)",
+                             now);
       } else if (std::chrono::duration<double>(now - watched_since).count() >
                  c.schedule.timeout_s) {
         // What the controlled scheduler saw last, before the stacks take time.
         const std::string stall = cs->controller ? cs->controller->stall_report() : "";
-        // Each thread's stack says where the trial is stuck.
-        // Threads the code under test started in the trial are named and
-        // shown too: one of them may be the one stuck in a call the
-        // scheduler does not model.
+        // Each thread's stack says where the trial is stuck. Threads the
+        // code under test started in the trial are named and shown too: one
+        // of them may be the one stuck in a call the scheduler does not model.
         std::vector<pthread_t> handles = team->native_handles();
         std::vector<std::string> names;
         for (std::size_t k = 0; k < handles.size(); ++k)
@@ -326,35 +367,10 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
         const std::vector<std::string> traces = capture_stacks(handles);
         for (std::size_t k = 0; k < traces.size() && k < names.size(); ++k)
           stacks += fmt::format("\nthread {}:\n{}", names[k], traces[k]);
-        // The stuck threads cannot be stopped in-process: leave them running
-        // on memory that is leaked with them, and report the hang.
-        team->abandon();
-        (void)team.release();
-        CaseState* leaked = cs.release();
-        result.outcomes = leaked->outcomes;
-        result.trials = leaked->run_count + 1;
-        result.outcomes[static_cast<std::size_t>(Outcome::hang)] += 1;
-        const std::uint64_t t = watched;
-        if (!leaked->first_failure)
-          result.first_failure =
-              TrialFailure{t,
-                           trial_seed(spec_seed, c.id, t),
-                           Outcome::hang,
-                           fmt::format("trial {} still running after the {}s timeout{}{}", t,
-                                       c.schedule.timeout_s, stall, stacks),
-                           std::chrono::duration<double>(now - leaked->t0).count(),
-                           replay_command(c, spec_seed, t, leaked->steps),
-                           {}};
-        else
-          result.first_failure = leaked->first_failure;
-        leaked->live->outcomes[static_cast<std::size_t>(Outcome::hang)].fetch_add(1);
-        leaked->live->trials_done.fetch_add(1);
-        if (opt.on_failure && !leaked->first_failure) opt.on_failure(*result.first_failure);
-        result.stopped_by = "failure";
-        result.measured = leaked->measured();
-        result.elapsed_s = std::chrono::duration<double>(now - leaked->t0).count();
-        result.met = verdict(result);
-        return result;
+        return abandon_trial(Outcome::hang, watched,
+                             fmt::format("trial {} still running after the {}s timeout{}{}",
+                                         watched, c.schedule.timeout_s, stall, stacks),
+                             now);
       }
     }
   }

@@ -1,10 +1,13 @@
 #include "sched/controller.hpp"
 
 #include <execinfo.h>
+#include <unistd.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <exception>
 #include <thread>
 
 #include "exec/stacks.hpp"
@@ -312,6 +315,33 @@ std::vector<std::pair<std::string, unsigned long>> Controller::running_spawned()
     if (slots_[u].state != State::finished && steers_[u].thread != 0)
       out.emplace_back(names_[u], steers_[u].thread);
   return out;
+}
+
+namespace {
+std::terminate_handler g_previous_terminate = nullptr;
+
+// std::terminate on a thread of a deadlocked trial is the unwinding from
+// ScheduleAborted meeting a joinable std::thread's destructor or a noexcept
+// frame: the deadlock is the finding, not this. The thread parks instead.
+[[noreturn]] void steered_terminate() {
+  if (Steer* s = tls_steer; s != nullptr && s->controller->deadlocked()) s->controller->park_forever();
+  if (g_previous_terminate != nullptr) g_previous_terminate();
+  std::abort();
+}
+}  // namespace
+
+void Controller::guard_terminate() {
+  static const bool installed = [] {
+    g_previous_terminate = std::set_terminate(&steered_terminate);
+    return true;
+  }();
+  (void)installed;
+}
+
+void Controller::park_forever() {
+  tls_steer = nullptr;
+  parked_.fetch_add(1, std::memory_order_acq_rel);
+  for (;;) ::pause();
 }
 
 void Controller::spawn_failed(unsigned t) {

@@ -103,6 +103,16 @@ class Controller {
   //! of this trial touched before: then it is a schedule point under
   //! plain_accesses: shared.
   bool shared_access(unsigned t, const void* addr);
+  //! Threads of a deadlocked trial that could not unwind (std::terminate
+  //! while unwinding from ScheduleAborted) and were parked for good instead;
+  //! the watchdog ends the case with the deadlock when it sees one.
+  unsigned parked() const { return parked_.load(std::memory_order_acquire); }
+  //! Makes std::terminate on a thread of an aborted controlled trial park
+  //! that thread (see parked()) instead of ending the process; other
+  //! terminations go to the handler that was installed before. Idempotent.
+  static void guard_terminate();
+  //! Parks the calling thread of this controller's trial for good.
+  [[noreturn]] void park_forever();
   //! The started threads of the current trial that have not ended, as
   //! (name, pthread_t), for the watchdog's stacks of a hang: read from
   //! another thread while the trial is stuck, so only roughly consistent.
@@ -199,6 +209,7 @@ class Controller {
   static constexpr std::size_t kGranules = std::size_t{1} << 16;
   std::unique_ptr<Granule[]> granules_;
   std::atomic<unsigned> spawned_running_{0};  // started OS threads not yet exited
+  std::atomic<unsigned> parked_{0};
   std::unique_ptr<Picker> picker_;
   std::unique_ptr<MemoryModel> model_;
   Rng rng_;

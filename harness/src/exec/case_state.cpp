@@ -20,6 +20,10 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
   live->trials_done.store(run_count, std::memory_order_relaxed);
   if (check::is_failure(o) && !first_failure) {
     const std::uint64_t t = trial_index(next_trial);
+    // Under the portfolio, which member found it: another run of the case
+    // can then name that member alone.
+    if (controller && controller->portfolio())
+      message += "\n(found under " + controller->describe() + ")";
     first_failure = TrialFailure{t,
                                  trial_seed(spec_seed, kase->id, t),
                                  o,

@@ -149,6 +149,8 @@ class Controller {
   std::uint64_t steps_taken() const { return steps_; }
   //! Decisions of a followed trace that could not be applied (0: followed).
   std::uint64_t divergences() const { return diverged_; }
+  //! Whether the pick is the portfolio (then reports name the member).
+  bool portfolio() const { return members_.size() > 1; }
   //! The strategy, for traces: "controlled/pct depth=3".
   std::string describe() const;
 
@@ -210,7 +212,13 @@ class Controller {
   std::unique_ptr<Granule[]> granules_;
   std::atomic<unsigned> spawned_running_{0};  // started OS threads not yet exited
   std::atomic<unsigned> parked_{0};
-  std::unique_ptr<Picker> picker_;
+  // The pickers: one, or the members of the `portfolio` pick, of which each
+  // trial draws one from its seed (so a replay draws the same).
+  std::vector<std::unique_ptr<Picker>> members_;
+  std::vector<std::string> member_names_;
+  std::vector<std::int64_t> member_depths_;
+  unsigned member_ = 0;
+  Picker* picker_ = nullptr;
   std::unique_ptr<MemoryModel> model_;
   Rng rng_;
   std::vector<Event> events_;

@@ -61,11 +61,16 @@ constexpr std::array<KeyDoc, 54> kKeys = {{
      "The spec seed. Each trial's seed derives from it, the case id and the trial index, so "
      "`strain replay` can run one trial again. --seed replaces it for every spec.",
      "schedule: { seed: 42 }"},
-    {"schedule.strategy", "strategy name, or map", "none",
+    {"schedule.strategy", "strategy name, or map", "controlled/portfolio",
      "How schedule points (Context::point() and every operation of strain's sync primitives) "
-     "perturb the run. A plain name keeps the knobs set elsewhere.",
+     "perturb the run. A plain name keeps the knobs set elsewhere. A case that names no "
+     "strategy runs under `controlled` with pick `portfolio` and `weak_memory: true` in the "
+     "threads topology (every failure replays exactly), and under `chaos` in the processes "
+     "topology. Name `none` for code that must run at real speed with real time (timing "
+     "checks, event loops, sockets, process pools).",
      "schedule: { strategy: { name: random, yield_p: 0.1 } }"},
-    {"schedule.strategy.name", "none | random | chaos | controlled", "none",
+    {"schedule.strategy.name", "none | random | chaos | controlled",
+     "controlled (threads), chaos (processes)",
      "`none`: a schedule point does nothing (it costs one branch). `random`: at each point, "
      "yield with yield_p, spin with spin_p, sleep with sleep_p (drawn from the thread's seeded "
      "generator). `chaos`: PCT-flavoured perturbation of the real scheduler (random thread "
@@ -73,11 +78,12 @@ constexpr std::array<KeyDoc, 54> kKeys = {{
      "role thread runs at a time and the scheduler picks the next at every point; replays are "
      "exact; threads topology only.",
      "schedule: { strategy: { name: controlled, pick: pct } }"},
-    {"schedule.strategy.pick", "random | pct | pos", "pct",
+    {"schedule.strategy.pick", "random | pct | pos | portfolio", "pct",
      "controlled: how the next thread is chosen. `random`: a random walk over the runnable "
      "threads. `pct`: PCT (random thread priorities, depth - 1 change points among the steps). "
      "`pos`: partial order sampling (random priorities per pending operation, redrawn for the "
-     "conflicting ones after each step).",
+     "conflicting ones after each step). `portfolio`: each trial draws one of PCT at depth 1, 2 "
+     "or 3, POS and the random walk from its seed; a failure says which found it.",
      "schedule: { strategy: { name: controlled, pick: pos } }"},
     {"schedule.strategy.depth", "integer >= 1 (chaos: <= 17)", "3",
      "controlled/pct and chaos: the bug depth d; the strategy places d - 1 change points per "

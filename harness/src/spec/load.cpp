@@ -18,6 +18,7 @@
 
 #include "fixtures/site_facts.hpp"
 #include "spec/fixtures.hpp"
+#include "spec/default_strategy.hpp"
 #include "spec/matrix.hpp"
 
 namespace strain::spec {
@@ -371,6 +372,7 @@ class Parser {
         c.matrix.emplace_back(axes[k].label, value.text);
         labels += fmt::format("{}{}={}", labels.empty() ? "" : ",", axes[k].label, value.text);
       }
+      apply_default_strategy(r);
       check_resolved(r);
       c.id = spec.name + "/" + name + (labels.empty() ? "" : "/" + labels);
       c.spec_name = spec.name;

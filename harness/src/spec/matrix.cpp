@@ -405,17 +405,22 @@ std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML:
     const bool pick = key == "pick";
     const std::string text = v.IsScalar() ? v.Scalar() : "";
     const std::array<std::string_view, 4> names = {"none", "random", "chaos", "controlled"};
-    const std::array<std::string_view, 3> picks = {"random", "pct", "pos"};
+    const std::array<std::string_view, 4> picks = {"random", "pct", "pos", "portfolio"};
     const std::span<const std::string_view> allowed =
         pick ? std::span<const std::string_view>(picks) : std::span<const std::string_view>(names);
     if (std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
       diags_.error(v, fmt::format("'{}' must be one of: {}; got {}", key, join(allowed), got(v)));
       return std::nullopt;
     }
-    if (pick) return Assign([text](Resolved& r) { r.schedule.strategy.pick = text; });
+    if (pick)
+      return Assign([text](Resolved& r) {
+        r.schedule.strategy.pick = text;
+        r.pick_named = true;
+      });
     return Assign([text, at](Resolved& r) {
       r.schedule.strategy.name = text;
       r.strategy_loc = at;
+      r.strategy_named = true;
     });
   }
   if (key == "plain_accesses") {
@@ -433,7 +438,10 @@ std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML:
       diags_.error(v, "'weak_memory' must be true or false, got " + got(v));
       return std::nullopt;
     }
-    return Assign([b = v.Scalar() == "true"](Resolved& r) { r.schedule.strategy.weak_memory = b; });
+    return Assign([b = v.Scalar() == "true"](Resolved& r) {
+      r.schedule.strategy.weak_memory = b;
+      r.weak_memory_named = true;
+    });
   }
   if (key == "spin_iters" || key == "depth" || key == "steps" || key == "spin_limit") {
     const std::int64_t min = key == "depth" || key == "spin_limit" ? 1 : 0;

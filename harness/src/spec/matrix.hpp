@@ -81,6 +81,9 @@ struct Resolved {
   Schedule schedule;
   SourceLoc roles_loc;
   SourceLoc strategy_loc;
+  // Which strategy settings some level wrote, for the default strategy of a
+  // case that names none (spec/default_strategy.hpp).
+  bool strategy_named = false, pick_named = false, weak_memory_named = false;
 };
 
 //! One validated setting (a param, a schedule key, a role count, ...).

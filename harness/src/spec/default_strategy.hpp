@@ -1,0 +1,16 @@
+#pragma once
+// The strategy of a case whose spec, case and matrix name none.
+
+#include "spec/matrix.hpp"
+
+namespace strain::spec {
+
+//! Fills in what `r` left unnamed: in the threads topology the controlled
+//! scheduler with the portfolio pick and the weak memory model (every
+//! failure replays exactly, and the portfolio found every detection kernel
+//! where each single pick missed some); in the processes topology, which
+//! the controlled scheduler cannot steer, chaos. Also gives `random` named
+//! without any probability a yield probability, so it is not plain `none`.
+void apply_default_strategy(detail::Resolved& r);
+
+}  // namespace strain::spec

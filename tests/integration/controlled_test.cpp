@@ -161,3 +161,46 @@ TEST(Controlled, AProcessTopologyIsRefusedWithItsLocation) {
 }
 
 }  // namespace
+
+namespace {
+
+// The default strategy (no strategy named) is the controlled portfolio: every
+// kernel bug is found with the kernels' own seeds, the failure names the
+// member that found it, and each replays exactly (N of N).
+TEST(DefaultStrategy, ThePortfolioFindsEveryKernelBugAndReplaysIt) {
+  const std::string json = kWork + "/kernels-default.json";
+  // --strategy default replaces each kernel spec's own controlled/pct.
+  const Result r = strain(kKernelPath + " run tests/bench/specs --filter '*/bug' --strategy default "
+                          "--report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  ASSERT_GE(report["cases"].size(), 12u);
+  for (const auto& c : report["cases"]) {
+    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+    if (c["first_failure"].is_null()) continue;
+    const std::string message = c["first_failure"]["message"];
+    EXPECT_NE(message.find("(found under controlled/portfolio: "), std::string::npos) << message;
+    const std::string replay = c["first_failure"]["replay"];
+    EXPECT_NE(replay.find(" --strategy default"), std::string::npos) << replay;
+    const Result again =
+        strain(kKernelPath + " " + replay.substr(std::string("strain ").size()) + " --repeat 3");
+    EXPECT_NE(again.out.find("failed 3 of 3 runs"), std::string::npos) << replay << again.out;
+  }
+}
+
+// --strategy and STRAIN_STRATEGY replace every case's strategy; a bad one is
+// a usage error naming the forms.
+TEST(DefaultStrategy, TheStrategyFlagAndItsVariableReplaceTheSpecs) {
+  const std::string json = kWork + "/strategy-flag.json";
+  const Result none = strain(kKernelPath + " run tests/bench/specs/lost_update.yaml --verbose "
+                             "--strategy none --report json:" + json);
+  EXPECT_NE(none.out.find("strategy=none "), std::string::npos) << none.out;
+  const Result env = strain(kKernelPath + " run tests/bench/specs/lost_update.yaml --verbose",
+                            "STRAIN_STRATEGY=controlled/pos");
+  EXPECT_NE(env.out.find("strategy=controlled/pos "), std::string::npos) << env.out;
+  const Result bad = strain(kKernelPath + " run tests/bench/specs/lost_update.yaml --strategy dfs");
+  EXPECT_EQ(bad.code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("--strategy must be one of: default, none"), std::string::npos) << bad.err;
+}
+
+}  // namespace

@@ -16,6 +16,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "spec/strategy_override.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/shard.hpp"
@@ -37,6 +38,7 @@ struct RunFlags {
   std::vector<std::string> ids;
   bool keep_going = false;
   std::optional<std::uint64_t> seed;
+  std::string strategy;
   std::uint64_t repeat = 1;
   ShardFlags shard;
   OutputFlags output;
@@ -91,8 +93,9 @@ void print_settings(const spec::Case& c, std::uint64_t seed) {
       "    schedule: topology={} roles: {} trials={} budget={}s timeout={}s time_scale={} "
       "strategy={} (yield_p={} spin_p={} sleep_p={}) seed={}\n",
       s.topology == spec::Topology::threads ? "threads" : "processes", roles, s.trials, s.budget_s,
-      s.timeout_s, s.time_scale, s.strategy.name, s.strategy.yield_p, s.strategy.spin_p,
-      s.strategy.sleep_p, seed);
+      s.timeout_s, s.time_scale,
+      s.strategy.name == "controlled" ? "controlled/" + s.strategy.pick : s.strategy.name,
+      s.strategy.yield_p, s.strategy.spin_p, s.strategy.sleep_p, seed);
   std::cout << fmt::format("    in a debugger: strain run {} --case '{}' --seed {} --in-process\n",
                            c.spec_path, c.id, seed);
   std::cout.flush();
@@ -210,6 +213,9 @@ Action add_run(CLI::App& app, const Global& g) {
   cmd->add_option("--seed", f->seed, "replace every spec's seed")
       ->check(whole_number(0))
       ->envname("STRAIN_SEED");
+  cmd->add_option("--strategy", f->strategy,
+                  "replace every case's strategy: " + std::string(spec::kStrategyForms))
+      ->envname("STRAIN_STRATEGY");
   cmd->add_option("--repeat", f->repeat, "run the whole selection N times (as --gtest_repeat)")
       ->check(whole_number(1))
       ->envname("STRAIN_REPEAT");
@@ -226,7 +232,10 @@ Action add_run(CLI::App& app, const Global& g) {
       ->envname("STRAIN_IN_PROCESS");
   return [f, &g]() {
     const plugin::Catalog catalog = load_catalog(g.plugin_path);
-    const std::vector<spec::Spec> specs = load_specs(collect_spec_files(f->specs), catalog);
+    std::vector<spec::Spec> specs = load_specs(collect_spec_files(f->specs), catalog);
+    if (!f->strategy.empty())
+      for (auto& s : specs)
+        for (auto& c : s.cases) apply_strategy_flag(c, f->strategy);
     exec::RunOptions opt;
     opt.keep_going = f->keep_going;
     opt.seed = f->seed;
@@ -313,7 +322,7 @@ void print_replay(const ReplayTally& t, const std::string& id, std::uint64_t see
 Action add_replay(CLI::App& app, const Global& g) {
   auto* cmd = app.add_subcommand("replay", "Run one trial of one case again");
   struct Flags {
-    std::string id, spec, trace_in, trace_out;
+    std::string id, spec, trace_in, trace_out, strategy;
     std::optional<std::uint64_t> seed, trial, steps;
     std::uint64_t repeat = 1;
     OutputFlags output;
@@ -344,6 +353,9 @@ Action add_replay(CLI::App& app, const Global& g) {
   cmd->add_option("--record-trace", f->trace_out,
                   "strategy controlled: write the trial's decisions and interleaving here")
       ->envname("STRAIN_RECORD_TRACE");
+  cmd->add_option("--strategy", f->strategy,
+                  "the --strategy of the run being replayed (its replay line says it)")
+      ->envname("STRAIN_STRATEGY");
   add_output_options(*cmd, f->output);
   cmd->add_flag("--in-process", f->in_process,
                 "run the trial inside strain itself (for a debugger)")
@@ -367,10 +379,11 @@ Action add_replay(CLI::App& app, const Global& g) {
     std::string path = f->spec;
     if (path.empty()) path = "specs/" + f->id.substr(0, f->id.find('/')) + ".yaml";
     const plugin::Catalog catalog = load_catalog(g.plugin_path);
-    const std::vector<spec::Spec> specs = load_specs(collect_spec_files({path}), catalog);
-    const spec::Case* found = nullptr;
-    for (const auto& c : specs.front().cases)
+    std::vector<spec::Spec> specs = load_specs(collect_spec_files({path}), catalog);
+    spec::Case* found = nullptr;
+    for (auto& c : specs.front().cases)
       if (c.id == f->id) found = &c;
+    if (found != nullptr && !f->strategy.empty()) apply_strategy_flag(*found, f->strategy);
     if (found == nullptr) throw UsageError("no case '" + f->id + "' in " + path);
     const bool controlled = found->schedule.strategy.name == "controlled";
     if (!controlled && (!f->trace_in.empty() || !f->trace_out.empty()))

@@ -19,7 +19,7 @@ Action add_worker(CLI::App& app, const Global& g) {
     std::uint64_t seed = 0, repeat = 1;
     std::optional<std::uint64_t> trial, steps;
     bool keep_going = false;
-    std::string trace_in, trace_out;
+    std::string trace_in, trace_out, strategy;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--spec", f->spec)->required();
@@ -33,11 +33,13 @@ Action add_worker(CLI::App& app, const Global& g) {
   cmd->add_option("--steps", f->steps);
   cmd->add_option("--trace", f->trace_in);
   cmd->add_option("--record-trace", f->trace_out);
+  cmd->add_option("--strategy", f->strategy);
   return [f, &g]() {
     const auto catalog = load_worker_catalog(g.plugin_path);
     const auto specs = load_specs({f->spec}, catalog);
-    for (const auto& c : specs.front().cases) {
+    for (auto c : specs.front().cases) {
       if (c.id != f->id) continue;
+      if (!f->strategy.empty()) apply_strategy_flag(c, f->strategy);
       exec::RunOptions opt;
       opt.seed = f->seed;
       opt.keep_going = f->keep_going;

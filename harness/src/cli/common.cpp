@@ -11,6 +11,7 @@
 #include "core/errors.hpp"
 #include "plugin/loader.hpp"
 #include "spec/load.hpp"
+#include "spec/strategy_override.hpp"
 
 namespace strain::cli {
 
@@ -85,6 +86,14 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& args
   }
   if (files.empty()) throw UsageError("no spec files given");
   return files;
+}
+
+void apply_strategy_flag(spec::Case& c, const std::string& text) {
+  try {
+    spec::override_strategy(c, text);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
 }
 
 std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,

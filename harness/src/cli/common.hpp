@@ -35,6 +35,10 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& args
 std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
                                    const plugin::Catalog& catalog);
 
+//! Applies `--strategy text` to a case (spec/strategy_override.hpp); throws
+//! UsageError for a text that is no strategy.
+void apply_strategy_flag(spec::Case& c, const std::string& text);
+
 //! Each spec with a hash of its file's bytes ("fnv1a64:" and 16 hex digits).
 std::vector<exec::SpecFile> spec_files(const std::vector<spec::Spec>& specs);
 

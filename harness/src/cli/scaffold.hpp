@@ -106,10 +106,10 @@ schedule:
   budget: 5s        # wall-clock cap per case
   timeout: 5s       # per-trial watchdog: a longer trial is a hang
   seed: 1
-  # At each schedule point a thread yields with this probability, which
-  # widens the window between a load and its store so the bug shows in most
-  # trials.
-  strategy: { name: random, yield_p: 0.05 }
+  # No strategy named: the default, the controlled scheduler. It runs one
+  # thread at a time and picks who runs at every schedule point (PCT, POS or
+  # a random walk, drawn per trial), so the window between a load and its
+  # store is found in a few trials, and every failure replays exactly.
 invariants:
   - counter == expected
 cases:

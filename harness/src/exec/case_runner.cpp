@@ -164,7 +164,8 @@ std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::ui
                            std::uint64_t steps) {
   return "strain replay " + c.id + " --seed " + std::to_string(spec_seed) + " --trial " +
          std::to_string(trial) + " --spec " + c.spec_path +
-         (steps > 0 ? " --steps " + std::to_string(steps) : "");
+         (steps > 0 ? " --steps " + std::to_string(steps) : "") +
+         (c.strategy_flag.empty() ? "" : " --strategy " + c.strategy_flag);
 }
 
 CaseResult run_case(const spec::Case& c, const RunOptions& opt) {

@@ -221,6 +221,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   args.insert(args.end(), {"__worker", "--spec", c.spec_path, "--case", c.id, "--result-fd", "3",
                            "--live-fd", "4", "--seed", std::to_string(spec_seed)});
   if (opt.keep_going) args.push_back("--keep-going");
+  if (!c.strategy_flag.empty()) args.insert(args.end(), {"--strategy", c.strategy_flag});
   if (opt.only_trial) {
     args.insert(args.end(), {"--trial", std::to_string(*opt.only_trial), "--repeat",
                              std::to_string(opt.repeat)});

@@ -106,6 +106,9 @@ struct Case {
   //! uses the site fixture, the site's facts (fixtures/site_facts.hpp).
   std::vector<std::string> names;
   SourceLoc loc;
+  //! The run's --strategy, when it replaced the spec's (replay lines repeat
+  //! it); empty otherwise.
+  std::string strategy_flag;
 };
 
 struct Spec {

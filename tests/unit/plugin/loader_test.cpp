@@ -104,11 +104,12 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
   EXPECT_NE(c.find("trivial"), nullptr);
   EXPECT_NE(c.find("faulty"), nullptr);
   EXPECT_NE(c.find("fault"), nullptr);
+  EXPECT_NE(c.find("role_threads"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/abi_mismatch.so"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/no_scenario.so"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/not_a_library.so"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/undefined_symbol.so"), nullptr);
-  EXPECT_EQ(c.scenarios.size(), 4u);
+  EXPECT_EQ(c.scenarios.size(), 5u);
 }
 
 TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {

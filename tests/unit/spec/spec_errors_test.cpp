@@ -187,7 +187,7 @@ const BadSpec kBadSpecs[] = {
       "= 1.25"}},
     {"pick_unknown",
      "plugin: bank\nschedule:\n  strategy: {name: controlled, pick: dfs}\n" + kCases,
-     {"test.yaml:3:38: 'pick' must be one of: random, pct, pos; got 'dfs'"}},
+     {"test.yaml:3:38: 'pick' must be one of: random, pct, pos, portfolio; got 'dfs'"}},
     {"plain_accesses_unknown",
      "plugin: bank\nschedule:\n  strategy: {name: controlled, plain_accesses: some}\n" + kCases,
      {"test.yaml:3:48: 'plain_accesses' must be one of: off, shared, all; got 'some'"}},

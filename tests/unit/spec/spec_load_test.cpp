@@ -82,7 +82,10 @@ TEST_F(SpecLoadTest, DefaultsApply) {
   EXPECT_EQ(c.schedule.timeout_s, d.timeout_s);
   EXPECT_EQ(c.schedule.seed, d.seed);
   EXPECT_EQ(c.schedule.time_scale, d.time_scale);
-  EXPECT_EQ(c.schedule.strategy.name, "none");
+  // Naming no strategy: the controlled portfolio with the weak memory model.
+  EXPECT_EQ(c.schedule.strategy.name, "controlled");
+  EXPECT_EQ(c.schedule.strategy.pick, "portfolio");
+  EXPECT_TRUE(c.schedule.strategy.weak_memory);
   EXPECT_EQ(c.schedule.strategy.plain_accesses, "shared");
   EXPECT_EQ(c.expect.plain, Outcome::pass);
   EXPECT_EQ(c.expect.tsan, Outcome::pass);
@@ -194,6 +197,37 @@ cases:
   EXPECT_EQ(sc.seed, 42u);
   EXPECT_DOUBLE_EQ(sc.time_scale, 0.001);
   EXPECT_EQ(s.cases[0].id, "custom/a");
+}
+
+TEST_F(SpecLoadTest, TheDefaultStrategyFollowsTheTopologyAndKeepsWhatWasNamed) {
+  const Spec s = parse(R"(plugin: bank
+matrix:
+  schedule.topology: [threads, processes]
+cases:
+  - name: unnamed
+  - name: pick_only
+    schedule: { strategy: { pick: pos, weak_memory: false } }
+  - name: named_none
+    schedule: { strategy: none }
+  - name: bare_random
+    schedule: { strategy: random }
+)");
+  ASSERT_EQ(s.cases.size(), 8u);
+  const auto strategy = [&](std::size_t k) { return s.cases[k].schedule.strategy; };
+  // threads: the controlled portfolio; processes: chaos.
+  EXPECT_EQ(strategy(0).name, "controlled");
+  EXPECT_EQ(strategy(0).pick, "portfolio");
+  EXPECT_EQ(strategy(1).name, "chaos");
+  // A pick or weak_memory written without a name are kept.
+  EXPECT_EQ(strategy(2).name, "controlled");
+  EXPECT_EQ(strategy(2).pick, "pos");
+  EXPECT_FALSE(strategy(2).weak_memory);
+  // A named strategy is left alone.
+  EXPECT_EQ(strategy(4).name, "none");
+  EXPECT_EQ(strategy(5).name, "none");
+  // `random` with no probability yields at some points instead of none.
+  EXPECT_EQ(strategy(6).name, "random");
+  EXPECT_DOUBLE_EQ(strategy(6).yield_p, 0.1);
 }
 
 TEST_F(SpecLoadTest, PlainAccessesIsReadPerCaseAndInAMatrix) {

@@ -262,6 +262,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
     // A replay given no --steps keeps PCT's k fixed, so that its repetitions
     // run one interleaving rather than learn from each other.
     if (opt.only_trial && !cs->opt.steps) cs->opt.steps = sched::Controller::kInitialSteps;
+    cs->warming = opt.only_trial && *opt.only_trial > 0;
   }
   for (std::uint32_t r = 0, k = 0; r < c.schedule.role_counts.size(); ++r) {
     const auto count = static_cast<std::uint32_t>(c.schedule.role_counts[r]);

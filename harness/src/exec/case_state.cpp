@@ -80,6 +80,12 @@ void CaseState::finish() {
   desc->check(state, main);
   desc->destroy(state);
   constructed = false;
+  if (warming) {
+    // Not a trial of the replay: nothing of it is counted.
+    warming = false;
+    if (controller) controller->end_trial();
+    return;
+  }
   if (site && vars.size() >= site_base + fixtures::kSiteFactNames.size())
     fixtures::site_facts(*site, site->end_trial(),
                          std::span(vars).subspan(site_base, fixtures::kSiteFactNames.size()));

@@ -57,6 +57,22 @@ std::string fill(std::string_view text, const std::string& name, const std::stri
 
 }  // namespace
 
+namespace {
+
+// Where the plugin guide is on this machine: installed beside this strain
+// (share/doc), else in the source tree it was built from.
+std::string plugin_guide() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  const fs::path installed =
+      (exe.parent_path() / STRAIN_INSTALL_DOC_DIR_FROM_BIN / "docs" / "writing-a-plugin.md")
+          .lexically_normal();
+  if (!ec && fs::exists(installed, ec)) return installed.string();
+  return STRAIN_SOURCE_DOC_DIR "/writing-a-plugin.md";
+}
+
+}  // namespace
+
 Action add_new(CLI::App& app, const Global&) {
   auto* cmd = app.add_subcommand(
       "new", "Scaffold a plugin folder: a scenario, its CMakeLists.txt and a spec that passes");
@@ -90,8 +106,8 @@ Action add_new(CLI::App& app, const Global&) {
         "  cmake -S {0} -B {0}/build -DCMAKE_PREFIX_PATH=<where Strain is installed>\n"
         "  cmake --build {0}/build\n"
         "  ctest --test-dir {0}/build -L strain --output-on-failure\n"
-        "See docs/writing-a-plugin.md.\n",
-        dir.string());
+        "See {1}.\n",
+        dir.string(), plugin_guide());
     return kExitMet;
   };
 }

@@ -25,7 +25,7 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
                                  o,
                                  std::move(message),
                                  std::chrono::duration<double>(ended - t0).count(),
-                                 replay_command(*kase, spec_seed, t, steps),
+                                 replay_command(*kase, spec_seed, t, steps, opt.command_prefix),
                                  controller ? controller->digest().text() : std::string()};
     if (opt.on_failure) opt.on_failure(*first_failure);
   }

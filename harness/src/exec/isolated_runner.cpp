@@ -221,6 +221,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   args.insert(args.end(), {"__worker", "--spec", c.spec_path, "--case", c.id, "--result-fd", "3",
                            "--live-fd", "4", "--seed", std::to_string(spec_seed)});
   if (opt.keep_going) args.push_back("--keep-going");
+  args.insert(args.end(), launch.worker_args.begin(), launch.worker_args.end());
   if (opt.only_trial) {
     args.insert(args.end(), {"--trial", std::to_string(*opt.only_trial), "--repeat",
                              std::to_string(opt.repeat)});
@@ -397,7 +398,8 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
                                         outcome,
                                         why,
                                         result.elapsed_s,
-                                        replay_command(c, spec_seed, trial, live->steps.load()),
+                                        replay_command(c, spec_seed, trial, live->steps.load(),
+                                                       opt.command_prefix),
                                         {}};
   } else {
     result.note = why;

@@ -145,8 +145,14 @@ void CaseState::finish() {
       return;
     }
     if (!r.value) {
-      (void)record(Outcome::violation, "invariant '" + inv.text + "' does not hold: " +
-                                           inv.expr.explain(kase->names, vars));
+      // The values of the names, then the expression with its parts
+      // evaluated (Catch2's "with expansion"), then where it is written.
+      std::string why = "invariant '" + inv.text +
+                        "' does not hold: " + inv.expr.explain(kase->names, vars) +
+                        "; expanded: " + inv.expr.decompose(vars);
+      if (inv.loc.line > 0)
+        why += fmt::format(" ({}:{}:{})", inv.loc.file, inv.loc.line, inv.loc.col);
+      (void)record(Outcome::violation, std::move(why));
       return;
     }
   }

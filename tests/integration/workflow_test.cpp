@@ -427,8 +427,15 @@ TEST(Html, RendersInHeadlessChromiumWithEveryCase) {
     EXPECT_NE(dom.find("data-case-id=\"" + id + "\""), std::string::npos) << id;
   EXPECT_NE(dom.find("7 cases: 6 met, 1 unmet"), std::string::npos);
   EXPECT_NE(dom.find("<svg class=\"histogram\""), std::string::npos);
-  EXPECT_NE(dom.find("strain replay shard/unmet --seed 11 --trial 9"), std::string::npos);
+  EXPECT_NE(dom.find("replay shard/unmet --seed 11 --trial 9 --spec " + kSrc + "/" + kShardSpec),
+            std::string::npos);
   EXPECT_NE(dom.find("asked to fail this trial"), std::string::npos);
+  // The summary table lists the unmet case first, wherever its spec has it.
+  const std::size_t summary = dom.find("id=\"summary\"");
+  ASSERT_NE(summary, std::string::npos);
+  const std::size_t first_badge = dom.find("<span class=\"badge ", summary);
+  EXPECT_EQ(dom.substr(first_badge, 26), "<span class=\"badge unmet\"")
+      << dom.substr(first_badge, 200);
 }
 
 }  // namespace

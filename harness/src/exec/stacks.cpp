@@ -59,7 +59,11 @@ std::string symbolize(void* const* frames, int depth, int first, bool plugin_onl
   std::vector<const SymbolizedFrame*> kept;
   bool outside_host = false;
   for (const auto& f : all) {
-    if (f.in_host) {
+    // Strain's role dispatch is compiled into the plugin from the public
+    // header, but it is strain's frame all the same: where the plugin was
+    // called, the same in every report.
+    const bool dispatch = f.text.find("/strain/scenario.hpp:") != std::string::npos;
+    if (f.in_host || dispatch) {
       if (outside_host) break;
       if (plugin_only) continue;
     } else {

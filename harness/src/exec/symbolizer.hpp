@@ -25,7 +25,8 @@ struct SymbolizedFrame {
 
 //! Symbolizes `addresses` of the running process. Each is a return address
 //! as backtrace() records it (the byte after a call), so it is looked up one
-//! byte earlier, inside the call. Paths are normalised ("a/../b" is "b").
+//! byte earlier, inside the call. Paths are normalised ("a/../b" is "b"),
+//! and relative ones are given from the source tree (no leading "../").
 //! A symbol is only named when the address lies inside it: a library
 //! stripped of its local symbols does not lend its nearest exported name.
 std::vector<SymbolizedFrame> symbolize_addresses(const std::vector<void*>& addresses);

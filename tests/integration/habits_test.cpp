@@ -57,6 +57,16 @@ TEST(Habits, AMisspeltCommandIsNamedWithWhatItMeant) {
       << far.err;
 }
 
+TEST(Habits, ReplayOfAnIdWithoutItsMatrixPointNamesTheCases) {
+  const Result r = strain("replay bank_account/bug_unlocked --seed 42 --trial 1 --spec "
+                          "specs/bank_account.yaml");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("did you mean one of:\n  bank_account/bug_unlocked/topology=threads\n  "
+                       "bank_account/bug_unlocked/topology=processes"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(Habits, RepeatRunsEachRepetitionUnderTheNextSeedAndSaysWhich) {
   const std::string json = kWork + "/habits_repeat.json";
   const Result r =

@@ -448,7 +448,16 @@ Action add_replay(CLI::App& app, const Global& g) {
     const spec::Case* found = nullptr;
     for (const auto& c : specs.front().cases)
       if (c.id == f->id) found = &c;
-    if (found == nullptr) throw UsageError("no case '" + f->id + "' in " + path);
+    if (found == nullptr) {
+      // An id from an older report or a README often lacks the matrix
+      // point the case id has gained since: name the ids it starts.
+      std::string near;
+      for (const auto& c : specs.front().cases)
+        if (c.id.starts_with(f->id + "/")) near += "\n  " + c.id;
+      throw UsageError("no case '" + f->id + "' in " + path +
+                       (near.empty() ? "; `strain list " + path + "` lists its cases"
+                                     : "; did you mean one of:" + near));
+    }
     const bool controlled = found->schedule.strategy.name == "controlled";
     if (!controlled && (!f->trace_in.empty() || !f->trace_out.empty()))
       throw UsageError("--trace and --record-trace need a case under strategy controlled; " +

@@ -31,8 +31,8 @@ std::vector<std::string> ids_in_order(const nlohmann::json& report) {
 // script), with TERM and the extra environment given; returns what the
 // terminal received.
 Result on_terminal(const std::string& command, int columns, const std::string& env) {
-  const std::string inner = "stty cols " + std::to_string(columns) + " rows 40; " + env + " " +
-                            kBin + " " + command;
+  const std::string inner =
+      "stty cols " + std::to_string(columns) + " rows 40; " + env + " " + kBin + " " + command;
   return shell("TERM=xterm script -qec \"" + inner + "\" /dev/null");
 }
 
@@ -58,8 +58,9 @@ TEST(Habits, AMisspeltCommandIsNamedWithWhatItMeant) {
 }
 
 TEST(Habits, ReplayOfAnIdWithoutItsMatrixPointNamesTheCases) {
-  const Result r = strain("replay bank_account/bug_unlocked --seed 42 --trial 1 --spec "
-                          "specs/bank_account.yaml");
+  const Result r = strain(
+      "replay bank_account/bug_unlocked --seed 42 --trial 1 --spec "
+      "specs/bank_account.yaml");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("did you mean one of:\n  bank_account/bug_unlocked/topology=threads\n  "
                        "bank_account/bug_unlocked/topology=processes"),
@@ -69,8 +70,8 @@ TEST(Habits, ReplayOfAnIdWithoutItsMatrixPointNamesTheCases) {
 
 TEST(Habits, RepeatRunsEachRepetitionUnderTheNextSeedAndSaysWhich) {
   const std::string json = kWork + "/habits_repeat.json";
-  const Result r =
-      strain("--plugin-path " + kTestPlugins + " run " + kMet + " --repeat 3 --report json:" + json);
+  const Result r = strain("--plugin-path " + kTestPlugins + " run " + kMet +
+                          " --repeat 3 --report json:" + json);
   EXPECT_EQ(r.code, 0) << r.err;
   const auto report = read_json(json);
   ASSERT_EQ(report["cases"].size(), 6u);
@@ -131,9 +132,9 @@ TEST(Habits, IntensityScalesTrialsAndBudgets) {
                           " --intensity 0.1 --report json:" + json);
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ((*find_case(read_json(json), "trivial_met/pass"))["trials"], 10) << "100 x 0.1";
-  const Result tough = strain("--plugin-path " + kTestPlugins + " run " + kMet +
-                                  " --report json:" + json,
-                              "STRAIN_INTENSITY=tough");
+  const Result tough =
+      strain("--plugin-path " + kTestPlugins + " run " + kMet + " --report json:" + json,
+             "STRAIN_INTENSITY=tough");
   EXPECT_EQ(tough.code, 0) << tough.err;
   EXPECT_EQ((*find_case(read_json(json), "trivial_met/pass"))["trials"], 1000) << "100 x 10";
   const Result bad = strain("--plugin-path " + kTestPlugins + " run " + kMet + " --intensity 0");

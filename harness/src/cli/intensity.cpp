@@ -22,11 +22,11 @@ double parse_intensity(const std::string& text) {
     if (text == name) return factor;
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v <= 0 ||
-      v > 1e6)
-    throw UsageError("--intensity must be a factor > 0 (e.g. 0.1, 10) or quick, default, tough, "
-                     "stress; got '" +
-                     text + "'");
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v <= 0 || v > 1e6)
+    throw UsageError(
+        "--intensity must be a factor > 0 (e.g. 0.1, 10) or quick, default, tough, "
+        "stress; got '" +
+        text + "'");
   return v;
 }
 

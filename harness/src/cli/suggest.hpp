@@ -16,6 +16,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 
 //! The candidate nearest to `word`, if one is near enough to be a typo of
 //! it (at most 2 edits, and fewer than half its length); the first on a tie.
-std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
+std::optional<std::string> closest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
 
 }  // namespace strain::cli

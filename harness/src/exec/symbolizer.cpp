@@ -122,9 +122,8 @@ bool inline_chain(Dwfl_Module* mod, Dwarf_Addr pc, const std::string& file, int 
     if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram) continue;
     // The real function is the symbol `pc` lies in: its name has the
     // parameter types even where DWARF has no linkage name.
-    const std::string name = tag == DW_TAG_subprogram && !symbol.empty()
-                                 ? symbol
-                                 : die_function(&scopes[k]);
+    const std::string name =
+        tag == DW_TAG_subprogram && !symbol.empty() ? symbol : die_function(&scopes[k]);
     const std::string text = located(name, here_file, here_line);
     if (first)
       f.text = text;
@@ -174,8 +173,8 @@ std::vector<SymbolizedFrame> symbolize_addresses(const std::vector<void*>& addre
     Dwfl_Module* mod = dwfl_addrmodule(dwfl.get(), pc);
     if (mod == nullptr) continue;
     Dwarf_Addr base = 0;
-    const char* name = dwfl_module_info(mod, nullptr, &base, nullptr, nullptr, nullptr, nullptr,
-                                        nullptr);
+    const char* name =
+        dwfl_module_info(mod, nullptr, &base, nullptr, nullptr, nullptr, nullptr, nullptr);
     f.module = name != nullptr ? name : "";
     f.offset = pc - base;
     f.in_host = mod == host;
@@ -183,8 +182,7 @@ std::vector<SymbolizedFrame> symbolize_addresses(const std::vector<void*>& addre
     // nearest symbol below is some unrelated exported function.
     GElf_Off sym_off = 0;
     GElf_Sym sym{};
-    const char* sym_name =
-        dwfl_module_addrinfo(mod, pc, &sym_off, &sym, nullptr, nullptr, nullptr);
+    const char* sym_name = dwfl_module_addrinfo(mod, pc, &sym_off, &sym, nullptr, nullptr, nullptr);
     std::string function;
     if (sym_name != nullptr && (sym.st_size == 0 || sym_off < sym.st_size))
       function = demangle(sym_name);

@@ -17,7 +17,8 @@ std::string through_sh(const std::string& words) {
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 256> buf{};
-  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;) out.append(buf.data(), n);
+  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;)
+    out.append(buf.data(), n);
   ::pclose(p);
   return out;
 }

@@ -88,6 +88,8 @@ case "$step" in
     (cd "$out" && "$prefix/bin/strain" new demo_scenario) >"$out/new.txt" || fail "strain new failed"
     grep -q "See $prefix/share/doc/.*/writing-a-plugin.md" "$out/new.txt" ||
       { cat "$out/new.txt"; fail "strain new does not point to the installed guide"; }
+    grep -q -- "-DCMAKE_PREFIX_PATH=$prefix\$" "$out/new.txt" ||
+      { cat "$out/new.txt"; fail "strain new does not give the installation's prefix"; }
     # Configured without a build type: strain_add_plugin optimises anyway.
     build_project "$out/demo_scenario" "$out/build" ""
     grep -q -- '-O2' "$out/build/compile_commands.json" ||

@@ -142,6 +142,25 @@ std::vector<const spec::Case*> select_cases(const std::vector<spec::Spec>& specs
   return cases;
 }
 
+// The order in which repetition `r` runs this shard's cases (indices into
+// the selection): the selection's own, or with --shuffle a permutation from
+// the shuffle seed + r, as gtest reshuffles each iteration.
+std::vector<std::uint64_t> case_order(std::vector<std::uint64_t> mine, const RunFlags& f,
+                                      std::uint64_t shuffle_seed, std::uint64_t r) {
+  if (f.shuffle) std::shuffle(mine.begin(), mine.end(), std::mt19937_64(shuffle_seed + r));
+  return mine;
+}
+
+// The seed case `c` runs under in repetition `r`: as gtest does with
+// --gtest_repeat, each repetition runs under the next seed (the spec's, or
+// --seed's, plus r), so N repetitions explore N times the schedules. The
+// first is a plain run: --seed or nothing.
+std::optional<std::uint64_t> repetition_seed(const RunFlags& f, const spec::Case& c,
+                                             std::uint64_t r) {
+  if (r == 0) return f.seed;
+  return f.seed.value_or(c.schedule.seed) + r;
+}
+
 // Runs the selected cases of this shard, `repeat` times, feeding every
 // reporter. Returns the exit code.
 int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions opt,
@@ -189,40 +208,34 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
   if (f.shuffle && !f.output.quiet)
     std::cout << fmt::format("Shuffling the cases with seed {} (--shuffle-seed {} repeats it)\n",
                              shuffle_seed, shuffle_seed);
-  bool stop = false;
+  // The workers scale their copy of the case as this process scaled its own.
+  std::vector<std::string> worker_args;
+  if (!f.intensity.empty())
+    worker_args = {"--intensity", fmt::format("{}", parse_intensity(f.intensity))};
+  bool stop = false;  // --fail-fast saw an unmet case
   std::uint64_t not_run = 0;
   for (std::uint64_t r = 0; r < f.repeat && !g_interrupted.load(); ++r) {
     if (stop) {
       not_run += mine.size();
       continue;
     }
-    // As gtest does with --gtest_repeat: each repetition runs under the next
-    // seed (the spec's, or --seed's, plus the repetition's index), so N
-    // repetitions explore N times the schedules, and each says its seed.
-    exec::RunOptions rep_opt = opt;
     if (f.repeat > 1 && !f.output.quiet)
       std::cout << fmt::format("\nRepetition {}/{} (seed: {})\n", r + 1, f.repeat,
                                info.seed_per_spec ? fmt::format("each spec's own + {}", r)
                                                   : std::to_string(info.seed + r));
-    std::vector<std::uint64_t> order = mine;
-    if (f.shuffle) std::shuffle(order.begin(), order.end(), std::mt19937_64(shuffle_seed + r));
-    for (const auto k : order) {
+    for (const auto k : case_order(mine, f, shuffle_seed, r)) {
       if (g_interrupted.load()) break;
       if (stop) {
         ++not_run;
         continue;
       }
       const spec::Case& c = *selected[k];
-      rep_opt.seed = f.seed.value_or(c.schedule.seed) + r;
-      if (r == 0) rep_opt.seed = f.seed;  // the first repetition is a plain run
+      exec::RunOptions case_opt = opt;
+      case_opt.seed = repetition_seed(f, c, r);
       if (f.output.verbose)
-        print_settings(c, rep_opt.seed.value_or(c.schedule.seed), opt.command_prefix);
+        print_settings(c, case_opt.seed.value_or(c.schedule.seed), opt.command_prefix);
       rep.case_started(c.id);
-      exec::CaseResult res = run_one(
-          c, rep_opt, g, f.in_process,
-          f.intensity.empty() ? std::vector<std::string>{}
-                              : std::vector<std::string>{"--intensity", fmt::format(
-                                                             "{}", parse_intensity(f.intensity))});
+      exec::CaseResult res = run_one(c, case_opt, g, f.in_process, worker_args);
       if (res.stopped_by == "interrupted") break;
       res.index = k;
       res.repetition = r;
@@ -234,8 +247,9 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
   summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rep.run_finished(summary);
   if (not_run > 0)
-    std::cerr << fmt::format("strain: --fail-fast: stopped at the first unmet case; {} case{} not run\n",
-                             not_run, not_run == 1 ? " was" : "s were");
+    std::cerr << fmt::format(
+        "strain: --fail-fast: stopped at the first unmet case; {} case{} not run\n", not_run,
+        not_run == 1 ? " was" : "s were");
   if (g_interrupted.load()) {
     std::cerr << "strain: interrupted; " << summary.results.size() << " of " << info.case_ids.size()
               << " cases finished and were reported\n";

@@ -21,6 +21,34 @@ std::string sq(const std::string& s) {
   return out + "'";
 }
 
+// `s` with XML's five markup characters as entities, as the JUnit and HTML
+// reports write text.
+std::string xml_text(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 // Lines of `text` that start with `prefix`, without it.
 std::vector<std::string> lines_after(const std::string& text, const std::string& prefix) {
   std::vector<std::string> out;
@@ -71,11 +99,13 @@ struct Hostile {
 
 TEST(PrintedCommands, ReplayLinesRunExactlyTheirCaseWhenPastedIntoSh) {
   const Hostile h;
-  const std::string json = h.root + "/report.json";
+  const std::string json = h.root + "/report.json", xml = h.root + "/report.xml",
+                    html = h.root + "/report.html";
   // The plugin path comes from the environment and the spec is relative:
   // the printed line must carry both in absolute form.
   const Result run =
-      strain("run " + sq(fs::relative(h.spec, kSrc).string()) + " --report json:" + sq(json),
+      strain("run " + sq(fs::relative(h.spec, kSrc).string()) + " --report json:" + sq(json) +
+                 " --report junit:" + sq(xml) + " --report html:" + sq(html),
              "STRAIN_PLUGIN_PATH=" + sq(h.plugins));
   ASSERT_EQ(run.code, 1) << run.out << run.err;
   ASSERT_FALSE(h.marker_anywhere()) << "the run itself executed a case id";
@@ -88,6 +118,11 @@ TEST(PrintedCommands, ReplayLinesRunExactlyTheirCaseWhenPastedIntoSh) {
     SCOPED_TRACE(id + "\n" + replay);
     EXPECT_NE(std::find(console.begin(), console.end(), replay), console.end())
         << "the console prints the report's line";
+    EXPECT_NE(read_text(xml).find("replay: " + xml_text(replay) + "\n"), std::string::npos)
+        << "JUnit carries the same line";
+    EXPECT_NE(read_text(html).find("<code class=\"replay\">" + xml_text(replay) + "</code>"),
+              std::string::npos)
+        << "HTML carries the same line";
     EXPECT_NE(replay.find("--plugin-path"), std::string::npos);
     EXPECT_NE(replay.find(" --seed 77 "), std::string::npos) << "the spec seed, not the trial's";
     const Result again = h.paste_into_sh(replay);

@@ -85,7 +85,7 @@ class ConsoleReporter final : public Reporter {
     clear_live_line();
     if (!options_.quiet && !s.results.empty()) out_ << '\n';
     if (!s.results.empty()) print_table(s);
-    print_replays(s);
+    print_closing_lists(s);
     std::size_t met = 0;
     for (const auto& r : s.results) met += r.met ? 1 : 0;
     out_ << fmt::format("{} case{}: {} met, {} unmet (build: {}, seed: {})\n", s.results.size(),
@@ -168,7 +168,7 @@ class ConsoleReporter final : public Reporter {
   // case was meant to find come first, apart, and the cases that did not
   // meet their expectation last, just above the count, each with what was
   // expected, what was seen and how to replay it.
-  void print_replays(const exec::RunSummary& s) {
+  void print_closing_lists(const exec::RunSummary& s) {
     bool header = false;
     for (const auto& r : s.results) {
       if (!r.met || !r.first_failure || r.first_failure->replay.empty()) continue;
@@ -186,10 +186,9 @@ class ConsoleReporter final : public Reporter {
       if (r.met) continue;
       out_ << fmt::format("  {} {}: expected {}, observed {}", paint("[UNMET]", false), shown_id(r),
                           check::to_string(r.expected), format_counts(r.outcomes));
-      if (r.first_failure)
-        out_ << ": " << printable(r.first_failure->message);
-      else if (!r.note.empty())
-        out_ << ": " << printable(r.note);
+      // One line a case, as gtest's list: a hang's stacks are above.
+      const std::string& why = r.first_failure ? r.first_failure->message : r.note;
+      if (!why.empty()) out_ << ": " << printable(why.substr(0, why.find('\n')));
       out_ << '\n';
       if (r.first_failure && !r.first_failure->replay.empty())
         out_ << "    replay: " << r.first_failure->replay << '\n';

@@ -3,6 +3,8 @@
 #   include/strain/                     the public API
 #   <libdir>/strain/*.so                the in-tree scenario plugins
 #   share/strain/specs/                 their specs
+#   share/doc/strain/                   README.md and docs/ (what `strain new`'s
+#                                       scaffold and --help point to)
 #   <libdir>/cmake/Strain/              StrainConfig.cmake (+ version file),
 #                                       StrainTargets.cmake, StrainPlugin.cmake
 include(CMakePackageConfigHelpers)
@@ -13,6 +15,9 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/harness/include/strain
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/specs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/strain/specs
   FILES_MATCHING PATTERN "*.yaml")
+install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs
+  FILES_MATCHING PATTERN "*.md")
 install(EXPORT StrainTargets NAMESPACE Strain:: DESTINATION ${STRAIN_INSTALL_CMAKE_DIR})
 
 if(STRAIN_TSAN)

@@ -223,11 +223,13 @@ TEST(Cli, UnmetRunExitsOneAndItsReplayReproduces) {
   ASSERT_NE(bad, nullptr);
   EXPECT_EQ((*bad)["verdict"], "unmet");
   const std::string replay = (*bad)["first_failure"]["replay"];
-  EXPECT_EQ(replay,
-            "strain replay trivial_unmet/fails_at_10 --seed 5 --trial 9 --spec "
-            "tests/integration/specs/trivial_unmet.yaml");
+  // Complete: this strain (not on $PATH, so by its path), the plugin path
+  // it was given, the spec's absolute path.
+  EXPECT_EQ(replay, fs::canonical(kBin).string() + " --plugin-path " + kTestPlugins +
+                        " replay trivial_unmet/fails_at_10 --seed 5 --trial 9 --spec " + kSrc +
+                        "/tests/integration/specs/trivial_unmet.yaml");
   EXPECT_NE(r.out.find(replay), std::string::npos) << "the console shows the replay line";
-  const Result again = strain("--plugin-path " + kTestPlugins + replay.substr(6) + " --repeat 3");
+  const Result again = shell(replay + " --repeat 3");
   EXPECT_EQ(again.code, 1);
   EXPECT_NE(again.out.find("failed 3 of 3 runs"), std::string::npos) << again.out << again.err;
   std::ifstream in(xml);

@@ -48,7 +48,7 @@ TEST(Controlled, EveryFailureReplaysIdentically) {
     if (c["first_failure"].is_null()) continue;
     const auto& f = c["first_failure"];
     const std::string replay = f["replay"];
-    const Result again = strain(kKernelPath + " " + replay.substr(7) + " --repeat 20");
+    const Result again = shell(replay + " --repeat 20");  // complete as printed
     EXPECT_EQ(again.code, 1) << replay << "\n" << again.out << again.err;
     EXPECT_NE(again.out.find("failed 20 of 20 runs"), std::string::npos) << replay << again.out;
     // The same message: the same values in it, i.e. the same execution.
@@ -73,7 +73,7 @@ TEST(Controlled, TraceRecordsAndReplaysDecisions) {
   const std::string replay = (*c)["first_failure"]["replay"];
   const std::string trace = kWork + "/lost_update.trace.json";
   fs::remove(trace);
-  const Result rec = strain(kKernelPath + " " + replay.substr(7) + " --record-trace " + trace);
+  const Result rec = shell(replay + " --record-trace " + trace);
   EXPECT_EQ(rec.code, 1) << rec.out << rec.err;
   ASSERT_TRUE(fs::exists(trace)) << rec.out << rec.err;
   const auto t = read_json(trace);

@@ -60,6 +60,13 @@ TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
     EXPECT_NE(hang.find("Fault::first(strain::Context&)"), std::string::npos) << hang;
     EXPECT_NE(hang.find("Fault::second(strain::Context&)"), std::string::npos) << hang;
     EXPECT_NE(hang.find("(fault.so+0x"), std::string::npos) << hang;
+    // Only what says where the plugin is: no frame of strain (its binary,
+    // its role dispatch), none of the thread's start in libstdc++ and libc,
+    // and source paths normalised (no build/default/../../).
+    for (const char* noise : {"(strain+0x", "scenario.hpp", "execute_native_thread_routine",
+                              "start_thread", "clone", "/../", " ../"})
+      EXPECT_EQ(hang.find(noise), std::string::npos) << noise << " in\n" << hang;
+    EXPECT_NE(hang.find("tests/plugins/fault.cpp:"), std::string::npos) << hang;
   }
   const std::string killed =
       (*find_case(report, "faults/proc_sigkill"))["first_failure"]["message"];

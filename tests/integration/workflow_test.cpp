@@ -334,8 +334,12 @@ TEST(Run, VerboseShowsSettingsDebugCommandMetricsAndOutput) {
   EXPECT_NE(r.out.find("schedule: topology=threads roles: left=1 right=1 trials=100"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("in a debugger: strain run tests/integration/specs/trivial_met.yaml --case "
-                       "'trivial_met/finds' --seed 5 --in-process"),
+  // Complete, to paste as it is: gdb --args, this strain and its plugin
+  // path, the spec's absolute path (printed_commands_test pastes it).
+  EXPECT_NE(r.out.find("in a debugger: gdb --args " + fs::canonical(kBin).string() +
+                       " --plugin-path " + kTestPlugins + " run " + kSrc +
+                       "/tests/integration/specs/trivial_met.yaml --case trivial_met/finds --seed 5 "
+                       "--in-process"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("metrics: sum=3"), std::string::npos) << r.out;
@@ -427,8 +431,15 @@ TEST(Html, RendersInHeadlessChromiumWithEveryCase) {
     EXPECT_NE(dom.find("data-case-id=\"" + id + "\""), std::string::npos) << id;
   EXPECT_NE(dom.find("7 cases: 6 met, 1 unmet"), std::string::npos);
   EXPECT_NE(dom.find("<svg class=\"histogram\""), std::string::npos);
-  EXPECT_NE(dom.find("strain replay shard/unmet --seed 11 --trial 9"), std::string::npos);
+  EXPECT_NE(dom.find("replay shard/unmet --seed 11 --trial 9 --spec " + kSrc + "/" + kShardSpec),
+            std::string::npos);
   EXPECT_NE(dom.find("asked to fail this trial"), std::string::npos);
+  // The summary table lists the unmet case first, wherever its spec has it.
+  const std::size_t summary = dom.find("id=\"summary\"");
+  ASSERT_NE(summary, std::string::npos);
+  const std::size_t first_badge = dom.find("<span class=\"badge ", summary);
+  EXPECT_EQ(dom.substr(first_badge, 25), "<span class=\"badge unmet\"")
+      << dom.substr(first_badge, 200);
 }
 
 }  // namespace

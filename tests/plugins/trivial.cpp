@@ -13,6 +13,7 @@ class Trivial {
     d.doc("Two roles each store one value; nothing can fail unless asked to")
         .param("fail_every", 0, "fail the check of every n-th trial (0: never)")
         .param("points", 0, "schedule points each role passes")
+        .param("label", "", "any text, unused: lets a test put shell syntax into a case id")
         .role("left", &Trivial::left)
         .role("right", &Trivial::right)
         .metric("sum", "left + right")

@@ -486,6 +486,57 @@ std::string Expr::explain(std::span<const std::string> names, std::span<const Va
   return out;
 }
 
+namespace {
+
+// Catch2's decomposition, over the tree: a comparison shows both sides'
+// values ("1165 == 2000"); && shows the operands that are false, || both
+// (each is false when the whole is), ! its operand; anything else its value.
+std::string decompose(const Program& p, std::uint32_t at, std::span<const Value> vars) {
+  const Node& n = p.nodes[at];
+  const auto value = [&](std::uint32_t k) {
+    Val v;
+    std::string err;
+    return p.eval(k, vars, v, err) ? describe(v) : std::string("?");
+  };
+  const auto parens = [&](std::uint32_t k) {
+    const Op op = p.nodes[k].op;
+    const std::string d = decompose(p, k, vars);
+    return op == Op::land || op == Op::lor ? "(" + d + ")" : d;
+  };
+  switch (n.op) {
+    case Op::lt:
+    case Op::le:
+    case Op::gt:
+    case Op::ge:
+    case Op::eq:
+    case Op::ne:
+      return fmt::format("{} {} {}", value(n.lhs), info(n.op).text, value(n.rhs));
+    case Op::land: {
+      std::string out;
+      for (const std::uint32_t k : {n.lhs, n.rhs}) {
+        Val v;
+        std::string err;
+        if (p.eval(k, vars, v, err) && v.kind == Kind::boolean && v.b) continue;
+        out += (out.empty() ? "" : " && ") + parens(k);
+      }
+      return out.empty() ? value(at) : out;
+    }
+    case Op::lor:
+      return parens(n.lhs) + " || " + parens(n.rhs);
+    case Op::lnot:
+      return "!" + value(n.lhs);
+    default:
+      return value(at);
+  }
+}
+
+}  // namespace
+
+std::string Expr::decompose(std::span<const Value> vars) const {
+  if (!impl_) return {};
+  return check::decompose(*impl_, impl_->root, vars);
+}
+
 const std::string& Expr::text() const {
   static const std::string kEmpty;
   return impl_ ? impl_->text : kEmpty;

@@ -67,6 +67,11 @@ class Expr {
   //! "a=1, b=2" for the names used, for a violation message.
   std::string explain(std::span<const std::string> names, std::span<const Value> vars) const;
 
+  //! The expression with the values its parts had, as Catch2 decomposes a
+  //! failed check: "1165 == 2000" for `counter == workers * increments`;
+  //! the false operands of && ("-222 >= 0"), both of ||.
+  std::string decompose(std::span<const Value> vars) const;
+
   //! The source text.
   const std::string& text() const;
 

@@ -7,12 +7,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/scaffold.hpp"
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
+#include "core/shell_quote.hpp"
 
 namespace strain::cli {
 
@@ -57,6 +59,36 @@ std::string fill(std::string_view text, const std::string& name, const std::stri
 
 }  // namespace
 
+namespace {
+
+// The prefix this strain is installed under (where its package's
+// StrainConfig.cmake is found from), if it runs from an installation.
+std::optional<fs::path> install_prefix() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::nullopt;
+  const fs::path guide =
+      (exe.parent_path() / STRAIN_INSTALL_DOC_DIR_FROM_BIN / "docs" / "writing-a-plugin.md")
+          .lexically_normal();
+  if (!fs::exists(guide, ec)) return std::nullopt;
+  return exe.parent_path().parent_path();
+}
+
+// Where the plugin guide is on this machine: installed beside this strain
+// (share/doc), else in the source tree it was built from.
+std::string plugin_guide() {
+  if (install_prefix()) {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    return (exe.parent_path() / STRAIN_INSTALL_DOC_DIR_FROM_BIN / "docs" / "writing-a-plugin.md")
+        .lexically_normal()
+        .string();
+  }
+  return STRAIN_SOURCE_DOC_DIR "/writing-a-plugin.md";
+}
+
+}  // namespace
+
 Action add_new(CLI::App& app, const Global&) {
   auto* cmd = app.add_subcommand(
       "new", "Scaffold a plugin folder: a scenario, its CMakeLists.txt and a spec that passes");
@@ -85,13 +117,19 @@ Action add_new(CLI::App& app, const Global&) {
       write_file_atomically(path.string(), fill(file.text, f->name, cls));
       std::cout << "created " << path.string() << "\n";
     }
+    // Commands to paste: quoted, and with this installation's prefix when
+    // strain runs from one.
+    const std::string src = shell_quote(dir.string());
+    const std::string build = shell_quote((dir / "build").string());
+    const auto prefix = install_prefix();
     std::cout << fmt::format(
         "\nNext:\n"
-        "  cmake -S {0} -B {0}/build -DCMAKE_PREFIX_PATH=<where Strain is installed>\n"
-        "  cmake --build {0}/build\n"
-        "  ctest --test-dir {0}/build -L strain --output-on-failure\n"
-        "See docs/writing-a-plugin.md.\n",
-        dir.string());
+        "  cmake -S {} -B {} -DCMAKE_PREFIX_PATH={}\n"
+        "  cmake --build {}\n"
+        "  ctest --test-dir {} -L strain --output-on-failure\n"
+        "See {}.\n",
+        src, build, prefix ? shell_quote(prefix->string()) : "<where Strain is installed>", build,
+        build, plugin_guide());
     return kExitMet;
   };
 }

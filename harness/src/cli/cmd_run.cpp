@@ -9,19 +9,23 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "spec/strategy_override.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/intensity.hpp"
 #include "cli/output.hpp"
 #include "cli/shard.hpp"
 #include "cli/validators.hpp"
+#include "spec/strategy_override.hpp"
 #include "core/errors.hpp"
+#include "core/shell_quote.hpp"
 #include "exec/case_runner.hpp"
 #include "exec/isolated_runner.hpp"
 #include "report/reporter.hpp"
@@ -43,6 +47,10 @@ struct RunFlags {
   ShardFlags shard;
   OutputFlags output;
   bool in_process = false;
+  bool fail_fast = false;
+  bool shuffle = false;
+  std::optional<std::uint64_t> shuffle_seed;
+  std::string intensity;  // as given; "" is 1
 };
 
 // Set by SIGINT/SIGTERM: the running case's worker is killed, the reports of
@@ -62,11 +70,12 @@ void install_signal_handlers() {
 // Runs one case: in a worker process unless asked to stay in-process (for a
 // debugger), where a crash takes strain down with it.
 exec::CaseResult run_one(const spec::Case& c, const exec::RunOptions& opt, const Global& g,
-                         bool in_process) {
+                         bool in_process, std::vector<std::string> worker_args = {}) {
   if (in_process) return exec::run_case(c, opt);
   exec::WorkerLaunch launch;
   launch.exe = exec::self_exe();
   if (!g.plugin_path.empty()) launch.global_args = {"--plugin-path", g.plugin_path};
+  launch.worker_args = std::move(worker_args);
   launch.interrupted = &g_interrupted;
   return exec::run_isolated(c, opt, launch);
 }
@@ -80,8 +89,9 @@ std::string utc_now() {
   return buf;
 }
 
-// --verbose: what a case runs with, and how to run it under a debugger.
-void print_settings(const spec::Case& c, std::uint64_t seed) {
+// --verbose: what a case runs with, and how to run it under a debugger
+// (`prefix` as RunOptions::command_prefix).
+void print_settings(const spec::Case& c, std::uint64_t seed, std::vector<std::string> prefix) {
   const spec::Schedule& s = c.schedule;
   std::string params, roles;
   for (std::size_t k = 0; k < c.params.size(); ++k)
@@ -96,8 +106,16 @@ void print_settings(const spec::Case& c, std::uint64_t seed) {
       s.timeout_s, s.time_scale,
       s.strategy.name == "controlled" ? "controlled/" + s.strategy.pick : s.strategy.name,
       s.strategy.yield_p, s.strategy.spin_p, s.strategy.sleep_p, seed);
-  std::cout << fmt::format("    in a debugger: strain run {} --case '{}' --seed {} --in-process\n",
-                           c.spec_path, c.id, seed);
+  // The whole line runs as pasted: gdb --args, then this strain with its
+  // plugin path, the spec's absolute path, and every word quoted.
+  std::error_code ec;
+  const std::filesystem::path spec = std::filesystem::absolute(c.spec_path, ec);
+  std::vector<std::string> words{"gdb", "--args"};
+  words.insert(words.end(), prefix.begin(), prefix.end());
+  words.insert(words.end(),
+               {"run", (ec ? std::filesystem::path(c.spec_path) : spec).lexically_normal().string(),
+                "--case", c.id, "--seed", std::to_string(seed), "--in-process"});
+  std::cout << "    in a debugger: " << shell_join(words) << "\n";
   std::cout.flush();
 }
 
@@ -125,6 +143,25 @@ std::vector<const spec::Case*> select_cases(const std::vector<spec::Spec>& specs
     }
   if (cases.empty()) throw UsageError("no case matches the filter '" + f.filter + "'");
   return cases;
+}
+
+// The order in which repetition `r` runs this shard's cases (indices into
+// the selection): the selection's own, or with --shuffle a permutation from
+// the shuffle seed + r, as gtest reshuffles each iteration.
+std::vector<std::uint64_t> case_order(std::vector<std::uint64_t> mine, const RunFlags& f,
+                                      std::uint64_t shuffle_seed, std::uint64_t r) {
+  if (f.shuffle) std::shuffle(mine.begin(), mine.end(), std::mt19937_64(shuffle_seed + r));
+  return mine;
+}
+
+// The seed case `c` runs under in repetition `r`: as gtest does with
+// --gtest_repeat, each repetition runs under the next seed (the spec's, or
+// --seed's, plus r), so N repetitions explore N times the schedules. The
+// first is a plain run: --seed or nothing.
+std::optional<std::uint64_t> repetition_seed(const RunFlags& f, const spec::Case& c,
+                                             std::uint64_t r) {
+  if (r == 0) return f.seed;
+  return f.seed.value_or(c.schedule.seed) + r;
 }
 
 // Runs the selected cases of this shard, `repeat` times, feeding every
@@ -167,22 +204,55 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
   summary.selection = sel;
   const auto t0 = std::chrono::steady_clock::now();
   opt.progress = [&rep](const exec::CaseProgress& p) { rep.case_progress(p); };
+  // gtest's --gtest_shuffle: a seed from the clock unless given, printed so
+  // that the order can be had again.
+  const std::uint64_t shuffle_seed =
+      f.shuffle_seed.value_or(static_cast<std::uint64_t>(std::random_device{}()));
+  if (f.shuffle && !f.output.quiet)
+    std::cout << fmt::format("Shuffling the cases with seed {} (--shuffle-seed {} repeats it)\n",
+                             shuffle_seed, shuffle_seed);
+  // The workers scale their copy of the case as this process scaled its own.
+  std::vector<std::string> worker_args;
+  if (!f.intensity.empty())
+    worker_args = {"--intensity", fmt::format("{}", parse_intensity(f.intensity))};
+  bool stop = false;  // --fail-fast saw an unmet case
+  std::uint64_t not_run = 0;
   for (std::uint64_t r = 0; r < f.repeat && !g_interrupted.load(); ++r) {
-    for (const auto k : mine) {
+    if (stop) {
+      not_run += mine.size();
+      continue;
+    }
+    if (f.repeat > 1 && !f.output.quiet)
+      std::cout << fmt::format("\nRepetition {}/{} (seed: {})\n", r + 1, f.repeat,
+                               info.seed_per_spec ? fmt::format("each spec's own + {}", r)
+                                                  : std::to_string(info.seed + r));
+    for (const auto k : case_order(mine, f, shuffle_seed, r)) {
       if (g_interrupted.load()) break;
+      if (stop) {
+        ++not_run;
+        continue;
+      }
       const spec::Case& c = *selected[k];
-      if (f.output.verbose) print_settings(c, f.seed.value_or(c.schedule.seed));
+      exec::RunOptions case_opt = opt;
+      case_opt.seed = repetition_seed(f, c, r);
+      if (f.output.verbose)
+        print_settings(c, case_opt.seed.value_or(c.schedule.seed), opt.command_prefix);
       rep.case_started(c.id);
-      exec::CaseResult res = run_one(c, opt, g, f.in_process);
+      exec::CaseResult res = run_one(c, case_opt, g, f.in_process, worker_args);
       if (res.stopped_by == "interrupted") break;
       res.index = k;
       res.repetition = r;
       summary.results.push_back(std::move(res));
       rep.case_finished(summary.results.back());
+      if (f.fail_fast && !summary.results.back().met) stop = true;
     }
   }
   summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rep.run_finished(summary);
+  if (not_run > 0)
+    std::cerr << fmt::format(
+        "strain: --fail-fast: stopped at the first unmet case; {} case{} not run\n", not_run,
+        not_run == 1 ? " was" : "s were");
   if (g_interrupted.load()) {
     std::cerr << "strain: interrupted; " << summary.results.size() << " of " << info.case_ids.size()
               << " cases finished and were reported\n";
@@ -216,7 +286,9 @@ Action add_run(CLI::App& app, const Global& g) {
   cmd->add_option("--strategy", f->strategy,
                   "replace every case's strategy: " + std::string(spec::kStrategyForms))
       ->envname("STRAIN_STRATEGY");
-  cmd->add_option("--repeat", f->repeat, "run the whole selection N times (as --gtest_repeat)")
+  cmd->add_option("--repeat", f->repeat,
+                  "run the whole selection N times (as --gtest_repeat), repetition k under seed "
+                  "+ k")
       ->check(whole_number(1))
       ->envname("STRAIN_REPEAT");
   cmd->add_option("--shard", f->shard.shard,
@@ -226,20 +298,39 @@ Action add_run(CLI::App& app, const Global& g) {
                   "run one of N shards, its index from $JOB_COMPLETION_INDEX (Kubernetes)")
       ->check(whole_number(1))
       ->envname("STRAIN_SHARDS");
+  cmd->add_flag("--fail-fast", f->fail_fast,
+                "stop after the first case that does not meet its expectation (as "
+                "--gtest_fail_fast)")
+      ->envname("STRAIN_FAIL_FAST");
+  cmd->add_flag("--shuffle", f->shuffle,
+                "run the cases in a random order, printing its seed (as --gtest_shuffle)")
+      ->envname("STRAIN_SHUFFLE");
+  cmd->add_option("--shuffle-seed", f->shuffle_seed,
+                  "the seed of --shuffle's order (default: from the clock)")
+      ->check(whole_number(0))
+      ->envname("STRAIN_SHUFFLE_SEED");
+  cmd->add_option("--intensity", f->intensity,
+                  "scale every case's trials and budget: a factor (0.1, 10) or quick (0.1), "
+                  "default, tough (10), stress (100), as jcstress -m")
+      ->envname("STRAIN_INTENSITY");
   add_output_options(*cmd, f->output);
   cmd->add_flag("--in-process", f->in_process,
                 "run cases inside strain itself (for a debugger); a crash then ends the run")
       ->envname("STRAIN_IN_PROCESS");
   return [f, &g]() {
+    const double intensity = f->intensity.empty() ? 1.0 : parse_intensity(f->intensity);
     const plugin::Catalog catalog = load_catalog(g.plugin_path);
     std::vector<spec::Spec> specs = load_specs(collect_spec_files(f->specs), catalog);
     if (!f->strategy.empty())
       for (auto& s : specs)
         for (auto& c : s.cases) apply_strategy_flag(c, f->strategy);
+    for (auto& s : specs)
+      for (auto& c : s.cases) apply_intensity(c, intensity);
     exec::RunOptions opt;
     opt.keep_going = f->keep_going;
     opt.seed = f->seed;
     opt.tsan_build = tsan_build();
+    opt.command_prefix = command_prefix(g.plugin_path);
     return execute(specs, *f, opt, g);
   };
 }
@@ -383,13 +474,22 @@ Action add_replay(CLI::App& app, const Global& g) {
     spec::Case* found = nullptr;
     for (auto& c : specs.front().cases)
       if (c.id == f->id) found = &c;
-    if (found != nullptr && !f->strategy.empty()) apply_strategy_flag(*found, f->strategy);
-    if (found == nullptr) throw UsageError("no case '" + f->id + "' in " + path);
+    if (found == nullptr) {
+      // An id from an older report or a README often lacks the matrix
+      // point the case id has gained since: name the ids it starts.
+      std::string near;
+      for (const auto& c : specs.front().cases)
+        if (c.id.starts_with(f->id + "/")) near += "\n  " + c.id;
+      throw UsageError("no case '" + f->id + "' in " + path +
+                       (near.empty() ? "; `strain list " + path + "` lists its cases"
+                                     : "; did you mean one of:" + near));
+    }
+    if (!f->strategy.empty()) apply_strategy_flag(*found, f->strategy);
     const bool controlled = found->schedule.strategy.name == "controlled";
     if (!controlled && (!f->trace_in.empty() || !f->trace_out.empty()))
       throw UsageError("--trace and --record-trace need a case under strategy controlled; " +
                        f->id + " runs under " + found->schedule.strategy.name);
-    if (f->output.verbose) print_settings(*found, *f->seed);
+    if (f->output.verbose) print_settings(*found, *f->seed, command_prefix(g.plugin_path));
     exec::RunOptions opt;
     opt.seed = f->seed;
     opt.only_trial = f->trial;
@@ -398,6 +498,7 @@ Action add_replay(CLI::App& app, const Global& g) {
     opt.steps = f->steps;
     opt.trace_in = f->trace_in;
     opt.trace_out = f->trace_out;
+    opt.command_prefix = command_prefix(g.plugin_path);
     install_signal_handlers();
     ReplayTally tally;
     while (tally.runs < f->repeat) {

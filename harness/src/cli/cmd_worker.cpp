@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/intensity.hpp"
 #include "core/errors.hpp"
 #include "exec/isolated_runner.hpp"
 
@@ -20,6 +21,7 @@ Action add_worker(CLI::App& app, const Global& g) {
     std::optional<std::uint64_t> trial, steps;
     bool keep_going = false;
     std::string trace_in, trace_out, strategy;
+    double intensity = 1.0;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--spec", f->spec)->required();
@@ -34,12 +36,16 @@ Action add_worker(CLI::App& app, const Global& g) {
   cmd->add_option("--trace", f->trace_in);
   cmd->add_option("--record-trace", f->trace_out);
   cmd->add_option("--strategy", f->strategy);
+  cmd->add_option("--intensity", f->intensity);
   return [f, &g]() {
     const auto catalog = load_worker_catalog(g.plugin_path);
-    const auto specs = load_specs({f->spec}, catalog);
-    for (auto c : specs.front().cases) {
+    auto specs = load_specs({f->spec}, catalog);
+    for (auto& c : specs.front().cases) {
       if (c.id != f->id) continue;
+      // The parent changed its copy of the case alike (run --strategy,
+      // --intensity).
       if (!f->strategy.empty()) apply_strategy_flag(c, f->strategy);
+      apply_intensity(c, f->intensity);
       exec::RunOptions opt;
       opt.seed = f->seed;
       opt.keep_going = f->keep_going;
@@ -49,6 +55,9 @@ Action add_worker(CLI::App& app, const Global& g) {
       opt.steps = f->steps;
       opt.trace_in = f->trace_in;
       opt.trace_out = f->trace_out;
+      // The worker inherits the parent's flag and environment, so it prints
+      // the replay line the parent would.
+      opt.command_prefix = command_prefix(g.plugin_path);
       return exec::worker_main(c, opt, f->result_fd, f->live_fd);
     }
     throw UsageError("no case '" + f->id + "' in " + f->spec);

@@ -1,6 +1,7 @@
 #include "cli/common.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -25,6 +26,48 @@ std::string default_plugin_dir() {
   if (ec) return STRAIN_DEFAULT_PLUGIN_DIR;
   if (fs::equivalent(exe.parent_path(), STRAIN_BUILD_BIN_DIR, ec)) return STRAIN_DEFAULT_PLUGIN_DIR;
   return (exe.parent_path() / STRAIN_INSTALL_PLUGIN_DIR_FROM_BIN).lexically_normal().string();
+}
+
+namespace {
+
+// "strain" when a shell would find this binary under that name, else the
+// binary's absolute path: an out-of-tree plugin's ctest runs the strain of
+// an installation that need not be on $PATH.
+std::string invocation_name() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "strain";
+  if (const char* path = std::getenv("PATH"); path != nullptr) {
+    std::string_view rest(path);
+    while (true) {
+      const std::size_t end = std::min(rest.find(':'), rest.size());
+      const fs::path dir(rest.substr(0, end));
+      // The first "strain" on $PATH is the one the shell runs.
+      if (!dir.empty() && ::access((dir / "strain").c_str(), X_OK) == 0)
+        return fs::equivalent(dir / "strain", exe, ec) ? "strain" : exe.string();
+      if (end == rest.size()) break;
+      rest.remove_prefix(end + 1);
+    }
+  }
+  return exe.string();
+}
+
+}  // namespace
+
+std::vector<std::string> command_prefix(const std::string& plugin_path_flag) {
+  std::vector<std::string> words{invocation_name()};
+  const std::string def = default_plugin_dir();
+  const std::vector<std::string> path = plugin::plugin_path(plugin_path_flag, def);
+  if (path.size() == 1 && path.front() == def) return words;
+  std::string joined;
+  for (const auto& p : path) {
+    std::error_code ec;
+    const fs::path abs = fs::absolute(p, ec);
+    if (!joined.empty()) joined += ':';
+    joined += (ec ? fs::path(p) : abs).lexically_normal().string();
+  }
+  words.insert(words.end(), {"--plugin-path", joined});
+  return words;
 }
 
 namespace {
@@ -70,8 +113,10 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& args
   for (const auto& a : args) {
     std::error_code ec;
     if (fs::is_directory(a, ec)) {
+      // Subfolders too, as ctest and pytest look into them: a project
+      // that groups its specs by component validates them in one call.
       std::vector<std::string> found;
-      for (const auto& e : fs::directory_iterator(a, ec)) {
+      for (const auto& e : fs::recursive_directory_iterator(a, ec)) {
         const auto ext = e.path().extension();
         if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml"))
           found.push_back(e.path().string());

@@ -16,6 +16,14 @@ namespace strain::cli {
 //! plugin folder, or <prefix>/<libdir>/strain for an installed strain.
 std::string default_plugin_dir();
 
+//! How a command strain prints for a human starts (unquoted words): this
+//! strain, as `strain` when that name on $PATH is this very binary and by
+//! its absolute path otherwise, then `--plugin-path P` with every entry made
+//! absolute when the path in effect (flag or $STRAIN_PLUGIN_PATH) is not the
+//! default one. A pasted replay line then finds the same binary and plugins
+//! from any folder and any environment.
+std::vector<std::string> command_prefix(const std::string& plugin_path_flag);
+
 //! Loads the plugins on the path given by --plugin-path (or the environment,
 //! or the build's plugin folder), each tried first in a child process so
 //! that one that crashes while loading is skipped with a problem. Call it
@@ -26,7 +34,7 @@ plugin::Catalog load_catalog(const std::string& plugin_path_flag);
 //! again, skipping the files its parent strain found unsafe.
 plugin::Catalog load_worker_catalog(const std::string& plugin_path_flag);
 
-//! The spec files named by `args`: files as given, folders searched for
+//! The spec files named by `args`: files as given, folders searched, subfolders included, for
 //! *.yaml/*.yml (sorted). Throws UsageError for a path that does not exist.
 std::vector<std::string> collect_spec_files(const std::vector<std::string>& args);
 

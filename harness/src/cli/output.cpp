@@ -1,10 +1,12 @@
 #include "cli/output.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 
 #include "core/errors.hpp"
 
@@ -30,18 +32,48 @@ void add_output_options(CLI::App& cmd, OutputFlags& flags) {
       ->excludes(quiet);
 }
 
+namespace {
+
+// TERM=dumb names a terminal that understands neither colours nor the
+// cursor movement the live line redraws itself with (Emacs' shell buffer,
+// some CI log viewers).
+bool dumb_terminal() {
+  const char* term = std::getenv("TERM");
+  return term != nullptr && std::string_view(term) == "dumb";
+}
+
+// The width of the terminal on stdout: the kernel's idea first, then
+// $COLUMNS (set by shells for their children), then the classic 80.
+std::size_t terminal_columns() {
+  struct winsize ws {};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* env = std::getenv("COLUMNS"); env != nullptr) {
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(env, &end, 10);
+    if (end != env && *end == '\0' && n > 0 && n < 10000) return n;
+  }
+  return 80;
+}
+
+}  // namespace
+
 bool use_color(const OutputFlags& f) {
   if (f.color != "auto" && f.color != "always" && f.color != "never")
     throw UsageError("--color must be auto, always or never, got '" + f.color + "'");
-  return f.color == "always" || (f.color == "auto" && ::isatty(STDOUT_FILENO) != 0);
+  if (f.color != "auto") return f.color == "always";
+  // https://no-color.org: a NO_COLOR that is set and not empty turns colour
+  // off by default; --color always still turns it on.
+  if (const char* no = std::getenv("NO_COLOR"); no != nullptr && *no != '\0') return false;
+  return ::isatty(STDOUT_FILENO) != 0 && !dumb_terminal();
 }
 
 report::Fanout make_reporters(const OutputFlags& f, const std::vector<std::string>& reports,
                               bool merged) {
   report::Fanout out;
-  const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  const bool tty = ::isatty(STDOUT_FILENO) != 0 && !dumb_terminal();
   const bool color = use_color(f);
-  out.add(report::make_console_reporter(std::cout, {tty, color, f.quiet, f.verbose, merged}));
+  out.add(report::make_console_reporter(
+      std::cout, {tty, color, f.quiet, f.verbose, merged, tty ? terminal_columns() : 0}));
   for (const auto& r : reports) out.add(report::make_file_reporter(r));
   // $STRAIN_REPORT is read here rather than by CLI11: a delimiter set for it
   // would split paths with spaces on the command line too.

@@ -6,11 +6,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <new>
 #include <set>
 #include <vector>
 
+#include "core/shell_quote.hpp"
 #include "exec/arena.hpp"
 #include "exec/case_state.hpp"
 #include "exec/process_team.hpp"
@@ -161,11 +163,20 @@ std::uint64_t case_seed_of(std::uint64_t spec_seed, const std::string& case_id) 
 }  // namespace
 
 std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial,
-                           std::uint64_t steps) {
-  return "strain replay " + c.id + " --seed " + std::to_string(spec_seed) + " --trial " +
-         std::to_string(trial) + " --spec " + c.spec_path +
-         (steps > 0 ? " --steps " + std::to_string(steps) : "") +
-         (c.strategy_flag.empty() ? "" : " --strategy " + c.strategy_flag);
+                           std::uint64_t steps, const std::vector<std::string>& prefix) {
+  std::vector<std::string> words = prefix;
+  if (words.empty()) words.emplace_back("strain");
+  // The spec's absolute path: the line is pasted from a CI log or a ctest
+  // run whose working folder is not the reader's.
+  std::error_code ec;
+  std::filesystem::path spec = std::filesystem::absolute(c.spec_path, ec);
+  if (ec) spec = c.spec_path;
+  words.insert(words.end(), {"replay", c.id, "--seed", std::to_string(spec_seed), "--trial",
+                             std::to_string(trial), "--spec", spec.lexically_normal().string()});
+  if (steps > 0) words.insert(words.end(), {"--steps", std::to_string(steps)});
+  // A run's --strategy replaced the spec's: the replay must name it too.
+  if (!c.strategy_flag.empty()) words.insert(words.end(), {"--strategy", c.strategy_flag});
+  return shell_join(words);
 }
 
 CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
@@ -304,7 +315,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
                          outcome,
                          std::move(message),
                          std::chrono::duration<double>(now - leaked->t0).count(),
-                         replay_command(c, spec_seed, t, leaked->steps),
+                         replay_command(c, spec_seed, t, leaked->steps, opt.command_prefix),
                          {}};
       else
         result.first_failure = leaked->first_failure;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "exec/live_counters.hpp"
 #include "exec/result.hpp"
@@ -31,15 +32,22 @@ struct RunOptions {
   std::string trace_in;
   //! ...and/or write the first trial's decisions and interleaving here.
   std::string trace_out;
+  //! How a printed command starts: the strain to run and, when it is not
+  //! the default, `--plugin-path P` (absolute), so that a replay line works
+  //! pasted anywhere. Unquoted words; empty means {"strain"}.
+  std::vector<std::string> command_prefix{};
 };
 
 //! The seed of trial `trial` of the case `case_id` under spec seed `seed`.
 std::uint64_t trial_seed(std::uint64_t spec_seed, const std::string& case_id, std::uint64_t trial);
 
-//! The command that replays one trial; `steps` (PCT's learned k, if not 0)
-//! is passed on with --steps.
+//! The command that replays one trial, quoted for the shell: `prefix`
+//! (RunOptions::command_prefix), the case id, the spec seed, the trial and
+//! the spec's absolute path; `steps` (PCT's learned k, if not 0) is passed
+//! on with --steps.
 std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial,
-                           std::uint64_t steps = 0);
+                           std::uint64_t steps = 0,
+                           const std::vector<std::string>& prefix = {});
 
 //! The verdict: a case expecting pass meets it when nothing failed; a case
 //! expecting a failure outcome meets it when that outcome was seen and no

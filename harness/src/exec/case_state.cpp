@@ -29,7 +29,7 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
                                  o,
                                  std::move(message),
                                  std::chrono::duration<double>(ended - t0).count(),
-                                 replay_command(*kase, spec_seed, t, steps),
+                                 replay_command(*kase, spec_seed, t, steps, opt.command_prefix),
                                  controller ? controller->digest().text() : std::string()};
     if (opt.on_failure) opt.on_failure(*first_failure);
   }
@@ -164,8 +164,14 @@ void CaseState::finish() {
       return;
     }
     if (!r.value) {
-      (void)record(Outcome::violation, "invariant '" + inv.text + "' does not hold: " +
-                                           inv.expr.explain(kase->names, vars));
+      // The values of the names, then the expression with its parts
+      // evaluated (Catch2's "with expansion"), then where it is written.
+      std::string why = "invariant '" + inv.text +
+                        "' does not hold: " + inv.expr.explain(kase->names, vars) +
+                        "; expanded: " + inv.expr.decompose(vars);
+      if (inv.loc.line > 0)
+        why += fmt::format(" ({}:{}:{})", inv.loc.file, inv.loc.line, inv.loc.col);
+      (void)record(Outcome::violation, std::move(why));
       return;
     }
   }

@@ -222,6 +222,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
                            "--live-fd", "4", "--seed", std::to_string(spec_seed)});
   if (opt.keep_going) args.push_back("--keep-going");
   if (!c.strategy_flag.empty()) args.insert(args.end(), {"--strategy", c.strategy_flag});
+  args.insert(args.end(), launch.worker_args.begin(), launch.worker_args.end());
   if (opt.only_trial) {
     args.insert(args.end(), {"--trial", std::to_string(*opt.only_trial), "--repeat",
                              std::to_string(opt.repeat)});
@@ -398,7 +399,8 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
                                         outcome,
                                         why,
                                         result.elapsed_s,
-                                        replay_command(c, spec_seed, trial, live->steps.load()),
+                                        replay_command(c, spec_seed, trial, live->steps.load(),
+                                                       opt.command_prefix),
                                         {}};
   } else {
     result.note = why;

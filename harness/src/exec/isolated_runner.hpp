@@ -16,6 +16,8 @@ namespace strain::exec {
 struct WorkerLaunch {
   std::string exe;
   std::vector<std::string> global_args;
+  //! Further arguments of the `__worker` command (e.g. --intensity).
+  std::vector<std::string> worker_args{};
   std::size_t output_limit = 64 * 1024;  // bytes of plugin output kept
   //! Set by a signal handler to end the run: the child is killed and the
   //! result comes back with stopped_by == "interrupted".

@@ -1,6 +1,5 @@
 #include "exec/stacks.hpp"
 
-#include <dlfcn.h>
 #include <execinfo.h>
 #include <fmt/format.h>
 #include <signal.h>
@@ -8,10 +7,10 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <map>
 #include <thread>
+#include <vector>
+
+#include "exec/symbolizer.hpp"
 
 namespace strain::exec {
 
@@ -41,83 +40,47 @@ void on_stack_signal(int) {
   }
 }
 
-// Symbolizes with binutils' addr2line, one run per module for all its
-// frames: it reads the DWARF of plugins whose functions are hidden (so
-// dladdr alone cannot name them) and gives file:line, with the functions
-// inlined at each frame (-i; -a marks where each address's answer starts).
-// Boost.Stacktrace's addr2line backend in 1.81 passes absolute addresses,
-// which are wrong for position-independent libraries; we pass
-// module-relative ones.
+bool system_library(const std::string& module) {
+  return module.starts_with("/lib/") || module.starts_with("/usr/lib/") ||
+         module.starts_with("/lib64/") || module.starts_with("/usr/lib64/");
+}
+
+// Symbolizes through libdw (exec/symbolizer.hpp) and keeps the frames that
+// say where the plugin is: the C library's frames it waits in, then the
+// plugin's own, down to the first frame of strain that called it. Strain's
+// frames (the thread team, the trial loop) and the thread's start in the
+// C++ and C libraries are the same in every report and left out.
+// `plugin_only` also leaves out strain's frames before the plugin's: the
+// code that recorded the stack on the thread itself.
 std::string symbolize(void* const* frames, int depth, int first, bool plugin_only) {
-  struct Frame {
-    std::string module;
-    std::uintptr_t offset = 0;
-    std::string text;
-    std::vector<std::string> inlined_in;  // callers this frame's code was inlined into
-  };
-  std::vector<Frame> fs;
-  Dl_info self{};
-  const bool know_self =
-      plugin_only && ::dladdr(reinterpret_cast<void*>(&capture_stacks), &self) != 0;
-  for (int k = first; k < depth && fs.size() < 24; ++k) {
-    Frame f;
-    Dl_info info{};
-    if (::dladdr(frames[k], &info) != 0 && info.dli_fname != nullptr) {
-      f.module = info.dli_fname;
-      // Return addresses point after the call; -1 lands inside it.
-      f.offset = reinterpret_cast<std::uintptr_t>(frames[k]) -
-                 reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
-      if (info.dli_sname != nullptr) f.text = info.dli_sname;
-      // Only the plugin's frames say where it waits: skip the host's frames
-      // that recorded the stack, and stop where the host called the plugin.
-      if (know_self && info.dli_fbase == self.dli_fbase) {
-        if (fs.empty()) continue;
-        break;
-      }
+  std::vector<void*> pcs;
+  for (int k = first; k < depth && pcs.size() < 48; ++k) pcs.push_back(frames[k]);
+  const std::vector<SymbolizedFrame> all = symbolize_addresses(pcs);
+  std::vector<const SymbolizedFrame*> kept;
+  bool outside_host = false;
+  for (const auto& f : all) {
+    // Strain's role dispatch is compiled into the plugin from the public
+    // header, but it is strain's frame all the same: where the plugin was
+    // called, the same in every report.
+    const bool dispatch = f.text.find("/strain/scenario.hpp:") != std::string::npos;
+    if (f.in_host || dispatch) {
+      if (outside_host) break;
+      if (plugin_only) continue;
+    } else {
+      outside_host = true;
     }
-    fs.push_back(std::move(f));
+    kept.push_back(&f);
+    if (kept.size() == 24) break;
   }
-  std::map<std::string, std::vector<std::size_t>> by_module;
-  for (std::size_t k = 0; k < fs.size(); ++k)
-    if (!fs[k].module.empty()) by_module[fs[k].module].push_back(k);
-  for (const auto& [module, idx] : by_module) {
-    std::string cmd = "addr2line -C -f -i -a -e '" + module + "'";
-    for (std::size_t k : idx) cmd += fmt::format(" 0x{:x}", fs[k].offset);
-    cmd += " 2>/dev/null";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) continue;
-    // Per address: the address line, then (function, location) pairs from
-    // the innermost inlined function out to the real one.
-    std::vector<std::vector<std::string>> answers;
-    char line[2048];
-    while (std::fgets(line, sizeof line, p) != nullptr) {
-      line[std::strcspn(line, "\n")] = '\0';
-      if (std::strncmp(line, "0x", 2) == 0)
-        answers.emplace_back();
-      else if (!answers.empty())
-        answers.back().emplace_back(line);
-    }
-    ::pclose(p);
-    for (std::size_t a = 0; a < answers.size() && a < idx.size(); ++a) {
-      Frame& f = fs[idx[a]];
-      const auto& lines = answers[a];
-      for (std::size_t j = 0; j + 1 < lines.size(); j += 2) {
-        std::string text = lines[j] == "??" ? std::string() : lines[j];
-        if (lines[j + 1].rfind("??", 0) != 0) text += " " + lines[j + 1];
-        if (text.empty()) continue;
-        if (j == 0)
-          f.text = text;
-        else
-          f.inlined_in.push_back(text);
-      }
-    }
-  }
+  while (!kept.empty() && system_library(kept.back()->module)) kept.pop_back();
+  if (kept.empty()) return "    (no frame of a plugin: the thread is in strain itself)\n";
   std::string out;
-  for (std::size_t k = 0; k < fs.size(); ++k) {
-    const std::string module = fs[k].module.substr(fs[k].module.rfind('/') + 1);
-    out += fmt::format("    #{} {} ({}+0x{:x})\n", k, fs[k].text.empty() ? "??" : fs[k].text,
-                       module, fs[k].offset);
-    for (const auto& caller : fs[k].inlined_in) out += "       inlined in " + caller + "\n";
+  for (std::size_t k = 0; k < kept.size(); ++k) {
+    const SymbolizedFrame& f = *kept[k];
+    const std::string module = f.module.substr(f.module.rfind('/') + 1);
+    out += fmt::format("    #{} {} ({}+0x{:x})\n", k, f.text.empty() ? "??" : f.text, module,
+                       f.offset);
+    for (const auto& caller : f.inlined_in) out += "       inlined in " + caller + "\n";
   }
   return out;
 }

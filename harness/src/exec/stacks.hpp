@@ -10,8 +10,11 @@ namespace strain::exec {
 
 //! Interrupts each thread with a signal whose handler records its stack,
 //! waits up to `wait_s` for them, and symbolizes the frames (function and
-//! file:line where debug info has them). A thread that does not answer (it
-//! blocks signals, or is in an uninterruptible wait) gets a line saying so.
+//! file:line where debug info has them, through libdw). Only the frames
+//! that say where the thread is are kept: the C library's it waits in and
+//! the plugin's, not strain's nor the thread's start. A thread that does
+//! not answer (it blocks signals, or is in an uninterruptible wait) gets a
+//! line saying so.
 std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, double wait_s = 1.0);
 
 //! Symbolizes frames recorded by backtrace() on the thread itself, one line

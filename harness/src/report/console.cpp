@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "report/format.hpp"
+#include "report/live_line.hpp"
 #include "report/reporter.hpp"
 
 namespace strain::report {
@@ -30,6 +31,7 @@ class ConsoleReporter final : public Reporter {
   void run_started(const exec::RunInfo& info) override {
     // The seed goes out first so a run that dies half-way can still be repeated.
     repeat_ = info.selection.repeat;
+    total_ = info.case_ids.size();
     if (options_.quiet) return;
     out_ << fmt::format("{} {} case{} (build: {}, seed: {}", options_.merged ? "Merged" : "Running",
                         info.case_ids.size(), info.case_ids.size() == 1 ? "" : "s", info.build,
@@ -42,16 +44,12 @@ class ConsoleReporter final : public Reporter {
     out_.flush();
   }
 
+  void case_started(const std::string& /*id*/) override { ++started_; }
+
   void case_progress(const exec::CaseProgress& p) override {
     // The live line leaves nothing behind once cleared, so quiet keeps it too.
     if (!options_.tty) return;
-    std::string line = fmt::format("  {}  {}", p.id, p.trials);
-    if (p.planned_trials > 0) line += fmt::format("/{}", p.planned_trials);
-    const double rate = p.elapsed_s > 0 ? static_cast<double>(p.trials) / p.elapsed_s : 0.0;
-    line += fmt::format(" trials  {}/s  {:.1f}s", format_rate(rate), std::max(p.elapsed_s, 0.0));
-    if (const std::string failures = format_failure_counts(p.outcomes); !failures.empty())
-      line += fmt::format("  [{}]", failures);
-    out_ << kRewind << line;
+    out_ << kRewind << live_line(p, started_, total_, options_.columns);
     out_.flush();
     live_ = true;
   }
@@ -68,8 +66,10 @@ class ConsoleReporter final : public Reporter {
     if (!r.note.empty()) out_ << "    note: " << printable(r.note) << '\n';
     if (r.first_failure) {
       const exec::TrialFailure& f = *r.first_failure;
-      out_ << fmt::format("    first failure: trial {} (seed {}) {} after {}s: {}\n", f.trial,
-                          format_seed(f.seed), check::to_string(f.outcome), format_seconds(f.at_s),
+      // The spec seed, not the trial's own: it is what --seed and the
+      // replay line take.
+      out_ << fmt::format("    first failure: trial {} (spec seed {}) {} after {}s: {}\n", f.trial,
+                          r.spec_seed, check::to_string(f.outcome), format_seconds(f.at_s),
                           printable(f.message));
       if (!f.replay.empty()) out_ << "    replay: " << f.replay << '\n';
     }
@@ -85,7 +85,7 @@ class ConsoleReporter final : public Reporter {
     clear_live_line();
     if (!options_.quiet && !s.results.empty()) out_ << '\n';
     if (!s.results.empty()) print_table(s);
-    print_replays(s);
+    print_closing_lists(s);
     std::size_t met = 0;
     for (const auto& r : s.results) met += r.met ? 1 : 0;
     out_ << fmt::format("{} case{}: {} met, {} unmet (build: {}, seed: {})\n", s.results.size(),
@@ -164,21 +164,44 @@ class ConsoleReporter final : public Reporter {
     }
   }
 
-  void print_replays(const exec::RunSummary& s) {
+  // Like gtest's closing "[  FAILED  ]" list: the failures a seeded bug
+  // case was meant to find come first, apart, and the cases that did not
+  // meet their expectation last, just above the count, each with what was
+  // expected, what was seen and how to replay it.
+  void print_closing_lists(const exec::RunSummary& s) {
     bool header = false;
     for (const auto& r : s.results) {
-      if (!r.first_failure || r.first_failure->replay.empty()) continue;
-      if (!header) out_ << "\nreplay:\n";
+      if (!r.met || !r.first_failure || r.first_failure->replay.empty()) continue;
+      if (!header) out_ << "\nexpected failures found (met), to replay:\n";
       header = true;
       out_ << fmt::format("  {}: {}\n", shown_id(r), r.first_failure->replay);
     }
-    if (header) out_ << '\n';
+    std::size_t unmet = 0;
+    for (const auto& r : s.results) unmet += r.met ? 0 : 1;
+    if (unmet > 0)
+      out_ << fmt::format("\n{} did not meet {} expectation:\n",
+                          paint(fmt::format("{} case{}", unmet, unmet == 1 ? "" : "s"), false),
+                          unmet == 1 ? "its" : "their");
+    for (const auto& r : s.results) {
+      if (r.met) continue;
+      out_ << fmt::format("  {} {}: expected {}, observed {}", paint("[UNMET]", false), shown_id(r),
+                          check::to_string(r.expected), format_counts(r.outcomes));
+      // One line a case, as gtest's list: a hang's stacks are above.
+      const std::string& why = r.first_failure ? r.first_failure->message : r.note;
+      if (!why.empty()) out_ << ": " << printable(why.substr(0, why.find('\n')));
+      out_ << '\n';
+      if (r.first_failure && !r.first_failure->replay.empty())
+        out_ << "    replay: " << r.first_failure->replay << '\n';
+    }
+    if (header || unmet > 0) out_ << '\n';
   }
 
   std::ostream& out_;
   ConsoleOptions options_;
   bool live_ = false;  // a progress line is on screen and must be erased first
   std::uint64_t repeat_ = 1;
+  std::size_t total_ = 0;    // cases the run will report
+  std::size_t started_ = 0;  // cases started so far, the k of the live line's k/N
 };
 
 }  // namespace

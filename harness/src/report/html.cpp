@@ -12,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <string_view>
+#include <vector>
 
 #include "core/atomic_file.hpp"
 #include "report/format.hpp"
@@ -128,10 +129,10 @@ std::string case_section(const exec::CaseResult& r, std::uint64_t repeat) {
   if (r.first_failure) {
     const exec::TrialFailure& f = *r.first_failure;
     h += fmt::format(
-        R"(<div class="failure"><b>First failure: {}</b> in trial {} (seed {}) after {} s)"
-        R"(<pre class="message">{}</pre>)",
-        check::to_string(f.outcome), f.trial, format_seed(f.seed), format_seconds(f.at_s),
-        esc(f.message));
+        R"(<div class="failure"><b>First failure: {}</b> in trial {} (spec seed {}, trial )"
+        R"(seed {}) after {} s<pre class="message">{}</pre>)",
+        check::to_string(f.outcome), f.trial, r.spec_seed, format_seed(f.seed),
+        format_seconds(f.at_s), esc(f.message));
     if (!f.replay.empty())
       h += fmt::format(R"(<p>Replay: <code class="replay">{}</code></p>)", esc(f.replay));
     h += "</div>";
@@ -174,7 +175,14 @@ std::string summary_table(const exec::RunSummary& s) {
   std::string h =
       "<table><thead><tr><th>verdict</th><th>case</th><th>trials</th><th>trials/s</th>"
       "<th>outcomes</th><th>expected</th><th>first failure</th></tr></thead><tbody>\n";
-  for (const auto& r : s.results)
+  // Unmet rows first, as the case sections below: a reader looks for what
+  // failed, not for where its spec listed it.
+  std::vector<const exec::CaseResult*> rows;
+  for (const bool want_met : {false, true})
+    for (const auto& r : s.results)
+      if (r.met == want_met) rows.push_back(&r);
+  for (const exec::CaseResult* row : rows) {
+    const exec::CaseResult& r = *row;
     h += fmt::format(
         R"(<tr><td><span class="badge {0}">{1}</span></td><td><a href="#{2}">{3}</a></td>)"
         R"(<td class="n">{4}</td><td class="n">{5}</td><td>{6}</td><td>{7}</td><td class="n">{8}</td></tr>)"
@@ -183,6 +191,7 @@ std::string summary_table(const exec::RunSummary& s) {
         esc(shown_id(r, s.selection.repeat)), r.trials, format_rate(r.trials_per_s()),
         esc(format_counts(r.outcomes)), check::to_string(r.expected),
         r.first_failure ? format_seconds(r.first_failure->at_s) + " s" : "-");
+  }
   return h + "</tbody></table>\n";
 }
 

@@ -29,8 +29,8 @@ std::string host_name() {
   return buf.data();
 }
 
-std::string describe(const exec::TrialFailure& f) {
-  return fmt::format("trial {} (seed {}) {} after {}s: {}", f.trial, format_seed(f.seed),
+std::string describe(const exec::TrialFailure& f, std::uint64_t spec_seed) {
+  return fmt::format("trial {} (spec seed {}) {} after {}s: {}", f.trial, spec_seed,
                      check::to_string(f.outcome), format_seconds(f.at_s), f.message);
 }
 
@@ -53,7 +53,7 @@ std::string details(const exec::CaseResult& r) {
       fmt::format("expected: {}\nobserved: {}\nstopped by: {}\n", check::to_string(r.expected),
                   format_counts(r.outcomes), r.stopped_by.empty() ? "-" : r.stopped_by);
   if (r.first_failure) {
-    text += "first failure: " + describe(*r.first_failure) + "\n";
+    text += "first failure: " + describe(*r.first_failure, r.spec_seed) + "\n";
     if (!r.first_failure->replay.empty()) text += "replay: " + r.first_failure->replay + "\n";
   }
   if (!r.note.empty()) text += "note: " + r.note + "\n";
@@ -61,6 +61,17 @@ std::string details(const exec::CaseResult& r) {
   for (const auto& rep : r.sanitizer_reports)
     text += fmt::format("\nThreadSanitizer ({}x): {}\n", rep.count, rep.brief);
   return text;
+}
+
+// Catch2's split, which Jenkins and GitLab show apart: a check that found
+// the code wrong is a <failure>; the code not finishing its trial (a crash,
+// an exception or exit(), a hang, a case that could not run) is an <error>.
+// A deadlock and a race are findings of the checks, so failures.
+bool is_error(const exec::CaseResult& r) {
+  if (r.met) return false;
+  if (r.stopped_by == "error") return true;
+  const std::string o = observed_outcome(r);
+  return o == "crash" || o == "error" || o == "hang";
 }
 
 void write_case(std::string& xml, const exec::CaseResult& r, std::uint64_t repeat) {
@@ -80,8 +91,9 @@ void write_case(std::string& xml, const exec::CaseResult& r, std::uint64_t repea
     std::string message =
         fmt::format("expected {}, observed {}", check::to_string(r.expected), type);
     if (r.first_failure) message += ": " + r.first_failure->message;
-    xml += fmt::format(R"(      <failure type="{}" message="{}">{}</failure>)", attr(type),
-                       attr(message), esc(details(r)));
+    const std::string_view element = is_error(r) ? "error" : "failure";
+    xml += fmt::format(R"(      <{} type="{}" message="{}">{}</{}>)", element, attr(type),
+                       attr(message), esc(details(r)), element);
     xml += "\n";
   } else {
     // A seeded bug that was found passes, but what was found is the point of
@@ -106,31 +118,33 @@ class JunitReporter final : public Reporter {
   void run_finished(const exec::RunSummary& s) override {
     // Suites in the order their spec first appears, as the run went.
     std::vector<Suite> suites;
-    std::size_t failures = 0;
+    std::size_t failures = 0, errors = 0;
     for (const auto& r : s.results) {
       auto it = std::find_if(suites.begin(), suites.end(),
                              [&](const Suite& su) { return su.name == r.spec_name; });
       if (it == suites.end()) it = suites.insert(suites.end(), Suite{r.spec_name, {}});
       it->cases.push_back(&r);
-      failures += r.met ? 0 : 1;
+      errors += is_error(r) ? 1 : 0;
+      failures += r.met || is_error(r) ? 0 : 1;
     }
     const std::string host = host_name();
     std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    xml += fmt::format(R"(<testsuites name="strain" tests="{}" failures="{}" errors="0" time="{}">)"
+    xml += fmt::format(R"(<testsuites name="strain" tests="{}" failures="{}" errors="{}" time="{}">)"
                        "\n",
-                       s.results.size(), failures, format_seconds(s.elapsed_s));
+                       s.results.size(), failures, errors, format_seconds(s.elapsed_s));
     for (const Suite& suite : suites) {
       double time = 0;
-      std::size_t suite_failures = 0;
+      std::size_t suite_failures = 0, suite_errors = 0;
       for (const auto* r : suite.cases) {
         time += r->elapsed_s;
-        suite_failures += r->met ? 0 : 1;
+        suite_errors += is_error(*r) ? 1 : 0;
+        suite_failures += r->met || is_error(*r) ? 0 : 1;
       }
       xml += fmt::format(
-          R"(  <testsuite name="{}" tests="{}" failures="{}" errors="0" skipped="0" time="{}" )"
+          R"(  <testsuite name="{}" tests="{}" failures="{}" errors="{}" skipped="0" time="{}" )"
           R"(timestamp="{}" hostname="{}" file="{}">)"
           "\n",
-          attr(suite.name), suite.cases.size(), suite_failures, format_seconds(time),
+          attr(suite.name), suite.cases.size(), suite_failures, suite_errors, format_seconds(time),
           attr(s.timestamp), attr(host), attr(suite.cases.front()->spec_path));
       xml += "    <properties>\n";
       xml += fmt::format(R"(      <property name="build" value="{}"/>)"

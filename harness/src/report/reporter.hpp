@@ -3,6 +3,7 @@
 // the order they fire. The console streams; file reporters collect and write
 // at run_finished, atomically.
 
+#include <cstddef>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -48,6 +49,7 @@ struct ConsoleOptions {
   bool quiet = false;    // summary table only
   bool verbose = false;  // also each case's metrics and the plugin's output
   bool merged = false;   // the cases come from reports (strain merge), not a run
+  std::size_t columns = 0;  // the terminal's width, which the live line keeps within; 0: none
 };
 
 //! The console reporter, streaming to `out`.

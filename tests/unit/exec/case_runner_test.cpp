@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "plugin/loader.hpp"
 
@@ -42,6 +43,7 @@ spec::Case make_case(const std::string& plugin, std::vector<std::string> invaria
   for (auto& text : invariants) {
     spec::Invariant inv;
     inv.text = text;
+    inv.loc = {"t.yaml", 7 + static_cast<int>(c.invariants.size()), 5};
     check::ExprError err;
     EXPECT_TRUE(check::Expr::compile(text, c.names, inv.expr, err)) << err.message;
     c.invariants.push_back(std::move(inv));
@@ -129,7 +131,9 @@ TEST(CaseRunner, StopsAtFirstFailureWithReplay) {
   EXPECT_EQ(r.first_failure->outcome, Outcome::violation);
   EXPECT_EQ(r.first_failure->message, "check: asked to fail this trial");
   EXPECT_EQ(r.first_failure->seed, trial_seed(c.schedule.seed, c.id, 4));
-  EXPECT_EQ(r.first_failure->replay, "strain replay t/trivial --seed 1 --trial 4 --spec t.yaml");
+  // Complete: the spec's absolute path, so the line works from any folder.
+  EXPECT_EQ(r.first_failure->replay, "strain replay t/trivial --seed 1 --trial 4 --spec " +
+                                         (std::filesystem::current_path() / "t.yaml").string());
   EXPECT_TRUE(r.met);
 }
 
@@ -155,14 +159,15 @@ TEST(CaseRunner, BudgetStopsALongCase) {
   EXPECT_TRUE(r.met);
 }
 
-TEST(CaseRunner, FailedInvariantNamesEveryValue) {
+TEST(CaseRunner, FailedInvariantNamesEveryValueItsExpansionAndWhereItIs) {
   const spec::Case c =
       make_case("trivial", {"sum == 3 && fail_every == 0", "sum + fail_every == 4"});
   const CaseResult r = run_case(c, {});
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->trial, 0u);
   EXPECT_EQ(r.first_failure->message,
-            "invariant 'sum + fail_every == 4' does not hold: sum=3, fail_every=0");
+            "invariant 'sum + fail_every == 4' does not hold: sum=3, fail_every=0; expanded: 3 == 4 "
+            "(t.yaml:8:5)");
   EXPECT_FALSE(r.met);
 }
 

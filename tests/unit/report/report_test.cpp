@@ -19,6 +19,7 @@
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "report/format.hpp"
+#include "report/live_line.hpp"
 #include "report/reporter.hpp"
 
 namespace strain::report {
@@ -194,11 +195,39 @@ TEST(ConsoleReporter, TtyRewritesOneLiveLine) {
   r->case_progress({"bank_account/unlocked", 10, 20000, 0.5, 10.0,
                     counts({{Outcome::pass, 7}, {Outcome::violation, 3}})});
   EXPECT_EQ(out.str(),
-            "\r\033[K  bank_account/unlocked  10/20000 trials  20.0/s  0.5s  [violation 3]");
+            "\r\033[K  bank_account/unlocked  10/20000 trials  20.0/s  0.5s  eta 9.5s  [violation 3]");
   out.str("");
   // Quiet hides the case line but still erases the live line.
   r->case_finished(sample_summary().results[1]);
   EXPECT_EQ(out.str(), "\r\033[K");
+}
+
+TEST(ConsoleReporter, LiveLineCountsCasesAndFitsTheTerminal) {
+  std::ostringstream out;
+  auto r = make_console_reporter(out, {.tty = true, .quiet = true, .columns = 60});
+  exec::RunInfo info;
+  info.case_ids = {"a", "b", "c"};
+  r->run_started(info);
+  r->case_started("a");
+  r->case_started("shared_counter/bug_no_lock/worker=4,topology=processes");
+  r->case_progress({"shared_counter/bug_no_lock/worker=4,topology=processes", 300, 1000, 1.5,
+                    10.0, counts({{Outcome::pass, 300}})});
+  const std::string line = out.str().substr(std::string_view("\r\033[K").size());
+  EXPECT_EQ(line, "  [2/3] ...=4,topology=processes  300/1000 trials  eta 3.5s");
+  EXPECT_LE(line.size(), 59u) << "one column left free, or the terminal wraps";
+}
+
+TEST(LiveLine, NarrowTerminalsCutTheLineNotWrapIt) {
+  const exec::CaseProgress p{"bank_account/bug_unlocked/topology=threads", 12, 1500, 0.25, 10.0,
+                             counts({{Outcome::pass, 11}, {Outcome::violation, 1}})};
+  for (const std::size_t cols : {20u, 40u, 60u, 80u, 160u}) {
+    SCOPED_TRACE(cols);
+    EXPECT_LE(display_width(live_line(p, 4, 15, cols)), cols - 1);
+  }
+  EXPECT_EQ(live_line(p, 4, 15, 160),
+            "  [4/15] bank_account/bug_unlocked/topology=threads  12/1500 trials  48.0/s  0.2s  "
+            "eta 9.8s  [violation 1]");
+  EXPECT_EQ(live_line(p, 4, 15, 0), live_line(p, 4, 15, 160)) << "0 columns: not a terminal";
 }
 
 TEST(ConsoleReporter, ColourWrapsOnlyVerdicts) {

@@ -36,7 +36,7 @@ TEST_P(SteeredSpec, EveryCaseMeetsItsExpectationAndEveryFailureReplaysExactly) {
     ++failures;
     EXPECT_EQ(c["first_failure"]["outcome"], c["expected"]) << c.dump(2);
     const std::string replay = c["first_failure"]["replay"];
-    const Result again = strain(replay.substr(std::string("strain ").size()) + " --repeat 5");
+    const Result again = shell(replay + " --repeat 5");
     EXPECT_EQ(again.code, 1) << replay << "\n" << again.out << again.err;
     EXPECT_NE(again.out.find("failed 5 of 5 runs"), std::string::npos)
         << replay << "\n" << again.out;
@@ -72,8 +72,7 @@ TEST(Steered, ADeadlockNamesTheThreadsTheCodeStartedAndTheirWaits) {
 
   const std::string trace = kWork + "/steered-trace.json";
   const std::string replay = f["replay"];
-  const Result traced = strain(replay.substr(std::string("strain ").size()) +
-                               " --record-trace " + trace);
+  const Result traced = shell(replay + " --record-trace " + trace);
   EXPECT_EQ(traced.code, 1) << traced.out << traced.err;
   const std::string text = read_text(trace);
   EXPECT_NE(text.find("main#0 thread.create"), std::string::npos) << text;

@@ -21,6 +21,7 @@
 #include "cli/shard.hpp"
 #include "cli/validators.hpp"
 #include "core/errors.hpp"
+#include "core/output_path.hpp"
 #include "exec/case_runner.hpp"
 #include "exec/isolated_runner.hpp"
 #include "report/reporter.hpp"
@@ -127,7 +128,7 @@ std::vector<const spec::Case*> select_cases(const std::vector<spec::Spec>& specs
 // Runs the selected cases of this shard, `repeat` times, feeding every
 // reporter. Returns the exit code.
 int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions opt,
-            const Global& g) {
+            const Global& g, const std::vector<std::string>& inputs) {
   const std::vector<const spec::Case*> selected = select_cases(specs, f);
   const GetEnv env = [](const char* name) { return std::getenv(name); };
   exec::Selection sel{f.filter, f.ids, selected.size(), f.repeat, resolve_shard(f.shard, env)};
@@ -136,7 +137,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
   for (std::uint64_t k = 0; k < selected.size(); ++k)
     if (in_shard(k, sel.shard)) mine.push_back(k);
 
-  report::Fanout rep = make_reporters(f.output, f.reports);
+  report::Fanout rep = make_reporters(f.output, f.reports, inputs);
   install_signal_handlers();
   // The run's seed is that of the whole selection, not of this shard's first
   // case, so every shard of one run reports the same seed.
@@ -179,12 +180,35 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
     }
   }
   summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  rep.run_finished(summary);
+  if (g_interrupted.load()) {
+    // The planned cases, in run order, past those that finished.
+    summary.interrupted = true;
+    std::uint64_t planned = 0;
+    for (std::uint64_t r = 0; r < f.repeat; ++r)
+      for (const auto k : mine) {
+        if (planned++ < summary.results.size()) continue;
+        const spec::Case& c = *selected[k];
+        exec::CaseResult u;
+        u.id = c.id;
+        u.spec_name = c.spec_name;
+        u.spec_path = c.spec_path;
+        u.case_name = c.case_name;
+        u.plugin = c.plugin;
+        u.index = k;
+        u.repetition = r;
+        u.spec_seed = f.seed.value_or(c.schedule.seed);
+        u.expected = c.expect.for_build(info.build == "tsan");
+        u.stopped_by = "interrupted";
+        summary.unfinished.push_back(std::move(u));
+      }
+  }
+  const bool written = finish_reports(rep, summary);
   if (g_interrupted.load()) {
     std::cerr << "strain: interrupted; " << summary.results.size() << " of " << info.case_ids.size()
               << " cases finished and were reported\n";
     return kExitInterrupted;
   }
+  if (!written) return kExitUsage;
   return summary.all_met() ? kExitMet : kExitUnmet;
 }
 
@@ -231,7 +255,7 @@ Action add_run(CLI::App& app, const Global& g) {
     opt.keep_going = f->keep_going;
     opt.seed = f->seed;
     opt.tsan_build = tsan_build();
-    return execute(specs, *f, opt, g);
+    return execute(specs, *f, opt, g, run_inputs(specs, catalog));
   };
 }
 
@@ -372,6 +396,8 @@ Action add_replay(CLI::App& app, const Global& g) {
     for (const auto& c : specs.front().cases)
       if (c.id == f->id) found = &c;
     if (found == nullptr) throw UsageError("no case '" + f->id + "' in " + path);
+    if (!f->trace_out.empty())
+      check_output_path(f->trace_out, run_inputs(specs, catalog), "--record-trace");
     const bool controlled = found->schedule.strategy.name == "controlled";
     if (!controlled && (!f->trace_in.empty() || !f->trace_out.empty()))
       throw UsageError("--trace and --record-trace need a case under strategy controlled; " +

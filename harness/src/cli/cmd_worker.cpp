@@ -1,6 +1,10 @@
 // `strain __worker`: the hidden worker mode. The host re-executes itself with
 // it to run one case in a child process (see exec/isolated_runner.hpp).
 
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -20,6 +24,9 @@ Action add_worker(CLI::App& app, const Global& g) {
     std::optional<std::uint64_t> trial, steps;
     bool keep_going = false;
     std::string trace_in, trace_out;
+    int parent_pid = 0;
+    std::uint64_t first_trial = 0;
+    std::optional<double> budget_s;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--spec", f->spec)->required();
@@ -33,7 +40,19 @@ Action add_worker(CLI::App& app, const Global& g) {
   cmd->add_option("--steps", f->steps);
   cmd->add_option("--trace", f->trace_in);
   cmd->add_option("--record-trace", f->trace_out);
+  cmd->add_option("--parent-pid", f->parent_pid);
+  cmd->add_option("--first-trial", f->first_trial);
+  cmd->add_option("--budget-s", f->budget_s);
   return [f, &g]() {
+    // The worker ends with the strain that started it, even one killed by
+    // SIGKILL (issue 13: the worker, and its role processes, ran on until
+    // their budget). The check after it closes the race with a parent that
+    // died before the prctl.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (f->parent_pid != 0 && ::getppid() != f->parent_pid) return 1;
+    // Processes a plugin daemonises are re-parented to the worker while it
+    // runs, and to the strain above it (also a subreaper) after.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     const auto catalog = load_worker_catalog(g.plugin_path);
     const auto specs = load_specs({f->spec}, catalog);
     for (const auto& c : specs.front().cases) {
@@ -47,6 +66,8 @@ Action add_worker(CLI::App& app, const Global& g) {
       opt.steps = f->steps;
       opt.trace_in = f->trace_in;
       opt.trace_out = f->trace_out;
+      opt.first_trial = f->first_trial;
+      opt.budget_s = f->budget_s;
       return exec::worker_main(c, opt, f->result_fd, f->live_fd);
     }
     throw UsageError("no case '" + f->id + "' in " + f->spec);

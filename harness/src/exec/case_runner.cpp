@@ -180,6 +180,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   cs->spec_seed = spec_seed;
   cs->case_seed = case_seed_of(spec_seed, c.id);
   cs->planned = opt.only_trial ? opt.repeat : c.schedule.trials;
+  if (!opt.only_trial) cs->next_trial = std::min(opt.first_trial, cs->planned);
   unsigned n = 0;
   for (int count : c.schedule.role_counts) n += static_cast<unsigned>(count);
   const bool processes = c.schedule.topology == spec::Topology::processes;
@@ -269,7 +270,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
 
   cs->t0 = Clock::now();
   cs->deadline = cs->t0 + std::chrono::duration_cast<Clock::duration>(
-                              std::chrono::duration<double>(c.schedule.budget_s));
+                              std::chrono::duration<double>(opt.budget_s.value_or(c.schedule.budget_s)));
   if (!cs->prepare()) {
     // Every trial failed in setup before any role ran.
   } else if (processes) {

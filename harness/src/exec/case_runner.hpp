@@ -31,6 +31,10 @@ struct RunOptions {
   std::string trace_in;
   //! ...and/or write the first trial's decisions and interleaving here.
   std::string trace_out;
+  //! --keep-going past a failure that ended a worker: the index of the first
+  //! trial this worker runs, and the part of the case's budget left.
+  std::uint64_t first_trial = 0;
+  std::optional<double> budget_s;
 };
 
 //! The seed of trial `trial` of the case `case_id` under spec seed `seed`.

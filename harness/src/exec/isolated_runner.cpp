@@ -6,15 +6,19 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string_view>
+#include <system_error>
+#include <vector>
 
 #include "core/signal_text.hpp"
 #include "exec/worker_protocol.hpp"
@@ -93,6 +97,10 @@ int above_std(int fd) {
   return moved;
 }
 
+// Where the worker moves its result pipe: above the descriptors a plugin's
+// own files and sockets take, and the 3-63 a careless loop writes to.
+constexpr int kResultFdFloor = 512;
+
 // The worker's environment: ours, with the TSan options the harness needs
 // put before the user's own (later options win, so a user can override).
 std::vector<std::string> worker_environment() {
@@ -127,9 +135,11 @@ constexpr int kFramesKept = 5;
 // Fills the result's sanitizer reports from those collected off the
 // worker's output stream (not from the bounded capture, which would drop
 // all but the first few of a report per trial).
-void collect_sanitizer_reports(CaseResult& r, tsan::ReportStream& stream) {
+void collect_sanitizer_reports(CaseResult& r, tsan::ReportStream& stream, std::uint64_t real) {
   stream.finish();
-  for (auto& d : stream.take()) {
+  std::vector<tsan::Deduped> found = stream.take();
+  tsan::keep_real(found, real);
+  for (auto& d : found) {
     SanitizerReport s;
     s.kind = d.report.kind;
     s.outcome = d.report.outcome;
@@ -158,6 +168,61 @@ void collect_sanitizer_reports(CaseResult& r, tsan::ReportStream& stream) {
   }
 }
 
+// Every child of this process, from /proc (a child's ppid is our pid once
+// re-parented to us as the subreaper).
+std::vector<pid_t> own_children() {
+  std::vector<pid_t> out;
+  const pid_t self = ::getpid();
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::FILE* f = std::fopen(("/proc/" + name + "/stat").c_str(), "r");
+    if (f == nullptr) continue;
+    char buf[512];
+    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = '\0';
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+    const char* close = std::strrchr(buf, ')');
+    if (close == nullptr) continue;
+    char state = 0;
+    int ppid = 0;
+    if (std::sscanf(close + 1, " %c %d", &state, &ppid) == 2 && ppid == self)
+      out.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return out;
+}
+
+// Ends what a case left behind once its worker is gone: the worker's process
+// group (role processes, a plugin's plain children), then every process
+// re-parented to strain, which is a subreaper, so a daemonised grandchild
+// (fork, setsid, fork) comes back to it instead of to init. Each is killed
+// and reaped; its own children then come to us in turn, hence the rounds.
+void end_leftovers(pid_t worker_pgid) {
+  ::kill(-worker_pgid, SIGKILL);
+  for (int round = 0; round < 64; ++round) {
+    const std::vector<pid_t> children = own_children();
+    if (children.empty()) return;
+    for (const pid_t c : children) {
+      ::kill(c, SIGKILL);
+      while (::waitpid(c, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+}
+
+// strain is a subreaper for the whole run: what a plugin's processes leave
+// behind when they exit is re-parented to strain, which ends it with the case.
+void become_subreaper() {
+  static const bool once = [] {
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    return true;
+  }();
+  (void)once;
+}
+
 }  // namespace
 
 std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
@@ -169,17 +234,33 @@ int worker_main(const spec::Case& c, RunOptions opt, int result_fd, int live_fd)
                  std::strerror(errno));
     return 3;
   }
+  // Nothing a plugin writes to an inherited descriptor may change a count
+  // (issue 13: garbage written to fds 3-63 landed in the memfd and the JSON
+  // said violation=5500394077097196834). The mapping outlives the memfd's
+  // descriptor, so close it; and move the result pipe off the low numbers a
+  // plugin's own stray writes and closes go to.
+  ::close(live_fd);
+  if (const int high = ::fcntl(result_fd, F_DUPFD_CLOEXEC, kResultFdFloor); high >= 0) {
+    ::close(result_fd);
+    result_fd = high;
+  }
   opt.live = static_cast<LiveCounters*>(mem);
   opt.on_failure = [result_fd](const TrialFailure& f) { write_all(result_fd, encode_failure(f)); };
   opt.progress = nullptr;  // the parent reads the live counters itself
   const CaseResult r = run_case(c, opt);
+  // Said in shared memory first: should the message below be lost (a plugin
+  // closed every descriptor), the parent still knows the case ended on its
+  // own and counts no phantom trial.
+  opt.live->finished.store(1);
   write_all(result_fd, encode_result(r));
   // _exit: a hung trial's threads are still running and must not be joined,
   // and nothing of this process is worth tearing down.
   ::_exit(0);
 }
 
-CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
+namespace {
+
+CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
   const std::uint64_t spec_seed = opt.seed.value_or(c.schedule.seed);
   CaseResult result;
   result.id = c.id;
@@ -219,7 +300,8 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   std::vector<std::string> args{launch.exe};
   args.insert(args.end(), launch.global_args.begin(), launch.global_args.end());
   args.insert(args.end(), {"__worker", "--spec", c.spec_path, "--case", c.id, "--result-fd", "3",
-                           "--live-fd", "4", "--seed", std::to_string(spec_seed)});
+                           "--live-fd", "4", "--seed", std::to_string(spec_seed), "--parent-pid",
+                           std::to_string(::getpid())});
   if (opt.keep_going) args.push_back("--keep-going");
   if (opt.only_trial) {
     args.insert(args.end(), {"--trial", std::to_string(*opt.only_trial), "--repeat",
@@ -228,6 +310,10 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   if (opt.steps) args.insert(args.end(), {"--steps", std::to_string(*opt.steps)});
   if (!opt.trace_in.empty()) args.insert(args.end(), {"--trace", opt.trace_in});
   if (!opt.trace_out.empty()) args.insert(args.end(), {"--record-trace", opt.trace_out});
+  if (opt.first_trial > 0) {
+    args.insert(args.end(), {"--first-trial", std::to_string(opt.first_trial), "--budget-s",
+                             fmt::format("{}", opt.budget_s.value_or(c.schedule.budget_s))});
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -256,6 +342,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
+  become_subreaper();
   const int rc = ::posix_spawn(&pid, launch.exe.c_str(), &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
@@ -277,8 +364,22 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   // backstop for a worker that cannot (e.g. stopped or wedged in the runtime).
   const double backstop_s = c.schedule.timeout_s + 10.0;
 
+  int status = 0;
+  bool reaped = false;
+  // After the worker exits, its output is read for this long at most: a
+  // process it left holding the pipe (issue 13: a child holding stdout kept
+  // a case with a 10 s budget running for 101 s) must not keep the case open.
+  constexpr auto kDrainAfterExit = std::chrono::milliseconds(200);
+  Clock::time_point exited_at{};
+
   char buf[16384];
   while (res_r.fd >= 0 || out_r.fd >= 0) {
+    if (!reaped && ::waitpid(pid, &status, WNOHANG) == pid) {
+      reaped = true;
+      exited_at = Clock::now();
+      end_leftovers(pid);
+    }
+    if (reaped && Clock::now() - exited_at > kDrainAfterExit) break;
     pollfd fds[2] = {{res_r.fd, POLLIN, 0}, {out_r.fd, POLLIN, 0}};
     const int n = ::poll(fds, 2, 100);
     if (n < 0 && errno != EINTR) break;
@@ -291,7 +392,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
         std::size_t nl;
         while ((nl = pending.find('\n')) != std::string::npos) {
           WorkerMessage m;
-          if (decode(std::string_view(pending).substr(0, nl), m)) {
+          if (decode_line(std::string_view(pending).substr(0, nl), m)) {
             if (m.type == WorkerMessage::Type::failure && !first_failure) first_failure = m.failure;
             if (m.type == WorkerMessage::Type::result) final = m.result;
           }
@@ -318,7 +419,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     }
     if (launch.interrupted != nullptr && launch.interrupted->load()) {
       interrupted = true;
-      ::kill(pid, SIGKILL);
+      ::kill(-pid, SIGKILL);
       break;
     }
     const std::uint64_t cur = live->current_trial.load(), done = live->trials_done.load();
@@ -328,17 +429,20 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
       watched_since = now;
     } else if (!final && std::chrono::duration<double>(now - watched_since).count() > backstop_s) {
       killed_for_hang = true;
-      ::kill(pid, SIGKILL);
+      ::kill(-pid, SIGKILL);
       break;
     }
   }
 
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (!reaped && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  end_leftovers(pid);
   result.output = capture.text();
   result.output_bytes = capture.total();
-  collect_sanitizer_reports(result, tsan_reports);
+  // Reports made during a trial that killed the worker were counted by the
+  // hook after the last store, and nobody knows how many: keep them all then.
+  const std::uint64_t real = live->finished.load() ? live->sanitizer_reports.load() : UINT64_MAX;
+  collect_sanitizer_reports(result, tsan_reports, real);
   result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
   if (interrupted) {
     result.stopped_by = "interrupted";
@@ -365,6 +469,21 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     result.output = std::move(output);
     result.output_bytes = bytes;
     result.sanitizer_reports = std::move(reports);
+    return result;
+  }
+
+  // The worker finished the case but its result message did not arrive:
+  // plugin code closed or wrote over the worker's descriptors. The counts in
+  // shared memory are whole; no trial failed for it.
+  if (live->finished.load() && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    result.trials = live->trials_done.load();
+    result.outcomes = live->snapshot();
+    result.first_failure = first_failure;
+    result.stopped_by = result.outcomes[0] == result.trials ? "trials" : "failure";
+    result.note =
+        "the worker finished but its result message was lost (plugin code closed or wrote over "
+        "the worker's descriptors); the counts are from shared memory, metrics are missing";
+    result.met = verdict(result);
     return result;
   }
 
@@ -405,6 +524,77 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   result.stopped_by = "failure";
   result.met = verdict(result);
   return result;
+}
+
+// Adds what a later worker of the same case ran (--keep-going) to `total`.
+void add_segment(CaseResult& total, CaseResult seg, std::size_t output_limit) {
+  total.trials += seg.trials;
+  for (std::size_t k = 0; k < check::kOutcomeCount; ++k) total.outcomes[k] += seg.outcomes[k];
+  if (!total.first_failure) total.first_failure = seg.first_failure;
+  if (total.output.size() < output_limit && !seg.output.empty())
+    total.output += "\n[... the next worker of the case ...]\n" + seg.output;
+  total.output_bytes += seg.output_bytes;
+  for (auto& rep : seg.sanitizer_reports) {
+    const auto same =
+        std::find_if(total.sanitizer_reports.begin(), total.sanitizer_reports.end(),
+                     [&](const SanitizerReport& x) { return x.signature == rep.signature; });
+    if (same != total.sanitizer_reports.end())
+      same->count += rep.count;
+    else
+      total.sanitizer_reports.push_back(std::move(rep));
+  }
+  if (!seg.metrics.empty()) total.metrics = std::move(seg.metrics);
+  for (const auto& m : seg.measured) {
+    const auto same = std::find_if(total.measured.begin(), total.measured.end(),
+                                   [&](const Measured& x) { return x.name == m.name; });
+    if (same == total.measured.end()) {
+      total.measured.push_back(m);
+    } else if (m.count > 0) {
+      const double n = static_cast<double>(same->count), k = static_cast<double>(m.count);
+      same->min = same->count ? std::min(same->min, m.min) : m.min;
+      same->max = same->count ? std::max(same->max, m.max) : m.max;
+      same->mean = (same->mean * n + m.mean * k) / (n + k);
+      same->count += m.count;
+    }
+  }
+  total.elapsed_s += seg.elapsed_s;
+  total.stopped_by = seg.stopped_by;
+  total.schedules = std::max(total.schedules, seg.schedules);
+}
+
+}  // namespace
+
+CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
+  CaseResult total = run_worker(c, opt, launch);
+  if (!opt.keep_going || opt.only_trial) return total;
+  // --keep-going counts every trial, but a crash, an exit() or a hang ends
+  // the worker that ran it (issue 13: --keep-going stopped at the first of
+  // them). A fresh worker then goes on from the next trial, with the same
+  // trial seeds an unbroken run would have used, within what is left of the
+  // budget.
+  std::uint64_t workers = 1;
+  while (total.stopped_by == "failure" && total.trials < c.schedule.trials &&
+         total.elapsed_s < c.schedule.budget_s &&
+         (launch.interrupted == nullptr || !launch.interrupted->load())) {
+    RunOptions next = opt;
+    next.first_trial = total.trials;
+    next.budget_s = c.schedule.budget_s - total.elapsed_s;
+    CaseResult seg = run_worker(c, next, launch);
+    if (seg.stopped_by == "interrupted" || seg.stopped_by == "error") {
+      total.stopped_by = seg.stopped_by;
+      if (seg.stopped_by == "error") total.note = seg.note;
+      break;
+    }
+    ++workers;
+    add_segment(total, std::move(seg), launch.output_limit);
+  }
+  if (workers > 1) {
+    total.note += fmt::format("{}--keep-going: the case ran in {} workers, as failures ended {} "
+                              "of them",
+                              total.note.empty() ? "" : "; ", workers, workers - 1);
+    total.met = verdict(total);
+  }
+  return total;
 }
 
 }  // namespace strain::exec

@@ -45,7 +45,7 @@ class ConsoleReporter final : public Reporter {
   void case_progress(const exec::CaseProgress& p) override {
     // The live line leaves nothing behind once cleared, so quiet keeps it too.
     if (!options_.tty) return;
-    std::string line = fmt::format("  {}  {}", p.id, p.trials);
+    std::string line = fmt::format("  {}  {}", printable_line(p.id), p.trials);
     if (p.planned_trials > 0) line += fmt::format("/{}", p.planned_trials);
     const double rate = p.elapsed_s > 0 ? static_cast<double>(p.trials) / p.elapsed_s : 0.0;
     line += fmt::format(" trials  {}/s  {:.1f}s", format_rate(rate), std::max(p.elapsed_s, 0.0));
@@ -97,15 +97,16 @@ class ConsoleReporter final : public Reporter {
  private:
   // With --repeat, each repetition of a case is its own line.
   std::string shown_id(const exec::CaseResult& r) const {
-    if (repeat_ <= 1) return r.id;
-    return fmt::format("{} (repeat {}/{})", r.id, r.repetition + 1, repeat_);
+    if (repeat_ <= 1) return printable_line(r.id);
+    return fmt::format("{} (repeat {}/{})", printable_line(r.id), r.repetition + 1, repeat_);
   }
 
   // --verbose: the last trial's metrics and what the plugin printed.
   void print_details(const exec::CaseResult& r) {
     if (!r.metrics.empty()) {
       out_ << "    metrics:";
-      for (const auto& [name, value] : r.metrics) out_ << fmt::format(" {}={}", name, value);
+      for (const auto& [name, value] : r.metrics)
+        out_ << fmt::format(" {}={}", printable_line(name), value);
       out_ << '\n';
     }
     out_ << fmt::format("    stopped by: {}\n", r.stopped_by.empty() ? "-" : r.stopped_by);

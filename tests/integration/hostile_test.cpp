@@ -18,6 +18,19 @@ namespace {
 using namespace strain_test;
 
 const std::string kPlugins = "--plugin-path " + kTestPlugins + " ";
+
+// Tests and strain are built with the same sanitizer flags (the preset's).
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kTsanBuild = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr bool kTsanBuild = true;
+#else
+constexpr bool kTsanBuild = false;
+#endif
+#else
+constexpr bool kTsanBuild = false;
+#endif
 const std::string kTrivial = "tests/integration/specs/trivial_met.yaml";
 
 std::string scratch(const std::string& name) {
@@ -167,6 +180,10 @@ TEST(Hostile, NothingAPluginDoesToItsDescriptorsChangesACount) {
 }
 
 TEST(Hostile, AFakeTsanReportFromAPassingPluginIsNoRace) {
+  // Only the tsan build parses the worker's output for reports; the plain
+  // build has nothing to fool (tsan_test's KeepsNoMoreReportsThanTsanMade
+  // holds the rule for both).
+  if (!kTsanBuild) GTEST_SKIP() << "the plain build does not read ThreadSanitizer reports";
   const SpecRun s = run_test_spec("hostile", "--case hostile/fake_tsan_report", "hostile_fake");
   EXPECT_EQ(s.run.code, 0) << s.run.out << s.run.err;
   ASSERT_TRUE(s.report.is_object());

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/errors.hpp"
+#include "core/file_kind.hpp"
 
 namespace strain::report {
 
@@ -192,6 +193,9 @@ exec::RunSummary parse_json_report(std::string_view text, const std::string& pat
 }
 
 exec::RunSummary read_json_report(const std::string& path) {
+  // A FIFO given to merge would block the read forever: regular files only.
+  if (std::string why = not_regular_file(path); !why.empty())
+    throw UsageError("cannot read report " + path + ": the path " + why);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError("cannot read report " + path);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

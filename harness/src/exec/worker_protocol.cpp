@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <stdexcept>
 #include <limits>
 
 namespace strain::exec {
@@ -37,10 +38,17 @@ json to_json(const TrialFailure& f) {
           {"schedule", f.schedule}};
 }
 
+// An unsigned integer, or an exception: get<std::uint64_t>() of a float out
+// of range is undefined behaviour (found by worker_protocol_fuzz).
+std::uint64_t u64(const json& j) {
+  if (!j.is_number_unsigned()) throw std::invalid_argument("not an unsigned integer");
+  return j.get<std::uint64_t>();
+}
+
 TrialFailure failure_from(const json& j) {
   TrialFailure f;
-  f.trial = j.at("trial").get<std::uint64_t>();
-  f.seed = j.at("seed").get<std::uint64_t>();
+  f.trial = u64(j.at("trial"));
+  f.seed = u64(j.at("seed"));
   f.outcome = check::outcome_from_string(j.at("outcome").get<std::string>())
                   .value_or(check::Outcome::error);
   f.message = j.at("message").get<std::string>();
@@ -92,26 +100,26 @@ bool decode(std::string_view text, WorkerMessage& out) {
     if (j["type"] == "result") {
       const json& r = j.at("result");
       out.type = WorkerMessage::Type::result;
-      out.result.trials = r.at("trials").get<std::uint64_t>();
+      out.result.trials = u64(r.at("trials"));
       out.result.elapsed_s = num_from(r.at("elapsed_s"));
       const json& o = r.at("outcomes");
       for (std::size_t k = 0; k < check::kOutcomeCount && k < o.size(); ++k)
-        out.result.outcomes[k] = o[k].get<std::uint64_t>();
+        out.result.outcomes[k] = u64(o[k]);
       out.result.stopped_by = r.at("stopped_by").get<std::string>();
       out.result.note = r.at("note").get<std::string>();
       out.result.met = r.at("met").get<bool>();
-      out.result.schedules = r.value("schedules", std::uint64_t{0});
+      out.result.schedules = r.contains("schedules") ? u64(r.at("schedules")) : 0;
       if (!r.at("first_failure").is_null())
         out.result.first_failure = failure_from(r.at("first_failure"));
       for (const auto& m : r.value("metrics", json::array()))
         out.result.metrics.emplace_back(m.at(0).get<std::string>(), num_from(m.at(1)));
       for (const auto& m : r.value("measured", json::array()))
-        out.result.measured.push_back({m.at(0).get<std::string>(), m.at(1).get<std::uint64_t>(),
+        out.result.measured.push_back({m.at(0).get<std::string>(), u64(m.at(1)),
                                        num_from(m.at(2)), num_from(m.at(3)),
                                        num_from(m.at(4))});
       return true;
     }
-  } catch (const json::exception&) {
+  } catch (const std::exception&) {  // json::exception, or u64()'s
     return false;
   }
   return false;

@@ -156,6 +156,13 @@ TEST(SpecLimits, ASecondDocumentIsRejectedWhereItStarts) {
   EXPECT_EQ(errors_of("---\nplugin: p\n" + kCase + "---\n"),
             one("t.yaml:4:1: a spec file holds one YAML document; a second one starts here"));
   EXPECT_TRUE(errors_of("---\nplugin: p\n" + kCase).empty());
+  EXPECT_TRUE(errors_of("%YAML 1.2\n---\nplugin: p\n" + kCase + "...\n").empty());
+  EXPECT_EQ(errors_of("plugin: p\n" + kCase + "...\nplugin: q\n"),
+            one("t.yaml:4:1: a spec file holds one YAML document; a second one starts here"));
+  // A directive after a document: yaml-cpp's LoadAll looped forever on it
+  // (found by spec_fuzz); this input must end, with the error.
+  EXPECT_EQ(errors_of("plugin: p\n%atrix: { params.n: [1] }\n" + kCase),
+            one("t.yaml:2:1: a spec file holds one YAML document; a second one starts here"));
 }
 
 TEST(SpecLimits, ASpecPastTheSizeLimitIsNotParsed) {

@@ -155,6 +155,13 @@ TEST(Hostile, AFifoInThePluginFolderIsSkippedAtOnce) {
   EXPECT_NE(r.out.find("trivial"), std::string::npos) << r.out;
 }
 
+TEST(Hostile, PluginStringsArePrintedSanitised) {
+  const Result r = strain("--plugin-path " + kTestPlugins + "/hostile.so plugins");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the trial index at which to act\\x1b[31m"), std::string::npos) << r.out;
+}
+
 // --- plugins that attack their worker -----------------------------------------
 
 TEST(Hostile, NothingAPluginDoesToItsDescriptorsChangesACount) {

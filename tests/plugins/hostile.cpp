@@ -23,7 +23,8 @@ class Hostile {
     d.doc("Does what a careless plugin does to its process at trial `at`")
         .param("mode", "none", "what to do",
                {"none", "nan_metric", "fd_garbage", "close_fds", "daemon", "fake_tsan_report"})
-        .param("at", 0, "the trial index at which to act")
+        // An ESC in a doc: `strain plugins` must print it spelled out.
+        .param("at", 0, "the trial index at which to act\x1b[31m")
         .param("pid_file", "", "mode daemon: where the daemon writes its pid")
         .role("only", &Hostile::only)
         .metric("value", "1, or NaN under mode nan_metric");

@@ -140,6 +140,19 @@ TEST(Hostile, SpecsThatAreNotRegularFilesAreErrorsNotAborts) {
       << zero.err;
 }
 
+TEST(Hostile, MergeReadsOnlyRegularFiles) {
+  const std::string dir = scratch("merge_fifo");
+  const std::string fifo = dir + "/shard.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  const Result r = strain("merge " + fifo);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("cannot read report " + fifo + ": the path is a FIFO, not a regular file"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(Hostile, AFifoInThePluginFolderIsSkippedAtOnce) {
   const std::string dir = scratch("plugin_fifo");
   fs::copy_file(kTestPlugins + "/trivial.so", dir + "/trivial.so");

@@ -175,6 +175,24 @@ TEST(Hostile, PluginStringsArePrintedSanitised) {
   EXPECT_NE(r.out.find("the trial index at which to act\\x1b[31m"), std::string::npos) << r.out;
 }
 
+TEST(Hostile, SpecTextInErrorsIsPrintedSanitised) {
+  const std::string dir = scratch("spec_escape");
+  const std::string spec = dir + "/escape.yaml";
+  {
+    std::ofstream out(spec);
+    out << "plugin: trivial\nschedule: { trials: \"\\e]0;pwned\\a\\r\\nfake: line\" }\n"
+           "cases: [ { name: a } ]\n";
+  }
+  const Result r = strain(kPlugins + "validate " + spec);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\a'), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(spec + ":2:21: 'trials' must be an integer >= 1, got "
+                       "'\\x1b]0;pwned\\x07\\x0d\\x0afake: line'"),
+            std::string::npos)
+      << r.err;
+}
+
 // --- plugins that attack their worker -----------------------------------------
 
 TEST(Hostile, NothingAPluginDoesToItsDescriptorsChangesACount) {

@@ -24,6 +24,7 @@
 #include "core/output_path.hpp"
 #include "exec/case_runner.hpp"
 #include "exec/isolated_runner.hpp"
+#include "report/format.hpp"
 #include "report/reporter.hpp"
 #include "sched/trace.hpp"
 
@@ -84,7 +85,8 @@ void print_settings(const spec::Case& c, std::uint64_t seed) {
   const spec::Schedule& s = c.schedule;
   std::string params, roles;
   for (std::size_t k = 0; k < c.params.size(); ++k)
-    params += fmt::format("{}{}={}", k ? " " : "", c.scenario->params[k].name, c.params[k].str());
+    params += fmt::format("{}{}={}", k ? " " : "", c.scenario->params[k].name,
+                          report::printable_line(c.params[k].str()));
   for (std::size_t k = 0; k < s.role_counts.size(); ++k)
     roles += fmt::format("{}{}={}", k ? " " : "", c.scenario->roles[k].name, s.role_counts[k]);
   std::cout << fmt::format("  {}: {} ({})\n    params: {}\n", c.id, c.plugin, c.spec_path, params);

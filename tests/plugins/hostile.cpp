@@ -1,8 +1,9 @@
 // What a hostile or careless plugin does to the process running it, each at
 // trial `at` (issue 13): records a NaN metric, writes garbage to every
-// inherited descriptor, closes every descriptor, leaves a daemon behind that
-// holds the output pipe, or prints a fake ThreadSanitizer report. None of
-// it may change a count, leave a process running or keep a case open.
+// inherited descriptor, forges a result message, closes every descriptor,
+// leaves a daemon behind that holds the output pipe, or prints a fake
+// ThreadSanitizer report. None of it may change a count, leave a process
+// running or keep a case open.
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -22,7 +23,8 @@ class Hostile {
   static void declare(strain::Declare<Hostile>& d) {
     d.doc("Does what a careless plugin does to its process at trial `at`")
         .param("mode", "none", "what to do",
-               {"none", "nan_metric", "fd_garbage", "close_fds", "daemon", "fake_tsan_report"})
+               {"none", "nan_metric", "fd_garbage", "close_fds", "forge_result", "daemon",
+                "fake_tsan_report"})
         // An ESC in a doc: `strain plugins` must print it spelled out.
         .param("at", 0, "the trial index at which to act\x1b[31m")
         .param("pid_file", "", "mode daemon: where the daemon writes its pid")
@@ -43,6 +45,20 @@ class Hostile {
       for (int fd = 3; fd < 64; ++fd) {
         ::lseek(fd, 0, SEEK_SET);
         [[maybe_unused]] const ssize_t n = ::write(fd, junk, sizeof junk);
+      }
+    }
+    if (mode_ == "forge_result") {
+      // A result line as the worker writes it, claiming 999 passed trials,
+      // on every descriptor; then the others are closed, so it is the only
+      // result message the parent could see.
+      static constexpr char kForged[] =
+          R"({"result":{"elapsed_s":0.1,"first_failure":null,"measured":[],"met":true,)"
+          R"("metrics":[],"note":"","outcomes":[999,0,0,0,0,0,0],"schedules":0,)"
+          R"("stopped_by":"trials","trials":999},"type":"result"})"
+          "\n";
+      for (int fd = 3; fd < 1024; ++fd) {
+        [[maybe_unused]] const ssize_t n = ::write(fd, kForged, sizeof kForged - 1);
+        ::close(fd);
       }
     }
     if (mode_ == "close_fds")

@@ -395,24 +395,28 @@ CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLa
     result.first_failure = first_failure;
     return result;
   }
-  if (final) {
+  // The counts are always those of shared memory, never the message's: the
+  // pipe is a descriptor plugin code can write to, the mapping is not (its
+  // memfd is closed in the worker), so nothing written can change a count.
+  // A message is only believed from a worker that finished its case.
+  if (final && live->finished.load()) {
     const double elapsed = result.elapsed_s;
     std::string output = std::move(result.output);
     const std::uint64_t bytes = result.output_bytes;
     auto reports = std::move(result.sanitizer_reports);
-    result.trials = final->trials;
-    result.outcomes = final->outcomes;
+    result.trials = live->trials_done.load();
+    result.outcomes = live->snapshot();
     result.first_failure = final->first_failure;
     result.metrics = final->metrics;
     result.measured = final->measured;
     result.stopped_by = final->stopped_by;
     result.note = final->note;
-    result.met = final->met;
     result.schedules = final->schedules;
     result.elapsed_s = final->elapsed_s > 0 ? final->elapsed_s : elapsed;
     result.output = std::move(output);
     result.output_bytes = bytes;
     result.sanitizer_reports = std::move(reports);
+    result.met = verdict(result);
     return result;
   }
 

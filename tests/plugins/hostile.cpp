@@ -6,6 +6,7 @@
 // running or keep a case open.
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -87,8 +88,20 @@ class Hostile {
   // The classic double fork: the daemon is in a session of its own, outside
   // the worker's process group, re-parented away from the worker, and holds
   // the worker's stdout and stderr.
+  // The role waits until the daemon has written its pid, so a test always
+  // knows which process must be gone when strain is done.
   void daemonise() {
-    if (::fork() != 0) return;
+    int ready[2];
+    if (::pipe(ready) != 0) return;
+    if (const pid_t child = ::fork(); child != 0) {
+      ::close(ready[1]);
+      char byte;
+      [[maybe_unused]] const ssize_t n = ::read(ready[0], &byte, 1);
+      ::close(ready[0]);
+      if (child > 0) ::waitpid(child, nullptr, 0);
+      return;
+    }
+    ::close(ready[0]);
     ::setsid();
     if (::fork() != 0) ::_exit(0);
     // No allocation after fork in a threaded process: the pid by hand.
@@ -102,6 +115,8 @@ class Hostile {
       [[maybe_unused]] const ssize_t n = ::write(fd, pid, static_cast<std::size_t>(len));
       ::close(fd);
     }
+    [[maybe_unused]] const ssize_t n = ::write(ready[1], "r", 1);
+    ::close(ready[1]);
     ::sleep(120);
     ::_exit(0);
   }

@@ -6,6 +6,7 @@
 // running or keep a case open.
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +40,9 @@ class Hostile {
   }
   void only(strain::Context&) {
     if (!active_) return;
+    // A careless plugin would die of SIGPIPE on a pipe without a reader;
+    // this one must live to show what its writes do.
+    if (mode_ == "fd_garbage" || mode_ == "forge_result") ::signal(SIGPIPE, SIG_IGN);
     if (mode_ == "fd_garbage") {
       // Enough bytes to fill any counter and any message line.
       char junk[4096];

@@ -269,6 +269,10 @@ CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLa
   posix_spawn_file_actions_adddup2(&fa, out_w.fd, 2);
   posix_spawn_file_actions_adddup2(&fa, res_w.fd, 3);
   posix_spawn_file_actions_adddup2(&fa, live_fd.fd, 4);
+  // Nothing else: a descriptor strain inherited from whoever started it (a
+  // pipe whose reader is gone, a file) is none of the worker's business, and
+  // a plugin's stray write to it could kill the worker with SIGPIPE.
+  posix_spawn_file_actions_addclosefrom_np(&fa, 5);
   // The worker gets default signal handling and its own process group, so
   // a Ctrl-C on the terminal reaches the host, which then ends the worker.
   posix_spawnattr_t attr;

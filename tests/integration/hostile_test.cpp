@@ -106,6 +106,18 @@ TEST(Hostile, ReportNeverOverwritesAnInput) {
   const Result merge = strain("merge " + json + " --report json:" + json);
   EXPECT_EQ(merge.code, 2) << merge.err;
   EXPECT_EQ(read_text(json), report);
+  // replay --record-trace writes a file too.
+  const std::string controlled = dir + "/controlled.yaml";
+  fs::copy_file(kSrc + "/tests/integration/specs/controlled.yaml", controlled);
+  const std::string spec_text = read_text(controlled);
+  const Result trace = strain(kPlugins + "replay controlled/unsteerable_spin --seed 1 --trial 0 "
+                                         "--spec " +
+                              controlled + " --record-trace " + controlled);
+  EXPECT_EQ(trace.code, 2) << trace.err;
+  EXPECT_NE(trace.err.find("--record-trace: " + controlled + " is one of the run's inputs"),
+            std::string::npos)
+      << trace.err;
+  EXPECT_EQ(read_text(controlled), spec_text);
   // Two reports to one file.
   const Result twice =
       strain(kPlugins + "run " + spec + " --report json:" + json + " --report html:" + json);

@@ -307,6 +307,33 @@ TEST(Hostile, KeepGoingGoesOnPastACrashOrAHang) {
   }
 }
 
+TEST(Hostile, RoleThreadsTheSystemRefusesAreTheCasesErrorNotACrash) {
+  // TSan reserves terabytes of address space: it cannot run under ulimit -v.
+  if (kTsanBuild) GTEST_SKIP() << "the tsan build cannot run under a virtual memory limit";
+  const std::string dir = scratch("refused_threads");
+  const std::string spec = dir + "/many.yaml";
+  {
+    std::ofstream out(spec);
+    out << "plugin: trivial\nschedule: { trials: 3, roles: { left: 1000 } }\n"
+           "cases: [ { name: many } ]\n";
+  }
+  // 1001 thread stacks of 8 MiB do not fit in 3 GB: the 1024 allowed
+  // instances can still be more than the system gives. They aborted the
+  // worker, a crash of trial 0 blamed on the plugin.
+  const std::string json = dir + "/r.json";
+  const Result r = shell("ulimit -v 3000000 && " + kBin + " " + kPlugins + "run " + spec +
+                         " --report json:" + json);
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  const auto report = read_json(json);
+  const auto* c = find_case(report, "many/many");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ((*c)["outcomes"]["crash"], 0) << c->dump(1);
+  EXPECT_EQ((*c)["stopped_by"], "error") << c->dump(1);
+  EXPECT_NE((*c)["note"].get<std::string>().find("cannot start the case's 1001 role threads: "),
+            std::string::npos)
+      << c->dump(1);
+}
+
 // --- interrupted runs say so in every report ------------------------------------
 
 TEST(Hostile, AnInterruptedRunSaysSoInEveryReport) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <new>
 #include <set>
+#include <system_error>
 #include <vector>
 
 #include "exec/arena.hpp"
@@ -269,14 +270,37 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   }
 
   cs->t0 = Clock::now();
+  const double budget_s = opt.budget_s.value_or(c.schedule.budget_s);
   cs->deadline = cs->t0 + std::chrono::duration_cast<Clock::duration>(
-                              std::chrono::duration<double>(opt.budget_s.value_or(c.schedule.budget_s)));
+                              std::chrono::duration<double>(budget_s));
+  // The system may refuse the role instances a spec asks for (threads or
+  // processes past a limit): that is the case's error, said as such, not a
+  // crash of trial 0 blamed on the plugin (issue 13).
+  const auto cannot_start = [&](const std::exception& e) {
+    result.trials = cs->run_count;
+    result.outcomes = cs->outcomes;
+    result.first_failure = cs->first_failure;
+    result.stopped_by = "error";
+    result.note = fmt::format("cannot start the case's {} role {}: {}", n,
+                              processes ? "processes" : "threads", e.what());
+    result.met = false;
+    return result;
+  };
   if (!cs->prepare()) {
     // Every trial failed in setup before any role ran.
   } else if (processes) {
-    run_processes(*cs, n, control);
+    try {
+      run_processes(*cs, n, control);
+    } catch (const std::exception& e) {
+      return cannot_start(e);
+    }
   } else {
-    auto team = std::make_unique<ThreadTeam>(n, &team_body, &team_between, cs.get());
+    std::unique_ptr<ThreadTeam> team;
+    try {
+      team = std::make_unique<ThreadTeam>(n, &team_body, &team_between, cs.get());
+    } catch (const std::system_error& e) {
+      return cannot_start(e);
+    }
     team->start();
     cs->live->running.store(1, std::memory_order_relaxed);
     std::uint64_t watched = cs->live->current_trial.load();

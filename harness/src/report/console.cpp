@@ -75,7 +75,7 @@ class ConsoleReporter final : public Reporter {
     }
     // TSan reports with their top frames: where the race is, at a glance.
     for (const auto& rep : r.sanitizer_reports) {
-      out_ << fmt::format("    ThreadSanitizer ({}x): {}\n", rep.count, rep.brief);
+      out_ << fmt::format("    ThreadSanitizer ({}x): {}\n", rep.count, printable(rep.brief));
     }
     if (options_.verbose) print_details(r);
     out_.flush();

@@ -322,7 +322,13 @@ class Parser {
   }
 
   bool add(Node node, std::uint32_t& out, std::size_t at) {
-    if (node.depth > kMaxDepth) return fail(at, "expression is nested too deeply");
+    // A long chain (a 200,000-term sum) is as deep as it is long: say so,
+    // rather than call it nested.
+    if (node.depth > kMaxDepth)
+      return fail(at, fmt::format("expression is more than {} operators deep (each operator of a "
+                                  "chain like 'a + b + c' adds one level; evaluation recurses "
+                                  "once per level)",
+                                  kMaxDepth));
     out = static_cast<std::uint32_t>(prog_.nodes.size());
     prog_.nodes.push_back(std::move(node));
     return true;
@@ -351,7 +357,11 @@ class Parser {
   }
 
   bool parse_unary(std::uint32_t& out, int depth) {
-    if (depth > kMaxDepth) return fail(tok_.begin, "expression is nested too deeply");
+    if (depth > kMaxDepth)
+      return fail(tok_.begin,
+                  fmt::format("expression is nested more than {} levels deep (parentheses and "
+                              "unary operators)",
+                              kMaxDepth));
     if (tok_.kind != Tok::op || (tok_.op != Op::sub && tok_.op != Op::lnot)) {
       return parse_primary(out, depth);
     }

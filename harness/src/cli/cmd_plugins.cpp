@@ -4,31 +4,35 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "report/format.hpp"
 
 namespace strain::cli {
 
 namespace {
 
+// Every string here comes from a plugin (or its path): printed on one line
+// each, with control characters spelled out, so a plugin's declaration
+// cannot move the cursor or fake lines of the listing.
 void print(const plugin::ScenarioInfo& s) {
-  std::cout << s.name << "  (" << s.library_path << ")\n";
-  if (!s.doc.empty()) std::cout << "  " << s.doc << "\n";
+  using report::printable_line;
+  const auto doc = [](const std::string& d) { return d.empty() ? "" : "  - " + printable_line(d); };
+  std::cout << printable_line(s.name) << "  (" << printable_line(s.library_path) << ")\n";
+  if (!s.doc.empty()) std::cout << "  " << printable_line(s.doc) << "\n";
   std::cout << "  roles:\n";
-  for (const auto& r : s.roles)
-    std::cout << "    " << r.name << (r.doc.empty() ? "" : "  - " + r.doc) << "\n";
+  for (const auto& r : s.roles) std::cout << "    " << printable_line(r.name) << doc(r.doc) << "\n";
   std::cout << "  params:\n";
   for (const auto& p : s.params) {
-    std::cout << "    " << p.name << ": " << plugin::to_string(p.type) << " = "
-              << p.default_value.str();
+    std::cout << "    " << printable_line(p.name) << ": " << plugin::to_string(p.type) << " = "
+              << printable_line(p.default_value.str());
     if (!p.allowed.empty()) {
       std::cout << " (one of:";
-      for (const auto& a : p.allowed) std::cout << " " << a.str();
+      for (const auto& a : p.allowed) std::cout << " " << printable_line(a.str());
       std::cout << ")";
     }
-    std::cout << (p.doc.empty() ? "" : "  - " + p.doc) << "\n";
+    std::cout << doc(p.doc) << "\n";
   }
   std::cout << "  metrics:\n";
-  for (const auto& m : s.metrics)
-    std::cout << "    " << m.name << (m.doc.empty() ? "" : "  - " + m.doc) << "\n";
+  for (const auto& m : s.metrics) std::cout << "    " << printable_line(m.name) << doc(m.doc) << "\n";
 }
 
 }  // namespace
@@ -40,7 +44,8 @@ Action add_plugins(CLI::App& app, const Global& g) {
     const auto catalog = load_catalog(g.plugin_path);
     for (const auto& s : catalog.scenarios) print(s);
     for (const auto& p : catalog.problems)
-      std::cerr << "skipped " << p.path << ": " << p.message << "\n";
+      std::cerr << "skipped " << report::printable_line(p.path) << ": "
+                << report::printable(p.message) << "\n";
     if (catalog.scenarios.empty()) std::cout << "no scenarios found\n";
     return 0;
   };

@@ -26,8 +26,10 @@
 #include "spec/strategy_override.hpp"
 #include "core/errors.hpp"
 #include "core/shell_quote.hpp"
+#include "core/output_path.hpp"
 #include "exec/case_runner.hpp"
 #include "exec/isolated_runner.hpp"
+#include "report/format.hpp"
 #include "report/reporter.hpp"
 #include "sched/trace.hpp"
 
@@ -95,7 +97,8 @@ void print_settings(const spec::Case& c, std::uint64_t seed, std::vector<std::st
   const spec::Schedule& s = c.schedule;
   std::string params, roles;
   for (std::size_t k = 0; k < c.params.size(); ++k)
-    params += fmt::format("{}{}={}", k ? " " : "", c.scenario->params[k].name, c.params[k].str());
+    params += fmt::format("{}{}={}", k ? " " : "", c.scenario->params[k].name,
+                          report::printable_line(c.params[k].str()));
   for (std::size_t k = 0; k < s.role_counts.size(); ++k)
     roles += fmt::format("{}{}={}", k ? " " : "", c.scenario->roles[k].name, s.role_counts[k]);
   std::cout << fmt::format("  {}: {} ({})\n    params: {}\n", c.id, c.plugin, c.spec_path, params);
@@ -167,7 +170,7 @@ std::optional<std::uint64_t> repetition_seed(const RunFlags& f, const spec::Case
 // Runs the selected cases of this shard, `repeat` times, feeding every
 // reporter. Returns the exit code.
 int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions opt,
-            const Global& g) {
+            const Global& g, const std::vector<std::string>& inputs) {
   const std::vector<const spec::Case*> selected = select_cases(specs, f);
   const GetEnv env = [](const char* name) { return std::getenv(name); };
   exec::Selection sel{f.filter, f.ids, selected.size(), f.repeat, resolve_shard(f.shard, env)};
@@ -176,7 +179,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
   for (std::uint64_t k = 0; k < selected.size(); ++k)
     if (in_shard(k, sel.shard)) mine.push_back(k);
 
-  report::Fanout rep = make_reporters(f.output, f.reports);
+  report::Fanout rep = make_reporters(f.output, f.reports, inputs);
   install_signal_handlers();
   // The run's seed is that of the whole selection, not of this shard's first
   // case, so every shard of one run reports the same seed.
@@ -248,7 +251,29 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
     }
   }
   summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  rep.run_finished(summary);
+  if (g_interrupted.load()) {
+    // The planned cases, in run order, past those that finished.
+    summary.interrupted = true;
+    std::uint64_t planned = 0;
+    for (std::uint64_t r = 0; r < f.repeat; ++r)
+      for (const auto k : case_order(mine, f, shuffle_seed, r)) {
+        if (planned++ < summary.results.size()) continue;
+        const spec::Case& c = *selected[k];
+        exec::CaseResult u;
+        u.id = c.id;
+        u.spec_name = c.spec_name;
+        u.spec_path = c.spec_path;
+        u.case_name = c.case_name;
+        u.plugin = c.plugin;
+        u.index = k;
+        u.repetition = r;
+        u.spec_seed = repetition_seed(f, c, r).value_or(c.schedule.seed);
+        u.expected = c.expect.for_build(info.build == "tsan");
+        u.stopped_by = "interrupted";
+        summary.unfinished.push_back(std::move(u));
+      }
+  }
+  const bool written = finish_reports(rep, summary);
   if (not_run > 0)
     std::cerr << fmt::format(
         "strain: --fail-fast: stopped at the first unmet case; {} case{} not run\n", not_run,
@@ -258,6 +283,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
               << " cases finished and were reported\n";
     return kExitInterrupted;
   }
+  if (!written) return kExitUsage;
   return summary.all_met() ? kExitMet : kExitUnmet;
 }
 
@@ -331,7 +357,7 @@ Action add_run(CLI::App& app, const Global& g) {
     opt.seed = f->seed;
     opt.tsan_build = tsan_build();
     opt.command_prefix = command_prefix(g.plugin_path);
-    return execute(specs, *f, opt, g);
+    return execute(specs, *f, opt, g, run_inputs(specs, catalog));
   };
 }
 
@@ -485,6 +511,8 @@ Action add_replay(CLI::App& app, const Global& g) {
                                      : "; did you mean one of:" + near));
     }
     if (!f->strategy.empty()) apply_strategy_flag(*found, f->strategy);
+    if (!f->trace_out.empty())
+      check_output_path(f->trace_out, run_inputs(specs, catalog), "--record-trace");
     const bool controlled = found->schedule.strategy.name == "controlled";
     if (!controlled && (!f->trace_in.empty() || !f->trace_out.empty()))
       throw UsageError("--trace and --record-trace need a case under strategy controlled; " +

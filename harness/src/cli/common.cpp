@@ -113,18 +113,27 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& args
   for (const auto& a : args) {
     std::error_code ec;
     if (fs::is_directory(a, ec)) {
-      // Subfolders too, as ctest and pytest look into them: a project
-      // that groups its specs by component validates them in one call.
+      // Subfolders too, as ctest and pytest look into them: a project that
+      // groups its specs by component validates them in one call. Every
+      // *.yaml/*.yml entry is a spec, whatever it is: one that is not a
+      // regular file (a FIFO, a symlink loop, a device) is then reported by
+      // load_spec with its path, rather than skipped unseen or, as the
+      // throwing overloads did for a symlink loop, abort strain. Symlinked
+      // folders are not followed, so a loop of them ends.
       std::vector<std::string> found;
-      for (const auto& e : fs::recursive_directory_iterator(a, ec)) {
-        const auto ext = e.path().extension();
-        if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml"))
-          found.push_back(e.path().string());
+      fs::recursive_directory_iterator it(a, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        const auto ext = it->path().extension();
+        if (ext != ".yaml" && ext != ".yml") continue;
+        std::error_code kind_ec;
+        if (it->is_directory(kind_ec)) continue;  // a folder named x.yaml: its specs come next
+        found.push_back(it->path().string());
       }
+      if (ec) throw UsageError("cannot list spec folder " + a + ": " + ec.message());
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(a, ec)) {
-      files.push_back(a);
+    } else if (fs::symlink_status(a, ec).type() != fs::file_type::not_found) {
+      files.push_back(a);  // load_spec says what is wrong with it, if anything
     } else {
       throw UsageError("no such spec file or folder: " + a);
     }
@@ -154,6 +163,15 @@ std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
   }
   if (!all.empty()) throw spec::SpecError(std::move(all));
   return specs;
+}
+
+std::vector<std::string> run_inputs(const std::vector<spec::Spec>& specs,
+                                    const plugin::Catalog& catalog) {
+  std::vector<std::string> out;
+  for (const auto& s : specs) out.push_back(s.path);
+  for (const auto& s : catalog.scenarios) out.push_back(s.library_path);
+  for (const auto& p : catalog.problems) out.push_back(p.path);
+  return out;
 }
 
 namespace {

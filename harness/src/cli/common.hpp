@@ -47,6 +47,11 @@ std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
 //! UsageError for a text that is no strategy.
 void apply_strategy_flag(spec::Case& c, const std::string& text);
 
+//! The files a run reads, which no output may overwrite: its specs and the
+//! plugin libraries on its path (those that loaded and those that did not).
+std::vector<std::string> run_inputs(const std::vector<spec::Spec>& specs,
+                                    const plugin::Catalog& catalog);
+
 //! Each spec with a hash of its file's bytes ("fnv1a64:" and 16 hex digits).
 std::vector<exec::SpecFile> spec_files(const std::vector<spec::Spec>& specs);
 

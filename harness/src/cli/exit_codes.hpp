@@ -26,7 +26,9 @@ inline constexpr std::array<ExitCode, 5> kExitCodes = {{
      "(replay)"},
     {kExitUsage,
      "usage, spec or input error, nothing was run: bad flag or environment variable, spec "
-     "error, unknown case, inconsistent shard reports (merge), existing folder (new)"},
+     "error, unknown case, a report path that cannot or must not be written (not a regular "
+     "file, one of the inputs), inconsistent shard reports (merge), existing folder (new); "
+     "also a report that failed to be written after the run"},
     {kExitInterrupted,
      "interrupted by SIGINT (Ctrl-C) or SIGTERM; the reports of the cases that finished "
      "were written"},

@@ -14,6 +14,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/suggest.hpp"
 #include "core/errors.hpp"
+#include "report/format.hpp"
 #include "spec/diagnostic.hpp"
 
 namespace {
@@ -111,11 +112,14 @@ int main(int argc, char** argv) {
     for (auto& [cmd, action] : actions)
       if (cmd->parsed()) return action();
   } catch (const strain::spec::SpecError& e) {
-    for (const auto& d : e.diagnostics()) std::cerr << d.str() << "\n";
+    // A diagnostic quotes what the spec holds, which may be any bytes: one
+    // line each, control characters spelled out.
+    for (const auto& d : e.diagnostics())
+      std::cerr << strain::report::printable_line(d.str()) << "\n";
     std::cerr << "strain: " << e.diagnostics().size() << " error(s) in spec(s); nothing was run\n";
     return kExitUsage;
   } catch (const strain::UsageError& e) {
-    std::cerr << "strain: " << e.what() << "\n";
+    std::cerr << "strain: " << strain::report::printable(e.what()) << "\n";
     return kExitUsage;
   }
   return kExitUsage;

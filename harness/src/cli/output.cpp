@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string_view>
 
 #include "core/errors.hpp"
+#include "core/output_path.hpp"
 
 namespace strain::cli {
 
@@ -68,20 +70,46 @@ bool use_color(const OutputFlags& f) {
 }
 
 report::Fanout make_reporters(const OutputFlags& f, const std::vector<std::string>& reports,
-                              bool merged) {
+                              const std::vector<std::string>& inputs, bool merged) {
   report::Fanout out;
   const bool tty = ::isatty(STDOUT_FILENO) != 0 && !dumb_terminal();
   const bool color = use_color(f);
   out.add(report::make_console_reporter(
       std::cout, {tty, color, f.quiet, f.verbose, merged, tty ? terminal_columns() : 0}));
-  for (const auto& r : reports) out.add(report::make_file_reporter(r));
+  std::vector<std::string> args = reports;
   // $STRAIN_REPORT is read here rather than by CLI11: a delimiter set for it
   // would split paths with spaces on the command line too.
   if (const char* env = std::getenv("STRAIN_REPORT"); env != nullptr && reports.empty()) {
     std::istringstream words(env);
-    for (std::string r; words >> r;) out.add(report::make_file_reporter(r));
+    for (std::string r; words >> r;) args.push_back(r);
+  }
+  std::vector<std::string> paths;
+  for (const auto& r : args) {
+    out.add(report::make_file_reporter(r));  // throws for a bad name or no path
+    const std::string path = r.substr(r.find(':') + 1);
+    // Every report path is checked now, before any case runs: a report that
+    // could not be written would otherwise be found out after all of them.
+    check_output_path(path, inputs, "--report " + r);
+    for (const auto& other : paths) {
+      std::error_code ec;
+      if (other == path || std::filesystem::equivalent(other, path, ec))
+        throw UsageError("--report " + r + ": " + path + " is given for two reports");
+    }
+    paths.push_back(path);
   }
   return out;
+}
+
+bool finish_reports(report::Fanout& reporters, const exec::RunSummary& summary) {
+  try {
+    reporters.run_finished(summary);
+    return true;
+  } catch (const std::exception& e) {
+    // Checked before the run; only a change since (a disk filled, a folder
+    // removed) lands here, and the other reports are still written.
+    std::cerr << "strain: " << e.what() << "\n";
+    return false;
+  }
 }
 
 }  // namespace strain::cli

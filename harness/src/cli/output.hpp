@@ -29,8 +29,14 @@ bool use_color(const OutputFlags& flags);
 
 //! The console reporter on stdout plus one file reporter per --report
 //! (`merged`: the console says the cases were merged, not run). Throws
-//! UsageError for a bad --color or --report.
+//! UsageError for a bad --color or --report, and for a report path that
+//! could not be written or must not be: not a regular file, one of
+//! `inputs` (the files the command reads), or given twice.
 report::Fanout make_reporters(const OutputFlags& flags, const std::vector<std::string>& reports,
-                              bool merged = false);
+                              const std::vector<std::string>& inputs, bool merged = false);
+
+//! Ends the run for every reporter (file reporters write their files). False,
+//! with the reason on stderr, when a report could not be written after all.
+bool finish_reports(report::Fanout& reporters, const exec::RunSummary& summary);
 
 }  // namespace strain::cli

@@ -11,9 +11,17 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/file_kind.hpp"
+
 namespace strain {
 
 void write_file_atomically(const std::string& path, std::string_view content) {
+  // Checked before the run too (check_output_path); again here, as the
+  // path may have changed since: renaming over a device would replace it.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw std::runtime_error("cannot write " + path + ": it is " + file_kind(st.st_mode) +
+                             ", not a regular file");
   const std::filesystem::path target(path);
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
   std::string tmp = path + ".tmp.XXXXXX";

@@ -10,6 +10,7 @@
 #include <memory>
 #include <new>
 #include <set>
+#include <system_error>
 #include <vector>
 
 #include "core/shell_quote.hpp"
@@ -196,6 +197,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   cs->spec_seed = spec_seed;
   cs->case_seed = case_seed_of(spec_seed, c.id);
   cs->planned = opt.only_trial ? opt.repeat : c.schedule.trials;
+  if (!opt.only_trial) cs->next_trial = std::min(opt.first_trial, cs->planned);
   unsigned n = 0;
   for (int count : c.schedule.role_counts) n += static_cast<unsigned>(count);
   const bool processes = c.schedule.topology == spec::Topology::processes;
@@ -287,14 +289,37 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   }
 
   cs->t0 = Clock::now();
+  const double budget_s = opt.budget_s.value_or(c.schedule.budget_s);
   cs->deadline = cs->t0 + std::chrono::duration_cast<Clock::duration>(
-                              std::chrono::duration<double>(c.schedule.budget_s));
+                              std::chrono::duration<double>(budget_s));
+  // The system may refuse the role instances a spec asks for (threads or
+  // processes past a limit): that is the case's error, said as such, not a
+  // crash of trial 0 blamed on the plugin (issue 13).
+  const auto cannot_start = [&](const std::exception& e) {
+    result.trials = cs->run_count;
+    result.outcomes = cs->outcomes;
+    result.first_failure = cs->first_failure;
+    result.stopped_by = "error";
+    result.note = fmt::format("cannot start the case's {} role {}: {}", n,
+                              processes ? "processes" : "threads", e.what());
+    result.met = false;
+    return result;
+  };
   if (!cs->prepare()) {
     // Every trial failed in setup before any role ran.
   } else if (processes) {
-    run_processes(*cs, n, control);
+    try {
+      run_processes(*cs, n, control);
+    } catch (const std::exception& e) {
+      return cannot_start(e);
+    }
   } else {
-    auto team = std::make_unique<ThreadTeam>(n, &team_body, &team_between, cs.get());
+    std::unique_ptr<ThreadTeam> team;
+    try {
+      team = std::make_unique<ThreadTeam>(n, &team_body, &team_between, cs.get());
+    } catch (const std::system_error& e) {
+      return cannot_start(e);
+    }
     team->start();
     cs->live->running.store(1, std::memory_order_relaxed);
     // The stuck threads cannot be stopped in-process: leave them where they

@@ -36,6 +36,10 @@ struct RunOptions {
   //! the default, `--plugin-path P` (absolute), so that a replay line works
   //! pasted anywhere. Unquoted words; empty means {"strain"}.
   std::vector<std::string> command_prefix{};
+  //! --keep-going past a failure that ended a worker: the index of the first
+  //! trial this worker runs, and the part of the case's budget left.
+  std::uint64_t first_trial = 0;
+  std::optional<double> budget_s;
 };
 
 //! The seed of trial `trial` of the case `case_id` under spec seed `seed`.

@@ -18,6 +18,7 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
   ++run_count;
   live->outcomes[idx].store(outcomes[idx], std::memory_order_relaxed);
   live->trials_done.store(run_count, std::memory_order_relaxed);
+  live->sanitizer_reports.store(sanitizer_report_count(), std::memory_order_relaxed);
   if (check::is_failure(o) && !first_failure) {
     const std::uint64_t t = trial_index(next_trial);
     // Under the portfolio, which member found it: another run of the case

@@ -9,14 +9,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string_view>
+#include <vector>
 
 #include "core/signal_text.hpp"
+#include "exec/leftovers.hpp"
 #include "exec/worker_protocol.hpp"
 #include "tsan/report_parser.hpp"
 #include "tsan/report_stream.hpp"
@@ -93,6 +96,10 @@ int above_std(int fd) {
   return moved;
 }
 
+// Where the worker moves its result pipe: above the descriptors a plugin's
+// own files and sockets take, and the 3-63 a careless loop writes to.
+constexpr int kResultFdFloor = 512;
+
 // The worker's environment: ours, with the TSan options the harness needs
 // put before the user's own (later options win, so a user can override).
 std::vector<std::string> worker_environment() {
@@ -127,9 +134,11 @@ constexpr int kFramesKept = 5;
 // Fills the result's sanitizer reports from those collected off the
 // worker's output stream (not from the bounded capture, which would drop
 // all but the first few of a report per trial).
-void collect_sanitizer_reports(CaseResult& r, tsan::ReportStream& stream) {
+void collect_sanitizer_reports(CaseResult& r, tsan::ReportStream& stream, std::uint64_t real) {
   stream.finish();
-  for (auto& d : stream.take()) {
+  std::vector<tsan::Deduped> found = stream.take();
+  tsan::keep_real(found, real);
+  for (auto& d : found) {
     SanitizerReport s;
     s.kind = d.report.kind;
     s.outcome = d.report.outcome;
@@ -169,17 +178,33 @@ int worker_main(const spec::Case& c, RunOptions opt, int result_fd, int live_fd)
                  std::strerror(errno));
     return 3;
   }
+  // Nothing a plugin writes to an inherited descriptor may change a count
+  // (issue 13: garbage written to fds 3-63 landed in the memfd and the JSON
+  // said violation=5500394077097196834). The mapping outlives the memfd's
+  // descriptor, so close it; and move the result pipe off the low numbers a
+  // plugin's own stray writes and closes go to.
+  ::close(live_fd);
+  if (const int high = ::fcntl(result_fd, F_DUPFD_CLOEXEC, kResultFdFloor); high >= 0) {
+    ::close(result_fd);
+    result_fd = high;
+  }
   opt.live = static_cast<LiveCounters*>(mem);
   opt.on_failure = [result_fd](const TrialFailure& f) { write_all(result_fd, encode_failure(f)); };
   opt.progress = nullptr;  // the parent reads the live counters itself
   const CaseResult r = run_case(c, opt);
+  // Said in shared memory first: should the message below be lost (a plugin
+  // closed every descriptor), the parent still knows the case ended on its
+  // own and counts no phantom trial.
+  opt.live->finished.store(1);
   write_all(result_fd, encode_result(r));
   // _exit: a hung trial's threads are still running and must not be joined,
   // and nothing of this process is worth tearing down.
   ::_exit(0);
 }
 
-CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
+namespace {
+
+CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
   const std::uint64_t spec_seed = opt.seed.value_or(c.schedule.seed);
   CaseResult result;
   result.id = c.id;
@@ -219,7 +244,8 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   std::vector<std::string> args{launch.exe};
   args.insert(args.end(), launch.global_args.begin(), launch.global_args.end());
   args.insert(args.end(), {"__worker", "--spec", c.spec_path, "--case", c.id, "--result-fd", "3",
-                           "--live-fd", "4", "--seed", std::to_string(spec_seed)});
+                           "--live-fd", "4", "--seed", std::to_string(spec_seed), "--parent-pid",
+                           std::to_string(::getpid())});
   if (opt.keep_going) args.push_back("--keep-going");
   if (!c.strategy_flag.empty()) args.insert(args.end(), {"--strategy", c.strategy_flag});
   args.insert(args.end(), launch.worker_args.begin(), launch.worker_args.end());
@@ -230,6 +256,10 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   if (opt.steps) args.insert(args.end(), {"--steps", std::to_string(*opt.steps)});
   if (!opt.trace_in.empty()) args.insert(args.end(), {"--trace", opt.trace_in});
   if (!opt.trace_out.empty()) args.insert(args.end(), {"--record-trace", opt.trace_out});
+  if (opt.first_trial > 0) {
+    args.insert(args.end(), {"--first-trial", std::to_string(opt.first_trial), "--budget-s",
+                             fmt::format("{}", opt.budget_s.value_or(c.schedule.budget_s))});
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -241,6 +271,10 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   posix_spawn_file_actions_adddup2(&fa, out_w.fd, 2);
   posix_spawn_file_actions_adddup2(&fa, res_w.fd, 3);
   posix_spawn_file_actions_adddup2(&fa, live_fd.fd, 4);
+  // Nothing else: a descriptor strain inherited from whoever started it (a
+  // pipe whose reader is gone, a file) is none of the worker's business, and
+  // a plugin's stray write to it could kill the worker with SIGPIPE.
+  posix_spawn_file_actions_addclosefrom_np(&fa, 5);
   // The worker gets default signal handling and its own process group, so
   // a Ctrl-C on the terminal reaches the host, which then ends the worker.
   posix_spawnattr_t attr;
@@ -258,6 +292,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
+  become_subreaper();
   const int rc = ::posix_spawn(&pid, launch.exe.c_str(), &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
@@ -279,8 +314,22 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   // backstop for a worker that cannot (e.g. stopped or wedged in the runtime).
   const double backstop_s = c.schedule.timeout_s + 10.0;
 
+  int status = 0;
+  bool reaped = false;
+  // After the worker exits, its output is read for this long at most: a
+  // process it left holding the pipe (issue 13: a child holding stdout kept
+  // a case with a 10 s budget running for 101 s) must not keep the case open.
+  constexpr auto kDrainAfterExit = std::chrono::milliseconds(200);
+  Clock::time_point exited_at{};
+
   char buf[16384];
   while (res_r.fd >= 0 || out_r.fd >= 0) {
+    if (!reaped && ::waitpid(pid, &status, WNOHANG) == pid) {
+      reaped = true;
+      exited_at = Clock::now();
+      end_leftovers(pid);
+    }
+    if (reaped && Clock::now() - exited_at > kDrainAfterExit) break;
     pollfd fds[2] = {{res_r.fd, POLLIN, 0}, {out_r.fd, POLLIN, 0}};
     const int n = ::poll(fds, 2, 100);
     if (n < 0 && errno != EINTR) break;
@@ -293,7 +342,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
         std::size_t nl;
         while ((nl = pending.find('\n')) != std::string::npos) {
           WorkerMessage m;
-          if (decode(std::string_view(pending).substr(0, nl), m)) {
+          if (decode_line(std::string_view(pending).substr(0, nl), m)) {
             if (m.type == WorkerMessage::Type::failure && !first_failure) first_failure = m.failure;
             if (m.type == WorkerMessage::Type::result) final = m.result;
           }
@@ -320,7 +369,7 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     }
     if (launch.interrupted != nullptr && launch.interrupted->load()) {
       interrupted = true;
-      ::kill(pid, SIGKILL);
+      ::kill(-pid, SIGKILL);
       break;
     }
     const std::uint64_t cur = live->current_trial.load(), done = live->trials_done.load();
@@ -330,17 +379,20 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
       watched_since = now;
     } else if (!final && std::chrono::duration<double>(now - watched_since).count() > backstop_s) {
       killed_for_hang = true;
-      ::kill(pid, SIGKILL);
+      ::kill(-pid, SIGKILL);
       break;
     }
   }
 
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (!reaped && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  end_leftovers(pid);
   result.output = capture.text();
   result.output_bytes = capture.total();
-  collect_sanitizer_reports(result, tsan_reports);
+  // Reports made during a trial that killed the worker were counted by the
+  // hook after the last store, and nobody knows how many: keep them all then.
+  const std::uint64_t real = live->finished.load() ? live->sanitizer_reports.load() : UINT64_MAX;
+  collect_sanitizer_reports(result, tsan_reports, real);
   result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
   if (interrupted) {
     result.stopped_by = "interrupted";
@@ -349,24 +401,43 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
     result.first_failure = first_failure;
     return result;
   }
-  if (final) {
+  // The counts are always those of shared memory, never the message's: the
+  // pipe is a descriptor plugin code can write to, the mapping is not (its
+  // memfd is closed in the worker), so nothing written can change a count.
+  // A message is only believed from a worker that finished its case.
+  if (final && live->finished.load()) {
     const double elapsed = result.elapsed_s;
     std::string output = std::move(result.output);
     const std::uint64_t bytes = result.output_bytes;
     auto reports = std::move(result.sanitizer_reports);
-    result.trials = final->trials;
-    result.outcomes = final->outcomes;
+    result.trials = live->trials_done.load();
+    result.outcomes = live->snapshot();
     result.first_failure = final->first_failure;
     result.metrics = final->metrics;
     result.measured = final->measured;
     result.stopped_by = final->stopped_by;
     result.note = final->note;
-    result.met = final->met;
     result.schedules = final->schedules;
     result.elapsed_s = final->elapsed_s > 0 ? final->elapsed_s : elapsed;
     result.output = std::move(output);
     result.output_bytes = bytes;
     result.sanitizer_reports = std::move(reports);
+    result.met = verdict(result);
+    return result;
+  }
+
+  // The worker finished the case but its result message did not arrive:
+  // plugin code closed or wrote over the worker's descriptors. The counts in
+  // shared memory are whole; no trial failed for it.
+  if (live->finished.load() && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    result.trials = live->trials_done.load();
+    result.outcomes = live->snapshot();
+    result.first_failure = first_failure;
+    result.stopped_by = result.outcomes[0] == result.trials ? "trials" : "failure";
+    result.note =
+        "the worker finished but its result message was lost (plugin code closed or wrote over "
+        "the worker's descriptors); the counts are from shared memory, metrics are missing";
+    result.met = verdict(result);
     return result;
   }
 
@@ -408,6 +479,77 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   result.stopped_by = "failure";
   result.met = verdict(result);
   return result;
+}
+
+// Adds what a later worker of the same case ran (--keep-going) to `total`.
+void add_segment(CaseResult& total, CaseResult seg, std::size_t output_limit) {
+  total.trials += seg.trials;
+  for (std::size_t k = 0; k < check::kOutcomeCount; ++k) total.outcomes[k] += seg.outcomes[k];
+  if (!total.first_failure) total.first_failure = seg.first_failure;
+  if (total.output.size() < output_limit && !seg.output.empty())
+    total.output += "\n[... the next worker of the case ...]\n" + seg.output;
+  total.output_bytes += seg.output_bytes;
+  for (auto& rep : seg.sanitizer_reports) {
+    const auto same =
+        std::find_if(total.sanitizer_reports.begin(), total.sanitizer_reports.end(),
+                     [&](const SanitizerReport& x) { return x.signature == rep.signature; });
+    if (same != total.sanitizer_reports.end())
+      same->count += rep.count;
+    else
+      total.sanitizer_reports.push_back(std::move(rep));
+  }
+  if (!seg.metrics.empty()) total.metrics = std::move(seg.metrics);
+  for (const auto& m : seg.measured) {
+    const auto same = std::find_if(total.measured.begin(), total.measured.end(),
+                                   [&](const Measured& x) { return x.name == m.name; });
+    if (same == total.measured.end()) {
+      total.measured.push_back(m);
+    } else if (m.count > 0) {
+      const double n = static_cast<double>(same->count), k = static_cast<double>(m.count);
+      same->min = same->count ? std::min(same->min, m.min) : m.min;
+      same->max = same->count ? std::max(same->max, m.max) : m.max;
+      same->mean = (same->mean * n + m.mean * k) / (n + k);
+      same->count += m.count;
+    }
+  }
+  total.elapsed_s += seg.elapsed_s;
+  total.stopped_by = seg.stopped_by;
+  total.schedules = std::max(total.schedules, seg.schedules);
+}
+
+}  // namespace
+
+CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
+  CaseResult total = run_worker(c, opt, launch);
+  if (!opt.keep_going || opt.only_trial) return total;
+  // --keep-going counts every trial, but a crash, an exit() or a hang ends
+  // the worker that ran it (issue 13: --keep-going stopped at the first of
+  // them). A fresh worker then goes on from the next trial, with the same
+  // trial seeds an unbroken run would have used, within what is left of the
+  // budget.
+  std::uint64_t workers = 1;
+  while (total.stopped_by == "failure" && total.trials < c.schedule.trials &&
+         total.elapsed_s < c.schedule.budget_s &&
+         (launch.interrupted == nullptr || !launch.interrupted->load())) {
+    RunOptions next = opt;
+    next.first_trial = total.trials;
+    next.budget_s = c.schedule.budget_s - total.elapsed_s;
+    CaseResult seg = run_worker(c, next, launch);
+    if (seg.stopped_by == "interrupted" || seg.stopped_by == "error") {
+      total.stopped_by = seg.stopped_by;
+      if (seg.stopped_by == "error") total.note = seg.note;
+      break;
+    }
+    ++workers;
+    add_segment(total, std::move(seg), launch.output_limit);
+  }
+  if (workers > 1) {
+    total.note += fmt::format("{}--keep-going: the case ran in {} workers, as failures ended {} "
+                              "of them",
+                              total.note.empty() ? "" : "; ", workers, workers - 1);
+    total.met = verdict(total);
+  }
+  return total;
 }
 
 }  // namespace strain::exec

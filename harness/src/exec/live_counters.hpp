@@ -19,6 +19,11 @@ struct LiveCounters {
   //! PCT's learned k for the current trial (0 if it needs none), which a
   //! replay line must pass on.
   std::atomic<std::uint64_t> steps{0};
+  //! Reports ThreadSanitizer made in the worker (its hook's count), so the
+  //! parent keeps no more parsed reports than were real.
+  std::atomic<std::uint64_t> sanitizer_reports{0};
+  //! 1 once the worker's case ended on its own, before it sends the result.
+  std::atomic<std::uint32_t> finished{0};
 
   check::OutcomeCounts snapshot() const {
     check::OutcomeCounts out{};

@@ -176,6 +176,11 @@ struct RunSummary {
   Selection selection{};
   std::string strain_version{};  // of the strain that ran; set by `merge` from its inputs
   bool seed_per_spec = false;    // as RunInfo::seed_per_spec
+  //! Ctrl-C or SIGTERM ended the run; `unfinished` holds the cases it was
+  //! still to run (id, spec name and path set), the interrupted one first.
+  //! Every report says so: the results alone would read as a smaller run.
+  bool interrupted = false;
+  std::vector<CaseResult> unfinished{};
   bool all_met() const {
     for (const auto& r : results)
       if (!r.met) return false;

@@ -23,7 +23,16 @@ constexpr int kYields = 200;
 ThreadTeam::ThreadTeam(unsigned threads, Body body, Between between, void* arg)
     : n_(threads), body_(body), between_(between), arg_(arg), remaining_(threads) {
   threads_.reserve(n_);
-  for (unsigned k = 0; k < n_; ++k) threads_.emplace_back([this, k] { worker(k); });
+  try {
+    for (unsigned k = 0; k < n_; ++k) threads_.emplace_back([this, k] { worker(k); });
+  } catch (...) {
+    // The system refused a thread: end those started, or their std::thread
+    // objects would terminate the process as the vector unwinds.
+    stop_.store(true, std::memory_order_relaxed);
+    release_next();
+    for (auto& t : threads_) t.join();
+    throw;
+  }
 }
 
 ThreadTeam::~ThreadTeam() {

@@ -2,26 +2,57 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <stdexcept>
+#include <limits>
+
 namespace strain::exec {
 
 namespace {
 
 using nlohmann::json;
 
+// JSON has no NaN or infinity, and nlohmann writes them as null, which then
+// failed to read back: a NaN metric lost the whole result and the parent
+// blamed exit() for it with a phantom trial (issue 13). They travel as
+// strings instead.
+json num(double d) {
+  if (std::isfinite(d)) return d;
+  if (std::isnan(d)) return "nan";
+  return d > 0 ? "inf" : "-inf";
+}
+
+double num_from(const json& j) {
+  if (j.is_number()) return j.get<double>();
+  if (j.is_string()) {
+    const std::string& s = j.get_ref<const std::string&>();
+    if (s == "inf") return std::numeric_limits<double>::infinity();
+    if (s == "-inf") return -std::numeric_limits<double>::infinity();
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
 json to_json(const TrialFailure& f) {
-  return {{"trial", f.trial},      {"seed", f.seed}, {"outcome", check::to_string(f.outcome)},
-          {"message", f.message},  {"at_s", f.at_s}, {"replay", f.replay},
+  return {{"trial", f.trial},     {"seed", f.seed},      {"outcome", check::to_string(f.outcome)},
+          {"message", f.message}, {"at_s", num(f.at_s)}, {"replay", f.replay},
           {"schedule", f.schedule}};
+}
+
+// An unsigned integer, or an exception: get<std::uint64_t>() of a float out
+// of range is undefined behaviour (found by worker_protocol_fuzz).
+std::uint64_t u64(const json& j) {
+  if (!j.is_number_unsigned()) throw std::invalid_argument("not an unsigned integer");
+  return j.get<std::uint64_t>();
 }
 
 TrialFailure failure_from(const json& j) {
   TrialFailure f;
-  f.trial = j.at("trial").get<std::uint64_t>();
-  f.seed = j.at("seed").get<std::uint64_t>();
+  f.trial = u64(j.at("trial"));
+  f.seed = u64(j.at("seed"));
   f.outcome = check::outcome_from_string(j.at("outcome").get<std::string>())
                   .value_or(check::Outcome::error);
   f.message = j.at("message").get<std::string>();
-  f.at_s = j.at("at_s").get<double>();
+  f.at_s = num_from(j.at("at_s"));
   f.replay = j.at("replay").get<std::string>();
   f.schedule = j.value("schedule", "");
   return f;
@@ -41,18 +72,18 @@ std::string encode_failure(const TrialFailure& f) {
 std::string encode_result(const CaseResult& r) {
   json outcomes = json::array();
   for (auto n : r.outcomes) outcomes.push_back(n);
-  json j = {{"trials", r.trials},         {"elapsed_s", r.elapsed_s}, {"outcomes", outcomes},
+  json j = {{"trials", r.trials},         {"elapsed_s", num(r.elapsed_s)}, {"outcomes", outcomes},
             {"stopped_by", r.stopped_by}, {"note", r.note},           {"met", r.met},
             {"schedules", r.schedules}};
   j["first_failure"] = r.first_failure ? to_json(*r.first_failure) : json(nullptr);
   // A list of [name, value] pairs: an object would reorder the names.
   json metrics = json::array();
-  for (const auto& [name, value] : r.metrics) metrics.push_back(json::array({name, value}));
+  for (const auto& [name, value] : r.metrics) metrics.push_back(json::array({name, num(value)}));
   j["metrics"] = metrics;
   // [name, count, mean, min, max] per shown metric, in the spec's order.
   json measured = json::array();
   for (const auto& m : r.measured)
-    measured.push_back(json::array({m.name, m.count, m.mean, m.min, m.max}));
+    measured.push_back(json::array({m.name, m.count, num(m.mean), num(m.min), num(m.max)}));
   j["measured"] = measured;
   return line({{"type", "result"}, {"result", j}});
 }
@@ -69,27 +100,39 @@ bool decode(std::string_view text, WorkerMessage& out) {
     if (j["type"] == "result") {
       const json& r = j.at("result");
       out.type = WorkerMessage::Type::result;
-      out.result.trials = r.at("trials").get<std::uint64_t>();
-      out.result.elapsed_s = r.at("elapsed_s").get<double>();
+      out.result.trials = u64(r.at("trials"));
+      out.result.elapsed_s = num_from(r.at("elapsed_s"));
       const json& o = r.at("outcomes");
       for (std::size_t k = 0; k < check::kOutcomeCount && k < o.size(); ++k)
-        out.result.outcomes[k] = o[k].get<std::uint64_t>();
+        out.result.outcomes[k] = u64(o[k]);
       out.result.stopped_by = r.at("stopped_by").get<std::string>();
       out.result.note = r.at("note").get<std::string>();
       out.result.met = r.at("met").get<bool>();
-      out.result.schedules = r.value("schedules", std::uint64_t{0});
+      out.result.schedules = r.contains("schedules") ? u64(r.at("schedules")) : 0;
       if (!r.at("first_failure").is_null())
         out.result.first_failure = failure_from(r.at("first_failure"));
       for (const auto& m : r.value("metrics", json::array()))
-        out.result.metrics.emplace_back(m.at(0).get<std::string>(), m.at(1).get<double>());
+        out.result.metrics.emplace_back(m.at(0).get<std::string>(), num_from(m.at(1)));
       for (const auto& m : r.value("measured", json::array()))
-        out.result.measured.push_back({m.at(0).get<std::string>(), m.at(1).get<std::uint64_t>(),
-                                       m.at(2).get<double>(), m.at(3).get<double>(),
-                                       m.at(4).get<double>()});
+        out.result.measured.push_back({m.at(0).get<std::string>(), u64(m.at(1)),
+                                       num_from(m.at(2)), num_from(m.at(3)),
+                                       num_from(m.at(4))});
       return true;
     }
-  } catch (const json::exception&) {
+  } catch (const std::exception&) {  // json::exception, or u64()'s
     return false;
+  }
+  return false;
+}
+
+bool decode_line(std::string_view line, WorkerMessage& out) {
+  if (decode(line, out)) return true;
+  // A message's keys are written sorted, so it opens with its payload's key;
+  // inside a string value the quotes would be escaped, so a match is a start.
+  for (const std::string_view opening : {R"({"failure":)", R"({"result":)"}) {
+    const std::size_t start = line.find(opening);
+    if (start != std::string_view::npos && start > 0 && decode(line.substr(start), out))
+      return true;
   }
   return false;
 }

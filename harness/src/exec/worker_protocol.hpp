@@ -26,4 +26,8 @@ std::string encode_result(const CaseResult& r);
 //! Parses a line; false when it is not a well-formed message.
 bool decode(std::string_view line, WorkerMessage& out);
 
+//! decode(), or, when bytes a plugin wrote to the pipe came before the
+//! message on its line, decode() of the line from the message's start.
+bool decode_line(std::string_view line, WorkerMessage& out);
+
 }  // namespace strain::exec

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "core/file_kind.hpp"
 #include "plugin/probe.hpp"
 #include "strain/abi.hpp"
 
@@ -179,12 +180,21 @@ Catalog discover(const std::vector<std::string>& path, const DiscoverOptions& op
       continue;
     }
     if (!fs::is_directory(entry, ec)) {
-      catalog.problems.push_back({entry, "plugin path entry does not exist"});
+      const bool exists = fs::symlink_status(entry, ec).type() != fs::file_type::not_found;
+      catalog.problems.push_back({entry, exists ? "plugin path entry " + not_regular_file(entry)
+                                                : "plugin path entry does not exist"});
       continue;
     }
     std::vector<std::string> found;
     for (fs::directory_iterator it(entry, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->path().extension() == ".so") found.push_back(it->path().string());
+      if (it->path().extension() != ".so") continue;
+      // Only a regular file is tried: dlopen of a FIFO blocks until the
+      // probe's 20 s limit, on every command.
+      if (std::string why = not_regular_file(it->path().string()); !why.empty()) {
+        catalog.problems.push_back({it->path().string(), "skipped: the path " + why});
+        continue;
+      }
+      found.push_back(it->path().string());
     }
     if (ec) catalog.problems.push_back({entry, "cannot list plugin folder: " + ec.message()});
     std::sort(found.begin(), found.end());

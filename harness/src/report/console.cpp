@@ -75,7 +75,7 @@ class ConsoleReporter final : public Reporter {
     }
     // TSan reports with their top frames: where the race is, at a glance.
     for (const auto& rep : r.sanitizer_reports) {
-      out_ << fmt::format("    ThreadSanitizer ({}x): {}\n", rep.count, rep.brief);
+      out_ << fmt::format("    ThreadSanitizer ({}x): {}\n", rep.count, printable(rep.brief));
     }
     if (options_.verbose) print_details(r);
     out_.flush();
@@ -97,15 +97,16 @@ class ConsoleReporter final : public Reporter {
  private:
   // With --repeat, each repetition of a case is its own line.
   std::string shown_id(const exec::CaseResult& r) const {
-    if (repeat_ <= 1) return r.id;
-    return fmt::format("{} (repeat {}/{})", r.id, r.repetition + 1, repeat_);
+    if (repeat_ <= 1) return printable_line(r.id);
+    return fmt::format("{} (repeat {}/{})", printable_line(r.id), r.repetition + 1, repeat_);
   }
 
   // --verbose: the last trial's metrics and what the plugin printed.
   void print_details(const exec::CaseResult& r) {
     if (!r.metrics.empty()) {
       out_ << "    metrics:";
-      for (const auto& [name, value] : r.metrics) out_ << fmt::format(" {}={}", name, value);
+      for (const auto& [name, value] : r.metrics)
+        out_ << fmt::format(" {}={}", printable_line(name), value);
       out_ << '\n';
     }
     out_ << fmt::format("    stopped by: {}\n", r.stopped_by.empty() ? "-" : r.stopped_by);

@@ -49,6 +49,11 @@ std::string format_measured(const std::vector<exec::Measured>& measured);
 //! so a plugin's message cannot move the cursor or recolour a terminal.
 std::string printable(std::string_view text);
 
+//! The same for text that must stay on one line (a case id in a table row):
+//! tab, CR and LF are spelled "\xNN" too, as are C1 controls (U+0080 to
+//! U+009F, which some terminals obey as escape sequences).
+std::string printable_line(std::string_view text);
+
 //! `text` escaped for XML 1.0 and HTML, in text or (`attribute`) in an
 //! attribute value: markup characters as entities, control characters as
 //! the visible text "\xNN", malformed UTF-8 as U+FFFD.

@@ -207,6 +207,15 @@ std::string page(const exec::RunSummary& s) {
       "unmet</p>",
       s.results.size(), s.results.size() == 1 ? "" : "s", unmet, kStyle, unmet ? "unmet" : "met",
       s.results.size(), s.results.size() == 1 ? "" : "s", met, unmet);
+  if (s.interrupted) {
+    // Said before anything else: the counts above are of a run cut short.
+    std::string ids;
+    for (const auto& u : s.unfinished) ids += (ids.empty() ? "" : ", ") + u.id;
+    h += fmt::format(
+        "<p class=\"verdict unmet\" id=\"interrupted\">Interrupted: {} of {} cases did not "
+        "finish ({})</p>",
+        s.unfinished.size(), s.results.size() + s.unfinished.size(), esc(ids));
+  }
   h += R"(<dl class="meta">)";
   const auto meta = [&](std::string_view k, const std::string& v) {
     h += fmt::format("<dt>{}</dt><dd>{}</dd>", esc(k), esc(v));

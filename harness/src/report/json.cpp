@@ -136,7 +136,7 @@ class JsonReporter final : public Reporter {
         if (!c.contains(name)) c[name] = Json::parse(text, nullptr, false);
       cases.push_back(std::move(c));
     }
-    const Json doc{
+    Json doc{
         {"strain_version", s.strain_version.empty() ? kStrainVersion : s.strain_version},
         {"format", kFormat},
         {"build", s.build},
@@ -149,6 +149,13 @@ class JsonReporter final : public Reporter {
         {"specs", specs_json(s.specs)},
         {"selection", selection_json(s.selection)},
         {"cases", std::move(cases)}};
+    // Only an interrupted run has these, so other reports stay as they were.
+    if (s.interrupted) {
+      Json unfinished = Json::array();
+      for (const auto& u : s.unfinished) unfinished.push_back(u.id);
+      doc["interrupted"] = true;
+      doc["unfinished"] = std::move(unfinished);
+    }
     // A plugin's message may hold bytes that are not UTF-8; replace them
     // rather than let dump() throw and lose the whole report.
     write_file_atomically(path_, doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n");

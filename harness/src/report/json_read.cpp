@@ -6,10 +6,14 @@
 #include <array>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <type_traits>
+#include <utility>
 
 #include "core/errors.hpp"
+#include "core/file_kind.hpp"
 
 namespace strain::report {
 
@@ -72,6 +76,18 @@ class Reader {
     if (it == obj.end() || it->is_null()) {
       if (fallback) return *fallback;
       fail(where, fmt::format("missing field '{}'", key));
+    }
+    // An integer field must hold an integer in the type's range: get<>() of
+    // 5.5e51 as an unsigned is undefined behaviour (found by
+    // json_report_fuzz), and of -1 a wrap.
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      const bool fits = it->is_number_unsigned()  ? std::in_range<T>(it->get<std::uint64_t>())
+                        : it->is_number_integer() ? std::in_range<T>(it->get<std::int64_t>())
+                                                  : false;
+      if (!fits)
+        fail(where, fmt::format("field '{}' must be an integer in [{}, {}], got {}", key,
+                                std::numeric_limits<T>::min(), std::numeric_limits<T>::max(),
+                                it->dump()));
     }
     try {
       return it->get<T>();
@@ -192,6 +208,9 @@ exec::RunSummary parse_json_report(std::string_view text, const std::string& pat
 }
 
 exec::RunSummary read_json_report(const std::string& path) {
+  // A FIFO given to merge would block the read forever: regular files only.
+  if (std::string why = not_regular_file(path); !why.empty())
+    throw UsageError("cannot read report " + path + ": the path " + why);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError("cannot read report " + path);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -108,6 +108,7 @@ void write_case(std::string& xml, const exec::CaseResult& r, std::uint64_t repea
 struct Suite {
   std::string name;
   std::vector<const exec::CaseResult*> cases;
+  std::vector<const exec::CaseResult*> unfinished;  // an interrupted run's, as skipped
 };
 
 class JunitReporter final : public Reporter {
@@ -122,16 +123,25 @@ class JunitReporter final : public Reporter {
     for (const auto& r : s.results) {
       auto it = std::find_if(suites.begin(), suites.end(),
                              [&](const Suite& su) { return su.name == r.spec_name; });
-      if (it == suites.end()) it = suites.insert(suites.end(), Suite{r.spec_name, {}});
+      if (it == suites.end()) it = suites.insert(suites.end(), Suite{r.spec_name, {}, {}});
       it->cases.push_back(&r);
       errors += is_error(r) ? 1 : 0;
       failures += r.met || is_error(r) ? 0 : 1;
+    }
+    // An interrupted run lists the cases it did not finish as skipped, so
+    // the counts are those of the run asked for, not of a smaller one.
+    for (const auto& u : s.unfinished) {
+      auto it = std::find_if(suites.begin(), suites.end(),
+                             [&](const Suite& su) { return su.name == u.spec_name; });
+      if (it == suites.end()) it = suites.insert(suites.end(), Suite{u.spec_name, {}, {}});
+      it->unfinished.push_back(&u);
     }
     const std::string host = host_name();
     std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     xml += fmt::format(R"(<testsuites name="strain" tests="{}" failures="{}" errors="{}" time="{}">)"
                        "\n",
-                       s.results.size(), failures, errors, format_seconds(s.elapsed_s));
+                       s.results.size() + s.unfinished.size(), failures, errors,
+                       format_seconds(s.elapsed_s));
     for (const Suite& suite : suites) {
       double time = 0;
       std::size_t suite_failures = 0, suite_errors = 0;
@@ -140,12 +150,15 @@ class JunitReporter final : public Reporter {
         suite_errors += is_error(*r) ? 1 : 0;
         suite_failures += r->met || is_error(*r) ? 0 : 1;
       }
+      const exec::CaseResult& first =
+          suite.cases.empty() ? *suite.unfinished.front() : *suite.cases.front();
       xml += fmt::format(
-          R"(  <testsuite name="{}" tests="{}" failures="{}" errors="{}" skipped="0" time="{}" )"
+          R"(  <testsuite name="{}" tests="{}" failures="{}" errors="{}" skipped="{}" time="{}" )"
           R"(timestamp="{}" hostname="{}" file="{}">)"
           "\n",
-          attr(suite.name), suite.cases.size(), suite_failures, suite_errors, format_seconds(time),
-          attr(s.timestamp), attr(host), attr(suite.cases.front()->spec_path));
+          attr(suite.name), suite.cases.size() + suite.unfinished.size(), suite_failures,
+          suite_errors, suite.unfinished.size(), format_seconds(time), attr(s.timestamp),
+          attr(host), attr(first.spec_path));
       xml += "    <properties>\n";
       xml += fmt::format(R"(      <property name="build" value="{}"/>)"
                          "\n",
@@ -153,9 +166,17 @@ class JunitReporter final : public Reporter {
       // A suite is one spec, run under that spec's seed (or --seed).
       xml += fmt::format(R"(      <property name="seed" value="{}"/>)"
                          "\n",
-                         suite.cases.front()->spec_seed);
+                         first.spec_seed);
+      if (s.interrupted)
+        xml += R"(      <property name="interrupted" value="true"/>)"
+               "\n";
       xml += "    </properties>\n";
       for (const auto* r : suite.cases) write_case(xml, *r, s.selection.repeat);
+      for (const auto* u : suite.unfinished)
+        xml += fmt::format(
+            R"(    <testcase name="{}" classname="{}" time="0"><skipped message="{}"/></testcase>)"
+            "\n",
+            attr(u->id), attr(u->spec_name), "not run to the end: the run was interrupted");
       xml += "  </testsuite>\n";
     }
     xml += "</testsuites>\n";

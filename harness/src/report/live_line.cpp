@@ -60,7 +60,10 @@ std::string live_line(const exec::CaseProgress& p, std::size_t k, std::size_t n,
   const auto compose = [&](const std::string& id, bool with_speed) {
     return "  " + counter + id + trials + (with_speed ? speed : std::string()) + tail_part;
   };
-  const std::string full = compose(p.id, true);
+  // A case id comes from a spec: no control character of it reaches the
+  // terminal (printable_line escapes them).
+  const std::string id = printable_line(p.id);
+  const std::string full = compose(id, true);
   if (columns == 0) return full;
   // One column is left free: writing into the last one makes many
   // terminals wrap at once, and the \r then rewinds the wrong row.
@@ -69,13 +72,13 @@ std::string live_line(const exec::CaseProgress& p, std::size_t k, std::size_t n,
   // What gives way, in order: the rate and elapsed time (the ETA and the
   // failures say more), then the head of the id (its tail tells matrix
   // points apart), then the end of the line.
-  const std::string lean = compose(p.id, false);
+  const std::string lean = compose(id, false);
   if (display_width(lean) <= room) return lean;
   constexpr std::string_view kEllipsis = "...";
   const std::size_t fixed = display_width(compose("", false)) + kEllipsis.size();
   constexpr std::size_t kMinIdTail = 12;
   if (fixed + kMinIdTail <= room)
-    return compose(std::string(kEllipsis) + tail(p.id, room - fixed), false);
+    return compose(std::string(kEllipsis) + tail(id, room - fixed), false);
   return head(lean, room);
 }
 

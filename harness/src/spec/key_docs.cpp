@@ -37,24 +37,24 @@ constexpr std::array<KeyDoc, 54> kKeys = {{
      "schedule: { topology: processes }"},
     {"schedule.roles", "map", "1 instance of every role",
      "How many threads (or processes) play each role. Roles not listed get 1; the total must be "
-     "at least 1.",
+     "at least 1 and at most 1024.",
      "schedule: { roles: { withdraw: 2, deposit: 1 } }"},
-    {"schedule.roles.<role>", "integer >= 0", "1",
+    {"schedule.roles.<role>", "integer in [0, 1024]", "1",
      "The number of instances of one role, by the role's name.",
      "schedule: { roles: { worker: 4 } }"},
     {"schedule.trials", "integer >= 1", "1000",
      "Trials per case. A case stops at its trial count, its budget, or (without --keep-going) "
      "its first failure, whichever comes first.",
      "schedule: { trials: 20000 }"},
-    {"schedule.budget", "duration > 0", "10s",
+    {"schedule.budget", "duration in (0, 168h]", "10s",
      "Wall-clock cap of a case. Durations take ns, us, ms, s, m or h; a bare number is "
      "seconds.",
      "schedule: { budget: 5s }"},
-    {"schedule.timeout", "duration > 0", "10s",
+    {"schedule.timeout", "duration in (0, 168h]", "10s",
      "Per-trial watchdog: a trial that runs longer is a `hang`, reported with every thread's "
      "stack.",
      "schedule: { timeout: 2s }"},
-    {"schedule.time_scale", "number >= 0", "1",
+    {"schedule.time_scale", "number in [0, 1000]", "1",
      "Factor on Context::sleep(), so a tutorial's 0.1 s sleep can take 10 us under stress.",
      "schedule: { time_scale: 0.0001 }"},
     {"schedule.seed", "integer >= 0", "1",
@@ -186,7 +186,9 @@ constexpr std::array<KeyDoc, 54> kKeys = {{
     {"matrix", "map of key -> list", "none",
      "A cartesian product: one case per combination of values. Keys are `params.<param>`, "
      "`schedule.<key>`, `schedule.roles.<role>` or `schedule.strategy.<key>`; the case id gets "
-     "`/<key>=<value>,...` (the key's last part, or the whole key where two would clash).",
+     "`/<key>=<value>,...` (the key's last part, or the whole key where two would clash). A "
+     "value may be listed once (`[1, 01]` is one value twice) and hold no control character; "
+     "a spec expands into at most 10000 cases.",
      "matrix: { schedule.roles.worker: [2, 4], schedule.topology: [threads, processes] }"},
     {"cases", "non-empty list of maps", "required",
      "The cases. Each takes the spec's params, schedule and invariants and may change them. "

@@ -16,7 +16,11 @@
 #include <optional>
 #include <utility>
 
+#include <sys/stat.h>
+
+#include "core/file_kind.hpp"
 #include "fixtures/site_facts.hpp"
+#include "spec/limits.hpp"
 #include "spec/fixtures.hpp"
 #include "spec/default_strategy.hpp"
 #include "spec/matrix.hpp"
@@ -76,8 +80,21 @@ class Parser {
 
   Spec run() {
     Spec spec;
+    if (text_.size() > limits::kMaxSpecBytes) {
+      diags_.error(SourceLoc{path_, 1, 1},
+                   fmt::format("spec is larger than the limit of {} bytes (a spec is a few KiB; "
+                               "is this the right file?)",
+                               limits::kMaxSpecBytes));
+      throw SpecError(diags_.take());
+    }
     try {
-      parse_top(YAML::Load(std::string(text_)), spec);
+      // Load reads the first document only; a second one would be ignored
+      // without a word, so it is looked for in the text and rejected where
+      // it starts. Not with LoadAll: yaml-cpp 0.7's loops forever on a
+      // directive line after a document (found by spec_fuzz).
+      // The first document alone would draw errors the rest of the text
+      // answers ("missing required key 'cases'"): say only what is wrong.
+      if (!second_document()) parse_top(YAML::Load(std::string(text_)), spec);
     } catch (const YAML::ParserException& e) {
       diags_.error(e.mark, "YAML syntax error: " + e.msg);
     } catch (const YAML::Exception& e) {
@@ -90,6 +107,44 @@ class Parser {
   }
 
  private:
+  // Where a second document starts: a `---` line, or a directive line (`%`),
+  // after content. A first `---` only opens the first document.
+  bool second_document() {
+    std::size_t pos = 0;
+    int line = 1;
+    bool seen_content = false, opened = false, ended = false;
+    while (pos < text_.size()) {
+      const std::size_t end = std::min(text_.find('\n', pos), text_.size());
+      const std::string_view l = text_.substr(pos, end - pos);
+      const bool marker =
+          l.starts_with("---") && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+      const bool blank = l.find_first_not_of(" \t\r") == std::string_view::npos;
+      if ((marker && (seen_content || opened)) || (l.starts_with("%") && (seen_content || opened))) {
+        diags_.error(SourceLoc{path_, line, 1},
+                     "a spec file holds one YAML document; a second one starts here");
+        return true;
+      }
+      const bool end_marker =
+          l.starts_with("...") && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+      if (end_marker) {
+        ended = seen_content || opened;
+      } else if (marker) {
+        opened = true;
+      } else if (!blank && l[0] != '#' && l[0] != '%') {
+        // Content after `...` is a document of its own.
+        if (ended) {
+          diags_.error(SourceLoc{path_, line, 1},
+                       "a spec file holds one YAML document; a second one starts here");
+          return true;
+        }
+        seen_content = true;
+      }
+      pos = end + 1;
+      ++line;
+    }
+    return false;
+  }
+
   void parse_top(const YAML::Node& doc, Spec& spec) {
     spec.path = path_;
     if (!doc.IsMap()) return diags_.error(doc, "spec must be a map, got " + got(doc));
@@ -322,6 +377,7 @@ class Parser {
     const auto has = [&](const char* k) { return keys.count(k) != 0; };
 
     std::string name;
+    bool duplicate_name = false;  // said once; its ids are not compared again
     if (!has("name")) {
       diags_.error(n, "missing required key 'name'");
     } else if (const YAML::Node& v = keys.at("name"); !v.IsScalar()) {
@@ -331,9 +387,11 @@ class Parser {
     } else {
       name = v.Scalar();
       const auto [it, fresh] = first_line.emplace(name, v.Mark().line + 1);
-      if (!fresh)
+      if (!fresh) {
         diags_.error(v,
                      fmt::format("duplicate case name '{}' (first at line {})", name, it->second));
+        duplicate_name = true;
+      }
     }
 
     std::vector<Assign> params = shared.params, schedule = shared.schedule;
@@ -362,6 +420,7 @@ class Parser {
     for (const auto& a : params) a(base);
     for (const auto& a : schedule) a(base);
 
+    if (!within_case_limit(spec, axes, n)) return;
     for (const auto& point : detail::matrix_points(axes)) {
       Resolved r = base;
       Case c;
@@ -375,6 +434,14 @@ class Parser {
       apply_default_strategy(r);
       check_resolved(r);
       c.id = spec.name + "/" + name + (labels.empty() ? "" : "/" + labels);
+      // Distinct values can still spell one id (a string value holding
+      // ",k=v"); two cases with one id could not be told apart in a report.
+      if (const auto [it, fresh] = ids_.emplace(c.id, diags_.loc(n).line);
+          !fresh && !duplicate_name) {
+        diags_.error(n, fmt::format("case id '{}' is made twice (first by the case at line {})",
+                                    c.id, it->second));
+        continue;
+      }
       c.spec_name = spec.name;
       c.spec_path = path_;
       c.case_name = name;
@@ -392,12 +459,40 @@ class Parser {
     }
   }
 
+  // Whether the case's matrix keeps the spec within limits::kMaxCases. The
+  // product is counted axis by axis before anything is expanded, and the
+  // axis that crosses the limit is the one named.
+  bool within_case_limit(const Spec& spec, const std::vector<MatrixAxis>& axes,
+                         const YAML::Node& at) {
+    if (axes.empty() && spec.cases.size() + 1 > limits::kMaxCases) {
+      diags_.error(at, fmt::format("this case takes the spec past the limit of {} cases per spec",
+                                   limits::kMaxCases));
+      return false;
+    }
+    std::uint64_t product = 1;
+    for (const auto& a : axes) {
+      product *= a.values.size();
+      if (spec.cases.size() + product > limits::kMaxCases) {
+        diags_.error(a.loc, fmt::format("matrix key '{}' ({} values) takes the spec to {}{} cases, "
+                                        "past the limit of {} cases per spec",
+                                        a.key, a.values.size(), &a == &axes.back() ? "" : "at least ",
+                                        spec.cases.size() + product, limits::kMaxCases));
+        return false;
+      }
+    }
+    return true;
+  }
+
   // What can only be checked once every level has been applied; reported
   // where it was last set (deduplicated across the matrix's points).
   void check_resolved(const Resolved& r) {
-    int total = 0;
+    std::int64_t total = 0;  // 64 bits: two counts near INT_MAX must not wrap
     for (const int c : r.schedule.role_counts) total += c;
     if (total < 1) diags_.error(r.roles_loc, "roles must total at least 1 instance, got 0");
+    if (total > limits::kMaxRoleInstances)
+      diags_.error(r.roles_loc,
+                   fmt::format("roles total {} instances, past the limit of {} per case", total,
+                               limits::kMaxRoleInstances));
     const auto& s = r.schedule.strategy;
     const double sum = s.yield_p + s.spin_p + s.sleep_p;
     if (sum > 1.0 + 1e-12)
@@ -437,6 +532,7 @@ class Parser {
   std::vector<std::string> names_;
   std::vector<check::NameType> types_;  // parallel to names_
   std::size_t site_base_ = 0;           // index of the first site fact in names_
+  std::map<std::string, int> ids_;      // case id -> line of the case that made it
 };
 
 }  // namespace
@@ -446,22 +542,29 @@ Spec parse_spec(std::string_view yaml, const std::string& path, const plugin::Ca
 }
 
 Spec load_spec(const std::string& path, const plugin::Catalog& catalog) {
+  const auto fail = [&](const std::string& why) {
+    throw SpecError({Diagnostic{{path, 1, 1}, "cannot read spec: " + why}});
+  };
+  // Only a regular file is a spec: a FIFO would block the read forever and
+  // /dev/zero would fill memory. Checked before opening (opening a FIFO
+  // blocks too) and again on the open file, which is what is read.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) fail(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) fail("the path is " + file_kind(st.st_mode) + ", not a regular file");
   // stdio rather than ifstream: it reliably leaves errno to say why a read
   // failed (missing file, permission, a directory).
-  const auto fail = [&](int err) {
-    throw SpecError(
-        {Diagnostic{{path, 1, 1}, std::string("cannot read spec: ") + std::strerror(err)}});
-  };
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) fail(errno);
+  if (!f) fail(std::strerror(errno));
+  if (::fstat(::fileno(f.get()), &st) != 0) fail(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) fail("the path is " + file_kind(st.st_mode) + ", not a regular file");
   std::string text;
   std::array<char, 65536> buf;
-  while (true) {
+  while (text.size() <= limits::kMaxSpecBytes) {
     const std::size_t n = std::fread(buf.data(), 1, buf.size(), f.get());
     text.append(buf.data(), n);
     if (n < buf.size()) break;
   }
-  if (std::ferror(f.get())) fail(errno);
+  if (std::ferror(f.get())) fail(std::strerror(errno));
   return parse_spec(text, path, catalog);
 }
 

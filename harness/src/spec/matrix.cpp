@@ -9,6 +9,7 @@
 #include <map>
 #include <utility>
 
+#include "spec/limits.hpp"
 #include "spec/load.hpp"
 
 namespace strain::spec::detail {
@@ -208,12 +209,40 @@ std::vector<MatrixAxis> Settings::matrix(const YAML::Node& n) {
       ok = false;
       continue;
     }
-    MatrixAxis axis{key, key, {}};
+    MatrixAxis axis{key, key, {}, diags_.loc(k)};
+    std::map<std::string, std::string> seen;  // canonical value -> as first written
     for (const auto& item : v) {
-      if (auto a = convert(*target, item))
-        axis.values.push_back({node_text(item), std::move(*a)});
-      else
+      auto a = convert(*target, item);
+      if (!a) {
         ok = false;
+        continue;
+      }
+      // A value is part of a case id, which consoles, reports and replay
+      // lines print: an ESC, BEL, CR or LF in it would reach the terminal
+      // or break the summary table (issue 13).
+      const std::string text = node_text(item);
+      if (std::any_of(text.begin(), text.end(), [](char ch) {
+            const auto u = static_cast<unsigned char>(ch);
+            return u < 0x20 || u == 0x7f;
+          })) {
+        diags_.error(item, fmt::format("'{}' has a value with a control character, which a case "
+                                       "id cannot hold",
+                                       key));
+        ok = false;
+        continue;
+      }
+      // Two values that set the same thing would run one case twice, and
+      // written alike ([1, 1]) they would also share one case id.
+      const auto [first, fresh] = seen.emplace(canonical(*target, item), node_text(item));
+      if (!fresh) {
+        diags_.error(item, fmt::format("'{}' lists the value {} twice{}", key, node_text(item),
+                                       first->second == node_text(item)
+                                           ? ""
+                                           : " (as '" + first->second + "')"));
+        ok = false;
+        continue;
+      }
+      axis.values.push_back({node_text(item), std::move(*a)});
     }
     axes.push_back(std::move(axis));
   }
@@ -221,6 +250,19 @@ std::vector<MatrixAxis> Settings::matrix(const YAML::Node& n) {
   if (!ok) axes.clear();
   label_axes(axes);
   return axes;
+}
+
+std::string Settings::canonical(const Target& t, const YAML::Node& v) const {
+  // A string param's "01" and "1" are different strings; anywhere else a
+  // number is compared by value, so that 01 and 1 are one value.
+  const bool string_param = t.kind == Kind::param && t.index >= 0 &&
+                            scenario_->params[static_cast<std::size_t>(t.index)].type ==
+                                ParamType::string;
+  if (!string_param && v.IsScalar()) {
+    if (const auto i = to_integer<std::int64_t>(v)) return std::to_string(*i);
+    if (const auto d = to_number(v)) return fmt::format("{}", *d);
+  }
+  return node_text(v);
 }
 
 std::optional<Settings::Target> Settings::param_target(const std::string& name,
@@ -318,8 +360,10 @@ std::optional<Assign> Settings::param(const Target& t, const YAML::Node& v) {
 
 std::optional<Assign> Settings::role(const Target& t, const YAML::Node& v) {
   const auto n = to_integer<int>(v);
-  if (!n || *n < 0) {
-    diags_.error(v, fmt::format("'{}' must be an integer >= 0, got {}", t.name, got(v)));
+  if (!n || *n < 0 || *n > limits::kMaxRoleInstances) {
+    diags_.error(v, fmt::format("'{}' must be an integer in [0, {}] (the limit of role instances "
+                                "per case), got {}",
+                                t.name, limits::kMaxRoleInstances, got(v)));
     return std::nullopt;
   }
   if (t.index < 0) return kNothing;
@@ -368,13 +412,19 @@ std::optional<Assign> Settings::schedule_key(const std::string& key, const YAML:
                                   got(v)));
       return std::nullopt;
     }
+    if (secs > limits::kMaxDurationS) {
+      diags_.error(v, fmt::format("'{}' must be at most {}h (the limit for a duration), got {}", key,
+                                  limits::kMaxDurationS / 3600, got(v)));
+      return std::nullopt;
+    }
     if (key == "budget") return Assign([secs](Resolved& r) { r.schedule.budget_s = secs; });
     return Assign([secs](Resolved& r) { r.schedule.timeout_s = secs; });
   }
   if (key == "time_scale") {
     const auto d = to_number(v);
-    if (!d || *d < 0) {
-      diags_.error(v, "'time_scale' must be a number >= 0, got " + got(v));
+    if (!d || *d < 0 || *d > limits::kMaxTimeScale) {
+      diags_.error(v, fmt::format("'time_scale' must be a number in [0, {}], got {}",
+                                  limits::kMaxTimeScale, got(v)));
       return std::nullopt;
     }
     return Assign([d = *d](Resolved& r) { r.schedule.time_scale = d; });

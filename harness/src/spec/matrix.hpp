@@ -99,6 +99,7 @@ struct MatrixAxis {
   std::string key;    // the dotted key as written
   std::string label;  // what the case id shows for it
   std::vector<MatrixValue> values;
+  SourceLoc loc;  // of its key
 };
 
 //! Parses the settings sections against a scenario (null when the plugin is
@@ -118,6 +119,8 @@ class Settings {
   std::optional<Target> role_target(const std::string& name, const YAML::Node& at);
   std::optional<Target> matrix_target(const std::string& key, const YAML::Node& at);
   std::optional<Assign> convert(const Target& t, const YAML::Node& v);
+  //! What a matrix value sets, as text equal for equal settings.
+  std::string canonical(const Target& t, const YAML::Node& v) const;
   std::optional<Assign> param(const Target& t, const YAML::Node& v);
   std::optional<Assign> role(const Target& t, const YAML::Node& v);
   std::optional<Assign> schedule_key(const std::string& key, const YAML::Node& v);

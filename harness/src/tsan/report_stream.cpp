@@ -75,4 +75,14 @@ std::vector<Deduped> ReportStream::take() {
   return std::move(seen_);
 }
 
+void keep_real(std::vector<Deduped>& reports, std::uint64_t real) {
+  std::uint64_t kept = 0;
+  for (auto& d : reports) {
+    const std::uint64_t room = real - kept;
+    if (static_cast<std::uint64_t>(d.count) > room) d.count = static_cast<int>(room);
+    kept += static_cast<std::uint64_t>(d.count);
+  }
+  std::erase_if(reports, [](const Deduped& d) { return d.count == 0; });
+}
+
 }  // namespace strain::tsan

@@ -4,6 +4,7 @@
 // --keep-going makes a report per trial, far more text than the capture
 // keeps, and every one of them must still be counted.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -32,5 +33,11 @@ class ReportStream {
   std::vector<Deduped> seen_;
   std::unordered_map<std::string, std::size_t> index_;  // signature -> seen_
 };
+
+//! Keeps at most `real` reports, the number ThreadSanitizer itself made (its
+//! report hook counts them), dropping the latest first. A plugin's output is
+//! the same stream as TSan's, so text that merely looks like a report (a
+//! passing plugin printing one, issue 13) must not become a race.
+void keep_real(std::vector<Deduped>& reports, std::uint64_t real);
 
 }  // namespace strain::tsan

@@ -112,6 +112,7 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
   EXPECT_NE(problem_for(c, kDir + "/no_scenario.so"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/not_a_library.so"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/undefined_symbol.so"), nullptr);
+  EXPECT_NE(c.find("hostile"), nullptr);
   EXPECT_EQ(c.scenarios.size(), 5u);
 }
 

@@ -219,6 +219,17 @@ TEST(JsonRead, MalformedReportsNameTheFileAndField) {
   EXPECT_EQ(message(R"({"format": 1, "strain_version": "0", "build": "plain", "seed": 1,
                         "cases": [{"id": "s/c", "spec": "s", "expected": "maybe"}]})"),
             "r.json: case 's/c': unknown outcome 'maybe' in 'expected'");
+  // Integers out of their field's range: 5.5e51 as a count was undefined
+  // behaviour in the conversion (found by json_report_fuzz), -1 a wrap.
+  EXPECT_EQ(message(R"({"format": 1, "strain_version": "0", "build": "plain", "seed": 5.5e51})"),
+            "r.json: top level: field 'seed' must be an integer in [0, 18446744073709551615], got "
+            "5.5e+51");
+  EXPECT_EQ(message(R"({"format": 1, "strain_version": "0", "build": "plain", "seed": -1})"),
+            "r.json: top level: field 'seed' must be an integer in [0, 18446744073709551615], got "
+            "-1");
+  EXPECT_EQ(message(R"({"format": 1.5})"),
+            "r.json: top level: field 'format' must be an integer in [-2147483648, 2147483647], "
+            "got 1.5");
 }
 
 TEST(Merge, ShardsMergeIntoTheWholeRunInItsOrder) {

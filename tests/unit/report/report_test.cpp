@@ -445,5 +445,34 @@ TEST(Format, NumbersNeverUseExponents) {
             "a\\x07b\tc\n\\x1b");
 }
 
+TEST(Format, OneLineTextKeepsNoControlCharacter) {
+  // A case id in the summary table (issue 13: ESC and BEL reached the
+  // terminal, CR and LF broke the table); C1 controls such as U+009B (CSI)
+  // too, while other UTF-8 passes.
+  EXPECT_EQ(printable_line("id\x1b[31m\a\r\n\t\xc2\x9b"
+                           "2J\xc3\xa9"),
+            "id\\x1b[31m\\x07\\x0d\\x0a\\x09\\u009b"
+            "2J\xc3\xa9");
+}
+
+TEST(Console, CaseIdsArePrintedSanitised) {
+  std::ostringstream out;
+  auto console = make_console_reporter(out, {});
+  exec::CaseResult r;
+  r.id = "spec/case/s=\x1b]0;pwned\a\r\n"
+         "FAKE";
+  r.met = true;
+  console->case_finished(r);
+  exec::RunSummary s;
+  s.results.push_back(r);
+  console->run_finished(s);
+  EXPECT_EQ(out.str().find('\x1b'), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find('\a'), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find('\r'), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("spec/case/s=\\x1b]0;pwned\\x07\\x0d\\x0a"
+                           "FAKE"), std::string::npos)
+      << out.str();
+}
+
 }  // namespace
 }  // namespace strain::report

@@ -162,7 +162,7 @@ const BadSpec kBadSpecs[] = {
      {"test.yaml:3:13: 'topology' must be one of: threads, processes; got 'fibers'"}},
     {"time_scale_negative",
      "plugin: bank\nschedule:\n  time_scale: -0.5\n" + kCases,
-     {"test.yaml:3:15: 'time_scale' must be a number >= 0, got '-0.5'"}},
+     {"test.yaml:3:15: 'time_scale' must be a number in [0, 1000], got '-0.5'"}},
     {"strategy_unknown_name",
      "plugin: bank\nschedule:\n  strategy: pct\n" + kCases,
      {"test.yaml:3:13: 'strategy' must be one of: none, random, chaos, controlled; got 'pct'"}},
@@ -236,7 +236,8 @@ const BadSpec kBadSpecs[] = {
      {"test.yaml:3:24: unknown role 'refund' for plugin 'bank' (roles: withdraw, deposit)"}},
     {"role_count_negative",
      "plugin: bank\nschedule:\n  roles: {withdraw: -1}\n" + kCases,
-     {"test.yaml:3:21: 'withdraw' must be an integer >= 0, got '-1'"}},
+     {"test.yaml:3:21: 'withdraw' must be an integer in [0, 1024] (the limit of role instances "
+      "per case), got '-1'"}},
     {"roles_total_zero",
      "plugin: bank\nschedule:\n  roles: {withdraw: 0, deposit: 0}\n" + kCases,
      {"test.yaml:3:10: roles must total at least 1 instance, got 0"}},
@@ -392,7 +393,8 @@ const BadSpec kBadSpecs[] = {
      {"test.yaml:3:17: 'params.ratio' must be a non-empty list"}},
     {"matrix_bad_value",
      "plugin: bank\nmatrix:\n  schedule.roles.withdraw: [1, x]\n" + kCases,
-     {"test.yaml:3:32: 'withdraw' must be an integer >= 0, got 'x'"}},
+     {"test.yaml:3:32: 'withdraw' must be an integer in [0, 1024] (the limit of role instances "
+      "per case), got 'x'"}},
     {"case_matrix_bad_value",
      "plugin: bank\ncases:\n  - name: a\n    matrix:\n      params.variant: [fixed, oops]\n",
      {"test.yaml:5:31: param 'variant' must be one of: seed, fixed, bug_unlocked; got 'oops'"}},

@@ -571,7 +571,8 @@ TEST(LoadSpecTest, DirectoryIsUnreadable) {
     load_spec(dir, catalog);
     ADD_FAILURE() << "expected a SpecError";
   } catch (const SpecError& e) {
-    EXPECT_EQ(e.diagnostics()[0].str(), dir + ":1:1: cannot read spec: Is a directory");
+    EXPECT_EQ(e.diagnostics()[0].str(),
+              dir + ":1:1: cannot read spec: the path is a directory, not a regular file");
   }
 }
 

@@ -60,5 +60,32 @@ TEST(TsanStream, NoReportInPlainOutput) {
   EXPECT_TRUE(stream.take().empty());
 }
 
+// Text that reads as reports is kept only as far as ThreadSanitizer's own
+// hook counted reports (issue 13: a passing plugin that printed a report was
+// shown as a race). 3 printed races and 1 printed inversion, of which TSan
+// made 2: the first two are kept, the latest dropped.
+TEST(TsanStream, KeepsNoMoreReportsThanTsanMade) {
+  const std::string race = sample("race_heap.txt"), lock = sample("lock_order_inversion.txt");
+  const auto stream_of = [&] {
+    ReportStream stream;
+    stream.add(race + race + race + lock);
+    stream.finish();
+    return stream.take();
+  };
+  std::vector<Deduped> none = stream_of();
+  ASSERT_EQ(none.size(), 2u);
+  keep_real(none, 0);
+  EXPECT_TRUE(none.empty());
+  std::vector<Deduped> two = stream_of();
+  keep_real(two, 2);
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(two[0].report.kind, "data race");
+  EXPECT_EQ(two[0].count, 2);
+  std::vector<Deduped> all = stream_of();
+  keep_real(all, 4);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].count + all[1].count, 4);
+}
+
 }  // namespace
 }  // namespace strain::tsan

@@ -226,7 +226,9 @@ TEST(Hostile, NothingAPluginDoesToItsDescriptorsChangesACount) {
   EXPECT_EQ((*nan)["trials"], 3) << nan->dump(1);
   EXPECT_EQ((*nan)["outcomes"]["violation"], 1) << nan->dump(1);
   EXPECT_EQ((*nan)["outcomes"]["error"], 0) << nan->dump(1);
-  EXPECT_EQ((*nan)["first_failure"]["message"], "invariant 'value == value' does not hold: value=nan");
+  const std::string message = (*nan)["first_failure"]["message"];
+  EXPECT_TRUE(message.starts_with("invariant 'value == value' does not hold: value=nan;"))
+      << message;
 }
 
 TEST(Hostile, AFakeTsanReportFromAPassingPluginIsNoRace) {

@@ -431,7 +431,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   result.outcomes = cs->outcomes;
   result.first_failure = cs->first_failure;
   result.stopped_by = cs->stopped_by;
-  result.schedules = cs->schedules.size();
+  result.schedules = cs->schedules.count();
   result.met = verdict(result);
   return result;
 }

@@ -181,8 +181,8 @@ void CaseState::finish() {
 
 void CaseState::controlled_trial_ended() {
   controller->end_trial();
+  schedules.add(controller->digest().value());
   if (!opt.only_trial) return;
-  schedules.insert(controller->digest().value());
   if (opt.trace_out.empty() || run_count != 0) return;
   sched::Trace t;
   t.case_id = kase->id;

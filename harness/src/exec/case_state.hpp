@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "exec/digest_set.hpp"
 #include "exec/arena.hpp"
 #include "exec/case_runner.hpp"
 #include "exec/live_counters.hpp"
@@ -73,7 +74,7 @@ struct CaseState {
   // Strategy `controlled` only: the case's scheduler.
   std::unique_ptr<sched::Controller> controller;
   std::uint64_t steps = 0;            // PCT's learned k of the current trial, for replay lines
-  std::set<std::uint64_t> schedules;  // replays: the digests of the interleavings run
+  DigestSet schedules;  // steered trials: the distinct interleavings run
   void* state = nullptr;
   bool constructed = false;
   std::uint64_t reports_before = 0;  // sanitizer reports before this trial

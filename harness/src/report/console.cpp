@@ -6,6 +6,7 @@
 #include <array>
 #include <ostream>
 
+#include "exec/digest_set.hpp"
 #include "report/format.hpp"
 #include "report/live_line.hpp"
 #include "report/reporter.hpp"
@@ -60,6 +61,10 @@ class ConsoleReporter final : public Reporter {
     out_ << paint(r.met ? "[ MET ]" : "[UNMET]", r.met);
     out_ << fmt::format(" {}  {} trials  {}/s  {}", shown_id(r), r.trials,
                         format_rate(r.trials_per_s()), format_counts(r.outcomes));
+    // Steered cases: how many distinct interleavings the trials covered.
+    if (r.schedules > 0)
+      out_ << fmt::format("  {}{} interleavings",
+                          r.schedules >= exec::DigestSet::kCapacity ? ">=" : "", r.schedules);
     if (!r.met) out_ << "  expected " << check::to_string(r.expected);
     out_ << '\n';
     if (!r.measured.empty()) out_ << "    measured: " << format_measured(r.measured) << '\n';

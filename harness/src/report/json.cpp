@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.hpp"
+#include "exec/digest_set.hpp"
 #include "report/reporter.hpp"
 
 namespace strain::report {
@@ -79,7 +80,7 @@ Json case_json(const exec::CaseResult& r) {
   Json outcomes = Json::object();
   for (const check::Outcome o : check::kAllOutcomes)
     outcomes[std::string(check::to_string(o))] = r.outcomes[static_cast<std::size_t>(o)];
-  return Json{{"id", r.id},
+  Json j{{"id", r.id},
               {"spec", r.spec_name},
               {"spec_path", r.spec_path},
               {"case", r.case_name},
@@ -102,6 +103,12 @@ Json case_json(const exec::CaseResult& r) {
               {"first_failure", r.first_failure ? failure_json(*r.first_failure) : Json(nullptr)},
               {"index", r.index},
               {"repetition", r.repetition}};
+  // Steered cases: the distinct interleavings their trials ran (a case
+  // under a real scheduler has no digest to count).
+  if (r.schedules > 0)
+    j["interleavings"] = Json{{"distinct", r.schedules},
+                              {"saturated", r.schedules >= exec::DigestSet::kCapacity}};
+  return j;
 }
 
 Json selection_json(const exec::Selection& s) {

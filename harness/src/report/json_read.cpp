@@ -23,11 +23,11 @@ using Json = nlohmann::json;
 
 // The case fields read into CaseResult; any other is kept as extra.
 // (trials_per_s is derived, so it is known but not read.)
-constexpr std::array<std::string_view, 23> kKnownCaseFields = {
+constexpr std::array<std::string_view, 24> kKnownCaseFields = {
     "spec_seed",    "id",         "spec",          "spec_path", "case",      "plugin",
     "matrix",       "expected",   "verdict",       "trials",    "elapsed_s", "trials_per_s",
     "outcomes",     "stopped_by", "note",          "metrics",   "measured",  "sanitizer_reports",
-    "output_bytes", "output",     "first_failure", "index",     "repetition"};
+    "output_bytes", "output",     "first_failure", "index",     "repetition", "interleavings"};
 
 class Reader {
  public:
@@ -142,6 +142,8 @@ class Reader {
     if (const auto s = c.find("sanitizer_reports"); s != c.end() && s->is_array())
       for (const auto& rep : *s) r.sanitizer_reports.push_back(sanitizer_report(rep, where));
     r.output_bytes = get<std::uint64_t>(c, "output_bytes", where, 0);
+    if (c.contains("interleavings") && c.at("interleavings").is_object())
+      r.schedules = get<std::uint64_t>(c.at("interleavings"), "distinct", where, 0);
     r.output = get<std::string>(c, "output", where, "");
     if (const auto f = c.find("first_failure"); f != c.end() && !f->is_null()) {
       const std::string fw = where + ", first_failure";

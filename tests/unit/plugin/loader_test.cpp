@@ -113,7 +113,7 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
   EXPECT_NE(problem_for(c, kDir + "/not_a_library.so"), nullptr);
   EXPECT_NE(problem_for(c, kDir + "/undefined_symbol.so"), nullptr);
   EXPECT_NE(c.find("hostile"), nullptr);
-  EXPECT_EQ(c.scenarios.size(), 5u);
+  EXPECT_EQ(c.scenarios.size(), 6u);
 }
 
 TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {

@@ -182,6 +182,7 @@ void CaseState::finish() {
 void CaseState::controlled_trial_ended() {
   controller->end_trial();
   schedules.add(controller->digest().value());
+  live->schedules.store(schedules.count(), std::memory_order_relaxed);
   if (!opt.only_trial) return;
   if (opt.trace_out.empty() || run_count != 0) return;
   sched::Trace t;

@@ -417,7 +417,7 @@ CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLa
     result.measured = final->measured;
     result.stopped_by = final->stopped_by;
     result.note = final->note;
-    result.schedules = final->schedules;
+    result.schedules = live->schedules.load();
     result.elapsed_s = final->elapsed_s > 0 ? final->elapsed_s : elapsed;
     result.output = std::move(output);
     result.output_bytes = bytes;
@@ -461,6 +461,7 @@ CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLa
         WIFEXITED(status) ? WEXITSTATUS(status) : -1, trial);
   }
   result.outcomes = live->snapshot();
+  result.schedules = live->schedules.load();
   result.outcomes[static_cast<std::size_t>(outcome)] += 1;
   result.trials = live->trials_done.load() + 1;
   result.first_failure = first_failure;

@@ -19,6 +19,9 @@ struct LiveCounters {
   //! PCT's learned k for the current trial (0 if it needs none), which a
   //! replay line must pass on.
   std::atomic<std::uint64_t> steps{0};
+  //! Distinct interleavings the steered trials ran so far (DigestSet's
+  //! count), so a worker that dies still says how far it explored.
+  std::atomic<std::uint64_t> schedules{0};
   //! Reports ThreadSanitizer made in the worker (its hook's count), so the
   //! parent keeps no more parsed reports than were real.
   std::atomic<std::uint64_t> sanitizer_reports{0};

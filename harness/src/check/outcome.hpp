@@ -9,8 +9,10 @@
 
 namespace strain::check {
 
-//! What one trial showed.
-enum class Outcome : std::uint8_t { pass, violation, race, deadlock, hang, crash, error };
+//! What one trial showed; `fail` is no trial's outcome but an expectation:
+//! any failure (a lock cycle is a `deadlock` under the controlled scheduler
+//! and a `hang` under a real one, a bug a `race` under TSan).
+enum class Outcome : std::uint8_t { pass, violation, race, deadlock, hang, crash, error, fail };
 
 inline constexpr std::size_t kOutcomeCount = 7;
 
@@ -22,8 +24,11 @@ inline constexpr std::array<Outcome, kOutcomeCount> kAllOutcomes = {
 //! The outcome's name as specs and reports spell it.
 std::string_view to_string(Outcome o) noexcept;
 
-//! Parses a name; nullopt when it is not an outcome.
+//! Parses a name; nullopt when it is not an outcome (`fail` is not one).
 std::optional<Outcome> outcome_from_string(std::string_view name) noexcept;
+
+//! Parses what a case may expect: an outcome, or `fail`.
+std::optional<Outcome> expectation_from_string(std::string_view name) noexcept;
 
 //! Every outcome but pass is a failure.
 constexpr bool is_failure(Outcome o) noexcept { return o != Outcome::pass; }

@@ -148,7 +148,11 @@ bool verdict(const CaseResult& r) {
   const auto count = [&](Outcome o) { return r.outcomes[static_cast<std::size_t>(o)]; };
   if (r.stopped_by == "error") return false;
   for (Outcome o : check::kAllOutcomes)
-    if (check::is_failure(o) && o != r.expected && count(o) > 0) return false;
+    if (check::is_failure(o) && o != r.expected && r.expected != Outcome::fail && count(o) > 0)
+      return false;
+  if (r.expected == Outcome::fail)
+    return std::any_of(check::kAllOutcomes.begin(), check::kAllOutcomes.end(),
+                       [&](Outcome o) { return check::is_failure(o) && count(o) > 0; });
   return r.expected == Outcome::pass ? r.trials > 0 : count(r.expected) > 0;
 }
 

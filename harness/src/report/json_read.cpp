@@ -116,7 +116,12 @@ class Reader {
     if (const auto m = c.find("matrix"); m != c.end() && m->is_object())
       for (const auto& [key, value] : m->items())
         r.matrix.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
-    r.expected = outcome(c, "expected", where);
+    {
+      const std::string name = get<std::string>(c, "expected", where);
+      const auto e = check::expectation_from_string(name);
+      if (!e) fail(where, fmt::format("unknown expectation '{}' in 'expected'", name));
+      r.expected = *e;
+    }
     const std::string verdict = get<std::string>(c, "verdict", where);
     if (verdict != "met" && verdict != "unmet")
       fail(where, fmt::format("verdict must be met or unmet, got '{}'", verdict));

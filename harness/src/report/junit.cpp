@@ -40,7 +40,8 @@ std::string describe(const exec::TrialFailure& f, std::uint64_t spec_seed) {
 std::string observed_outcome(const exec::CaseResult& r) {
   if (r.first_failure) return std::string(check::to_string(r.first_failure->outcome));
   for (const check::Outcome o : check::kAllOutcomes)
-    if (check::is_failure(o) && o != r.expected && r.outcomes[static_cast<std::size_t>(o)] > 0)
+    if (check::is_failure(o) && o != r.expected && r.expected != check::Outcome::fail &&
+        r.outcomes[static_cast<std::size_t>(o)] > 0)
       return std::string(check::to_string(o));
   if (r.stopped_by == "error") return "error";
   return "missed";

@@ -215,7 +215,9 @@ constexpr std::array<KeyDoc, 54> kKeys = {{
     {"cases[].expect", "outcome, or map", "pass",
      "What the case must show: `pass` (no trial failed), or a failure outcome (`violation`, "
      "`race`, `deadlock`, `hang`, `crash`, `error`) that must be seen, with no other kind of "
-     "failure. A bug case whose bug is not found within its budget is unmet.",
+     "failure, or `fail`: any failure outcome (for a bug whose outcome differs by strategy or "
+     "build, as a lock cycle is a `deadlock` under the controlled scheduler and a `hang` under "
+     "a real one). A bug case whose bug is not found within its budget is unmet.",
      "  expect: violation"},
     {"cases[].expect.outcome", "outcome", "pass", "The expectation in the plain build.",
      "  expect: { outcome: pass, tsan: race }"},

@@ -343,10 +343,11 @@ class Parser {
 
   std::optional<check::Outcome> outcome(const YAML::Node& v) {
     if (v.IsScalar())
-      if (auto o = check::outcome_from_string(v.Scalar())) return o;
+      if (auto o = check::expectation_from_string(v.Scalar())) return o;
     std::string names;
     for (const auto o : check::kAllOutcomes)
       names += fmt::format("{}{}", names.empty() ? "" : ", ", check::to_string(o));
+    names += ", fail";
     diags_.error(v, fmt::format("unknown outcome {} (expected one of: {})", got(v), names));
     return std::nullopt;
   }

@@ -71,7 +71,7 @@ const std::string kStrategyKeys =
     "(expected one of: name, yield_p, spin_p, sleep_p, spin_iters, sleep_us, pick, depth, steps, "
     "weak_memory, spin_limit, starve_min_us, starve_max_us, plain_accesses)";
 const std::string kOutcomes =
-    "(expected one of: pass, violation, race, deadlock, hang, crash, error)";
+    "(expected one of: pass, violation, race, deadlock, hang, crash, error, fail)";
 const std::string kParams = "(params: initial_balance, variant, ratio, verbose)";
 
 const BadSpec kBadSpecs[] = {
@@ -271,8 +271,8 @@ const BadSpec kBadSpecs[] = {
      {"test.yaml:5:16: param 'variant' must be one of: seed, fixed, bug_unlocked; got 'broken'"}},
     // --- expect
     {"expect_unknown_outcome",
-     "plugin: bank\ncases:\n  - name: a\n    expect: fail\n",
-     {"test.yaml:4:13: unknown outcome 'fail' " + kOutcomes}},
+     "plugin: bank\ncases:\n  - name: a\n    expect: failed\n",
+     {"test.yaml:4:13: unknown outcome 'failed' " + kOutcomes}},
     {"expect_unknown_tsan",
      "plugin: bank\ncases:\n  - name: a\n    expect: {outcome: violation, tsan: racy}\n",
      {"test.yaml:4:40: unknown outcome 'racy' " + kOutcomes}},
@@ -474,10 +474,10 @@ const BadSpec kBadSpecs[] = {
      "  trials: many\n"
      "cases:\n"
      "  - name: a\n"
-     "    expect: fail\n",
+     "    expect: failed\n",
      {"test.yaml:2:19: param 'variant' must be one of: seed, fixed, bug_unlocked; got 'broken'",
       "test.yaml:4:11: 'trials' must be an integer >= 1, got 'many'",
-      "test.yaml:7:13: unknown outcome 'fail' " + kOutcomes}},
+      "test.yaml:7:13: unknown outcome 'failed' " + kOutcomes}},
     {"errors_found_out_of_order",
      "cases: []\n"
      "name: -bad name-\n"

@@ -119,7 +119,7 @@ class Reader {
     {
       const std::string name = get<std::string>(c, "expected", where);
       const auto e = check::expectation_from_string(name);
-      if (!e) fail(where, fmt::format("unknown expectation '{}' in 'expected'", name));
+      if (!e) fail(where, fmt::format("unknown outcome '{}' in 'expected'", name));
       r.expected = *e;
     }
     const std::string verdict = get<std::string>(c, "verdict", where);

@@ -57,7 +57,7 @@ TEST_P(SteeredSpec, EveryCaseMeetsItsExpectationAndEveryFailureReplaysExactly) {
 
 INSTANTIATE_TEST_SUITE_P(Cli, SteeredSpec,
                          ::testing::Values("std_bank_account", "std_shared_counter",
-                                           "std_queue_pipeline", "sctbench"));
+                                           "std_queue_pipeline", "std_async_sum", "sctbench"));
 
 // A deadlock between threads the test body started names each of them and
 // the call it waits in; the recorded trace shows them start and block.

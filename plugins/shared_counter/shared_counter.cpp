@@ -21,8 +21,10 @@ class SharedCounter {
     d.doc("Chapter 'Shared Memory between Processes': workers increment one counter under a lock")
         .param("variant", "fixed", "which code runs", {"seed", "fixed", "bug_no_lock"})
         .param("increments", 1000, "increments per worker (the chapter: 1000)")
+        // One worker cannot lose an update: a spec that names no count gets
+        // two, and one that asks for one is told why not.
         .role("worker", &SharedCounter::update_counter,
-              "update_counter(): increments times counter += 1")
+              "update_counter(): increments times counter += 1", 2)
         .metric("counter", "the counter's final value")
         .metric("workers", "how many workers ran");
   }

@@ -38,6 +38,10 @@ struct ParamDecl {
 struct RoleDecl {
   const char* name;
   const char* doc;
+  //! The fewest threads the role needs to show anything (a producer and a
+  //! consumer need one each; a lost update needs two workers): a spec that
+  //! gives fewer is an error, and one that gives none gets this many.
+  std::uint32_t min_instances;
 };
 
 //! A declared metric: a named number a scenario reports after each trial.

@@ -96,9 +96,12 @@ class Declare {
     return add_param(name, doc, str(def), std::move(a));
   }
 
-  //! A role: `fn` runs on as many threads as the spec gives the role.
-  Declare& role(const char* name, RoleFn fn, const char* doc = "") {
-    roles_.push_back({keep(name), keep(doc)});
+  //! A role: `fn` runs on as many threads as the spec gives the role, at
+  //! least `min_instances` (the spec's default for it; fewer is a spec
+  //! error that `strain validate` reports).
+  Declare& role(const char* name, RoleFn fn, const char* doc = "",
+                std::uint32_t min_instances = 1) {
+    roles_.push_back({keep(name), keep(doc), min_instances < 1 ? 1u : min_instances});
     fns_.push_back(fn);
     return *this;
   }

@@ -19,7 +19,11 @@ void print(const plugin::ScenarioInfo& s) {
   std::cout << printable_line(s.name) << "  (" << printable_line(s.library_path) << ")\n";
   if (!s.doc.empty()) std::cout << "  " << printable_line(s.doc) << "\n";
   std::cout << "  roles:\n";
-  for (const auto& r : s.roles) std::cout << "    " << printable_line(r.name) << doc(r.doc) << "\n";
+  for (const auto& r : s.roles)
+    std::cout << "    " << printable_line(r.name)
+              << (r.min_instances > 1 ? " (at least " + std::to_string(r.min_instances) + ")"
+                                      : std::string())
+              << doc(r.doc) << "\n";
   std::cout << "  params:\n";
   for (const auto& p : s.params) {
     std::cout << "    " << printable_line(p.name) << ": " << plugin::to_string(p.type) << " = "

@@ -67,7 +67,8 @@ std::string convert(const detail::ScenarioDescriptor& d, ScenarioInfo& out) {
   }
   std::set<std::string> roles;
   for (std::uint32_t k = 0; k < d.n_roles; ++k) {
-    RoleInfo r{or_empty(d.roles[k].name), or_empty(d.roles[k].doc)};
+    RoleInfo r{or_empty(d.roles[k].name), or_empty(d.roles[k].doc),
+               d.roles[k].min_instances < 1 ? 1u : d.roles[k].min_instances};
     if (!roles.insert(r.name).second)
       return "scenario '" + out.name + "' declares role '" + r.name + "' twice";
     out.roles.push_back(std::move(r));

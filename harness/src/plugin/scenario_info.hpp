@@ -2,6 +2,7 @@
 // What the host knows of a loaded scenario, in host types: a copy of the
 // plugin's descriptor plus the handle that keeps its library loaded.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@ struct ParamInfo {
 struct RoleInfo {
   std::string name;
   std::string doc;
+  std::uint32_t min_instances = 1;  // the role's declared minimum (and default) count
 };
 
 struct MetricInfo {

@@ -35,9 +35,10 @@ constexpr std::array<KeyDoc, 54> kKeys = {{
      "Whether role instances are threads of the worker, or processes forked once per case that "
      "share the scenario's state in shared memory.",
      "schedule: { topology: processes }"},
-    {"schedule.roles", "map", "1 instance of every role",
-     "How many threads (or processes) play each role. Roles not listed get 1; the total must be "
-     "at least 1 and at most 1024.",
+    {"schedule.roles", "map", "the declared minimum of every role (1 unless declared)",
+     "How many threads (or processes) play each role. Roles not listed get the minimum their "
+     "plugin declares (1 unless it declares more, see `strain plugins`); fewer than that, but "
+     "more than 0, is an error. The total must be at least 1 and at most 1024.",
      "schedule: { roles: { withdraw: 2, deposit: 1 } }"},
     {"schedule.roles.<role>", "integer in [0, 1024]", "1",
      "The number of instances of one role, by the role's name.",

@@ -416,7 +416,8 @@ class Parser {
 
     Resolved base;
     for (const auto& p : scenario_->params) base.params.push_back(p.default_value);
-    base.schedule.role_counts.assign(scenario_->roles.size(), 1);
+    for (const auto& role : scenario_->roles)
+      base.schedule.role_counts.push_back(static_cast<int>(role.min_instances));
     base.roles_loc = base.strategy_loc = diags_.loc(n);
     for (const auto& a : params) a(base);
     for (const auto& a : schedule) a(base);
@@ -490,6 +491,17 @@ class Parser {
     std::int64_t total = 0;  // 64 bits: two counts near INT_MAX must not wrap
     for (const int c : r.schedule.role_counts) total += c;
     if (total < 1) diags_.error(r.roles_loc, "roles must total at least 1 instance, got 0");
+    for (std::size_t k = 0; k < r.schedule.role_counts.size() && k < scenario_->roles.size(); ++k) {
+      const auto& role = scenario_->roles[k];
+      // 0 leaves a role out, which a spec may do; 1 of a role that needs
+      // two would run and report a false finding (or none).
+      const int count = r.schedule.role_counts[k];
+      if (count > 0 && count < static_cast<int>(role.min_instances))
+        diags_.error(r.roles_loc,
+                     fmt::format("role '{}' needs at least {} instances (its plugin declares "
+                                 "it), got {}",
+                                 role.name, role.min_instances, count));
+    }
     if (total > limits::kMaxRoleInstances)
       diags_.error(r.roles_loc,
                    fmt::format("roles total {} instances, past the limit of {} per case", total,

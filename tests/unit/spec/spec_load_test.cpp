@@ -230,6 +230,28 @@ cases:
   EXPECT_DOUBLE_EQ(strategy(6).yield_p, 0.1);
 }
 
+TEST_F(SpecLoadTest, ARoleThatNeedsSeveralInstancesGetsThemByDefaultAndNoFewer) {
+  plugin::ScenarioInfo pair;
+  pair.name = "pair";
+  pair.roles = {{"worker", "", 2}, {"observer", "", 1}};
+  plugin::Catalog catalog;
+  catalog.scenarios = {pair};
+  const Spec s = parse_spec("plugin: pair\ncases:\n  - name: a\n", "pair.yaml", catalog);
+  ASSERT_EQ(s.cases.size(), 1u);
+  EXPECT_EQ(s.cases[0].schedule.role_counts, (std::vector<int>{2, 1}));
+  try {
+    (void)parse_spec("plugin: pair\nschedule: { roles: { worker: 1 } }\ncases:\n  - name: a\n",
+                     "pair.yaml", catalog);
+    ADD_FAILURE() << "one worker was accepted";
+  } catch (const SpecError& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "pair.yaml:2:20: role 'worker' needs at least 2 instances (its plugin declares "
+                  "it), got 1"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(SpecLoadTest, PlainAccessesIsReadPerCaseAndInAMatrix) {
   const Spec s = parse(R"(plugin: bank
 schedule: { strategy: { name: controlled, plain_accesses: all } }

@@ -36,7 +36,8 @@ void print(const plugin::ScenarioInfo& s) {
     std::cout << doc(p.doc) << "\n";
   }
   std::cout << "  metrics:\n";
-  for (const auto& m : s.metrics) std::cout << "    " << printable_line(m.name) << doc(m.doc) << "\n";
+  for (const auto& m : s.metrics)
+    std::cout << "    " << printable_line(m.name) << doc(m.doc) << "\n";
 }
 
 }  // namespace

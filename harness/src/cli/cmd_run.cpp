@@ -259,16 +259,10 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
       for (const auto k : case_order(mine, f, shuffle_seed, r)) {
         if (planned++ < summary.results.size()) continue;
         const spec::Case& c = *selected[k];
-        exec::CaseResult u;
-        u.id = c.id;
-        u.spec_name = c.spec_name;
-        u.spec_path = c.spec_path;
-        u.case_name = c.case_name;
-        u.plugin = c.plugin;
+        exec::CaseResult u = exec::base_result(
+            c, repetition_seed(f, c, r).value_or(c.schedule.seed), info.build == "tsan");
         u.index = k;
         u.repetition = r;
-        u.spec_seed = repetition_seed(f, c, r).value_or(c.schedule.seed);
-        u.expected = c.expect.for_build(info.build == "tsan");
         u.stopped_by = "interrupted";
         summary.unfinished.push_back(std::move(u));
       }

@@ -126,7 +126,10 @@ void run_processes(CaseState& cs, unsigned n, ProcessControl* control) {
   }
 }
 
-CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, const RunOptions& opt) {
+
+}  // namespace
+
+CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, bool tsan_build) {
   CaseResult r;
   r.id = c.id;
   r.spec_name = c.spec_name;
@@ -135,11 +138,9 @@ CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, const RunOp
   r.plugin = c.plugin;
   r.matrix = c.matrix;
   r.spec_seed = spec_seed;
-  r.expected = c.expect.for_build(opt.tsan_build);
+  r.expected = c.expect.for_build(tsan_build);
   return r;
 }
-
-}  // namespace
 
 // The verdict: a case expecting pass meets it when nothing failed; a case
 // expecting a failure outcome meets it when that outcome was seen and no
@@ -186,7 +187,7 @@ std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::ui
 
 CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   const std::uint64_t spec_seed = opt.seed.value_or(c.schedule.seed);
-  CaseResult result = base_result(c, spec_seed, opt);
+  CaseResult result = base_result(c, spec_seed, opt.tsan_build);
   if (c.scenario == nullptr || c.scenario->desc == nullptr) {
     result.stopped_by = "error";
     result.note = "scenario '" + c.plugin + "' is not loaded";

@@ -49,6 +49,10 @@ std::uint64_t trial_seed(std::uint64_t spec_seed, const std::string& case_id, st
 //! (RunOptions::command_prefix), the case id, the spec seed, the trial and
 //! the spec's absolute path; `steps` (PCT's learned k, if not 0) is passed
 //! on with --steps.
+//! A result that says which case it is of (ids, paths, matrix point, spec
+//! seed, the build's expectation) and nothing it ran yet.
+CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, bool tsan_build);
+
 std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial,
                            std::uint64_t steps = 0,
                            const std::vector<std::string>& prefix = {});

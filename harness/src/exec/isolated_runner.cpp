@@ -206,15 +206,7 @@ namespace {
 
 CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
   const std::uint64_t spec_seed = opt.seed.value_or(c.schedule.seed);
-  CaseResult result;
-  result.id = c.id;
-  result.spec_name = c.spec_name;
-  result.spec_path = c.spec_path;
-  result.case_name = c.case_name;
-  result.plugin = c.plugin;
-  result.matrix = c.matrix;
-  result.spec_seed = spec_seed;
-  result.expected = c.expect.for_build(opt.tsan_build);
+  CaseResult result = base_result(c, spec_seed, opt.tsan_build);
   auto fail_to_start = [&](const std::string& why) {
     result.stopped_by = "error";
     result.note = why;

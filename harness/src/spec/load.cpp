@@ -1,6 +1,7 @@
 #include "spec/load.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -16,13 +17,11 @@
 #include <optional>
 #include <utility>
 
-#include <sys/stat.h>
-
 #include "core/file_kind.hpp"
 #include "fixtures/site_facts.hpp"
-#include "spec/limits.hpp"
-#include "spec/fixtures.hpp"
 #include "spec/default_strategy.hpp"
+#include "spec/fixtures.hpp"
+#include "spec/limits.hpp"
 #include "spec/matrix.hpp"
 
 namespace strain::spec {
@@ -119,7 +118,8 @@ class Parser {
       const bool marker =
           l.starts_with("---") && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
       const bool blank = l.find_first_not_of(" \t\r") == std::string_view::npos;
-      if ((marker && (seen_content || opened)) || (l.starts_with("%") && (seen_content || opened))) {
+      if ((marker && (seen_content || opened)) ||
+          (l.starts_with("%") && (seen_content || opened))) {
         diags_.error(SourceLoc{path_, line, 1},
                      "a spec file holds one YAML document; a second one starts here");
         return true;
@@ -475,10 +475,11 @@ class Parser {
     for (const auto& a : axes) {
       product *= a.values.size();
       if (spec.cases.size() + product > limits::kMaxCases) {
-        diags_.error(a.loc, fmt::format("matrix key '{}' ({} values) takes the spec to {}{} cases, "
-                                        "past the limit of {} cases per spec",
-                                        a.key, a.values.size(), &a == &axes.back() ? "" : "at least ",
-                                        spec.cases.size() + product, limits::kMaxCases));
+        diags_.error(a.loc,
+                     fmt::format("matrix key '{}' ({} values) takes the spec to {}{} cases, "
+                                 "past the limit of {} cases per spec",
+                                 a.key, a.values.size(), &a == &axes.back() ? "" : "at least ",
+                                 spec.cases.size() + product, limits::kMaxCases));
         return false;
       }
     }

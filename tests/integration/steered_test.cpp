@@ -78,7 +78,14 @@ TEST(Steered, ADeadlockNamesTheThreadsTheCodeStartedAndTheirWaits) {
   EXPECT_TRUE(std::regex_search(message, std::regex("thread main#0/thread[12] waits in "
                                                     "pthread_cond_wait")))
       << message;
-  EXPECT_NE(message.find("queue_pipeline.cpp"), std::string::npos) << message;
+  // Where each waits, from the site and shadow stack the code recorded:
+  // the consumer's line in Queue::get, and the test body that joins.
+  EXPECT_TRUE(std::regex_search(
+      message, std::regex("\n +at .*Queue::get.* plugins/unmodified/queue_pipeline.cpp:[0-9]+")))
+      << message;
+  EXPECT_TRUE(std::regex_search(
+      message, std::regex("\n +in strain_test_body_std_queue_pipeline.*queue_pipeline.cpp:[0-9]+")))
+      << message;
 
   const std::string trace = kWork + "/steered-trace.json";
   const std::string replay = f["replay"];
@@ -88,6 +95,33 @@ TEST(Steered, ADeadlockNamesTheThreadsTheCodeStartedAndTheirWaits) {
   EXPECT_NE(text.find("main#0 thread.create"), std::string::npos) << text;
   EXPECT_NE(text.find("main#0/thread1 thread.start"), std::string::npos) << text;
   EXPECT_TRUE(std::regex_search(text, std::regex("main#0/thread[12] pthread_cond_wait"))) << text;
+}
+
+// A thread that spins on a plain variable (plain_accesses: off, so no
+// points) holds the turn for good: the hang names the thread and its loop,
+// from the site of its last instrumented access and its shadow stack.
+TEST(Steered, AThreadSpinningOnAPlainVariableIsNamedAtItsLoopInTheHang) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const std::string spec = kWork + "/spin_plain.yaml", json = kWork + "/spin_plain.json";
+  fs::create_directories(kWork);
+  std::ofstream(spec) << "plugin: spin_plain\n"
+                         "schedule: { trials: 10, budget: 20s, timeout: 1s, seed: 3,\n"
+                         "  strategy: { name: controlled, pick: random, plain_accesses: off } "
+                         "}\n"
+                         "cases:\n"
+                         "  - { name: spin, expect: hang }\n";
+  const Result r =
+      strain("--plugin-path " + kTestPlugins + " run " + spec + " --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  const auto* spin = find_case(report, "spin_plain/spin");
+  ASSERT_NE(spin, nullptr) << report.dump(2);
+  const std::string m = (*spin)["first_failure"]["message"];
+  EXPECT_NE(m.find("main#0/thread1 holds the turn"), std::string::npos) << m;
+  EXPECT_TRUE(std::regex_search(
+      m, std::regex("holds the turn;[^\n]*\n  at .*wait_for_flag.* tests/plugins/spin_plain.cpp:16\n"
+                    "  called from .*start_waiting.* tests/plugins/spin_plain.cpp:20")))
+      << m;
 }
 
 // A detached thread still running when the body returned is a finding, and

@@ -20,6 +20,7 @@
 #include <type_traits>
 
 #include "sched/controller.hpp"
+#include "sched/shadow_stack.hpp"
 #include "sched/steer.hpp"
 #include "strain/schedule.hpp"
 
@@ -36,16 +37,24 @@ using a32 = int;
 using a64 = long long;
 __extension__ typedef __int128 a128;
 
-// The shadow stack: function entry/exit of instrumented code, per thread.
-// The pcs are what a report about an instrumented thread names first.
-constexpr int kShadowDepth = 64;
-__thread void* t_shadow[kShadowDepth];
-__thread int t_depth = 0;
+using strain::sched::ShadowStack;
+using strain::sched::tls_shadow;
 
-inline void plain_access(const void* addr, bool write) noexcept {
+// The helpers below are always inlined into the exported entry points, so
+// that __builtin_return_address(0) in them is the instrumented code's pc:
+// the site a report names (sched/shadow_stack.hpp). It is read on a steered
+// thread only.
+#define STRAIN_INLINE inline __attribute__((always_inline))
+#define STRAIN_NOTE_SITE(s) ((s)->site = __builtin_return_address(0))
+
+STRAIN_INLINE void plain_access(const void* addr, bool write) noexcept {
   Steer* s = tls_steer;
-  if (s == nullptr || s->plain == Steer::Plain::off) [[likely]]
+  if (s == nullptr) [[likely]]
     return;
+  // Noted even when the access is not a point: a thread spinning on a plain
+  // variable under plain_accesses: off is named at its loop in a hang.
+  STRAIN_NOTE_SITE(s);
+  if (s->plain == Steer::Plain::off) return;
   if (s->plain == Steer::Plain::shared && !s->controller->shared_access(s->index, addr)) return;
   s->controller->point(s->index, write ? "write" : "read", addr,
                        write ? Access::write : Access::read);
@@ -72,10 +81,11 @@ std::uint64_t bits(T v) noexcept {
 }
 
 template <class T>
-T load(const volatile T* a, int mo) noexcept {
+STRAIN_INLINE T load(const volatile T* a, int mo) noexcept {
   Steer* s = tls_steer;
   if (s == nullptr) [[likely]]
     return do_load(a);
+  STRAIN_NOTE_SITE(s);
   s->controller->point(s->index, "atomic.load", const_cast<const T*>(a), Access::read);
   const T newest = do_load(a);
   if constexpr (kModelled<T>)
@@ -84,7 +94,7 @@ T load(const volatile T* a, int mo) noexcept {
 }
 
 template <class T>
-void store(volatile T* a, T v, int mo) noexcept {
+STRAIN_INLINE void store(volatile T* a, T v, int mo) noexcept {
   Steer* s = tls_steer;
   if (s == nullptr) [[likely]] {
     if (mo <= static_cast<int>(std::memory_order_release))
@@ -93,6 +103,7 @@ void store(volatile T* a, T v, int mo) noexcept {
       __atomic_store_n(a, v, __ATOMIC_SEQ_CST);
     return;
   }
+  STRAIN_NOTE_SITE(s);
   s->controller->point(s->index, "atomic.store", const_cast<const T*>(a), Access::write);
   const T before = do_load(a);
   __atomic_store_n(a, v, __ATOMIC_SEQ_CST);
@@ -102,10 +113,11 @@ void store(volatile T* a, T v, int mo) noexcept {
 
 // A read-modify-write: `op` returns the previous value.
 template <class T, class Op>
-T update(volatile T* a, int mo, const char* label, Op op) noexcept {
+STRAIN_INLINE T update(volatile T* a, int mo, const char* label, Op op) noexcept {
   Steer* s = tls_steer;
   if (s == nullptr) [[likely]]
     return op();
+  STRAIN_NOTE_SITE(s);
   s->controller->point(s->index, label, const_cast<const T*>(a), Access::update);
   const T before = op();
   if constexpr (kModelled<T>)
@@ -115,11 +127,12 @@ T update(volatile T* a, int mo, const char* label, Op op) noexcept {
 }
 
 template <class T>
-bool cas(volatile T* a, T* expected, T desired, int mo, int fmo) noexcept {
+STRAIN_INLINE bool cas(volatile T* a, T* expected, T desired, int mo, int fmo) noexcept {
   Steer* s = tls_steer;
   if (s == nullptr) [[likely]]
     return __atomic_compare_exchange_n(a, expected, desired, false, __ATOMIC_SEQ_CST,
                                        __ATOMIC_SEQ_CST);
+  STRAIN_NOTE_SITE(s);
   s->controller->point(s->index, "atomic.compare_exchange", const_cast<const T*>(a),
                        Access::update);
   const T before = *expected;
@@ -140,11 +153,22 @@ bool cas(volatile T* a, T* expected, T desired, int mo, int fmo) noexcept {
 
 // --- start-up, functions, vtables -------------------------------------------
 STRAIN_TSAN_EXPORT void __tsan_init() {}
+// The shadow stack (sched/shadow_stack.hpp) is kept on every thread, steered
+// or not: a thread's frames entered before its trial was steered are still
+// on it. Relaxed atomic stores compile to plain movs.
 STRAIN_TSAN_EXPORT void __tsan_func_entry(void* pc) {
-  if (t_depth < kShadowDepth) t_shadow[t_depth] = pc;
-  ++t_depth;
+  ShadowStack& st = tls_shadow;
+  const int d = st.depth;
+  if (d < ShadowStack::kDepth) [[likely]] {
+    __atomic_store_n(&st.fn[d], __builtin_return_address(0), __ATOMIC_RELAXED);
+    __atomic_store_n(&st.call[d], pc, __ATOMIC_RELAXED);
+  }
+  __atomic_store_n(&st.depth, d + 1, __ATOMIC_RELAXED);
 }
-STRAIN_TSAN_EXPORT void __tsan_func_exit() { --t_depth; }
+STRAIN_TSAN_EXPORT void __tsan_func_exit() {
+  ShadowStack& st = tls_shadow;
+  __atomic_store_n(&st.depth, st.depth - 1, __ATOMIC_RELAXED);
+}
 STRAIN_TSAN_EXPORT void __tsan_ignore_thread_begin() {}
 STRAIN_TSAN_EXPORT void __tsan_ignore_thread_end() {}
 // A vptr store is the object's construction or destruction, not data the
@@ -237,6 +261,7 @@ STRAIN_ATOMIC(128)
 // primitives do): fewer stale reads than the standard allows, never more.
 STRAIN_TSAN_EXPORT void __tsan_atomic_thread_fence(int) {
   if (Steer* s = tls_steer) {
+    STRAIN_NOTE_SITE(s);
     s->controller->point(s->index, "atomic.fence", nullptr, Access::sync);
     return;
   }

@@ -28,7 +28,11 @@ Controller& of(Context& c, unsigned& t) {
 }
 WaitResult hook_block(Context& c, const void* object, const char* label, bool timed) noexcept {
   unsigned t;
-  return of(c, t).block(t, object, label, timed);
+  Controller& ctl = of(c, t);
+  // A <strain/sync.hpp> primitive: the site an exported call noted earlier
+  // is not where this thread waits.
+  ctl.forget_site(t);
+  return ctl.block(t, object, label, timed);
 }
 void hook_wake(Context& c, const void* object, bool all) noexcept {
   unsigned t;
@@ -150,6 +154,11 @@ void Controller::begin_trial(std::uint64_t seed, std::optional<std::uint64_t> st
     s.result = WaitResult::woken;
     s.since = 0;
     s.depth = 0;
+    s.where = WhereAt{};
+    steers_[t].site = nullptr;
+    // A started thread of an earlier trial has exited, and its shadow stack
+    // with it.
+    if (t >= n_) steers_[t].shadow = nullptr;
     events_[t] = Event{};
   }
   if (model_) model_->begin_trial();
@@ -219,6 +228,7 @@ void Controller::thread_start(unsigned t) {
   }
   await_turn(t);
   if (!aborted_.load(std::memory_order_acquire)) note(t, "thread.start");
+  steers_[t].shadow = &tls_shadow;
   tls_steer = &steers_[t];
 }
 
@@ -278,6 +288,7 @@ WaitResult Controller::block(unsigned t, const void* object, const char* label, 
   s.timed = timed;
   s.since = ++block_count_;
   s.result = WaitResult::woken;
+  s.where = WhereAt::of(steers_[t].site, steers_[t].shadow);
   schedule(t);
   if (aborted_.load(std::memory_order_acquire)) {
     // The wait site, for the deadlock report: this thread's own stack.
@@ -443,7 +454,12 @@ std::string Controller::deadlock_report(bool stacks) const {
     }
     out += fmt::format("\n  thread {} waits in {}{} (on {})", names_[t], s.label,
                        s.timed ? " with a timeout" : "", s.blocked_on);
-    if (stacks && s.depth > 0) {
+    // The shadow stack names the user's code where it has it: the frames
+    // the code recorded itself, fewer and closer to the point than the
+    // unwound ones.
+    if (stacks && !s.where.empty()) {
+      out += sched::describe(s.where, "      ");
+    } else if (stacks && s.depth > 0) {
       out += "\n";
       out += exec::symbolize_frames(s.frames.data(), s.depth, true);
       while (!out.empty() && out.back() == '\n') out.pop_back();
@@ -460,16 +476,23 @@ std::string Controller::stall_report() const {
            "started, or all had ended)";
   const double ms =
       static_cast<double>(now_ns() - last_point_ns_.load(std::memory_order_relaxed)) / 1e6;
+  // Where the holder is: the last instrumented access or exported call it
+  // made (noted even when it was not a point), and its shadow stack, which
+  // the holder itself keeps up to date while it runs. Read racily (relaxed
+  // loads): a few frames may be a step old.
+  const void* site = __atomic_load_n(&steers_[cur].site, __ATOMIC_RELAXED);
+  const WhereAt where = WhereAt::of(site, __atomic_load_n(&steers_[cur].shadow, __ATOMIC_RELAXED));
+  const std::string at = where.empty() ? "" : sched::describe(where, "  ");
   return fmt::format(
       "\nunder strategy controlled one thread runs at a time: {} holds the turn; the last "
-      "schedule point ({}) was passed {:.0f} ms ago. A thread that spins or blocks on "
+      "schedule point ({}) was passed {:.0f} ms ago.{}\nA thread that spins or blocks on "
       "something the scheduler cannot see stops every other one: a spin on a plain variable "
       "in code not built with INSTRUMENT (or with plain_accesses: off), a spin on a "
       "std::atomic in such code, a blocking syscall strain does not model (read, poll, a pipe, "
       "a socket), or a std::mutex in a build that does not steer them (the sanitizer presets). "
       "Build the code with INSTRUMENT, call ctx.yield() in spin loops, or run the case under "
       "strategy chaos.",
-      names_[cur], last_label_.load(std::memory_order_relaxed), ms);
+      names_[cur], last_label_.load(std::memory_order_relaxed), ms, at);
 }
 
 }  // namespace strain::sched

@@ -23,6 +23,7 @@
 
 #include "sched/memory_model.hpp"
 #include "sched/picker.hpp"
+#include "sched/shadow_stack.hpp"
 #include "sched/steer.hpp"
 #include "sched/trace.hpp"
 #include "spec/spec.hpp"
@@ -122,6 +123,8 @@ class Controller {
   //! Failures of team thread `t`'s line (its started threads, assertions)
   //! are recorded in `ctx`.
   void set_owner(unsigned t, Context* ctx) { steers_[t].owner = ctx; }
+  //! Thread `t` reaches the scheduler by a way that notes no site.
+  void forget_site(unsigned t) { steers_[t].site = nullptr; }
   static constexpr unsigned kNoSlot = ~0u;
   //! A schedule point of thread `t`, which holds the turn.
   void point(unsigned t, const char* label, const void* object, detail::Access kind);
@@ -172,6 +175,10 @@ class Controller {
     std::uint64_t since = 0;  // block order, for first-come wake-ups
     std::array<void*, kFrames> frames{};
     int depth = 0;  // frames captured at the wait site of a deadlock
+    // Where the code under test was at its last wait: the site it called
+    // from and its shadow stack (empty for code that reaches the scheduler
+    // through <strain/sync.hpp>, which notes neither).
+    WhereAt where;
     unsigned root = 0;      // the team thread whose line this thread belongs to
     unsigned parent = 0;    // who started it (started threads only)
     bool detached = false;  // started threads only

@@ -53,12 +53,14 @@ void Controller::spawned_start(unsigned t) {
     SteerPause pause;
     await_turn(t);
   }
+  steers_[t].shadow = &tls_shadow;
   tls_steer = &steers_[t];
   if (!aborted_.load(std::memory_order_acquire)) note(t, "thread.start");
 }
 
 void Controller::spawned_end(unsigned t) {
   tls_steer = nullptr;
+  __atomic_store_n(&steers_[t].shadow, nullptr, __ATOMIC_RELAXED);  // it goes with the thread
   if (aborted_.load(std::memory_order_acquire)) return;
   TsanIgnore ignore;
   note(t, "thread.end");

@@ -20,6 +20,7 @@ class Context;
 namespace strain::sched {
 
 class Controller;
+struct ShadowStack;
 
 //! A thread's place in the controlled trial.
 struct Steer {
@@ -33,6 +34,10 @@ struct Steer {
   //! Which plain accesses of INSTRUMENT code are points (spec key
   //! plain_accesses).
   enum class Plain : std::uint8_t { off, shared, all } plain = Plain::off;
+  //! Where the thread's code last called an exported entry point from, and
+  //! its shadow stack (sched/shadow_stack.hpp), for reports.
+  const void* site = nullptr;
+  ShadowStack* shadow = nullptr;
 };
 
 //! The calling thread's place; null outside a steered trial. `__thread`

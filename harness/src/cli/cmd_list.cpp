@@ -64,7 +64,7 @@ Action add_list(CLI::App& app, const Global& g) {
           continue;
         }
         if (!f->ids_only)
-          std::cout << "  (expect " << check::to_string(c.expect.for_build(tsan_build())) << ")";
+          std::cout << "  (expect " << model::to_string(c.expect.for_build(tsan_build())) << ")";
         std::cout << "\n";
       }
     return 0;

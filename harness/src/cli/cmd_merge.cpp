@@ -28,9 +28,9 @@ Action add_merge(CLI::App& app, const Global&) {
   return [f]() {
     std::vector<report::ReportFile> inputs;
     for (const auto& path : f->inputs) inputs.push_back({path, report::read_json_report(path)});
-    const exec::RunSummary merged = report::merge_reports(inputs);
+    const model::RunSummary merged = report::merge_reports(inputs);
     report::Fanout rep = make_reporters(f->output, f->reports, f->inputs, /*merged=*/true);
-    exec::RunInfo info{merged.build, merged.seed,      merged.seed_overridden,
+    model::RunInfo info{merged.build, merged.seed,      merged.seed_overridden,
                        {},           merged.timestamp, merged.selection};
     info.seed_per_spec = merged.seed_per_spec;
     for (const auto& r : merged.results) info.case_ids.push_back(r.id);

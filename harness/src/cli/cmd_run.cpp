@@ -71,7 +71,7 @@ void install_signal_handlers() {
 
 // Runs one case: in a worker process unless asked to stay in-process (for a
 // debugger), where a crash takes strain down with it.
-exec::CaseResult run_one(const spec::Case& c, const exec::RunOptions& opt, const Global& g,
+model::CaseResult run_one(const spec::Case& c, const exec::RunOptions& opt, const Global& g,
                          bool in_process, std::vector<std::string> worker_args = {}) {
   if (in_process) return exec::run_case(c, opt);
   exec::WorkerLaunch launch;
@@ -173,7 +173,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
             const Global& g, const std::vector<std::string>& inputs) {
   const std::vector<const spec::Case*> selected = select_cases(specs, f);
   const GetEnv env = [](const char* name) { return std::getenv(name); };
-  exec::Selection sel{f.filter, f.ids, selected.size(), f.repeat, resolve_shard(f.shard, env)};
+  model::Selection sel{f.filter, f.ids, selected.size(), f.repeat, resolve_shard(f.shard, env)};
   touch_shard_status_file(env);
   std::vector<std::uint64_t> mine;  // indices into `selected` this shard runs
   for (std::uint64_t k = 0; k < selected.size(); ++k)
@@ -183,7 +183,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
   install_signal_handlers();
   // The run's seed is that of the whole selection, not of this shard's first
   // case, so every shard of one run reports the same seed.
-  exec::RunInfo info{tsan_build() ? "tsan" : "plain",
+  model::RunInfo info{tsan_build() ? "tsan" : "plain",
                      f.seed.value_or(selected.front()->schedule.seed),
                      f.seed.has_value(),
                      {},
@@ -197,7 +197,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
     std::cerr << fmt::format("strain: shard {}/{} has no case (the selection has {})\n",
                              sel.shard->index, sel.shard->total, selected.size());
   rep.run_started(info);
-  exec::RunSummary summary;
+  model::RunSummary summary;
   summary.build = info.build;
   summary.seed = info.seed;
   summary.seed_overridden = info.seed_overridden;
@@ -206,7 +206,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
   summary.specs = spec_files(specs);
   summary.selection = sel;
   const auto t0 = std::chrono::steady_clock::now();
-  opt.progress = [&rep](const exec::CaseProgress& p) { rep.case_progress(p); };
+  opt.progress = [&rep](const model::CaseProgress& p) { rep.case_progress(p); };
   // gtest's --gtest_shuffle: a seed from the clock unless given, printed so
   // that the order can be had again.
   const std::uint64_t shuffle_seed =
@@ -241,8 +241,8 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
       if (f.output.verbose)
         print_settings(c, case_opt.seed.value_or(c.schedule.seed), opt.command_prefix);
       rep.case_started(c.id);
-      exec::CaseResult res = run_one(c, case_opt, g, f.in_process, worker_args);
-      if (res.stopped_by == "interrupted") break;
+      model::CaseResult res = run_one(c, case_opt, g, f.in_process, worker_args);
+      if (res.stopped_by == model::StopReason::interrupted) break;
       res.index = k;
       res.repetition = r;
       summary.results.push_back(std::move(res));
@@ -259,11 +259,11 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
       for (const auto k : case_order(mine, f, shuffle_seed, r)) {
         if (planned++ < summary.results.size()) continue;
         const spec::Case& c = *selected[k];
-        exec::CaseResult u = exec::base_result(
+        model::CaseResult u = exec::base_result(
             c, repetition_seed(f, c, r).value_or(c.schedule.seed), info.build == "tsan");
         u.index = k;
         u.repetition = r;
-        u.stopped_by = "interrupted";
+        u.stopped_by = model::StopReason::interrupted;
         summary.unfinished.push_back(std::move(u));
       }
   }
@@ -370,11 +370,11 @@ constexpr std::uint64_t kRealScheduleRunsPerWorker = 5;
 
 struct ReplayTally {
   std::uint64_t runs = 0, failed = 0, workers = 0;
-  exec::CaseResult first;  // the first worker's result, for what is not summed
-  std::optional<exec::TrialFailure> first_failure;
-  std::vector<exec::SanitizerReport> reports;  // de-duplicated by signature
+  model::CaseResult first;  // the first worker's result, for what is not summed
+  std::optional<model::TrialFailure> first_failure;
+  std::vector<model::SanitizerReport> reports;  // de-duplicated by signature
 
-  void add(exec::CaseResult r) {
+  void add(model::CaseResult r) {
     ++workers;
     runs += r.trials;
     failed += r.trials - r.outcomes[0];
@@ -401,7 +401,7 @@ void print_replay(const ReplayTally& t, const std::string& id, std::uint64_t see
   if (color) verdict = fmt::format("{}{}\033[0m", t.failed > 0 ? "\033[31m" : "\033[32m", verdict);
   std::cout << "replay " << id << " seed " << seed << " trial " << trial << ": " << verdict;
   if (t.first_failure)
-    std::cout << " (" << check::to_string(t.first_failure->outcome) << ": "
+    std::cout << " (" << model::to_string(t.first_failure->outcome) << ": "
               << t.first_failure->message << ")";
   std::cout << "\n";
   if (out.quiet) return;
@@ -526,9 +526,9 @@ Action add_replay(CLI::App& app, const Global& g) {
     while (tally.runs < f->repeat) {
       opt.repeat = f->repeat - tally.runs;
       if (!controlled) opt.repeat = std::min(opt.repeat, kRealScheduleRunsPerWorker);
-      exec::CaseResult r = run_one(*found, opt, g, f->in_process);
-      if (r.stopped_by == "error") throw UsageError("cannot replay " + f->id + ": " + r.note);
-      if (r.stopped_by == "interrupted" || g_interrupted.load()) {
+      model::CaseResult r = run_one(*found, opt, g, f->in_process);
+      if (r.stopped_by == model::StopReason::error) throw UsageError("cannot replay " + f->id + ": " + r.note);
+      if (r.stopped_by == model::StopReason::interrupted || g_interrupted.load()) {
         std::cerr << "strain: interrupted after " << tally.runs << " of " << f->repeat << " runs\n";
         return kExitInterrupted;
       }

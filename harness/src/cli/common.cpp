@@ -191,8 +191,8 @@ std::string file_hash(const std::string& path) {
 
 }  // namespace
 
-std::vector<exec::SpecFile> spec_files(const std::vector<spec::Spec>& specs) {
-  std::vector<exec::SpecFile> out;
+std::vector<model::SpecFile> spec_files(const std::vector<spec::Spec>& specs) {
+  std::vector<model::SpecFile> out;
   for (const auto& s : specs) out.push_back({s.name, s.path, file_hash(s.path)});
   return out;
 }

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "exec/result.hpp"
+#include "model/result.hpp"
 #include "plugin/scenario_info.hpp"
 #include "spec/spec.hpp"
 
@@ -53,7 +53,7 @@ std::vector<std::string> run_inputs(const std::vector<spec::Spec>& specs,
                                     const plugin::Catalog& catalog);
 
 //! Each spec with a hash of its file's bytes ("fnv1a64:" and 16 hex digits).
-std::vector<exec::SpecFile> spec_files(const std::vector<spec::Spec>& specs);
+std::vector<model::SpecFile> spec_files(const std::vector<spec::Spec>& specs);
 
 //! gtest-style filter: "pos1:pos2-neg1:neg2" with * and ? wildcards; empty
 //! matches everything.

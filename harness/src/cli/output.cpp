@@ -100,7 +100,7 @@ report::Fanout make_reporters(const OutputFlags& f, const std::vector<std::strin
   return out;
 }
 
-bool finish_reports(report::Fanout& reporters, const exec::RunSummary& summary) {
+bool finish_reports(report::Fanout& reporters, const model::RunSummary& summary) {
   try {
     reporters.run_finished(summary);
     return true;

@@ -37,6 +37,6 @@ report::Fanout make_reporters(const OutputFlags& flags, const std::vector<std::s
 
 //! Ends the run for every reporter (file reporters write their files). False,
 //! with the reason on stderr, when a report could not be written after all.
-bool finish_reports(report::Fanout& reporters, const exec::RunSummary& summary);
+bool finish_reports(report::Fanout& reporters, const model::RunSummary& summary);
 
 }  // namespace strain::cli

@@ -27,7 +27,7 @@ std::uint64_t env_uint(const GetEnv& env, const char* name) {
   return *n;
 }
 
-exec::Shard checked(std::uint64_t index, std::uint64_t total, std::string_view what) {
+model::Shard checked(std::uint64_t index, std::uint64_t total, std::string_view what) {
   if (total < 1) throw UsageError(fmt::format("{}: the number of shards must be >= 1", what));
   if (index >= total)
     throw UsageError(
@@ -37,7 +37,7 @@ exec::Shard checked(std::uint64_t index, std::uint64_t total, std::string_view w
 
 }  // namespace
 
-exec::Shard parse_shard(std::string_view text, std::string_view what) {
+model::Shard parse_shard(std::string_view text, std::string_view what) {
   const std::size_t slash = text.find('/');
   const auto index = to_uint(text.substr(0, slash));
   const auto total =
@@ -47,7 +47,7 @@ exec::Shard parse_shard(std::string_view text, std::string_view what) {
   return checked(*index, *total, what);
 }
 
-std::optional<exec::Shard> resolve_shard(const ShardFlags& flags, const GetEnv& env) {
+std::optional<model::Shard> resolve_shard(const ShardFlags& flags, const GetEnv& env) {
   if (!flags.shard.empty() && flags.shards)
     throw UsageError("give either --shard I/N or --shards N, not both");
   if (!flags.shard.empty()) return parse_shard(flags.shard, "--shard");

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "exec/result.hpp"
+#include "model/result.hpp"
 
 namespace strain::cli {
 
@@ -24,16 +24,16 @@ struct ShardFlags {
 };
 
 //! "I/N" with 0 <= I < N. Throws UsageError naming `what` otherwise.
-exec::Shard parse_shard(std::string_view text, std::string_view what);
+model::Shard parse_shard(std::string_view text, std::string_view what);
 
 //! The shard this run is, from (first that applies): --shard I/N;
 //! --shards N with $JOB_COMPLETION_INDEX; $GTEST_SHARD_INDEX with
 //! $GTEST_TOTAL_SHARDS. None when nothing asks for sharding. Throws
 //! UsageError for a malformed or inconsistent request.
-std::optional<exec::Shard> resolve_shard(const ShardFlags& flags, const GetEnv& env);
+std::optional<model::Shard> resolve_shard(const ShardFlags& flags, const GetEnv& env);
 
 //! Whether the case at `index` of the selection runs in `shard`.
-constexpr bool in_shard(std::uint64_t index, const std::optional<exec::Shard>& shard) {
+constexpr bool in_shard(std::uint64_t index, const std::optional<model::Shard>& shard) {
   return !shard || index % shard->total == shard->index;
 }
 

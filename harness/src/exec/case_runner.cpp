@@ -31,7 +31,7 @@ namespace strain::exec {
 
 namespace {
 
-using check::Outcome;
+using model::Outcome;
 
 detail::ParamValue to_param(const check::Value& v) {
   detail::ParamValue p;
@@ -74,7 +74,7 @@ bool team_between(void* arg) noexcept {
   // they did.
   if (cs.controller) cs.controller->wait_spawned_exit();
   cs.finish();
-  if (!cs.stopped_by.empty()) return false;
+  if (cs.stopped_by != model::StopReason::none) return false;
   return cs.prepare();
 }
 
@@ -114,12 +114,12 @@ void run_processes(CaseState& cs, unsigned n, ProcessControl* control) {
       }
       // The state may be half-changed and a role process is gone: the case
       // ends here. The team's destructor kills what is still running.
-      cs.stopped_by = "failure";
+      cs.stopped_by = model::StopReason::failure;
       return;
     }
     if (cs.opt.progress && Clock::now() - last_progress > std::chrono::milliseconds(100)) {
       last_progress = Clock::now();
-      cs.opt.progress(CaseProgress{cs.kase->id, cs.run_count, cs.planned,
+      cs.opt.progress(model::CaseProgress{cs.kase->id, cs.run_count, cs.planned,
                                    std::chrono::duration<double>(last_progress - cs.t0).count(),
                                    cs.kase->schedule.budget_s, cs.live->snapshot()});
     }
@@ -129,8 +129,8 @@ void run_processes(CaseState& cs, unsigned n, ProcessControl* control) {
 
 }  // namespace
 
-CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, bool tsan_build) {
-  CaseResult r;
+model::CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, bool tsan_build) {
+  model::CaseResult r;
   r.id = c.id;
   r.spec_name = c.spec_name;
   r.spec_path = c.spec_path;
@@ -145,15 +145,15 @@ CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, bool tsan_b
 // The verdict: a case expecting pass meets it when nothing failed; a case
 // expecting a failure outcome meets it when that outcome was seen and no
 // other kind of failure was.
-bool verdict(const CaseResult& r) {
+bool verdict(const model::CaseResult& r) {
   const auto count = [&](Outcome o) { return r.outcomes[static_cast<std::size_t>(o)]; };
-  if (r.stopped_by == "error") return false;
-  for (Outcome o : check::kAllOutcomes)
-    if (check::is_failure(o) && o != r.expected && r.expected != Outcome::fail && count(o) > 0)
+  if (r.stopped_by == model::StopReason::error) return false;
+  for (Outcome o : model::kAllOutcomes)
+    if (model::is_failure(o) && o != r.expected && r.expected != Outcome::fail && count(o) > 0)
       return false;
   if (r.expected == Outcome::fail)
-    return std::any_of(check::kAllOutcomes.begin(), check::kAllOutcomes.end(),
-                       [&](Outcome o) { return check::is_failure(o) && count(o) > 0; });
+    return std::any_of(model::kAllOutcomes.begin(), model::kAllOutcomes.end(),
+                       [&](Outcome o) { return model::is_failure(o) && count(o) > 0; });
   return r.expected == Outcome::pass ? r.trials > 0 : count(r.expected) > 0;
 }
 
@@ -185,11 +185,11 @@ std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::ui
   return shell_join(words);
 }
 
-CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
+model::CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   const std::uint64_t spec_seed = opt.seed.value_or(c.schedule.seed);
-  CaseResult result = base_result(c, spec_seed, opt.tsan_build);
+  model::CaseResult result = base_result(c, spec_seed, opt.tsan_build);
   if (c.scenario == nullptr || c.scenario->desc == nullptr) {
-    result.stopped_by = "error";
+    result.stopped_by = model::StopReason::error;
     result.note = "scenario '" + c.plugin + "' is not loaded";
     return result;
   }
@@ -209,7 +209,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
   const bool controlled = c.schedule.strategy.name == "controlled";
   if (controlled && processes) {
     // The spec loader rejects this; a hand-made Case must not get further.
-    result.stopped_by = "error";
+    result.stopped_by = model::StopReason::error;
     result.note = "strategy controlled runs in the threads topology only";
     return result;
   }
@@ -237,7 +237,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
     try {
       cs->site = std::make_unique<fixtures::SiteServer>(*c.site);
     } catch (const std::exception& e) {
-      result.stopped_by = "error";
+      result.stopped_by = model::StopReason::error;
       result.note = e.what();
       result.met = false;
       return result;
@@ -272,7 +272,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
         cs->controller->follow(t.decisions);
         if (!cs->opt.steps && t.steps > 0) cs->opt.steps = t.steps;
       } catch (const std::exception& e) {
-        result.stopped_by = "error";
+        result.stopped_by = model::StopReason::error;
         result.note = e.what();
         return result;
       }
@@ -304,7 +304,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
     result.trials = cs->run_count;
     result.outcomes = cs->outcomes;
     result.first_failure = cs->first_failure;
-    result.stopped_by = "error";
+    result.stopped_by = model::StopReason::error;
     result.note = fmt::format("cannot start the case's {} role {}: {}", n,
                               processes ? "processes" : "threads", e.what());
     result.met = false;
@@ -340,7 +340,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
       result.outcomes[static_cast<std::size_t>(outcome)] += 1;
       if (!leaked->first_failure)
         result.first_failure =
-            TrialFailure{t,
+            model::TrialFailure{t,
                          trial_seed(spec_seed, c.id, t),
                          outcome,
                          std::move(message),
@@ -352,7 +352,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
       leaked->live->outcomes[static_cast<std::size_t>(outcome)].fetch_add(1);
       leaked->live->trials_done.fetch_add(1);
       if (opt.on_failure && !leaked->first_failure) opt.on_failure(*result.first_failure);
-      result.stopped_by = "failure";
+      result.stopped_by = model::StopReason::failure;
       result.measured = leaked->measured();
       result.elapsed_s = std::chrono::duration<double>(now - leaked->t0).count();
       result.met = verdict(result);
@@ -364,7 +364,7 @@ CaseResult run_case(const spec::Case& c, const RunOptions& opt) {
     while (!team->wait_done(0.1)) {
       const auto now = Clock::now();
       if (opt.progress) {
-        CaseProgress p{c.id,
+        model::CaseProgress p{c.id,
                        cs->live->trials_done.load(std::memory_order_relaxed),
                        cs->planned,
                        std::chrono::duration<double>(now - cs->t0).count(),

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "exec/live_counters.hpp"
-#include "exec/result.hpp"
+#include "model/result.hpp"
 #include "spec/spec.hpp"
 
 namespace strain::exec {
@@ -20,9 +20,9 @@ struct RunOptions {
   std::uint64_t repeat = 1;                 // ...this many times
   bool tsan_build = false;                  // which expectation applies
   //! Called from the calling thread about every 100 ms while a case runs.
-  std::function<void(const CaseProgress&)> progress;
+  std::function<void(const model::CaseProgress&)> progress;
   //! Called once, from whichever thread classified it, at the first failure.
-  std::function<void(const TrialFailure&)> on_failure;
+  std::function<void(const model::TrialFailure&)> on_failure;
   //! Where the live counters go (shared with a parent process); null: private.
   LiveCounters* live = nullptr;
   //! Strategy `controlled/pct`: the k of every trial instead of the learned
@@ -51,7 +51,7 @@ std::uint64_t trial_seed(std::uint64_t spec_seed, const std::string& case_id, st
 //! on with --steps.
 //! A result that says which case it is of (ids, paths, matrix point, spec
 //! seed, the build's expectation) and nothing it ran yet.
-CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, bool tsan_build);
+model::CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, bool tsan_build);
 
 std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial,
                            std::uint64_t steps = 0,
@@ -60,10 +60,10 @@ std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::ui
 //! The verdict: a case expecting pass meets it when nothing failed; a case
 //! expecting a failure outcome meets it when that outcome was seen and no
 //! other kind of failure was.
-bool verdict(const CaseResult& r);
+bool verdict(const model::CaseResult& r);
 
 //! Runs `c` and returns its result with a verdict. Never throws for a
 //! scenario's failure: that is data in the result.
-CaseResult run_case(const spec::Case& c, const RunOptions& options);
+model::CaseResult run_case(const spec::Case& c, const RunOptions& options);
 
 }  // namespace strain::exec

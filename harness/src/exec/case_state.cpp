@@ -10,7 +10,7 @@
 
 namespace strain::exec {
 
-using check::Outcome;
+using model::Outcome;
 
 bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) {
   const auto idx = static_cast<std::size_t>(o);
@@ -19,13 +19,13 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
   live->outcomes[idx].store(outcomes[idx], std::memory_order_relaxed);
   live->trials_done.store(run_count, std::memory_order_relaxed);
   live->sanitizer_reports.store(sanitizer_report_count(), std::memory_order_relaxed);
-  if (check::is_failure(o) && !first_failure) {
+  if (model::is_failure(o) && !first_failure) {
     const std::uint64_t t = trial_index(next_trial);
     // Under the portfolio, which member found it: another run of the case
     // can then name that member alone.
     if (controller && controller->portfolio())
       message += "\n(found under " + controller->describe() + ")";
-    first_failure = TrialFailure{t,
+    first_failure = model::TrialFailure{t,
                                  trial_seed(spec_seed, kase->id, t),
                                  o,
                                  std::move(message),
@@ -35,16 +35,16 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
     if (opt.on_failure) opt.on_failure(*first_failure);
   }
   ++next_trial;
-  if (check::is_failure(o) && !opt.keep_going && !opt.only_trial) {
-    stopped_by = "failure";
+  if (model::is_failure(o) && !opt.keep_going && !opt.only_trial) {
+    stopped_by = model::StopReason::failure;
     return false;
   }
   if (next_trial >= planned) {
-    stopped_by = "trials";
+    stopped_by = model::StopReason::trials;
     return false;
   }
   if (Clock::now() >= deadline && !opt.only_trial) {
-    stopped_by = "budget";
+    stopped_by = model::StopReason::budget;
     return false;
   }
   return true;

@@ -19,7 +19,7 @@
 #include "exec/arena.hpp"
 #include "exec/case_runner.hpp"
 #include "exec/live_counters.hpp"
-#include "exec/result.hpp"
+#include "model/result.hpp"
 #include "fixtures/site_server.hpp"
 #include "sched/controller.hpp"
 #include "sched/strategy.hpp"
@@ -85,9 +85,9 @@ struct CaseState {
   LiveCounters own_counters;
   LiveCounters* live = &own_counters;
 
-  check::OutcomeCounts outcomes{};
-  std::optional<TrialFailure> first_failure;
-  std::string stopped_by;
+  model::OutcomeCounts outcomes{};
+  std::optional<model::TrialFailure> first_failure;
+  model::StopReason stopped_by = model::StopReason::none;
 
   // The `show:` metrics, summed as trials end: sized before the first trial,
   // so the trial loop only does arithmetic.
@@ -110,8 +110,8 @@ struct CaseState {
     }
   }
 
-  std::vector<Measured> measured() const {
-    std::vector<Measured> out;
+  std::vector<model::Measured> measured() const {
+    std::vector<model::Measured> out;
     for (std::size_t k = 0; k < shown.size(); ++k) {
       const Accumulator& a = shown[k];
       out.push_back({kase->show[k].name, a.count,
@@ -145,7 +145,7 @@ struct CaseState {
   // Records the outcome of the trial just finished, which ended at `ended`
   // (before its message was composed: symbolizing a deadlock's stacks takes
   // time that is not the time to find it). Returns false to stop.
-  bool record(check::Outcome o, std::string message, Clock::time_point ended = Clock::now());
+  bool record(model::Outcome o, std::string message, Clock::time_point ended = Clock::now());
 
   // Builds a fresh state for the next trial. Returns false when the run is
   // over; trials whose setup fails are recorded as errors and skipped.

@@ -7,13 +7,17 @@
 #include <cstdint>
 #include <memory>
 
+#include "model/result.hpp"
+
 namespace strain::exec {
 
 class DigestSet {
  public:
   //! Distinct digests counted before the set says "at least": half its
-  //! slots, so that open addressing stays short.
-  static constexpr std::uint64_t kCapacity = std::uint64_t{1} << 15;
+  //! slots, so that open addressing stays short (the hash below takes the
+  //! top 16 bits: 2 * kCapacity slots).
+  static constexpr std::uint64_t kCapacity = model::kDistinctInterleavingsCap;
+  static_assert(2 * kCapacity == std::uint64_t{1} << 16);
 
   DigestSet() : slots_(std::make_unique<std::uint64_t[]>(2 * kCapacity)) {}
 

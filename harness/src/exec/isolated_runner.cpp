@@ -134,12 +134,12 @@ constexpr int kFramesKept = 5;
 // Fills the result's sanitizer reports from those collected off the
 // worker's output stream (not from the bounded capture, which would drop
 // all but the first few of a report per trial).
-void collect_sanitizer_reports(CaseResult& r, tsan::ReportStream& stream, std::uint64_t real) {
+void collect_sanitizer_reports(model::CaseResult& r, tsan::ReportStream& stream, std::uint64_t real) {
   stream.finish();
   std::vector<tsan::Deduped> found = stream.take();
   tsan::keep_real(found, real);
   for (auto& d : found) {
-    SanitizerReport s;
+    model::SanitizerReport s;
     s.kind = d.report.kind;
     s.outcome = d.report.outcome;
     s.signature = d.report.signature;
@@ -147,7 +147,7 @@ void collect_sanitizer_reports(CaseResult& r, tsan::ReportStream& stream, std::u
     s.brief = tsan::brief(d.report);
     s.text = std::move(d.report.text);
     for (const tsan::Access& a : d.report.accesses) {
-      SanitizerAccess out;
+      model::SanitizerAccess out;
       // An access without a size is an edge of a lock-order cycle.
       out.op = a.size == 0 && !a.write && a.address.empty()
                    ? "lock"
@@ -189,9 +189,9 @@ int worker_main(const spec::Case& c, RunOptions opt, int result_fd, int live_fd)
     result_fd = high;
   }
   opt.live = static_cast<LiveCounters*>(mem);
-  opt.on_failure = [result_fd](const TrialFailure& f) { write_all(result_fd, encode_failure(f)); };
+  opt.on_failure = [result_fd](const model::TrialFailure& f) { write_all(result_fd, encode_failure(f)); };
   opt.progress = nullptr;  // the parent reads the live counters itself
-  const CaseResult r = run_case(c, opt);
+  const model::CaseResult r = run_case(c, opt);
   // Said in shared memory first: should the message below be lost (a plugin
   // closed every descriptor), the parent still knows the case ended on its
   // own and counts no phantom trial.
@@ -204,11 +204,11 @@ int worker_main(const spec::Case& c, RunOptions opt, int result_fd, int live_fd)
 
 namespace {
 
-CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
+model::CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
   const std::uint64_t spec_seed = opt.seed.value_or(c.schedule.seed);
-  CaseResult result = base_result(c, spec_seed, opt.tsan_build);
+  model::CaseResult result = base_result(c, spec_seed, opt.tsan_build);
   auto fail_to_start = [&](const std::string& why) {
-    result.stopped_by = "error";
+    result.stopped_by = model::StopReason::error;
     result.note = why;
     result.met = false;
     return result;
@@ -296,8 +296,8 @@ CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLa
   BoundedCapture capture(launch.output_limit);
   tsan::ReportStream tsan_reports;
   std::string pending;  // a partial line from the result pipe
-  std::optional<TrialFailure> first_failure;
-  std::optional<CaseResult> final;
+  std::optional<model::TrialFailure> first_failure;
+  std::optional<model::CaseResult> final;
   bool killed_for_hang = false, interrupted = false;
   std::uint64_t watched_trial = 0, watched_done = 0;
   auto watched_since = t0;
@@ -355,7 +355,7 @@ CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLa
     if (opt.progress && now - last_progress >= std::chrono::milliseconds(100) &&
         live->running.load()) {
       last_progress = now;
-      opt.progress(CaseProgress{
+      opt.progress(model::CaseProgress{
           c.id, live->trials_done.load(), opt.only_trial ? opt.repeat : c.schedule.trials,
           std::chrono::duration<double>(now - t0).count(), c.schedule.budget_s, live->snapshot()});
     }
@@ -387,7 +387,7 @@ CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLa
   collect_sanitizer_reports(result, tsan_reports, real);
   result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
   if (interrupted) {
-    result.stopped_by = "interrupted";
+    result.stopped_by = model::StopReason::interrupted;
     result.trials = live->trials_done.load();
     result.outcomes = live->snapshot();
     result.first_failure = first_failure;
@@ -425,7 +425,8 @@ CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLa
     result.trials = live->trials_done.load();
     result.outcomes = live->snapshot();
     result.first_failure = first_failure;
-    result.stopped_by = result.outcomes[0] == result.trials ? "trials" : "failure";
+    result.stopped_by = result.outcomes[0] == result.trials ? model::StopReason::trials
+                                                           : model::StopReason::failure;
     result.note =
         "the worker finished but its result message was lost (plugin code closed or wrote over "
         "the worker's descriptors); the counts are from shared memory, metrics are missing";
@@ -435,18 +436,18 @@ CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLa
 
   // The worker ended without a result: the trial that was running caused it.
   const std::uint64_t trial = live->current_trial.load();
-  check::Outcome outcome;
+  model::Outcome outcome;
   std::string why;
   if (killed_for_hang) {
-    outcome = check::Outcome::hang;
+    outcome = model::Outcome::hang;
     why =
         fmt::format("trial {} made no progress for {}s; the worker was killed", trial, backstop_s);
   } else if (WIFSIGNALED(status)) {
-    outcome = check::Outcome::crash;
+    outcome = model::Outcome::crash;
     why = fmt::format("the worker was killed by signal {} during trial {}",
                       signal_text(WTERMSIG(status)), trial);
   } else {
-    outcome = check::Outcome::error;
+    outcome = model::Outcome::error;
     why = fmt::format(
         "the worker exited with status {} during trial {} without reporting a result "
         "(exit() or _exit() called by plugin code?)",
@@ -458,7 +459,7 @@ CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLa
   result.trials = live->trials_done.load() + 1;
   result.first_failure = first_failure;
   if (!result.first_failure) {
-    result.first_failure = TrialFailure{trial,
+    result.first_failure = model::TrialFailure{trial,
                                         trial_seed(spec_seed, c.id, trial),
                                         outcome,
                                         why,
@@ -469,15 +470,15 @@ CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLa
   } else {
     result.note = why;
   }
-  result.stopped_by = "failure";
+  result.stopped_by = model::StopReason::failure;
   result.met = verdict(result);
   return result;
 }
 
 // Adds what a later worker of the same case ran (--keep-going) to `total`.
-void add_segment(CaseResult& total, CaseResult seg, std::size_t output_limit) {
+void add_segment(model::CaseResult& total, model::CaseResult seg, std::size_t output_limit) {
   total.trials += seg.trials;
-  for (std::size_t k = 0; k < check::kOutcomeCount; ++k) total.outcomes[k] += seg.outcomes[k];
+  for (std::size_t k = 0; k < model::kOutcomeCount; ++k) total.outcomes[k] += seg.outcomes[k];
   if (!total.first_failure) total.first_failure = seg.first_failure;
   if (total.output.size() < output_limit && !seg.output.empty())
     total.output += "\n[... the next worker of the case ...]\n" + seg.output;
@@ -485,7 +486,7 @@ void add_segment(CaseResult& total, CaseResult seg, std::size_t output_limit) {
   for (auto& rep : seg.sanitizer_reports) {
     const auto same =
         std::find_if(total.sanitizer_reports.begin(), total.sanitizer_reports.end(),
-                     [&](const SanitizerReport& x) { return x.signature == rep.signature; });
+                     [&](const model::SanitizerReport& x) { return x.signature == rep.signature; });
     if (same != total.sanitizer_reports.end())
       same->count += rep.count;
     else
@@ -494,7 +495,7 @@ void add_segment(CaseResult& total, CaseResult seg, std::size_t output_limit) {
   if (!seg.metrics.empty()) total.metrics = std::move(seg.metrics);
   for (const auto& m : seg.measured) {
     const auto same = std::find_if(total.measured.begin(), total.measured.end(),
-                                   [&](const Measured& x) { return x.name == m.name; });
+                                   [&](const model::Measured& x) { return x.name == m.name; });
     if (same == total.measured.end()) {
       total.measured.push_back(m);
     } else if (m.count > 0) {
@@ -512,8 +513,8 @@ void add_segment(CaseResult& total, CaseResult seg, std::size_t output_limit) {
 
 }  // namespace
 
-CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
-  CaseResult total = run_worker(c, opt, launch);
+model::CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
+  model::CaseResult total = run_worker(c, opt, launch);
   if (!opt.keep_going || opt.only_trial) return total;
   // --keep-going counts every trial, but a crash, an exit() or a hang ends
   // the worker that ran it (issue 13: --keep-going stopped at the first of
@@ -521,16 +522,16 @@ CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const Worker
   // trial seeds an unbroken run would have used, within what is left of the
   // budget.
   std::uint64_t workers = 1;
-  while (total.stopped_by == "failure" && total.trials < c.schedule.trials &&
+  while (total.stopped_by == model::StopReason::failure && total.trials < c.schedule.trials &&
          total.elapsed_s < c.schedule.budget_s &&
          (launch.interrupted == nullptr || !launch.interrupted->load())) {
     RunOptions next = opt;
     next.first_trial = total.trials;
     next.budget_s = c.schedule.budget_s - total.elapsed_s;
-    CaseResult seg = run_worker(c, next, launch);
-    if (seg.stopped_by == "interrupted" || seg.stopped_by == "error") {
+    model::CaseResult seg = run_worker(c, next, launch);
+    if (seg.stopped_by == model::StopReason::interrupted || seg.stopped_by == model::StopReason::error) {
       total.stopped_by = seg.stopped_by;
-      if (seg.stopped_by == "error") total.note = seg.note;
+      if (seg.stopped_by == model::StopReason::error) total.note = seg.note;
       break;
     }
     ++workers;

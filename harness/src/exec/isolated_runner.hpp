@@ -20,7 +20,7 @@ struct WorkerLaunch {
   std::vector<std::string> worker_args{};
   std::size_t output_limit = 64 * 1024;  // bytes of plugin output kept
   //! Set by a signal handler to end the run: the child is killed and the
-  //! result comes back with stopped_by == "interrupted".
+  //! result comes back with stopped_by == model::StopReason::interrupted.
   const std::atomic<bool>* interrupted = nullptr;
 };
 
@@ -30,7 +30,7 @@ std::string self_exe();
 //! Runs `c` in a worker process and returns its result. A crash, abort,
 //! exit(), hang or flood of output in the plugin becomes an outcome of the
 //! trial that was running; the counts of trials already finished are kept.
-CaseResult run_isolated(const spec::Case& c, const RunOptions& options, const WorkerLaunch& launch);
+model::CaseResult run_isolated(const spec::Case& c, const RunOptions& options, const WorkerLaunch& launch);
 
 //! The worker side: runs `c` in this process, reporting to the result pipe
 //! `result_fd` and the counters mapped from `live_fd`. Returns the exit code.

@@ -7,14 +7,14 @@
 #include <atomic>
 #include <cstdint>
 
-#include "check/outcome.hpp"
+#include "model/outcome.hpp"
 
 namespace strain::exec {
 
 struct LiveCounters {
   std::atomic<std::uint64_t> current_trial{0};  // index of the trial being prepared or run
   std::atomic<std::uint64_t> trials_done{0};    // trials finished and classified
-  std::atomic<std::uint64_t> outcomes[check::kOutcomeCount] = {};
+  std::atomic<std::uint64_t> outcomes[model::kOutcomeCount] = {};
   std::atomic<std::uint32_t> running{0};  // 1 once the first trial started
   //! PCT's learned k for the current trial (0 if it needs none), which a
   //! replay line must pass on.
@@ -28,9 +28,9 @@ struct LiveCounters {
   //! 1 once the worker's case ended on its own, before it sends the result.
   std::atomic<std::uint32_t> finished{0};
 
-  check::OutcomeCounts snapshot() const {
-    check::OutcomeCounts out{};
-    for (std::size_t k = 0; k < check::kOutcomeCount; ++k)
+  model::OutcomeCounts snapshot() const {
+    model::OutcomeCounts out{};
+    for (std::size_t k = 0; k < model::kOutcomeCount; ++k)
       out[k] = outcomes[k].load(std::memory_order_relaxed);
     return out;
   }

@@ -14,10 +14,10 @@ std::uint64_t sanitizer_report_count() noexcept {
   return g_reports.load(std::memory_order_acquire);
 }
 
-check::Outcome last_sanitizer_outcome() noexcept {
+model::Outcome last_sanitizer_outcome() noexcept {
   const char* kind = g_kind.load(std::memory_order_acquire);
-  return std::strcmp(kind, "lock-order-inversion") == 0 ? check::Outcome::deadlock
-                                                        : check::Outcome::race;
+  return std::strcmp(kind, "lock-order-inversion") == 0 ? model::Outcome::deadlock
+                                                        : model::Outcome::race;
 }
 
 const char* last_sanitizer_kind() noexcept { return g_kind.load(std::memory_order_acquire); }

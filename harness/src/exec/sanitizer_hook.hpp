@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "check/outcome.hpp"
+#include "model/outcome.hpp"
 
 namespace strain::exec {
 
@@ -16,7 +16,7 @@ std::uint64_t sanitizer_report_count() noexcept;
 
 //! The outcome the latest report stands for: `deadlock` for a lock-order
 //! inversion, `race` for everything else (data race, use after free, ...).
-check::Outcome last_sanitizer_outcome() noexcept;
+model::Outcome last_sanitizer_outcome() noexcept;
 
 //! TSan's own name of the latest report kind, e.g. "data-race".
 const char* last_sanitizer_kind() noexcept;

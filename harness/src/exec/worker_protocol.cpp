@@ -32,8 +32,8 @@ double num_from(const json& j) {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
-json to_json(const TrialFailure& f) {
-  return {{"trial", f.trial},     {"seed", f.seed},      {"outcome", check::to_string(f.outcome)},
+json to_json(const model::TrialFailure& f) {
+  return {{"trial", f.trial},     {"seed", f.seed},      {"outcome", model::to_string(f.outcome)},
           {"message", f.message}, {"at_s", num(f.at_s)}, {"replay", f.replay},
           {"schedule", f.schedule}};
 }
@@ -45,12 +45,12 @@ std::uint64_t u64(const json& j) {
   return j.get<std::uint64_t>();
 }
 
-TrialFailure failure_from(const json& j) {
-  TrialFailure f;
+model::TrialFailure failure_from(const json& j) {
+  model::TrialFailure f;
   f.trial = u64(j.at("trial"));
   f.seed = u64(j.at("seed"));
-  f.outcome = check::outcome_from_string(j.at("outcome").get<std::string>())
-                  .value_or(check::Outcome::error);
+  f.outcome = model::outcome_from_string(j.at("outcome").get<std::string>())
+                  .value_or(model::Outcome::error);
   f.message = j.at("message").get<std::string>();
   f.at_s = num_from(j.at("at_s"));
   f.replay = j.at("replay").get<std::string>();
@@ -65,15 +65,15 @@ std::string line(const json& j) {
 
 }  // namespace
 
-std::string encode_failure(const TrialFailure& f) {
+std::string encode_failure(const model::TrialFailure& f) {
   return line({{"type", "failure"}, {"failure", to_json(f)}});
 }
 
-std::string encode_result(const CaseResult& r) {
+std::string encode_result(const model::CaseResult& r) {
   json outcomes = json::array();
   for (auto n : r.outcomes) outcomes.push_back(n);
   json j = {{"trials", r.trials},         {"elapsed_s", num(r.elapsed_s)}, {"outcomes", outcomes},
-            {"stopped_by", r.stopped_by}, {"note", r.note},           {"met", r.met},
+            {"stopped_by", model::to_string(r.stopped_by)}, {"note", r.note},           {"met", r.met},
             {"schedules", r.schedules}};
   j["first_failure"] = r.first_failure ? to_json(*r.first_failure) : json(nullptr);
   // A list of [name, value] pairs: an object would reorder the names.
@@ -103,9 +103,11 @@ bool decode(std::string_view text, WorkerMessage& out) {
       out.result.trials = u64(r.at("trials"));
       out.result.elapsed_s = num_from(r.at("elapsed_s"));
       const json& o = r.at("outcomes");
-      for (std::size_t k = 0; k < check::kOutcomeCount && k < o.size(); ++k)
+      for (std::size_t k = 0; k < model::kOutcomeCount && k < o.size(); ++k)
         out.result.outcomes[k] = u64(o[k]);
-      out.result.stopped_by = r.at("stopped_by").get<std::string>();
+      const auto stop = model::stop_reason_from_string(r.at("stopped_by").get<std::string>());
+      if (!stop) return false;
+      out.result.stopped_by = *stop;
       out.result.note = r.at("note").get<std::string>();
       out.result.met = r.at("met").get<bool>();
       out.result.schedules = r.contains("schedules") ? u64(r.at("schedules")) : 0;

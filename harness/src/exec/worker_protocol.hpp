@@ -6,22 +6,22 @@
 #include <string>
 #include <string_view>
 
-#include "exec/result.hpp"
+#include "model/result.hpp"
 
 namespace strain::exec {
 
 struct WorkerMessage {
   enum class Type { failure, result };
   Type type = Type::result;
-  TrialFailure failure;  // type == failure
-  CaseResult result;     // type == result
+  model::TrialFailure failure;  // type == failure
+  model::CaseResult result;     // type == result
 };
 
 //! One line (with '\n') announcing the first failure.
-std::string encode_failure(const TrialFailure& f);
+std::string encode_failure(const model::TrialFailure& f);
 
 //! One line (with '\n') carrying the whole result.
-std::string encode_result(const CaseResult& r);
+std::string encode_result(const model::CaseResult& r);
 
 //! Parses a line; false when it is not a well-formed message.
 bool decode(std::string_view line, WorkerMessage& out);

@@ -6,7 +6,6 @@
 #include <array>
 #include <ostream>
 
-#include "exec/digest_set.hpp"
 #include "report/format.hpp"
 #include "report/live_line.hpp"
 #include "report/reporter.hpp"
@@ -29,7 +28,7 @@ class ConsoleReporter final : public Reporter {
  public:
   ConsoleReporter(std::ostream& out, ConsoleOptions options) : out_(out), options_(options) {}
 
-  void run_started(const exec::RunInfo& info) override {
+  void run_started(const model::RunInfo& info) override {
     // The seed goes out first so a run that dies half-way can still be repeated.
     repeat_ = info.selection.repeat;
     total_ = info.case_ids.size();
@@ -47,7 +46,7 @@ class ConsoleReporter final : public Reporter {
 
   void case_started(const std::string& /*id*/) override { ++started_; }
 
-  void case_progress(const exec::CaseProgress& p) override {
+  void case_progress(const model::CaseProgress& p) override {
     // The live line leaves nothing behind once cleared, so quiet keeps it too.
     if (!options_.tty) return;
     out_ << kRewind << live_line(p, started_, total_, options_.columns);
@@ -55,7 +54,7 @@ class ConsoleReporter final : public Reporter {
     live_ = true;
   }
 
-  void case_finished(const exec::CaseResult& r) override {
+  void case_finished(const model::CaseResult& r) override {
     clear_live_line();
     if (options_.quiet) return;
     out_ << paint(r.met ? "[ MET ]" : "[UNMET]", r.met);
@@ -64,17 +63,17 @@ class ConsoleReporter final : public Reporter {
     // Steered cases: how many distinct interleavings the trials covered.
     if (r.schedules > 0)
       out_ << fmt::format("  {}{} interleavings",
-                          r.schedules >= exec::DigestSet::kCapacity ? ">=" : "", r.schedules);
-    if (!r.met) out_ << "  expected " << check::to_string(r.expected);
+                          r.schedules >= model::kDistinctInterleavingsCap ? ">=" : "", r.schedules);
+    if (!r.met) out_ << "  expected " << model::to_string(r.expected);
     out_ << '\n';
     if (!r.measured.empty()) out_ << "    measured: " << format_measured(r.measured) << '\n';
     if (!r.note.empty()) out_ << "    note: " << printable(r.note) << '\n';
     if (r.first_failure) {
-      const exec::TrialFailure& f = *r.first_failure;
+      const model::TrialFailure& f = *r.first_failure;
       // The spec seed, not the trial's own: it is what --seed and the
       // replay line take.
       out_ << fmt::format("    first failure: trial {} (spec seed {}) {} after {}s: {}\n", f.trial,
-                          r.spec_seed, check::to_string(f.outcome), format_seconds(f.at_s),
+                          r.spec_seed, model::to_string(f.outcome), format_seconds(f.at_s),
                           printable(f.message));
       if (!f.replay.empty()) out_ << "    replay: " << f.replay << '\n';
     }
@@ -86,7 +85,7 @@ class ConsoleReporter final : public Reporter {
     out_.flush();
   }
 
-  void run_finished(const exec::RunSummary& s) override {
+  void run_finished(const model::RunSummary& s) override {
     clear_live_line();
     if (!options_.quiet && !s.results.empty()) out_ << '\n';
     if (!s.results.empty()) print_table(s);
@@ -101,20 +100,20 @@ class ConsoleReporter final : public Reporter {
 
  private:
   // With --repeat, each repetition of a case is its own line.
-  std::string shown_id(const exec::CaseResult& r) const {
+  std::string shown_id(const model::CaseResult& r) const {
     if (repeat_ <= 1) return printable_line(r.id);
     return fmt::format("{} (repeat {}/{})", printable_line(r.id), r.repetition + 1, repeat_);
   }
 
   // --verbose: the last trial's metrics and what the plugin printed.
-  void print_details(const exec::CaseResult& r) {
+  void print_details(const model::CaseResult& r) {
     if (!r.metrics.empty()) {
       out_ << "    metrics:";
       for (const auto& [name, value] : r.metrics)
         out_ << fmt::format(" {}={}", printable_line(name), value);
       out_ << '\n';
     }
-    out_ << fmt::format("    stopped by: {}\n", r.stopped_by.empty() ? "-" : r.stopped_by);
+    out_ << fmt::format("    stopped by: {}\n", r.stopped_by == model::StopReason::none ? "-" : model::to_string(r.stopped_by));
     if (r.output.empty()) return;
     out_ << fmt::format("    plugin output ({} bytes):\n", r.output_bytes);
     std::size_t start = 0;
@@ -136,13 +135,13 @@ class ConsoleReporter final : public Reporter {
     return fmt::format("{}{}{}", good ? kGreen : kRed, word, kReset);
   }
 
-  void print_table(const exec::RunSummary& s) {
+  void print_table(const model::RunSummary& s) {
     std::vector<Row> rows;
     rows.push_back(
         {"case", "trials", "trials/s", "outcomes", "expected", "verdict", "first failure"});
     for (const auto& r : s.results) {
       rows.push_back({shown_id(r), std::to_string(r.trials), format_rate(r.trials_per_s()),
-                      format_counts(r.outcomes), std::string(check::to_string(r.expected)),
+                      format_counts(r.outcomes), std::string(model::to_string(r.expected)),
                       r.met ? "met" : "unmet",
                       r.first_failure ? format_seconds(r.first_failure->at_s) + "s" : "-"});
     }
@@ -174,7 +173,7 @@ class ConsoleReporter final : public Reporter {
   // case was meant to find come first, apart, and the cases that did not
   // meet their expectation last, just above the count, each with what was
   // expected, what was seen and how to replay it.
-  void print_closing_lists(const exec::RunSummary& s) {
+  void print_closing_lists(const model::RunSummary& s) {
     bool header = false;
     for (const auto& r : s.results) {
       if (!r.met || !r.first_failure || r.first_failure->replay.empty()) continue;
@@ -191,7 +190,7 @@ class ConsoleReporter final : public Reporter {
     for (const auto& r : s.results) {
       if (r.met) continue;
       out_ << fmt::format("  {} {}: expected {}, observed {}", paint("[UNMET]", false), shown_id(r),
-                          check::to_string(r.expected), format_counts(r.outcomes));
+                          model::to_string(r.expected), format_counts(r.outcomes));
       // One line a case, as gtest's list: a hang's stacks are above.
       const std::string& why = r.first_failure ? r.first_failure->message : r.note;
       if (!why.empty()) out_ << ": " << printable(why.substr(0, why.find('\n')));

@@ -24,7 +24,7 @@ void forward(const std::vector<std::unique_ptr<Reporter>>& reporters, Event&& ev
 
 }  // namespace
 
-void Fanout::run_started(const exec::RunInfo& i) {
+void Fanout::run_started(const model::RunInfo& i) {
   forward(reporters_, [&](Reporter& r) { r.run_started(i); });
 }
 
@@ -32,15 +32,15 @@ void Fanout::case_started(const std::string& id) {
   forward(reporters_, [&](Reporter& r) { r.case_started(id); });
 }
 
-void Fanout::case_progress(const exec::CaseProgress& p) {
+void Fanout::case_progress(const model::CaseProgress& p) {
   forward(reporters_, [&](Reporter& r) { r.case_progress(p); });
 }
 
-void Fanout::case_finished(const exec::CaseResult& r) {
+void Fanout::case_finished(const model::CaseResult& r) {
   forward(reporters_, [&](Reporter& rep) { rep.case_finished(r); });
 }
 
-void Fanout::run_finished(const exec::RunSummary& s) {
+void Fanout::run_finished(const model::RunSummary& s) {
   forward(reporters_, [&](Reporter& r) { r.run_finished(s); });
 }
 

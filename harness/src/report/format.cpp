@@ -119,24 +119,24 @@ std::string format_run_seed(std::uint64_t seed, bool overridden, bool per_spec) 
 
 std::string format_seed(std::uint64_t seed) { return fmt::format("0x{:016x}", seed); }
 
-std::string format_counts(const check::OutcomeCounts& counts) {
+std::string format_counts(const model::OutcomeCounts& counts) {
   std::string out;
-  for (const check::Outcome o : check::kAllOutcomes) {
+  for (const model::Outcome o : model::kAllOutcomes) {
     const std::uint64_t n = counts[static_cast<std::size_t>(o)];
     if (n == 0) continue;
     if (!out.empty()) out += ' ';
-    out += fmt::format("{}={}", check::to_string(o), n);
+    out += fmt::format("{}={}", model::to_string(o), n);
   }
   return out.empty() ? "-" : out;
 }
 
-std::string format_failure_counts(const check::OutcomeCounts& counts) {
+std::string format_failure_counts(const model::OutcomeCounts& counts) {
   std::string out;
-  for (const check::Outcome o : check::kAllOutcomes) {
+  for (const model::Outcome o : model::kAllOutcomes) {
     const std::uint64_t n = counts[static_cast<std::size_t>(o)];
-    if (!check::is_failure(o) || n == 0) continue;
+    if (!model::is_failure(o) || n == 0) continue;
     if (!out.empty()) out += ' ';
-    out += fmt::format("{} {}", check::to_string(o), n);
+    out += fmt::format("{} {}", model::to_string(o), n);
   }
   return out;
 }
@@ -154,7 +154,7 @@ std::string format_number(double v) {
   return fmt::format("{:.{}f}", v, decimals);
 }
 
-std::string format_measured(const std::vector<exec::Measured>& measured) {
+std::string format_measured(const std::vector<model::Measured>& measured) {
   std::uint64_t trials = 0;
   for (const auto& m : measured) trials = std::max(trials, m.count);
   std::string out;

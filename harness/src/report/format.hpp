@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "check/outcome.hpp"
-#include "exec/result.hpp"
+#include "model/outcome.hpp"
+#include "model/result.hpp"
 
 namespace strain::report {
 
@@ -29,10 +29,10 @@ std::string format_run_seed(std::uint64_t seed, bool overridden, bool per_spec);
 std::string format_seed(std::uint64_t seed);
 
 //! The non-zero counts, in outcome order: "pass=19998 violation=2"; "-" when all are zero.
-std::string format_counts(const check::OutcomeCounts& counts);
+std::string format_counts(const model::OutcomeCounts& counts);
 
 //! The non-zero counts of failure outcomes only: "violation 3 hang 1"; "" when none.
-std::string format_failure_counts(const check::OutcomeCounts& counts);
+std::string format_failure_counts(const model::OutcomeCounts& counts);
 
 //! A measured value with four significant digits and never an exponent:
 //! "0.01235", "1.730", "123.5", "45679"; a whole number as one ("8"); NaN
@@ -43,7 +43,7 @@ std::string format_number(double v);
 //! then "(mean [min..max] of N trials)"; a metric recorded by fewer trials
 //! than the others says so ("n=K"), one recorded by none shows "-". "" when
 //! there are none.
-std::string format_measured(const std::vector<exec::Measured>& measured);
+std::string format_measured(const std::vector<model::Measured>& measured);
 
 //! `text` with control characters other than tab and newline spelled "\xNN",
 //! so a plugin's message cannot move the cursor or recolour a terminal.

@@ -25,8 +25,8 @@ namespace {
 std::string esc(std::string_view text) { return escape_xml(text); }
 
 // An outcome's colour: green for pass, a distinct warm colour per failure.
-std::string_view colour(check::Outcome o) {
-  constexpr std::array<std::string_view, check::kOutcomeCount> kColours = {
+std::string_view colour(model::Outcome o) {
+  constexpr std::array<std::string_view, model::kOutcomeCount> kColours = {
       "#2e7d32", "#c62828", "#6a1b9a", "#ad1457", "#ef6c00", "#4e342e", "#546e7a"};
   const auto k = static_cast<std::size_t>(o);
   return k < kColours.size() ? kColours[k] : "#757575";
@@ -62,9 +62,9 @@ svg text{font:12px system-ui,sans-serif}
 
 // A horizontal bar per outcome, on a log scale so that one violation among a
 // million passes still shows; the count is written beside each bar.
-std::string histogram(const exec::CaseResult& r) {
+std::string histogram(const model::CaseResult& r) {
   constexpr int kLabel = 80, kBar = 420, kRow = 20, kCount = 90;
-  const int height = kRow * static_cast<int>(check::kOutcomeCount) + 4;
+  const int height = kRow * static_cast<int>(model::kOutcomeCount) + 4;
   std::uint64_t most = 1;
   for (const auto n : r.outcomes) most = std::max(most, n);
   const double top = std::log10(static_cast<double>(most) + 1);
@@ -73,7 +73,7 @@ std::string histogram(const exec::CaseResult& r) {
       R"(xmlns="http://www.w3.org/2000/svg"><title>Outcomes of {2} trials (log scale)</title>)",
       kLabel + kBar + kCount, height, r.trials);
   int y = 2;
-  for (const check::Outcome o : check::kAllOutcomes) {
+  for (const model::Outcome o : model::kAllOutcomes) {
     const std::uint64_t n = r.outcomes[static_cast<std::size_t>(o)];
     const double frac = n == 0 ? 0.0 : std::log10(static_cast<double>(n) + 1) / top;
     const int w = n == 0 ? 0 : std::max(2, static_cast<int>(frac * kBar));
@@ -82,7 +82,7 @@ std::string histogram(const exec::CaseResult& r) {
         R"(<rect x="{3}" y="{4}" width="{5}" height="{6}" fill="{7}"/>)"
         R"(<rect x="{3}" y="{4}" width="{8}" height="{6}" fill="none" stroke="#e0e0e0"/>)"
         R"(<text x="{9}" y="{2}">{10}</text></g>)",
-        check::to_string(o), kLabel - 6, y + 14, kLabel, y + 2, w, kRow - 4, colour(o), kBar,
+        model::to_string(o), kLabel - 6, y + 14, kLabel, y + 2, w, kRow - 4, colour(o), kBar,
         kLabel + w + 6, n);
     y += kRow;
   }
@@ -93,16 +93,16 @@ std::string fact(std::string_view value, std::string_view label) {
   return fmt::format(R"(<div class="fact"><b>{}</b><span>{}</span></div>)", esc(value), esc(label));
 }
 
-std::string shown_id(const exec::CaseResult& r, std::uint64_t repeat) {
+std::string shown_id(const model::CaseResult& r, std::uint64_t repeat) {
   if (repeat <= 1) return r.id;
   return fmt::format("{} (repeat {}/{})", r.id, r.repetition + 1, repeat);
 }
 
-std::string anchor(const exec::CaseResult& r) {
+std::string anchor(const model::CaseResult& r) {
   return fmt::format("case-{}-{}", r.repetition, r.index);
 }
 
-std::string case_section(const exec::CaseResult& r, std::uint64_t repeat) {
+std::string case_section(const model::CaseResult& r, std::uint64_t repeat) {
   const char* verdict = r.met ? "met" : "unmet";
   std::string h =
       fmt::format(R"(<article class="case {0}" id="{1}" data-case-id="{2}" data-verdict="{0}">)"
@@ -112,7 +112,7 @@ std::string case_section(const exec::CaseResult& r, std::uint64_t repeat) {
                    esc(r.spec_path));
   for (const auto& [key, value] : r.matrix)
     h += fmt::format(", <code>{}={}</code>", esc(key), esc(value));
-  h += fmt::format(". Expected <b>{}</b>.</p>", check::to_string(r.expected));
+  h += fmt::format(". Expected <b>{}</b>.</p>", model::to_string(r.expected));
   h += R"(<div class="facts">)";
   h += fact(std::to_string(r.trials), "trials");
   h += fact(format_rate(r.trials_per_s()) + "/s", "trials per second");
@@ -121,17 +121,18 @@ std::string case_section(const exec::CaseResult& r, std::uint64_t repeat) {
             "time to first failure");
   h += fact(r.first_failure ? std::to_string(r.first_failure->trial + 1) : "-",
             "trials to first failure");
-  h += fact(r.stopped_by.empty() ? "-" : r.stopped_by, "stopped by");
+  h += fact(r.stopped_by == model::StopReason::none ? "-" : std::string(model::to_string(r.stopped_by)),
+            "stopped by");
   h += "</div>";
   h += "<figure>" + histogram(r) + "</figure>";
   if (!r.note.empty())
     h += fmt::format(R"(<div class="failure"><b>Note</b><pre>{}</pre></div>)", esc(r.note));
   if (r.first_failure) {
-    const exec::TrialFailure& f = *r.first_failure;
+    const model::TrialFailure& f = *r.first_failure;
     h += fmt::format(
         R"(<div class="failure"><b>First failure: {}</b> in trial {} (spec seed {}, trial )"
         R"(seed {}) after {} s<pre class="message">{}</pre>)",
-        check::to_string(f.outcome), f.trial, r.spec_seed, format_seed(f.seed),
+        model::to_string(f.outcome), f.trial, r.spec_seed, format_seed(f.seed),
         format_seconds(f.at_s), esc(f.message));
     if (!f.replay.empty())
       h += fmt::format(R"(<p>Replay: <code class="replay">{}</code></p>)", esc(f.replay));
@@ -171,31 +172,31 @@ std::string case_section(const exec::CaseResult& r, std::uint64_t repeat) {
   return h + "</article>\n";
 }
 
-std::string summary_table(const exec::RunSummary& s) {
+std::string summary_table(const model::RunSummary& s) {
   std::string h =
       "<table><thead><tr><th>verdict</th><th>case</th><th>trials</th><th>trials/s</th>"
       "<th>outcomes</th><th>expected</th><th>first failure</th></tr></thead><tbody>\n";
   // Unmet rows first, as the case sections below: a reader looks for what
   // failed, not for where its spec listed it.
-  std::vector<const exec::CaseResult*> rows;
+  std::vector<const model::CaseResult*> rows;
   for (const bool want_met : {false, true})
     for (const auto& r : s.results)
       if (r.met == want_met) rows.push_back(&r);
-  for (const exec::CaseResult* row : rows) {
-    const exec::CaseResult& r = *row;
+  for (const model::CaseResult* row : rows) {
+    const model::CaseResult& r = *row;
     h += fmt::format(
         R"(<tr><td><span class="badge {0}">{1}</span></td><td><a href="#{2}">{3}</a></td>)"
         R"(<td class="n">{4}</td><td class="n">{5}</td><td>{6}</td><td>{7}</td><td class="n">{8}</td></tr>)"
         "\n",
         r.met ? "met" : "unmet", r.met ? "met" : "unmet", anchor(r),
         esc(shown_id(r, s.selection.repeat)), r.trials, format_rate(r.trials_per_s()),
-        esc(format_counts(r.outcomes)), check::to_string(r.expected),
+        esc(format_counts(r.outcomes)), model::to_string(r.expected),
         r.first_failure ? format_seconds(r.first_failure->at_s) + " s" : "-");
   }
   return h + "</tbody></table>\n";
 }
 
-std::string page(const exec::RunSummary& s) {
+std::string page(const model::RunSummary& s) {
   std::size_t met = 0;
   for (const auto& r : s.results) met += r.met ? 1 : 0;
   const std::size_t unmet = s.results.size() - met;
@@ -245,7 +246,7 @@ std::string page(const exec::RunSummary& s) {
 class HtmlReporter final : public Reporter {
  public:
   explicit HtmlReporter(std::string path) : path_(std::move(path)) {}
-  void run_finished(const exec::RunSummary& s) override { write_file_atomically(path_, page(s)); }
+  void run_finished(const model::RunSummary& s) override { write_file_atomically(path_, page(s)); }
 
  private:
   std::string path_;

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.hpp"
-#include "exec/digest_set.hpp"
 #include "report/reporter.hpp"
 
 namespace strain::report {
@@ -21,29 +20,29 @@ constexpr const char* kStrainVersion = STRAIN_VERSION;
 // of format 1 ignore fields they do not know.
 constexpr int kFormat = 1;
 
-Json failure_json(const exec::TrialFailure& f) {
-  Json j{{"trial", f.trial},     {"seed", f.seed}, {"outcome", check::to_string(f.outcome)},
+Json failure_json(const model::TrialFailure& f) {
+  Json j{{"trial", f.trial},     {"seed", f.seed}, {"outcome", model::to_string(f.outcome)},
          {"message", f.message}, {"at_s", f.at_s}, {"replay", f.replay}};
   // Only controlled trials have an interleaving digest.
   if (!f.schedule.empty()) j["schedule"] = f.schedule;
   return j;
 }
 
-Json metrics_json(const exec::CaseResult& r) {
+Json metrics_json(const model::CaseResult& r) {
   Json out = Json::object();
   for (const auto& [name, value] : r.metrics) out[name] = value;
   return out;
 }
 
 // The `show:` metrics, in the spec's order.
-Json measured_json(const exec::CaseResult& r) {
+Json measured_json(const model::CaseResult& r) {
   Json out = Json::object();
   for (const auto& m : r.measured)
     out[m.name] = {{"mean", m.mean}, {"min", m.min}, {"max", m.max}, {"count", m.count}};
   return out;
 }
 
-Json sanitizer_json(const exec::CaseResult& r) {
+Json sanitizer_json(const model::CaseResult& r) {
   Json out = Json::array();
   for (const auto& rep : r.sanitizer_reports) {
     Json accesses = Json::array();
@@ -73,13 +72,13 @@ Json sanitizer_json(const exec::CaseResult& r) {
   return out;
 }
 
-Json case_json(const exec::CaseResult& r) {
+Json case_json(const model::CaseResult& r) {
   Json matrix = Json::object();
   for (const auto& [key, value] : r.matrix) matrix[key] = value;
   // Every outcome is listed, zeros too, so readers never test for presence.
   Json outcomes = Json::object();
-  for (const check::Outcome o : check::kAllOutcomes)
-    outcomes[std::string(check::to_string(o))] = r.outcomes[static_cast<std::size_t>(o)];
+  for (const model::Outcome o : model::kAllOutcomes)
+    outcomes[std::string(model::to_string(o))] = r.outcomes[static_cast<std::size_t>(o)];
   Json j{{"id", r.id},
               {"spec", r.spec_name},
               {"spec_path", r.spec_path},
@@ -87,13 +86,13 @@ Json case_json(const exec::CaseResult& r) {
               {"plugin", r.plugin},
               {"spec_seed", r.spec_seed},
               {"matrix", std::move(matrix)},
-              {"expected", check::to_string(r.expected)},
+              {"expected", model::to_string(r.expected)},
               {"verdict", r.met ? "met" : "unmet"},
               {"trials", r.trials},
               {"elapsed_s", r.elapsed_s},
               {"trials_per_s", r.trials_per_s()},
               {"outcomes", std::move(outcomes)},
-              {"stopped_by", r.stopped_by},
+              {"stopped_by", model::to_string(r.stopped_by)},
               {"note", r.note},
               {"metrics", metrics_json(r)},
               {"measured", measured_json(r)},
@@ -107,11 +106,11 @@ Json case_json(const exec::CaseResult& r) {
   // under a real scheduler has no digest to count).
   if (r.schedules > 0)
     j["interleavings"] = Json{{"distinct", r.schedules},
-                              {"saturated", r.schedules >= exec::DigestSet::kCapacity}};
+                              {"saturated", r.schedules >= model::kDistinctInterleavingsCap}};
   return j;
 }
 
-Json selection_json(const exec::Selection& s) {
+Json selection_json(const model::Selection& s) {
   Json shard = nullptr;
   if (s.shard) shard = Json{{"index", s.shard->index}, {"total", s.shard->total}};
   return Json{{"filter", s.filter},
@@ -121,7 +120,7 @@ Json selection_json(const exec::Selection& s) {
               {"shard", std::move(shard)}};
 }
 
-Json specs_json(const std::vector<exec::SpecFile>& specs) {
+Json specs_json(const std::vector<model::SpecFile>& specs) {
   Json out = Json::array();
   for (const auto& f : specs) out.push_back({{"name", f.name}, {"path", f.path}, {"hash", f.hash}});
   return out;
@@ -132,7 +131,7 @@ class JsonReporter final : public Reporter {
   explicit JsonReporter(std::string path) : path_(std::move(path)) {}
 
   // The summary carries every result, so nothing is collected per event.
-  void run_finished(const exec::RunSummary& s) override {
+  void run_finished(const model::RunSummary& s) override {
     std::size_t met = 0;
     Json cases = Json::array();
     for (const auto& r : s.results) {

@@ -33,15 +33,15 @@ class Reader {
  public:
   // One of a case's sanitizer_reports; the parsed fields are absent from
   // reports of strains before they were added, so all are optional.
-  exec::SanitizerReport sanitizer_report(const Json& rep, const std::string& where) const {
-    exec::SanitizerReport out{
+  model::SanitizerReport sanitizer_report(const Json& rep, const std::string& where) const {
+    model::SanitizerReport out{
         get<std::string>(rep, "kind", where, ""),      get<std::string>(rep, "outcome", where, ""),
         get<std::string>(rep, "signature", where, ""), get<int>(rep, "count", where, 1),
         get<std::string>(rep, "brief", where, ""),     get<std::string>(rep, "text", where, "")};
     const std::string sw = where + ", sanitizer report";
     if (const auto a = rep.find("accesses"); a != rep.end() && a->is_array())
       for (const auto& access : *a) {
-        exec::SanitizerAccess x;
+        model::SanitizerAccess x;
         x.op = get<std::string>(access, "op", sw, "");
         x.size = get<int>(access, "size", sw, 0);
         x.address = get<std::string>(access, "address", sw, "");
@@ -96,16 +96,16 @@ class Reader {
     }
   }
 
-  check::Outcome outcome(const Json& obj, const char* key, const std::string& where) const {
+  model::Outcome outcome(const Json& obj, const char* key, const std::string& where) const {
     const std::string name = get<std::string>(obj, key, where);
-    const auto o = check::outcome_from_string(name);
+    const auto o = model::outcome_from_string(name);
     if (!o) fail(where, fmt::format("unknown outcome '{}' in '{}'", name, key));
     return *o;
   }
 
-  exec::CaseResult read_case(const Json& c, std::size_t k) const {
+  model::CaseResult read_case(const Json& c, std::size_t k) const {
     if (!c.is_object()) fail(fmt::format("cases[{}]", k), "not an object");
-    exec::CaseResult r;
+    model::CaseResult r;
     r.id = get<std::string>(c, "id", fmt::format("cases[{}]", k));
     const std::string where = fmt::format("case '{}'", r.id);
     r.spec_name = get<std::string>(c, "spec", where);
@@ -118,7 +118,7 @@ class Reader {
         r.matrix.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
     {
       const std::string name = get<std::string>(c, "expected", where);
-      const auto e = check::expectation_from_string(name);
+      const auto e = model::expectation_from_string(name);
       if (!e) fail(where, fmt::format("unknown outcome '{}' in 'expected'", name));
       r.expected = *e;
     }
@@ -129,10 +129,15 @@ class Reader {
     r.trials = get<std::uint64_t>(c, "trials", where);
     r.elapsed_s = get<double>(c, "elapsed_s", where, 0.0);
     const Json& counts = c.contains("outcomes") ? c["outcomes"] : Json::object();
-    for (const check::Outcome o : check::kAllOutcomes)
+    for (const model::Outcome o : model::kAllOutcomes)
       r.outcomes[static_cast<std::size_t>(o)] =
-          get<std::uint64_t>(counts, std::string(check::to_string(o)).c_str(), where, 0);
-    r.stopped_by = get<std::string>(c, "stopped_by", where, "");
+          get<std::uint64_t>(counts, std::string(model::to_string(o)).c_str(), where, 0);
+    {
+      const std::string name = get<std::string>(c, "stopped_by", where, "");
+      const auto stop = model::stop_reason_from_string(name);
+      if (!stop) fail(where, fmt::format("unknown reason '{}' in 'stopped_by'", name));
+      r.stopped_by = *stop;
+    }
     r.note = get<std::string>(c, "note", where, "");
     if (const auto m = c.find("metrics"); m != c.end() && m->is_object())
       for (const auto& [key, value] : m->items())
@@ -152,7 +157,7 @@ class Reader {
     r.output = get<std::string>(c, "output", where, "");
     if (const auto f = c.find("first_failure"); f != c.end() && !f->is_null()) {
       const std::string fw = where + ", first_failure";
-      r.first_failure = exec::TrialFailure{
+      r.first_failure = model::TrialFailure{
           get<std::uint64_t>(*f, "trial", fw), get<std::uint64_t>(*f, "seed", fw, 0),
           outcome(*f, "outcome", fw),          get<std::string>(*f, "message", fw, ""),
           get<double>(*f, "at_s", fw, 0.0),    get<std::string>(*f, "replay", fw, "")};
@@ -166,12 +171,12 @@ class Reader {
     return r;
   }
 
-  exec::RunSummary read(const Json& doc) const {
+  model::RunSummary read(const Json& doc) const {
     if (!doc.is_object()) fail("top level", "not a JSON object (is this a strain JSON report?)");
     const int format = get<int>(doc, "format", "top level");
     if (format != 1)
       fail("top level", fmt::format("report format {} is not one this strain reads (1)", format));
-    exec::RunSummary s;
+    model::RunSummary s;
     s.strain_version = get<std::string>(doc, "strain_version", "top level");
     s.build = get<std::string>(doc, "build", "top level");
     s.seed = get<std::uint64_t>(doc, "seed", "top level");
@@ -191,7 +196,7 @@ class Reader {
       s.selection.cases = get<std::uint64_t>(*sel, "cases", "selection", 0);
       s.selection.repeat = get<std::uint64_t>(*sel, "repeat", "selection", 1);
       if (const auto sh = sel->find("shard"); sh != sel->end() && !sh->is_null())
-        s.selection.shard = exec::Shard{get<std::uint64_t>(*sh, "index", "selection.shard"),
+        s.selection.shard = model::Shard{get<std::uint64_t>(*sh, "index", "selection.shard"),
                                         get<std::uint64_t>(*sh, "total", "selection.shard")};
     }
     const auto cases = doc.find("cases");
@@ -208,13 +213,13 @@ class Reader {
 
 }  // namespace
 
-exec::RunSummary parse_json_report(std::string_view text, const std::string& path) {
+model::RunSummary parse_json_report(std::string_view text, const std::string& path) {
   const Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) throw UsageError(path + ": not valid JSON");
   return Reader(path).read(doc);
 }
 
-exec::RunSummary read_json_report(const std::string& path) {
+model::RunSummary read_json_report(const std::string& path) {
   // A FIFO given to merge would block the read forever: regular files only.
   if (std::string why = not_regular_file(path); !why.empty())
     throw UsageError("cannot read report " + path + ": the path " + why);

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "exec/result.hpp"
+#include "model/result.hpp"
 
 namespace strain::report {
 
@@ -13,9 +13,9 @@ namespace strain::report {
 //! UsageError naming the path and the field for anything malformed, and for
 //! a format this strain does not read. Case fields it does not know are
 //! kept in CaseResult::extra_fields.
-exec::RunSummary parse_json_report(std::string_view text, const std::string& path);
+model::RunSummary parse_json_report(std::string_view text, const std::string& path);
 
 //! Reads and parses the report at `path`.
-exec::RunSummary read_json_report(const std::string& path);
+model::RunSummary read_json_report(const std::string& path);
 
 }  // namespace strain::report

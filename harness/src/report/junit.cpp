@@ -29,30 +29,30 @@ std::string host_name() {
   return buf.data();
 }
 
-std::string describe(const exec::TrialFailure& f, std::uint64_t spec_seed) {
+std::string describe(const model::TrialFailure& f, std::uint64_t spec_seed) {
   return fmt::format("trial {} (spec seed {}) {} after {}s: {}", f.trial, spec_seed,
-                     check::to_string(f.outcome), format_seconds(f.at_s), f.message);
+                     model::to_string(f.outcome), format_seconds(f.at_s), f.message);
 }
 
 // What was seen instead of the expected outcome: the first failure's outcome,
 // else the first failure outcome counted, else "missed" when an expected
 // failure never showed.
-std::string observed_outcome(const exec::CaseResult& r) {
-  if (r.first_failure) return std::string(check::to_string(r.first_failure->outcome));
-  for (const check::Outcome o : check::kAllOutcomes)
-    if (check::is_failure(o) && o != r.expected && r.expected != check::Outcome::fail &&
+std::string observed_outcome(const model::CaseResult& r) {
+  if (r.first_failure) return std::string(model::to_string(r.first_failure->outcome));
+  for (const model::Outcome o : model::kAllOutcomes)
+    if (model::is_failure(o) && o != r.expected && r.expected != model::Outcome::fail &&
         r.outcomes[static_cast<std::size_t>(o)] > 0)
-      return std::string(check::to_string(o));
-  if (r.stopped_by == "error") return "error";
+      return std::string(model::to_string(o));
+  if (r.stopped_by == model::StopReason::error) return "error";
   return "missed";
 }
 
 // The body shared by <failure> and <system-out>: enough to act on without
 // opening another report.
-std::string details(const exec::CaseResult& r) {
+std::string details(const model::CaseResult& r) {
   std::string text =
-      fmt::format("expected: {}\nobserved: {}\nstopped by: {}\n", check::to_string(r.expected),
-                  format_counts(r.outcomes), r.stopped_by.empty() ? "-" : r.stopped_by);
+      fmt::format("expected: {}\nobserved: {}\nstopped by: {}\n", model::to_string(r.expected),
+                  format_counts(r.outcomes), r.stopped_by == model::StopReason::none ? "-" : model::to_string(r.stopped_by));
   if (r.first_failure) {
     text += "first failure: " + describe(*r.first_failure, r.spec_seed) + "\n";
     if (!r.first_failure->replay.empty()) text += "replay: " + r.first_failure->replay + "\n";
@@ -68,14 +68,14 @@ std::string details(const exec::CaseResult& r) {
 // the code wrong is a <failure>; the code not finishing its trial (a crash,
 // an exception or exit(), a hang, a case that could not run) is an <error>.
 // A deadlock and a race are findings of the checks, so failures.
-bool is_error(const exec::CaseResult& r) {
+bool is_error(const model::CaseResult& r) {
   if (r.met) return false;
-  if (r.stopped_by == "error") return true;
+  if (r.stopped_by == model::StopReason::error) return true;
   const std::string o = observed_outcome(r);
   return o == "crash" || o == "error" || o == "hang";
 }
 
-void write_case(std::string& xml, const exec::CaseResult& r, std::uint64_t repeat) {
+void write_case(std::string& xml, const model::CaseResult& r, std::uint64_t repeat) {
   // With --repeat, each repetition is a test case of its own, named apart.
   const std::string name =
       repeat > 1 ? fmt::format("{} (repeat {}/{})", r.id, r.repetition + 1, repeat) : r.id;
@@ -90,7 +90,7 @@ void write_case(std::string& xml, const exec::CaseResult& r, std::uint64_t repea
   if (!r.met) {
     const std::string type = observed_outcome(r);
     std::string message =
-        fmt::format("expected {}, observed {}", check::to_string(r.expected), type);
+        fmt::format("expected {}, observed {}", model::to_string(r.expected), type);
     if (r.first_failure) message += ": " + r.first_failure->message;
     const std::string_view element = is_error(r) ? "error" : "failure";
     xml += fmt::format(R"(      <{} type="{}" message="{}">{}</{}>)", element, attr(type),
@@ -108,8 +108,8 @@ void write_case(std::string& xml, const exec::CaseResult& r, std::uint64_t repea
 
 struct Suite {
   std::string name;
-  std::vector<const exec::CaseResult*> cases;
-  std::vector<const exec::CaseResult*> unfinished;  // an interrupted run's, as skipped
+  std::vector<const model::CaseResult*> cases;
+  std::vector<const model::CaseResult*> unfinished;  // an interrupted run's, as skipped
 };
 
 class JunitReporter final : public Reporter {
@@ -117,7 +117,7 @@ class JunitReporter final : public Reporter {
   explicit JunitReporter(std::string path) : path_(std::move(path)) {}
 
   // The summary carries every result, so nothing is collected per event.
-  void run_finished(const exec::RunSummary& s) override {
+  void run_finished(const model::RunSummary& s) override {
     // Suites in the order their spec first appears, as the run went.
     std::vector<Suite> suites;
     std::size_t failures = 0, errors = 0;
@@ -151,7 +151,7 @@ class JunitReporter final : public Reporter {
         suite_errors += is_error(*r) ? 1 : 0;
         suite_failures += r->met || is_error(*r) ? 0 : 1;
       }
-      const exec::CaseResult& first =
+      const model::CaseResult& first =
           suite.cases.empty() ? *suite.unfinished.front() : *suite.cases.front();
       xml += fmt::format(
           R"(  <testsuite name="{}" tests="{}" failures="{}" errors="{}" skipped="{}" time="{}" )"

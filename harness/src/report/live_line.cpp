@@ -38,7 +38,7 @@ std::size_t display_width(const std::string& text) {
   return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), starts_char));
 }
 
-std::string live_line(const exec::CaseProgress& p, std::size_t k, std::size_t n,
+std::string live_line(const model::CaseProgress& p, std::size_t k, std::size_t n,
                       std::size_t columns) {
   const std::string counter = n > 0 ? fmt::format("[{}/{}] ", k, n) : std::string();
   std::string trials = fmt::format("  {}", p.trials);

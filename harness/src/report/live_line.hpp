@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string>
 
-#include "exec/result.hpp"
+#include "model/result.hpp"
 
 namespace strain::report {
 
@@ -16,7 +16,7 @@ namespace strain::report {
 //! tells matrix points apart), then the end of the line. The ETA is the
 //! case's: the sooner of its budget's end and its planned trials at the
 //! current rate.
-std::string live_line(const exec::CaseProgress& p, std::size_t k, std::size_t n,
+std::string live_line(const model::CaseProgress& p, std::size_t k, std::size_t n,
                       std::size_t columns);
 
 //! Columns `text` takes on a terminal: its bytes that start a UTF-8

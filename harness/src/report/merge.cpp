@@ -23,7 +23,7 @@ void check_same_run(const ReportFile& a, const ReportFile& b) {
       refuse(fmt::format("{} and {} are not from the same run: {} differs ({} vs {})", a.path,
                          b.path, what, x, y));
   };
-  const exec::RunSummary &x = a.summary, &y = b.summary;
+  const model::RunSummary &x = a.summary, &y = b.summary;
   differ("the build", x.build, y.build);
   differ("the strain version", x.strain_version, y.strain_version);
   differ("the seed", x.seed, y.seed);
@@ -87,12 +87,12 @@ void check_shards(const std::vector<ReportFile>& inputs) {
 
 }  // namespace
 
-exec::RunSummary merge_reports(const std::vector<ReportFile>& inputs) {
+model::RunSummary merge_reports(const std::vector<ReportFile>& inputs) {
   if (inputs.empty()) refuse("no reports given");
   for (std::size_t k = 1; k < inputs.size(); ++k) check_same_run(inputs.front(), inputs[k]);
   check_shards(inputs);
 
-  exec::RunSummary out = inputs.front().summary;
+  model::RunSummary out = inputs.front().summary;
   out.results.clear();
   out.selection.shard.reset();
   out.elapsed_s = 0;

@@ -5,14 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "exec/result.hpp"
+#include "model/result.hpp"
 
 namespace strain::report {
 
 //! One input report and where it came from (for messages).
 struct ReportFile {
   std::string path;
-  exec::RunSummary summary;
+  model::RunSummary summary;
 };
 
 //! The merged summary: the cases of every input in the order of the
@@ -21,6 +21,6 @@ struct ReportFile {
 //! different builds, strain versions, seeds, spec files (by hash), filters
 //! or repeat counts; shards of different totals, a shard given twice or
 //! missing, a case in two inputs, or fewer cases than the selection holds.
-exec::RunSummary merge_reports(const std::vector<ReportFile>& inputs);
+model::RunSummary merge_reports(const std::vector<ReportFile>& inputs);
 
 }  // namespace strain::report

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "exec/result.hpp"
+#include "model/result.hpp"
 
 namespace strain::report {
 
@@ -18,26 +18,26 @@ class Reporter {
  public:
   virtual ~Reporter() = default;
   //! The run starts; `info` lists the cases that will run, in order.
-  virtual void run_started(const exec::RunInfo& info) { (void)info; }
+  virtual void run_started(const model::RunInfo& info) { (void)info; }
   //! A case starts.
   virtual void case_started(const std::string& id) { (void)id; }
   //! The running case made progress (throttled by the caller to ~10/s).
-  virtual void case_progress(const exec::CaseProgress& progress) { (void)progress; }
+  virtual void case_progress(const model::CaseProgress& progress) { (void)progress; }
   //! A case ended, with its verdict.
-  virtual void case_finished(const exec::CaseResult& result) { (void)result; }
+  virtual void case_finished(const model::CaseResult& result) { (void)result; }
   //! The run ended; file reporters write their file here.
-  virtual void run_finished(const exec::RunSummary& summary) { (void)summary; }
+  virtual void run_finished(const model::RunSummary& summary) { (void)summary; }
 };
 
 //! Sends every event to several reporters, in order.
 class Fanout : public Reporter {
  public:
   void add(std::unique_ptr<Reporter> r) { reporters_.push_back(std::move(r)); }
-  void run_started(const exec::RunInfo& i) override;
+  void run_started(const model::RunInfo& i) override;
   void case_started(const std::string& id) override;
-  void case_progress(const exec::CaseProgress& p) override;
-  void case_finished(const exec::CaseResult& r) override;
-  void run_finished(const exec::RunSummary& s) override;
+  void case_progress(const model::CaseProgress& p) override;
+  void case_finished(const model::CaseResult& r) override;
+  void run_finished(const model::RunSummary& s) override;
 
  private:
   std::vector<std::unique_ptr<Reporter>> reporters_;

@@ -341,12 +341,12 @@ class Parser {
     return at;
   }
 
-  std::optional<check::Outcome> outcome(const YAML::Node& v) {
+  std::optional<model::Outcome> outcome(const YAML::Node& v) {
     if (v.IsScalar())
-      if (auto o = check::expectation_from_string(v.Scalar())) return o;
+      if (auto o = model::expectation_from_string(v.Scalar())) return o;
     std::string names;
-    for (const auto o : check::kAllOutcomes)
-      names += fmt::format("{}{}", names.empty() ? "" : ", ", check::to_string(o));
+    for (const auto o : model::kAllOutcomes)
+      names += fmt::format("{}{}", names.empty() ? "" : ", ", model::to_string(o));
     names += ", fail";
     diags_.error(v, fmt::format("unknown outcome {} (expected one of: {})", got(v), names));
     return std::nullopt;
@@ -362,10 +362,10 @@ class Parser {
       diags_.error(n, "'expect' must be an outcome or a map, got " + got(n));
       return e;
     }
-    std::optional<check::Outcome> plain, tsan;
+    std::optional<model::Outcome> plain, tsan;
     for (const auto& [k, v] : detail::entries(diags_, n, kExpectKeys))
       (k.Scalar() == "outcome" ? plain : tsan) = outcome(v);
-    e.plain = plain.value_or(check::Outcome::pass);
+    e.plain = plain.value_or(model::Outcome::pass);
     e.tsan = tsan.value_or(e.plain);
     return e;
   }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "check/expr.hpp"
-#include "check/outcome.hpp"
+#include "model/outcome.hpp"
 #include "check/value.hpp"
 #include "fixtures/site_options.hpp"
 #include "plugin/scenario_info.hpp"
@@ -67,9 +67,9 @@ struct Schedule {
 
 //! What a case must show, per build: the plain and the tsan build.
 struct Expectation {
-  check::Outcome plain = check::Outcome::pass;
-  check::Outcome tsan = check::Outcome::pass;
-  check::Outcome for_build(bool tsan_build) const { return tsan_build ? tsan : plain; }
+  model::Outcome plain = model::Outcome::pass;
+  model::Outcome tsan = model::Outcome::pass;
+  model::Outcome for_build(bool tsan_build) const { return tsan_build ? tsan : plain; }
 };
 
 struct Invariant {

@@ -58,7 +58,7 @@ struct Report {
 
 inline constexpr std::size_t kMaxReportText = 64 * 1024;
 
-//! Maps a kind to an outcome name (strain::check::Outcome spelling): a
+//! Maps a kind to an outcome name (strain::model::Outcome spelling): a
 //! lock-order inversion is "deadlock"; everything else TSan warns about (data
 //! races, use-after-free, thread leaks, mutex misuse, signal-unsafe calls) is
 //! "race". An "ERROR: ThreadSanitizer:" report (SEGV and other deadly signals

@@ -20,7 +20,7 @@ GetEnv env_of(std::map<std::string, std::string> vars) {
   };
 }
 
-void expect_shard(const std::optional<exec::Shard>& s, std::uint64_t index, std::uint64_t total) {
+void expect_shard(const std::optional<model::Shard>& s, std::uint64_t index, std::uint64_t total) {
   ASSERT_TRUE(s.has_value());
   EXPECT_EQ(s->index, index);
   EXPECT_EQ(s->total, total);
@@ -58,7 +58,7 @@ TEST(Shard, ShardsTakesTheIndexFromKubernetes) {
 TEST(Shard, ParseRejectsMalformedText) {
   for (const char* bad : {"", "3", "1/", "/3", "a/3", "1/b", "3/3", "0/0", "1/3/5", "-1/3"})
     EXPECT_THROW(parse_shard(bad, "--shard"), UsageError) << bad;
-  const exec::Shard s = parse_shard("0/1", "--shard");
+  const model::Shard s = parse_shard("0/1", "--shard");
   EXPECT_EQ(s.total, 1u);
 }
 
@@ -66,7 +66,7 @@ TEST(Shard, ModuloSplitCoversEveryCaseOnce) {
   for (std::uint64_t total = 1; total <= 5; ++total)
     for (std::uint64_t k = 0; k < 20; ++k) {
       int owners = 0;
-      for (std::uint64_t i = 0; i < total; ++i) owners += in_shard(k, exec::Shard{i, total});
+      for (std::uint64_t i = 0; i < total; ++i) owners += in_shard(k, model::Shard{i, total});
       EXPECT_EQ(owners, 1) << k << " of " << total;
     }
 }

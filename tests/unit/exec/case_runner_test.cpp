@@ -13,7 +13,7 @@
 namespace strain::exec {
 namespace {
 
-using check::Outcome;
+using model::Outcome;
 
 const plugin::Catalog& catalog() {
   static const plugin::Catalog c =
@@ -56,16 +56,16 @@ void set_param(spec::Case& c, const std::string& name, check::Value v) {
     if (c.scenario->params[k].name == name) c.params[k] = std::move(v);
 }
 
-std::uint64_t count(const CaseResult& r, Outcome o) {
+std::uint64_t count(const model::CaseResult& r, Outcome o) {
   return r.outcomes[static_cast<std::size_t>(o)];
 }
 
 TEST(CaseRunner, RunsEveryTrialAndMeetsPass) {
   const spec::Case c = make_case("trivial", {"sum == 3"});
-  const CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, {});
   EXPECT_EQ(r.trials, 200u);
   EXPECT_EQ(count(r, Outcome::pass), 200u);
-  EXPECT_EQ(r.stopped_by, "trials");
+  EXPECT_EQ(r.stopped_by, model::StopReason::trials);
   EXPECT_TRUE(r.met);
   EXPECT_FALSE(r.first_failure);
 }
@@ -80,7 +80,7 @@ TEST(CaseRunner, ShownMetricsAreAggregatedOverEveryTrial) {
   };
   c.show = {{"trial_seed_low", metric_index("trial_seed_low")}, {"sum", metric_index("sum")}};
   c.schedule.trials = 50;
-  const CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, {});
   ASSERT_EQ(r.measured.size(), 2u);
   // In the spec's order, every trial counted.
   EXPECT_EQ(r.measured[0].name, "trial_seed_low");
@@ -113,7 +113,7 @@ TEST(CaseRunner, ShownMetricsIncludeFailingTrialsAndNothingWhenNoneAsked) {
   c.show = {{"sum", 0}};
   for (std::size_t k = 0; k < c.scenario->metrics.size(); ++k)
     if (c.scenario->metrics[k].name == "sum") c.show[0].metric = k;
-  const CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, {});
   EXPECT_EQ(r.trials, 4u);
   ASSERT_EQ(r.measured.size(), 1u);
   EXPECT_EQ(r.measured[0].count, 4u);  // the violating trial recorded it too
@@ -123,9 +123,9 @@ TEST(CaseRunner, StopsAtFirstFailureWithReplay) {
   spec::Case c = make_case("trivial");
   set_param(c, "fail_every", check::Value::integer(5));
   c.expect.plain = Outcome::violation;
-  const CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, {});
   EXPECT_EQ(r.trials, 5u);
-  EXPECT_EQ(r.stopped_by, "failure");
+  EXPECT_EQ(r.stopped_by, model::StopReason::failure);
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->trial, 4u);
   EXPECT_EQ(r.first_failure->outcome, Outcome::violation);
@@ -142,7 +142,7 @@ TEST(CaseRunner, KeepGoingCountsEveryOutcome) {
   set_param(c, "fail_every", check::Value::integer(5));
   RunOptions opt;
   opt.keep_going = true;
-  const CaseResult r = run_case(c, opt);
+  const model::CaseResult r = run_case(c, opt);
   EXPECT_EQ(r.trials, 200u);
   EXPECT_EQ(count(r, Outcome::violation), 40u);
   EXPECT_EQ(count(r, Outcome::pass), 160u);
@@ -153,8 +153,8 @@ TEST(CaseRunner, BudgetStopsALongCase) {
   spec::Case c = make_case("trivial");
   c.schedule.trials = 1'000'000'000'000ULL;
   c.schedule.budget_s = 0.2;
-  const CaseResult r = run_case(c, {});
-  EXPECT_EQ(r.stopped_by, "budget");
+  const model::CaseResult r = run_case(c, {});
+  EXPECT_EQ(r.stopped_by, model::StopReason::budget);
   EXPECT_GT(r.trials, 0u);
   EXPECT_TRUE(r.met);
 }
@@ -162,7 +162,7 @@ TEST(CaseRunner, BudgetStopsALongCase) {
 TEST(CaseRunner, FailedInvariantNamesEveryValueItsExpansionAndWhereItIs) {
   const spec::Case c =
       make_case("trivial", {"sum == 3 && fail_every == 0", "sum + fail_every == 4"});
-  const CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, {});
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->trial, 0u);
   EXPECT_EQ(r.first_failure->message,
@@ -183,7 +183,7 @@ TEST_P(Faults, AreClassifiedWithTheirMessage) {
   spec::Case c = make_case("faulty", {"value == 1"});
   set_param(c, "mode", check::Value::string(GetParam().mode));
   c.expect.plain = GetParam().outcome;
-  const CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, {});
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->outcome, GetParam().outcome);
   EXPECT_EQ(r.first_failure->message, GetParam().message);
@@ -226,7 +226,7 @@ TEST(CaseRunner, ReplayRunsTheSameTrialAgain) {
   opt.only_trial = 6;
   opt.repeat = 3;
   opt.seed = 99;
-  const CaseResult r = run_case(c, opt);
+  const model::CaseResult r = run_case(c, opt);
   EXPECT_EQ(r.trials, 3u);
   EXPECT_EQ(count(r, Outcome::violation), 3u);
   ASSERT_TRUE(r.first_failure);
@@ -242,7 +242,7 @@ TEST(CaseRunner, RandomStrategyWithManyThreadsCompletes) {
   c.schedule.strategy.yield_p = 0.3;
   c.schedule.strategy.spin_p = 0.3;
   c.schedule.strategy.sleep_p = 0.01;
-  const CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, {});
   EXPECT_EQ(r.trials, 200u);
   EXPECT_TRUE(r.met);
 }
@@ -253,7 +253,7 @@ TEST(CaseRunner, ProgressIsReportedForALongCase) {
   c.schedule.budget_s = 0.5;
   RunOptions opt;
   int calls = 0;
-  opt.progress = [&](const CaseProgress& p) {
+  opt.progress = [&](const model::CaseProgress& p) {
     ++calls;
     EXPECT_EQ(p.id, "t/trivial");
   };
@@ -270,23 +270,23 @@ namespace strain::exec {
 namespace {
 
 TEST(WorkerProtocol, ResultRoundTripsWithEverything) {
-  CaseResult r;
+  model::CaseResult r;
   r.trials = 12;
   r.elapsed_s = 0.5;
   r.outcomes[1] = 3;
-  r.stopped_by = "failure";
+  r.stopped_by = model::StopReason::failure;
   r.note = "a note";
   r.met = true;
   r.metrics = {{"counter", 2000}, {"speedup", 1.5}};
   r.measured = {{"speedup", 7, 1.25, 0.5, 2.0}, {"parallel_s", 6, 0.1, 0.05, 0.2}};
   r.first_failure =
-      TrialFailure{4, 99, check::Outcome::violation, "bad \xff bytes", 0.25, "strain replay x"};
+      model::TrialFailure{4, 99, model::Outcome::violation, "bad \xff bytes", 0.25, "strain replay x"};
   WorkerMessage m;
   ASSERT_TRUE(decode(encode_result(r), m));
   ASSERT_EQ(m.type, WorkerMessage::Type::result);
   EXPECT_EQ(m.result.trials, 12u);
   EXPECT_EQ(m.result.outcomes[1], 3u);
-  EXPECT_EQ(m.result.stopped_by, "failure");
+  EXPECT_EQ(m.result.stopped_by, model::StopReason::failure);
   EXPECT_EQ(m.result.note, "a note");
   EXPECT_TRUE(m.result.met);
   ASSERT_EQ(m.result.metrics.size(), 2u);

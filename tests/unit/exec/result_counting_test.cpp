@@ -35,27 +35,27 @@ namespace {
 
 // `expect: fail` (any failure outcome) in the verdict: met by any failure,
 // unmet by none.
-CaseResult observed(check::Outcome expected, check::Outcome seen, std::uint64_t n) {
-  CaseResult r;
+model::CaseResult observed(model::Outcome expected, model::Outcome seen, std::uint64_t n) {
+  model::CaseResult r;
   r.expected = expected;
   r.trials = 10;
-  r.outcomes[static_cast<std::size_t>(check::Outcome::pass)] = 10 - n;
+  r.outcomes[static_cast<std::size_t>(model::Outcome::pass)] = 10 - n;
   r.outcomes[static_cast<std::size_t>(seen)] += n;
-  r.stopped_by = n > 0 ? "failure" : "trials";
+  r.stopped_by = n > 0 ? model::StopReason::failure : model::StopReason::trials;
   return r;
 }
 
 TEST(Verdict, FailIsMetByAnyFailureAndUnmetByNone) {
-  using check::Outcome;
+  using model::Outcome;
   for (Outcome seen : {Outcome::violation, Outcome::race, Outcome::deadlock, Outcome::hang,
                        Outcome::crash, Outcome::error})
-    EXPECT_TRUE(verdict(observed(Outcome::fail, seen, 1))) << check::to_string(seen);
+    EXPECT_TRUE(verdict(observed(Outcome::fail, seen, 1))) << model::to_string(seen);
   EXPECT_FALSE(verdict(observed(Outcome::fail, Outcome::pass, 0)));
   // A named outcome is still met by that outcome only.
   EXPECT_TRUE(verdict(observed(Outcome::deadlock, Outcome::deadlock, 1)));
   EXPECT_FALSE(verdict(observed(Outcome::deadlock, Outcome::hang, 1)));
-  EXPECT_EQ(check::expectation_from_string("fail"), Outcome::fail);
-  EXPECT_EQ(check::outcome_from_string("fail"), std::nullopt) << "no trial's outcome";
+  EXPECT_EQ(model::expectation_from_string("fail"), Outcome::fail);
+  EXPECT_EQ(model::outcome_from_string("fail"), std::nullopt) << "no trial's outcome";
 }
 
 }  // namespace

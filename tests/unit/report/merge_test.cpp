@@ -19,11 +19,11 @@ namespace strain::report {
 namespace {
 
 namespace fs = std::filesystem;
-using check::Outcome;
+using model::Outcome;
 
 // Seven cases, the run's selection, as one unsharded run reports them.
-exec::RunSummary whole_run() {
-  exec::RunSummary s;
+model::RunSummary whole_run() {
+  model::RunSummary s;
   s.build = "plain";
   s.seed = 11;
   s.timestamp = "2024-05-01T12:00:00Z";
@@ -31,7 +31,7 @@ exec::RunSummary whole_run() {
   s.specs = {{"shard", "specs/shard.yaml", "fnv1a64:0123456789abcdef"}};
   s.selection.cases = 7;
   for (std::uint64_t k = 0; k < 7; ++k) {
-    exec::CaseResult r;
+    model::CaseResult r;
     r.id = "shard/case" + std::to_string(k);
     r.spec_name = "shard";
     r.spec_path = "specs/shard.yaml";
@@ -44,14 +44,14 @@ exec::RunSummary whole_run() {
     r.outcomes[0] = r.trials - (r.expected == Outcome::violation ? 1 : 0);
     if (r.expected == Outcome::violation) {
       r.outcomes[static_cast<std::size_t>(Outcome::violation)] = 1;
-      r.first_failure = exec::TrialFailure{r.trials - 1,
+      r.first_failure = model::TrialFailure{r.trials - 1,
                                            77,
                                            Outcome::violation,
                                            "invariant 'sum == 3' does not hold: sum=<2>",
                                            0.25,
                                            "strain replay " + r.id + " --seed 11 --trial 9"};
     }
-    r.stopped_by = r.first_failure ? "failure" : "trials";
+    r.stopped_by = r.first_failure ? model::StopReason::failure : model::StopReason::trials;
     r.metrics = {{"sum", 3}};
     r.index = k;
     s.results.push_back(r);
@@ -59,17 +59,17 @@ exec::RunSummary whole_run() {
   return s;
 }
 
-exec::RunSummary shard_of(const exec::RunSummary& whole, std::uint64_t index, std::uint64_t total) {
-  exec::RunSummary s = whole;
+model::RunSummary shard_of(const model::RunSummary& whole, std::uint64_t index, std::uint64_t total) {
+  model::RunSummary s = whole;
   s.results.clear();
-  s.selection.shard = exec::Shard{index, total};
+  s.selection.shard = model::Shard{index, total};
   for (const auto& r : whole.results)
     if (r.index % total == index) s.results.push_back(r);
   return s;
 }
 
 // Writes `s` with the JSON reporter and reads it back.
-exec::RunSummary round_trip(const exec::RunSummary& s, std::string* text = nullptr) {
+model::RunSummary round_trip(const model::RunSummary& s, std::string* text = nullptr) {
   const fs::path path =
       fs::temp_directory_path() / ("strain_merge_test_" + std::to_string(::getpid()) + ".json");
   make_file_reporter("json:" + path.string())->run_finished(s);
@@ -81,7 +81,7 @@ exec::RunSummary round_trip(const exec::RunSummary& s, std::string* text = nullp
   return parse_json_report(ss.str(), path.string());
 }
 
-std::vector<ReportFile> three_shards(const exec::RunSummary& whole) {
+std::vector<ReportFile> three_shards(const model::RunSummary& whole) {
   return {{"b.json", round_trip(shard_of(whole, 1, 3))},
           {"a.json", round_trip(shard_of(whole, 0, 3))},
           {"c.json", round_trip(shard_of(whole, 2, 3))}};
@@ -97,8 +97,8 @@ std::string refusal(const std::vector<ReportFile>& inputs) {
 }
 
 TEST(JsonRead, RoundTripKeepsEveryField) {
-  const exec::RunSummary s = whole_run();
-  const exec::RunSummary back = round_trip(s);
+  const model::RunSummary s = whole_run();
+  const model::RunSummary back = round_trip(s);
   EXPECT_EQ(back.build, s.build);
   EXPECT_EQ(back.seed, s.seed);
   EXPECT_EQ(back.strain_version, STRAIN_VERSION);
@@ -125,8 +125,8 @@ TEST(JsonRead, RoundTripKeepsEveryField) {
 // The parsed TSan report goes through JSON whole: `strain merge` of shard
 // reports keeps each access with its frames, the location, mutexes, threads.
 TEST(JsonRead, SanitizerReportsKeepTheParsedReport) {
-  exec::RunSummary s = whole_run();
-  exec::SanitizerReport rep{"data race", "race",  "data race | f a.cpp:3 | g b.cpp:4",
+  model::RunSummary s = whole_run();
+  model::SanitizerReport rep{"data race", "race",  "data race | f a.cpp:3 | g b.cpp:4",
                             7,           "brief", "WARNING: ThreadSanitizer: data race"};
   rep.accesses = {{"write", 4, "0x7b0c00000010", "T1", {"write M0"}, {{"f()", "/src/a.cpp", 3}}},
                   {"read", 4, "", "main thread", {}, {{"g()", "/src/b.cpp", 4}, {"", "", 0}}},
@@ -136,10 +136,10 @@ TEST(JsonRead, SanitizerReportsKeepTheParsedReport) {
   rep.threads = {"Thread T1 (tid=5, running) created by main thread at"};
   s.results[2].sanitizer_reports = {rep};
   std::string text;
-  const exec::RunSummary back = round_trip(s, &text);
+  const model::RunSummary back = round_trip(s, &text);
   EXPECT_NE(text.find("\"accesses\""), std::string::npos);
   ASSERT_EQ(back.results[2].sanitizer_reports.size(), 1u);
-  const exec::SanitizerReport& b = back.results[2].sanitizer_reports[0];
+  const model::SanitizerReport& b = back.results[2].sanitizer_reports[0];
   EXPECT_EQ(b.kind, rep.kind);
   EXPECT_EQ(b.signature, rep.signature);
   EXPECT_EQ(b.count, 7);
@@ -174,7 +174,7 @@ TEST(JsonRead, KeepsUnknownCaseFieldsAndWritesThemBack) {
   round_trip(whole_run(), &text);
   auto doc = nlohmann::json::parse(text);
   doc["cases"][0]["from_a_newer_strain"] = {{"speedup", {{"mean", 1.5}}}};
-  const exec::RunSummary back = parse_json_report(doc.dump(), "newer.json");
+  const model::RunSummary back = parse_json_report(doc.dump(), "newer.json");
   ASSERT_EQ(back.results[0].extra_fields.size(), 1u);
   EXPECT_EQ(back.results[0].extra_fields[0].first, "from_a_newer_strain");
   std::string again;
@@ -189,9 +189,9 @@ TEST(JsonRead, ReadsTheShownMetricsBack) {
   auto doc = nlohmann::json::parse(text);
   doc["cases"][0]["measured"] = {
       {"speedup", {{"mean", 1.5}, {"min", 1.25}, {"max", 1.75}, {"count", 8}}}};
-  const exec::RunSummary back = parse_json_report(doc.dump(), "shown.json");
+  const model::RunSummary back = parse_json_report(doc.dump(), "shown.json");
   ASSERT_EQ(back.results[0].measured.size(), 1u);
-  const exec::Measured& m = back.results[0].measured[0];
+  const model::Measured& m = back.results[0].measured[0];
   EXPECT_EQ(m.name, "speedup");
   EXPECT_EQ(m.count, 8u);
   EXPECT_EQ(m.mean, 1.5);
@@ -233,8 +233,8 @@ TEST(JsonRead, MalformedReportsNameTheFileAndField) {
 }
 
 TEST(Merge, ShardsMergeIntoTheWholeRunInItsOrder) {
-  const exec::RunSummary whole = whole_run();
-  const exec::RunSummary merged = merge_reports(three_shards(whole));
+  const model::RunSummary whole = whole_run();
+  const model::RunSummary merged = merge_reports(three_shards(whole));
   ASSERT_EQ(merged.results.size(), whole.results.size());
   for (std::size_t k = 0; k < whole.results.size(); ++k) {
     EXPECT_EQ(merged.results[k].id, whole.results[k].id);
@@ -245,7 +245,7 @@ TEST(Merge, ShardsMergeIntoTheWholeRunInItsOrder) {
 }
 
 TEST(Merge, RefusesInconsistentInputs) {
-  const exec::RunSummary whole = whole_run();
+  const model::RunSummary whole = whole_run();
   auto in = three_shards(whole);
   in[1].summary.seed = 12;
   EXPECT_EQ(refusal(in),
@@ -284,7 +284,7 @@ TEST(Merge, RefusesInconsistentInputs) {
 }
 
 TEST(Html, SelfContainedEscapedAndShowsEveryCase) {
-  exec::RunSummary s = whole_run();
+  model::RunSummary s = whole_run();
   s.results[1].extra_fields = {{"measured", R"({"speedup": 1.5})"}};
   s.results[1].sanitizer_reports = {
       {"data race", "race", "sig", 2, "Write at <a> by thread T1", "WARNING: ThreadSanitizer"}};

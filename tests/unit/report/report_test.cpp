@@ -26,10 +26,10 @@ namespace strain::report {
 namespace {
 
 namespace fs = std::filesystem;
-using check::Outcome;
+using model::Outcome;
 
-check::OutcomeCounts counts(std::initializer_list<std::pair<Outcome, std::uint64_t>> list) {
-  check::OutcomeCounts c{};
+model::OutcomeCounts counts(std::initializer_list<std::pair<Outcome, std::uint64_t>> list) {
+  model::OutcomeCounts c{};
   for (const auto& [o, n] : list) c[static_cast<std::size_t>(o)] = n;
   return c;
 }
@@ -38,14 +38,14 @@ check::OutcomeCounts counts(std::initializer_list<std::pair<Outcome, std::uint64
 // bug that was found (met, with a first failure), and an unmet case whose
 // message needs escaping. Every timing is an input, so output is deterministic
 // except for the JUnit hostname.
-exec::RunSummary sample_summary() {
-  exec::RunSummary s;
+model::RunSummary sample_summary() {
+  model::RunSummary s;
   s.build = "plain";
   s.seed = 42;
   s.timestamp = "2024-05-01T12:00:00Z";
   s.elapsed_s = 2.61;
 
-  exec::CaseResult fixed;
+  model::CaseResult fixed;
   fixed.id = "bank_account/fixed";
   fixed.spec_name = "bank_account";
   fixed.spec_path = "specs/bank_account.yaml";
@@ -58,12 +58,12 @@ exec::RunSummary sample_summary() {
   fixed.trials = 20000;
   fixed.elapsed_s = 0.0485;
   fixed.outcomes = counts({{Outcome::pass, 20000}});
-  fixed.stopped_by = "trials";
+  fixed.stopped_by = model::StopReason::trials;
   fixed.measured = {{"sequential_s", 20000, 0.0123456, 0.0101, 0.015},
                     {"speedup", 19990, 1.73456, 0.5, 1980.25}};
   s.results.push_back(fixed);
 
-  exec::CaseResult unlocked = fixed;
+  model::CaseResult unlocked = fixed;
   unlocked.measured.clear();
   unlocked.id = "bank_account/unlocked";
   unlocked.case_name = "unlocked";
@@ -72,9 +72,9 @@ exec::RunSummary sample_summary() {
   unlocked.trials = 18;
   unlocked.elapsed_s = 0.0125;
   unlocked.outcomes = counts({{Outcome::pass, 17}, {Outcome::violation, 1}});
-  unlocked.stopped_by = "failure";
+  unlocked.stopped_by = model::StopReason::failure;
   unlocked.metrics = {{"final_balance", -222}, {"speedup", 1.5}};
-  unlocked.first_failure = exec::TrialFailure{
+  unlocked.first_failure = model::TrialFailure{
       17,
       0x9e3779b97f4a7c15ull,
       Outcome::violation,
@@ -84,7 +84,7 @@ exec::RunSummary sample_summary() {
       "strain replay bank_account/unlocked --seed 42 --trial 17"};
   s.results.push_back(unlocked);
 
-  exec::CaseResult queue;
+  model::CaseResult queue;
   queue.id = "queue_pipeline/no_sentinel";
   queue.spec_name = "queue_pipeline";
   queue.spec_path = "specs/queue_pipeline.yaml";
@@ -97,8 +97,8 @@ exec::RunSummary sample_summary() {
   queue.trials = 3;
   queue.elapsed_s = 2.5;
   queue.outcomes = counts({{Outcome::pass, 2}, {Outcome::hang, 1}});
-  queue.stopped_by = "failure";
-  queue.first_failure = exec::TrialFailure{2,
+  queue.stopped_by = model::StopReason::failure;
+  queue.first_failure = model::TrialFailure{2,
                                            18446744073709551557ull,  // largest 64-bit prime
                                            Outcome::hang,
                                            "watchdog: 1 of 3 consumers still in get() after 2s; "
@@ -111,8 +111,8 @@ exec::RunSummary sample_summary() {
 }
 
 // Sends the events a run would send for `s`, progress included.
-void drive(Reporter& r, const exec::RunSummary& s) {
-  exec::RunInfo info{s.build, s.seed, s.seed_overridden, {}, s.timestamp, s.selection};
+void drive(Reporter& r, const model::RunSummary& s) {
+  model::RunInfo info{s.build, s.seed, s.seed_overridden, {}, s.timestamp, s.selection};
   for (const auto& c : s.results) info.case_ids.push_back(c.id);
   r.run_started(info);
   for (const auto& c : s.results) {
@@ -163,7 +163,7 @@ class TempDir {
 };
 
 // Runs the file reporter `name` over `s` and returns what it wrote.
-std::string file_report(const std::string& name, const exec::RunSummary& s, const fs::path& dir) {
+std::string file_report(const std::string& name, const model::RunSummary& s, const fs::path& dir) {
   const fs::path out = dir / ("report." + name);
   auto r = make_file_reporter(name + ":" + out.string());
   drive(*r, s);
@@ -205,7 +205,7 @@ TEST(ConsoleReporter, TtyRewritesOneLiveLine) {
 TEST(ConsoleReporter, LiveLineCountsCasesAndFitsTheTerminal) {
   std::ostringstream out;
   auto r = make_console_reporter(out, {.tty = true, .quiet = true, .columns = 60});
-  exec::RunInfo info;
+  model::RunInfo info;
   info.case_ids = {"a", "b", "c"};
   r->run_started(info);
   r->case_started("a");
@@ -218,7 +218,7 @@ TEST(ConsoleReporter, LiveLineCountsCasesAndFitsTheTerminal) {
 }
 
 TEST(LiveLine, NarrowTerminalsCutTheLineNotWrapIt) {
-  const exec::CaseProgress p{"bank_account/bug_unlocked/topology=threads", 12, 1500, 0.25, 10.0,
+  const model::CaseProgress p{"bank_account/bug_unlocked/topology=threads", 12, 1500, 0.25, 10.0,
                              counts({{Outcome::pass, 11}, {Outcome::violation, 1}})};
   for (const std::size_t cols : {20u, 40u, 60u, 80u, 160u}) {
     SCOPED_TRACE(cols);
@@ -270,9 +270,9 @@ TEST(JsonReporter, HoldsEveryRequiredField) {
          {"id", "spec", "spec_path", "case", "plugin", "matrix", "expected", "verdict", "trials",
           "elapsed_s", "trials_per_s", "outcomes", "stopped_by", "note", "first_failure"})
       EXPECT_TRUE(c.contains(key)) << key;
-    EXPECT_EQ(c["outcomes"].size(), check::kOutcomeCount);
-    for (const Outcome o : check::kAllOutcomes)
-      EXPECT_TRUE(c["outcomes"].contains(std::string(check::to_string(o))));
+    EXPECT_EQ(c["outcomes"].size(), model::kOutcomeCount);
+    for (const Outcome o : model::kAllOutcomes)
+      EXPECT_TRUE(c["outcomes"].contains(std::string(model::to_string(o))));
   }
   EXPECT_TRUE(doc["cases"][0]["first_failure"].is_null());
   const auto& ff = doc["cases"][2]["first_failure"];
@@ -371,7 +371,7 @@ class Recorder : public Reporter {
   Recorder(std::string name, std::vector<std::string>& log, bool throws = false)
       : name_(std::move(name)), log_(log), throws_(throws) {}
   void case_started(const std::string& id) override { log_.push_back(name_ + ":" + id); }
-  void run_finished(const exec::RunSummary&) override {
+  void run_finished(const model::RunSummary&) override {
     log_.push_back(name_ + ":end");
     if (throws_) throw std::runtime_error(name_ + " failed");
   }
@@ -458,12 +458,12 @@ TEST(Format, OneLineTextKeepsNoControlCharacter) {
 TEST(Console, CaseIdsArePrintedSanitised) {
   std::ostringstream out;
   auto console = make_console_reporter(out, {});
-  exec::CaseResult r;
+  model::CaseResult r;
   r.id = "spec/case/s=\x1b]0;pwned\a\r\n"
          "FAKE";
   r.met = true;
   console->case_finished(r);
-  exec::RunSummary s;
+  model::RunSummary s;
   s.results.push_back(r);
   console->run_finished(s);
   EXPECT_EQ(out.str().find('\x1b'), std::string::npos) << out.str();

@@ -16,7 +16,7 @@
 namespace strain::spec {
 namespace {
 
-using check::Outcome;
+using model::Outcome;
 using check::Value;
 
 plugin::Catalog make_catalog() {

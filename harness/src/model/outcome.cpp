@@ -1,6 +1,6 @@
-#include "check/outcome.hpp"
+#include "model/outcome.hpp"
 
-namespace strain::check {
+namespace strain::model {
 
 namespace {
 constexpr std::array<std::string_view, kOutcomeCount + 1> kNames = {
@@ -20,4 +20,4 @@ std::optional<Outcome> expectation_from_string(std::string_view name) noexcept {
   return outcome_from_string(name);
 }
 
-}  // namespace strain::check
+}  // namespace strain::model

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-namespace strain::check {
+namespace strain::model {
 
 //! What one trial showed; `fail` is no trial's outcome but an expectation:
 //! any failure (a lock cycle is a `deadlock` under the controlled scheduler
@@ -36,4 +36,4 @@ constexpr bool is_failure(Outcome o) noexcept { return o != Outcome::pass; }
 //! Counts of outcomes, indexed by the enum.
 using OutcomeCounts = std::array<std::uint64_t, kOutcomeCount>;
 
-}  // namespace strain::check
+}  // namespace strain::model

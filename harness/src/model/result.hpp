@@ -7,15 +7,16 @@
 #include <utility>
 #include <vector>
 
-#include "check/outcome.hpp"
+#include "model/outcome.hpp"
+#include "model/stop_reason.hpp"
 
-namespace strain::exec {
+namespace strain::model {
 
 //! The first failing trial of a case, with what is needed to replay it.
 struct TrialFailure {
   std::uint64_t trial = 0;  // index within the case
   std::uint64_t seed = 0;   // the trial's own seed
-  check::Outcome outcome = check::Outcome::pass;
+  Outcome outcome = Outcome::pass;
   std::string message;  // e.g. the violated invariant with its values
   double at_s = 0.0;    // seconds from the case's start
   std::string replay;   // a command line that runs this trial again
@@ -77,15 +78,15 @@ struct CaseResult {
   std::string plugin;
   std::vector<std::pair<std::string, std::string>> matrix;
   std::uint64_t spec_seed = 0;  // the seed trial seeds derive from
-  check::Outcome expected = check::Outcome::pass;
+  Outcome expected = Outcome::pass;
   bool met = false;  // the verdict
   std::uint64_t trials = 0;
   double elapsed_s = 0.0;
-  check::OutcomeCounts outcomes{};
+  OutcomeCounts outcomes{};
   std::optional<TrialFailure> first_failure;
-  //! Why the case stopped: "trials", "budget", "failure", or "error" when it
-  //! could not run at all (then `note` says why).
-  std::string stopped_by;
+  //! Why the case stopped; `error` when it could not run at all (then
+  //! `note` says why).
+  StopReason stopped_by = StopReason::none;
   std::string note;
   //! What the plugin printed (stdout and stderr of the case's worker),
   //! bounded: the head and the tail are kept, `output_bytes` counts it all.
@@ -122,8 +123,13 @@ struct CaseProgress {
   std::uint64_t planned_trials = 0;
   double elapsed_s = 0.0;
   double budget_s = 0.0;
-  check::OutcomeCounts outcomes{};
+  OutcomeCounts outcomes{};
 };
+
+//! The distinct interleavings a case counts at most (CaseResult::schedules
+//! of a steered case): a fixed set per case, so that counting allocates
+//! nothing in a trial. A count that reaches it means "at least".
+inline constexpr std::uint64_t kDistinctInterleavingsCap = std::uint64_t{1} << 15;
 
 //! A spec file a run loaded, with a hash of its bytes, so reports of shards
 //! can be checked to come from the same specs.
@@ -188,4 +194,4 @@ struct RunSummary {
   }
 };
 
-}  // namespace strain::exec
+}  // namespace strain::model

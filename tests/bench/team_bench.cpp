@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "exec/case_runner.hpp"
+#include "exec/case_run.hpp"
 #include "plugin/loader.hpp"
 #include "strain/context.hpp"
 
@@ -48,7 +48,7 @@ void BM_PersistentTeam(benchmark::State& state, const char* plugin) {
   const std::uint64_t trials = 200000;
   const spec::Case c = make_case(plugin, trials);
   for (auto _ : state) {
-    const model::CaseResult r = exec::run_case(c, {});
+    const model::CaseResult r = exec::run_case(c, exec::plan_for(c, {}));
     if (r.trials != trials) state.SkipWithError("not every trial ran");
   }
   state.counters["trials_per_s"] = benchmark::Counter(
@@ -66,7 +66,7 @@ void BM_SharedCounter(benchmark::State& state, spec::Topology topology) {
   for (std::size_t k = 0; k < c.scenario->params.size(); ++k)
     if (c.scenario->params[k].name == "increments") c.params[k] = check::Value::integer(10);
   for (auto _ : state) {
-    const model::CaseResult r = exec::run_case(c, {});
+    const model::CaseResult r = exec::run_case(c, exec::plan_for(c, {}));
     if (r.trials != trials) state.SkipWithError("not every trial ran");
   }
   state.counters["trials_per_s"] = benchmark::Counter(

@@ -149,12 +149,18 @@ TEST(Cli, ARealScheduleReplaySpreadsItsRunsOverFreshWorkers) {
 TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {
   const std::string json = kWork + "/interrupt.json";
   fs::remove(json);
+  // The spec from a folder of its own, so that the worker looked for below
+  // is this test's, not that of another test running the same spec.
+  const std::string dir = kWork + "/sigterm_run";
+  fs::create_directories(dir);
+  fs::copy_file(kSrc + "/tests/integration/specs/interrupt.yaml", dir + "/interrupt.yaml",
+                fs::copy_options::overwrite_existing);
   const Result r =
       // SIGTERM once the quick case is reported (not after a fixed sleep:
       // on a loaded 2-core machine its worker may take seconds to start),
       // while the long one runs.
       strain("--plugin-path " + kTestPlugins +
-             " run tests/integration/specs/interrupt.yaml --report json:" + json + " >" + kWork +
+             " run " + dir + "/interrupt.yaml --report json:" + json + " >" + kWork +
              "/interrupt.out 2>" + kWork + "/interrupt.err & pid=$!; for i in $(seq 600); do " +
              "grep -q 'interrupt/quick' " + kWork + "/interrupt.out && break; sleep 0.1; done; " +
              "sleep 0.5; kill -TERM $pid; wait $pid; echo rc=$?");
@@ -167,7 +173,7 @@ TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {
   ASSERT_EQ(report["cases"].size(), 1u);
   EXPECT_EQ(report["cases"][0]["id"], "interrupt/quick");
   // The worker of the long case is gone too.
-  EXPECT_NE(std::system("pgrep -f '__worker.*interrupt/lon[g]' >/dev/null"), 0);
+  EXPECT_NE(std::system("pgrep -f '__worker.*sigterm_run/interrupt[.]yaml' >/dev/null"), 0);
 }
 
 }  // namespace

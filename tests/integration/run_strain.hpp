@@ -3,8 +3,10 @@
 // integration tests.
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -40,7 +42,12 @@ inline std::string read_text(const std::string& path) {
 // Runs a shell command line from the source folder.
 inline Result shell(const std::string& command) {
   fs::create_directories(kWork);
-  const std::string err_file = kWork + "/stderr.txt";
+  // One file per call: ctest -j runs the tests of this folder side by side
+  // in one kWork, and a shared stderr.txt gave one test another's (empty)
+  // stderr.
+  static std::atomic<unsigned> calls{0};
+  const std::string err_file =
+      kWork + "/stderr." + std::to_string(::getpid()) + "." + std::to_string(calls++) + ".txt";
   const std::string cmd = "cd " + kSrc + " && " + command + " 2>" + err_file;
   Result r;
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -51,6 +58,7 @@ inline Result shell(const std::string& command) {
   const int status = ::pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.err = read_text(err_file);
+  fs::remove(err_file);
   return r;
 }
 

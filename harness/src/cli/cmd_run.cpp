@@ -27,8 +27,9 @@
 #include "core/errors.hpp"
 #include "core/shell_quote.hpp"
 #include "core/output_path.hpp"
-#include "exec/case_runner.hpp"
+#include "exec/case_run.hpp"
 #include "exec/isolated_runner.hpp"
+#include "model/seed.hpp"
 #include "report/format.hpp"
 #include "report/reporter.hpp"
 #include "sched/trace.hpp"
@@ -71,15 +72,25 @@ void install_signal_handlers() {
 
 // Runs one case: in a worker process unless asked to stay in-process (for a
 // debugger), where a crash takes strain down with it.
-model::CaseResult run_one(const spec::Case& c, const exec::RunOptions& opt, const Global& g,
-                         bool in_process, std::vector<std::string> worker_args = {}) {
-  if (in_process) return exec::run_case(c, opt);
+model::CaseResult run_one(const spec::Case& c, const model::RunPlan& plan,
+                          const exec::CaseHooks& hooks, const Global& g, bool in_process) {
+  if (in_process) return exec::run_case(c, plan, hooks);
   exec::WorkerLaunch launch;
   launch.exe = exec::self_exe();
   if (!g.plugin_path.empty()) launch.global_args = {"--plugin-path", g.plugin_path};
-  launch.worker_args = std::move(worker_args);
   launch.interrupted = &g_interrupted;
-  return exec::run_isolated(c, opt, launch);
+  return exec::run_isolated(c, plan, hooks, launch);
+}
+
+// The plan of `c` in repetition `r` of this run: what is the same for every
+// case (the build, the printed command's prefix, the flags) and the seed.
+model::RunPlan make_plan(const spec::Case& c, std::optional<std::uint64_t> run_seed,
+                         std::uint64_t r, double intensity, const Global& g) {
+  model::RunPlan plan = exec::plan_for(c, run_seed, r);
+  plan.intensity = intensity;
+  plan.tsan_build = tsan_build();
+  plan.command_prefix = command_prefix(g.plugin_path);
+  return plan;
 }
 
 std::string utc_now() {
@@ -92,7 +103,7 @@ std::string utc_now() {
 }
 
 // --verbose: what a case runs with, and how to run it under a debugger
-// (`prefix` as RunOptions::command_prefix).
+// (`prefix` as RunPlan::command_prefix).
 void print_settings(const spec::Case& c, std::uint64_t seed, std::vector<std::string> prefix) {
   const spec::Schedule& s = c.schedule;
   std::string params, roles;
@@ -157,19 +168,9 @@ std::vector<std::uint64_t> case_order(std::vector<std::uint64_t> mine, const Run
   return mine;
 }
 
-// The seed case `c` runs under in repetition `r`: as gtest does with
-// --gtest_repeat, each repetition runs under the next seed (the spec's, or
-// --seed's, plus r), so N repetitions explore N times the schedules. The
-// first is a plain run: --seed or nothing.
-std::optional<std::uint64_t> repetition_seed(const RunFlags& f, const spec::Case& c,
-                                             std::uint64_t r) {
-  if (r == 0) return f.seed;
-  return f.seed.value_or(c.schedule.seed) + r;
-}
-
 // Runs the selected cases of this shard, `repeat` times, feeding every
 // reporter. Returns the exit code.
-int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions opt,
+int execute(const std::vector<spec::Spec>& specs, RunFlags& f, double intensity,
             const Global& g, const std::vector<std::string>& inputs) {
   const std::vector<const spec::Case*> selected = select_cases(specs, f);
   const GetEnv env = [](const char* name) { return std::getenv(name); };
@@ -206,7 +207,8 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
   summary.specs = spec_files(specs);
   summary.selection = sel;
   const auto t0 = std::chrono::steady_clock::now();
-  opt.progress = [&rep](const model::CaseProgress& p) { rep.case_progress(p); };
+  exec::CaseHooks hooks;
+  hooks.progress = [&rep](const model::CaseProgress& p) { rep.case_progress(p); };
   // gtest's --gtest_shuffle: a seed from the clock unless given, printed so
   // that the order can be had again.
   const std::uint64_t shuffle_seed =
@@ -214,10 +216,6 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
   if (f.shuffle && !f.output.quiet)
     std::cout << fmt::format("Shuffling the cases with seed {} (--shuffle-seed {} repeats it)\n",
                              shuffle_seed, shuffle_seed);
-  // The workers scale their copy of the case as this process scaled its own.
-  std::vector<std::string> worker_args;
-  if (!f.intensity.empty())
-    worker_args = {"--intensity", fmt::format("{}", parse_intensity(f.intensity))};
   bool stop = false;  // --fail-fast saw an unmet case
   std::uint64_t not_run = 0;
   for (std::uint64_t r = 0; r < f.repeat && !g_interrupted.load(); ++r) {
@@ -236,12 +234,14 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
         continue;
       }
       const spec::Case& c = *selected[k];
-      exec::RunOptions case_opt = opt;
-      case_opt.seed = repetition_seed(f, c, r);
-      if (f.output.verbose)
-        print_settings(c, case_opt.seed.value_or(c.schedule.seed), opt.command_prefix);
+      // As gtest does with --gtest_repeat, repetition r runs under the next
+      // seed (the spec's, or --seed's, plus r): N repetitions explore N
+      // times the schedules.
+      model::RunPlan plan = make_plan(c, f.seed, r, intensity, g);
+      plan.keep_going = f.keep_going;
+      if (f.output.verbose) print_settings(c, plan.seed, plan.command_prefix);
       rep.case_started(c.id);
-      model::CaseResult res = run_one(c, case_opt, g, f.in_process, worker_args);
+      model::CaseResult res = run_one(c, plan, hooks, g, f.in_process);
       if (res.stopped_by == model::StopReason::interrupted) break;
       res.index = k;
       res.repetition = r;
@@ -259,8 +259,8 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, exec::RunOptions 
       for (const auto k : case_order(mine, f, shuffle_seed, r)) {
         if (planned++ < summary.results.size()) continue;
         const spec::Case& c = *selected[k];
-        model::CaseResult u = exec::base_result(
-            c, repetition_seed(f, c, r).value_or(c.schedule.seed), info.build == "tsan");
+        model::CaseResult u = exec::base_result(c, model::resolve_seed(f.seed, c.schedule.seed, r),
+                                                info.build == "tsan");
         u.index = k;
         u.repetition = r;
         u.stopped_by = model::StopReason::interrupted;
@@ -346,12 +346,7 @@ Action add_run(CLI::App& app, const Global& g) {
         for (auto& c : s.cases) apply_strategy_flag(c, f->strategy);
     for (auto& s : specs)
       for (auto& c : s.cases) apply_intensity(c, intensity);
-    exec::RunOptions opt;
-    opt.keep_going = f->keep_going;
-    opt.seed = f->seed;
-    opt.tsan_build = tsan_build();
-    opt.command_prefix = command_prefix(g.plugin_path);
-    return execute(specs, *f, opt, g, run_inputs(specs, catalog));
+    return execute(specs, *f, intensity, g, run_inputs(specs, catalog));
   };
 }
 
@@ -512,21 +507,18 @@ Action add_replay(CLI::App& app, const Global& g) {
       throw UsageError("--trace and --record-trace need a case under strategy controlled; " +
                        f->id + " runs under " + found->schedule.strategy.name);
     if (f->output.verbose) print_settings(*found, *f->seed, command_prefix(g.plugin_path));
-    exec::RunOptions opt;
-    opt.seed = f->seed;
-    opt.only_trial = f->trial;
-    opt.keep_going = true;
-    opt.tsan_build = tsan_build();
-    opt.steps = f->steps;
-    opt.trace_in = f->trace_in;
-    opt.trace_out = f->trace_out;
-    opt.command_prefix = command_prefix(g.plugin_path);
+    model::RunPlan plan = make_plan(*found, f->seed, 0, 1.0, g);
+    plan.only_trial = f->trial;
+    plan.keep_going = true;
+    plan.steps = f->steps;
+    plan.trace_in = f->trace_in;
+    plan.trace_out = f->trace_out;
     install_signal_handlers();
     ReplayTally tally;
     while (tally.runs < f->repeat) {
-      opt.repeat = f->repeat - tally.runs;
-      if (!controlled) opt.repeat = std::min(opt.repeat, kRealScheduleRunsPerWorker);
-      model::CaseResult r = run_one(*found, opt, g, f->in_process);
+      plan.repeat = f->repeat - tally.runs;
+      if (!controlled) plan.repeat = std::min(plan.repeat, kRealScheduleRunsPerWorker);
+      model::CaseResult r = run_one(*found, plan, {}, g, f->in_process);
       if (r.stopped_by == model::StopReason::error) throw UsageError("cannot replay " + f->id + ": " + r.note);
       if (r.stopped_by == model::StopReason::interrupted || g_interrupted.load()) {
         std::cerr << "strain: interrupted after " << tally.runs << " of " << f->repeat << " runs\n";
@@ -536,7 +528,7 @@ Action add_replay(CLI::App& app, const Global& g) {
       tally.add(std::move(r));
       if (!ran) break;  // nothing ran: another worker would do the same
       // The trace is the first run's; later workers replay, not record.
-      opt.trace_out.clear();
+      plan.trace_out.clear();
     }
     print_replay(tally, f->id, *f->seed, *f->trial, controlled, f->output);
     if (!f->trace_out.empty()) std::cout << "trace written to " << f->trace_out << "\n";

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "exec/replay_command.hpp"
 #include "exec/sanitizer_hook.hpp"
 #include "fixtures/site_facts.hpp"
 #include "sched/trace.hpp"
@@ -26,16 +27,16 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
     if (controller && controller->portfolio())
       message += "\n(found under " + controller->describe() + ")";
     first_failure = model::TrialFailure{t,
-                                 trial_seed(spec_seed, kase->id, t),
+                                 model::trial_seed(case_seed, t),
                                  o,
                                  std::move(message),
                                  std::chrono::duration<double>(ended - t0).count(),
-                                 replay_command(*kase, spec_seed, t, steps, opt.command_prefix),
+                                 replay_command(*kase, spec_seed, t, steps, plan.command_prefix),
                                  controller ? controller->digest().text() : std::string()};
-    if (opt.on_failure) opt.on_failure(*first_failure);
+    if (hooks.on_failure) hooks.on_failure(*first_failure);
   }
   ++next_trial;
-  if (model::is_failure(o) && !opt.keep_going && !opt.only_trial) {
+  if (model::is_failure(o) && !plan.keep_going && !plan.only_trial) {
     stopped_by = model::StopReason::failure;
     return false;
   }
@@ -43,7 +44,7 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
     stopped_by = model::StopReason::trials;
     return false;
   }
-  if (Clock::now() >= deadline && !opt.only_trial) {
+  if (Clock::now() >= deadline && !plan.only_trial) {
     stopped_by = model::StopReason::budget;
     return false;
   }
@@ -53,9 +54,7 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
 bool CaseState::prepare() {
   for (;;) {
     const std::uint64_t t = trial_index(next_trial);
-    // The case's part of the seed is mixed once per case, not per trial:
-    // this runs between every two trials.
-    const std::uint64_t seed = mix(case_seed, t + 1);
+    const std::uint64_t seed = model::trial_seed(case_seed, t);
     live->current_trial.store(t, std::memory_order_relaxed);
     reset_context(main, seed, 0, t);
     for (auto& m : metrics) m = detail::MetricSlot{};
@@ -64,7 +63,7 @@ bool CaseState::prepare() {
       if (thread_ctx[k].d_.sched != nullptr) sched::reseed(sched_state[k], seed);
     }
     if (controller) {
-      controller->begin_trial(seed, opt.steps);
+      controller->begin_trial(seed, plan.steps);
       steps = controller->steps_learned() ? controller->steps_used() : 0;
       live->steps.store(steps, std::memory_order_relaxed);
     }
@@ -183,8 +182,8 @@ void CaseState::controlled_trial_ended() {
   controller->end_trial();
   schedules.add(controller->digest().value());
   live->schedules.store(schedules.count(), std::memory_order_relaxed);
-  if (!opt.only_trial) return;
-  if (opt.trace_out.empty() || run_count != 0) return;
+  if (!plan.only_trial) return;
+  if (plan.trace_out.empty() || run_count != 0) return;
   sched::Trace t;
   t.case_id = kase->id;
   t.seed = spec_seed;
@@ -195,7 +194,7 @@ void CaseState::controlled_trial_ended() {
   t.decisions = controller->decisions();
   t.interleaving = controller->step_log();
   try {
-    sched::write_trace(opt.trace_out, t);
+    sched::write_trace(plan.trace_out, t);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "strain: %s\n", e.what());
   }

@@ -1,7 +1,7 @@
 #pragma once
 // The state a case's trials share, and the steps of its trial loop:
 // prepare a trial, record its outcome, check and classify it. The runner
-// (case_runner.cpp) builds it and drives it from a thread team or a process
+// (case_run.cpp) builds it and drives it from a thread team or a process
 // team; this is what runs between every two trials, so it allocates nothing
 // there unless a trial failed or the case has a site fixture.
 
@@ -17,9 +17,10 @@
 
 #include "exec/digest_set.hpp"
 #include "exec/arena.hpp"
-#include "exec/case_runner.hpp"
+#include "exec/case_run.hpp"
 #include "exec/live_counters.hpp"
 #include "model/result.hpp"
+#include "model/seed.hpp"
 #include "fixtures/site_server.hpp"
 #include "sched/controller.hpp"
 #include "sched/strategy.hpp"
@@ -31,27 +32,15 @@ namespace strain::exec {
 
 using Clock = std::chrono::steady_clock;
 
-//! One step of the seed derivation (splitmix64 over a ^ b * golden ratio).
-inline std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t s = a ^ (b * 0x9e3779b97f4a7c15ULL);
-  return Rng::splitmix64(s);
-}
-
-//! FNV-1a of a case id: stable across runs and builds, unlike std::hash.
-inline std::uint64_t hash_id(const std::string& id) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : id) h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
-
 // Everything a case's trials share. Lives on the heap so that, if a trial
 // hangs, it can be leaked together with the team whose threads use it.
 struct CaseState {
   const spec::Case* kase = nullptr;
   const detail::ScenarioDescriptor* desc = nullptr;
-  RunOptions opt;
+  model::RunPlan plan;
+  CaseHooks hooks;
   std::uint64_t spec_seed = 0;
-  std::uint64_t case_seed = 0;  // mix(spec_seed, hash of the case id): trial_seed's first half
+  std::uint64_t case_seed = 0;  // model::case_seed(spec_seed, case id)
   std::uint64_t planned = 0;
   Clock::time_point t0;
   Clock::time_point deadline;
@@ -121,8 +110,8 @@ struct CaseState {
   }
 
   std::uint64_t trial_index(std::uint64_t k) const {
-    if (!opt.only_trial) return k;
-    return warming ? *opt.only_trial - 1 : *opt.only_trial;
+    if (!plan.only_trial) return k;
+    return warming ? *plan.only_trial - 1 : *plan.only_trial;
   }
   //! A controlled replay of trial N > 0 first runs trial N - 1 and discards
   //! it: the original trial N ran in a process that had run trials before
@@ -139,7 +128,7 @@ struct CaseState {
     ctx.d_.message[0] = '\0';
     ctx.d_.trial = trial;
     ctx.d_.seed = seed;
-    ctx.d_.rng.reseed(mix(seed, salt));
+    ctx.d_.rng.reseed(model::context_seed(seed, salt));
   }
 
   // Records the outcome of the trial just finished, which ended at `ended`

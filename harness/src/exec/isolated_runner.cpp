@@ -20,6 +20,10 @@
 
 #include "core/signal_text.hpp"
 #include "exec/leftovers.hpp"
+#include "exec/replay_command.hpp"
+#include "exec/watchdog.hpp"
+#include "model/seed.hpp"
+#include "model/verdict.hpp"
 #include "exec/worker_protocol.hpp"
 #include "tsan/report_parser.hpp"
 #include "tsan/report_stream.hpp"
@@ -171,7 +175,7 @@ void collect_sanitizer_reports(model::CaseResult& r, tsan::ReportStream& stream,
 
 std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
 
-int worker_main(const spec::Case& c, RunOptions opt, int result_fd, int live_fd) {
+int worker_main(const spec::Case& c, const model::RunPlan& plan, int result_fd, int live_fd) {
   void* mem = ::mmap(nullptr, sizeof(LiveCounters), PROT_READ | PROT_WRITE, MAP_SHARED, live_fd, 0);
   if (mem == MAP_FAILED) {
     std::fprintf(stderr, "strain worker: cannot map the live counters (fd %d): %s\n", live_fd,
@@ -188,14 +192,17 @@ int worker_main(const spec::Case& c, RunOptions opt, int result_fd, int live_fd)
     ::close(result_fd);
     result_fd = high;
   }
-  opt.live = static_cast<LiveCounters*>(mem);
-  opt.on_failure = [result_fd](const model::TrialFailure& f) { write_all(result_fd, encode_failure(f)); };
-  opt.progress = nullptr;  // the parent reads the live counters itself
-  const model::CaseResult r = run_case(c, opt);
+  CaseHooks hooks;
+  hooks.live = static_cast<LiveCounters*>(mem);
+  hooks.on_failure = [result_fd](const model::TrialFailure& f) {
+    write_all(result_fd, encode_failure(f));
+  };
+  // No progress callback: the parent reads the live counters itself.
+  const model::CaseResult r = run_case(c, plan, hooks);
   // Said in shared memory first: should the message below be lost (a plugin
   // closed every descriptor), the parent still knows the case ended on its
   // own and counts no phantom trial.
-  opt.live->finished.store(1);
+  hooks.live->finished.store(1);
   write_all(result_fd, encode_result(r));
   // _exit: a hung trial's threads are still running and must not be joined,
   // and nothing of this process is worth tearing down.
@@ -204,276 +211,325 @@ int worker_main(const spec::Case& c, RunOptions opt, int result_fd, int live_fd)
 
 namespace {
 
-model::CaseResult run_worker(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
-  const std::uint64_t spec_seed = opt.seed.value_or(c.schedule.seed);
-  model::CaseResult result = base_result(c, spec_seed, opt.tsan_build);
-  auto fail_to_start = [&](const std::string& why) {
-    result.stopped_by = model::StopReason::error;
-    result.note = why;
-    result.met = false;
-    return result;
-  };
-
-  // The live counters: a memfd both processes map.
-  Fd live_fd(::memfd_create("strain-live", MFD_CLOEXEC));
-  if (live_fd.fd < 0 || ::ftruncate(live_fd.fd, sizeof(LiveCounters)) != 0)
-    return fail_to_start(std::string("memfd_create: ") + std::strerror(errno));
-  void* mem =
-      ::mmap(nullptr, sizeof(LiveCounters), PROT_READ | PROT_WRITE, MAP_SHARED, live_fd.fd, 0);
-  if (mem == MAP_FAILED) return fail_to_start(std::string("mmap: ") + std::strerror(errno));
-  auto* live = new (mem) LiveCounters();
-  struct Unmap {
-    void* m;
-    ~Unmap() { ::munmap(m, sizeof(LiveCounters)); }
-  } unmap{mem};
-
-  int res[2], out[2];
-  if (::pipe2(res, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0)
-    return fail_to_start(std::string("pipe: ") + std::strerror(errno));
-  Fd res_r(res[0]), res_w(above_std(res[1])), out_r(out[0]), out_w(above_std(out[1]));
-  live_fd.fd = above_std(live_fd.fd);
-
-  std::vector<std::string> args{launch.exe};
-  args.insert(args.end(), launch.global_args.begin(), launch.global_args.end());
-  args.insert(args.end(), {"__worker", "--spec", c.spec_path, "--case", c.id, "--result-fd", "3",
-                           "--live-fd", "4", "--seed", std::to_string(spec_seed), "--parent-pid",
-                           std::to_string(::getpid())});
-  if (opt.keep_going) args.push_back("--keep-going");
-  if (!c.strategy_flag.empty()) args.insert(args.end(), {"--strategy", c.strategy_flag});
-  args.insert(args.end(), launch.worker_args.begin(), launch.worker_args.end());
-  if (opt.only_trial) {
-    args.insert(args.end(), {"--trial", std::to_string(*opt.only_trial), "--repeat",
-                             std::to_string(opt.repeat)});
+// One worker process running (part of) a case, from its start to the
+// result: the parent's side of the worker protocol.
+class Worker {
+ public:
+  Worker(const spec::Case& c, const model::RunPlan& plan, const CaseHooks& hooks,
+         const WorkerLaunch& launch)
+      : c_(c),
+        plan_(plan),
+        hooks_(hooks),
+        launch_(launch),
+        result_(base_result(c, plan.seed, plan.tsan_build)),
+        capture_(launch.output_limit),
+        // The worker's own watchdog reports a hang after `timeout`; this one
+        // is the backstop for a worker that cannot (e.g. stopped or wedged in
+        // the runtime).
+        backstop_(c.schedule.timeout_s + 10.0) {}
+  ~Worker() {
+    if (live_ != nullptr) ::munmap(live_, sizeof(LiveCounters));
   }
-  if (opt.steps) args.insert(args.end(), {"--steps", std::to_string(*opt.steps)});
-  if (!opt.trace_in.empty()) args.insert(args.end(), {"--trace", opt.trace_in});
-  if (!opt.trace_out.empty()) args.insert(args.end(), {"--record-trace", opt.trace_out});
-  if (opt.first_trial > 0) {
-    args.insert(args.end(), {"--first-trial", std::to_string(opt.first_trial), "--budget-s",
-                             fmt::format("{}", opt.budget_s.value_or(c.schedule.budget_s))});
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  model::CaseResult run() {
+    std::string why;
+    if (!make_channels(why) || !spawn(why)) {
+      result_.stopped_by = model::StopReason::error;
+      result_.note = why;
+      result_.met = false;
+      return result_;
+    }
+    pump();
+    reap();
+    if (interrupted_) return interrupted();
+    // The counts are always those of shared memory, never the message's:
+    // the pipe is a descriptor plugin code can write to, the mapping is not
+    // (its memfd is closed in the worker), so nothing written can change a
+    // count. A message is only believed from a worker that finished its case.
+    if (final_ && live_->finished.load()) return from_message();
+    if (live_->finished.load() && WIFEXITED(status_) && WEXITSTATUS(status_) == 0)
+      return message_lost();
+    return ended_without_result();
   }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
 
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, out_w.fd, 1);
-  posix_spawn_file_actions_adddup2(&fa, out_w.fd, 2);
-  posix_spawn_file_actions_adddup2(&fa, res_w.fd, 3);
-  posix_spawn_file_actions_adddup2(&fa, live_fd.fd, 4);
-  // Nothing else: a descriptor strain inherited from whoever started it (a
-  // pipe whose reader is gone, a file) is none of the worker's business, and
-  // a plugin's stray write to it could kill the worker with SIGPIPE.
-  posix_spawn_file_actions_addclosefrom_np(&fa, 5);
-  // The worker gets default signal handling and its own process group, so
-  // a Ctrl-C on the terminal reaches the host, which then ends the worker.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-  pid_t pid = -1;
-  std::vector<std::string> env = worker_environment();
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  become_subreaper();
-  const int rc = ::posix_spawn(&pid, launch.exe.c_str(), &fa, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return fail_to_start("cannot start worker " + launch.exe + ": " + std::strerror(rc));
-  res_w.reset();
-  out_w.reset();
-
-  const auto t0 = Clock::now();
-  BoundedCapture capture(launch.output_limit);
-  tsan::ReportStream tsan_reports;
-  std::string pending;  // a partial line from the result pipe
-  std::optional<model::TrialFailure> first_failure;
-  std::optional<model::CaseResult> final;
-  bool killed_for_hang = false, interrupted = false;
-  std::uint64_t watched_trial = 0, watched_done = 0;
-  auto watched_since = t0;
-  auto last_progress = t0;
-  // The worker's own watchdog reports a hang after `timeout`; this one is the
-  // backstop for a worker that cannot (e.g. stopped or wedged in the runtime).
-  const double backstop_s = c.schedule.timeout_s + 10.0;
-
-  int status = 0;
-  bool reaped = false;
-  // After the worker exits, its output is read for this long at most: a
-  // process it left holding the pipe (issue 13: a child holding stdout kept
-  // a case with a 10 s budget running for 101 s) must not keep the case open.
-  constexpr auto kDrainAfterExit = std::chrono::milliseconds(200);
-  Clock::time_point exited_at{};
-
-  char buf[16384];
-  while (res_r.fd >= 0 || out_r.fd >= 0) {
-    if (!reaped && ::waitpid(pid, &status, WNOHANG) == pid) {
-      reaped = true;
-      exited_at = Clock::now();
-      end_leftovers(pid);
+ private:
+  // The live counters (a memfd both processes map), the result pipe and the
+  // output pipe.
+  bool make_channels(std::string& why) {
+    live_fd_.fd = ::memfd_create("strain-live", MFD_CLOEXEC);
+    if (live_fd_.fd < 0 || ::ftruncate(live_fd_.fd, sizeof(LiveCounters)) != 0) {
+      why = std::string("memfd_create: ") + std::strerror(errno);
+      return false;
     }
-    if (reaped && Clock::now() - exited_at > kDrainAfterExit) break;
-    pollfd fds[2] = {{res_r.fd, POLLIN, 0}, {out_r.fd, POLLIN, 0}};
-    const int n = ::poll(fds, 2, 100);
-    if (n < 0 && errno != EINTR) break;
-    if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-      const ssize_t got = ::read(res_r.fd, buf, sizeof buf);
-      if (got <= 0) {
-        res_r.reset();
-      } else {
-        pending.append(buf, static_cast<std::size_t>(got));
-        std::size_t nl;
-        while ((nl = pending.find('\n')) != std::string::npos) {
-          WorkerMessage m;
-          if (decode_line(std::string_view(pending).substr(0, nl), m)) {
-            if (m.type == WorkerMessage::Type::failure && !first_failure) first_failure = m.failure;
-            if (m.type == WorkerMessage::Type::result) final = m.result;
-          }
-          pending.erase(0, nl + 1);
-        }
+    void* mem =
+        ::mmap(nullptr, sizeof(LiveCounters), PROT_READ | PROT_WRITE, MAP_SHARED, live_fd_.fd, 0);
+    if (mem == MAP_FAILED) {
+      why = std::string("mmap: ") + std::strerror(errno);
+      return false;
+    }
+    live_ = new (mem) LiveCounters();
+    int res[2], out[2];
+    if (::pipe2(res, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) {
+      why = std::string("pipe: ") + std::strerror(errno);
+      return false;
+    }
+    res_r_.fd = res[0];
+    res_w_.fd = above_std(res[1]);
+    out_r_.fd = out[0];
+    out_w_.fd = above_std(out[1]);
+    live_fd_.fd = above_std(live_fd_.fd);
+    return true;
+  }
+
+  // Starts `strain __worker --plan JSON` on descriptors 0-4: /dev/null, the
+  // output pipe twice, the result pipe, the live counters.
+  bool spawn(std::string& why) {
+    std::vector<std::string> args{launch_.exe};
+    args.insert(args.end(), launch_.global_args.begin(), launch_.global_args.end());
+    args.insert(args.end(), {"__worker", "--plan", model::to_json(plan_), "--result-fd", "3",
+                             "--live-fd", "4", "--parent-pid", std::to_string(::getpid())});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out_w_.fd, 1);
+    posix_spawn_file_actions_adddup2(&fa, out_w_.fd, 2);
+    posix_spawn_file_actions_adddup2(&fa, res_w_.fd, 3);
+    posix_spawn_file_actions_adddup2(&fa, live_fd_.fd, 4);
+    // Nothing else: a descriptor strain inherited from whoever started it (a
+    // pipe whose reader is gone, a file) is none of the worker's business,
+    // and a plugin's stray write to it could kill the worker with SIGPIPE.
+    posix_spawn_file_actions_addclosefrom_np(&fa, 5);
+    // The worker gets default signal handling and its own process group, so
+    // a Ctrl-C on the terminal reaches the host, which then ends the worker.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                        POSIX_SPAWN_SETPGROUP);
+    std::vector<std::string> env = worker_environment();
+    std::vector<char*> envp;
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    become_subreaper();
+    const int rc = ::posix_spawn(&pid_, launch_.exe.c_str(), &fa, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) {
+      why = "cannot start worker " + launch_.exe + ": " + std::strerror(rc);
+      return false;
+    }
+    res_w_.reset();
+    out_w_.reset();
+    t0_ = Clock::now();
+    watch_ = TrialWatch(backstop_, t0_);
+    return true;
+  }
+
+  // Reads both pipes until the worker is gone, and watches it meanwhile.
+  void pump() {
+    // After the worker exits, its output is read for this long at most: a
+    // process it left holding the pipe (issue 13: a child holding stdout
+    // kept a case with a 10 s budget running for 101 s) must not keep the
+    // case open.
+    constexpr auto kDrainAfterExit = std::chrono::milliseconds(200);
+    Clock::time_point exited_at{};
+    while (res_r_.fd >= 0 || out_r_.fd >= 0) {
+      if (!reaped_ && ::waitpid(pid_, &status_, WNOHANG) == pid_) {
+        reaped_ = true;
+        exited_at = Clock::now();
+        end_leftovers(pid_);
       }
+      if (reaped_ && Clock::now() - exited_at > kDrainAfterExit) break;
+      pollfd fds[2] = {{res_r_.fd, POLLIN, 0}, {out_r_.fd, POLLIN, 0}};
+      const int n = ::poll(fds, 2, 100);
+      if (n < 0 && errno != EINTR) break;
+      if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) read_results();
+      if (n > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) read_output();
+      if (!look()) break;
     }
-    if (n > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-      const ssize_t got = ::read(out_r.fd, buf, sizeof buf);
-      if (got <= 0) {
-        out_r.reset();
-      } else {
-        capture.add(std::string_view(buf, static_cast<std::size_t>(got)));
-        if (opt.tsan_build) tsan_reports.add(std::string_view(buf, static_cast<std::size_t>(got)));
+  }
+
+  void read_results() {
+    char buf[16384];
+    const ssize_t got = ::read(res_r_.fd, buf, sizeof buf);
+    if (got <= 0) {
+      res_r_.reset();
+      return;
+    }
+    pending_.append(buf, static_cast<std::size_t>(got));
+    std::size_t nl;
+    while ((nl = pending_.find('\n')) != std::string::npos) {
+      WorkerMessage m;
+      if (decode_line(std::string_view(pending_).substr(0, nl), m)) {
+        if (m.type == WorkerMessage::Type::failure && !first_failure_) first_failure_ = m.failure;
+        if (m.type == WorkerMessage::Type::result) final_ = m.result;
       }
+      pending_.erase(0, nl + 1);
     }
+  }
+
+  void read_output() {
+    char buf[16384];
+    const ssize_t got = ::read(out_r_.fd, buf, sizeof buf);
+    if (got <= 0) {
+      out_r_.reset();
+      return;
+    }
+    const std::string_view chunk(buf, static_cast<std::size_t>(got));
+    capture_.add(chunk);
+    if (plan_.tsan_build) tsan_reports_.add(chunk);
+  }
+
+  // Progress, Ctrl-C and the backstop watchdog. False: the worker was
+  // killed, stop reading.
+  bool look() {
     const auto now = Clock::now();
-    if (opt.progress && now - last_progress >= std::chrono::milliseconds(100) &&
-        live->running.load()) {
-      last_progress = now;
-      opt.progress(model::CaseProgress{
-          c.id, live->trials_done.load(), opt.only_trial ? opt.repeat : c.schedule.trials,
-          std::chrono::duration<double>(now - t0).count(), c.schedule.budget_s, live->snapshot()});
+    if (hooks_.progress && now - last_progress_ >= std::chrono::milliseconds(100) &&
+        live_->running.load()) {
+      last_progress_ = now;
+      hooks_.progress(model::CaseProgress{
+          c_.id, live_->trials_done.load(), plan_.only_trial ? plan_.repeat : c_.schedule.trials,
+          std::chrono::duration<double>(now - t0_).count(), c_.schedule.budget_s,
+          live_->snapshot()});
     }
-    if (launch.interrupted != nullptr && launch.interrupted->load()) {
-      interrupted = true;
-      ::kill(-pid, SIGKILL);
-      break;
+    if (launch_.interrupted != nullptr && launch_.interrupted->load()) {
+      interrupted_ = true;
+      ::kill(-pid_, SIGKILL);
+      return false;
     }
-    const std::uint64_t cur = live->current_trial.load(), done = live->trials_done.load();
-    if (cur != watched_trial || done != watched_done) {
-      watched_trial = cur;
-      watched_done = done;
-      watched_since = now;
-    } else if (!final && std::chrono::duration<double>(now - watched_since).count() > backstop_s) {
-      killed_for_hang = true;
-      ::kill(-pid, SIGKILL);
-      break;
+    if (watch_.expired(live_->current_trial.load(), live_->trials_done.load(), now) && !final_) {
+      killed_for_hang_ = true;
+      ::kill(-pid_, SIGKILL);
+      return false;
     }
+    return true;
   }
 
-  while (!reaped && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  // Waits for the worker, ends what it left running, and takes its output
+  // and sanitizer reports into the result.
+  void reap() {
+    while (!reaped_ && ::waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
+    }
+    end_leftovers(pid_);
+    result_.output = capture_.text();
+    result_.output_bytes = capture_.total();
+    // Reports made during a trial that killed the worker were counted by the
+    // hook after the last store, and nobody knows how many: keep them all.
+    const std::uint64_t real =
+        live_->finished.load() ? live_->sanitizer_reports.load() : UINT64_MAX;
+    collect_sanitizer_reports(result_, tsan_reports_, real);
+    result_.elapsed_s = std::chrono::duration<double>(Clock::now() - t0_).count();
   }
-  end_leftovers(pid);
-  result.output = capture.text();
-  result.output_bytes = capture.total();
-  // Reports made during a trial that killed the worker were counted by the
-  // hook after the last store, and nobody knows how many: keep them all then.
-  const std::uint64_t real = live->finished.load() ? live->sanitizer_reports.load() : UINT64_MAX;
-  collect_sanitizer_reports(result, tsan_reports, real);
-  result.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  if (interrupted) {
-    result.stopped_by = model::StopReason::interrupted;
-    result.trials = live->trials_done.load();
-    result.outcomes = live->snapshot();
-    result.first_failure = first_failure;
-    return result;
+
+  model::CaseResult interrupted() {
+    result_.stopped_by = model::StopReason::interrupted;
+    result_.trials = live_->trials_done.load();
+    result_.outcomes = live_->snapshot();
+    result_.first_failure = first_failure_;
+    return result_;
   }
-  // The counts are always those of shared memory, never the message's: the
-  // pipe is a descriptor plugin code can write to, the mapping is not (its
-  // memfd is closed in the worker), so nothing written can change a count.
-  // A message is only believed from a worker that finished its case.
-  if (final && live->finished.load()) {
-    const double elapsed = result.elapsed_s;
-    std::string output = std::move(result.output);
-    const std::uint64_t bytes = result.output_bytes;
-    auto reports = std::move(result.sanitizer_reports);
-    result.trials = live->trials_done.load();
-    result.outcomes = live->snapshot();
-    result.first_failure = final->first_failure;
-    result.metrics = final->metrics;
-    result.measured = final->measured;
-    result.stopped_by = final->stopped_by;
-    result.note = final->note;
-    result.schedules = live->schedules.load();
-    result.elapsed_s = final->elapsed_s > 0 ? final->elapsed_s : elapsed;
-    result.output = std::move(output);
-    result.output_bytes = bytes;
-    result.sanitizer_reports = std::move(reports);
-    result.met = verdict(result);
-    return result;
+
+  // The worker finished its case and said so.
+  model::CaseResult from_message() {
+    result_.trials = live_->trials_done.load();
+    result_.outcomes = live_->snapshot();
+    result_.first_failure = final_->first_failure;
+    result_.metrics = final_->metrics;
+    result_.measured = final_->measured;
+    result_.stopped_by = final_->stopped_by;
+    result_.note = final_->note;
+    result_.schedules = live_->schedules.load();
+    if (final_->elapsed_s > 0) result_.elapsed_s = final_->elapsed_s;
+    result_.met = model::verdict(result_);
+    return result_;
   }
 
   // The worker finished the case but its result message did not arrive:
   // plugin code closed or wrote over the worker's descriptors. The counts in
   // shared memory are whole; no trial failed for it.
-  if (live->finished.load() && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-    result.trials = live->trials_done.load();
-    result.outcomes = live->snapshot();
-    result.first_failure = first_failure;
-    result.stopped_by = result.outcomes[0] == result.trials ? model::StopReason::trials
-                                                           : model::StopReason::failure;
-    result.note =
+  model::CaseResult message_lost() {
+    result_.trials = live_->trials_done.load();
+    result_.outcomes = live_->snapshot();
+    result_.first_failure = first_failure_;
+    result_.stopped_by = result_.outcomes[0] == result_.trials ? model::StopReason::trials
+                                                               : model::StopReason::failure;
+    result_.note =
         "the worker finished but its result message was lost (plugin code closed or wrote over "
         "the worker's descriptors); the counts are from shared memory, metrics are missing";
-    result.met = verdict(result);
-    return result;
+    result_.met = model::verdict(result_);
+    return result_;
   }
 
   // The worker ended without a result: the trial that was running caused it.
-  const std::uint64_t trial = live->current_trial.load();
-  model::Outcome outcome;
-  std::string why;
-  if (killed_for_hang) {
-    outcome = model::Outcome::hang;
-    why =
-        fmt::format("trial {} made no progress for {}s; the worker was killed", trial, backstop_s);
-  } else if (WIFSIGNALED(status)) {
-    outcome = model::Outcome::crash;
-    why = fmt::format("the worker was killed by signal {} during trial {}",
-                      signal_text(WTERMSIG(status)), trial);
-  } else {
-    outcome = model::Outcome::error;
-    why = fmt::format(
-        "the worker exited with status {} during trial {} without reporting a result "
-        "(exit() or _exit() called by plugin code?)",
-        WIFEXITED(status) ? WEXITSTATUS(status) : -1, trial);
+  model::CaseResult ended_without_result() {
+    const std::uint64_t trial = live_->current_trial.load();
+    model::Outcome outcome;
+    std::string why;
+    if (killed_for_hang_) {
+      outcome = model::Outcome::hang;
+      why = fmt::format("trial {} made no progress for {}s; the worker was killed", trial,
+                        backstop_);
+    } else if (WIFSIGNALED(status_)) {
+      outcome = model::Outcome::crash;
+      why = fmt::format("the worker was killed by signal {} during trial {}",
+                        signal_text(WTERMSIG(status_)), trial);
+    } else {
+      outcome = model::Outcome::error;
+      why = fmt::format(
+          "the worker exited with status {} during trial {} without reporting a result "
+          "(exit() or _exit() called by plugin code?)",
+          WIFEXITED(status_) ? WEXITSTATUS(status_) : -1, trial);
+    }
+    result_.outcomes = live_->snapshot();
+    result_.schedules = live_->schedules.load();
+    result_.outcomes[static_cast<std::size_t>(outcome)] += 1;
+    result_.trials = live_->trials_done.load() + 1;
+    result_.first_failure = first_failure_;
+    if (!result_.first_failure)
+      result_.first_failure = model::TrialFailure{
+          trial,
+          model::trial_seed(plan_.seed, c_.id, trial),
+          outcome,
+          why,
+          result_.elapsed_s,
+          replay_command(c_, plan_.seed, trial, live_->steps.load(), plan_.command_prefix),
+          {}};
+    else
+      result_.note = why;
+    result_.stopped_by = model::StopReason::failure;
+    result_.met = model::verdict(result_);
+    return result_;
   }
-  result.outcomes = live->snapshot();
-  result.schedules = live->schedules.load();
-  result.outcomes[static_cast<std::size_t>(outcome)] += 1;
-  result.trials = live->trials_done.load() + 1;
-  result.first_failure = first_failure;
-  if (!result.first_failure) {
-    result.first_failure = model::TrialFailure{trial,
-                                        trial_seed(spec_seed, c.id, trial),
-                                        outcome,
-                                        why,
-                                        result.elapsed_s,
-                                        replay_command(c, spec_seed, trial, live->steps.load(),
-                                                       opt.command_prefix),
-                                        {}};
-  } else {
-    result.note = why;
-  }
-  result.stopped_by = model::StopReason::failure;
-  result.met = verdict(result);
-  return result;
-}
+
+  const spec::Case& c_;
+  const model::RunPlan& plan_;
+  const CaseHooks& hooks_;
+  const WorkerLaunch& launch_;
+  model::CaseResult result_;
+  BoundedCapture capture_;
+  double backstop_;
+  TrialWatch watch_{0};
+  Fd live_fd_, res_r_, res_w_, out_r_, out_w_;
+  LiveCounters* live_ = nullptr;
+  pid_t pid_ = -1;
+  int status_ = 0;
+  bool reaped_ = false, interrupted_ = false, killed_for_hang_ = false;
+  Clock::time_point t0_, last_progress_;
+  tsan::ReportStream tsan_reports_;
+  std::string pending_;  // a partial line from the result pipe
+  std::optional<model::TrialFailure> first_failure_;
+  std::optional<model::CaseResult> final_;
+};
 
 // Adds what a later worker of the same case ran (--keep-going) to `total`.
 void add_segment(model::CaseResult& total, model::CaseResult seg, std::size_t output_limit) {
@@ -513,9 +569,10 @@ void add_segment(model::CaseResult& total, model::CaseResult seg, std::size_t ou
 
 }  // namespace
 
-model::CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const WorkerLaunch& launch) {
-  model::CaseResult total = run_worker(c, opt, launch);
-  if (!opt.keep_going || opt.only_trial) return total;
+model::CaseResult run_isolated(const spec::Case& c, const model::RunPlan& plan,
+                               const CaseHooks& hooks, const WorkerLaunch& launch) {
+  model::CaseResult total = Worker(c, plan, hooks, launch).run();
+  if (!plan.keep_going || plan.only_trial) return total;
   // --keep-going counts every trial, but a crash, an exit() or a hang ends
   // the worker that ran it (issue 13: --keep-going stopped at the first of
   // them). A fresh worker then goes on from the next trial, with the same
@@ -525,10 +582,10 @@ model::CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const
   while (total.stopped_by == model::StopReason::failure && total.trials < c.schedule.trials &&
          total.elapsed_s < c.schedule.budget_s &&
          (launch.interrupted == nullptr || !launch.interrupted->load())) {
-    RunOptions next = opt;
+    model::RunPlan next = plan;
     next.first_trial = total.trials;
     next.budget_s = c.schedule.budget_s - total.elapsed_s;
-    model::CaseResult seg = run_worker(c, next, launch);
+    model::CaseResult seg = Worker(c, next, hooks, launch).run();
     if (seg.stopped_by == model::StopReason::interrupted || seg.stopped_by == model::StopReason::error) {
       total.stopped_by = seg.stopped_by;
       if (seg.stopped_by == model::StopReason::error) total.note = seg.note;
@@ -541,7 +598,7 @@ model::CaseResult run_isolated(const spec::Case& c, const RunOptions& opt, const
     total.note += fmt::format("{}--keep-going: the case ran in {} workers, as failures ended {} "
                               "of them",
                               total.note.empty() ? "" : "; ", workers, workers - 1);
-    total.met = verdict(total);
+    total.met = model::verdict(total);
   }
   return total;
 }

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "exec/case_runner.hpp"
+#include "exec/case_run.hpp"
 
 namespace strain::exec {
 
@@ -16,8 +16,6 @@ namespace strain::exec {
 struct WorkerLaunch {
   std::string exe;
   std::vector<std::string> global_args;
-  //! Further arguments of the `__worker` command (e.g. --intensity).
-  std::vector<std::string> worker_args{};
   std::size_t output_limit = 64 * 1024;  // bytes of plugin output kept
   //! Set by a signal handler to end the run: the child is killed and the
   //! result comes back with stopped_by == model::StopReason::interrupted.
@@ -30,10 +28,14 @@ std::string self_exe();
 //! Runs `c` in a worker process and returns its result. A crash, abort,
 //! exit(), hang or flood of output in the plugin becomes an outcome of the
 //! trial that was running; the counts of trials already finished are kept.
-model::CaseResult run_isolated(const spec::Case& c, const RunOptions& options, const WorkerLaunch& launch);
+//! The worker is handed `plan` whole; `hooks` hear its progress and first
+//! failure as if the case ran here.
+model::CaseResult run_isolated(const spec::Case& c, const model::RunPlan& plan,
+                               const CaseHooks& hooks, const WorkerLaunch& launch);
 
-//! The worker side: runs `c` in this process, reporting to the result pipe
-//! `result_fd` and the counters mapped from `live_fd`. Returns the exit code.
-int worker_main(const spec::Case& c, RunOptions options, int result_fd, int live_fd);
+//! The worker side: runs `c` in this process as `plan` says, reporting to
+//! the result pipe `result_fd` and the counters mapped from `live_fd`.
+//! Returns the exit code.
+int worker_main(const spec::Case& c, const model::RunPlan& plan, int result_fd, int live_fd);
 
 }  // namespace strain::exec

@@ -1,13 +1,14 @@
-// The case runner on real plugins: trial counts, stopping rules, verdicts,
+// A case run on real plugins: trial counts, stopping rules, verdicts,
 // classification of failures, invariants and seeds.
 
-#include "exec/case_runner.hpp"
+#include "exec/case_run.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 
+#include "model/seed.hpp"
 #include "plugin/loader.hpp"
 
 namespace strain::exec {
@@ -60,9 +61,9 @@ std::uint64_t count(const model::CaseResult& r, Outcome o) {
   return r.outcomes[static_cast<std::size_t>(o)];
 }
 
-TEST(CaseRunner, RunsEveryTrialAndMeetsPass) {
+TEST(CaseRun, RunsEveryTrialAndMeetsPass) {
   const spec::Case c = make_case("trivial", {"sum == 3"});
-  const model::CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, plan_for(c, {}));
   EXPECT_EQ(r.trials, 200u);
   EXPECT_EQ(count(r, Outcome::pass), 200u);
   EXPECT_EQ(r.stopped_by, model::StopReason::trials);
@@ -70,7 +71,7 @@ TEST(CaseRunner, RunsEveryTrialAndMeetsPass) {
   EXPECT_FALSE(r.first_failure);
 }
 
-TEST(CaseRunner, ShownMetricsAreAggregatedOverEveryTrial) {
+TEST(CaseRun, ShownMetricsAreAggregatedOverEveryTrial) {
   spec::Case c = make_case("trivial", {"sum == 3"});
   const auto metric_index = [&](const std::string& name) {
     for (std::size_t k = 0; k < c.scenario->metrics.size(); ++k)
@@ -80,7 +81,7 @@ TEST(CaseRunner, ShownMetricsAreAggregatedOverEveryTrial) {
   };
   c.show = {{"trial_seed_low", metric_index("trial_seed_low")}, {"sum", metric_index("sum")}};
   c.schedule.trials = 50;
-  const model::CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, plan_for(c, {}));
   ASSERT_EQ(r.measured.size(), 2u);
   // In the spec's order, every trial counted.
   EXPECT_EQ(r.measured[0].name, "trial_seed_low");
@@ -94,7 +95,7 @@ TEST(CaseRunner, ShownMetricsAreAggregatedOverEveryTrial) {
   // its extremes, which differ.
   double sum = 0, lo = 1e9, hi = -1;
   for (std::uint64_t t = 0; t < 50; ++t) {
-    const double v = static_cast<double>(trial_seed(c.schedule.seed, c.id, t) & 0xffff);
+    const double v = static_cast<double>(model::trial_seed(c.schedule.seed, c.id, t) & 0xffff);
     sum += v;
     lo = std::min(lo, v);
     hi = std::max(hi, v);
@@ -105,64 +106,64 @@ TEST(CaseRunner, ShownMetricsAreAggregatedOverEveryTrial) {
   EXPECT_LT(lo, hi);
 }
 
-TEST(CaseRunner, ShownMetricsIncludeFailingTrialsAndNothingWhenNoneAsked) {
+TEST(CaseRun, ShownMetricsIncludeFailingTrialsAndNothingWhenNoneAsked) {
   spec::Case c = make_case("trivial");
   set_param(c, "fail_every", check::Value::integer(4));
   c.expect.plain = Outcome::violation;
-  EXPECT_TRUE(run_case(c, {}).measured.empty());
+  EXPECT_TRUE(run_case(c, plan_for(c, {})).measured.empty());
   c.show = {{"sum", 0}};
   for (std::size_t k = 0; k < c.scenario->metrics.size(); ++k)
     if (c.scenario->metrics[k].name == "sum") c.show[0].metric = k;
-  const model::CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, plan_for(c, {}));
   EXPECT_EQ(r.trials, 4u);
   ASSERT_EQ(r.measured.size(), 1u);
   EXPECT_EQ(r.measured[0].count, 4u);  // the violating trial recorded it too
 }
 
-TEST(CaseRunner, StopsAtFirstFailureWithReplay) {
+TEST(CaseRun, StopsAtFirstFailureWithReplay) {
   spec::Case c = make_case("trivial");
   set_param(c, "fail_every", check::Value::integer(5));
   c.expect.plain = Outcome::violation;
-  const model::CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, plan_for(c, {}));
   EXPECT_EQ(r.trials, 5u);
   EXPECT_EQ(r.stopped_by, model::StopReason::failure);
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->trial, 4u);
   EXPECT_EQ(r.first_failure->outcome, Outcome::violation);
   EXPECT_EQ(r.first_failure->message, "check: asked to fail this trial");
-  EXPECT_EQ(r.first_failure->seed, trial_seed(c.schedule.seed, c.id, 4));
+  EXPECT_EQ(r.first_failure->seed, model::trial_seed(c.schedule.seed, c.id, 4));
   // Complete: the spec's absolute path, so the line works from any folder.
   EXPECT_EQ(r.first_failure->replay, "strain replay t/trivial --seed 1 --trial 4 --spec " +
                                          (std::filesystem::current_path() / "t.yaml").string());
   EXPECT_TRUE(r.met);
 }
 
-TEST(CaseRunner, KeepGoingCountsEveryOutcome) {
+TEST(CaseRun, KeepGoingCountsEveryOutcome) {
   spec::Case c = make_case("trivial");
   set_param(c, "fail_every", check::Value::integer(5));
-  RunOptions opt;
-  opt.keep_going = true;
-  const model::CaseResult r = run_case(c, opt);
+  model::RunPlan plan = plan_for(c, {});
+  plan.keep_going = true;
+  const model::CaseResult r = run_case(c, plan);
   EXPECT_EQ(r.trials, 200u);
   EXPECT_EQ(count(r, Outcome::violation), 40u);
   EXPECT_EQ(count(r, Outcome::pass), 160u);
   EXPECT_FALSE(r.met);  // expected pass
 }
 
-TEST(CaseRunner, BudgetStopsALongCase) {
+TEST(CaseRun, BudgetStopsALongCase) {
   spec::Case c = make_case("trivial");
   c.schedule.trials = 1'000'000'000'000ULL;
   c.schedule.budget_s = 0.2;
-  const model::CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, plan_for(c, {}));
   EXPECT_EQ(r.stopped_by, model::StopReason::budget);
   EXPECT_GT(r.trials, 0u);
   EXPECT_TRUE(r.met);
 }
 
-TEST(CaseRunner, FailedInvariantNamesEveryValueItsExpansionAndWhereItIs) {
+TEST(CaseRun, FailedInvariantNamesEveryValueItsExpansionAndWhereItIs) {
   const spec::Case c =
       make_case("trivial", {"sum == 3 && fail_every == 0", "sum + fail_every == 4"});
-  const model::CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, plan_for(c, {}));
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->trial, 0u);
   EXPECT_EQ(r.first_failure->message,
@@ -183,7 +184,7 @@ TEST_P(Faults, AreClassifiedWithTheirMessage) {
   spec::Case c = make_case("faulty", {"value == 1"});
   set_param(c, "mode", check::Value::string(GetParam().mode));
   c.expect.plain = GetParam().outcome;
-  const model::CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, plan_for(c, {}));
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->outcome, GetParam().outcome);
   EXPECT_EQ(r.first_failure->message, GetParam().message);
@@ -192,7 +193,7 @@ TEST_P(Faults, AreClassifiedWithTheirMessage) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    CaseRunner, Faults,
+    CaseRun, Faults,
     ::testing::Values(
         FaultCase{"throw_in_role", Outcome::error, "role actor#0: role exploded"},
         FaultCase{"throw_in_setup", Outcome::error, "setup failed: setup exploded"},
@@ -205,36 +206,35 @@ INSTANTIATE_TEST_SUITE_P(
             "invariant 'value == 1' could not be evaluated: 'value' has no value (the metric was "
             "not recorded)"}));
 
-TEST(CaseRunner, AnotherFailureKindThanExpectedIsUnmet) {
+TEST(CaseRun, AnotherFailureKindThanExpectedIsUnmet) {
   spec::Case c = make_case("faulty");
   set_param(c, "mode", check::Value::string("throw_in_role"));
   c.expect.plain = Outcome::violation;
-  EXPECT_FALSE(run_case(c, {}).met);
+  EXPECT_FALSE(run_case(c, plan_for(c, {})).met);
 }
 
-TEST(CaseRunner, TrialSeedsDependOnSeedCaseAndTrial) {
-  EXPECT_EQ(trial_seed(1, "a/b", 3), trial_seed(1, "a/b", 3));
-  EXPECT_NE(trial_seed(1, "a/b", 3), trial_seed(2, "a/b", 3));
-  EXPECT_NE(trial_seed(1, "a/b", 3), trial_seed(1, "a/c", 3));
-  EXPECT_NE(trial_seed(1, "a/b", 3), trial_seed(1, "a/b", 4));
+TEST(CaseRun, TrialSeedsDependOnSeedCaseAndTrial) {
+  EXPECT_EQ(model::trial_seed(1, "a/b", 3), model::trial_seed(1, "a/b", 3));
+  EXPECT_NE(model::trial_seed(1, "a/b", 3), model::trial_seed(2, "a/b", 3));
+  EXPECT_NE(model::trial_seed(1, "a/b", 3), model::trial_seed(1, "a/c", 3));
+  EXPECT_NE(model::trial_seed(1, "a/b", 3), model::trial_seed(1, "a/b", 4));
 }
 
-TEST(CaseRunner, ReplayRunsTheSameTrialAgain) {
+TEST(CaseRun, ReplayRunsTheSameTrialAgain) {
   spec::Case c = make_case("trivial");
   set_param(c, "fail_every", check::Value::integer(7));
-  RunOptions opt;
-  opt.only_trial = 6;
-  opt.repeat = 3;
-  opt.seed = 99;
-  const model::CaseResult r = run_case(c, opt);
+  model::RunPlan plan = plan_for(c, 99);
+  plan.only_trial = 6;
+  plan.repeat = 3;
+  const model::CaseResult r = run_case(c, plan);
   EXPECT_EQ(r.trials, 3u);
   EXPECT_EQ(count(r, Outcome::violation), 3u);
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->trial, 6u);
-  EXPECT_EQ(r.first_failure->seed, trial_seed(99, c.id, 6));
+  EXPECT_EQ(r.first_failure->seed, model::trial_seed(99, c.id, 6));
 }
 
-TEST(CaseRunner, RandomStrategyWithManyThreadsCompletes) {
+TEST(CaseRun, RandomStrategyWithManyThreadsCompletes) {
   spec::Case c = make_case("trivial", {"sum == 3"});
   set_param(c, "points", check::Value::integer(10));
   c.schedule.role_counts = {3, 2};
@@ -242,22 +242,22 @@ TEST(CaseRunner, RandomStrategyWithManyThreadsCompletes) {
   c.schedule.strategy.yield_p = 0.3;
   c.schedule.strategy.spin_p = 0.3;
   c.schedule.strategy.sleep_p = 0.01;
-  const model::CaseResult r = run_case(c, {});
+  const model::CaseResult r = run_case(c, plan_for(c, {}));
   EXPECT_EQ(r.trials, 200u);
   EXPECT_TRUE(r.met);
 }
 
-TEST(CaseRunner, ProgressIsReportedForALongCase) {
+TEST(CaseRun, ProgressIsReportedForALongCase) {
   spec::Case c = make_case("trivial");
   c.schedule.trials = 1'000'000'000'000ULL;
   c.schedule.budget_s = 0.5;
-  RunOptions opt;
+  CaseHooks hooks;
   int calls = 0;
-  opt.progress = [&](const model::CaseProgress& p) {
+  hooks.progress = [&](const model::CaseProgress& p) {
     ++calls;
     EXPECT_EQ(p.id, "t/trivial");
   };
-  (void)run_case(c, opt);
+  (void)run_case(c, plan_for(c, {}), hooks);
   EXPECT_GT(calls, 0);
 }
 

@@ -1,0 +1,449 @@
+#include "exec/case_run.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <system_error>
+#include <vector>
+
+#include "exec/arena.hpp"
+#include "exec/case_state.hpp"
+#include "exec/process_team.hpp"
+#include "exec/replay_command.hpp"
+#include "exec/stacks.hpp"
+#include "exec/thread_team.hpp"
+#include "exec/watchdog.hpp"
+#include "fixtures/site_facts.hpp"
+#include "fixtures/site_server.hpp"
+#include "model/seed.hpp"
+#include "model/verdict.hpp"
+#include "sched/controller.hpp"
+#include "sched/strategy.hpp"
+#include "sched/trace.hpp"
+#include "strain/context.hpp"
+
+namespace strain::exec {
+
+namespace {
+
+using model::Outcome;
+
+detail::ParamValue to_param(const check::Value& v) {
+  detail::ParamValue p;
+  switch (v.kind) {
+    case check::Value::Kind::integer:
+      p.type = ParamType::integer;
+      p.i = v.i;
+      p.d = v.d;
+      break;
+    case check::Value::Kind::number:
+      p.type = ParamType::number;
+      p.d = v.d;
+      break;
+    case check::Value::Kind::boolean:
+      p.type = ParamType::boolean;
+      p.b = v.b;
+      break;
+    case check::Value::Kind::string:
+    case check::Value::Kind::none:
+      p.type = ParamType::string;
+      p.s = v.s.c_str();
+      p.s_len = v.s.size();
+      break;
+  }
+  return p;
+}
+
+void team_body(void* arg, unsigned index) noexcept {
+  auto& cs = *static_cast<CaseState*>(arg);
+  Context& ctx = cs.thread_ctx[index];
+  sched::role_started(ctx);
+  cs.desc->run_role(cs.state, cs.thread_role[index], ctx);
+  sched::role_ended(ctx);
+}
+
+bool team_between(void* arg) noexcept {
+  auto& cs = *static_cast<CaseState*>(arg);
+  // Threads the roles started may still be leaving the code under test
+  // (after a deadlock, every one is unwinding): the state is theirs until
+  // they did.
+  if (cs.controller) cs.controller->wait_spawned_exit();
+  cs.finish();
+  if (cs.stopped_by != model::StopReason::none) return false;
+  return cs.prepare();
+}
+
+// Strategy `controlled` steers the schedule (a Controller runs the trial).
+bool steered(const spec::Case& c) { return c.schedule.strategy.name == "controlled"; }
+
+std::string instance_name(const CaseState& cs, std::size_t k) {
+  return fmt::format("{}#{}", cs.kase->scenario->roles[cs.thread_role[k]].name,
+                     cs.thread_ctx[k].d_.instance);
+}
+
+// A role process's death or a hang of the process topology, as the trial's
+// outcome.
+void record_process_end(CaseState& cs, ProcessTeam& team, ProcessTeam::End end,
+                        const std::string& why, unsigned index) {
+  const std::string who = "role " + instance_name(cs, index) + ": ";
+  if (end == ProcessTeam::End::died) {
+    const bool signaled = why.find("killed by signal") != std::string::npos;
+    (void)cs.record(signaled ? Outcome::crash : Outcome::error, who + why);
+    return;
+  }
+  // Name the trial and the role processes that never finished it, as the
+  // thread topology names its threads.
+  std::string stuck;
+  for (const auto& [k, pid] : team.still_running())
+    stuck += fmt::format("{}{} (pid {})", stuck.empty() ? "" : ", ", instance_name(cs, k), pid);
+  (void)cs.record(Outcome::hang,
+                  fmt::format("trial {} still running after the {}s timeout; role processes "
+                              "still running: {}",
+                              cs.live->current_trial.load(std::memory_order_relaxed),
+                              cs.kase->schedule.timeout_s, stuck.empty() ? "none" : stuck));
+}
+
+}  // namespace
+
+model::RunPlan plan_for(const spec::Case& c, std::optional<std::uint64_t> run_seed,
+                        std::uint64_t repetition) {
+  model::RunPlan p;
+  p.spec_path = c.spec_path;
+  p.case_id = c.id;
+  if (c.scenario != nullptr) p.plugin_file = c.scenario->library_path;
+  p.seed = model::resolve_seed(run_seed, c.schedule.seed, repetition);
+  p.strategy_flag = c.strategy_flag;
+  return p;
+}
+
+model::CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, bool tsan_build) {
+  model::CaseResult r;
+  r.id = c.id;
+  r.spec_name = c.spec_name;
+  r.spec_path = c.spec_path;
+  r.case_name = c.case_name;
+  r.plugin = c.plugin;
+  r.matrix = c.matrix;
+  r.spec_seed = spec_seed;
+  r.expected = c.expect.for_build(tsan_build);
+  return r;
+}
+
+model::CaseResult run_case(const spec::Case& c, const model::RunPlan& plan,
+                           const CaseHooks& hooks) {
+  return CaseRun(c, plan, hooks).run();
+}
+
+CaseRun::CaseRun(const spec::Case& c, const model::RunPlan& plan, const CaseHooks& hooks)
+    : c_(c), plan_(plan), hooks_(hooks), result_(base_result(c, plan.seed, plan.tsan_build)) {}
+
+// A trial abandoned by the watchdog released cs_ (its threads still use it).
+CaseRun::~CaseRun() = default;
+
+void CaseRun::error(std::string why) {
+  result_.stopped_by = model::StopReason::error;
+  result_.note = std::move(why);
+  result_.met = false;
+  done_ = true;
+}
+
+model::CaseResult CaseRun::run() {
+  if (!set_up()) return result_;
+  unsigned n = 0;
+  for (int count : c_.schedule.role_counts) n += static_cast<unsigned>(count);
+  const bool processes = c_.schedule.topology == spec::Topology::processes;
+  ProcessControl* control = processes ? &cs_->arena->make_array<ProcessControl>(1)[0] : nullptr;
+  cs_->t0 = Clock::now();
+  const double budget_s = plan_.budget_s.value_or(c_.schedule.budget_s);
+  cs_->deadline = cs_->t0 + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::duration<double>(budget_s));
+  if (!cs_->prepare()) {
+    // Every trial failed in setup before any role ran.
+  } else if (processes) {
+    try {
+      run_processes(n, control);
+    } catch (const std::exception& e) {
+      cannot_start(n, true, e);
+    }
+  } else {
+    run_threads(n);
+  }
+  if (!done_) collect();
+  return result_;
+}
+
+bool CaseRun::set_up() {
+  if (c_.scenario == nullptr || c_.scenario->desc == nullptr) {
+    error("scenario '" + c_.plugin + "' is not loaded");
+    return false;
+  }
+  if (steered(c_) &&
+      c_.schedule.topology == spec::Topology::processes) {
+    // The spec loader rejects this; a hand-made Case must not get further.
+    error("strategy controlled runs in the threads topology only");
+    return false;
+  }
+  cs_ = std::make_unique<CaseState>();
+  cs_->kase = &c_;
+  cs_->desc = c_.scenario->desc;
+  cs_->plan = plan_;
+  cs_->hooks = hooks_;
+  if (hooks_.live != nullptr) cs_->live = hooks_.live;
+  cs_->spec_seed = plan_.seed;
+  cs_->case_seed = model::case_seed(plan_.seed, c_.id);
+  cs_->planned = plan_.only_trial ? plan_.repeat : c_.schedule.trials;
+  if (!plan_.only_trial) cs_->next_trial = std::min(plan_.first_trial, cs_->planned);
+  unsigned n = 0;
+  for (int count : c_.schedule.role_counts) n += static_cast<unsigned>(count);
+  const bool processes = c_.schedule.topology == spec::Topology::processes;
+  // Everything roles write lives in the arena: shared with the role
+  // processes in the process topology, so the same scenario code runs in both.
+  cs_->arena = std::make_unique<Arena>(
+      Arena::size_for(cs_->desc->state_size +
+                          n * (sizeof(Context) + sizeof(sched::ThreadSched)) +
+                          sizeof(ProcessControl),
+                      4),
+      processes);
+  cs_->state = cs_->arena->allocate(cs_->desc->state_size, cs_->desc->state_align);
+  cs_->thread_ctx = cs_->arena->make_array<Context>(n);
+  cs_->sched_state = cs_->arena->make_array<sched::ThreadSched>(n);
+
+  for (const auto& v : c_.params) cs_->params.push_back(to_param(v));
+  cs_->metrics.resize(c_.scenario->metrics.size());
+  for (const auto& sh : c_.show) cs_->shown.push_back({sh.metric, 0, 0.0, 0.0, 0.0});
+  cs_->n_params = c_.params.size();
+  cs_->vars = c_.params;
+  cs_->site_base = c_.params.size() + c_.scenario->metrics.size();
+  cs_->vars.resize(std::max(cs_->site_base, c_.names.size()));
+  if (c_.site) {
+    // A fixture that cannot start is the case's error, not a trial's.
+    try {
+      cs_->site = std::make_unique<fixtures::SiteServer>(*c_.site);
+    } catch (const std::exception& e) {
+      error(e.what());
+      return false;
+    }
+  }
+  if (steered(c_) && !make_controller()) return false;
+  make_contexts(n);
+  return true;
+}
+
+bool CaseRun::make_controller() {
+  std::vector<std::string> names;
+  for (std::uint32_t r = 0; r < c_.schedule.role_counts.size(); ++r)
+    for (int i = 0; i < c_.schedule.role_counts[r]; ++i)
+      names.push_back(fmt::format("{}#{}", c_.scenario->roles[r].name, i));
+  cs_->controller = std::make_unique<sched::Controller>(c_.schedule.strategy, names);
+  sched::Controller::guard_terminate();
+  cs_->controller->log_steps(!plan_.trace_out.empty());
+  if (!plan_.trace_in.empty()) {
+    try {
+      const sched::Trace t = sched::read_trace(plan_.trace_in);
+      cs_->controller->follow(t.decisions);
+      if (!cs_->plan.steps && t.steps > 0) cs_->plan.steps = t.steps;
+    } catch (const std::exception& e) {
+      error(e.what());
+      return false;
+    }
+  }
+  // A replay given no --steps keeps PCT's k fixed, so that its repetitions
+  // run one interleaving rather than learn from each other.
+  if (plan_.only_trial && !cs_->plan.steps) cs_->plan.steps = sched::Controller::kInitialSteps;
+  cs_->warming = plan_.only_trial && *plan_.only_trial > 0;
+  return true;
+}
+
+void CaseRun::make_contexts(unsigned n) {
+  CaseState& cs = *cs_;
+  for (int count : c_.schedule.role_counts)
+    cs.role_counts.push_back(static_cast<std::uint32_t>(count));
+  auto init = [&](Context& ctx, std::uint32_t role, std::uint32_t instance, std::uint32_t count) {
+    ctx.d_.desc = cs.desc;
+    ctx.d_.params = cs.params.data();
+    ctx.d_.role_counts = cs.role_counts.data();
+    ctx.d_.site = cs.site ? &cs.site->data() : nullptr;
+    ctx.d_.time_scale = c_.schedule.time_scale;
+    ctx.d_.role = role;
+    ctx.d_.instance = instance;
+    ctx.d_.role_instances = count;
+  };
+  init(cs.main, 0, 0, 1);
+  cs.main.d_.metrics = cs.metrics.data();
+  for (std::uint32_t r = 0, k = 0; r < c_.schedule.role_counts.size(); ++r) {
+    const auto count = static_cast<std::uint32_t>(c_.schedule.role_counts[r]);
+    for (std::uint32_t i = 0; i < count; ++i, ++k) {
+      init(cs.thread_ctx[k], r, i, count);
+      sched::install(c_.schedule.strategy, cs.thread_ctx[k].d_, cs.sched_state[k], k, n,
+                     cs.controller.get());
+      if (cs.controller) cs.controller->set_owner(k, &cs.thread_ctx[k]);
+      cs.thread_role.push_back(r);
+    }
+  }
+}
+
+// The system may refuse the role instances a spec asks for (threads or
+// processes past a limit): that is the case's error, said as such, not a
+// crash of trial 0 blamed on the plugin (issue 13).
+void CaseRun::cannot_start(unsigned n, bool processes, const std::exception& e) {
+  result_.trials = cs_->run_count;
+  result_.outcomes = cs_->outcomes;
+  result_.first_failure = cs_->first_failure;
+  error(fmt::format("cannot start the case's {} role {}: {}", n,
+                    processes ? "processes" : "threads", e.what()));
+}
+
+void CaseRun::report_progress(std::uint64_t trials_done) {
+  if (!hooks_.progress) return;
+  hooks_.progress(model::CaseProgress{
+      c_.id, trials_done, cs_->planned,
+      std::chrono::duration<double>(Clock::now() - cs_->t0).count(), c_.schedule.budget_s,
+      cs_->live->snapshot()});
+}
+
+// The process topology's trial loop, on this thread: the role processes run
+// the roles; this thread prepares, releases and checks each trial, and
+// turns a role process's death or a hang into the trial's outcome.
+void CaseRun::run_processes(unsigned n, ProcessControl* control) {
+  CaseState& cs = *cs_;
+  ProcessTeam team(n, &team_body, &cs, control);
+  cs.live->running.store(1, std::memory_order_relaxed);
+  auto last_progress = Clock::now();
+  for (;;) {
+    std::string why;
+    unsigned index = 0;
+    const ProcessTeam::End end = team.run_trial(c_.schedule.timeout_s, why, index);
+    if (end != ProcessTeam::End::done) {
+      record_process_end(cs, team, end, why, index);
+      // The state may be half-changed and a role process is gone: the case
+      // ends here. The team's destructor kills what is still running.
+      cs.stopped_by = model::StopReason::failure;
+      return;
+    }
+    if (!team_between(&cs)) return;
+    if (Clock::now() - last_progress > std::chrono::milliseconds(100)) {
+      last_progress = Clock::now();
+      report_progress(cs.run_count);
+    }
+  }
+}
+
+// The thread topology: the team runs the trials on its own; this thread
+// reports progress and is the watchdog.
+void CaseRun::run_threads(unsigned n) {
+  std::unique_ptr<ThreadTeam> team;
+  try {
+    team = std::make_unique<ThreadTeam>(n, &team_body, &team_between, cs_.get());
+  } catch (const std::system_error& e) {
+    cannot_start(n, false, e);
+    return;
+  }
+  team->start();
+  cs_->live->running.store(1, std::memory_order_relaxed);
+  TrialWatch watch(c_.schedule.timeout_s, Clock::now(), cs_->live->current_trial.load());
+  while (!team->wait_done(0.1)) {
+    report_progress(cs_->live->trials_done.load(std::memory_order_relaxed));
+    const auto now = Clock::now();
+    if (watch.progressed(cs_->live->current_trial.load(std::memory_order_relaxed),
+                         cs_->live->trials_done.load(std::memory_order_relaxed), now))
+      continue;
+    if (cs_->controller && cs_->controller->parked() > 0) {
+      // A deadlock whose threads could not unwind (a joinable std::thread
+      // or a noexcept frame on the way: std::terminate, caught by the
+      // controller and turned into a parked thread). The trial is the
+      // deadlock it was; its threads stay where they are.
+      return abandon_trial(std::move(team), Outcome::deadlock, watch.trial(),
+                           cs_->controller->deadlock_report(true) +
+                               "\n(a thread could not unwind from the deadlock, so the case "
+                               "ends with this trial)");
+    }
+    if (watch.overdue(now))
+      return abandon_trial(std::move(team), Outcome::hang, watch.trial(),
+                           hang_message(*team, watch.trial()));
+  }
+}
+
+// What a hang says: what the controlled scheduler saw last (taken first,
+// before the stacks take time), then each thread's stack. Threads the code
+// under test started in the trial are named and shown too: one of them may
+// be the one stuck in a call the scheduler does not model.
+std::string CaseRun::hang_message(ThreadTeam& team, std::uint64_t trial) const {
+  const std::string stall = cs_->controller ? cs_->controller->stall_report() : "";
+  std::vector<pthread_t> handles = team.native_handles();
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < handles.size(); ++k) names.push_back(instance_name(*cs_, k));
+  if (cs_->controller)
+    for (const auto& [name, handle] : cs_->controller->running_spawned()) {
+      names.push_back(name);
+      handles.push_back(static_cast<pthread_t>(handle));
+    }
+  std::string stacks;
+  const std::vector<std::string> traces = capture_stacks(handles);
+  for (std::size_t k = 0; k < traces.size() && k < names.size(); ++k)
+    stacks += fmt::format("\nthread {}:\n{}", names[k], traces[k]);
+  return fmt::format("trial {} still running after the {}s timeout{}{}", trial,
+                     c_.schedule.timeout_s, stall, stacks);
+}
+
+// The stuck threads cannot be stopped in-process: leave them where they are,
+// on memory that is leaked with them, and end the case with trial `t`.
+void CaseRun::abandon_trial(std::unique_ptr<ThreadTeam> team, Outcome outcome, std::uint64_t t,
+                            std::string message) {
+  const auto now = Clock::now();
+  team->abandon();
+  (void)team.release();
+  CaseState* leaked = cs_.release();
+  result_.outcomes = leaked->outcomes;
+  result_.trials = leaked->run_count + 1;
+  result_.outcomes[static_cast<std::size_t>(outcome)] += 1;
+  if (!leaked->first_failure) {
+    result_.first_failure = model::TrialFailure{
+        t,
+        model::trial_seed(plan_.seed, c_.id, t),
+        outcome,
+        std::move(message),
+        std::chrono::duration<double>(now - leaked->t0).count(),
+        replay_command(c_, plan_.seed, t, leaked->steps, plan_.command_prefix),
+        {}};
+    if (hooks_.on_failure) hooks_.on_failure(*result_.first_failure);
+  } else {
+    result_.first_failure = leaked->first_failure;
+  }
+  leaked->live->outcomes[static_cast<std::size_t>(outcome)].fetch_add(1);
+  leaked->live->trials_done.fetch_add(1);
+  result_.stopped_by = model::StopReason::failure;
+  result_.measured = leaked->measured();
+  result_.elapsed_s = std::chrono::duration<double>(now - leaked->t0).count();
+  result_.met = model::verdict(result_);
+  done_ = true;
+}
+
+void CaseRun::collect() {
+  const CaseState& cs = *cs_;
+  result_.elapsed_s = std::chrono::duration<double>(Clock::now() - cs.t0).count();
+  // Slots are reset only when the next trial is prepared, so after the last
+  // trial they still hold its values.
+  for (std::size_t k = 0; k < cs.metrics.size(); ++k)
+    if (cs.metrics[k].set)
+      result_.metrics.emplace_back(
+          c_.scenario->metrics[k].name,
+          cs.metrics[k].is_int ? static_cast<double>(cs.metrics[k].i) : cs.metrics[k].d);
+  // The site's facts of the last checked trial go with them, so a report
+  // shows what the server saw (requests, faults, bytes) next to the metrics.
+  if (cs.site && cs.vars.size() >= cs.site_base + fixtures::kSiteFactNames.size())
+    for (std::size_t k = 0; k < fixtures::kSiteFactNames.size(); ++k)
+      if (const check::Value& v = cs.vars[cs.site_base + k]; v.kind != check::Value::Kind::none)
+        result_.metrics.emplace_back(std::string(fixtures::kSiteFactNames[k]), v.d);
+  result_.measured = cs.measured();
+  result_.trials = cs.run_count;
+  result_.outcomes = cs.outcomes;
+  result_.first_failure = cs.first_failure;
+  result_.stopped_by = cs.stopped_by;
+  result_.schedules = cs.schedules.count();
+  result_.met = model::verdict(result_);
+}
+
+}  // namespace strain::exec

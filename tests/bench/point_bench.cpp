@@ -30,16 +30,16 @@ using namespace strain;
 struct Role {
   Context ctx;
   sched::ThreadSched ts;
-  explicit Role(const spec::Strategy& s, sched::Controller* controller = nullptr,
+  explicit Role(const model::Strategy& s, sched::Controller* controller = nullptr,
                 unsigned index = 0, unsigned threads = 1) {
     sched::install(s, ctx.d_, ts, index, threads, controller);
     sched::reseed(ts, 1);
   }
 };
 
-spec::Strategy strategy(const char* name) {
-  spec::Strategy s;
-  s.name = name;
+model::Strategy strategy(const char* name) {
+  model::Strategy s;
+  s.name = *model::strategy_name_from(name);
   s.depth = 1;  // chaos: no change points
   return s;
 }
@@ -57,8 +57,8 @@ BENCHMARK_CAPTURE(BM_Point, chaos, "chaos");
 // trial (enough that starting the threads does not count); the time per
 // point over all threads.
 void BM_ControlledPoint(benchmark::State& state, const char* pick, unsigned threads, int points) {
-  spec::Strategy s = strategy("controlled");
-  s.pick = pick;
+  model::Strategy s = strategy("controlled");
+  s.pick = *model::pick_from(pick);
   s.depth = 3;
   std::vector<std::string> names;
   for (unsigned k = 0; k < threads; ++k) names.push_back("t#" + std::to_string(k));

@@ -118,7 +118,7 @@ void print_settings(const spec::Case& c, std::uint64_t seed, std::vector<std::st
       "strategy={} (yield_p={} spin_p={} sleep_p={}) seed={}\n",
       s.topology == spec::Topology::threads ? "threads" : "processes", roles, s.trials, s.budget_s,
       s.timeout_s, s.time_scale,
-      s.strategy.name == "controlled" ? "controlled/" + s.strategy.pick : s.strategy.name,
+      model::label(s.strategy),
       s.strategy.yield_p, s.strategy.spin_p, s.strategy.sleep_p, seed);
   // The whole line runs as pasted: gdb --args, then this strain with its
   // plugin path, the spec's absolute path, and every word quoted.
@@ -502,10 +502,11 @@ Action add_replay(CLI::App& app, const Global& g) {
     if (!f->strategy.empty()) apply_strategy_flag(*found, f->strategy);
     if (!f->trace_out.empty())
       check_output_path(f->trace_out, run_inputs(specs, catalog), "--record-trace");
-    const bool controlled = found->schedule.strategy.name == "controlled";
+    const bool controlled = model::steered(found->schedule.strategy);
     if (!controlled && (!f->trace_in.empty() || !f->trace_out.empty()))
       throw UsageError("--trace and --record-trace need a case under strategy controlled; " +
-                       f->id + " runs under " + found->schedule.strategy.name);
+                       f->id + " runs under " +
+                       std::string(model::to_string(found->schedule.strategy.name)));
     if (f->output.verbose) print_settings(*found, *f->seed, command_prefix(g.plugin_path));
     model::RunPlan plan = make_plan(*found, f->seed, 0, 1.0, g);
     plan.only_trial = f->trial;

@@ -77,7 +77,7 @@ bool team_between(void* arg) noexcept {
 }
 
 // Strategy `controlled` steers the schedule (a Controller runs the trial).
-bool steered(const spec::Case& c) { return c.schedule.strategy.name == "controlled"; }
+bool steered(const spec::Case& c) { return model::steered(c.schedule.strategy); }
 
 std::string instance_name(const CaseState& cs, std::size_t k) {
   return fmt::format("{}#{}", cs.kase->scenario->roles[cs.thread_role[k]].name,

@@ -9,7 +9,7 @@
 
 namespace strain::sched {
 
-static_assert(spec::Strategy::kChaosMaxDepth == ChaosState::kMaxChanges + 1,
+static_assert(model::Strategy::kChaosMaxDepth == ChaosState::kMaxChanges + 1,
               "the spec's ceiling on chaos depth is the per-thread change array's size + 1");
 
 namespace {
@@ -33,7 +33,7 @@ void starve(double ns) {
 
 }  // namespace
 
-void chaos_configure(const spec::Strategy& s, unsigned threads, ChaosState& st) {
+void chaos_configure(const model::Strategy& s, unsigned threads, ChaosState& st) {
   st.active = true;
   st.depth = s.depth;
   st.yield_p = s.yield_p;

@@ -12,13 +12,13 @@
 #include <cstdint>
 
 #include "sched/thread_sched.hpp"
-#include "spec/spec.hpp"
+#include "model/strategy.hpp"
 #include "strain/context.hpp"
 
 namespace strain::sched {
 
 //! Sets up a thread's chaos state from the spec (once per case).
-void chaos_configure(const spec::Strategy& s, unsigned threads, ChaosState& st);
+void chaos_configure(const model::Strategy& s, unsigned threads, ChaosState& st);
 
 //! Draws the thread's priority and change points for a trial. Every thread of
 //! the trial derives the same priority order from `trial_seed`.

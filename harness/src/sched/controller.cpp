@@ -67,7 +67,7 @@ std::int64_t now_ns() {
 
 }  // namespace
 
-Controller::Controller(const spec::Strategy& s, std::vector<std::string> names)
+Controller::Controller(const model::Strategy& s, std::vector<std::string> names)
     : strategy_(s),
       names_(std::move(names)),
       n_(static_cast<unsigned>(names_.size())),
@@ -75,21 +75,22 @@ Controller::Controller(const spec::Strategy& s, std::vector<std::string> names)
       slots_(std::make_unique<Slot[]>(cap_)),
       steers_(std::make_unique<Steer[]>(cap_)),
       events_(cap_) {
-  if (s.pick == "portfolio") {
+  if (s.pick == model::Pick::portfolio) {
     // PCT at depths 1 to 3 (bugs of one to three ordering constraints; depth
     // 1 is priority order, the sequential runs), POS (orders of conflicting
     // operations, whatever the threads' lengths) and the random walk (many
     // switches): no single one found every kernel of the detection
     // benchmark, which each found some the others missed.
-    for (const auto& [name, depth] : std::initializer_list<std::pair<const char*, std::int64_t>>{
-             {"pct", 1}, {"pct", 2}, {"pct", 3}, {"pos", 0}, {"random", 0}}) {
-      members_.push_back(make_picker(name, depth));
-      member_names_.push_back(name);
+    using model::Pick;
+    for (const auto& [pick, depth] : std::initializer_list<std::pair<Pick, std::int64_t>>{
+             {Pick::pct, 1}, {Pick::pct, 2}, {Pick::pct, 3}, {Pick::pos, 0}, {Pick::random, 0}}) {
+      members_.push_back(make_picker(pick, depth));
+      member_picks_.push_back(pick);
       member_depths_.push_back(depth);
     }
   } else {
     members_.push_back(make_picker(s.pick, s.depth));
-    member_names_.push_back(s.pick);
+    member_picks_.push_back(s.pick);
     member_depths_.push_back(s.depth);
   }
   picker_ = members_.front().get();
@@ -98,8 +99,8 @@ Controller::Controller(const spec::Strategy& s, std::vector<std::string> names)
   enabled_.reserve(cap_);
   timed_.reserve(cap_);
   names_.resize(cap_);
-  const Steer::Plain plain = s.plain_accesses == "all"   ? Steer::Plain::all
-                             : s.plain_accesses == "off" ? Steer::Plain::off
+  const Steer::Plain plain = s.plain_accesses == model::PlainAccesses::all   ? Steer::Plain::all
+                             : s.plain_accesses == model::PlainAccesses::off ? Steer::Plain::off
                                                          : Steer::Plain::shared;
   for (unsigned t = 0; t < cap_; ++t) {
     steers_[t].controller = this;
@@ -114,9 +115,10 @@ Controller::~Controller() = default;
 const detail::SchedHooks* Controller::hooks() const { return model_ ? &kModelHooks : &kHooks; }
 
 std::string Controller::describe() const {
-  const std::string& pick = member_names_[member_];
-  std::string d = portfolio() ? "controlled/portfolio: " + pick : "controlled/" + pick;
-  if (pick == "pct") d += fmt::format(" depth={} steps={}", member_depths_[member_], k_);
+  const model::Pick pick = member_picks_[member_];
+  std::string d = fmt::format("controlled/{}{}", portfolio() ? "portfolio: " : "",
+                              model::to_string(pick));
+  if (pick == model::Pick::pct) d += fmt::format(" depth={} steps={}", member_depths_[member_], k_);
   if (model_) d += " weak_memory";
   return d;
 }
@@ -128,7 +130,7 @@ void Controller::begin_trial(std::uint64_t seed, std::optional<std::uint64_t> st
     member_ = static_cast<unsigned>(rng_.uniform(0, std::int64_t(members_.size()) - 1));
     picker_ = members_[member_].get();
   }
-  k_learned_used_ = member_names_[member_] == "pct" && strategy_.steps == 0;
+  k_learned_used_ = member_picks_[member_] == model::Pick::pct && strategy_.steps == 0;
   if (steps) {
     k_ = *steps;
   } else if (strategy_.steps > 0) {

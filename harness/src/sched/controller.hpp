@@ -26,7 +26,7 @@
 #include "sched/shadow_stack.hpp"
 #include "sched/steer.hpp"
 #include "sched/trace.hpp"
-#include "spec/spec.hpp"
+#include "model/strategy.hpp"
 #include "strain/rng.hpp"
 #include "strain/schedule.hpp"
 
@@ -35,7 +35,7 @@ namespace strain::sched {
 class Controller {
  public:
   //! A scheduler for a team whose thread k is named `names[k]` ("role#i").
-  Controller(const spec::Strategy& s, std::vector<std::string> names);
+  Controller(const model::Strategy& s, std::vector<std::string> names);
   //! Threads the roles may start in one trial (std::thread, pthread_create)
   //! besides the team: their slots are made up front, so starting one
   //! allocates nothing the trial loop would notice.
@@ -192,7 +192,7 @@ class Controller {
   unsigned decide(char kind, unsigned options, unsigned suggested);
   void note(unsigned t, const char* label, const char* suffix = "");
 
-  spec::Strategy strategy_;
+  model::Strategy strategy_;
   std::vector<std::string> names_;
   unsigned n_;    // team threads: slots 0 .. n_-1
   unsigned cap_;  // n_ + kMaxSpawned
@@ -222,7 +222,7 @@ class Controller {
   // The pickers: one, or the members of the `portfolio` pick, of which each
   // trial draws one from its seed (so a replay draws the same).
   std::vector<std::unique_ptr<Picker>> members_;
-  std::vector<std::string> member_names_;
+  std::vector<model::Pick> member_picks_;
   std::vector<std::int64_t> member_depths_;
   unsigned member_ = 0;
   Picker* picker_ = nullptr;

@@ -121,9 +121,13 @@ class Pos final : public Picker {
 
 }  // namespace
 
-std::unique_ptr<Picker> make_picker(const std::string& name, std::int64_t depth) {
-  if (name == "random") return std::make_unique<RandomWalk>();
-  if (name == "pos") return std::make_unique<Pos>();
+std::unique_ptr<Picker> make_picker(model::Pick pick, std::int64_t depth) {
+  switch (pick) {
+    case model::Pick::random: return std::make_unique<RandomWalk>();
+    case model::Pick::pos: return std::make_unique<Pos>();
+    case model::Pick::pct: break;
+    case model::Pick::portfolio: break;  // the controller makes its members
+  }
   return std::make_unique<Pct>(depth);
 }
 

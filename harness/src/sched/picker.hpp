@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "model/strategy.hpp"
+
 #include "strain/rng.hpp"
 #include "strain/schedule.hpp"
 
@@ -42,6 +44,6 @@ class Picker {
 
 //! `random` (uniform among the runnable threads), `pct` (with depth `depth`)
 //! or `pos`.
-std::unique_ptr<Picker> make_picker(const std::string& name, std::int64_t depth);
+std::unique_ptr<Picker> make_picker(model::Pick pick, std::int64_t depth);
 
 }  // namespace strain::sched

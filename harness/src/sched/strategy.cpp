@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "model/seed.hpp"
 #include "sched/chaos.hpp"
 #include "sched/controller.hpp"
 
@@ -45,11 +46,7 @@ void controlled_point(Context& ctx, const char* label, const void* object,
 
 }  // namespace
 
-bool known_strategy(const std::string& name) {
-  return name == "none" || name == "random" || name == "chaos" || name == "controlled";
-}
-
-void install(const spec::Strategy& s, detail::ContextData& ctx, ThreadSched& ts, unsigned index,
+void install(const model::Strategy& s, detail::ContextData& ctx, ThreadSched& ts, unsigned index,
              unsigned threads, Controller* controller) {
   ts.index = index;
   ts.controller = nullptr;
@@ -57,17 +54,18 @@ void install(const spec::Strategy& s, detail::ContextData& ctx, ThreadSched& ts,
   ctx.point_fn = nullptr;
   ctx.hooks = nullptr;
   ctx.sched = nullptr;
-  if (s.name == "random") {
+  using model::StrategyName;
+  if (s.name == StrategyName::random) {
     ts.random.yield_cut = s.yield_p;
     ts.random.spin_cut = s.yield_p + s.spin_p;
     ts.random.sleep_cut = s.yield_p + s.spin_p + s.sleep_p;
     ts.random.spin_iters = s.spin_iters;
     ts.random.sleep_ns = static_cast<std::int64_t>(s.sleep_us * 1000.0);
     ctx.point_fn = &random_point;
-  } else if (s.name == "chaos") {
+  } else if (s.name == StrategyName::chaos) {
     chaos_configure(s, threads, ts.chaos);
     ctx.point_fn = &chaos_point;
-  } else if (s.name == "controlled" && controller != nullptr) {
+  } else if (s.name == StrategyName::controlled && controller != nullptr) {
     ts.controller = controller;
     ctx.point_fn = &controlled_point;
     ctx.hooks = controller->hooks();
@@ -78,8 +76,7 @@ void install(const spec::Strategy& s, detail::ContextData& ctx, ThreadSched& ts,
 }
 
 void reseed(ThreadSched& ts, std::uint64_t trial_seed) {
-  std::uint64_t s = trial_seed ^ (0x5851f42d4c957f2dULL * (ts.index + 1));
-  ts.rng.reseed(Rng::splitmix64(s));
+  ts.rng.reseed(model::strategy_seed(trial_seed, ts.index));
   if (ts.chaos.active) chaos_begin_trial(ts, trial_seed);
 }
 

@@ -8,19 +8,16 @@
 #include <string>
 
 #include "sched/thread_sched.hpp"
-#include "spec/spec.hpp"
+#include "model/strategy.hpp"
 #include "strain/context.hpp"
 
 namespace strain::sched {
-
-//! Whether `name` is a strategy this build knows.
-bool known_strategy(const std::string& name);
 
 //! Sets up the context of team thread `index` of `threads` for strategy `s`,
 //! with its state `ts`; `controller` is the case's scheduler under
 //! `controlled` (else null). Under `none` ctx.point_fn stays null, so
 //! point() is one predictable branch.
-void install(const spec::Strategy& s, detail::ContextData& ctx, ThreadSched& ts, unsigned index,
+void install(const model::Strategy& s, detail::ContextData& ctx, ThreadSched& ts, unsigned index,
              unsigned threads, Controller* controller);
 
 //! Restarts the thread's strategy state for a trial with seed `trial_seed`.

@@ -13,4 +13,11 @@ namespace strain::spec {
 //! without any probability a yield probability, so it is not plain `none`.
 void apply_default_strategy(detail::Resolved& r);
 
+//! The default of a case in `topology` (apply_default_strategy's), for
+//! `--strategy default`: the knobs `s` holds stay.
+void set_default_strategy(Strategy& s, Topology topology);
+
+//! `random` with no probability yields at one point in ten.
+void give_random_a_probability(Strategy& s);
+
 }  // namespace strain::spec

@@ -516,23 +516,24 @@ class Parser {
                                sum));
     // The starvation length is log-uniform, which a zero lower bound would
     // turn into log(0): refuse it here rather than starve for NaN.
-    if (s.name == "chaos" && s.starve_min_us <= 0)
+    const bool chaos = s.name == model::StrategyName::chaos;
+    if (chaos && s.starve_min_us <= 0)
       diags_.error(r.strategy_loc,
                    fmt::format("strategy chaos needs starve_min_us > 0 (starvation is "
                                "log-uniform between the bounds), got {}",
                                s.starve_min_us));
-    if (s.name == "chaos" && s.depth > spec::Strategy::kChaosMaxDepth)
+    if (chaos && s.depth > spec::Strategy::kChaosMaxDepth)
       diags_.error(
           r.strategy_loc,
           fmt::format("strategy chaos supports depth <= {} ({} change points), got {}",
                       spec::Strategy::kChaosMaxDepth, spec::Strategy::kChaosMaxDepth - 1, s.depth));
-    if (s.name == "chaos" && s.starve_min_us > s.starve_max_us)
+    if (chaos && s.starve_min_us > s.starve_max_us)
       diags_.error(r.strategy_loc,
                    fmt::format("strategy chaos needs starve_min_us <= starve_max_us, got {} > {}",
                                s.starve_min_us, s.starve_max_us));
     // One role runs at a time under `controlled`, handing the turn over in
     // memory private to the worker; role processes cannot share it.
-    if (s.name == "controlled" && r.schedule.topology == Topology::processes)
+    if (!model::info(s.name).runs_processes && r.schedule.topology == Topology::processes)
       diags_.error(r.strategy_loc,
                    "strategy controlled runs roles as threads only; this case has topology "
                    "processes (use strategy chaos or random there)");

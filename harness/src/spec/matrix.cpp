@@ -452,36 +452,39 @@ std::optional<Assign> Settings::schedule_key(const std::string& key, const YAML:
 std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML::Node& v) {
   const auto at = diags_.loc(v);
   if (key == "name" || key == "strategy" || key == "pick") {
-    const bool pick = key == "pick";
     const std::string text = v.IsScalar() ? v.Scalar() : "";
-    const std::array<std::string_view, 4> names = {"none", "random", "chaos", "controlled"};
-    const std::array<std::string_view, 4> picks = {"random", "pct", "pos", "portfolio"};
-    const std::span<const std::string_view> allowed =
-        pick ? std::span<const std::string_view>(picks) : std::span<const std::string_view>(names);
-    if (std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
-      diags_.error(v, fmt::format("'{}' must be one of: {}; got {}", key, join(allowed), got(v)));
-      return std::nullopt;
-    }
-    if (pick)
-      return Assign([text](Resolved& r) {
-        r.schedule.strategy.pick = text;
+    if (key == "pick") {
+      const auto pick = model::pick_from(text);
+      if (!pick) {
+        diags_.error(v, fmt::format("'pick' must be one of: {}; got {}", model::pick_names(),
+                                    got(v)));
+        return std::nullopt;
+      }
+      return Assign([pick = *pick](Resolved& r) {
+        r.schedule.strategy.pick = pick;
         r.pick_named = true;
       });
-    return Assign([text, at](Resolved& r) {
-      r.schedule.strategy.name = text;
+    }
+    const auto name = model::strategy_name_from(text);
+    if (!name) {
+      diags_.error(v, fmt::format("'{}' must be one of: {}; got {}", key, model::strategy_names(),
+                                  got(v)));
+      return std::nullopt;
+    }
+    return Assign([name = *name, at](Resolved& r) {
+      r.schedule.strategy.name = name;
       r.strategy_loc = at;
       r.strategy_named = true;
     });
   }
   if (key == "plain_accesses") {
-    const std::string text = v.IsScalar() ? v.Scalar() : "";
-    const std::array<std::string_view, 3> modes = {"off", "shared", "all"};
-    if (std::find(modes.begin(), modes.end(), text) == modes.end()) {
-      diags_.error(v, fmt::format("'plain_accesses' must be one of: {}; got {}", join(modes),
-                                  got(v)));
+    const auto mode = model::plain_accesses_from(v.IsScalar() ? v.Scalar() : "");
+    if (!mode) {
+      diags_.error(v, fmt::format("'plain_accesses' must be one of: {}; got {}",
+                                  model::plain_access_names(), got(v)));
       return std::nullopt;
     }
-    return Assign([text](Resolved& r) { r.schedule.strategy.plain_accesses = text; });
+    return Assign([mode = *mode](Resolved& r) { r.schedule.strategy.plain_accesses = mode; });
   }
   if (key == "weak_memory") {
     if (!v.IsScalar() || (v.Scalar() != "true" && v.Scalar() != "false")) {

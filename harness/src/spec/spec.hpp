@@ -9,6 +9,7 @@
 
 #include "check/expr.hpp"
 #include "model/outcome.hpp"
+#include "model/strategy.hpp"
 #include "check/value.hpp"
 #include "fixtures/site_options.hpp"
 #include "plugin/scenario_info.hpp"
@@ -18,41 +19,8 @@ namespace strain::spec {
 
 enum class Topology { threads, processes };
 
-//! How schedule points perturb or steer the run.
-struct Strategy {
-  std::string name = "none";  // none | random | chaos | controlled
-  // random: at each point, with these probabilities, yield, spin or sleep.
-  // chaos: the lowest-priority thread yields at a point with probability
-  // yield_p (the others proportionally less).
-  double yield_p = 0.0;           // probability of sched_yield at a point
-  double spin_p = 0.0;            // random: probability of a busy spin
-  double sleep_p = 0.0;           // random: probability of a short sleep
-  std::int64_t spin_iters = 200;  // random: length of a spin, in pause instructions
-  double sleep_us = 20.0;         // random: length of a sleep, in microseconds
-  // controlled: how the next thread is picked at each point.
-  std::string pick = "pct";  // random | pct | pos
-  // controlled/pct and chaos: the bug depth d, i.e. d - 1 change points.
-  std::int64_t depth = 3;
-  // chaos keeps its change points in a fixed array per thread (no
-  // allocation on the hot path), so its depth has a ceiling.
-  static constexpr std::int64_t kChaosMaxDepth = 17;
-  // controlled/pct: the number of steps k the change points are spread over;
-  // 0: learned from the earlier trials of the case.
-  std::int64_t steps = 0;
-  // controlled: relaxed and acquire loads of strain::Atomic may return older
-  // values the C++ memory model allows.
-  bool weak_memory = false;
-  // controlled, plugins built with INSTRUMENT: which plain (non-atomic)
-  // memory accesses are schedule points. off | shared (an address a second
-  // thread of the case touched, learned across its trials) | all.
-  std::string plain_accesses = "shared";
-  // controlled: points a thread may pass in a row while others could run
-  // before it is demoted as a spin loop.
-  std::int64_t spin_limit = 1000;
-  // chaos: a starved thread sleeps a log-uniform time in this range.
-  double starve_min_us = 1.0;
-  double starve_max_us = 1000.0;
-};
+//! How schedule points perturb or steer the run (model/strategy.hpp).
+using model::Strategy;
 
 struct Schedule {
   Topology topology = Topology::threads;

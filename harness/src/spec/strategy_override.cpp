@@ -3,38 +3,34 @@
 #include <stdexcept>
 #include <string>
 
+#include "spec/default_strategy.hpp"
+
 namespace strain::spec {
 
 void override_strategy(Case& c, std::string_view text) {
   Strategy& s = c.schedule.strategy;
   const std::string t(text);
-  std::string name = t, pick;
-  if (const auto slash = t.find('/'); slash != std::string::npos) {
-    name = t.substr(0, slash);
-    pick = t.substr(slash + 1);
-  }
-  const bool known_pick =
-      pick.empty() || pick == "pct" || pick == "pos" || pick == "random" || pick == "portfolio";
-  const bool known_name = name == "none" || name == "random" || name == "chaos" ||
-                          name == "controlled" || name == "default";
-  if (!known_name || !known_pick || (!pick.empty() && name != "controlled"))
+  const auto slash = t.find('/');
+  const std::string name_text = t.substr(0, slash);
+  const std::optional<model::StrategyName> name = model::strategy_name_from(name_text);
+  std::optional<model::Pick> pick;
+  if (slash != std::string::npos) pick = model::pick_from(t.substr(slash + 1));
+  const bool is_default = name_text == "default" && slash == std::string::npos;
+  const bool pick_ok = slash == std::string::npos ||
+                       (pick.has_value() && name == model::StrategyName::controlled);
+  if ((!name && !is_default) || !pick_ok)
     throw std::invalid_argument("--strategy must be one of: " + std::string(kStrategyForms) +
                                 "; got '" + t + "'");
-  const bool steerable = c.schedule.topology == Topology::threads;
-  if (name == "default") {
-    name = steerable ? "controlled" : "chaos";
-    if (steerable) {
-      pick = "portfolio";
-      s.weak_memory = true;
-    }
-  } else if (name == "controlled" && !steerable) {
-    name = "chaos";
-    pick.clear();
+  if (is_default) {
+    set_default_strategy(s, c.schedule.topology);
+  } else if (!model::info(*name).runs_processes && c.schedule.topology == Topology::processes) {
+    s.name = model::StrategyName::chaos;  // what the controlled scheduler cannot steer
+  } else {
+    s.name = *name;
+    if (pick) s.pick = *pick;
   }
-  s.name = name;
-  if (!pick.empty()) s.pick = pick;
   // As the spec loader does for `random` named without a probability.
-  if (s.name == "random" && s.yield_p + s.spin_p + s.sleep_p == 0.0) s.yield_p = 0.1;
+  give_random_a_probability(s);
   c.strategy_flag = t;
 }
 

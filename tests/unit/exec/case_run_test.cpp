@@ -238,7 +238,7 @@ TEST(CaseRun, RandomStrategyWithManyThreadsCompletes) {
   spec::Case c = make_case("trivial", {"sum == 3"});
   set_param(c, "points", check::Value::integer(10));
   c.schedule.role_counts = {3, 2};
-  c.schedule.strategy.name = "random";
+  c.schedule.strategy.name = model::StrategyName::random;
   c.schedule.strategy.yield_p = 0.3;
   c.schedule.strategy.spin_p = 0.3;
   c.schedule.strategy.sleep_p = 0.01;

@@ -18,9 +18,9 @@
 namespace strain::sched {
 namespace {
 
-spec::Strategy chaos(std::int64_t depth, double yield_p, double starve_us) {
-  spec::Strategy s;
-  s.name = "chaos";
+model::Strategy chaos(std::int64_t depth, double yield_p, double starve_us) {
+  model::Strategy s;
+  s.name = model::StrategyName::chaos;
   s.depth = depth;
   s.yield_p = yield_p;
   s.starve_min_us = starve_us;
@@ -31,7 +31,7 @@ spec::Strategy chaos(std::int64_t depth, double yield_p, double starve_us) {
 // The contexts and strategy states of a team of `n` threads under `s`, set up
 // as the case runner sets them up (no threads are needed to look at them).
 struct Team {
-  Team(unsigned n, const spec::Strategy& s) : ctx(n), ts(n) {
+  Team(unsigned n, const model::Strategy& s) : ctx(n), ts(n) {
     for (unsigned k = 0; k < n; ++k) install(s, ctx[k].d_, ts[k], k, n, nullptr);
   }
   void begin_trial(std::uint64_t seed) {

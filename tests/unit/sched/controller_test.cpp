@@ -33,8 +33,8 @@ using Body = std::function<void(unsigned index, Context& ctx)>;
 // runner runs it: each thread has its own context and strategy state.
 class Team {
  public:
-  Team(unsigned n, spec::Strategy s) : n_(n), strategy_(std::move(s)), ctx_(n), ts_(n) {
-    strategy_.name = "controlled";
+  Team(unsigned n, model::Strategy s) : n_(n), strategy_(std::move(s)), ctx_(n), ts_(n) {
+    strategy_.name = model::StrategyName::controlled;
     std::vector<std::string> names;
     for (unsigned k = 0; k < n; ++k) names.push_back("t#" + std::to_string(k));
     controller_ = std::make_unique<Controller>(strategy_, names);
@@ -71,16 +71,16 @@ class Team {
 
  private:
   unsigned n_;
-  spec::Strategy strategy_;
+  model::Strategy strategy_;
   std::vector<Context> ctx_;
   std::vector<ThreadSched> ts_;
   std::unique_ptr<Controller> controller_;
   std::atomic<int> aborted_{0};
 };
 
-spec::Strategy pick(const char* name, std::int64_t depth = 3) {
-  spec::Strategy s;
-  s.pick = name;
+model::Strategy pick(const char* name, std::int64_t depth = 3) {
+  model::Strategy s;
+  s.pick = *model::pick_from(name);
   s.depth = depth;
   return s;
 }
@@ -114,7 +114,7 @@ TEST(Controller, TheSeedDecidesTheInterleaving) {
   for (const char* p : {"random", "pct", "pos"}) {
     // PCT's k is fixed here: learned, it depends on the trials before (a
     // replay line passes it with --steps).
-    spec::Strategy s = pick(p);
+    model::Strategy s = pick(p);
     s.steps = 40;
     Team team(3, s);
     std::set<std::uint64_t> digests;
@@ -142,7 +142,7 @@ TEST(Controller, PctLearnsItsStepsFromEarlierTrials) {
 }
 
 TEST(Controller, AFollowedTraceReplaysTheInterleavingUnderAnotherSeed) {
-  spec::Strategy s = pick("random");
+  model::Strategy s = pick("random");
   Team recorder(2, s);
   recorder.run(11, points(30));
   const auto decisions = recorder.controller().decisions();
@@ -271,7 +271,7 @@ TEST(Controller, SpinLoopsDoNotLivelockPct) {
   // One thread spins on an atomic the other sets last: with a yield in the
   // loop, and without one (then the spin limit demotes the spinner).
   for (bool with_yield : {true, false}) {
-    spec::Strategy s = pick("pct");
+    model::Strategy s = pick("pct");
     s.spin_limit = 50;
     Team team(2, s);
     for (std::uint64_t seed = 1; seed <= 10; ++seed) {
@@ -329,7 +329,7 @@ Started start(Controller& c, unsigned parent, std::function<void(unsigned)> body
 }
 
 TEST(ControllerSpawn, StartedThreadsRunOneAtATimeAndReplayExactly) {
-  spec::Strategy s = pick("random");
+  model::Strategy s = pick("random");
   Team team(1, s);
   team.controller().log_steps(true);
   std::atomic<int> inside{0};

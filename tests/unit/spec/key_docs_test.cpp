@@ -105,3 +105,28 @@ TEST(KeyDocs, FindByFullPathSuffixOrSection) {
 
 }  // namespace
 }  // namespace strain::spec
+
+namespace strain::spec {
+namespace {
+
+// The docs spell the strategy names, picks and plain-access modes as the
+// one table (model/strategy.cpp) the loader parses them with.
+TEST(KeyDocs, StrategyValuesAreThoseOfTheStrategyTable) {
+  const auto type_of = [](std::string_view key) {
+    const auto found = find_key_docs(key);
+    return found.size() == 1 ? std::string(found.front()->type) : std::string("?");
+  };
+  EXPECT_EQ(type_of("schedule.strategy.name"), model::strategy_names(" | "));
+  EXPECT_EQ(type_of("schedule.strategy.pick"), model::pick_names(" | "));
+  EXPECT_EQ(type_of("schedule.strategy.plain_accesses"), model::plain_access_names(" | "));
+  for (const auto& s : model::strategies()) {
+    EXPECT_EQ(model::strategy_name_from(s.text), s.name);
+    EXPECT_EQ(model::to_string(s.name), s.text);
+  }
+  EXPECT_EQ(model::strategy_name_from("Controlled"), std::nullopt);
+  EXPECT_EQ(model::pick_from("portfolio"), model::Pick::portfolio);
+  EXPECT_EQ(model::label(model::Strategy{}), "none");
+}
+
+}  // namespace
+}  // namespace strain::spec

@@ -83,10 +83,10 @@ TEST_F(SpecLoadTest, DefaultsApply) {
   EXPECT_EQ(c.schedule.seed, d.seed);
   EXPECT_EQ(c.schedule.time_scale, d.time_scale);
   // Naming no strategy: the controlled portfolio with the weak memory model.
-  EXPECT_EQ(c.schedule.strategy.name, "controlled");
-  EXPECT_EQ(c.schedule.strategy.pick, "portfolio");
+  EXPECT_EQ(model::to_string(c.schedule.strategy.name), "controlled");
+  EXPECT_EQ(model::to_string(c.schedule.strategy.pick), "portfolio");
   EXPECT_TRUE(c.schedule.strategy.weak_memory);
-  EXPECT_EQ(c.schedule.strategy.plain_accesses, "shared");
+  EXPECT_EQ(model::to_string(c.schedule.strategy.plain_accesses), "shared");
   EXPECT_EQ(c.expect.plain, Outcome::pass);
   EXPECT_EQ(c.expect.tsan, Outcome::pass);
   EXPECT_TRUE(c.invariants.empty());
@@ -188,7 +188,7 @@ cases:
   EXPECT_EQ(sc.trials, 20000u);
   EXPECT_DOUBLE_EQ(sc.budget_s, 5.0);
   EXPECT_DOUBLE_EQ(sc.timeout_s, 0.25);
-  EXPECT_EQ(sc.strategy.name, "random");
+  EXPECT_EQ(model::to_string(sc.strategy.name), "random");
   EXPECT_DOUBLE_EQ(sc.strategy.yield_p, 0.1);
   EXPECT_DOUBLE_EQ(sc.strategy.spin_p, 0.05);
   EXPECT_DOUBLE_EQ(sc.strategy.sleep_p, 0.01);
@@ -215,18 +215,18 @@ cases:
   ASSERT_EQ(s.cases.size(), 8u);
   const auto strategy = [&](std::size_t k) { return s.cases[k].schedule.strategy; };
   // threads: the controlled portfolio; processes: chaos.
-  EXPECT_EQ(strategy(0).name, "controlled");
-  EXPECT_EQ(strategy(0).pick, "portfolio");
-  EXPECT_EQ(strategy(1).name, "chaos");
+  EXPECT_EQ(model::to_string(strategy(0).name), "controlled");
+  EXPECT_EQ(model::to_string(strategy(0).pick), "portfolio");
+  EXPECT_EQ(model::to_string(strategy(1).name), "chaos");
   // A pick or weak_memory written without a name are kept.
-  EXPECT_EQ(strategy(2).name, "controlled");
-  EXPECT_EQ(strategy(2).pick, "pos");
+  EXPECT_EQ(model::to_string(strategy(2).name), "controlled");
+  EXPECT_EQ(model::to_string(strategy(2).pick), "pos");
   EXPECT_FALSE(strategy(2).weak_memory);
   // A named strategy is left alone.
-  EXPECT_EQ(strategy(4).name, "none");
-  EXPECT_EQ(strategy(5).name, "none");
+  EXPECT_EQ(model::to_string(strategy(4).name), "none");
+  EXPECT_EQ(model::to_string(strategy(5).name), "none");
   // `random` with no probability yields at some points instead of none.
-  EXPECT_EQ(strategy(6).name, "random");
+  EXPECT_EQ(model::to_string(strategy(6).name), "random");
   EXPECT_DOUBLE_EQ(strategy(6).yield_p, 0.1);
 }
 
@@ -261,8 +261,8 @@ cases:
   - name: a
 )");
   ASSERT_EQ(s.cases.size(), 2u);
-  EXPECT_EQ(s.cases[0].schedule.strategy.plain_accesses, "off");
-  EXPECT_EQ(s.cases[1].schedule.strategy.plain_accesses, "shared");
+  EXPECT_EQ(model::to_string(s.cases[0].schedule.strategy.plain_accesses), "off");
+  EXPECT_EQ(model::to_string(s.cases[1].schedule.strategy.plain_accesses), "shared");
 }
 
 TEST_F(SpecLoadTest, OverridesApplyInOrder) {
@@ -290,7 +290,7 @@ cases:
   EXPECT_EQ(a.schedule.trials, 500u);
   EXPECT_EQ(a.schedule.seed, 7u);
   EXPECT_EQ(a.schedule.role_counts, (std::vector<int>{3, 4}));  // roles merge per role
-  EXPECT_EQ(a.schedule.strategy.name, "random");                // strategy merges per key
+  EXPECT_EQ(model::to_string(a.schedule.strategy.name), "random");                // strategy merges per key
   EXPECT_DOUBLE_EQ(a.schedule.strategy.yield_p, 0.2);
   EXPECT_DOUBLE_EQ(a.schedule.strategy.spin_p, 0.3);
   const Case& b = s.cases[1];
@@ -298,7 +298,7 @@ cases:
   EXPECT_EQ(b.params[2], Value::number(2.0));
   EXPECT_EQ(b.schedule.trials, 10u);
   EXPECT_EQ(b.schedule.role_counts, (std::vector<int>{3, 1}));
-  EXPECT_EQ(b.schedule.strategy.name, "none");
+  EXPECT_EQ(model::to_string(b.schedule.strategy.name), "none");
 }
 
 TEST_F(SpecLoadTest, MatrixExpandsInKeyOrder) {
@@ -388,7 +388,7 @@ cases:
                         "bank/a/name=none,yield_p=0.5,variant=seed",
                         "bank/a/name=random,yield_p=0.5,variant=seed",
                     }));
-  EXPECT_EQ(s.cases[1].schedule.strategy.name, "random");
+  EXPECT_EQ(model::to_string(s.cases[1].schedule.strategy.name), "random");
 
   plugin::Catalog cat = make_catalog();
   cat.scenarios[0].params.push_back({"trials", "", ParamType::integer, Value::integer(3), {}});

@@ -1,7 +1,6 @@
-// `strain run` and `strain replay`.
+// `strain run`: runs the cases of spec files and reports them.
 
 #include <fmt/format.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include <sstream>
 #include <vector>
 
+#include "cli/case_launch.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_codes.hpp"
@@ -25,14 +25,10 @@
 #include "cli/validators.hpp"
 #include "spec/strategy_override.hpp"
 #include "core/errors.hpp"
-#include "core/shell_quote.hpp"
-#include "core/output_path.hpp"
 #include "exec/case_run.hpp"
-#include "exec/isolated_runner.hpp"
 #include "model/seed.hpp"
 #include "report/format.hpp"
 #include "report/reporter.hpp"
-#include "sched/trace.hpp"
 
 namespace strain::cli {
 
@@ -56,43 +52,6 @@ struct RunFlags {
   std::string intensity;  // as given; "" is 1
 };
 
-// Set by SIGINT/SIGTERM: the running case's worker is killed, the reports of
-// the cases that finished are written, and strain exits 130.
-std::atomic<bool> g_interrupted{false};
-
-void on_signal(int) { g_interrupted.store(true); }
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = &on_signal;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-}
-
-// Runs one case: in a worker process unless asked to stay in-process (for a
-// debugger), where a crash takes strain down with it.
-model::CaseResult run_one(const spec::Case& c, const model::RunPlan& plan,
-                          const exec::CaseHooks& hooks, const Global& g, bool in_process) {
-  if (in_process) return exec::run_case(c, plan, hooks);
-  exec::WorkerLaunch launch;
-  launch.exe = exec::self_exe();
-  if (!g.plugin_path.empty()) launch.global_args = {"--plugin-path", g.plugin_path};
-  launch.interrupted = &g_interrupted;
-  return exec::run_isolated(c, plan, hooks, launch);
-}
-
-// The plan of `c` in repetition `r` of this run: what is the same for every
-// case (the build, the printed command's prefix, the flags) and the seed.
-model::RunPlan make_plan(const spec::Case& c, std::optional<std::uint64_t> run_seed,
-                         std::uint64_t r, double intensity, const Global& g) {
-  model::RunPlan plan = exec::plan_for(c, run_seed, r);
-  plan.intensity = intensity;
-  plan.tsan_build = tsan_build();
-  plan.command_prefix = command_prefix(g.plugin_path);
-  return plan;
-}
-
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -100,37 +59,6 @@ std::string utc_now() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-// --verbose: what a case runs with, and how to run it under a debugger
-// (`prefix` as RunPlan::command_prefix).
-void print_settings(const spec::Case& c, std::uint64_t seed, std::vector<std::string> prefix) {
-  const spec::Schedule& s = c.schedule;
-  std::string params, roles;
-  for (std::size_t k = 0; k < c.params.size(); ++k)
-    params += fmt::format("{}{}={}", k ? " " : "", c.scenario->params[k].name,
-                          report::printable_line(c.params[k].str()));
-  for (std::size_t k = 0; k < s.role_counts.size(); ++k)
-    roles += fmt::format("{}{}={}", k ? " " : "", c.scenario->roles[k].name, s.role_counts[k]);
-  std::cout << fmt::format("  {}: {} ({})\n    params: {}\n", c.id, c.plugin, c.spec_path, params);
-  std::cout << fmt::format(
-      "    schedule: topology={} roles: {} trials={} budget={}s timeout={}s time_scale={} "
-      "strategy={} (yield_p={} spin_p={} sleep_p={}) seed={}\n",
-      s.topology == spec::Topology::threads ? "threads" : "processes", roles, s.trials, s.budget_s,
-      s.timeout_s, s.time_scale,
-      model::label(s.strategy),
-      s.strategy.yield_p, s.strategy.spin_p, s.strategy.sleep_p, seed);
-  // The whole line runs as pasted: gdb --args, then this strain with its
-  // plugin path, the spec's absolute path, and every word quoted.
-  std::error_code ec;
-  const std::filesystem::path spec = std::filesystem::absolute(c.spec_path, ec);
-  std::vector<std::string> words{"gdb", "--args"};
-  words.insert(words.end(), prefix.begin(), prefix.end());
-  words.insert(words.end(),
-               {"run", (ec ? std::filesystem::path(c.spec_path) : spec).lexically_normal().string(),
-                "--case", c.id, "--seed", std::to_string(seed), "--in-process"});
-  std::cout << "    in a debugger: " << shell_join(words) << "\n";
-  std::cout.flush();
 }
 
 // The cases the flags select, in spec order; throws when none is.
@@ -218,7 +146,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, double intensity,
                              shuffle_seed, shuffle_seed);
   bool stop = false;  // --fail-fast saw an unmet case
   std::uint64_t not_run = 0;
-  for (std::uint64_t r = 0; r < f.repeat && !g_interrupted.load(); ++r) {
+  for (std::uint64_t r = 0; r < f.repeat && !interrupted(); ++r) {
     if (stop) {
       not_run += mine.size();
       continue;
@@ -228,7 +156,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, double intensity,
                                info.seed_per_spec ? fmt::format("each spec's own + {}", r)
                                                   : std::to_string(info.seed + r));
     for (const auto k : case_order(mine, f, shuffle_seed, r)) {
-      if (g_interrupted.load()) break;
+      if (interrupted()) break;
       if (stop) {
         ++not_run;
         continue;
@@ -251,7 +179,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, double intensity,
     }
   }
   summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (g_interrupted.load()) {
+  if (interrupted()) {
     // The planned cases, in run order, past those that finished.
     summary.interrupted = true;
     std::uint64_t planned = 0;
@@ -272,7 +200,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, double intensity,
     std::cerr << fmt::format(
         "strain: --fail-fast: stopped at the first unmet case; {} case{} not run\n", not_run,
         not_run == 1 ? " was" : "s were");
-  if (g_interrupted.load()) {
+  if (interrupted()) {
     std::cerr << "strain: interrupted; " << summary.results.size() << " of " << info.case_ids.size()
               << " cases finished and were reported\n";
     return kExitInterrupted;
@@ -347,193 +275,6 @@ Action add_run(CLI::App& app, const Global& g) {
     for (auto& s : specs)
       for (auto& c : s.cases) apply_intensity(c, intensity);
     return execute(specs, *f, intensity, g, run_inputs(specs, catalog));
-  };
-}
-
-namespace {
-
-// What the workers of one replay ran, added up: a failure that kills its
-// worker (crash, hang, exit) ends that worker, and the remaining
-// repetitions run in a fresh one.
-// Under a real scheduler a worker's threads settle into one pattern of
-// timing for as long as the worker lives: queue_pipeline/bug_empty_check
-// (tsan) failed 0 of 20 repetitions in 2 of 14 workers and about half of
-// them in the others. A fresh worker every few repetitions re-rolls that
-// too, so a trial that fails at all fails in some of N. The controlled
-// scheduler's replay is exact: one worker runs them all.
-constexpr std::uint64_t kRealScheduleRunsPerWorker = 5;
-
-struct ReplayTally {
-  std::uint64_t runs = 0, failed = 0, workers = 0;
-  model::CaseResult first;  // the first worker's result, for what is not summed
-  std::optional<model::TrialFailure> first_failure;
-  std::vector<model::SanitizerReport> reports;  // de-duplicated by signature
-
-  void add(model::CaseResult r) {
-    ++workers;
-    runs += r.trials;
-    failed += r.trials - r.outcomes[0];
-    if (!first_failure) first_failure = r.first_failure;
-    for (auto& rep : r.sanitizer_reports) {
-      const auto same = std::find_if(reports.begin(), reports.end(),
-                                     [&](const auto& x) { return x.signature == rep.signature; });
-      if (same != reports.end())
-        same->count += rep.count;
-      else
-        reports.push_back(std::move(rep));
-    }
-    if (workers == 1) first = std::move(r);
-  }
-};
-
-// Prints what a replay found: how often the trial failed again, the first
-// failure, the interleavings under `controlled`, and each sanitizer report
-// with its top frames (the report itself is the evidence of a race).
-void print_replay(const ReplayTally& t, const std::string& id, std::uint64_t seed,
-                  std::uint64_t trial, bool controlled, const OutputFlags& out) {
-  const bool color = use_color(out);
-  std::string verdict = fmt::format("failed {} of {} runs", t.failed, t.runs);
-  if (color) verdict = fmt::format("{}{}\033[0m", t.failed > 0 ? "\033[31m" : "\033[32m", verdict);
-  std::cout << "replay " << id << " seed " << seed << " trial " << trial << ": " << verdict;
-  if (t.first_failure)
-    std::cout << " (" << model::to_string(t.first_failure->outcome) << ": "
-              << t.first_failure->message << ")";
-  std::cout << "\n";
-  if (out.quiet) return;
-  // Under controlled every repetition runs the same interleaving; say so,
-  // with the digest a run's report shows for the failure. Only a single
-  // worker can say it: a worker killed by its trial takes the digests of
-  // the interleavings it ran with it.
-  if (t.first.schedules > 0 && t.workers == 1) {
-    std::cout << "interleavings: " << t.first.schedules << " distinct in " << t.runs << " runs";
-    if (t.first_failure && !t.first_failure->schedule.empty())
-      std::cout << " (failing schedule " << t.first_failure->schedule << ")";
-    std::cout << "\n";
-  } else if (t.workers > 1 && controlled) {
-    std::cout << "interleavings: not counted (the runs took " << t.workers
-              << " workers, as failures ended them)\n";
-  } else if (t.workers > 1) {
-    std::cout << "workers: " << t.workers << " (a fresh one every " << kRealScheduleRunsPerWorker
-              << " runs, or after a run that ended one)\n";
-  }
-  for (const auto& rep : t.reports)
-    std::cout << fmt::format("ThreadSanitizer ({}x): {}", rep.count, rep.brief);
-  if (out.verbose && !t.first.output.empty())
-    std::cout << fmt::format("plugin output of the first worker ({} bytes):\n{}\n",
-                             t.first.output_bytes, t.first.output);
-}
-
-}  // namespace
-
-Action add_replay(CLI::App& app, const Global& g) {
-  auto* cmd = app.add_subcommand("replay", "Run one trial of one case again");
-  struct Flags {
-    std::string id, spec, trace_in, trace_out, strategy;
-    std::optional<std::uint64_t> seed, trial, steps;
-    std::uint64_t repeat = 1;
-    OutputFlags output;
-    bool in_process = false;
-  };
-  auto f = std::make_shared<Flags>();
-  cmd->add_option("case", f->id, "the case id, as reports print it")->required();
-  cmd->add_option("--seed", f->seed, "the spec seed of the failing run (default: the trace's)")
-      ->check(whole_number(0))
-      ->envname("STRAIN_SEED");
-  cmd->add_option("--trial", f->trial, "the trial index (default: the trace's)")
-      ->check(whole_number(0))
-      ->envname("STRAIN_TRIAL");
-  cmd->add_option("--spec", f->spec, "the spec file (default: specs/<spec name>.yaml)")
-      ->envname("STRAIN_SPEC");
-  cmd->add_option("--repeat", f->repeat,
-                  "run the trial this many times (under a real scheduler, in a fresh worker every "
-                  "5 runs)")
-      ->check(whole_number(1))
-      ->envname("STRAIN_REPEAT");
-  cmd->add_option("--steps", f->steps,
-                  "strategy controlled/pct: the k the trial ran with (replay lines give it)")
-      ->check(whole_number(0))
-      ->envname("STRAIN_STEPS");
-  cmd->add_option("--trace", f->trace_in,
-                  "strategy controlled: follow the decisions recorded in this trace file")
-      ->envname("STRAIN_TRACE");
-  cmd->add_option("--record-trace", f->trace_out,
-                  "strategy controlled: write the trial's decisions and interleaving here")
-      ->envname("STRAIN_RECORD_TRACE");
-  cmd->add_option("--strategy", f->strategy,
-                  "the --strategy of the run being replayed (its replay line says it)")
-      ->envname("STRAIN_STRATEGY");
-  add_output_options(*cmd, f->output);
-  cmd->add_flag("--in-process", f->in_process,
-                "run the trial inside strain itself (for a debugger)")
-      ->envname("STRAIN_IN_PROCESS");
-  return [f, &g]() {
-    (void)use_color(f->output);  // a bad --color is an error before anything runs
-    if (!f->trace_in.empty()) {
-      sched::Trace t;
-      try {
-        t = sched::read_trace(f->trace_in);
-      } catch (const std::exception& e) {
-        throw UsageError(e.what());
-      }
-      if (t.case_id != f->id)
-        throw UsageError("the trace " + f->trace_in + " is of case '" + t.case_id + "', not '" +
-                         f->id + "'");
-      if (!f->seed) f->seed = t.seed;
-      if (!f->trial) f->trial = t.trial;
-    }
-    if (!f->seed || !f->trial) throw UsageError("replay needs --seed and --trial (or --trace)");
-    std::string path = f->spec;
-    if (path.empty()) path = "specs/" + f->id.substr(0, f->id.find('/')) + ".yaml";
-    const plugin::Catalog catalog = load_catalog(g.plugin_path);
-    std::vector<spec::Spec> specs = load_specs(collect_spec_files({path}), catalog);
-    spec::Case* found = nullptr;
-    for (auto& c : specs.front().cases)
-      if (c.id == f->id) found = &c;
-    if (found == nullptr) {
-      // An id from an older report or a README often lacks the matrix
-      // point the case id has gained since: name the ids it starts.
-      std::string near;
-      for (const auto& c : specs.front().cases)
-        if (c.id.starts_with(f->id + "/")) near += "\n  " + c.id;
-      throw UsageError("no case '" + f->id + "' in " + path +
-                       (near.empty() ? "; `strain list " + path + "` lists its cases"
-                                     : "; did you mean one of:" + near));
-    }
-    if (!f->strategy.empty()) apply_strategy_flag(*found, f->strategy);
-    if (!f->trace_out.empty())
-      check_output_path(f->trace_out, run_inputs(specs, catalog), "--record-trace");
-    const bool controlled = model::steered(found->schedule.strategy);
-    if (!controlled && (!f->trace_in.empty() || !f->trace_out.empty()))
-      throw UsageError("--trace and --record-trace need a case under strategy controlled; " +
-                       f->id + " runs under " +
-                       std::string(model::to_string(found->schedule.strategy.name)));
-    if (f->output.verbose) print_settings(*found, *f->seed, command_prefix(g.plugin_path));
-    model::RunPlan plan = make_plan(*found, f->seed, 0, 1.0, g);
-    plan.only_trial = f->trial;
-    plan.keep_going = true;
-    plan.steps = f->steps;
-    plan.trace_in = f->trace_in;
-    plan.trace_out = f->trace_out;
-    install_signal_handlers();
-    ReplayTally tally;
-    while (tally.runs < f->repeat) {
-      plan.repeat = f->repeat - tally.runs;
-      if (!controlled) plan.repeat = std::min(plan.repeat, kRealScheduleRunsPerWorker);
-      model::CaseResult r = run_one(*found, plan, {}, g, f->in_process);
-      if (r.stopped_by == model::StopReason::error) throw UsageError("cannot replay " + f->id + ": " + r.note);
-      if (r.stopped_by == model::StopReason::interrupted || g_interrupted.load()) {
-        std::cerr << "strain: interrupted after " << tally.runs << " of " << f->repeat << " runs\n";
-        return kExitInterrupted;
-      }
-      const bool ran = r.trials > 0;
-      tally.add(std::move(r));
-      if (!ran) break;  // nothing ran: another worker would do the same
-      // The trace is the first run's; later workers replay, not record.
-      plan.trace_out.clear();
-    }
-    print_replay(tally, f->id, *f->seed, *f->trial, controlled, f->output);
-    if (!f->trace_out.empty()) std::cout << "trace written to " << f->trace_out << "\n";
-    return tally.failed > 0 ? kExitUnmet : kExitMet;
   };
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// The subcommands, each registered on the CLI11 app by its own file.
+// The subcommands, each registered on the CLI11 app by its own file
+// (cmd_<name>.cpp; run and replay share case_launch.hpp).
 
 #include <CLI/CLI.hpp>
 #include <functional>

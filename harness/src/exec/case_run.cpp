@@ -13,7 +13,7 @@
 #include "exec/case_state.hpp"
 #include "exec/process_team.hpp"
 #include "exec/replay_command.hpp"
-#include "exec/stacks.hpp"
+#include "core/stacks.hpp"
 #include "exec/thread_team.hpp"
 #include "exec/watchdog.hpp"
 #include "fixtures/site_facts.hpp"

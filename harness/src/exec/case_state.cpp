@@ -92,6 +92,13 @@ void CaseState::finish() {
   // Whatever the outcome: a measurement of a failing trial is still one.
   accumulate_shown();
   if (controller) controlled_trial_ended();
+  if (recorded_run_failure(ended) || recorded_expect_failure()) return;
+  load_metrics();
+  if (recorded_invariant_failure()) return;
+  (void)record(Outcome::pass, {});
+}
+
+bool CaseState::recorded_run_failure(Clock::time_point ended) {
   // A sanitizer report made during this trial is its outcome: the race is
   // the cause, whatever the invariants then saw.
   if (sanitizer_report_count() != reports_before) {
@@ -100,14 +107,14 @@ void CaseState::finish() {
         fmt::format("ThreadSanitizer reported {} during this trial (the report is in the case's "
                     "sanitizer reports)",
                     last_sanitizer_kind()));
-    return;
+    return true;
   }
   // Every role blocked: the roles were unwound by ScheduleAborted, so
   // their errors are the deadlock's consequence, not the finding. Only the
   // first failure's message is kept, so only it gets symbolized stacks.
   if (controller && controller->deadlocked()) {
     (void)record(Outcome::deadlock, controller->deadlock_report(!first_failure), ended);
-    return;
+    return true;
   }
   // A thread the code under test started and left running past the end of
   // every role would touch a state that is gone: a use after free in a real
@@ -116,8 +123,12 @@ void CaseState::finish() {
     (void)record(Outcome::violation,
                  "threads still running when every role had ended: " + controller->orphans(),
                  ended);
-    return;
+    return true;
   }
+  return false;
+}
+
+bool CaseState::recorded_expect_failure() {
   // An exception anywhere is an error; otherwise the first failed expect.
   const Context* worst = nullptr;
   for (const auto& c : thread_ctx)
@@ -140,8 +151,12 @@ void CaseState::finish() {
                                 : "check: ";
     const Outcome o = worst->d_.failure == FailureKind::error ? Outcome::error : Outcome::violation;
     (void)record(o, where + worst->d_.message);
-    return;
+    return true;
   }
+  return false;
+}
+
+void CaseState::load_metrics() {
   for (std::size_t k = 0; k < metrics.size(); ++k) {
     check::Value& v = vars[n_params + k];
     const auto& m = metrics[k];
@@ -156,12 +171,15 @@ void CaseState::finish() {
       v.d = m.d;
     }
   }
+}
+
+bool CaseState::recorded_invariant_failure() {
   for (const auto& inv : kase->invariants) {
     const check::EvalResult r = inv.expr.eval(vars);
     if (!r.ok) {
       (void)record(Outcome::error,
                    "invariant '" + inv.text + "' could not be evaluated: " + r.error);
-      return;
+      return true;
     }
     if (!r.value) {
       // The values of the names, then the expression with its parts
@@ -172,10 +190,10 @@ void CaseState::finish() {
       if (inv.loc.line > 0)
         why += fmt::format(" ({}:{}:{})", inv.loc.file, inv.loc.line, inv.loc.col);
       (void)record(Outcome::violation, std::move(why));
-      return;
+      return true;
     }
   }
-  (void)record(Outcome::pass, {});
+  return false;
 }
 
 void CaseState::controlled_trial_ended() {

@@ -140,8 +140,15 @@ struct CaseState {
   // over; trials whose setup fails are recorded as errors and skipped.
   bool prepare();
 
-  // Checks the trial the team just ran and classifies it.
+  // Checks the trial the team just ran and classifies it: the first of a
+  // failure of the run itself (a sanitizer report, a deadlock, threads left
+  // running), a failed expect or exception, a failed invariant; else pass.
   void finish();
+  bool recorded_run_failure(Clock::time_point ended);
+  bool recorded_expect_failure();
+  // The metrics the trial set, into the invariants' variables.
+  void load_metrics();
+  bool recorded_invariant_failure();
 
   // Bookkeeping of a controlled trial: PCT learns its k, a replay counts
   // the interleavings it ran and may write the first one as a trace.

@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "sched/tsan_ignore.hpp"
+#include "core/tsan_ignore.hpp"
 
 namespace strain::exec {
 
@@ -85,7 +85,7 @@ void ThreadTeam::worker(unsigned index) {
         // caught in a run so far, the timing needs a thread slow to wake.)
         // The one edge a trial needs, from whoever released it, is the
         // acquire load of generation_ above.
-        sched::TsanIgnore hide;
+        TsanIgnore hide;
         sleepers_.fetch_add(1, std::memory_order_seq_cst);
         generation_.wait(seen, std::memory_order_seq_cst);
         sleepers_.fetch_sub(1, std::memory_order_seq_cst);

@@ -7,9 +7,9 @@
 #include <chrono>
 #include <thread>
 
-#include "exec/stacks.hpp"
+#include "core/stacks.hpp"
 #include "sched/thread_sched.hpp"
-#include "sched/tsan_ignore.hpp"
+#include "core/tsan_ignore.hpp"
 #include "strain/context.hpp"
 
 namespace strain::sched {
@@ -463,7 +463,7 @@ std::string Controller::deadlock_report(bool stacks) const {
       out += sched::describe(s.where, "      ");
     } else if (stacks && s.depth > 0) {
       out += "\n";
-      out += exec::symbolize_frames(s.frames.data(), s.depth, true);
+      out += symbolize_frames(s.frames.data(), s.depth, true);
       while (!out.empty() && out.back() == '\n') out.pop_back();
     }
   }

@@ -13,7 +13,7 @@
 #include <exception>
 
 #include "sched/controller.hpp"
-#include "sched/tsan_ignore.hpp"
+#include "core/tsan_ignore.hpp"
 
 namespace strain::sched {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "exec/symbolizer.hpp"
+#include "core/symbolizer.hpp"
 
 namespace strain::sched {
 
@@ -21,7 +21,7 @@ T relaxed(const T& v) noexcept {
 // The first of a frame's lines that is not in a header of the system (a
 // std::mutex::lock inlined into the user's function is named by the user's
 // line that called it); the frame's own text when all are.
-std::string user_line(const exec::SymbolizedFrame& f) {
+std::string user_line(const SymbolizedFrame& f) {
   auto is_system = [](const std::string& text) {
     return text.find(" /usr/") != std::string::npos;
   };
@@ -33,7 +33,7 @@ std::string user_line(const exec::SymbolizedFrame& f) {
 
 // A frame of the code Strain's public headers put in a plugin (a role's
 // dispatch, STRAIN_TEST's scenario class), which calls the user's code.
-bool is_strain_glue(const exec::SymbolizedFrame& f) {
+bool is_strain_glue(const SymbolizedFrame& f) {
   return f.text.find("include/strain/") != std::string::npos ||
          (f.text.rfind("strain_test_", 0) == 0 && f.text.find("::Scenario::") != std::string::npos);
 }
@@ -56,9 +56,9 @@ std::string describe(const WhereAt& where, const char* indent) {
   // pcs: the site, the innermost instrumented function, its call sites.
   std::vector<void*> pcs = {const_cast<void*>(where.site), const_cast<void*>(where.fn)};
   for (int k = 0; k < where.calls_n; ++k) pcs.push_back(const_cast<void*>(where.calls[k]));
-  const std::vector<exec::SymbolizedFrame> frames = exec::symbolize_addresses(pcs);
+  const std::vector<SymbolizedFrame> frames = symbolize_addresses(pcs);
   std::string out;
-  auto add = [&](const char* what, const exec::SymbolizedFrame& f) {
+  auto add = [&](const char* what, const SymbolizedFrame& f) {
     if (const std::string line = user_line(f); !line.empty())
       out += fmt::format("\n{}{} {}", indent, what, line);
   };

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace strain::exec {
+namespace strain {
 
 //! Interrupts each thread with a signal whose handler records its stack,
 //! waits up to `wait_s` for them, and symbolizes the frames (function and
@@ -23,4 +23,4 @@ std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, d
 //! recorded them) and stops at the host's frame that called the plugin.
 std::string symbolize_frames(void* const* frames, int depth, bool plugin_only);
 
-}  // namespace strain::exec
+}  // namespace strain

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace strain::exec {
+namespace strain {
 
 //! One code address, symbolized.
 struct SymbolizedFrame {
@@ -31,4 +31,4 @@ struct SymbolizedFrame {
 //! stripped of its local symbols does not lend its nearest exported name.
 std::vector<SymbolizedFrame> symbolize_addresses(const std::vector<void*>& addresses);
 
-}  // namespace strain::exec
+}  // namespace strain

@@ -1,4 +1,4 @@
-#include "exec/stacks.hpp"
+#include "core/stacks.hpp"
 
 #include <execinfo.h>
 #include <fmt/format.h>
@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include "exec/symbolizer.hpp"
+#include "core/symbolizer.hpp"
 
-namespace strain::exec {
+namespace strain {
 
 namespace {
 
@@ -45,7 +45,7 @@ bool system_library(const std::string& module) {
          module.starts_with("/lib64/") || module.starts_with("/usr/lib64/");
 }
 
-// Symbolizes through libdw (exec/symbolizer.hpp) and keeps the frames that
+// Symbolizes through libdw (core/symbolizer.hpp) and keeps the frames that
 // say where the plugin is: the C library's frames it waits in, then the
 // plugin's own, down to the first frame of strain that called it. Strain's
 // frames (the thread team, the trial loop) and the thread's start in the
@@ -123,4 +123,4 @@ std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, d
   return out;
 }
 
-}  // namespace strain::exec
+}  // namespace strain

@@ -1,4 +1,4 @@
-#include "exec/symbolizer.hpp"
+#include "core/symbolizer.hpp"
 
 #include <cxxabi.h>
 #include <dwarf.h>
@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <memory>
 
-namespace strain::exec {
+namespace strain {
 
 namespace {
 
@@ -197,4 +197,4 @@ std::vector<SymbolizedFrame> symbolize_addresses(const std::vector<void*>& addre
   return out;
 }
 
-}  // namespace strain::exec
+}  // namespace strain

@@ -34,7 +34,7 @@ void AnnotateIgnoreWritesEnd(const char* file, int line);
 }
 #endif
 
-namespace strain::sched {
+namespace strain {
 
 //! While alive, TSan ignores this thread's synchronisation and accesses.
 //! Nothing in a build without TSan.
@@ -60,4 +60,4 @@ class TsanIgnore {
   TsanIgnore& operator=(const TsanIgnore&) = delete;
 };
 
-}  // namespace strain::sched
+}  // namespace strain

@@ -129,6 +129,7 @@ model::CaseResult base_result(const spec::Case& c, std::uint64_t spec_seed, bool
   r.matrix = c.matrix;
   r.spec_seed = spec_seed;
   r.expected = c.expect.for_build(tsan_build);
+  r.expected_exhaustive = c.expect.exhaustive;
   return r;
 }
 
@@ -238,6 +239,7 @@ bool CaseRun::make_controller() {
     for (int i = 0; i < c_.schedule.role_counts[r]; ++i)
       names.push_back(fmt::format("{}#{}", c_.scenario->roles[r].name, i));
   cs_->controller = std::make_unique<sched::Controller>(c_.schedule.strategy, names);
+  cs_->search = cs_->search_warm_up = model::searches(c_.schedule.strategy);
   sched::Controller::guard_terminate();
   cs_->controller->log_steps(!plan_.trace_out.empty());
   if (!plan_.trace_in.empty()) {
@@ -253,7 +255,17 @@ bool CaseRun::make_controller() {
   // A replay given no --steps keeps PCT's k fixed, so that its repetitions
   // run one interleaving rather than learn from each other.
   if (plan_.only_trial && !cs_->plan.steps) cs_->plan.steps = sched::Controller::kInitialSteps;
-  cs_->warming = plan_.only_trial && *plan_.only_trial > 0;
+  if (plan_.only_trial) {
+    // A search reaches trial N's interleaving by running the N before it.
+    const std::uint64_t n = *plan_.only_trial;
+    if (cs_->search) {
+      cs_->warm_left = n;
+      cs_->warm_next = 0;
+    } else if (n > 0) {
+      cs_->warm_left = 1;
+      cs_->warm_next = n - 1;
+    }
+  }
   return true;
 }
 
@@ -402,7 +414,8 @@ void CaseRun::abandon_trial(std::unique_ptr<ThreadTeam> team, Outcome outcome, s
   if (!leaked->first_failure) {
     result_.first_failure = model::TrialFailure{
         t,
-        model::trial_seed(plan_.seed, c_.id, t),
+        model::trial_seed(plan_.seed, c_.id,
+                          model::seeded_as(t, model::searches(c_.schedule.strategy))),
         outcome,
         std::move(message),
         std::chrono::duration<double>(now - leaked->t0).count(),
@@ -443,6 +456,7 @@ void CaseRun::collect() {
   result_.first_failure = cs.first_failure;
   result_.stopped_by = cs.stopped_by;
   result_.schedules = cs.schedules.count();
+  if (cs.controller) result_.explored = cs.controller->exploration();
   result_.met = model::verdict(result_);
 }
 

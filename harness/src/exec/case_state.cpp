@@ -27,7 +27,7 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
     if (controller && controller->portfolio())
       message += "\n(found under " + controller->describe() + ")";
     first_failure = model::TrialFailure{t,
-                                 model::trial_seed(case_seed, t),
+                                 model::trial_seed(case_seed, model::seeded_as(t, search)),
                                  o,
                                  std::move(message),
                                  std::chrono::duration<double>(ended - t0).count(),
@@ -38,6 +38,10 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
   ++next_trial;
   if (model::is_failure(o) && !plan.keep_going && !plan.only_trial) {
     stopped_by = model::StopReason::failure;
+    return false;
+  }
+  if (controller && controller->exhausted() && !plan.only_trial) {
+    stopped_by = model::StopReason::explored;
     return false;
   }
   if (next_trial >= planned) {
@@ -54,7 +58,7 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
 bool CaseState::prepare() {
   for (;;) {
     const std::uint64_t t = trial_index(next_trial);
-    const std::uint64_t seed = model::trial_seed(case_seed, t);
+    const std::uint64_t seed = model::trial_seed(case_seed, model::seeded_as(t, search));
     live->current_trial.store(t, std::memory_order_relaxed);
     reset_context(main, seed, 0, t);
     for (auto& m : metrics) m = detail::MetricSlot{};
@@ -80,10 +84,23 @@ void CaseState::finish() {
   desc->check(state, main);
   desc->destroy(state);
   constructed = false;
-  if (warming) {
+  if (search_warm_up) {
+    // The search starts after it, from an empty tree.
+    search_warm_up = false;
+    controller->end_trial();
+    controller->restart_exploration();
+    if (plan.only_trial && warm_left == 0) controller->hold_exploration();
+    return;
+  }
+  if (warm_left > 0) {
     // Not a trial of the replay: nothing of it is counted.
-    warming = false;
-    if (controller) controller->end_trial();
+    --warm_left;
+    ++warm_next;
+    if (controller) {
+      controller->end_trial();
+      // The search is at the replayed trial's interleaving: stay there.
+      if (warm_left == 0 && search) controller->hold_exploration();
+    }
     return;
   }
   if (site && vars.size() >= site_base + fixtures::kSiteFactNames.size())

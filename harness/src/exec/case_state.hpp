@@ -111,7 +111,7 @@ struct CaseState {
 
   std::uint64_t trial_index(std::uint64_t k) const {
     if (!plan.only_trial) return k;
-    return warming ? *plan.only_trial - 1 : *plan.only_trial;
+    return warm_left > 0 ? warm_next : *plan.only_trial;
   }
   //! A controlled replay of trial N > 0 first runs trial N - 1 and discards
   //! it: the original trial N ran in a process that had run trials before
@@ -120,7 +120,18 @@ struct CaseState {
   //! done and took no schedule points. Replayed cold, that work adds points,
   //! which shift the strategy's draws: a replay of sctbench/lazy_init_bad
   //! failed 0 of 6 fresh workers and 2 of 4 runs after the first.
-  bool warming = false;
+  //! Under controlled/dfs the same holds, and more: trial N's interleaving
+  //! is where the search is after N trials, so all N run first. Trials left
+  //! to run first, and the index of the next.
+  std::uint64_t warm_left = 0;
+  std::uint64_t warm_next = 0;
+  //! Strategy controlled/dfs: every trial under trial 0's seed, after a
+  //! trial that is not counted and that the search forgets: the first
+  //! trial of a process runs the code's one-time work (a function-local
+  //! static, a lazily made table), whose points the later trials do not
+  //! pass, and a search replays each trial's prefix of choices in the next.
+  bool search = false;
+  bool search_warm_up = false;
 
   void reset_context(Context& ctx, std::uint64_t seed, std::uint64_t salt, std::uint64_t trial) {
     ctx.d_.failure = FailureKind::none;

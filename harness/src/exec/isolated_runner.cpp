@@ -449,6 +449,7 @@ class Worker {
     result_.stopped_by = final_->stopped_by;
     result_.note = final_->note;
     result_.schedules = live_->schedules.load();
+    result_.explored = final_->explored;
     if (final_->elapsed_s > 0) result_.elapsed_s = final_->elapsed_s;
     result_.met = model::verdict(result_);
     return result_;
@@ -498,7 +499,8 @@ class Worker {
     if (!result_.first_failure)
       result_.first_failure = model::TrialFailure{
           trial,
-          model::trial_seed(plan_.seed, c_.id, trial),
+          model::trial_seed(plan_.seed, c_.id,
+                            model::seeded_as(trial, model::searches(c_.schedule.strategy))),
           outcome,
           why,
           result_.elapsed_s,
@@ -565,6 +567,9 @@ void add_segment(model::CaseResult& total, model::CaseResult seg, std::size_t ou
   total.elapsed_s += seg.elapsed_s;
   total.stopped_by = seg.stopped_by;
   total.schedules = std::max(total.schedules, seg.schedules);
+  // A search does not go on in the next worker: it starts over there (its
+  // tree was the ended worker's), so only the last one's reach is told.
+  if (seg.explored) total.explored = seg.explored;
 }
 
 }  // namespace

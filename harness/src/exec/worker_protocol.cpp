@@ -76,6 +76,10 @@ std::string encode_result(const model::CaseResult& r) {
             {"stopped_by", model::to_string(r.stopped_by)}, {"note", r.note},           {"met", r.met},
             {"schedules", r.schedules}};
   j["first_failure"] = r.first_failure ? to_json(*r.first_failure) : json(nullptr);
+  // [interleavings, complete, bound or -1].
+  if (r.explored)
+    j["explored"] = json::array({r.explored->interleavings, r.explored->complete,
+                                 r.explored->bound.value_or(-1)});
   // A list of [name, value] pairs: an object would reorder the names.
   json metrics = json::array();
   for (const auto& [name, value] : r.metrics) metrics.push_back(json::array({name, num(value)}));
@@ -113,6 +117,16 @@ bool decode(std::string_view text, WorkerMessage& out) {
       out.result.schedules = r.contains("schedules") ? u64(r.at("schedules")) : 0;
       if (!r.at("first_failure").is_null())
         out.result.first_failure = failure_from(r.at("first_failure"));
+      if (r.contains("explored")) {
+        const json& e = r.at("explored");
+        model::Exploration x;
+        x.interleavings = u64(e.at(0));
+        x.complete = e.at(1).get<bool>();
+        if (const std::uint64_t b = e.at(2).is_number_unsigned() ? u64(e.at(2)) : 0;
+            e.at(2).is_number_unsigned())
+          x.bound = static_cast<std::int64_t>(std::min<std::uint64_t>(b, INT64_MAX));
+        out.result.explored = x;
+      }
       for (const auto& m : r.value("metrics", json::array()))
         out.result.metrics.emplace_back(m.at(0).get<std::string>(), num_from(m.at(1)));
       for (const auto& m : r.value("measured", json::array()))

@@ -69,6 +69,16 @@ struct Measured {
   double max = 0.0;
 };
 
+//! How far the systematic search of strategy controlled/dfs got: the
+//! interleavings it ran (each a distinct one, those a sleep set proved
+//! redundant not counted) and whether that was every one of them, within
+//! the preemption bound if there is one.
+struct Exploration {
+  std::uint64_t interleavings = 0;
+  bool complete = false;
+  std::optional<std::int64_t> bound;  // at most this many preemptions
+};
+
 //! The result of one case.
 struct CaseResult {
   std::string id;
@@ -79,6 +89,8 @@ struct CaseResult {
   std::vector<std::pair<std::string, std::string>> matrix;
   std::uint64_t spec_seed = 0;  // the seed trial seeds derive from
   Outcome expected = Outcome::pass;
+  //! `expect: { exhaustive: true }`: met only by a complete exploration.
+  bool expected_exhaustive = false;
   bool met = false;  // the verdict
   std::uint64_t trials = 0;
   double elapsed_s = 0.0;
@@ -110,6 +122,8 @@ struct CaseResult {
   //! A replay under strategy `controlled`: how many different interleavings
   //! its repetitions ran (1 when the replay is exact); 0 otherwise.
   std::uint64_t schedules = 0;
+  //! Strategy controlled/dfs: the search's reach; empty otherwise.
+  std::optional<Exploration> explored;
 
   double trials_per_s() const {
     return elapsed_s > 0 ? static_cast<double>(trials) / elapsed_s : 0.0;

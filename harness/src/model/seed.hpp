@@ -49,6 +49,14 @@ inline std::uint64_t trial_seed(std::uint64_t spec_seed, std::string_view case_i
   return trial_seed(case_seed(spec_seed, case_id), trial);
 }
 
+//! The trial whose seed trial `trial` runs under: itself, except under a
+//! systematic search (controlled/dfs), whose every trial runs under trial
+//! 0's seed: the search replays a prefix of choices each trial, so the code
+//! must draw the same numbers each trial.
+constexpr std::uint64_t seeded_as(std::uint64_t trial, bool search) {
+  return search ? 0 : trial;
+}
+
 //! The seed of a context's Rng (ctx.rng()) in a trial: salt 0 for the main
 //! context, k + 1 for role thread k.
 inline std::uint64_t context_seed(std::uint64_t trial_seed_, std::uint64_t salt) {

@@ -14,6 +14,7 @@ enum class StopReason : std::uint8_t {
   failure,      // a failure ended the case (not with --keep-going)
   error,        // the case could not run at all (the result's note says why)
   interrupted,  // Ctrl-C or SIGTERM ended the run
+  explored,     // controlled/dfs ran every interleaving there is
 };
 
 //! The name reports use ("" for none, as reports have always said nothing).

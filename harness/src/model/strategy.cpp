@@ -24,10 +24,11 @@ struct Spelling {
   std::string_view text;
 };
 
-constexpr std::array<Spelling<Pick>, 4> kPicks = {{{Pick::random, "random"},
+constexpr std::array<Spelling<Pick>, 5> kPicks = {{{Pick::random, "random"},
                                                    {Pick::pct, "pct"},
                                                    {Pick::pos, "pos"},
-                                                   {Pick::portfolio, "portfolio"}}};
+                                                   {Pick::portfolio, "portfolio"},
+                                                   {Pick::dfs, "dfs"}}};
 
 constexpr std::array<Spelling<PlainAccesses>, 3> kPlainAccesses = {
     {{PlainAccesses::off, "off"}, {PlainAccesses::shared, "shared"}, {PlainAccesses::all, "all"}}};

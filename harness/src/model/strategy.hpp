@@ -18,7 +18,9 @@ namespace strain::model {
 
 enum class StrategyName : std::uint8_t { none, random, chaos, controlled };
 //! controlled: how the next thread is picked at each point.
-enum class Pick : std::uint8_t { random, pct, pos, portfolio };
+//! `dfs`: every interleaving, one per trial, depth first (model checking
+//! by stateless search, as CHESS does), pruned by sleep sets.
+enum class Pick : std::uint8_t { random, pct, pos, portfolio, dfs };
 //! controlled, plugins built with INSTRUMENT: which plain (non-atomic)
 //! memory accesses are schedule points: none; an address a second thread
 //! of the case touched (learned across its trials); every one.
@@ -50,6 +52,9 @@ struct Strategy {
   // controlled: points a thread may pass in a row while others could run
   // before it is demoted as a spin loop.
   std::int64_t spin_limit = 1000;
+  // controlled/dfs: at most this many preemptions per interleaving (a
+  // switch away from a thread that could go on); -1: no bound.
+  std::int64_t preemption_bound = -1;
   // chaos: a starved thread sleeps a log-uniform time in this range.
   double starve_min_us = 1.0;
   double starve_max_us = 1000.0;
@@ -90,5 +95,8 @@ std::string label(const Strategy& s);
 
 //! Whether the controlled scheduler owns the schedule of a case under `s`.
 inline bool steered(const Strategy& s) { return info(s.name).steered; }
+
+//! Whether `s` searches every interleaving (controlled/dfs).
+inline bool searches(const Strategy& s) { return steered(s) && s.pick == Pick::dfs; }
 
 }  // namespace strain::model

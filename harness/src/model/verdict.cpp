@@ -7,6 +7,7 @@ namespace strain::model {
 bool verdict(const CaseResult& r) {
   const auto count = [&](Outcome o) { return r.outcomes[static_cast<std::size_t>(o)]; };
   if (r.stopped_by == StopReason::error) return false;
+  if (r.expected_exhaustive && !(r.explored && r.explored->complete)) return false;
   for (Outcome o : kAllOutcomes)
     if (is_failure(o) && o != r.expected && r.expected != Outcome::fail && count(o) > 0)
       return false;

@@ -67,6 +67,9 @@ class ConsoleReporter final : public Reporter {
     if (!r.met) out_ << "  expected " << model::to_string(r.expected);
     out_ << '\n';
     if (!r.measured.empty()) out_ << "    measured: " << format_measured(r.measured) << '\n';
+    if (r.explored) out_ << "    explored: " << format_exploration(*r.explored) << '\n';
+    if (!r.met && r.expected_exhaustive && !(r.explored && r.explored->complete))
+      out_ << "    expected an exhaustive search\n";
     if (!r.note.empty()) out_ << "    note: " << printable(r.note) << '\n';
     if (r.first_failure) {
       const model::TrialFailure& f = *r.first_failure;

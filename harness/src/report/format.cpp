@@ -119,6 +119,17 @@ std::string format_run_seed(std::uint64_t seed, bool overridden, bool per_spec) 
 
 std::string format_seed(std::uint64_t seed) { return fmt::format("0x{:016x}", seed); }
 
+std::string format_exploration(const model::Exploration& e) {
+  const std::string within =
+      e.bound ? fmt::format(" with at most {} preemption{}", *e.bound, *e.bound == 1 ? "" : "s")
+              : "";
+  if (e.complete)
+    return fmt::format("all {} interleaving{}{} explored", e.interleavings,
+                       e.interleavings == 1 ? "" : "s", within);
+  return fmt::format("{} interleaving{}{} explored; the search did not finish", e.interleavings,
+                     e.interleavings == 1 ? "" : "s", within);
+}
+
 std::string format_counts(const model::OutcomeCounts& counts) {
   std::string out;
   for (const model::Outcome o : model::kAllOutcomes) {

@@ -28,6 +28,11 @@ std::string format_run_seed(std::uint64_t seed, bool overridden, bool per_spec);
 //! A trial seed as the runner prints it: "0x" and 16 hex digits.
 std::string format_seed(std::uint64_t seed);
 
+//! How far a controlled/dfs search got: "all 24 interleavings explored",
+//! "all 9 interleavings with at most 1 preemption explored", "24
+//! interleavings explored; the search did not finish".
+std::string format_exploration(const model::Exploration& e);
+
 //! The non-zero counts, in outcome order: "pass=19998 violation=2"; "-" when all are zero.
 std::string format_counts(const model::OutcomeCounts& counts);
 

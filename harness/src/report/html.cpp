@@ -127,6 +127,13 @@ std::string case_section(const model::CaseResult& r, std::uint64_t repeat) {
   h += "<figure>" + histogram(r) + "</figure>";
   if (!r.note.empty())
     h += fmt::format(R"(<div class="failure"><b>Note</b><pre>{}</pre></div>)", esc(r.note));
+  if (r.explored)
+    // Styled inline: a rule in the page's style sheet would change every
+    // report, and the golden ones are compared byte for byte.
+    h += fmt::format(
+        R"(<div style="border-left:4px solid #2e7d32;padding:6px 10px;margin:8px 0">)"
+        R"(<b>Explored</b> {}</div>)",
+                     esc(format_exploration(*r.explored)));
   if (r.first_failure) {
     const model::TrialFailure& f = *r.first_failure;
     h += fmt::format(

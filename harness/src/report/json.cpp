@@ -107,6 +107,12 @@ Json case_json(const model::CaseResult& r) {
   if (r.schedules > 0)
     j["interleavings"] = Json{{"distinct", r.schedules},
                               {"saturated", r.schedules >= model::kDistinctInterleavingsCap}};
+  // Strategy controlled/dfs: how far its search got.
+  if (r.explored)
+    j["explored"] = Json{{"interleavings", r.explored->interleavings},
+                         {"complete", r.explored->complete},
+                         {"bound", r.explored->bound ? Json(*r.explored->bound) : Json(nullptr)}};
+  if (r.expected_exhaustive) j["expected_exhaustive"] = true;
   return j;
 }
 

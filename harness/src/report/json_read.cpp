@@ -23,11 +23,12 @@ using Json = nlohmann::json;
 
 // The case fields read into CaseResult; any other is kept as extra.
 // (trials_per_s is derived, so it is known but not read.)
-constexpr std::array<std::string_view, 24> kKnownCaseFields = {
+constexpr std::array<std::string_view, 26> kKnownCaseFields = {
     "spec_seed",    "id",         "spec",          "spec_path", "case",      "plugin",
     "matrix",       "expected",   "verdict",       "trials",    "elapsed_s", "trials_per_s",
     "outcomes",     "stopped_by", "note",          "metrics",   "measured",  "sanitizer_reports",
-    "output_bytes", "output",     "first_failure", "index",     "repetition", "interleavings"};
+    "output_bytes", "output",     "first_failure", "index",     "repetition", "interleavings",
+    "explored",     "expected_exhaustive"};
 
 class Reader {
  public:
@@ -154,6 +155,16 @@ class Reader {
     r.output_bytes = get<std::uint64_t>(c, "output_bytes", where, 0);
     if (c.contains("interleavings") && c.at("interleavings").is_object())
       r.schedules = get<std::uint64_t>(c.at("interleavings"), "distinct", where, 0);
+    if (const auto e = c.find("explored"); e != c.end() && e->is_object()) {
+      const std::string ew = where + ", explored";
+      model::Exploration x;
+      x.interleavings = get<std::uint64_t>(*e, "interleavings", ew, 0);
+      x.complete = get<bool>(*e, "complete", ew, false);
+      if (const auto b = e->find("bound"); b != e->end() && !b->is_null())
+        x.bound = static_cast<std::int64_t>(get<std::uint64_t>(*e, "bound", ew, 0));
+      r.explored = x;
+    }
+    r.expected_exhaustive = get<bool>(c, "expected_exhaustive", where, false);
     r.output = get<std::string>(c, "output", where, "");
     if (const auto f = c.find("first_failure"); f != c.end() && !f->is_null()) {
       const std::string fw = where + ", first_failure";

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/stacks.hpp"
+#include "sched/dfs.hpp"
 #include "sched/thread_sched.hpp"
 #include "core/tsan_ignore.hpp"
 #include "strain/context.hpp"
@@ -88,6 +89,12 @@ Controller::Controller(const model::Strategy& s, std::vector<std::string> names)
       member_picks_.push_back(pick);
       member_depths_.push_back(depth);
     }
+  } else if (s.pick == model::Pick::dfs) {
+    auto dfs = std::make_unique<DfsPicker>(s.preemption_bound);
+    dfs_ = dfs.get();
+    members_.push_back(std::move(dfs));
+    member_picks_.push_back(s.pick);
+    member_depths_.push_back(0);
   } else {
     members_.push_back(make_picker(s.pick, s.depth));
     member_picks_.push_back(s.pick);
@@ -125,7 +132,9 @@ std::string Controller::describe() const {
 
 void Controller::begin_trial(std::uint64_t seed, std::optional<std::uint64_t> steps) {
   TsanIgnore ignore;
-  rng_.reseed(seed ^ 0x6a09e667f3bcc909ULL);
+  // The search replays a prefix of choices each trial: the other choices
+  // (which timed wait times out first) must come out the same every trial.
+  rng_.reseed((dfs_ != nullptr ? 0 : seed) ^ 0x6a09e667f3bcc909ULL);
   if (portfolio()) {
     member_ = static_cast<unsigned>(rng_.uniform(0, std::int64_t(members_.size()) - 1));
     picker_ = members_[member_].get();
@@ -181,7 +190,19 @@ void Controller::begin_trial(std::uint64_t seed, std::optional<std::uint64_t> st
   log_.clear();
 }
 
-void Controller::end_trial() { max_steps_ = std::max(max_steps_, steps_); }
+void Controller::end_trial() {
+  max_steps_ = std::max(max_steps_, steps_);
+  if (dfs_ != nullptr) dfs_->end_trial();
+}
+
+std::optional<model::Exploration> Controller::exploration() const {
+  if (dfs_ == nullptr) return std::nullopt;
+  model::Exploration e;
+  e.interleavings = dfs_->interleavings();
+  e.complete = dfs_->exhausted() && !dfs_->diverged();
+  if (dfs_->bound() >= 0) e.bound = dfs_->bound();
+  return e;
+}
 
 void Controller::follow(std::vector<Decision> decisions) { follow_ = std::move(decisions); }
 

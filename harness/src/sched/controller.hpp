@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "model/result.hpp"
+#include "sched/dfs.hpp"
 #include "sched/memory_model.hpp"
 #include "sched/picker.hpp"
 #include "sched/shadow_stack.hpp"
@@ -153,6 +155,18 @@ class Controller {
   //! Decisions of a followed trace that could not be applied (0: followed).
   std::uint64_t divergences() const { return diverged_; }
   //! Whether the pick is the portfolio (then reports name the member).
+  //! Strategy controlled/dfs: whether the search has run every
+  //! interleaving, and how far it got; the search runs the last trial's
+  //! interleaving again from now on (a replay).
+  bool exhausted() const { return dfs_ != nullptr && dfs_->exhausted(); }
+  std::optional<model::Exploration> exploration() const;
+  void hold_exploration() {
+    if (dfs_ != nullptr) dfs_->hold();
+  }
+  //! Forgets what the search explored (after a warm-up trial).
+  void restart_exploration() {
+    if (dfs_ != nullptr) dfs_->restart();
+  }
   bool portfolio() const { return members_.size() > 1; }
   //! The strategy, for traces: "controlled/pct depth=3".
   std::string describe() const;
@@ -222,6 +236,7 @@ class Controller {
   // The pickers: one, or the members of the `portfolio` pick, of which each
   // trial draws one from its seed (so a replay draws the same).
   std::vector<std::unique_ptr<Picker>> members_;
+  DfsPicker* dfs_ = nullptr;  // members_'s only one under controlled/dfs
   std::vector<model::Pick> member_picks_;
   std::vector<std::int64_t> member_depths_;
   unsigned member_ = 0;

@@ -127,6 +127,7 @@ std::unique_ptr<Picker> make_picker(model::Pick pick, std::int64_t depth) {
     case model::Pick::pos: return std::make_unique<Pos>();
     case model::Pick::pct: break;
     case model::Pick::portfolio: break;  // the controller makes its members
+    case model::Pick::dfs: break;        // the controller makes its DfsPicker
   }
   return std::make_unique<Pct>(depth);
 }

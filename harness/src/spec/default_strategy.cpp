@@ -14,7 +14,8 @@ void apply_default_strategy(detail::Resolved& r) {
     if (r.schedule.topology == Topology::threads) {
       s.name = model::StrategyName::controlled;
       if (!r.pick_named) s.pick = model::Pick::portfolio;
-      if (!r.weak_memory_named) s.weak_memory = true;
+      // Not under dfs, whose search does not branch on the model's values.
+      if (!r.weak_memory_named) s.weak_memory = s.pick != model::Pick::dfs;
     } else {
       s.name = model::StrategyName::chaos;
     }

@@ -10,7 +10,7 @@ namespace {
 
 // Keep in step with load.cpp and matrix.cpp: spec_keys_test fails when the
 // loader accepts a key missing here, or this names one it rejects.
-constexpr std::array<KeyDoc, 54> kKeys = {{
+constexpr std::array<KeyDoc, 56> kKeys = {{
     {"plugin", "string", "required",
      "The scenario to run, by the name it was registered with (STRAIN_SCENARIO). `strain "
      "plugins` lists the scenarios on the plugin path.",
@@ -79,12 +79,16 @@ constexpr std::array<KeyDoc, 54> kKeys = {{
      "role thread runs at a time and the scheduler picks the next at every point; replays are "
      "exact; threads topology only.",
      "schedule: { strategy: { name: controlled, pick: pct } }"},
-    {"schedule.strategy.pick", "random | pct | pos | portfolio", "pct",
+    {"schedule.strategy.pick", "random | pct | pos | portfolio | dfs", "pct",
      "controlled: how the next thread is chosen. `random`: a random walk over the runnable "
      "threads. `pct`: PCT (random thread priorities, depth - 1 change points among the steps). "
      "`pos`: partial order sampling (random priorities per pending operation, redrawn for the "
      "conflicting ones after each step). `portfolio`: each trial draws one of PCT at depth 1, 2 "
-     "or 3, POS and the random walk from its seed; a failure says which found it.",
+     "or 3, POS and the random walk from its seed; a failure says which found it. `dfs`: every "
+     "interleaving of the schedule points, one per trial, depth first, pruned by sleep sets "
+     "(an interleaving that only reorders independent operations is not run twice); the case "
+     "ends when all were run and says so (`all N interleavings explored`). Sequentially "
+     "consistent: weak_memory must stay false.",
      "schedule: { strategy: { name: controlled, pick: pos } }"},
     {"schedule.strategy.depth", "integer >= 1 (chaos: <= 17)", "3",
      "controlled/pct and chaos: the bug depth d; the strategy places d - 1 change points per "
@@ -99,6 +103,12 @@ constexpr std::array<KeyDoc, 54> kKeys = {{
      "controlled: a thread that keeps the turn for this many choices in a row while others "
      "could run is demoted, so a spin loop without a yield cannot run forever.",
      "schedule: { strategy: { name: controlled, spin_limit: 200 } }"},
+    {"schedule.strategy.preemption_bound", "integer >= 0", "none (no bound)",
+     "controlled/dfs: explore only the interleavings with at most this many preemptions (a "
+     "switch away from a thread that could have gone on), as CHESS bounds its search: most "
+     "concurrency bugs need two or fewer, and the bound keeps a search finite that would "
+     "otherwise outlast its budget. A complete search then means complete within the bound.",
+     "schedule: { strategy: { name: controlled, pick: dfs, preemption_bound: 2 } }"},
     {"schedule.strategy.plain_accesses", "off | shared | all", "shared",
      "controlled, for plugins built with INSTRUMENT (clang's ThreadSanitizer pass, steered by "
      "strain): which plain, non-atomic memory accesses are schedule points. `shared`: accesses "
@@ -226,6 +236,11 @@ constexpr std::array<KeyDoc, 54> kKeys = {{
      "The expectation in the ThreadSanitizer build, where races and lock-order inversions are "
      "seen that the plain build cannot see.",
      "  expect: { outcome: pass, tsan: race }"},
+    {"cases[].expect.exhaustive", "bool", "false",
+     "Strategy controlled/dfs only: the case is met only if its search explored every "
+     "interleaving (within the preemption bound, if any) before its trials or budget ran out, "
+     "so that a `pass` is a proof over the schedule points rather than a sample.",
+     "  expect: { outcome: pass, exhaustive: true }"},
 }};
 
 bool ends_with(std::string_view s, std::string_view suffix) {

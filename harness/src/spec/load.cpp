@@ -39,7 +39,7 @@ constexpr std::array<std::string_view, 10> kTopKeys = {
     "fixtures", "invariants",  "show",   "matrix", "cases"};
 constexpr std::array<std::string_view, 8> kCaseKeys = {
     "name", "params", "schedule", "fixtures", "expect", "invariants", "show", "matrix"};
-constexpr std::array<std::string_view, 2> kExpectKeys = {"outcome", "tsan"};
+constexpr std::array<std::string_view, 3> kExpectKeys = {"outcome", "tsan", "exhaustive"};
 
 check::NameType name_type(ParamType t) {
   switch (t) {
@@ -363,8 +363,16 @@ class Parser {
       return e;
     }
     std::optional<model::Outcome> plain, tsan;
-    for (const auto& [k, v] : detail::entries(diags_, n, kExpectKeys))
+    for (const auto& [k, v] : detail::entries(diags_, n, kExpectKeys)) {
+      if (k.Scalar() == "exhaustive") {
+        if (!v.IsScalar() || (v.Scalar() != "true" && v.Scalar() != "false"))
+          diags_.error(v, "'exhaustive' must be true or false, got " + got(v));
+        e.exhaustive = v.IsScalar() && v.Scalar() == "true";
+        e.exhaustive_loc = diags_.loc(v);
+        continue;
+      }
       (k.Scalar() == "outcome" ? plain : tsan) = outcome(v);
+    }
     e.plain = plain.value_or(model::Outcome::pass);
     e.tsan = tsan.value_or(e.plain);
     return e;
@@ -452,6 +460,13 @@ class Parser {
       c.params = std::move(r.params);
       c.schedule = std::move(r.schedule);
       c.expect = expect;
+      const bool dfs = model::steered(c.schedule.strategy) &&
+                       c.schedule.strategy.pick == model::Pick::dfs;
+      if (expect.exhaustive && !dfs)
+        diags_.error(expect.exhaustive_loc,
+                     fmt::format("'exhaustive' needs strategy controlled/dfs (the only one that "
+                                 "can finish a search); case {} runs under {}",
+                                 c.id, model::label(c.schedule.strategy)));
       c.invariants = invariants;
       c.site = site;
       c.show = show;
@@ -531,6 +546,12 @@ class Parser {
       diags_.error(r.strategy_loc,
                    fmt::format("strategy chaos needs starve_min_us <= starve_max_us, got {} > {}",
                                s.starve_min_us, s.starve_max_us));
+    // The search runs each interleaving once; the weak memory model's
+    // choices of which value a load returns are not among its branches.
+    if (model::steered(s) && s.pick == model::Pick::dfs && s.weak_memory)
+      diags_.error(r.strategy_loc,
+                   "strategy controlled/dfs explores sequentially consistent interleavings; "
+                   "it cannot be combined with weak_memory: true");
     // One role runs at a time under `controlled`, handing the turn over in
     // memory private to the worker; role processes cannot share it.
     if (!model::info(s.name).runs_processes && r.schedule.topology == Topology::processes)

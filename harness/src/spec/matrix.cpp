@@ -18,10 +18,10 @@ namespace {
 
 constexpr std::array<std::string_view, 8> kScheduleKeys = {
     "topology", "roles", "trials", "budget", "timeout", "strategy", "seed", "time_scale"};
-constexpr std::array<std::string_view, 14> kStrategyKeys = {
+constexpr std::array<std::string_view, 15> kStrategyKeys = {
     "name",       "yield_p",       "spin_p",        "sleep_p",       "spin_iters",
     "sleep_us",   "pick",          "depth",         "steps",         "weak_memory",
-    "spin_limit", "starve_min_us", "starve_max_us", "plain_accesses"};
+    "spin_limit", "starve_min_us", "starve_max_us", "plain_accesses", "preemption_bound"};
 
 template <typename Range, typename F>
 std::string join_by(const Range& items, F&& str) {
@@ -417,7 +417,8 @@ std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML:
       r.weak_memory_named = true;
     });
   }
-  if (key == "spin_iters" || key == "depth" || key == "steps" || key == "spin_limit") {
+  if (key == "spin_iters" || key == "depth" || key == "steps" || key == "spin_limit" ||
+      key == "preemption_bound") {
     const std::int64_t min = key == "depth" || key == "spin_limit" ? 1 : 0;
     const auto n = to_integer<std::int64_t>(v);
     if (!n || *n < min) {
@@ -427,7 +428,8 @@ std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML:
     std::int64_t Strategy::*field = key == "spin_iters" ? &Strategy::spin_iters
                                     : key == "depth"    ? &Strategy::depth
                                     : key == "steps"    ? &Strategy::steps
-                                                        : &Strategy::spin_limit;
+                                    : key == "spin_limit" ? &Strategy::spin_limit
+                                                          : &Strategy::preemption_bound;
     return Assign([field, n = *n](Resolved& r) { r.schedule.strategy.*field = n; });
   }
   const auto d = to_number(v);

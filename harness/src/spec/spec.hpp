@@ -37,6 +37,8 @@ struct Schedule {
 struct Expectation {
   model::Outcome plain = model::Outcome::pass;
   model::Outcome tsan = model::Outcome::pass;
+  bool exhaustive = false;  // met only by a complete controlled/dfs search
+  SourceLoc exhaustive_loc;
   model::Outcome for_build(bool tsan_build) const { return tsan_build ? tsan : plain; }
 };
 

@@ -11,7 +11,7 @@ namespace strain::spec {
 //! The forms `--strategy` takes, for its help and its errors.
 inline constexpr std::string_view kStrategyForms =
     "default, none, random, chaos, controlled, controlled/pct, controlled/pos, "
-    "controlled/random, controlled/portfolio";
+    "controlled/random, controlled/portfolio, controlled/dfs";
 
 //! Replaces `c`'s strategy with `text` (one of kStrategyForms) and records
 //! the text in the case, so its replay lines repeat it. The knobs the spec

@@ -69,7 +69,7 @@ const std::string kScheduleKeys =
     "(expected one of: topology, roles, trials, budget, timeout, strategy, seed, time_scale)";
 const std::string kStrategyKeys =
     "(expected one of: name, yield_p, spin_p, sleep_p, spin_iters, sleep_us, pick, depth, steps, "
-    "weak_memory, spin_limit, starve_min_us, starve_max_us, plain_accesses)";
+    "weak_memory, spin_limit, starve_min_us, starve_max_us, plain_accesses, preemption_bound)";
 const std::string kOutcomes =
     "(expected one of: pass, violation, race, deadlock, hang, crash, error, fail)";
 const std::string kParams = "(params: initial_balance, variant, ratio, verbose)";
@@ -186,8 +186,21 @@ const BadSpec kBadSpecs[] = {
      {"test.yaml:3:13: strategy probabilities must sum to <= 1, got yield_p + spin_p + sleep_p "
       "= 1.25"}},
     {"pick_unknown",
-     "plugin: bank\nschedule:\n  strategy: {name: controlled, pick: dfs}\n" + kCases,
-     {"test.yaml:3:38: 'pick' must be one of: random, pct, pos, portfolio; got 'dfs'"}},
+     "plugin: bank\nschedule:\n  strategy: {name: controlled, pick: bfs}\n" + kCases,
+     {"test.yaml:3:38: 'pick' must be one of: random, pct, pos, portfolio, dfs; got 'bfs'"}},
+    {"dfs_with_weak_memory",
+     "plugin: bank\nschedule:\n  strategy: {name: controlled, pick: dfs, weak_memory: true}\n" +
+         kCases,
+     {"test.yaml:3:13: strategy controlled/dfs explores sequentially consistent interleavings; "
+      "it cannot be combined with weak_memory: true"}},
+    {"exhaustive_without_dfs",
+     "plugin: bank\ncases:\n  - name: a\n    expect: { outcome: pass, exhaustive: true }\n",
+     {"test.yaml:4:42: 'exhaustive' needs strategy controlled/dfs (the only one that can finish "
+      "a search); case test/a runs under controlled/portfolio"}},
+    {"exhaustive_not_a_bool",
+     "plugin: bank\nschedule: {strategy: {pick: dfs}}\ncases:\n  - name: a\n"
+     "    expect: { outcome: pass, exhaustive: yes }\n",
+     {"test.yaml:5:42: 'exhaustive' must be true or false, got 'yes'"}},
     {"plain_accesses_unknown",
      "plugin: bank\nschedule:\n  strategy: {name: controlled, plain_accesses: some}\n" + kCases,
      {"test.yaml:3:48: 'plain_accesses' must be one of: off, shared, all; got 'some'"}},
@@ -278,7 +291,7 @@ const BadSpec kBadSpecs[] = {
      {"test.yaml:4:40: unknown outcome 'racy' " + kOutcomes}},
     {"expect_unknown_key",
      "plugin: bank\ncases:\n  - name: a\n    expect: {result: pass}\n",
-     {"test.yaml:4:14: unknown key 'result' (expected one of: outcome, tsan)"}},
+     {"test.yaml:4:14: unknown key 'result' (expected one of: outcome, tsan, exhaustive)"}},
     {"expect_list",
      "plugin: bank\ncases:\n  - name: a\n    expect: [pass]\n",
      {"test.yaml:4:13: 'expect' must be an outcome or a map, got a list"}},

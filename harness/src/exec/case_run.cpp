@@ -362,6 +362,10 @@ void CaseRun::run_threads(unsigned n) {
     if (watch.progressed(cs_->live->current_trial.load(std::memory_order_relaxed),
                          cs_->live->trials_done.load(std::memory_order_relaxed), now))
       continue;
+    if (cs_->live->classifying.load(std::memory_order_relaxed) != 0) {
+      watch.rest(now);
+      continue;
+    }
     if (cs_->controller && cs_->controller->parked() > 0) {
       // A deadlock whose threads could not unwind (a joinable std::thread
       // or a noexcept frame on the way: std::terminate, caught by the

@@ -109,6 +109,13 @@ void CaseState::finish() {
   // Whatever the outcome: a measurement of a failing trial is still one.
   accumulate_shown();
   if (controller) controlled_trial_ended();
+  // The plugin's code has run: what follows is the harness's own time.
+  live->classifying.store(1, std::memory_order_relaxed);
+  classify(ended);
+  live->classifying.store(0, std::memory_order_relaxed);
+}
+
+void CaseState::classify(Clock::time_point ended) {
   if (recorded_run_failure(ended) || recorded_expect_failure()) return;
   load_metrics();
   if (recorded_invariant_failure()) return;

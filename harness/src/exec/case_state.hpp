@@ -155,6 +155,7 @@ struct CaseState {
   // failure of the run itself (a sanitizer report, a deadlock, threads left
   // running), a failed expect or exception, a failed invariant; else pass.
   void finish();
+  void classify(Clock::time_point ended);
   bool recorded_run_failure(Clock::time_point ended);
   bool recorded_expect_failure();
   // The metrics the trial set, into the invariants' variables.

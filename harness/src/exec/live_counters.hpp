@@ -27,6 +27,11 @@ struct LiveCounters {
   std::atomic<std::uint64_t> sanitizer_reports{0};
   //! 1 once the worker's case ended on its own, before it sends the result.
   std::atomic<std::uint32_t> finished{0};
+  //! 1 while the harness classifies a trial that ended (after the plugin's
+  //! check): a deadlock's message symbolizes every blocked thread's stack,
+  //! which under load took longer than a 0.5 s timeout, and the watchdog
+  //! took it for a hang of the trial, an extra one (issue 11, item 6).
+  std::atomic<std::uint32_t> classifying{0};
 
   model::OutcomeCounts snapshot() const {
     model::OutcomeCounts out{};

@@ -30,6 +30,8 @@ class TrialWatch {
     since_ = now;
     return true;
   }
+  //! Starts the limit again at `now`: the harness, not the trial, is busy.
+  void rest(Clock::time_point now) { since_ = now; }
   //! True when the counters have not changed for longer than the limit.
   bool overdue(Clock::time_point now) const { return now - since_ > limit_; }
   //! Both: the trial in progress has run past the limit.

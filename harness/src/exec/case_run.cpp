@@ -89,6 +89,7 @@ std::string instance_name(const CaseState& cs, std::size_t k) {
 void record_process_end(CaseState& cs, ProcessTeam& team, ProcessTeam::End end,
                         const std::string& why, unsigned index) {
   const std::string who = "role " + instance_name(cs, index) + ": ";
+  cs.ended = Clock::now();
   if (end == ProcessTeam::End::died) {
     const bool signaled = why.find("killed by signal") != std::string::npos;
     (void)cs.record(signaled ? Outcome::crash : Outcome::error, who + why);
@@ -356,9 +357,16 @@ void CaseRun::run_threads(unsigned n) {
   team->start();
   cs_->live->running.store(1, std::memory_order_relaxed);
   TrialWatch watch(c_.schedule.timeout_s, Clock::now(), cs_->live->current_trial.load());
+  // When the controlled scheduler last passed a point, as seen from here.
+  std::uint64_t points = 0;
+  Clock::time_point points_at = Clock::now();
   while (!team->wait_done(0.1)) {
     report_progress(cs_->live->trials_done.load(std::memory_order_relaxed));
     const auto now = Clock::now();
+    if (cs_->controller && cs_->controller->points_passed() != points) {
+      points = cs_->controller->points_passed();
+      points_at = now;
+    }
     if (watch.progressed(cs_->live->current_trial.load(std::memory_order_relaxed),
                          cs_->live->trials_done.load(std::memory_order_relaxed), now))
       continue;
@@ -378,7 +386,8 @@ void CaseRun::run_threads(unsigned n) {
     }
     if (watch.overdue(now))
       return abandon_trial(std::move(team), Outcome::hang, watch.trial(),
-                           hang_message(*team, watch.trial()));
+                           hang_message(*team, watch.trial(),
+                                        std::chrono::duration<double>(now - points_at).count()));
   }
 }
 
@@ -386,8 +395,8 @@ void CaseRun::run_threads(unsigned n) {
 // before the stacks take time), then each thread's stack. Threads the code
 // under test started in the trial are named and shown too: one of them may
 // be the one stuck in a call the scheduler does not model.
-std::string CaseRun::hang_message(ThreadTeam& team, std::uint64_t trial) const {
-  const std::string stall = cs_->controller ? cs_->controller->stall_report() : "";
+std::string CaseRun::hang_message(ThreadTeam& team, std::uint64_t trial, double quiet_s) const {
+  const std::string stall = cs_->controller ? cs_->controller->stall_report(quiet_s) : "";
   std::vector<pthread_t> handles = team.native_handles();
   std::vector<std::string> names;
   for (std::size_t k = 0; k < handles.size(); ++k) names.push_back(instance_name(*cs_, k));

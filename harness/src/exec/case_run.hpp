@@ -71,7 +71,8 @@ class CaseRun {
   //! The trials, on the team the topology asks for.
   void run_threads(unsigned n);
   void run_processes(unsigned n, ProcessControl* control);
-  std::string hang_message(ThreadTeam& team, std::uint64_t trial) const;
+  //! `quiet_s`: how long no schedule point was passed, as the watchdog saw.
+  std::string hang_message(ThreadTeam& team, std::uint64_t trial, double quiet_s) const;
   //! Ends the case with trial `t` as `outcome`, leaving its threads where
   //! they are (on memory leaked with them).
   void abandon_trial(std::unique_ptr<ThreadTeam> team, model::Outcome outcome, std::uint64_t t,

@@ -13,7 +13,7 @@ namespace strain::exec {
 
 using model::Outcome;
 
-bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) {
+bool CaseState::record(Outcome o, std::string message) {
   const auto idx = static_cast<std::size_t>(o);
   ++outcomes[idx];
   ++run_count;
@@ -48,7 +48,7 @@ bool CaseState::record(Outcome o, std::string message, Clock::time_point ended) 
     stopped_by = model::StopReason::trials;
     return false;
   }
-  if (Clock::now() >= deadline && !plan.only_trial) {
+  if (ended >= deadline && !plan.only_trial) {
     stopped_by = model::StopReason::budget;
     return false;
   }
@@ -75,12 +75,13 @@ bool CaseState::prepare() {
     if (site) site->begin_trial(seed);
     constructed = desc->construct(state, main);
     if (constructed) return true;
+    ended = Clock::now();
     if (!record(Outcome::error, std::string("setup failed: ") + main.d_.message)) return false;
   }
 }
 
 void CaseState::finish() {
-  const Clock::time_point ended = Clock::now();
+  ended = Clock::now();
   desc->check(state, main);
   desc->destroy(state);
   constructed = false;
@@ -111,18 +112,18 @@ void CaseState::finish() {
   if (controller) controlled_trial_ended();
   // The plugin's code has run: what follows is the harness's own time.
   live->classifying.store(1, std::memory_order_relaxed);
-  classify(ended);
+  classify();
   live->classifying.store(0, std::memory_order_relaxed);
 }
 
-void CaseState::classify(Clock::time_point ended) {
-  if (recorded_run_failure(ended) || recorded_expect_failure()) return;
+void CaseState::classify() {
+  if (recorded_run_failure() || recorded_expect_failure()) return;
   load_metrics();
   if (recorded_invariant_failure()) return;
   (void)record(Outcome::pass, {});
 }
 
-bool CaseState::recorded_run_failure(Clock::time_point ended) {
+bool CaseState::recorded_run_failure() {
   // A sanitizer report made during this trial is its outcome: the race is
   // the cause, whatever the invariants then saw.
   if (sanitizer_report_count() != reports_before) {
@@ -137,7 +138,7 @@ bool CaseState::recorded_run_failure(Clock::time_point ended) {
   // their errors are the deadlock's consequence, not the finding. Only the
   // first failure's message is kept, so only it gets symbolized stacks.
   if (controller && controller->deadlocked()) {
-    (void)record(Outcome::deadlock, controller->deadlock_report(!first_failure), ended);
+    (void)record(Outcome::deadlock, controller->deadlock_report(!first_failure));
     return true;
   }
   // A thread the code under test started and left running past the end of
@@ -145,8 +146,7 @@ bool CaseState::recorded_run_failure(Clock::time_point ended) {
   // program (a detached thread outliving what it works on).
   if (controller && !controller->orphans().empty()) {
     (void)record(Outcome::violation,
-                 "threads still running when every role had ended: " + controller->orphans(),
-                 ended);
+                 "threads still running when every role had ended: " + controller->orphans());
     return true;
   }
   return false;

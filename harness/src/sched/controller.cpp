@@ -176,7 +176,6 @@ void Controller::begin_trial(std::uint64_t seed, std::optional<std::uint64_t> st
   current_.store(kNobody, std::memory_order_relaxed);
   arrived_.store(0, std::memory_order_relaxed);
   aborted_.store(false, std::memory_order_relaxed);
-  last_point_ns_.store(now_ns(), std::memory_order_relaxed);
   last_label_.store("thread.start", std::memory_order_relaxed);
   deadlock_ = false;
   block_count_ = 0;
@@ -285,7 +284,7 @@ void Controller::point(unsigned t, const char* label, const void* object, Access
   if (aborted_.load(std::memory_order_acquire)) return;
   TsanIgnore ignore;
   SteerPause pause;
-  last_point_ns_.store(now_ns(), std::memory_order_relaxed);
+  points_.store(points_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   last_label_.store(label, std::memory_order_relaxed);
   events_[t] = Event{object, kind};
   picker_->announce(rng_, t, events_[t]);
@@ -491,14 +490,12 @@ std::string Controller::deadlock_report(bool stacks) const {
   return out;
 }
 
-std::string Controller::stall_report() const {
+std::string Controller::stall_report(double quiet_s) const {
   if (aborted_.load(std::memory_order_acquire)) return {};
   const unsigned cur = current_.load(std::memory_order_acquire);
   if (cur == kNobody)
     return "\nunder strategy controlled: no role thread holds the turn (the roles had not all "
            "started, or all had ended)";
-  const double ms =
-      static_cast<double>(now_ns() - last_point_ns_.load(std::memory_order_relaxed)) / 1e6;
   // Where the holder is: the last instrumented access or exported call it
   // made (noted even when it was not a point), and its shadow stack, which
   // the holder itself keeps up to date while it runs. Read racily (relaxed
@@ -508,14 +505,14 @@ std::string Controller::stall_report() const {
   const std::string at = where.empty() ? "" : sched::describe(where, "  ");
   return fmt::format(
       "\nunder strategy controlled one thread runs at a time: {} holds the turn; the last "
-      "schedule point ({}) was passed {:.0f} ms ago.{}\nA thread that spins or blocks on "
+      "schedule point ({}) was passed {:.1f} s ago or more.{}\nA thread that spins or blocks on "
       "something the scheduler cannot see stops every other one: a spin on a plain variable "
       "in code not built with INSTRUMENT (or with plain_accesses: off), a spin on a "
       "std::atomic in such code, a blocking syscall strain does not model (read, poll, a pipe, "
       "a socket), or a std::mutex in a build that does not steer them (the sanitizer presets). "
       "Build the code with INSTRUMENT, call ctx.yield() in spin loops, or run the case under "
       "strategy chaos.",
-      names_[cur], last_label_.load(std::memory_order_relaxed), ms, at);
+      names_[cur], last_label_.load(std::memory_order_relaxed), quiet_s, at);
 }
 
 }  // namespace strain::sched

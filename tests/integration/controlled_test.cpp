@@ -324,3 +324,31 @@ TEST(Dfs, APreemptionBoundFindsThePhilosophersCycle) {
 }
 
 }  // namespace
+
+namespace {
+
+// The default falls back to a real scheduler only for code it cannot
+// steer: a trial that hangs with no schedule point passed (roles handing
+// off through pipes) runs the case again under chaos, says so, and its
+// replay lines name chaos; a case that names controlled is left as asked.
+TEST(DefaultStrategy, CodeItCannotSteerRunsUnderChaosAndSaysSo) {
+  const std::string json = kWork + "/unsteerable.json";
+  const Result r = strain("--plugin-path " + kTestPlugins +
+                          " run tests/integration/specs/unsteerable.yaml --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  const auto* fell_back = find_case(report, "unsteerable/default");
+  ASSERT_NE(fell_back, nullptr);
+  EXPECT_EQ((*fell_back)["verdict"], "met") << fell_back->dump(2);
+  EXPECT_EQ((*fell_back)["outcomes"]["pass"], 20) << fell_back->dump(2);
+  const std::string note = (*fell_back)["note"];
+  EXPECT_NE(note.find("the controlled scheduler could not steer this code"), std::string::npos)
+      << note;
+  EXPECT_NE(note.find("ran under chaos instead"), std::string::npos) << note;
+  const auto* named = find_case(report, "unsteerable/named");
+  ASSERT_NE(named, nullptr);
+  EXPECT_EQ((*named)["outcomes"]["hang"], 1) << named->dump(2);
+  EXPECT_EQ((*named)["note"], "") << "no fallback for a strategy the spec names";
+}
+
+}  // namespace

@@ -66,7 +66,10 @@ std::vector<std::string> lines_after(const std::string& text, const std::string&
 // spec and a link to the test plugins live in a folder named with command
 // substitutions, a ';', quotes and spaces.
 struct Hostile {
-  std::string root = kWork + "/printed";
+  // A folder per test: ctest -j runs this file's tests side by side, and
+  // one test's constructor removed the folder another test was running in.
+  std::string root =
+      kWork + "/printed/" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
   std::string dir = root + "/sp ace $(touch MARKER) `touch MARKER`; touch MARKER 'q\"";
   std::string paste = root + "/paste";  // where commands are pasted, MARKER would land here
   std::string spec = dir + "/hostile_ids.yaml";

@@ -20,7 +20,7 @@ class Fault {
     d.doc("Crashes, exits, hangs or floods its output at trial `at`")
         .param("mode", "none", "what to do",
                {"none", "segfault", "abort", "sigbus", "sigkill", "exit", "_exit", "throw",
-                "spin_forever", "deadlock", "flood"})
+                "spin_forever", "deadlock", "flood", "pipes"})
         .param("at", 0, "the trial index at which to fault")
         .param("flood_bytes", 8 << 20, "bytes written by mode flood")
         .role("first", &Fault::first)
@@ -31,6 +31,12 @@ class Fault {
     mode_ = ctx.str_param("mode");
     active_ = ctx.trial() == static_cast<std::uint64_t>(ctx.int_param("at"));
     flood_ = ctx.int_param("flood_bytes");
+    if (active_ && mode_ == "pipes" && (::pipe(to_second_) != 0 || ::pipe(to_first_) != 0))
+      ctx.fail("pipe() failed");
+  }
+  ~Fault() {
+    for (int fd : {to_second_[0], to_second_[1], to_first_[0], to_first_[1]})
+      if (fd >= 0) ::close(fd);
   }
   void first(strain::Context&) {
     if (!active_) return;
@@ -49,6 +55,15 @@ class Fault {
       }
     }
     if (mode_ == "deadlock") lock_both(a_, b_);
+    // A handshake over two pipes: each role blocks in read() until the
+    // other wrote. Fine on a real scheduler; under the controlled one the
+    // role holding the turn blocks in a syscall the scheduler does not
+    // model, whichever runs first, and no schedule point is passed again.
+    if (mode_ == "pipes") {
+      char byte = 1;
+      if (::write(to_second_[1], &byte, 1) != 1 || ::read(to_first_[0], &byte, 1) != 1)
+        throw std::runtime_error("pipe handshake failed");
+    }
     if (mode_ == "flood") {
       std::string line(1023, 'x');
       line += '\n';
@@ -59,6 +74,11 @@ class Fault {
   }
   void second(strain::Context&) {
     if (active_ && mode_ == "deadlock") lock_both(b_, a_);
+    if (active_ && mode_ == "pipes") {
+      char byte = 0;
+      if (::read(to_second_[0], &byte, 1) != 1 || ::write(to_first_[1], &byte, 1) != 1)
+        throw std::runtime_error("pipe handshake failed");
+    }
   }
   void check(strain::Context& ctx) { ctx.metric("ok", 1); }
 
@@ -79,6 +99,7 @@ class Fault {
   std::atomic<bool> stop_{false};
   std::atomic<int> holders_{0};
   std::mutex a_, b_;
+  int to_second_[2] = {-1, -1}, to_first_[2] = {-1, -1};
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "core/shell_quote.hpp"
 #include "exec/isolated_runner.hpp"
 #include "report/format.hpp"
+#include "spec/strategy_override.hpp"
 
 namespace strain::cli {
 
@@ -33,14 +34,44 @@ void install_signal_handlers() {
   ::sigaction(SIGTERM, &sa, nullptr);
 }
 
-model::CaseResult run_one(const spec::Case& c, const model::RunPlan& plan,
-                          const exec::CaseHooks& hooks, const Global& g, bool in_process) {
+namespace {
+
+model::CaseResult run_as_planned(const spec::Case& c, const model::RunPlan& plan,
+                                 const exec::CaseHooks& hooks, const Global& g, bool in_process) {
   if (in_process) return exec::run_case(c, plan, hooks);
   exec::WorkerLaunch launch;
   launch.exe = exec::self_exe();
   if (!g.plugin_path.empty()) launch.global_args = {"--plugin-path", g.plugin_path};
   launch.interrupted = &g_interrupted;
   return exec::run_isolated(c, plan, hooks, launch);
+}
+
+}  // namespace
+
+model::CaseResult run_one(const spec::Case& c, const model::RunPlan& plan,
+                          const exec::CaseHooks& hooks, const Global& g, bool in_process) {
+  model::CaseResult r = run_as_planned(c, plan, hooks, g, in_process);
+  // The default strategy falls back to a real scheduler only for code it
+  // cannot steer (issue 11): a trial that hung with no schedule point passed
+  // blocks or spins where the controlled scheduler does not see, and would
+  // hang every time; under chaos it runs as it would anyway. A strategy
+  // the spec or --strategy named is kept: the user asked for it. A replay
+  // (only_trial) replays what the run printed, which names chaos.
+  if (!r.unsteerable || !c.strategy_defaulted || plan.only_trial || interrupted()) return r;
+  spec::Case fallback = c;
+  spec::override_strategy(fallback, "chaos");
+  model::RunPlan chaos = plan;
+  chaos.strategy_flag = fallback.strategy_flag;
+  const std::string why = r.first_failure ? r.first_failure->message.substr(
+                                                0, r.first_failure->message.find('\n'))
+                                          : std::string("a trial hung");
+  model::CaseResult again = run_as_planned(fallback, chaos, hooks, g, in_process);
+  again.note = fmt::format(
+      "the controlled scheduler could not steer this code ({}; no schedule point was passed: "
+      "the turn holder blocks or spins where the scheduler does not see), so the case ran "
+      "under chaos instead{}{}",
+      why, again.note.empty() ? "" : "; ", again.note);
+  return again;
 }
 
 model::RunPlan make_plan(const spec::Case& c, std::optional<std::uint64_t> run_seed,

@@ -384,10 +384,14 @@ void CaseRun::run_threads(unsigned n) {
                                "\n(a thread could not unwind from the deadlock, so the case "
                                "ends with this trial)");
     }
-    if (watch.overdue(now))
+    if (watch.overdue(now)) {
+      const double quiet_s = std::chrono::duration<double>(now - points_at).count();
+      // The watchdog samples every 100 ms: a point passed within the last
+      // sample could hide; none in 90% of the timeout is none in the trial.
+      result_.unsteerable = cs_->controller && quiet_s >= 0.9 * c_.schedule.timeout_s;
       return abandon_trial(std::move(team), Outcome::hang, watch.trial(),
-                           hang_message(*team, watch.trial(),
-                                        std::chrono::duration<double>(now - points_at).count()));
+                           hang_message(*team, watch.trial(), quiet_s));
+    }
   }
 }
 

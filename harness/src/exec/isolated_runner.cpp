@@ -451,6 +451,7 @@ class Worker {
     result_.note = final_->note;
     result_.schedules = live_->schedules.load();
     result_.explored = final_->explored;
+    result_.unsteerable = final_->unsteerable;
     if (final_->elapsed_s > 0) result_.elapsed_s = final_->elapsed_s;
     result_.met = model::verdict(result_);
     return result_;

@@ -74,7 +74,7 @@ std::string encode_result(const model::CaseResult& r) {
   for (auto n : r.outcomes) outcomes.push_back(n);
   json j = {{"trials", r.trials},         {"elapsed_s", num(r.elapsed_s)}, {"outcomes", outcomes},
             {"stopped_by", model::to_string(r.stopped_by)}, {"note", r.note},           {"met", r.met},
-            {"schedules", r.schedules}};
+            {"schedules", r.schedules}, {"unsteerable", r.unsteerable}};
   j["first_failure"] = r.first_failure ? to_json(*r.first_failure) : json(nullptr);
   // [interleavings, complete, bound or -1].
   if (r.explored)
@@ -115,6 +115,7 @@ bool decode(std::string_view text, WorkerMessage& out) {
       out.result.note = r.at("note").get<std::string>();
       out.result.met = r.at("met").get<bool>();
       out.result.schedules = r.contains("schedules") ? u64(r.at("schedules")) : 0;
+      out.result.unsteerable = r.value("unsteerable", false);
       if (!r.at("first_failure").is_null())
         out.result.first_failure = failure_from(r.at("first_failure"));
       if (r.contains("explored")) {

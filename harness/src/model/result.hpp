@@ -124,6 +124,11 @@ struct CaseResult {
   std::uint64_t schedules = 0;
   //! Strategy controlled/dfs: the search's reach; empty otherwise.
   std::optional<Exploration> explored;
+  //! Under the controlled scheduler, a trial hung with no schedule point
+  //! passed for its whole timeout: the turn holder blocks or spins where
+  //! the scheduler does not see (a syscall, a plain variable in code not
+  //! built with INSTRUMENT), not a hang of the code under real scheduling.
+  bool unsteerable = false;
 
   double trials_per_s() const {
     return elapsed_s > 0 ? static_cast<double>(trials) / elapsed_s : 0.0;

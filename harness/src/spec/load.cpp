@@ -459,6 +459,7 @@ class Parser {
       c.scenario = scenario_;
       c.params = std::move(r.params);
       c.schedule = std::move(r.schedule);
+      c.strategy_defaulted = !r.strategy_named;
       c.expect = expect;
       const bool dfs = model::steered(c.schedule.strategy) &&
                        c.schedule.strategy.pick == model::Pick::dfs;

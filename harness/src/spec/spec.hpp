@@ -79,6 +79,10 @@ struct Case {
   //! The run's --strategy, when it replaced the spec's (replay lines repeat
   //! it); empty otherwise.
   std::string strategy_flag;
+  //! The strategy is the default (the spec named none, or --strategy
+  //! default): a case the controlled scheduler cannot steer then runs again
+  //! under chaos (exec/case_launch).
+  bool strategy_defaulted = false;
 };
 
 struct Spec {

@@ -34,6 +34,7 @@ void override_strategy(Case& c, std::string_view text) {
   // As the spec loader does for `random` named without a probability.
   give_random_a_probability(s);
   c.strategy_flag = t;
+  c.strategy_defaulted = is_default;
 }
 
 }  // namespace strain::spec

@@ -1,45 +1,16 @@
 #pragma once
 // strain::ProcessPool: the C++ stand-in for Python's multiprocessing.Pool.map
 // and concurrent.futures.ProcessPoolExecutor (submit, futures, as_completed).
-//
-// C++ has no standard process pool, and the chapter's CPU-bound examples
-// need one. Boost.Process starts programs, not functions, and Boost.Asio's
-// thread_pool runs threads; what Python's fork-based pools do (run a function
-// of this program in other processes and bring its result back) has to be
-// written here. It is built on the same process-shared layer as the sync
-// primitives:
-//  - The workers are fork()ed when the pool is made, so they run the pool's
-//    function on a copy of the memory of that moment (as Python's default
-//    "fork" start method does). Data made after the pool must travel in the
-//    argument.
-//  - Arguments and results travel through one MAP_SHARED region made before
-//    the fork: one slot per outstanding task. So both types must be
-//    trivially copyable (the same rule as strain::Queue).
-//  - Every wait, in the caller or in a worker, uses detail::RawMutex and
-//    detail::RawCond and is NOT a schedule point: a pool waits on other
-//    processes, which no strategy of the harness can steer, so a scheduler
-//    must not see those waits as steps of the role.
-//  - A worker that dies (signal, exit()) breaks the pool, as
-//    ProcessPoolExecutor's BrokenProcessPool: the task it ran and every task
-//    still queued fail with BrokenPool, naming the process and the signal. A
-//    task that throws fails alone with TaskError. Nothing hangs: callers wait
-//    in slices of 10 ms and reap dead workers between them.
-//  - The destructor stops and reaps every worker (killing one still running
-//    a task nobody collected), so no process outlives the pool.
-//
-// Use the pool from the process that made it (any of its threads), within
-// the lifetime of the thread that made it: its workers are killed when that
-// thread ends (PR_SET_PDEATHSIG), so none outlives a role that crashed or
-// hung. In the process topology make it inside the role (the chapter's
-// `with Pool() as pool:`), not in setup(): the role processes were forked
-// before setup runs and would not see its region.
-//
-// Workers are forked from a process that may run other threads (the thread
-// topology's team). A task therefore must not start threads (ThreadSanitizer
-// kills a child of a multithreaded fork that does, see its die_after_fork
-// option) and must not rely on locks another thread of the parent held at
-// fork time; malloc and stdio are safe (glibc resets them in the child).
-// Tasks run outside the trial's schedule: they must not use the Context.
+// The rules (docs/process-pool.md has the why of each):
+//  - Workers are fork()ed when the pool is made and run the function on a
+//    copy of the memory of that moment; Arg and Result must be trivially
+//    copyable (they travel as bytes through one MAP_SHARED region).
+//  - Use the pool from the process and within the lifetime of the thread
+//    that made it; in the process topology make it inside the role.
+//  - Tasks must not start threads nor use the Context. Waits on the pool are
+//    not schedule points: workers are processes no strategy steers.
+//  - A task that throws fails alone (TaskError); a worker that dies breaks
+//    the pool (BrokenPool). The destructor stops and reaps every worker.
 
 #include <sys/types.h>
 #include <time.h>

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/abi_types.hpp"
 #include "strain/sync.hpp"
 
 namespace {
@@ -339,7 +340,7 @@ void count_point(strain::Context&, const char*, const void*, strain::detail::Acc
 
 TEST(ProcessPool, ItsWaitsAreNotSchedulePointsAndTasksRunWithoutAContext) {
   strain::Context ctx;
-  ctx.d_.point_fn = &count_point;
+  strain::detail::context_data(ctx).point_fn = &count_point;
   strain::detail::tls_context = &ctx;
   // The registration glue turns points on when a strategy installs a hook;
   // this test installs its own, so it turns them on itself.

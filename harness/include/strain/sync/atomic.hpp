@@ -136,14 +136,14 @@ class Atomic {
   }
   // The memory model's hooks for this thread, or null.
   static const detail::SchedHooks* model(Context* c) noexcept {
-    return kModelled && c->d_.hooks != nullptr && c->d_.hooks->load != nullptr ? c->d_.hooks
-                                                                               : nullptr;
+    const detail::SchedHooks* h = detail::ContextAccess::hooks(*c);
+    return kModelled && h != nullptr && h->load != nullptr ? h : nullptr;
   }
 
   T scheduled_load(std::memory_order order) const noexcept {
     Context* c = detail::tls_context;
     if (c == nullptr) return v_.load(order);
-    if (c->d_.point_fn != nullptr) c->d_.point_fn(*c, "atomic.load", this, detail::Access::read);
+    detail::ContextAccess::point(*c, "atomic.load", this, detail::Access::read);
     const T newest = v_.load(order);
     if (const auto* m = model(c))
       return value(m->load(*c, this, bits(newest), static_cast<int>(order)));
@@ -152,7 +152,7 @@ class Atomic {
   void scheduled_store(T desired, std::memory_order order) noexcept {
     Context* c = detail::tls_context;
     if (c == nullptr) return v_.store(desired, order);
-    if (c->d_.point_fn != nullptr) c->d_.point_fn(*c, "atomic.store", this, detail::Access::write);
+    detail::ContextAccess::point(*c, "atomic.store", this, detail::Access::write);
     if (const auto* m = model(c)) {
       // Only one role runs at a time while the model is on, so reading the
       // value being replaced cannot race with another role's store.
@@ -171,7 +171,7 @@ class Atomic {
       return op(v_);
     Context* c = detail::tls_context;
     if (c == nullptr) return op(v_);
-    if (c->d_.point_fn != nullptr) c->d_.point_fn(*c, label, this, detail::Access::update);
+    detail::ContextAccess::point(*c, label, this, detail::Access::update);
     const T before = op(v_);
     if (const auto* m = model(c))
       m->store(*c, this, bits(before), bits(v_.load(std::memory_order_relaxed)),
@@ -188,8 +188,7 @@ class Atomic {
       return cas();
     Context* c = detail::tls_context;
     if (c == nullptr) return cas();
-    if (c->d_.point_fn != nullptr)
-      c->d_.point_fn(*c, "atomic.compare_exchange", this, detail::Access::update);
+    detail::ContextAccess::point(*c, "atomic.compare_exchange", this, detail::Access::update);
     const T before = expected;
     const bool ok = cas();
     if (const auto* m = model(c)) {

@@ -1,19 +1,43 @@
 #pragma once
-// Plain data that crosses the plugin boundary. Only C-layout structs, raw
-// pointers and numbers live here, so the host can read a descriptor without
-// sharing any library type with the plugin.
+// The plain data that crosses the plugin boundary, host side: what a
+// scenario's registration describes (params, roles, metrics), parameter
+// values, metric slots and the site fixture's facts. Only C-layout structs,
+// raw pointers and numbers, so the host reads them without sharing a library
+// type with the plugin. Not installed: plugins reach these through the
+// strain_runtime library (built from the same sources as the host), and
+// strain::kAbiVersion covers their layout as it covers the public headers'.
 
 #include <cstddef>
 #include <cstdint>
 
-namespace strain {
+#include "strain/context.hpp"
 
-class Context;
+namespace strain::detail {
 
-//! The type of a scenario parameter.
-enum class ParamType : std::uint32_t { integer, number, boolean, string };
+//! A metric value as recorded by Context::metric().
+struct MetricSlot {
+  bool set = false;
+  bool is_int = false;
+  std::int64_t i = 0;
+  double d = 0.0;
+};
 
-namespace detail {
+//! The host-owned facts of a running site. Plain data and function pointers
+//! into the host. Every string stays valid for as long as the case runs.
+struct SiteData {
+  const char* base_url = nullptr;  // "http://127.0.0.1:<port>", no trailing slash
+  std::uint32_t base_url_len = 0;
+  std::uint32_t pages = 0;      // pages of the generated site
+  std::uint32_t reachable = 0;  // pages reachable from the start page over on-site links
+  std::uint16_t port = 0;
+  const void* host = nullptr;  // the host's server object, passed back to the functions below
+  //! The full URL of page `k` (0 is the start page); null when out of range.
+  const char* (*page_url)(const void* host, std::uint32_t k, std::size_t* len) noexcept = nullptr;
+  //! The body size the server sends with a 200 for `target` (a URL of this
+  //! site or a path); -1 when the site has no such page.
+  std::int64_t (*body_bytes)(const void* host, const char* target,
+                             std::size_t len) noexcept = nullptr;
+};
 
 //! One parameter value; `type` says which member is meaningful.
 struct ParamValue {
@@ -79,5 +103,14 @@ struct ScenarioDescriptor {
 //! The signature of the function each registered scenario exports.
 using DescribeFn = const ScenarioDescriptor*() noexcept;
 
-}  // namespace detail
-}  // namespace strain
+
+}  // namespace strain::detail
+
+namespace strain::detail {
+
+//! The host's way into a Context's state (the members are private to it).
+inline ContextData& context_data(Context& c) noexcept { return ContextAccess::data(c); }
+//! Read-only.
+inline const ContextData& context_data(const Context& c) noexcept { return ContextAccess::data(c); }
+
+}  // namespace strain::detail

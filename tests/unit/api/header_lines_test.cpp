@@ -1,0 +1,51 @@
+// The public API stays small (docs/STYLE "a small public API"; issue 14):
+// every file under harness/include/strain, read from the source tree, counted
+// and printed as a table; the total must not pass kMaxLines.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+constexpr std::size_t kMaxLines = 1200;
+
+std::size_t count_lines(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::size_t lines = 0;
+  std::string line;
+  while (std::getline(in, line)) ++lines;  // as wc -l, plus a last line without '\n'
+  return lines;
+}
+
+TEST(PublicHeaders, AtMost1200LinesInAll) {
+  const std::filesystem::path root = STRAIN_PUBLIC_INCLUDE_DIR;
+  ASSERT_TRUE(std::filesystem::is_directory(root / "strain")) << root;
+  std::vector<std::pair<std::string, std::size_t>> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root / "strain"))
+    if (entry.is_regular_file())
+      files.emplace_back(std::filesystem::relative(entry.path(), root).string(),
+                         count_lines(entry.path()));
+  std::sort(files.begin(), files.end());
+  ASSERT_FALSE(files.empty());
+
+  std::size_t total = 0;
+  std::printf("%-32s %6s\n", "public header", "lines");
+  for (const auto& [name, lines] : files) {
+    std::printf("%-32s %6zu\n", name.c_str(), lines);
+    total += lines;
+  }
+  std::printf("%-32s %6zu (at most %zu)\n", "total", total, kMaxLines);
+  EXPECT_LE(total, kMaxLines) << "the public headers grew past " << kMaxLines
+                              << " lines: move what a plugin author does not use to "
+                                 "harness/src (host) or harness/src/runtime";
+}
+
+}  // namespace

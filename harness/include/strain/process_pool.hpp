@@ -19,14 +19,11 @@
 #include <bit>
 #include <chrono>
 #include <cstddef>
-#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <iterator>
 #include <span>
-#include <stdexcept>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "strain/pool/core.hpp"  // PoolError, TaskError, BrokenPool, PoolOptions
@@ -34,50 +31,20 @@
 
 namespace strain {
 
-template <class Result>
-class AsCompleted;
-
 //! The result of a task submitted to a ProcessPool, to be collected once
 //! (concurrent.futures.Future). Move-only; dropping an uncollected future
-//! gives its task up.
+//! gives its task up (a queued or running task still runs). valid(),
+//! ready() and wait() are detail::FutureBase's.
 template <class Result>
-class Future {
+class Future : public detail::FutureBase {
  public:
   //! An empty future, holding no task.
   Future() = default;
-  //! Takes `other`'s task; `other` is left empty.
-  Future(Future&& other) noexcept
-      : core_(std::exchange(other.core_, nullptr)), handle_(other.handle_) {}
-  //! Drops this future's task (as the destructor does) and takes `other`'s.
-  Future& operator=(Future&& other) noexcept {
-    if (this != &other) {
-      reset();
-      core_ = std::exchange(other.core_, nullptr);
-      handle_ = other.handle_;
-    }
-    return *this;
-  }
-  Future(const Future&) = delete;
-  Future& operator=(const Future&) = delete;
-  //! Drops the task if it was not collected: a queued or running task
-  //! still runs, and its slot is freed when it finishes.
-  ~Future() { reset(); }
-
-  //! True while the future holds a task whose result was not collected.
-  bool valid() const noexcept { return core_ != nullptr; }
-
-  //! True once the task has finished (Future.done()); never blocks.
-  //! Throws std::logic_error on an empty future, as wait() and get() do.
-  bool ready() const { return core().ready(handle_); }
-
-  //! Blocks until the task has finished.
-  void wait() const { (void)core().wait(handle_, nullptr); }
 
   //! Blocks until the task has finished or `timeout` has passed; true if it finished.
   template <class Rep, class Period>
   bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
-    const timespec deadline = detail::deadline_after(timeout);
-    return core().wait(handle_, &deadline);
+    return wait_until(detail::deadline_after(timeout));
   }
 
   //! Blocks until the task has finished and returns its result
@@ -85,34 +52,19 @@ class Future {
   //! worker died. Either way the future is empty afterwards.
   Result get() {
     std::array<std::byte, sizeof(Result)> bytes;
-    detail::PoolCore& c = core();
-    core_ = nullptr;
-    c.take(handle_, bytes.data());
+    take(bytes.data());
     return std::bit_cast<Result>(bytes);
   }
 
  private:
   template <class A, class R>
   friend class ProcessPool;
-  friend class AsCompleted<Result>;
-
-  Future(detail::PoolCore* core, detail::PoolCore::Handle h) : core_(core), handle_(h) {}
-  detail::PoolCore& core() const {
-    if (core_ == nullptr) throw std::logic_error("strain::Future: empty (already collected?)");
-    return *core_;
-  }
-  void reset() noexcept {
-    if (core_ != nullptr) std::exchange(core_, nullptr)->drop(handle_);
-  }
-
-  detail::PoolCore* core_ = nullptr;
-  detail::PoolCore::Handle handle_{};
+  Future(detail::PoolCore* core, detail::PoolCore::Handle h) noexcept : FutureBase(core, h) {}
 };
 
 //! A process pool running `Result fn(const Arg&)` in forked worker
 //! processes: Pool.map and ProcessPoolExecutor's submit/as_completed. See
-//! the top of this header for the rules (trivially copyable types, one
-//! owner process, no threads in tasks). Not movable: the workers know it
+//! the top of this header for the rules. Not movable: the workers know it
 //! by address.
 template <class Arg, class Result>
 class ProcessPool {
@@ -144,7 +96,6 @@ class ProcessPool {
 
   //! How many worker processes the pool runs.
   unsigned workers() const noexcept { return core_.workers(); }
-
   //! The workers' process ids, in start order.
   std::vector<pid_t> pids() const { return core_.pids(); }
 
@@ -199,18 +150,7 @@ class AsCompleted {
   //! std::invalid_argument if they come from different pools. The futures
   //! must stay where they are while iterating.
   explicit AsCompleted(std::span<Future<Result>> futures) : futures_(futures) {
-    taken_.assign(futures.size(), 0);
-    for (std::size_t k = 0; k < futures.size(); ++k) {
-      handles_.push_back(futures[k].handle_);
-      if (!futures[k].valid()) {
-        taken_[k] = 1;
-        continue;
-      }
-      if (core_ == nullptr) core_ = futures[k].core_;
-      if (futures[k].core_ != core_)
-        throw std::invalid_argument("strain::as_completed: the futures come from different pools");
-      ++left_;
-    }
+    for (const auto& f : futures) order_.add(f);
   }
 
   //! An input iterator over the futures in finishing order.
@@ -248,18 +188,12 @@ class AsCompleted {
 
  private:
   Future<Result>* next() {
-    if (left_ == 0) return nullptr;
-    const std::size_t k = core_->wait_first(handles_, taken_);
-    taken_[k] = 1;
-    --left_;
-    return &futures_[k];
+    const std::size_t k = order_.next();
+    return k < futures_.size() ? &futures_[k] : nullptr;
   }
 
   std::span<Future<Result>> futures_;
-  std::vector<detail::PoolCore::Handle> handles_;
-  std::vector<std::uint8_t> taken_;  // 1: yielded already, or empty
-  detail::PoolCore* core_ = nullptr;
-  std::size_t left_ = 0;
+  detail::FinishOrder order_;
 };
 
 //! Iterates `futures` (all of one pool) in the order they finish:

@@ -24,11 +24,11 @@ namespace strain {
 
 namespace detail {
 
-//! Records the exception in flight as an `error` of the context.
-void record_current_exception(Context& ctx) noexcept;
-//! Makes `ctx` this thread's context; for a role (`role`), also switches the
-//! schedule points of this process on if the strategy takes points.
-void enter(Context& ctx, bool role) noexcept;
+//! Makes `ctx` this thread's context (for a role, `role`, also switching the
+//! schedule points of this process on if the strategy takes points), runs
+//! `fn(obj, ctx)` and records what it throws as an `error` of `ctx`. False
+//! if it threw; no exception leaves it, so none crosses the plugin boundary.
+bool guarded(Context& ctx, bool role, void (*fn)(void* obj, Context& ctx), void* obj) noexcept;
 
 //! The part of Declare<T> that does not depend on T: it keeps the strings
 //! and builds the descriptor (in the strain_runtime library).
@@ -63,15 +63,6 @@ class DeclareBase {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-};
-
-template <class T>
-concept HasSetup = requires(T& t, Context& c) {
-  t.setup(c);
-};
-template <class T>
-concept HasCheck = requires(T& t, Context& c) {
-  t.check(c);
 };
 
 }  // namespace detail
@@ -135,20 +126,13 @@ class Declare : private detail::DeclareBase {
 
  private:
   static bool construct(void* where, Context& ctx) noexcept {
-    detail::enter(ctx, false);
-    T* state = nullptr;
-    try {
-      state = new (where) T();
-    } catch (...) {
-      detail::record_current_exception(ctx);
+    if (!detail::guarded(
+            ctx, false, [](void* at, Context&) { ::new (at) T(); }, where))
       return false;
-    }
-    if constexpr (detail::HasSetup<T>) {
-      try {
-        state->setup(ctx);
-      } catch (...) {
-        detail::record_current_exception(ctx);
-        state->~T();
+    if constexpr (requires(T & t, Context & c) { t.setup(c); }) {
+      if (!detail::guarded(
+              ctx, false, [](void* t, Context& c) { static_cast<T*>(t)->setup(c); }, where)) {
+        destroy(where);
         return false;
       }
     }
@@ -156,23 +140,23 @@ class Declare : private detail::DeclareBase {
   }
   static void destroy(void* where) noexcept { static_cast<T*>(where)->~T(); }
   static bool run_role(void* state, std::uint32_t role, Context& ctx) noexcept {
-    detail::enter(ctx, true);
-    try {
-      (static_cast<T*>(state)->*instance().fns_[role])(ctx);
-    } catch (...) {
-      detail::record_current_exception(ctx);
-    }
-    return !ctx.failed();
+    struct Call {
+      T* state;
+      std::uint32_t role;
+    } call{static_cast<T*>(state), role};
+    const auto run = [](void* p, Context& c) {
+      const Call& k = *static_cast<Call*>(p);
+      (k.state->*instance().fns_[k.role])(c);
+    };
+    return detail::guarded(ctx, true, run, &call) && !ctx.failed();
   }
   static bool check(void* state, Context& ctx) noexcept {
-    detail::enter(ctx, false);
-    if constexpr (detail::HasCheck<T>) {
-      try {
-        static_cast<T*>(state)->check(ctx);
-      } catch (...) {
-        detail::record_current_exception(ctx);
-      }
-    }
+    if constexpr (requires(T & t, Context & c) { t.check(c); })
+      (void)detail::guarded(
+          ctx, false, [](void* t, Context& c) { static_cast<T*>(t)->check(c); }, state);
+    else
+      (void)detail::guarded(
+          ctx, false, [](void*, Context&) {}, state);
     return !ctx.failed();
   }
 

@@ -14,6 +14,35 @@
 
 namespace strain::detail {
 
+//! How a blocking wait handed to the scheduler ended.
+enum class WaitResult : std::uint32_t { woken, timed_out, aborted };
+
+//! What a strategy that owns the schedule provides. Null in ContextData
+//! under every other strategy, so the primitives then block in the kernel as
+//! usual. Only one role thread runs at a time under such a strategy, so a
+//! primitive must never block in the kernel: it tries, and if it cannot
+//! proceed it blocks here, on the object it waits for.
+struct SchedHooks {
+  //! Parks the calling thread until another role calls wake(object) (or, for
+  //! a `timed` wait, until every thread is blocked). Other threads run
+  //! meanwhile. `label` names the operation for deadlock reports.
+  WaitResult (*block)(Context& ctx, const void* object, const char* label, bool timed) noexcept;
+  //! Makes the threads blocked on `object` runnable: the longest-waiting one,
+  //! or all of them.
+  void (*wake)(Context& ctx, const void* object, bool all) noexcept;
+  //! The weak memory model (null when it is off): the value an atomic load
+  //! returns, given the newest value; `order` is a std::memory_order.
+  std::uint64_t (*load)(Context& ctx, const void* object, std::uint64_t newest, int order) noexcept;
+  //! Records a store (`update`: a read-modify-write) that replaced `before`.
+  void (*store)(Context& ctx, const void* object, std::uint64_t before, std::uint64_t after,
+                int order, bool update) noexcept;
+};
+
+//! Or-ed into the order passed to SchedHooks::load when the load must see
+//! the newest value (a failed compare-exchange reads it, as any
+//! read-modify-write does).
+inline constexpr int kLoadNewest = 0x100;
+
 //! A metric value as recorded by Context::metric().
 struct MetricSlot {
   bool set = false;
@@ -102,7 +131,6 @@ struct ScenarioDescriptor {
 
 //! The signature of the function each registered scenario exports.
 using DescribeFn = const ScenarioDescriptor*() noexcept;
-
 
 }  // namespace strain::detail
 

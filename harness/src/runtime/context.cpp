@@ -3,15 +3,19 @@
 // name, failure recording, the site view. None is on the hot path (schedule
 // points and atomics stay inline in the headers).
 
+#include "strain/context.hpp"
+
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
 #include <string>
 
 #include "runtime/abi_types.hpp"
-#include "strain/context.hpp"
 #include "strain/scenario.hpp"
+#include "strain/test.hpp"
 
 namespace strain {
 
@@ -20,7 +24,8 @@ const detail::ParamValue& Context::find_param(std::string_view name, ParamType w
     if (name != d_.desc->params[k].name) continue;
     const detail::ParamValue& v = d_.params[k];
     const bool ok = v.type == want || (want == ParamType::number && v.type == ParamType::integer);
-    if (!ok) throw std::invalid_argument("param '" + std::string(name) + "' read with the wrong type");
+    if (!ok)
+      throw std::invalid_argument("param '" + std::string(name) + "' read with the wrong type");
     return v;
   }
   throw std::invalid_argument("no param named '" + std::string(name) + "'");
@@ -98,24 +103,44 @@ std::int64_t Site::body_bytes(std::string_view url) const noexcept {
 
 namespace detail {
 
-void record_current_exception(Context& ctx) noexcept {
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    ctx.record(FailureKind::error, e.what());
-  } catch (...) {
-    ctx.record(FailureKind::error, "unknown exception");
-  }
-}
-
-void enter(Context& ctx, bool role) noexcept {
+bool guarded(Context& ctx, bool role, void (*fn)(void* obj, Context& ctx), void* obj) noexcept {
   tls_context = &ctx;
   // Switched on once and left on: a relaxed load of a line nobody writes
   // is all `none` then costs an atomic (see detail::sync_point).
   if (role && ContextAccess::data(ctx).point_fn != nullptr &&
       !points_enabled.load(std::memory_order_relaxed))
     points_enabled.store(true, std::memory_order_relaxed);
+  try {
+    fn(obj, ctx);
+    return true;
+  } catch (const std::exception& e) {
+    ctx.record(FailureKind::error, e.what());
+  } catch (...) {
+    ctx.record(FailureKind::error, "unknown exception");
+  }
+  return false;
 }
 
 }  // namespace detail
 }  // namespace strain
+
+// Defined by the strain host: records a failure of the code under test in
+// the role that started the calling thread, when the calling thread belongs
+// to a steered trial; returns false otherwise. Weak, so a plugin also links
+// without the host (its unit tests).
+extern "C" bool strain_record_failure(int kind, const char* what, std::size_t len) noexcept
+    __attribute__((weak, visibility("default")));
+
+bool strain::expect(bool cond, std::string_view what) noexcept {
+  if (cond) return true;
+  if (Context* c = detail::tls_context) {
+    c->fail(what);
+    return false;
+  }
+  if (strain_record_failure != nullptr &&
+      strain_record_failure(static_cast<int>(FailureKind::violation), what.data(), what.size()))
+    return false;
+  std::fprintf(stderr, "strain::expect failed on a thread outside the trial: %.*s\n",
+               static_cast<int>(what.size()), what.data());
+  std::abort();
+}

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <system_error>
 
+#include "runtime/abi_types.hpp"
+
 namespace strain::detail {
 namespace {
 
@@ -109,13 +111,13 @@ void RawCond::wait(RawMutex& m, const char* label) {
     (void)park(*c, m, label, false);
     return;
   }
-  m.relocked(pthread_cond_wait(&c_, m.native()), "pthread_cond_wait");
+  m.relocked(pthread_cond_wait(&c_, &m.m_), "pthread_cond_wait");
 }
 
 // Under a strategy that owns the schedule the deadline is not looked at.
 bool RawCond::wait_until(RawMutex& m, const timespec& deadline, const char* label) {
   if (Context* c = controlling_context()) return park(*c, m, label, true);
-  const int rc = pthread_cond_timedwait(&c_, m.native(), &deadline);
+  const int rc = pthread_cond_timedwait(&c_, &m.m_, &deadline);
   if (rc == ETIMEDOUT) return false;
   m.relocked(rc, "pthread_cond_timedwait");
   return true;

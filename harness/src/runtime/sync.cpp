@@ -1,10 +1,15 @@
 // The out-of-line bodies of Mutex, CondVar (strain/sync/mutex.hpp),
-// Semaphore and Barrier (strain/sync/semaphore.hpp). Each is a schedule
-// point (detail::sync_point, inline) around a RawMutex/RawCond call, which
-// enters pthreads anyway: one more direct call costs nothing measurable.
+// Semaphore and Barrier (strain/sync/semaphore.hpp), and Atomic's calls into
+// the weak memory model (strain/sync/atomic.hpp). Each primitive is a
+// schedule point (detail::sync_point, inline) around a RawMutex/RawCond call,
+// which enters pthreads anyway; the model is only consulted under
+// `controlled`, behind an indirect call already. Atomic's own operations and
+// its point stay inline.
 
 #include <stdexcept>
 
+#include "runtime/abi_types.hpp"
+#include "strain/sync/atomic.hpp"
 #include "strain/sync/mutex.hpp"
 #include "strain/sync/semaphore.hpp"
 
@@ -27,7 +32,12 @@ void Mutex::unlock() {
 
 void CondVar::wait(std::unique_lock<Mutex>& lock) {
   detail::sync_point("condvar.wait", this);
-  c_.wait(raw(lock));
+  c_.wait(lock.mutex()->m_);
+}
+
+bool CondVar::wait_until(std::unique_lock<Mutex>& lock, const timespec& deadline) {
+  detail::sync_point("condvar.wait", this);
+  return c_.wait_until(lock.mutex()->m_, deadline);
 }
 
 void CondVar::notify_one() noexcept {
@@ -92,3 +102,22 @@ void Barrier::arrive_and_wait() {
 }
 
 }  // namespace strain
+
+namespace strain::detail {
+
+std::uint64_t model_load(Context& c, const void* object, std::uint64_t newest, int order,
+                         bool must_see_newest) noexcept {
+  const SchedHooks* h = ContextAccess::hooks(c);
+  if (h == nullptr || h->load == nullptr) return newest;
+  return h->load(c, object, newest, order | (must_see_newest ? kLoadNewest : 0));
+}
+
+void model_store(Context& c, const void* object, std::uint64_t before, std::uint64_t after,
+                 int order, bool update) noexcept {
+  const SchedHooks* h = ContextAccess::hooks(c);
+  // The model is on when both are set (load is what the header used to test).
+  if (h != nullptr && h->load != nullptr && h->store != nullptr)
+    h->store(c, object, before, after, order, update);
+}
+
+}  // namespace strain::detail

@@ -28,6 +28,7 @@
 #include "sched/trace.hpp"
 #include "spec/spec.hpp"
 #include "strain/rng.hpp"
+#include "runtime/abi_types.hpp"
 #include "strain/schedule.hpp"
 
 namespace strain::sched {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "strain/rng.hpp"
+#include "runtime/abi_types.hpp"
 #include "strain/schedule.hpp"
 
 namespace strain::sched {

@@ -10,7 +10,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -51,15 +50,12 @@ struct PoolOptions {
 namespace detail {
 
 //! The untyped part of a ProcessPool: it carries arguments and results as
-//! bytes. Internal; scenarios use ProcessPool and Future.
+//! bytes, and its engine (in strain_runtime) owns the region and the workers.
 class PoolCore {
  public:
-  //! Runs the pool's function of `self` on the bytes of an argument, writing
-  //! the bytes of the result; throws what the function throws.
+  //! Runs the pool's function of `self` on an argument's bytes, writing the result's.
   using RunFn = void (*)(const void* self, const std::byte* arg, std::byte* result);
-
-  //! A submitted task: its slot and the ticket that tells this use of the
-  //! slot from earlier ones.
+  //! A submitted task: its slot, and the ticket of this use of the slot.
   struct Handle {
     std::uint32_t slot = 0;
     std::uint64_t ticket = 0;
@@ -73,32 +69,68 @@ class PoolCore {
   PoolCore(const PoolCore&) = delete;
   PoolCore& operator=(const PoolCore&) = delete;
 
-  //! How many worker processes run.
-  unsigned workers() const noexcept;
-  //! How many futures may be outstanding.
-  std::size_t max_pending() const noexcept;
-  //! The workers' process ids, in start order.
-  std::vector<pid_t> pids() const;
-  //! Queues a task whose argument is the bytes at `arg`; throws BrokenPool
-  //! or std::length_error (max_pending futures outstanding).
+  unsigned workers() const noexcept;         //!< ProcessPool::workers().
+  std::size_t max_pending() const noexcept;  //!< PoolOptions::max_pending.
+  std::vector<pid_t> pids() const;           //!< ProcessPool::pids().
+  //! Queues a task whose argument is the bytes at `arg`; throws as ProcessPool::submit.
   Handle submit(const void* arg);
-  //! True once the task has finished, well or not.
-  bool ready(Handle h);
-  //! Waits until the task finished or the CLOCK_MONOTONIC `deadline`
-  //! passed (null: no end); true if it finished.
-  bool wait(Handle h, const timespec* deadline);
-  //! Waits for the task, copies its result's bytes to `out` and frees the
-  //! slot; throws TaskError or BrokenPool if it failed.
-  void take(Handle h, void* out);
-  //! Gives a task up; its slot is freed when it finishes. Never throws.
-  void drop(Handle h) noexcept;
-  //! Waits until one of `handles` whose `taken[k]` is 0 has finished and
-  //! returns the index of the one that finished first.
-  std::size_t wait_first(std::span<const Handle> handles, std::span<const std::uint8_t> taken);
 
  private:
+  friend class FutureBase;
+  friend class FinishOrder;
   class Engine;
   std::unique_ptr<Engine> e_;
+};
+
+//! The untyped part of strain::Future: the pool and the task's handle.
+class FutureBase {
+ public:
+  //! Takes `other`'s task; `other` is left empty.
+  FutureBase(FutureBase&& other) noexcept;
+  //! Drops this future's task (as the destructor does) and takes `other`'s.
+  FutureBase& operator=(FutureBase&& other) noexcept;
+  //! Drops the task if it was not collected; its slot is freed when it finishes.
+  ~FutureBase();
+
+  //! True while the future holds a task whose result was not collected.
+  bool valid() const noexcept { return core_ != nullptr; }
+  //! True once the task has finished (Future.done()); never blocks.
+  //! Throws std::logic_error on an empty future, as wait() and get() do.
+  bool ready() const;
+  //! Blocks until the task has finished.
+  void wait() const;
+
+ protected:
+  FutureBase() = default;
+  FutureBase(PoolCore* core, PoolCore::Handle h) noexcept : core_(core), handle_(h) {}
+  // Waits until the CLOCK_MONOTONIC `deadline`; true if the task finished.
+  bool wait_until(const timespec& deadline) const;
+  // Collects the result's bytes into `out`, leaving the future empty.
+  void take(void* out);
+
+ private:
+  friend class FinishOrder;
+  PoolCore& core() const;
+  PoolCore* core_ = nullptr;
+  PoolCore::Handle handle_{};
+};
+
+//! The untyped part of strain::AsCompleted: which futures are left, and
+//! which finished first.
+class FinishOrder {
+ public:
+  //! Adds the next future (an empty one is skipped); throws
+  //! std::invalid_argument if it comes from another pool than the others.
+  void add(const FutureBase& f);
+  //! Waits for the next future to finish and returns its index, in the
+  //! order add() saw them; SIZE_MAX once every future was yielded.
+  std::size_t next();
+
+ private:
+  std::vector<PoolCore::Handle> handles_;
+  std::vector<std::uint8_t> taken_;  // 1: yielded already, or empty
+  PoolCore* core_ = nullptr;
+  std::size_t left_ = 0;
 };
 
 }  // namespace detail

@@ -13,6 +13,18 @@
 
 namespace strain {
 
+namespace detail {
+//! The value an atomic load returns under the weak memory model of
+//! `controlled` (`newest` when it is off); `must_see_newest` for the load of a
+//! failed compare-exchange. In strain_runtime: off the hot path.
+std::uint64_t model_load(Context& c, const void* object, std::uint64_t newest, int order,
+                         bool must_see_newest) noexcept;
+//! Records in the weak memory model (if on) a store, or a read-modify-write
+//! (`update`), that replaced `before` with `after`.
+void model_store(Context& c, const void* object, std::uint64_t before, std::uint64_t after,
+                 int order, bool update) noexcept;
+}  // namespace detail
+
 //! std::atomic<T> whose operations are schedule points, so a strategy can
 //! interleave roles between any two of them; lock-free code written with it
 //! needs no hand-placed points. Valid in a MAP_SHARED state. Under strategy
@@ -134,34 +146,29 @@ class Atomic {
            : o == std::memory_order_release ? std::memory_order_relaxed
                                             : o;
   }
-  // The memory model's hooks for this thread, or null.
-  static const detail::SchedHooks* model(Context* c) noexcept {
-    const detail::SchedHooks* h = detail::ContextAccess::hooks(*c);
-    return kModelled && h != nullptr && h->load != nullptr ? h : nullptr;
-  }
-
-  T scheduled_load(std::memory_order order) const noexcept {
+  // The schedule point of an operation while points are on (none without a
+  // context). Returns the context if the weak memory model may be on for it
+  // (its hooks decide, out of line), else null.
+  Context* step(const char* label, detail::Access kind) const noexcept {
     Context* c = detail::tls_context;
-    if (c == nullptr) return v_.load(order);
-    detail::ContextAccess::point(*c, "atomic.load", this, detail::Access::read);
+    if (c == nullptr) return nullptr;
+    detail::ContextAccess::point(*c, label, this, kind);
+    return kModelled && detail::ContextAccess::hooks(*c) != nullptr ? c : nullptr;
+  }
+  T scheduled_load(std::memory_order order) const noexcept {
+    Context* c = step("atomic.load", detail::Access::read);
     const T newest = v_.load(order);
-    if (const auto* m = model(c))
-      return value(m->load(*c, this, bits(newest), static_cast<int>(order)));
-    return newest;
+    if (c == nullptr) return newest;
+    return value(detail::model_load(*c, this, bits(newest), static_cast<int>(order), false));
   }
   void scheduled_store(T desired, std::memory_order order) noexcept {
-    Context* c = detail::tls_context;
-    if (c == nullptr) return v_.store(desired, order);
-    detail::ContextAccess::point(*c, "atomic.store", this, detail::Access::write);
-    if (const auto* m = model(c)) {
-      // Only one role runs at a time while the model is on, so reading the
-      // value being replaced cannot race with another role's store.
-      const T before = v_.load(std::memory_order_relaxed);
-      v_.store(desired, order);
-      m->store(*c, this, bits(before), bits(desired), static_cast<int>(order), false);
-      return;
-    }
+    Context* c = step("atomic.store", detail::Access::write);
+    // Only one role runs at a time while the model is on, so reading the
+    // value being replaced cannot race with another role's store.
+    const std::uint64_t before = c != nullptr ? bits(v_.load(std::memory_order_relaxed)) : 0;
     v_.store(desired, order);
+    if (c != nullptr)
+      detail::model_store(*c, this, before, bits(desired), static_cast<int>(order), false);
   }
   // A read-modify-write `op` on the value: a point, then the operation, whose
   // result the memory model records as the newest store.
@@ -169,13 +176,11 @@ class Atomic {
   T update(const char* label, std::memory_order order, Op op) noexcept {
     if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
       return op(v_);
-    Context* c = detail::tls_context;
-    if (c == nullptr) return op(v_);
-    detail::ContextAccess::point(*c, label, this, detail::Access::update);
+    Context* c = step(label, detail::Access::update);
     const T before = op(v_);
-    if (const auto* m = model(c))
-      m->store(*c, this, bits(before), bits(v_.load(std::memory_order_relaxed)),
-               static_cast<int>(order), true);
+    if (c != nullptr)
+      detail::model_store(*c, this, bits(before), bits(v_.load(std::memory_order_relaxed)),
+                          static_cast<int>(order), true);
     return before;
   }
   bool compare_exchange(T& expected, T desired, std::memory_order success,
@@ -186,19 +191,13 @@ class Atomic {
     };
     if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
       return cas();
-    Context* c = detail::tls_context;
-    if (c == nullptr) return cas();
-    detail::ContextAccess::point(*c, "atomic.compare_exchange", this, detail::Access::update);
+    Context* c = step("atomic.compare_exchange", detail::Access::update);
     const T before = expected;
     const bool ok = cas();
-    if (const auto* m = model(c)) {
-      if (ok) {
-        m->store(*c, this, bits(before), bits(desired), static_cast<int>(success), true);
-      } else {
-        // A failed compare-exchange is a load of the newest value.
-        (void)m->load(*c, this, bits(expected), static_cast<int>(failure) | detail::kLoadNewest);
-      }
-    }
+    if (c != nullptr && ok)
+      detail::model_store(*c, this, bits(before), bits(desired), static_cast<int>(success), true);
+    else if (c != nullptr)  // a failed compare-exchange is a load of the newest value
+      (void)detail::model_load(*c, this, bits(expected), static_cast<int>(failure), true);
     return ok;
   }
 

@@ -53,18 +53,15 @@ class CondVar {
   //! Waits at most `rel`; cv_status::timeout if it ran out.
   template <class Rep, class Period>
   std::cv_status wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<Rep, Period> rel) {
-    detail::sync_point("condvar.wait", this);
-    return c_.wait_until(raw(lock), detail::deadline_after(rel)) ? std::cv_status::no_timeout
-                                                                 : std::cv_status::timeout;
+    return wait_until(lock, detail::deadline_after(rel)) ? std::cv_status::no_timeout
+                                                         : std::cv_status::timeout;
   }
   //! Waits at most `rel` for `pred()`; returns pred() at the end.
   template <class Rep, class Period, class Pred>
   bool wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<Rep, Period> rel, Pred pred) {
     const timespec deadline = detail::deadline_after(rel);
-    while (!pred()) {
-      detail::sync_point("condvar.wait", this);
-      if (!c_.wait_until(raw(lock), deadline)) return pred();
-    }
+    while (!pred())
+      if (!wait_until(lock, deadline)) return pred();
     return true;
   }
   //! Wakes one waiter.
@@ -73,7 +70,8 @@ class CondVar {
   void notify_all() noexcept;
 
  private:
-  static detail::RawMutex& raw(std::unique_lock<Mutex>& lock) { return lock.mutex()->m_; }
+  // A schedule point, then a wait until the CLOCK_MONOTONIC `deadline`.
+  bool wait_until(std::unique_lock<Mutex>& lock, const timespec& deadline);
 
   detail::RawCond c_;
 };

@@ -65,15 +65,12 @@ class RawMutex {
   bool try_lock();
   //! Unlocks; errors are ignored, as std::mutex does (unlock runs in destructors).
   void unlock() noexcept;
-  //! Takes the mutex back after a wait handed to the scheduler.
-  void relock(Context& c);
-  //! Checks a condvar wait's result: throws OwnerDied with the mutex held.
-  void relocked(int rc, const char* what);
-  //! The pthread mutex.
-  pthread_mutex_t* native() noexcept { return &m_; }
 
  private:
-  void acquired(int rc, const char* what);
+  friend class RawCond;
+  void relock(Context& c);                  // after a wait handed to the scheduler
+  void relocked(int rc, const char* what);  // checks a condvar wait's result
+  void acquired(int rc, const char* what);  // checks a lock's result
   pthread_mutex_t m_;
 };
 

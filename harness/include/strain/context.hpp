@@ -22,24 +22,19 @@ enum class ParamType : std::uint32_t { integer, number, boolean, string };
 
 namespace detail {
 
-// The plain-data types the host and the runtime library share (descriptor,
-// parameter values, metric slots); defined where the host is built.
-struct ScenarioDescriptor;
+struct ScenarioDescriptor;  // host-side plain data (harness/src/runtime)
 struct ParamValue;
 struct MetricSlot;
 
-//! The host-owned state behind a Context: plain data, so that its layout is
-//! covered by the ABI version alone. Only the host and the runtime library
-//! read or write it (through ContextAccess).
+//! The host-owned state behind a Context, plain data covered by the ABI
+//! version; only the host and the runtime reach it (through ContextAccess).
 struct ContextData {
   const ScenarioDescriptor* desc = nullptr;
   const ParamValue* params = nullptr;  // parallel to the descriptor's params
   MetricSlot* metrics = nullptr;       // parallel to its metrics; null in roles
-  //! Called at every schedule point; null when the strategy does nothing,
-  //! so point() then costs one predictable branch.
+  // Called at every schedule point; null when the strategy takes none.
   void (*point_fn)(Context&, const char* label, const void* object, Access kind) noexcept = nullptr;
-  //! Set only by a strategy that owns the schedule (`controlled`).
-  const SchedHooks* hooks = nullptr;
+  const SchedHooks* hooks = nullptr;           // set by `controlled` only
   void* sched = nullptr;                       // the strategy's per-thread state
   const std::uint32_t* role_counts = nullptr;  // parallel to the descriptor's roles
   const SiteData* site = nullptr;              // the case's site fixture; null: none
@@ -52,21 +47,20 @@ struct ContextData {
   char message[496] = {};
 };
 
-//! The context of the code running on this thread, set by the registration
-//! glue around setup, each role and check, so sync primitives can reach the
-//! schedule without a context argument. Each plugin has its own copy.
+//! This thread's context, set around setup, each role and check, so sync
+//! primitives reach the schedule without an argument. One per plugin.
 inline thread_local Context* tls_context = nullptr;
 
 struct ContextAccess;
 
 }  // namespace detail
 
-//! The harness's side of a trial, one per thread (roles) plus one for setup
-//! and check. Not thread-safe: each thread uses only its own.
+//! The harness's side of a trial, one per role thread plus one for setup and
+//! check. Not thread-safe: each thread uses only its own.
 class Context {
  public:
-  //! An integer parameter. Throws std::invalid_argument if `name` is not an
-  //! integer parameter of the scenario (the trial then ends as `error`).
+  //! An integer parameter; std::invalid_argument (the trial ends as `error`)
+  //! if `name` is not one.
   std::int64_t int_param(std::string_view name) const;
   //! A number parameter; integer parameters are converted.
   double num_param(std::string_view name) const;
@@ -75,21 +69,18 @@ class Context {
   //! A string parameter; the view lives as long as the case.
   std::string_view str_param(std::string_view name) const;
 
-  //! This thread's random generator, seeded from the trial seed and the
-  //! thread's role and instance: the same trial replays the same choices.
+  //! This thread's random generator, seeded from the trial seed, role and
+  //! instance: the same trial replays the same choices.
   Rng& rng() noexcept { return d_.rng; }
 
-  //! A schedule point: the strategy may yield, spin, sleep or switch here.
-  //! Under strategy `none` it does nothing. The primitives of
-  //! <strain/sync.hpp> are points already; use this one for code that
-  //! shares data through other means.
+  //! A schedule point, where the strategy may yield, sleep or switch (under
+  //! `none`, nothing). For code that shares data outside <strain/sync.hpp>.
   void point(const char* label = "") noexcept {
     if (d_.point_fn != nullptr) d_.point_fn(*this, label, nullptr, detail::Access::none);
   }
 
-  //! Lets other threads run: call it in a spin loop. Under strategy `none` it
-  //! is std::this_thread::yield(); under `controlled` it demotes this thread,
-  //! so a spin loop waiting for another role does not run forever.
+  //! Lets other threads run, for spin loops: std::this_thread::yield() under
+  //! `none`; under `controlled` it demotes this thread so the spin ends.
   void yield(const char* label = "yield") noexcept {
     if (d_.point_fn != nullptr)
       d_.point_fn(*this, label, nullptr, detail::Access::yield);
@@ -97,19 +88,16 @@ class Context {
       std::this_thread::yield();
   }
 
-  //! Sleeps `seconds` times the spec's time_scale (the tutorial's
-  //! time.sleep, shrunk so stress runs do not really wait). Under strategy
-  //! `controlled` time does not pass: the sleep is a schedule point, where
-  //! other roles may run, but not a yield.
+  //! Sleeps `seconds` times the spec's time_scale. Under `controlled` time
+  //! does not pass: the sleep is a schedule point (not a yield).
   void sleep(double seconds) noexcept {
     if (d_.hooks != nullptr) return point("sleep");
     const double scaled = seconds * d_.time_scale;
     if (scaled > 0) std::this_thread::sleep_for(std::chrono::duration<double>(scaled));
   }
 
-  //! Records a metric for the invariants. Call it from setup or check; a
-  //! role records into the scenario's own state instead (contexts of roles
-  //! have no metric slots, so the call fails the trial as `error`).
+  //! Records a metric for the invariants, from setup or check (from a role
+  //! it fails the trial as `error`: roles keep counts in the state).
   template <class T>
   requires std::is_arithmetic_v<T>
   void metric(std::string_view name, T value) {
@@ -119,9 +107,8 @@ class Context {
       set_metric(name, false, 0, static_cast<double>(value));
   }
 
-  //! Fails the trial as a `violation` with `what` unless `cond` holds.
-  //! Returns cond, so a role can stop early. Only the first failure of a
-  //! context is kept.
+  //! Fails the trial as a `violation` with `what` unless `cond` holds;
+  //! returns cond. A context keeps its first failure only.
   bool expect(bool cond, std::string_view what) noexcept {
     if (!cond) record(FailureKind::violation, what);
     return cond;
@@ -137,8 +124,7 @@ class Context {
   std::uint32_t instance() const noexcept { return d_.instance; }
   //! How many threads play this thread's role.
   std::uint32_t role_instances() const noexcept { return d_.role_instances; }
-  //! How many threads play role number `role` in this case (0 if the role
-  //! index is out of range). Setup and check use it to know the team size.
+  //! How many threads play role number `role` in this case (0 if none).
   std::uint32_t instances_of(std::uint32_t role) const noexcept;
   //! Index of the trial within the case.
   std::uint64_t trial() const noexcept { return d_.trial; }
@@ -149,13 +135,11 @@ class Context {
 
   //! True when the spec started a site fixture for this case.
   bool has_site() const noexcept { return d_.site != nullptr; }
-  //! The case's loopback web site (`fixtures: { site: ... }` in the spec).
-  //! Throws std::logic_error when the spec asked for none (the trial then
-  //! ends as `error` with that message).
+  //! The case's loopback web site (`fixtures: { site: ... }` in the spec);
+  //! std::logic_error (the trial ends as `error`) if it has none.
   Site site() const;
 
-  //! Records a failure of `kind` unless one was recorded already; the
-  //! registration glue records exceptions with it.
+  //! Records a failure of `kind` unless one was recorded already.
   void record(FailureKind kind, std::string_view what) noexcept;
 
  private:
@@ -168,14 +152,11 @@ class Context {
 
 namespace detail {
 
-//! The one way into a Context's host-owned state: used by the host, the
-//! runtime library and the inline schedule points of the sync primitives;
-//! not for scenarios.
+//! The one way into a Context's state, for the host, the runtime and the
+//! inline schedule points of the primitives; not for scenarios.
 struct ContextAccess {
   //! The whole state, for the host.
   static ContextData& data(Context& c) noexcept { return c.d_; }
-  //! The whole state, read-only.
-  static const ContextData& data(const Context& c) noexcept { return c.d_; }
   //! The strategy's hooks if it owns the schedule, else null.
   static const SchedHooks* hooks(const Context& c) noexcept { return c.d_.hooks; }
   //! A schedule point of kind `kind` on `object`, if the strategy takes points.

@@ -12,9 +12,6 @@
 //  - A task that throws fails alone (TaskError); a worker that dies breaks
 //    the pool (BrokenPool). The destructor stops and reaps every worker.
 
-#include <sys/types.h>
-#include <time.h>
-
 #include <array>
 #include <bit>
 #include <chrono>
@@ -32,9 +29,8 @@
 namespace strain {
 
 //! The result of a task submitted to a ProcessPool, to be collected once
-//! (concurrent.futures.Future). Move-only; dropping an uncollected future
-//! gives its task up (a queued or running task still runs). valid(),
-//! ready() and wait() are detail::FutureBase's.
+//! (concurrent.futures.Future); move-only. valid(), ready() and wait() are
+//! detail::FutureBase's.
 template <class Result>
 class Future : public detail::FutureBase {
  public:
@@ -63,9 +59,7 @@ class Future : public detail::FutureBase {
 };
 
 //! A process pool running `Result fn(const Arg&)` in forked worker
-//! processes: Pool.map and ProcessPoolExecutor's submit/as_completed. See
-//! the top of this header for the rules. Not movable: the workers know it
-//! by address.
+//! processes (Pool.map, ProcessPoolExecutor); the rules are at the top.
 template <class Arg, class Result>
 class ProcessPool {
   static_assert(std::is_trivially_copyable_v<Arg> && std::is_trivially_copyable_v<Result>,
@@ -80,16 +74,14 @@ class ProcessPool {
   //! The function every task runs, in a worker process.
   using Function = std::function<Result(const Arg&)>;
 
-  //! Forks the workers now; each runs `fn` on a copy of this process's
-  //! memory as it is at this moment. Throws std::system_error if a fork or
-  //! the shared mapping fails, std::invalid_argument for bad options.
+  //! Forks the workers now, on a copy of this process's memory. Throws
+  //! std::system_error (fork, mmap) or std::invalid_argument (options).
   explicit ProcessPool(Function fn, PoolOptions options = {})
       : fn_(std::move(fn)),
         core_(options, sizeof(Arg), alignof(Arg), sizeof(Result), alignof(Result), &run, this) {}
 
-  //! Stops the workers and reaps them: idle ones exit at once, one still
-  //! running a task whose future was dropped is killed. Outstanding futures
-  //! must not be used afterwards.
+  //! Stops and reaps the workers (killing one that runs a dropped task);
+  //! outstanding futures must not be used afterwards.
   ~ProcessPool() = default;
   ProcessPool(const ProcessPool&) = delete;
   ProcessPool& operator=(const ProcessPool&) = delete;
@@ -99,14 +91,12 @@ class ProcessPool {
   //! The workers' process ids, in start order.
   std::vector<pid_t> pids() const { return core_.pids(); }
 
-  //! Queues fn(arg) and returns its future (ProcessPoolExecutor.submit).
-  //! Throws BrokenPool once a worker died, std::length_error when
-  //! PoolOptions::max_pending futures are outstanding.
+  //! Queues fn(arg) and returns its future (ProcessPoolExecutor.submit);
+  //! BrokenPool once a worker died, std::length_error past max_pending.
   Future<Result> submit(const Arg& arg) { return {&core_, core_.submit(&arg)}; }
 
-  //! fn applied to every argument, results in argument order (Pool.map,
-  //! ProcessPoolExecutor.map). Keeps at most max_pending tasks in flight.
-  //! Throws the error of the first task, in argument order, that failed.
+  //! fn of every argument, in argument order (Pool.map), at most max_pending
+  //! in flight; throws the error of the first task that failed.
   std::vector<Result> map(std::span<const Arg> args) {
     std::vector<Result> results;
     results.reserve(args.size());
@@ -140,15 +130,13 @@ class ProcessPool {
 template <class A, class R>
 ProcessPool(R (*)(A), PoolOptions = {}) -> ProcessPool<std::remove_cvref_t<A>, R>;
 
-//! The futures of one pool in the order their tasks finish
-//! (concurrent.futures.as_completed): iterating waits for the next one.
-//! Each is yielded once, still holding its result for get().
+//! The futures of one pool in the order their tasks finish (as_completed);
+//! each is yielded once, still holding its result for get().
 template <class Result>
 class AsCompleted {
  public:
-  //! Iterates `futures`; empty ones are skipped. Throws
-  //! std::invalid_argument if they come from different pools. The futures
-  //! must stay where they are while iterating.
+  //! Iterates `futures` (which must not move meanwhile), skipping empty ones;
+  //! std::invalid_argument if they come from different pools.
   explicit AsCompleted(std::span<Future<Result>> futures) : futures_(futures) {
     for (const auto& f : futures) order_.add(f);
   }

@@ -24,14 +24,12 @@ namespace strain {
 
 namespace detail {
 
-//! Makes `ctx` this thread's context (for a role, `role`, also switching the
-//! schedule points of this process on if the strategy takes points), runs
-//! `fn(obj, ctx)` and records what it throws as an `error` of `ctx`. False
-//! if it threw; no exception leaves it, so none crosses the plugin boundary.
+//! Runs `fn(obj, ctx)` with `ctx` as this thread's context (for a `role`,
+//! with points on if the strategy takes them), recording what it throws as
+//! an `error`: no exception crosses the plugin boundary. False if it threw.
 bool guarded(Context& ctx, bool role, void (*fn)(void* obj, Context& ctx), void* obj) noexcept;
 
-//! The part of Declare<T> that does not depend on T: it keeps the strings
-//! and builds the descriptor (in the strain_runtime library).
+//! The part of Declare<T> that does not depend on T (in strain_runtime).
 class DeclareBase {
  public:
   //! The glue's entry points, as the descriptor holds them.
@@ -45,8 +43,6 @@ class DeclareBase {
  protected:
   DeclareBase();
   ~DeclareBase();
-  DeclareBase(const DeclareBase&) = delete;
-  DeclareBase& operator=(const DeclareBase&) = delete;
 
   void add_doc(const char* text);
   void add_param(const char* name, std::int64_t def, const char* doc,

@@ -9,10 +9,8 @@ namespace strain {
 
 class Context;
 
-//! Thrown by a blocking operation of a strain primitive when the controlled
-//! scheduler has ended the trial, because every role thread was blocked (a
-//! deadlock). Let it propagate: the trial is already classified as
-//! `deadlock`, and the role only needs to unwind.
+//! Thrown by a blocking primitive when the controlled scheduler ended the
+//! trial as a `deadlock` (every role thread blocked): let it propagate.
 class ScheduleAborted : public std::runtime_error {
  public:
   ScheduleAborted()
@@ -34,13 +32,10 @@ enum class Access : std::uint32_t {
   yield,   // the thread offers to let others run (spin loops, sleep)
 };
 
-// What a strategy that owns the schedule (`controlled`) provides: the
-// blocking waits and the weak memory model. Host-side (runtime/abi_types.hpp).
-struct SchedHooks;
+struct SchedHooks;  // what `controlled` provides (harness/src/runtime)
 
-//! True once a role of this process ran under a strategy with schedule
-//! points. The primitives test it before anything else, so under strategy
-//! `none` an atomic costs one extra load of a line that is never written.
+//! True once a role of this process ran under a strategy with points; tested
+//! first, so under `none` an atomic costs one load of a line never written.
 inline std::atomic<bool> points_enabled{false};
 
 }  // namespace detail

@@ -1,7 +1,6 @@
 #pragma once
-// The loopback web site a spec can ask for (`fixtures: { site: ... }`): a
-// real HTTP/1.1 server on 127.0.0.1, started by the harness for the case.
-// A scenario reaches it through Context::site().
+// The loopback web site a spec can ask for (`fixtures: { site: ... }`): a real
+// HTTP/1.1 server on 127.0.0.1 for the case, reached through Context::site().
 
 #include <cstdint>
 #include <string_view>
@@ -9,9 +8,7 @@
 namespace strain {
 
 namespace detail {
-// The host-owned facts of a running site (plain data and function pointers
-// into the host); defined where the host is built.
-struct SiteData;
+struct SiteData;  // the host's facts of the running site (harness/src/runtime)
 }  // namespace detail
 
 //! A view of the case's site. Cheap to copy; valid while the case runs.
@@ -28,14 +25,13 @@ class Site {
   std::uint16_t port() const noexcept;
   //! How many pages the generated site has.
   std::uint32_t pages() const noexcept;
-  //! How many pages can be reached from the start page by following on-site
-  //! links (computed from the generated link graph, not from any crawl).
+  //! How many pages on-site links reach from the start page (from the
+  //! generated link graph, not from a crawl).
   std::uint32_t reachable() const noexcept;
   //! The full URL of page `k`; throws std::out_of_range when k >= pages().
   std::string_view page_url(std::uint32_t k) const;
-  //! The body size the server sends with a 200 for `url` (a URL of this site
-  //! or a path such as "/page/3.html"), the truth a fetched size is compared
-  //! with; -1 when the site has no such page (it answers 404).
+  //! The body size the server sends for `url` (a URL of this site or a path
+  //! such as "/page/3.html"); -1 when it has no such page (a 404).
   std::int64_t body_bytes(std::string_view url) const noexcept;
 
  private:

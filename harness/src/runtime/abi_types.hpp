@@ -139,6 +139,8 @@ namespace strain::detail {
 //! The host's way into a Context's state (the members are private to it).
 inline ContextData& context_data(Context& c) noexcept { return ContextAccess::data(c); }
 //! Read-only.
-inline const ContextData& context_data(const Context& c) noexcept { return ContextAccess::data(c); }
+inline const ContextData& context_data(const Context& c) noexcept {
+  return ContextAccess::data(const_cast<Context&>(c));
+}
 
 }  // namespace strain::detail

@@ -18,6 +18,14 @@ namespace {
   throw std::system_error(rc, std::generic_category(), what);
 }
 
+// This thread's context if a strategy owns the schedule (then a primitive
+// must not block in the kernel), else null.
+Context* controlling_context() noexcept {
+  if (!points_enabled.load(std::memory_order_relaxed)) return nullptr;
+  Context* c = tls_context;
+  return c != nullptr && ContextAccess::hooks(*c) != nullptr ? c : nullptr;
+}
+
 // Tells the scheduler that `object` changed, so the threads blocked on it
 // may proceed; nothing unless a strategy owns the schedule.
 void wake_blocked(const void* object, bool all) noexcept {

@@ -1,8 +1,6 @@
 #pragma once
-// The untyped part of strain::ProcessPool (strain/process_pool.hpp, which is
-// what scenarios include): its errors and options, and detail::PoolCore,
-// whose engine (the shared region, the forked workers) is compiled into the
-// strain_runtime library.
+// The untyped part of strain::ProcessPool (include strain/process_pool.hpp):
+// errors, options, and the detail classes whose bodies are in strain_runtime.
 
 #include <sys/types.h>
 #include <time.h>
@@ -21,17 +19,15 @@ class PoolError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-//! A task threw in its worker; what() holds the worker's pid and the
-//! exception's what(). The pool stays usable.
+//! A task threw in its worker (what() names the pid and the exception's
+//! what()); the pool stays usable.
 class TaskError : public PoolError {
  public:
   using PoolError::PoolError;
 };
 
-//! A worker process died (killed by a signal, or exited): the task it ran
-//! and every task queued or submitted afterwards fail with this error, which
-//! names the process and how it ended, like ProcessPoolExecutor's
-//! BrokenProcessPool.
+//! A worker process died (BrokenProcessPool): the task it ran and every task
+//! queued or submitted afterwards fail with this, naming the process and how.
 class BrokenPool : public PoolError {
  public:
   using PoolError::PoolError;
@@ -39,18 +35,16 @@ class BrokenPool : public PoolError {
 
 //! How a ProcessPool is sized.
 struct PoolOptions {
-  //! Worker processes; 0 means one per CPU, as ProcessPoolExecutor() and
-  //! Pool() use os.cpu_count().
+  //! Worker processes; 0 means one per CPU (os.cpu_count()).
   unsigned workers = 0;
-  //! How many futures may be outstanding at once (submitted and not yet
-  //! collected or dropped): the shared region holds one slot for each.
+  //! How many futures may be outstanding (submitted, not collected or
+  //! dropped): the shared region holds one slot for each.
   std::size_t max_pending = 256;
 };
 
 namespace detail {
 
-//! The untyped part of a ProcessPool: it carries arguments and results as
-//! bytes, and its engine (in strain_runtime) owns the region and the workers.
+//! The untyped part of a ProcessPool: arguments and results as bytes.
 class PoolCore {
  public:
   //! Runs the pool's function of `self` on an argument's bytes, writing the result's.
@@ -87,15 +81,15 @@ class FutureBase {
  public:
   //! Takes `other`'s task; `other` is left empty.
   FutureBase(FutureBase&& other) noexcept;
-  //! Drops this future's task (as the destructor does) and takes `other`'s.
+  //! Drops this future's task and takes `other`'s.
   FutureBase& operator=(FutureBase&& other) noexcept;
-  //! Drops the task if it was not collected; its slot is freed when it finishes.
+  //! Drops the task if it was not collected (it still runs).
   ~FutureBase();
 
   //! True while the future holds a task whose result was not collected.
   bool valid() const noexcept { return core_ != nullptr; }
-  //! True once the task has finished (Future.done()); never blocks.
-  //! Throws std::logic_error on an empty future, as wait() and get() do.
+  //! True once the task has finished (Future.done()); never blocks. On an
+  //! empty future it throws std::logic_error, as wait() and get() do.
   bool ready() const;
   //! Blocks until the task has finished.
   void wait() const;
@@ -115,15 +109,13 @@ class FutureBase {
   PoolCore::Handle handle_{};
 };
 
-//! The untyped part of strain::AsCompleted: which futures are left, and
-//! which finished first.
+//! The untyped part of strain::AsCompleted: the futures left to yield.
 class FinishOrder {
  public:
-  //! Adds the next future (an empty one is skipped); throws
-  //! std::invalid_argument if it comes from another pool than the others.
+  //! Adds the next future (an empty one is skipped); std::invalid_argument
+  //! if it comes from another pool.
   void add(const FutureBase& f);
-  //! Waits for the next future to finish and returns its index, in the
-  //! order add() saw them; SIZE_MAX once every future was yielded.
+  //! Waits for the next future to finish; its index, SIZE_MAX once none is left.
   std::size_t next();
 
  private:

@@ -1,10 +1,8 @@
 #pragma once
-// The layer under the public primitives: the schedule point, a robust
-// process-shared pthread mutex and a process-shared CLOCK_MONOTONIC condition
-// variable (their bodies are in the strain_runtime library). The raw types
-// take no schedule points, so a primitive built on them passes exactly its
-// own labelled point. Under a strategy that owns the schedule (`controlled`)
-// they never block in the kernel but park the thread in the scheduler.
+// The layer under the primitives: the schedule point, and a robust
+// process-shared mutex and CLOCK_MONOTONIC condvar without points (bodies in
+// strain_runtime), which under `controlled` park in the scheduler instead of
+// blocking in the kernel.
 
 #include <pthread.h>
 #include <time.h>
@@ -18,9 +16,8 @@
 
 namespace strain {
 
-//! Thrown by a lock or wait that found the previous owner of its mutex dead (a
-//! role that exited or was killed inside the critical section). The mutex is
-//! consistent again and stays usable; the data it guards may be half-updated.
+//! Thrown by a lock or wait whose mutex's owner died inside the critical
+//! section; the mutex stays usable, the data it guards may be half-updated.
 class OwnerDied : public std::runtime_error {
  public:
   OwnerDied()
@@ -29,9 +26,8 @@ class OwnerDied : public std::runtime_error {
 
 namespace detail {
 
-//! A schedule point for the code on this thread: `label` names the
-//! operation, `object` is what it works on. Until some role of this process
-//! runs under a strategy with points, it costs one relaxed load and a branch.
+//! A schedule point named `label` on `object`; until a strategy with points
+//! runs in this process, one relaxed load and a branch.
 inline void sync_point(const char* label, const void* object = nullptr,
                        Access kind = Access::sync) noexcept {
   if (!points_enabled.load(std::memory_order_relaxed)) [[likely]]
@@ -40,18 +36,7 @@ inline void sync_point(const char* label, const void* object = nullptr,
   if (c != nullptr) ContextAccess::point(*c, label, object, kind);
 }
 
-//! This thread's context if a strategy owns the schedule (then a primitive
-//! must not block in the kernel), else null.
-inline Context* controlling_context() noexcept {
-  if (!points_enabled.load(std::memory_order_relaxed)) return nullptr;
-  Context* c = tls_context;
-  return c != nullptr && ContextAccess::hooks(*c) != nullptr ? c : nullptr;
-}
-
-//! A robust, process-shared pthread mutex without schedule points. lock()
-//! throws OwnerDied (not holding the mutex) if the owner died; under a
-//! strategy that owns the schedule a held mutex parks the caller in the
-//! scheduler, and lock() throws ScheduleAborted if the trial ends.
+//! A robust, process-shared pthread mutex without schedule points.
 class RawMutex {
  public:
   RawMutex();
@@ -59,7 +44,8 @@ class RawMutex {
   RawMutex(const RawMutex&) = delete;
   RawMutex& operator=(const RawMutex&) = delete;
 
-  //! Locks; `label` names the wait in deadlock reports.
+  //! Locks (`label` names the wait in deadlock reports); throws OwnerDied,
+  //! not holding it, if the owner died, ScheduleAborted if the trial ended.
   void lock(const char* label = "mutex.lock");
   //! Locks if free; throws OwnerDied (not holding the mutex) if the owner died.
   bool try_lock();
@@ -74,15 +60,13 @@ class RawMutex {
   pthread_mutex_t m_;
 };
 
-//! A process-shared pthread condition variable timed on CLOCK_MONOTONIC.
-//! Under a strategy that owns the schedule a wait parks in the scheduler and
-//! time does not pass: a timed wait times out only when every role thread is
-//! blocked, so that a replay takes the same turns whatever the clock says.
+//! A process-shared condition variable timed on CLOCK_MONOTONIC. Under
+//! `controlled` time does not pass: a timed wait times out only when every
+//! role thread is blocked, so a replay does not depend on the clock.
 class RawCond {
  public:
   RawCond();
-  // No pthread_cond_destroy: glibc's waits for every waiter to leave, and a
-  // role process killed while waiting never leaves.
+  // No pthread_cond_destroy: it waits for waiters a killed role never frees.
   ~RawCond() = default;
   RawCond(const RawCond&) = delete;
   RawCond& operator=(const RawCond&) = delete;
@@ -113,8 +97,7 @@ class RawLock {
   RawMutex& m_;
 };
 
-//! The CLOCK_MONOTONIC time `seconds` from now (clamped to a century; a
-//! negative value means now).
+//! The CLOCK_MONOTONIC time `seconds` from now (at most a century).
 timespec deadline_after_seconds(double seconds) noexcept;
 
 //! The CLOCK_MONOTONIC time `rel` from now; a negative `rel` means now.

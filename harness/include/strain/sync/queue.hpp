@@ -24,10 +24,9 @@ class QueueClosed : public std::runtime_error {
 
 namespace detail {
 
-//! The untyped part of Queue (in strain_runtime): the lock, the condvars and
-//! the ring's indices. Items are copied as bytes to and from the storage the
-//! typed queue passes, which lives in the queue itself (no pointer is kept,
-//! so the queue works in a mapping shared by processes).
+//! The untyped part of Queue (in strain_runtime): the lock, condvars and
+//! indices; items are copied as bytes to and from the storage passed in
+//! (kept in the queue itself, so no pointer crosses processes).
 class QueueCore {
  public:
   //! The typed queue's item storage: `capacity` items of `size` bytes.
@@ -40,8 +39,7 @@ class QueueCore {
 
   //! Copies `item` in; waits while full unless `block` is false (then false).
   bool push(Ring r, const void* item, bool block, const char* label);
-  //! Copies the oldest item to `out`; false if there is none (closed and
-  //! empty, empty under Wait::none, or the deadline passed).
+  //! Copies the oldest item to `out`; false if there is none to wait for.
   bool pop(Ring r, void* out, Wait wait, const timespec* deadline, const char* label);
   std::size_t size();  //!< Queue::size().
   void close();        //!< Queue::close().

@@ -1,9 +1,6 @@
 #pragma once
-// Semaphore and Barrier: process-shared, and schedule points. Built on the
-// robust mutex and condvar of sync/pthread.hpp (so a role killed inside the
-// short critical section surfaces as OwnerDied); neither notices a role that
-// dies holding a permit or before arriving: the trial watchdog reports the
-// resulting hang.
+// Semaphore and Barrier: process-shared, and schedule points. A role that
+// dies holding a permit or before arriving leaves a hang the watchdog reports.
 
 #include <cstddef>
 #include <cstdint>

@@ -22,6 +22,16 @@
 #include "runtime/abi_types.hpp"
 #include "strain/sync.hpp"
 
+// Whether this is a ThreadSanitizer build, as runtime/pool_core.cpp asks
+// (the pool's engine, and so this macro, no longer live in the header).
+#if defined(__SANITIZE_THREAD__)
+#define STRAIN_POOL_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define STRAIN_POOL_UNDER_TSAN 1
+#endif
+#endif
+
 namespace {
 
 using namespace std::chrono_literals;

@@ -1,6 +1,7 @@
 # Install rules: `cmake --install <build> --prefix <p>` puts under <p>
 #   bin/strain                          the host
 #   include/strain/                     the public API
+#   <libdir>/libstrain_runtime.a        its compiled half, which plugins link
 #   <libdir>/strain/*.so                the in-tree scenario plugins
 #   share/strain/specs/                 their specs
 #   share/doc/strain/                   README.md and docs/ (what `strain new`'s
@@ -9,8 +10,9 @@
 #                                       StrainTargets.cmake, StrainPlugin.cmake
 include(CMakePackageConfigHelpers)
 
-install(TARGETS strain_api strain EXPORT StrainTargets
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS strain_api strain_runtime strain EXPORT StrainTargets
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/harness/include/strain
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/specs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/strain/specs

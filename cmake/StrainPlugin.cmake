@@ -28,7 +28,8 @@ function(_strain_executable out)
 endfunction()
 
 # strain_add_plugin(NAME SOURCES src... [OUTPUT_DIRECTORY dir]): a scenario
-# plugin, a MODULE library against Strain::api. It is compiled like the host
+# plugin, a MODULE library against Strain::api (the headers and the
+# static strain_runtime library they need). It is compiled like the host
 # it will be loaded into: a ThreadSanitizer host needs plugins built with
 # -fsanitize=thread (the host carries the runtime), so the installed package
 # records the host's sanitizer in STRAIN_HOST_SANITIZER and this follows it.

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/abi_types.hpp"
 #include "sched/controller.hpp"
 #include "sched/strategy.hpp"
 #include "strain/strain.hpp"
@@ -32,7 +33,7 @@ struct Role {
   sched::ThreadSched ts;
   explicit Role(const model::Strategy& s, sched::Controller* controller = nullptr,
                 unsigned index = 0, unsigned threads = 1) {
-    sched::install(s, ctx.d_, ts, index, threads, controller);
+    sched::install(s, strain::detail::context_data(ctx), ts, index, threads, controller);
     sched::reseed(ts, 1);
   }
 };

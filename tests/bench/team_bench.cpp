@@ -14,6 +14,7 @@
 
 #include "exec/case_run.hpp"
 #include "plugin/loader.hpp"
+#include "runtime/abi_types.hpp"
 #include "strain/context.hpp"
 
 namespace {
@@ -92,15 +93,15 @@ void BM_ThreadsPerTrial(benchmark::State& state, const char* plugin) {
   std::vector<detail::MetricSlot> metrics(d->n_metrics);
   std::vector<std::uint32_t> counts(d->n_roles, 1);
   auto init = [&](Context& ctx, std::uint32_t role) {
-    ctx.d_.desc = d;
-    ctx.d_.params = params.data();
-    ctx.d_.role_counts = counts.data();
-    ctx.d_.time_scale = 0.0;
-    ctx.d_.role = role;
+    strain::detail::context_data(ctx).desc = d;
+    strain::detail::context_data(ctx).params = params.data();
+    strain::detail::context_data(ctx).role_counts = counts.data();
+    strain::detail::context_data(ctx).time_scale = 0.0;
+    strain::detail::context_data(ctx).role = role;
   };
   Context main;
   init(main, 0);
-  main.d_.metrics = metrics.data();
+  strain::detail::context_data(main).metrics = metrics.data();
   std::vector<Context> ctx(d->n_roles);
   for (std::uint32_t r = 0; r < d->n_roles; ++r) init(ctx[r], r);
   void* mem = ::operator new(d->state_size, std::align_val_t(d->state_align));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "runtime/abi_types.hpp"
 #include "spec/load.hpp"
 
 namespace {

@@ -2,17 +2,12 @@
 // What the harness hands a scenario: params, a seeded RNG, schedule points,
 // scaled sleep, metrics and expectations.
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
-#include <stdexcept>
-#include <string>
 #include <string_view>
 #include <thread>
 #include <type_traits>
 
-#include "strain/descriptor.hpp"
 #include "strain/rng.hpp"
 #include "strain/schedule.hpp"
 #include "strain/site.hpp"
@@ -22,92 +17,70 @@ namespace strain {
 //! How a trial failed, as recorded by a context.
 enum class FailureKind : std::uint32_t { none, violation, error };
 
+//! The type of a scenario parameter.
+enum class ParamType : std::uint32_t { integer, number, boolean, string };
+
 namespace detail {
 
-//! A metric value as recorded by Context::metric().
-struct MetricSlot {
-  bool set = false;
-  bool is_int = false;
-  std::int64_t i = 0;
-  double d = 0.0;
-};
+struct ScenarioDescriptor;  // host-side plain data (harness/src/runtime)
+struct ParamValue;
+struct MetricSlot;
 
-//! The host-owned state behind a Context. Plain data so that its layout is
-//! covered by the ABI version alone.
+//! The host-owned state behind a Context, plain data covered by the ABI
+//! version; only the host and the runtime reach it (through ContextAccess).
 struct ContextData {
   const ScenarioDescriptor* desc = nullptr;
-  const ParamValue* params = nullptr;  // parallel to desc->params
-  MetricSlot* metrics = nullptr;       // parallel to desc->metrics; null in roles
-  //! Called at every schedule point with what the operation there does;
-  //! null when the strategy does nothing, so point() then costs one
-  //! predictable branch.
+  const ParamValue* params = nullptr;  // parallel to the descriptor's params
+  MetricSlot* metrics = nullptr;       // parallel to its metrics; null in roles
+  // Called at every schedule point; null when the strategy takes none.
   void (*point_fn)(Context&, const char* label, const void* object, Access kind) noexcept = nullptr;
-  //! Set only by a strategy that owns the schedule (`controlled`): the
-  //! primitives then hand their blocking waits and atomics to it.
-  const SchedHooks* hooks = nullptr;
-  void* sched = nullptr;                       // the strategy's per-thread state, host-owned
-  const std::uint32_t* role_counts = nullptr;  // parallel to desc->roles
+  const SchedHooks* hooks = nullptr;           // set by `controlled` only
+  void* sched = nullptr;                       // the strategy's per-thread state
+  const std::uint32_t* role_counts = nullptr;  // parallel to the descriptor's roles
   const SiteData* site = nullptr;              // the case's site fixture; null: none
   Rng rng;
   double time_scale = 1.0;
-  std::uint32_t role = 0;
-  std::uint32_t instance = 0;
-  std::uint32_t role_instances = 1;
-  std::uint64_t trial = 0;
-  std::uint64_t seed = 0;
+  std::uint32_t role = 0, instance = 0, role_instances = 1;
+  std::uint64_t trial = 0, seed = 0;
   FailureKind failure = FailureKind::none;
   std::uint32_t message_len = 0;
   char message[496] = {};
 };
 
-}  // namespace detail
-
-class Context;
-
-namespace detail {
-//! The context of the code running on this thread, set by the registration
-//! glue around setup, each role and check, so sync primitives can reach the
-//! schedule without a context argument. Each plugin has its own copy.
+//! This thread's context, set around setup, each role and check, so sync
+//! primitives reach the schedule without an argument. One per plugin.
 inline thread_local Context* tls_context = nullptr;
+
+struct ContextAccess;
+
 }  // namespace detail
 
-//! The harness's side of a trial, one per thread (roles) plus one for setup
-//! and check. Not thread-safe: each thread uses only its own.
+//! The harness's side of a trial, one per role thread plus one for setup and
+//! check. Not thread-safe: each thread uses only its own.
 class Context {
  public:
-  //! An integer parameter. Throws std::invalid_argument if `name` is not an
-  //! integer parameter of the scenario (the trial then ends as `error`).
-  std::int64_t int_param(std::string_view name) const {
-    return find_param(name, ParamType::integer).i;
-  }
+  //! An integer parameter; std::invalid_argument (the trial ends as `error`)
+  //! if `name` is not one.
+  std::int64_t int_param(std::string_view name) const;
   //! A number parameter; integer parameters are converted.
-  double num_param(std::string_view name) const {
-    const auto& v = find_param(name, ParamType::number);
-    return v.type == ParamType::integer ? static_cast<double>(v.i) : v.d;
-  }
+  double num_param(std::string_view name) const;
   //! A boolean parameter.
-  bool bool_param(std::string_view name) const { return find_param(name, ParamType::boolean).b; }
+  bool bool_param(std::string_view name) const;
   //! A string parameter; the view lives as long as the case.
-  std::string_view str_param(std::string_view name) const {
-    const auto& v = find_param(name, ParamType::string);
-    return {v.s, v.s_len};
-  }
+  std::string_view str_param(std::string_view name) const;
 
-  //! This thread's random generator, seeded from the trial seed and the
-  //! thread's role and instance: the same trial replays the same choices.
+  //! This thread's random generator, seeded from the trial seed, role and
+  //! instance: the same trial replays the same choices.
   Rng& rng() noexcept { return d_.rng; }
 
-  //! A schedule point: the strategy may yield, spin, sleep or switch here.
-  //! Under strategy `none` it does nothing. The primitives of
-  //! <strain/sync.hpp> are points already; use this one for code that
-  //! shares data through other means.
+  //! A schedule point, where the strategy may yield, sleep or switch (under
+  //! `none`, nothing). For code that shares data outside <strain/sync.hpp>.
   void point(const char* label = "") noexcept {
     if (d_.point_fn != nullptr) d_.point_fn(*this, label, nullptr, detail::Access::none);
   }
 
-  //! Lets other threads run: call it in a spin loop. Under strategy `none` it
-  //! is std::this_thread::yield(); under `controlled` it demotes this thread,
-  //! so a spin loop waiting for another role does not run forever.
+  //! Lets other threads run, for spin loops: std::this_thread::yield() under
+  //! `none`; under `controlled` it demotes this thread so the spin ends.
   void yield(const char* label = "yield") noexcept {
     if (d_.point_fn != nullptr)
       d_.point_fn(*this, label, nullptr, detail::Access::yield);
@@ -115,46 +88,33 @@ class Context {
       std::this_thread::yield();
   }
 
-  //! Sleeps `seconds` times the spec's time_scale (the tutorial's
-  //! time.sleep, shrunk so stress runs do not really wait). Under strategy
-  //! `controlled` time does not pass: the sleep is a schedule point, where
-  //! other roles may run, but not a yield (a sleeping thread keeps its
-  //! priority, so PCT can let it run on as if the others were slower).
+  //! Sleeps `seconds` times the spec's time_scale. Under `controlled` time
+  //! does not pass: the sleep is a schedule point (not a yield).
   void sleep(double seconds) noexcept {
     if (d_.hooks != nullptr) return point("sleep");
     const double scaled = seconds * d_.time_scale;
     if (scaled > 0) std::this_thread::sleep_for(std::chrono::duration<double>(scaled));
   }
 
-  //! Records a metric for the invariants. Call it from setup or check; a
-  //! role records into the scenario's own state instead (contexts of roles
-  //! have no metric slots, so the call fails the trial as `error`).
+  //! Records a metric for the invariants, from setup or check (from a role
+  //! it fails the trial as `error`: roles keep counts in the state).
   template <class T>
   requires std::is_arithmetic_v<T>
   void metric(std::string_view name, T value) {
-    detail::MetricSlot& slot = find_metric(name);
-    slot.set = true;
-    if constexpr (std::is_integral_v<T>) {
-      slot.is_int = true;
-      slot.i = static_cast<std::int64_t>(value);
-      slot.d = static_cast<double>(value);
-    } else {
-      slot.is_int = false;
-      slot.d = static_cast<double>(value);
-    }
+    if constexpr (std::is_integral_v<T>)
+      set_metric(name, true, static_cast<std::int64_t>(value), static_cast<double>(value));
+    else
+      set_metric(name, false, 0, static_cast<double>(value));
   }
 
-  //! Fails the trial as a `violation` with `what` unless `cond` holds.
-  //! Returns cond, so a role can stop early. Only the first failure of a
-  //! context is kept.
+  //! Fails the trial as a `violation` with `what` unless `cond` holds;
+  //! returns cond. A context keeps its first failure only.
   bool expect(bool cond, std::string_view what) noexcept {
     if (!cond) record(FailureKind::violation, what);
     return cond;
   }
-
   //! Fails the trial as a `violation` with `what`.
   void fail(std::string_view what) noexcept { record(FailureKind::violation, what); }
-
   //! True once this context recorded a failure.
   bool failed() const noexcept { return d_.failure != FailureKind::none; }
 
@@ -164,11 +124,8 @@ class Context {
   std::uint32_t instance() const noexcept { return d_.instance; }
   //! How many threads play this thread's role.
   std::uint32_t role_instances() const noexcept { return d_.role_instances; }
-  //! How many threads play role number `role` in this case (0 if the role
-  //! index is out of range). Setup and check use it to know the team size.
-  std::uint32_t instances_of(std::uint32_t role) const noexcept {
-    return role < d_.desc->n_roles ? d_.role_counts[role] : 0;
-  }
+  //! How many threads play role number `role` in this case (0 if none).
+  std::uint32_t instances_of(std::uint32_t role) const noexcept;
   //! Index of the trial within the case.
   std::uint64_t trial() const noexcept { return d_.trial; }
   //! The trial's seed.
@@ -178,49 +135,35 @@ class Context {
 
   //! True when the spec started a site fixture for this case.
   bool has_site() const noexcept { return d_.site != nullptr; }
-  //! The case's loopback web site (`fixtures: { site: ... }` in the spec).
-  //! Throws std::logic_error when the spec asked for none (the trial then
-  //! ends as `error` with that message).
-  Site site() const {
-    if (d_.site == nullptr)
-      throw std::logic_error(
-          "this scenario needs the site fixture: add 'fixtures: { site: {} }' to its spec");
-    return Site(d_.site);
-  }
+  //! The case's loopback web site (`fixtures: { site: ... }` in the spec);
+  //! std::logic_error (the trial ends as `error`) if it has none.
+  Site site() const;
 
-  //! Records a failure; used by the registration glue for exceptions.
-  void record(FailureKind kind, std::string_view what) noexcept {
-    if (d_.failure != FailureKind::none) return;
-    d_.failure = kind;
-    const std::size_t n = std::min(what.size(), sizeof(d_.message) - 1);
-    std::memcpy(d_.message, what.data(), n);
-    d_.message[n] = '\0';
-    d_.message_len = static_cast<std::uint32_t>(n);
-  }
-
-  //! Host-owned state; not for scenarios.
-  detail::ContextData d_;
+  //! Records a failure of `kind` unless one was recorded already.
+  void record(FailureKind kind, std::string_view what) noexcept;
 
  private:
-  const detail::ParamValue& find_param(std::string_view name, ParamType want) const {
-    for (std::uint32_t k = 0; k < d_.desc->n_params; ++k) {
-      if (name != d_.desc->params[k].name) continue;
-      const detail::ParamValue& v = d_.params[k];
-      const bool ok = v.type == want || (want == ParamType::number && v.type == ParamType::integer);
-      if (!ok)
-        throw std::invalid_argument("param '" + std::string(name) + "' read with the wrong type");
-      return v;
-    }
-    throw std::invalid_argument("no param named '" + std::string(name) + "'");
-  }
-  detail::MetricSlot& find_metric(std::string_view name) {
-    if (d_.metrics == nullptr)
-      throw std::logic_error("metric('" + std::string(name) +
-                             "') called from a role; call it in setup or check");
-    for (std::uint32_t k = 0; k < d_.desc->n_metrics; ++k)
-      if (name == d_.desc->metrics[k].name) return d_.metrics[k];
-    throw std::invalid_argument("no metric named '" + std::string(name) + "' was declared");
+  friend struct detail::ContextAccess;
+  const detail::ParamValue& find_param(std::string_view name, ParamType want) const;
+  void set_metric(std::string_view name, bool is_int, std::int64_t i, double d);
+
+  detail::ContextData d_;
+};
+
+namespace detail {
+
+//! The one way into a Context's state, for the host, the runtime and the
+//! inline schedule points of the primitives; not for scenarios.
+struct ContextAccess {
+  //! The whole state, for the host.
+  static ContextData& data(Context& c) noexcept { return c.d_; }
+  //! The strategy's hooks if it owns the schedule, else null.
+  static const SchedHooks* hooks(const Context& c) noexcept { return c.d_.hooks; }
+  //! A schedule point of kind `kind` on `object`, if the strategy takes points.
+  static void point(Context& c, const char* label, const void* object, Access kind) noexcept {
+    if (c.d_.point_fn != nullptr) c.d_.point_fn(c, label, object, kind);
   }
 };
 
+}  // namespace detail
 }  // namespace strain

@@ -1,61 +1,26 @@
 #pragma once
 // strain::ProcessPool: the C++ stand-in for Python's multiprocessing.Pool.map
 // and concurrent.futures.ProcessPoolExecutor (submit, futures, as_completed).
-//
-// C++ has no standard process pool, and the chapter's CPU-bound examples
-// need one. Boost.Process starts programs, not functions, and Boost.Asio's
-// thread_pool runs threads; what Python's fork-based pools do (run a function
-// of this program in other processes and bring its result back) has to be
-// written here. It is built on the same process-shared layer as the sync
-// primitives:
-//  - The workers are fork()ed when the pool is made, so they run the pool's
-//    function on a copy of the memory of that moment (as Python's default
-//    "fork" start method does). Data made after the pool must travel in the
-//    argument.
-//  - Arguments and results travel through one MAP_SHARED region made before
-//    the fork: one slot per outstanding task. So both types must be
-//    trivially copyable (the same rule as strain::Queue).
-//  - Every wait, in the caller or in a worker, uses detail::RawMutex and
-//    detail::RawCond and is NOT a schedule point: a pool waits on other
-//    processes, which no strategy of the harness can steer, so a scheduler
-//    must not see those waits as steps of the role.
-//  - A worker that dies (signal, exit()) breaks the pool, as
-//    ProcessPoolExecutor's BrokenProcessPool: the task it ran and every task
-//    still queued fail with BrokenPool, naming the process and the signal. A
-//    task that throws fails alone with TaskError. Nothing hangs: callers wait
-//    in slices of 10 ms and reap dead workers between them.
-//  - The destructor stops and reaps every worker (killing one still running
-//    a task nobody collected), so no process outlives the pool.
-//
-// Use the pool from the process that made it (any of its threads), within
-// the lifetime of the thread that made it: its workers are killed when that
-// thread ends (PR_SET_PDEATHSIG), so none outlives a role that crashed or
-// hung. In the process topology make it inside the role (the chapter's
-// `with Pool() as pool:`), not in setup(): the role processes were forked
-// before setup runs and would not see its region.
-//
-// Workers are forked from a process that may run other threads (the thread
-// topology's team). A task therefore must not start threads (ThreadSanitizer
-// kills a child of a multithreaded fork that does, see its die_after_fork
-// option) and must not rely on locks another thread of the parent held at
-// fork time; malloc and stdio are safe (glibc resets them in the child).
-// Tasks run outside the trial's schedule: they must not use the Context.
-
-#include <sys/types.h>
-#include <time.h>
+// The rules (docs/process-pool.md has the why of each):
+//  - Workers are fork()ed when the pool is made and run the function on a
+//    copy of the memory of that moment; Arg and Result must be trivially
+//    copyable (they travel as bytes through one MAP_SHARED region).
+//  - Use the pool from the process and within the lifetime of the thread
+//    that made it; in the process topology make it inside the role.
+//  - Tasks must not start threads nor use the Context. Waits on the pool are
+//    not schedule points: workers are processes no strategy steers.
+//  - A task that throws fails alone (TaskError); a worker that dies breaks
+//    the pool (BrokenPool). The destructor stops and reaps every worker.
 
 #include <array>
 #include <bit>
 #include <chrono>
 #include <cstddef>
-#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <iterator>
 #include <span>
-#include <stdexcept>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "strain/pool/core.hpp"  // PoolError, TaskError, BrokenPool, PoolOptions
@@ -63,50 +28,19 @@
 
 namespace strain {
 
-template <class Result>
-class AsCompleted;
-
 //! The result of a task submitted to a ProcessPool, to be collected once
-//! (concurrent.futures.Future). Move-only; dropping an uncollected future
-//! gives its task up.
+//! (concurrent.futures.Future); move-only. valid(), ready() and wait() are
+//! detail::FutureBase's.
 template <class Result>
-class Future {
+class Future : public detail::FutureBase {
  public:
   //! An empty future, holding no task.
   Future() = default;
-  //! Takes `other`'s task; `other` is left empty.
-  Future(Future&& other) noexcept
-      : core_(std::exchange(other.core_, nullptr)), handle_(other.handle_) {}
-  //! Drops this future's task (as the destructor does) and takes `other`'s.
-  Future& operator=(Future&& other) noexcept {
-    if (this != &other) {
-      reset();
-      core_ = std::exchange(other.core_, nullptr);
-      handle_ = other.handle_;
-    }
-    return *this;
-  }
-  Future(const Future&) = delete;
-  Future& operator=(const Future&) = delete;
-  //! Drops the task if it was not collected: a queued or running task
-  //! still runs, and its slot is freed when it finishes.
-  ~Future() { reset(); }
-
-  //! True while the future holds a task whose result was not collected.
-  bool valid() const noexcept { return core_ != nullptr; }
-
-  //! True once the task has finished (Future.done()); never blocks.
-  //! Throws std::logic_error on an empty future, as wait() and get() do.
-  bool ready() const { return core().ready(handle_); }
-
-  //! Blocks until the task has finished.
-  void wait() const { (void)core().wait(handle_, nullptr); }
 
   //! Blocks until the task has finished or `timeout` has passed; true if it finished.
   template <class Rep, class Period>
   bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
-    const timespec deadline = detail::deadline_after(timeout);
-    return core().wait(handle_, &deadline);
+    return wait_until(detail::deadline_after(timeout));
   }
 
   //! Blocks until the task has finished and returns its result
@@ -114,35 +48,18 @@ class Future {
   //! worker died. Either way the future is empty afterwards.
   Result get() {
     std::array<std::byte, sizeof(Result)> bytes;
-    detail::PoolCore& c = core();
-    core_ = nullptr;
-    c.take(handle_, bytes.data());
+    take(bytes.data());
     return std::bit_cast<Result>(bytes);
   }
 
  private:
   template <class A, class R>
   friend class ProcessPool;
-  friend class AsCompleted<Result>;
-
-  Future(detail::PoolCore* core, detail::PoolCore::Handle h) : core_(core), handle_(h) {}
-  detail::PoolCore& core() const {
-    if (core_ == nullptr) throw std::logic_error("strain::Future: empty (already collected?)");
-    return *core_;
-  }
-  void reset() noexcept {
-    if (core_ != nullptr) std::exchange(core_, nullptr)->drop(handle_);
-  }
-
-  detail::PoolCore* core_ = nullptr;
-  detail::PoolCore::Handle handle_{};
+  Future(detail::PoolCore* core, detail::PoolCore::Handle h) noexcept : FutureBase(core, h) {}
 };
 
 //! A process pool running `Result fn(const Arg&)` in forked worker
-//! processes: Pool.map and ProcessPoolExecutor's submit/as_completed. See
-//! the top of this header for the rules (trivially copyable types, one
-//! owner process, no threads in tasks). Not movable: the workers know it
-//! by address.
+//! processes (Pool.map, ProcessPoolExecutor); the rules are at the top.
 template <class Arg, class Result>
 class ProcessPool {
   static_assert(std::is_trivially_copyable_v<Arg> && std::is_trivially_copyable_v<Result>,
@@ -157,34 +74,29 @@ class ProcessPool {
   //! The function every task runs, in a worker process.
   using Function = std::function<Result(const Arg&)>;
 
-  //! Forks the workers now; each runs `fn` on a copy of this process's
-  //! memory as it is at this moment. Throws std::system_error if a fork or
-  //! the shared mapping fails, std::invalid_argument for bad options.
+  //! Forks the workers now, on a copy of this process's memory. Throws
+  //! std::system_error (fork, mmap) or std::invalid_argument (options).
   explicit ProcessPool(Function fn, PoolOptions options = {})
       : fn_(std::move(fn)),
         core_(options, sizeof(Arg), alignof(Arg), sizeof(Result), alignof(Result), &run, this) {}
 
-  //! Stops the workers and reaps them: idle ones exit at once, one still
-  //! running a task whose future was dropped is killed. Outstanding futures
-  //! must not be used afterwards.
+  //! Stops and reaps the workers (killing one that runs a dropped task);
+  //! outstanding futures must not be used afterwards.
   ~ProcessPool() = default;
   ProcessPool(const ProcessPool&) = delete;
   ProcessPool& operator=(const ProcessPool&) = delete;
 
   //! How many worker processes the pool runs.
   unsigned workers() const noexcept { return core_.workers(); }
-
   //! The workers' process ids, in start order.
   std::vector<pid_t> pids() const { return core_.pids(); }
 
-  //! Queues fn(arg) and returns its future (ProcessPoolExecutor.submit).
-  //! Throws BrokenPool once a worker died, std::length_error when
-  //! PoolOptions::max_pending futures are outstanding.
+  //! Queues fn(arg) and returns its future (ProcessPoolExecutor.submit);
+  //! BrokenPool once a worker died, std::length_error past max_pending.
   Future<Result> submit(const Arg& arg) { return {&core_, core_.submit(&arg)}; }
 
-  //! fn applied to every argument, results in argument order (Pool.map,
-  //! ProcessPoolExecutor.map). Keeps at most max_pending tasks in flight.
-  //! Throws the error of the first task, in argument order, that failed.
+  //! fn of every argument, in argument order (Pool.map), at most max_pending
+  //! in flight; throws the error of the first task that failed.
   std::vector<Result> map(std::span<const Arg> args) {
     std::vector<Result> results;
     results.reserve(args.size());
@@ -218,28 +130,15 @@ class ProcessPool {
 template <class A, class R>
 ProcessPool(R (*)(A), PoolOptions = {}) -> ProcessPool<std::remove_cvref_t<A>, R>;
 
-//! The futures of one pool in the order their tasks finish
-//! (concurrent.futures.as_completed): iterating waits for the next one.
-//! Each is yielded once, still holding its result for get().
+//! The futures of one pool in the order their tasks finish (as_completed);
+//! each is yielded once, still holding its result for get().
 template <class Result>
 class AsCompleted {
  public:
-  //! Iterates `futures`; empty ones are skipped. Throws
-  //! std::invalid_argument if they come from different pools. The futures
-  //! must stay where they are while iterating.
+  //! Iterates `futures` (which must not move meanwhile), skipping empty ones;
+  //! std::invalid_argument if they come from different pools.
   explicit AsCompleted(std::span<Future<Result>> futures) : futures_(futures) {
-    taken_.assign(futures.size(), 0);
-    for (std::size_t k = 0; k < futures.size(); ++k) {
-      handles_.push_back(futures[k].handle_);
-      if (!futures[k].valid()) {
-        taken_[k] = 1;
-        continue;
-      }
-      if (core_ == nullptr) core_ = futures[k].core_;
-      if (futures[k].core_ != core_)
-        throw std::invalid_argument("strain::as_completed: the futures come from different pools");
-      ++left_;
-    }
+    for (const auto& f : futures) order_.add(f);
   }
 
   //! An input iterator over the futures in finishing order.
@@ -277,18 +176,12 @@ class AsCompleted {
 
  private:
   Future<Result>* next() {
-    if (left_ == 0) return nullptr;
-    const std::size_t k = core_->wait_first(handles_, taken_);
-    taken_[k] = 1;
-    --left_;
-    return &futures_[k];
+    const std::size_t k = order_.next();
+    return k < futures_.size() ? &futures_[k] : nullptr;
   }
 
   std::span<Future<Result>> futures_;
-  std::vector<detail::PoolCore::Handle> handles_;
-  std::vector<std::uint8_t> taken_;  // 1: yielded already, or empty
-  detail::PoolCore* core_ = nullptr;
-  std::size_t left_ = 0;
+  detail::FinishOrder order_;
 };
 
 //! Iterates `futures` (all of one pool) in the order they finish:

@@ -1,6 +1,6 @@
 #pragma once
 // Declaring a scenario: its doc, params, roles and metrics, and the glue that
-// turns a scenario class into a ScenarioDescriptor without letting an
+// turns a scenario class into a descriptor for the host without letting an
 // exception cross the plugin boundary.
 //
 // A scenario is a default-constructible class T with
@@ -10,43 +10,55 @@
 //   void check(strain::Context& ctx);            // optional: metrics, expect()
 // registered with STRAIN_SCENARIO(T, name) from <strain/plugin.hpp>.
 
+#include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <exception>
 #include <initializer_list>
+#include <memory>
 #include <new>
-#include <string>
 #include <vector>
 
 #include "strain/abi.hpp"
 #include "strain/context.hpp"
-#include "strain/descriptor.hpp"
 
 namespace strain {
 
-template <class T>
-class Declare;
-
 namespace detail {
 
-//! Records the exception in flight as an `error` of the context.
-inline void record_current_exception(Context& ctx) noexcept {
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    ctx.record(FailureKind::error, e.what());
-  } catch (...) {
-    ctx.record(FailureKind::error, "unknown exception");
-  }
-}
+//! Runs `fn(obj, ctx)` with `ctx` as this thread's context (for a `role`,
+//! with points on if the strategy takes them), recording what it throws as
+//! an `error`: no exception crosses the plugin boundary. False if it threw.
+bool guarded(Context& ctx, bool role, void (*fn)(void* obj, Context& ctx), void* obj) noexcept;
 
-template <class T>
-concept HasSetup = requires(T& t, Context& c) {
-  t.setup(c);
-};
-template <class T>
-concept HasCheck = requires(T& t, Context& c) {
-  t.check(c);
+//! The part of Declare<T> that does not depend on T (in strain_runtime).
+class DeclareBase {
+ public:
+  //! The glue's entry points, as the descriptor holds them.
+  struct Glue {
+    bool (*construct)(void* where, Context& ctx) noexcept;
+    void (*destroy)(void* where) noexcept;
+    bool (*run_role)(void* state, std::uint32_t role, Context& ctx) noexcept;
+    bool (*check)(void* state, Context& ctx) noexcept;
+  };
+
+ protected:
+  DeclareBase();
+  ~DeclareBase();
+
+  void add_doc(const char* text);
+  void add_param(const char* name, std::int64_t def, const char* doc,
+                 std::initializer_list<std::int64_t> allowed);
+  void add_param(const char* name, double def, const char* doc);
+  void add_param(const char* name, bool def, const char* doc);
+  void add_param(const char* name, const char* def, const char* doc,
+                 std::initializer_list<const char*> allowed);
+  void add_role(const char* name, const char* doc, std::uint32_t min_instances);
+  void add_metric(const char* name, const char* doc);
+  const ScenarioDescriptor* build(const char* name, std::uint32_t abi_version,
+                                  std::size_t state_size, std::size_t state_align, Glue glue);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace detail
@@ -54,87 +66,52 @@ concept HasCheck = requires(T& t, Context& c) {
 //! The builder a scenario's static declare() fills in. Strings are copied, so
 //! temporaries are fine.
 template <class T>
-class Declare {
+class Declare : private detail::DeclareBase {
  public:
+  //! A member function of T that plays a role.
   using RoleFn = void (T::*)(Context&);
 
   //! One line on what the scenario shows.
-  Declare& doc(const char* text) {
-    doc_ = keep(text);
-    return *this;
-  }
-
+  Declare& doc(const char* text) { return add_doc(text), *this; }
   //! An integer parameter, optionally restricted to `allowed`.
   Declare& param(const char* name, std::int64_t def, const char* doc,
                  std::initializer_list<std::int64_t> allowed = {}) {
-    detail::ParamValue v{ParamType::integer, def};
-    std::vector<detail::ParamValue> a;
-    for (auto x : allowed) a.push_back({ParamType::integer, x});
-    return add_param(name, doc, v, std::move(a));
+    return add_param(name, def, doc, allowed), *this;
   }
+  //! An integer parameter given as an int.
   Declare& param(const char* name, int def, const char* doc,
                  std::initializer_list<std::int64_t> allowed = {}) {
     return param(name, static_cast<std::int64_t>(def), doc, allowed);
   }
   //! A number parameter.
   Declare& param(const char* name, double def, const char* doc) {
-    detail::ParamValue v{ParamType::number};
-    v.d = def;
-    return add_param(name, doc, v, {});
+    return add_param(name, def, doc), *this;
   }
   //! A boolean parameter.
   Declare& param(const char* name, bool def, const char* doc) {
-    detail::ParamValue v{ParamType::boolean};
-    v.b = def;
-    return add_param(name, doc, v, {});
+    return add_param(name, def, doc), *this;
   }
   //! A string parameter, optionally restricted to `allowed` (e.g. variants).
   Declare& param(const char* name, const char* def, const char* doc,
                  std::initializer_list<const char*> allowed = {}) {
-    std::vector<detail::ParamValue> a;
-    for (auto x : allowed) a.push_back(str(x));
-    return add_param(name, doc, str(def), std::move(a));
+    return add_param(name, def, doc, allowed), *this;
   }
-
   //! A role: `fn` runs on as many threads as the spec gives the role, at
   //! least `min_instances` (the spec's default for it; fewer is a spec
   //! error that `strain validate` reports).
   Declare& role(const char* name, RoleFn fn, const char* doc = "",
                 std::uint32_t min_instances = 1) {
-    roles_.push_back({keep(name), keep(doc), min_instances < 1 ? 1u : min_instances});
+    add_role(name, doc, min_instances);
     fns_.push_back(fn);
     return *this;
   }
-
   //! A metric the scenario records in setup or check.
-  Declare& metric(const char* name, const char* doc = "") {
-    metrics_.push_back({keep(name), keep(doc)});
-    return *this;
-  }
+  Declare& metric(const char* name, const char* doc = "") { return add_metric(name, doc), *this; }
 
   //! Builds the descriptor; called once per scenario by the registration.
   const detail::ScenarioDescriptor* finish(const char* name) {
-    desc_.abi_version = kAbiVersion;
-    desc_.struct_size = sizeof(detail::ScenarioDescriptor);
-    desc_.name = keep(name);
-    desc_.doc = doc_;
-    for (std::size_t k = 0; k < params_.size(); ++k) {
-      params_[k].allowed = allowed_[k].data();
-      params_[k].n_allowed = static_cast<std::uint32_t>(allowed_[k].size());
-    }
-    desc_.params = params_.data();
-    desc_.n_params = static_cast<std::uint32_t>(params_.size());
-    desc_.roles = roles_.data();
-    desc_.n_roles = static_cast<std::uint32_t>(roles_.size());
-    desc_.metrics = metrics_.data();
-    desc_.n_metrics = static_cast<std::uint32_t>(metrics_.size());
-    desc_.state_size = sizeof(T);
-    desc_.state_align = alignof(T);
-    desc_.construct = &construct;
-    desc_.destroy = &destroy;
-    desc_.run_role = &run_role;
-    desc_.check = &check;
-    return &desc_;
+    return build(name, kAbiVersion, sizeof(T), alignof(T),
+                 {&construct, &destroy, &run_role, &check});
   }
 
   //! The one instance per scenario type, built on first use.
@@ -145,20 +122,13 @@ class Declare {
 
  private:
   static bool construct(void* where, Context& ctx) noexcept {
-    detail::tls_context = &ctx;
-    T* state = nullptr;
-    try {
-      state = new (where) T();
-    } catch (...) {
-      detail::record_current_exception(ctx);
+    if (!detail::guarded(
+            ctx, false, [](void* at, Context&) { ::new (at) T(); }, where))
       return false;
-    }
-    if constexpr (detail::HasSetup<T>) {
-      try {
-        state->setup(ctx);
-      } catch (...) {
-        detail::record_current_exception(ctx);
-        state->~T();
+    if constexpr (requires(T & t, Context & c) { t.setup(c); }) {
+      if (!detail::guarded(
+              ctx, false, [](void* t, Context& c) { static_cast<T*>(t)->setup(c); }, where)) {
+        destroy(where);
         return false;
       }
     }
@@ -166,52 +136,27 @@ class Declare {
   }
   static void destroy(void* where) noexcept { static_cast<T*>(where)->~T(); }
   static bool run_role(void* state, std::uint32_t role, Context& ctx) noexcept {
-    detail::tls_context = &ctx;
-    // Switched on once and left on: a relaxed load of a line nobody writes
-    // is all `none` then costs an atomic (see detail::sync_point).
-    if (ctx.d_.point_fn != nullptr && !detail::points_enabled.load(std::memory_order_relaxed))
-      detail::points_enabled.store(true, std::memory_order_relaxed);
-    try {
-      (static_cast<T*>(state)->*instance().fns_[role])(ctx);
-    } catch (...) {
-      detail::record_current_exception(ctx);
-    }
-    return !ctx.failed();
+    struct Call {
+      T* state;
+      std::uint32_t role;
+    } call{static_cast<T*>(state), role};
+    const auto run = [](void* p, Context& c) {
+      const Call& k = *static_cast<Call*>(p);
+      (k.state->*instance().fns_[k.role])(c);
+    };
+    return detail::guarded(ctx, true, run, &call) && !ctx.failed();
   }
   static bool check(void* state, Context& ctx) noexcept {
-    detail::tls_context = &ctx;
-    if constexpr (detail::HasCheck<T>) {
-      try {
-        static_cast<T*>(state)->check(ctx);
-      } catch (...) {
-        detail::record_current_exception(ctx);
-      }
-    }
+    if constexpr (requires(T & t, Context & c) { t.check(c); })
+      (void)detail::guarded(
+          ctx, false, [](void* t, Context& c) { static_cast<T*>(t)->check(c); }, state);
+    else
+      (void)detail::guarded(
+          ctx, false, [](void*, Context&) {}, state);
     return !ctx.failed();
   }
 
-  const char* keep(const char* s) { return strings_.emplace_back(s ? s : "").c_str(); }
-  detail::ParamValue str(const char* s) {
-    detail::ParamValue v{ParamType::string};
-    v.s = keep(s);
-    v.s_len = strings_.back().size();
-    return v;
-  }
-  Declare& add_param(const char* name, const char* doc, detail::ParamValue def,
-                     std::vector<detail::ParamValue> allowed) {
-    params_.push_back({keep(name), keep(doc), def, nullptr, 0});
-    allowed_.push_back(std::move(allowed));
-    return *this;
-  }
-
-  std::deque<std::string> strings_;  // deque: pointers stay valid as it grows
-  const char* doc_ = "";
-  std::vector<detail::ParamDecl> params_;
-  std::deque<std::vector<detail::ParamValue>> allowed_;
-  std::vector<detail::RoleDecl> roles_;
   std::vector<RoleFn> fns_;
-  std::vector<detail::MetricDecl> metrics_;
-  detail::ScenarioDescriptor desc_{};
 };
 
 namespace detail {

@@ -17,18 +17,9 @@
 // trial's schedule. `ctx` (the role's strain::Context) is in scope in the
 // body for params, metrics and the rest.
 
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
 
 #include "strain/context.hpp"
-
-//! Defined by the strain host: records a failure of the code under test in
-//! the role that started the calling thread, when the calling thread belongs
-//! to a steered trial; returns false otherwise. Weak, so a plugin also links
-//! without the host (its unit tests).
-extern "C" bool strain_record_failure(int kind, const char* what, std::size_t len) noexcept
-    __attribute__((weak));
 
 namespace strain {
 
@@ -36,18 +27,6 @@ namespace strain {
 //! thread of the trial, including threads the code under test started (a
 //! thread the harness cannot attribute ends the run of the worker with the
 //! message: the trial then counts as a crash). Returns cond.
-inline bool expect(bool cond, std::string_view what) noexcept {
-  if (cond) return true;
-  if (Context* c = detail::tls_context) {
-    c->fail(what);
-    return false;
-  }
-  if (strain_record_failure != nullptr &&
-      strain_record_failure(static_cast<int>(FailureKind::violation), what.data(), what.size()))
-    return false;
-  std::fprintf(stderr, "strain::expect failed on a thread outside the trial: %.*s\n",
-               static_cast<int>(what.size()), what.data());
-  std::abort();
-}
+bool expect(bool cond, std::string_view what) noexcept;
 
 }  // namespace strain

@@ -20,6 +20,7 @@
 #include "fixtures/site_server.hpp"
 #include "model/seed.hpp"
 #include "model/verdict.hpp"
+#include "runtime/abi_types.hpp"
 #include "sched/controller.hpp"
 #include "sched/strategy.hpp"
 #include "sched/trace.hpp"
@@ -81,7 +82,7 @@ bool steered(const spec::Case& c) { return model::steered(c.schedule.strategy); 
 
 std::string instance_name(const CaseState& cs, std::size_t k) {
   return fmt::format("{}#{}", cs.kase->scenario->roles[cs.thread_role[k]].name,
-                     cs.thread_ctx[k].d_.instance);
+                     detail::context_data(cs.thread_ctx[k]).instance);
 }
 
 // A role process's death or a hang of the process topology, as the trial's
@@ -275,23 +276,24 @@ void CaseRun::make_contexts(unsigned n) {
   for (int count : c_.schedule.role_counts)
     cs.role_counts.push_back(static_cast<std::uint32_t>(count));
   auto init = [&](Context& ctx, std::uint32_t role, std::uint32_t instance, std::uint32_t count) {
-    ctx.d_.desc = cs.desc;
-    ctx.d_.params = cs.params.data();
-    ctx.d_.role_counts = cs.role_counts.data();
-    ctx.d_.site = cs.site ? &cs.site->data() : nullptr;
-    ctx.d_.time_scale = c_.schedule.time_scale;
-    ctx.d_.role = role;
-    ctx.d_.instance = instance;
-    ctx.d_.role_instances = count;
+    detail::ContextData& d = detail::context_data(ctx);
+    d.desc = cs.desc;
+    d.params = cs.params.data();
+    d.role_counts = cs.role_counts.data();
+    d.site = cs.site ? &cs.site->data() : nullptr;
+    d.time_scale = c_.schedule.time_scale;
+    d.role = role;
+    d.instance = instance;
+    d.role_instances = count;
   };
   init(cs.main, 0, 0, 1);
-  cs.main.d_.metrics = cs.metrics.data();
+  detail::context_data(cs.main).metrics = cs.metrics.data();
   for (std::uint32_t r = 0, k = 0; r < c_.schedule.role_counts.size(); ++r) {
     const auto count = static_cast<std::uint32_t>(c_.schedule.role_counts[r]);
     for (std::uint32_t i = 0; i < count; ++i, ++k) {
       init(cs.thread_ctx[k], r, i, count);
-      sched::install(c_.schedule.strategy, cs.thread_ctx[k].d_, cs.sched_state[k], k, n,
-                     cs.controller.get());
+      sched::install(c_.schedule.strategy, detail::context_data(cs.thread_ctx[k]),
+                     cs.sched_state[k], k, n, cs.controller.get());
       if (cs.controller) cs.controller->set_owner(k, &cs.thread_ctx[k]);
       cs.thread_role.push_back(r);
     }

@@ -7,6 +7,7 @@
 #include "exec/replay_command.hpp"
 #include "exec/sanitizer_hook.hpp"
 #include "fixtures/site_facts.hpp"
+#include "runtime/abi_types.hpp"
 #include "sched/trace.hpp"
 
 namespace strain::exec {
@@ -64,7 +65,7 @@ bool CaseState::prepare() {
     for (auto& m : metrics) m = detail::MetricSlot{};
     for (std::size_t k = 0; k < thread_ctx.size(); ++k) {
       reset_context(thread_ctx[k], seed, k + 1, t);
-      if (thread_ctx[k].d_.sched != nullptr) sched::reseed(sched_state[k], seed);
+      if (detail::context_data(thread_ctx[k]).sched != nullptr) sched::reseed(sched_state[k], seed);
     }
     if (controller) {
       controller->begin_trial(seed, plan.steps);
@@ -76,7 +77,8 @@ bool CaseState::prepare() {
     constructed = desc->construct(state, main);
     if (constructed) return true;
     ended = Clock::now();
-    if (!record(Outcome::error, std::string("setup failed: ") + main.d_.message)) return false;
+    if (!record(Outcome::error, std::string("setup failed: ") + detail::context_data(main).message))
+      return false;
   }
 }
 
@@ -156,25 +158,29 @@ bool CaseState::recorded_expect_failure() {
   // An exception anywhere is an error; otherwise the first failed expect.
   const Context* worst = nullptr;
   for (const auto& c : thread_ctx)
-    if (c.d_.failure == FailureKind::error) {
+    if (detail::context_data(c).failure == FailureKind::error) {
       worst = &c;
       break;
     }
-  if (worst == nullptr && main.d_.failure == FailureKind::error) worst = &main;
+  if (worst == nullptr && detail::context_data(main).failure == FailureKind::error) worst = &main;
   if (worst == nullptr)
     for (const auto& c : thread_ctx)
-      if (c.d_.failure == FailureKind::violation) {
+      if (detail::context_data(c).failure == FailureKind::violation) {
         worst = &c;
         break;
       }
-  if (worst == nullptr && main.d_.failure == FailureKind::violation) worst = &main;
+  if (worst == nullptr && detail::context_data(main).failure == FailureKind::violation)
+    worst = &main;
   if (worst != nullptr) {
     const bool in_role = worst != &main;
-    std::string where = in_role ? "role " + kase->scenario->roles[worst->d_.role].name + "#" +
-                                      std::to_string(worst->d_.instance) + ": "
-                                : "check: ";
-    const Outcome o = worst->d_.failure == FailureKind::error ? Outcome::error : Outcome::violation;
-    (void)record(o, where + worst->d_.message);
+    std::string where =
+        in_role ? "role " + kase->scenario->roles[detail::context_data(*worst).role].name + "#" +
+                      std::to_string(detail::context_data(*worst).instance) + ": "
+                : "check: ";
+    const Outcome o = detail::context_data(*worst).failure == FailureKind::error
+                          ? Outcome::error
+                          : Outcome::violation;
+    (void)record(o, where + detail::context_data(*worst).message);
     return true;
   }
   return false;

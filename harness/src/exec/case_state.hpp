@@ -15,13 +15,14 @@
 #include <string>
 #include <vector>
 
-#include "exec/digest_set.hpp"
 #include "exec/arena.hpp"
 #include "exec/case_run.hpp"
+#include "exec/digest_set.hpp"
 #include "exec/live_counters.hpp"
+#include "fixtures/site_server.hpp"
 #include "model/result.hpp"
 #include "model/seed.hpp"
-#include "fixtures/site_server.hpp"
+#include "runtime/abi_types.hpp"
 #include "sched/controller.hpp"
 #include "sched/strategy.hpp"
 #include "spec/spec.hpp"
@@ -134,12 +135,13 @@ struct CaseState {
   bool search_warm_up = false;
 
   void reset_context(Context& ctx, std::uint64_t seed, std::uint64_t salt, std::uint64_t trial) {
-    ctx.d_.failure = FailureKind::none;
-    ctx.d_.message_len = 0;
-    ctx.d_.message[0] = '\0';
-    ctx.d_.trial = trial;
-    ctx.d_.seed = seed;
-    ctx.d_.rng.reseed(model::context_seed(seed, salt));
+    detail::ContextData& d = detail::context_data(ctx);
+    d.failure = FailureKind::none;
+    d.message_len = 0;
+    d.message[0] = '\0';
+    d.trial = trial;
+    d.seed = seed;
+    d.rng.reseed(model::context_seed(seed, salt));
   }
 
   // Records the outcome of the trial just finished, which ended at `ended`

@@ -22,6 +22,7 @@
 #include "sched/controller.hpp"
 #include "sched/shadow_stack.hpp"
 #include "sched/steer.hpp"
+#include "runtime/abi_types.hpp"
 #include "strain/schedule.hpp"
 
 #define STRAIN_TSAN_EXPORT extern "C" __attribute__((visibility("default")))

@@ -15,6 +15,7 @@
 #include "sched/controller.hpp"
 #include "sched/steer.hpp"
 #include "strain/context.hpp"
+#include "runtime/abi_types.hpp"
 #include "strain/schedule.hpp"
 
 namespace strain::intercept {

@@ -13,6 +13,7 @@
 
 #include "core/file_kind.hpp"
 #include "plugin/probe.hpp"
+#include "runtime/abi_types.hpp"
 #include "strain/abi.hpp"
 
 namespace strain::plugin {

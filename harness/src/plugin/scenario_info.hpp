@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "check/value.hpp"
-#include "strain/descriptor.hpp"
+#include "runtime/abi_types.hpp"
 
 namespace strain::plugin {
 

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <ctime>
 
+#include "runtime/abi_types.hpp"
+
 namespace strain::sched {
 
 static_assert(model::Strategy::kChaosMaxDepth == ChaosState::kMaxChanges + 1,
@@ -68,7 +70,7 @@ void chaos_begin_trial(ThreadSched& ts, std::uint64_t trial_seed) {
 }
 
 void chaos_point(Context& ctx, const char*, const void*, detail::Access kind) noexcept {
-  auto& ts = *static_cast<ThreadSched*>(ctx.d_.sched);
+  auto& ts = *static_cast<ThreadSched*>(detail::context_data(ctx).sched);
   ChaosState& st = ts.chaos;
   ++st.points;
   if (kind == detail::Access::yield) {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/stacks.hpp"
+#include "runtime/abi_types.hpp"
 #include "sched/dfs.hpp"
 #include "sched/thread_sched.hpp"
 #include "core/tsan_ignore.hpp"
@@ -23,7 +24,7 @@ using detail::WaitResult;
 // The hooks the primitives call: they find the controller and the thread's
 // index through the context's strategy state.
 Controller& of(Context& c, unsigned& t) {
-  auto& ts = *static_cast<ThreadSched*>(c.d_.sched);
+  auto& ts = *static_cast<ThreadSched*>(detail::context_data(c).sched);
   t = ts.index;
   return *ts.controller;
 }

@@ -30,6 +30,7 @@
 #include "sched/trace.hpp"
 #include "model/strategy.hpp"
 #include "strain/rng.hpp"
+#include "runtime/abi_types.hpp"
 #include "strain/schedule.hpp"
 
 namespace strain::sched {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "runtime/abi_types.hpp"
 #include "strain/schedule.hpp"
 
 namespace strain::sched {

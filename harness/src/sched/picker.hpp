@@ -13,6 +13,7 @@
 #include "model/strategy.hpp"
 
 #include "strain/rng.hpp"
+#include "runtime/abi_types.hpp"
 #include "strain/schedule.hpp"
 
 namespace strain::sched {

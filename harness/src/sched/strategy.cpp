@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "model/seed.hpp"
+#include "runtime/abi_types.hpp"
 #include "sched/chaos.hpp"
 #include "sched/controller.hpp"
 
@@ -21,7 +22,7 @@ inline void cpu_relax() noexcept {
 }
 
 void random_point(Context& ctx, const char*, const void*, detail::Access kind) noexcept {
-  auto& ts = *static_cast<ThreadSched*>(ctx.d_.sched);
+  auto& ts = *static_cast<ThreadSched*>(detail::context_data(ctx).sched);
   if (kind == detail::Access::yield) {
     ::sched_yield();
     return;
@@ -40,7 +41,7 @@ void random_point(Context& ctx, const char*, const void*, detail::Access kind) n
 
 void controlled_point(Context& ctx, const char* label, const void* object,
                       detail::Access kind) noexcept {
-  auto& ts = *static_cast<ThreadSched*>(ctx.d_.sched);
+  auto& ts = *static_cast<ThreadSched*>(detail::context_data(ctx).sched);
   ts.controller->point(ts.index, label, object, kind);
 }
 
@@ -81,17 +82,17 @@ void reseed(ThreadSched& ts, std::uint64_t trial_seed) {
 }
 
 void role_started(Context& ctx) noexcept {
-  if (ctx.d_.sched == nullptr) return;
-  auto& ts = *static_cast<ThreadSched*>(ctx.d_.sched);
+  if (detail::context_data(ctx).sched == nullptr) return;
+  auto& ts = *static_cast<ThreadSched*>(detail::context_data(ctx).sched);
   if (ts.controller != nullptr) return ts.controller->thread_start(ts.index);
-  ctx.d_.point_fn(ctx, "thread.start", nullptr, detail::Access::none);
+  detail::context_data(ctx).point_fn(ctx, "thread.start", nullptr, detail::Access::none);
 }
 
 void role_ended(Context& ctx) noexcept {
-  if (ctx.d_.sched == nullptr) return;
-  auto& ts = *static_cast<ThreadSched*>(ctx.d_.sched);
+  if (detail::context_data(ctx).sched == nullptr) return;
+  auto& ts = *static_cast<ThreadSched*>(detail::context_data(ctx).sched);
   if (ts.controller != nullptr) return ts.controller->thread_end(ts.index);
-  ctx.d_.point_fn(ctx, "thread.end", nullptr, detail::Access::none);
+  detail::context_data(ctx).point_fn(ctx, "thread.end", nullptr, detail::Access::none);
 }
 
 }  // namespace strain::sched

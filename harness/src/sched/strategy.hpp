@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "runtime/abi_types.hpp"
 #include "sched/thread_sched.hpp"
 #include "model/strategy.hpp"
 #include "strain/context.hpp"

@@ -19,6 +19,7 @@
 
 #include "core/file_kind.hpp"
 #include "fixtures/site_facts.hpp"
+#include "runtime/abi_types.hpp"
 #include "spec/default_strategy.hpp"
 #include "spec/fixtures.hpp"
 #include "spec/limits.hpp"

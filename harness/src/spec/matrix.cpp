@@ -9,6 +9,7 @@
 #include <map>
 #include <utility>
 
+#include "runtime/abi_types.hpp"
 #include "spec/limits.hpp"
 #include "spec/load.hpp"
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "plugin/probe.hpp"
+#include "runtime/abi_types.hpp"
 #include "strain/abi.hpp"
 
 namespace strain::plugin {

@@ -12,6 +12,7 @@
 #include <set>
 #include <vector>
 
+#include "runtime/abi_types.hpp"
 #include "sched/strategy.hpp"
 #include "strain/strain.hpp"
 
@@ -32,7 +33,8 @@ model::Strategy chaos(std::int64_t depth, double yield_p, double starve_us) {
 // as the case runner sets them up (no threads are needed to look at them).
 struct Team {
   Team(unsigned n, const model::Strategy& s) : ctx(n), ts(n) {
-    for (unsigned k = 0; k < n; ++k) install(s, ctx[k].d_, ts[k], k, n, nullptr);
+    for (unsigned k = 0; k < n; ++k)
+      install(s, strain::detail::context_data(ctx[k]), ts[k], k, n, nullptr);
   }
   void begin_trial(std::uint64_t seed) {
     for (auto& t : ts) reseed(t, seed);

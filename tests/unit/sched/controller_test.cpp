@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/abi_types.hpp"
 #include "sched/strategy.hpp"
 #include "strain/strain.hpp"
 
@@ -39,7 +40,7 @@ class Team {
     for (unsigned k = 0; k < n; ++k) names.push_back("t#" + std::to_string(k));
     controller_ = std::make_unique<Controller>(strategy_, names);
     for (unsigned k = 0; k < n; ++k)
-      install(strategy_, ctx_[k].d_, ts_[k], k, n, controller_.get());
+      install(strategy_, strain::detail::context_data(ctx_[k]), ts_[k], k, n, controller_.get());
   }
 
   // Runs one trial with `seed`; exceptions in a body are caught (they are a

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <set>
 
+#include "runtime/abi_types.hpp"
 #include "strain/schedule.hpp"
 
 namespace strain::sched {

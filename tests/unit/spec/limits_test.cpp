@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/abi_types.hpp"
 #include "spec/load.hpp"
 
 namespace strain::spec {

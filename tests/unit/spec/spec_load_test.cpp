@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fixtures/site_facts.hpp"
+#include "runtime/abi_types.hpp"
 #include "spec/load.hpp"
 
 namespace strain::spec {

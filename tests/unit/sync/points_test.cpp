@@ -1,6 +1,7 @@
 // Every operation of the sync primitives is a schedule point, with its label,
 // its object and what it does to the object.
 
+#include "runtime/abi_types.hpp"
 #include "sync_fixture.hpp"
 
 namespace {
@@ -25,7 +26,7 @@ class Points : public Sync {
     Sync::SetUp();
     g_points.clear();
     g_accesses.clear();
-    ctx_.d_.point_fn = &record_point;
+    strain::detail::context_data(ctx_).point_fn = &record_point;
     strain::detail::tls_context = &ctx_;
     // What the registration glue does for a role under a strategy with points.
     strain::detail::points_enabled.store(true);

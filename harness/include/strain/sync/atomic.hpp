@@ -1,7 +1,6 @@
 #pragma once
-// An atomic whose every operation is a schedule point, as loom's, Relacy's and
-// folly's deterministic atomics are; and the fence and yield that lock-free
-// code written with it needs.
+// An atomic whose every operation is a schedule point (as loom's and
+// Relacy's are), and the fence and yield lock-free code written with it needs.
 
 #include <atomic>
 #include <cstdint>
@@ -13,13 +12,21 @@
 
 namespace strain {
 
-//! std::atomic<T> whose operations are schedule points, so a strategy can
-//! interleave roles between any two of them; lock-free code written with it
-//! needs no hand-placed points. Valid in a MAP_SHARED state. Under strategy
-//! `none` an operation costs what std::atomic's does plus one relaxed load.
-//! Under `controlled` with `weak_memory: true`, a relaxed or acquire load may
-//! return an older value that the C++ memory model allows it to see, so a
-//! missing release/acquire pair shows as a stale read.
+namespace detail {
+//! The value a load returns under the weak memory model of `controlled`
+//! (`newest` when it is off). In strain_runtime: off the hot path.
+std::uint64_t model_load(Context& c, const void* object, std::uint64_t newest, int order,
+                         bool must_see_newest) noexcept;
+//! Records a store (`update`: a read-modify-write) in the model, if on.
+void model_store(Context& c, const void* object, std::uint64_t before, std::uint64_t after,
+                 int order, bool update) noexcept;
+}  // namespace detail
+
+//! std::atomic<T> whose operations are schedule points; valid in a MAP_SHARED
+//! state. Under `none` it costs std::atomic's price plus one relaxed load.
+//! Under `controlled` with `weak_memory: true` a relaxed or acquire load may
+//! return an older value the C++ memory model allows (a missing
+//! release/acquire pair shows as a stale read).
 template <class T>
 class Atomic {
   static_assert(std::atomic<T>::is_always_lock_free,
@@ -49,9 +56,8 @@ class Atomic {
     scheduled_store(value, order);
   }
   //! Writes `value` and returns the previous value.
-  T exchange(T value, std::memory_order order = std::memory_order_seq_cst) noexcept {
-    return update("atomic.exchange", order,
-                  [&](std::atomic<T>& v) { return v.exchange(value, order); });
+  T exchange(T value, std::memory_order o = std::memory_order_seq_cst) noexcept {
+    return update("atomic.exchange", o, [&](auto& v) { return v.exchange(value, o); });
   }
   //! Writes `desired` if the value equals `expected` and returns true;
   //! otherwise loads the value into `expected` and returns false.
@@ -73,33 +79,24 @@ class Atomic {
     return compare_exchange(expected, desired, order, failure_order(order), true);
   }
   //! Adds `arg` and returns the previous value.
-  T fetch_add(T arg,
-              std::memory_order order = std::memory_order_seq_cst) noexcept requires kNumber {
-    return update("atomic.fetch_add", order,
-                  [&](std::atomic<T>& v) { return v.fetch_add(arg, order); });
+  T fetch_add(T arg, std::memory_order o = std::memory_order_seq_cst) noexcept requires kNumber {
+    return update("atomic.fetch_add", o, [&](auto& v) { return v.fetch_add(arg, o); });
   }
   //! Subtracts `arg` and returns the previous value.
-  T fetch_sub(T arg,
-              std::memory_order order = std::memory_order_seq_cst) noexcept requires kNumber {
-    return update("atomic.fetch_sub", order,
-                  [&](std::atomic<T>& v) { return v.fetch_sub(arg, order); });
+  T fetch_sub(T arg, std::memory_order o = std::memory_order_seq_cst) noexcept requires kNumber {
+    return update("atomic.fetch_sub", o, [&](auto& v) { return v.fetch_sub(arg, o); });
   }
   //! Bitwise-ands `arg` and returns the previous value.
-  T fetch_and(T arg,
-              std::memory_order order = std::memory_order_seq_cst) noexcept requires kNumber {
-    return update("atomic.fetch_and", order,
-                  [&](std::atomic<T>& v) { return v.fetch_and(arg, order); });
+  T fetch_and(T arg, std::memory_order o = std::memory_order_seq_cst) noexcept requires kNumber {
+    return update("atomic.fetch_and", o, [&](auto& v) { return v.fetch_and(arg, o); });
   }
   //! Bitwise-ors `arg` and returns the previous value.
-  T fetch_or(T arg, std::memory_order order = std::memory_order_seq_cst) noexcept requires kNumber {
-    return update("atomic.fetch_or", order,
-                  [&](std::atomic<T>& v) { return v.fetch_or(arg, order); });
+  T fetch_or(T arg, std::memory_order o = std::memory_order_seq_cst) noexcept requires kNumber {
+    return update("atomic.fetch_or", o, [&](auto& v) { return v.fetch_or(arg, o); });
   }
   //! Bitwise-xors `arg` and returns the previous value.
-  T fetch_xor(T arg,
-              std::memory_order order = std::memory_order_seq_cst) noexcept requires kNumber {
-    return update("atomic.fetch_xor", order,
-                  [&](std::atomic<T>& v) { return v.fetch_xor(arg, order); });
+  T fetch_xor(T arg, std::memory_order o = std::memory_order_seq_cst) noexcept requires kNumber {
+    return update("atomic.fetch_xor", o, [&](auto& v) { return v.fetch_xor(arg, o); });
   }
 
   //! load(), as std::atomic's conversion.
@@ -109,6 +106,7 @@ class Atomic {
     store(value);
     return value;
   }
+  //! The arithmetic operators, as std::atomic's (the new value; x++ the old).
   T operator++() noexcept requires kNumber { return fetch_add(1) + T(1); }
   T operator++(int) noexcept requires kNumber { return fetch_add(1); }
   T operator--() noexcept requires kNumber { return fetch_sub(1) - T(1); }
@@ -134,34 +132,29 @@ class Atomic {
            : o == std::memory_order_release ? std::memory_order_relaxed
                                             : o;
   }
-  // The memory model's hooks for this thread, or null.
-  static const detail::SchedHooks* model(Context* c) noexcept {
-    return kModelled && c->d_.hooks != nullptr && c->d_.hooks->load != nullptr ? c->d_.hooks
-                                                                               : nullptr;
-  }
-
-  T scheduled_load(std::memory_order order) const noexcept {
+  // The schedule point of an operation while points are on (none without a
+  // context). Returns the context if the weak memory model may be on for it
+  // (its hooks decide, out of line), else null.
+  Context* step(const char* label, detail::Access kind) const noexcept {
     Context* c = detail::tls_context;
-    if (c == nullptr) return v_.load(order);
-    if (c->d_.point_fn != nullptr) c->d_.point_fn(*c, "atomic.load", this, detail::Access::read);
+    if (c == nullptr) return nullptr;
+    detail::ContextAccess::point(*c, label, this, kind);
+    return kModelled && detail::ContextAccess::hooks(*c) != nullptr ? c : nullptr;
+  }
+  T scheduled_load(std::memory_order order) const noexcept {
+    Context* c = step("atomic.load", detail::Access::read);
     const T newest = v_.load(order);
-    if (const auto* m = model(c))
-      return value(m->load(*c, this, bits(newest), static_cast<int>(order)));
-    return newest;
+    if (c == nullptr) return newest;
+    return value(detail::model_load(*c, this, bits(newest), static_cast<int>(order), false));
   }
   void scheduled_store(T desired, std::memory_order order) noexcept {
-    Context* c = detail::tls_context;
-    if (c == nullptr) return v_.store(desired, order);
-    if (c->d_.point_fn != nullptr) c->d_.point_fn(*c, "atomic.store", this, detail::Access::write);
-    if (const auto* m = model(c)) {
-      // Only one role runs at a time while the model is on, so reading the
-      // value being replaced cannot race with another role's store.
-      const T before = v_.load(std::memory_order_relaxed);
-      v_.store(desired, order);
-      m->store(*c, this, bits(before), bits(desired), static_cast<int>(order), false);
-      return;
-    }
+    Context* c = step("atomic.store", detail::Access::write);
+    // Only one role runs at a time while the model is on, so reading the
+    // value being replaced cannot race with another role's store.
+    const std::uint64_t before = c != nullptr ? bits(v_.load(std::memory_order_relaxed)) : 0;
     v_.store(desired, order);
+    if (c != nullptr)
+      detail::model_store(*c, this, before, bits(desired), static_cast<int>(order), false);
   }
   // A read-modify-write `op` on the value: a point, then the operation, whose
   // result the memory model records as the newest store.
@@ -169,13 +162,11 @@ class Atomic {
   T update(const char* label, std::memory_order order, Op op) noexcept {
     if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
       return op(v_);
-    Context* c = detail::tls_context;
-    if (c == nullptr) return op(v_);
-    if (c->d_.point_fn != nullptr) c->d_.point_fn(*c, label, this, detail::Access::update);
+    Context* c = step(label, detail::Access::update);
     const T before = op(v_);
-    if (const auto* m = model(c))
-      m->store(*c, this, bits(before), bits(v_.load(std::memory_order_relaxed)),
-               static_cast<int>(order), true);
+    if (c != nullptr)
+      detail::model_store(*c, this, bits(before), bits(v_.load(std::memory_order_relaxed)),
+                          static_cast<int>(order), true);
     return before;
   }
   bool compare_exchange(T& expected, T desired, std::memory_order success,
@@ -186,38 +177,28 @@ class Atomic {
     };
     if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
       return cas();
-    Context* c = detail::tls_context;
-    if (c == nullptr) return cas();
-    if (c->d_.point_fn != nullptr)
-      c->d_.point_fn(*c, "atomic.compare_exchange", this, detail::Access::update);
+    Context* c = step("atomic.compare_exchange", detail::Access::update);
     const T before = expected;
     const bool ok = cas();
-    if (const auto* m = model(c)) {
-      if (ok) {
-        m->store(*c, this, bits(before), bits(desired), static_cast<int>(success), true);
-      } else {
-        // A failed compare-exchange is a load of the newest value.
-        (void)m->load(*c, this, bits(expected), static_cast<int>(failure) | detail::kLoadNewest);
-      }
-    }
+    if (c != nullptr && ok)
+      detail::model_store(*c, this, bits(before), bits(desired), static_cast<int>(success), true);
+    else if (c != nullptr)  // a failed compare-exchange is a load of the newest value
+      (void)detail::model_load(*c, this, bits(expected), static_cast<int>(failure), true);
     return ok;
   }
 
   std::atomic<T> v_{};
 };
 
-//! A fence that the schedule sees: std::atomic_thread_fence(order) and a
-//! schedule point. The weak memory model of `controlled` treats it as a
-//! synchronisation with every other role (std::atomic_thread_fence itself is
-//! invisible to it).
+//! std::atomic_thread_fence(order) and a schedule point, which the weak
+//! memory model treats as a synchronisation with every other role.
 inline void atomic_thread_fence(std::memory_order order) noexcept {
   std::atomic_thread_fence(order);
   detail::sync_point("atomic.fence", nullptr, detail::Access::sync);
 }
 
-//! Lets other threads run, from code that has no Context at hand (a spin
-//! loop in a data structure): Context::yield() of the calling role, or
-//! std::this_thread::yield() outside roles.
+//! Context::yield() of the calling role, or std::this_thread::yield()
+//! outside roles: for spin loops without a Context at hand.
 inline void yield() noexcept {
   if (Context* c = detail::tls_context) return c->yield();
   std::this_thread::yield();

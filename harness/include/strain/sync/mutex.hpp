@@ -21,20 +21,11 @@ class Mutex {
 
   //! Locks; a schedule point before taking the lock. Throws OwnerDied, not
   //! holding the lock, if the previous owner died holding it.
-  void lock() {
-    detail::sync_point("mutex.lock", this);
-    m_.lock("mutex.lock");
-  }
+  void lock();
   //! Tries to lock without blocking; throws OwnerDied like lock().
-  bool try_lock() {
-    detail::sync_point("mutex.try_lock", this);
-    return m_.try_lock();
-  }
+  bool try_lock();
   //! Unlocks; a schedule point after releasing the lock.
-  void unlock() {
-    m_.unlock();
-    detail::sync_point("mutex.unlock", this);
-  }
+  void unlock();
 
  private:
   friend class CondVar;
@@ -53,10 +44,7 @@ class CondVar {
 
   //! Releases `lock`, waits for a notification (or a spurious wakeup), and
   //! relocks.
-  void wait(std::unique_lock<Mutex>& lock) {
-    detail::sync_point("condvar.wait", this);
-    c_.wait(raw(lock));
-  }
+  void wait(std::unique_lock<Mutex>& lock);
   //! Waits until `pred()` holds.
   template <class Pred>
   void wait(std::unique_lock<Mutex>& lock, Pred pred) {
@@ -65,33 +53,25 @@ class CondVar {
   //! Waits at most `rel`; cv_status::timeout if it ran out.
   template <class Rep, class Period>
   std::cv_status wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<Rep, Period> rel) {
-    detail::sync_point("condvar.wait", this);
-    return c_.wait_until(raw(lock), detail::deadline_after(rel)) ? std::cv_status::no_timeout
-                                                                 : std::cv_status::timeout;
+    return wait_until(lock, detail::deadline_after(rel)) ? std::cv_status::no_timeout
+                                                         : std::cv_status::timeout;
   }
   //! Waits at most `rel` for `pred()`; returns pred() at the end.
   template <class Rep, class Period, class Pred>
   bool wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<Rep, Period> rel, Pred pred) {
     const timespec deadline = detail::deadline_after(rel);
-    while (!pred()) {
-      detail::sync_point("condvar.wait", this);
-      if (!c_.wait_until(raw(lock), deadline)) return pred();
-    }
+    while (!pred())
+      if (!wait_until(lock, deadline)) return pred();
     return true;
   }
   //! Wakes one waiter.
-  void notify_one() noexcept {
-    detail::sync_point("condvar.notify_one", this);
-    c_.signal();
-  }
+  void notify_one() noexcept;
   //! Wakes every waiter.
-  void notify_all() noexcept {
-    detail::sync_point("condvar.notify_all", this);
-    c_.broadcast();
-  }
+  void notify_all() noexcept;
 
  private:
-  static detail::RawMutex& raw(std::unique_lock<Mutex>& lock) { return lock.mutex()->m_; }
+  // A schedule point, then a wait until the CLOCK_MONOTONIC `deadline`.
+  bool wait_until(std::unique_lock<Mutex>& lock, const timespec& deadline);
 
   detail::RawCond c_;
 };

@@ -3,9 +3,10 @@
 // point. Items live inline in the object, so a queue placed in a MAP_SHARED
 // state carries them between role processes.
 
+#include <array>
+#include <bit>
 #include <chrono>
 #include <cstddef>
-#include <new>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
@@ -17,8 +18,43 @@ namespace strain {
 //! Thrown by a push on a closed queue, and by pop() on a closed, empty one.
 class QueueClosed : public std::runtime_error {
  public:
+  //! An error saying `what`.
   explicit QueueClosed(const char* what = "the queue is closed") : std::runtime_error(what) {}
 };
+
+namespace detail {
+
+//! The untyped part of Queue (in strain_runtime): the lock, condvars and
+//! indices; items are copied as bytes to and from the storage passed in
+//! (kept in the queue itself, so no pointer crosses processes).
+class QueueCore {
+ public:
+  //! The typed queue's item storage: `capacity` items of `size` bytes.
+  struct Ring {
+    std::byte* items;
+    std::size_t size, capacity;
+  };
+  //! What a pop waits for: without end, not at all, or until a deadline.
+  enum class Wait { block, none, deadline };
+
+  //! Copies `item` in; waits while full unless `block` is false (then false).
+  bool push(Ring r, const void* item, bool block, const char* label);
+  //! Copies the oldest item to `out`; false if there is none to wait for.
+  bool pop(Ring r, void* out, Wait wait, const timespec* deadline, const char* label);
+  std::size_t size();  //!< Queue::size().
+  void close();        //!< Queue::close().
+  bool closed();       //!< Queue::closed().
+  void task_done();    //!< Queue::task_done().
+  void join();         //!< Queue::join().
+
+ private:
+  RawMutex m_;
+  RawCond not_empty_, not_full_, all_done_;
+  std::size_t head_ = 0, count_ = 0, unfinished_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace detail
 
 //! A bounded FIFO of up to `Capacity` items of `T`, usable across threads and
 //! processes, with Python queue.Queue's task_done()/join() on top.
@@ -29,6 +65,7 @@ class Queue {
                 "mapping the queue can read them: T must be trivially copyable (no std::string, "
                 "std::vector or pointers into one process's heap)");
   static_assert(Capacity > 0, "strain::Queue needs room for at least one item");
+  using Wait = detail::QueueCore::Wait;
 
  public:
   Queue() = default;
@@ -36,114 +73,45 @@ class Queue {
   Queue& operator=(const Queue&) = delete;
 
   //! Appends `item`, blocking while full; throws QueueClosed once closed.
-  void push(const T& item) {
-    detail::sync_point("queue.push", this);
-    detail::RawLock lock(m_, "queue.push");
-    while (count_ == Capacity && !closed_) not_full_.wait(m_, "queue.push");
-    put(item);
-  }
+  void push(const T& item) { core_.push(ring(), &item, true, "queue.push"); }
   //! Appends `item` if there is room, else returns false; throws QueueClosed once closed.
-  bool try_push(const T& item) {
-    detail::sync_point("queue.try_push", this);
-    detail::RawLock lock(m_, "queue.try_push");
-    if (count_ == Capacity && !closed_) return false;
-    put(item);
-    return true;
-  }
+  bool try_push(const T& item) { return core_.push(ring(), &item, false, "queue.try_push"); }
   //! Removes the oldest item, blocking while empty; throws QueueClosed if closed and empty.
   T pop() {
-    detail::sync_point("queue.pop", this);
-    detail::RawLock lock(m_, "queue.pop");
-    while (count_ == 0 && !closed_) not_empty_.wait(m_, "queue.pop");
-    if (count_ == 0) throw QueueClosed("pop on a closed, empty queue");
-    return take();
+    if (auto item = pop_or_closed()) return *item;
+    throw QueueClosed("pop on a closed, empty queue");
   }
   //! Like pop(), but std::nullopt once closed and empty: `while (auto x = q.pop_or_closed())`.
-  std::optional<T> pop_or_closed() {
-    detail::sync_point("queue.pop", this);
-    detail::RawLock lock(m_, "queue.pop");
-    while (count_ == 0 && !closed_) not_empty_.wait(m_, "queue.pop");
-    if (count_ == 0) return std::nullopt;
-    return take();
-  }
+  std::optional<T> pop_or_closed() { return take(Wait::block, nullptr, "queue.pop"); }
   //! Removes the oldest item if there is one, without blocking.
-  std::optional<T> try_pop() {
-    detail::sync_point("queue.try_pop", this);
-    detail::RawLock lock(m_, "queue.try_pop");
-    if (count_ == 0) return std::nullopt;
-    return take();
-  }
+  std::optional<T> try_pop() { return take(Wait::none, nullptr, "queue.try_pop"); }
   //! Like pop_or_closed(), but also std::nullopt once `timeout` has passed.
   template <class Rep, class Period>
   std::optional<T> pop_for(std::chrono::duration<Rep, Period> timeout) {
-    detail::sync_point("queue.pop", this);
     const timespec deadline = detail::deadline_after(timeout);
-    detail::RawLock lock(m_, "queue.pop");
-    while (count_ == 0 && !closed_) {
-      if (!not_empty_.wait_until(m_, deadline, "queue.pop")) break;
-    }
-    if (count_ == 0) return std::nullopt;
-    return take();
+    return take(Wait::deadline, &deadline, "queue.pop");
   }
   //! How many items are queued (a snapshot).
-  std::size_t size() {
-    detail::sync_point("queue.size", this);
-    detail::RawLock lock(m_, "queue.size");
-    return count_;
-  }
+  std::size_t size() { return core_.size(); }
   //! Closes the queue: pushes then throw, pops drain what is left, blocked callers wake.
-  void close() {
-    detail::sync_point("queue.close", this);
-    detail::RawLock lock(m_, "queue.close");
-    closed_ = true;
-    not_empty_.broadcast();
-    not_full_.broadcast();
-  }
+  void close() { core_.close(); }
   //! True once close() was called.
-  bool closed() {
-    detail::sync_point("queue.closed", this);
-    detail::RawLock lock(m_, "queue.closed");
-    return closed_;
-  }
+  bool closed() { return core_.closed(); }
   //! Marks one popped item as processed; throws std::logic_error if none is unfinished.
-  void task_done() {
-    detail::sync_point("queue.task_done", this);
-    detail::RawLock lock(m_, "queue.task_done");
-    if (unfinished_ == 0) throw std::logic_error("task_done() called more times than items pushed");
-    if (--unfinished_ == 0) all_done_.broadcast();
-  }
+  void task_done() { core_.task_done(); }
   //! Blocks until every item ever pushed has been marked task_done().
-  void join() {
-    detail::sync_point("queue.join", this);
-    detail::RawLock lock(m_, "queue.join");
-    while (unfinished_ != 0) all_done_.wait(m_, "queue.join");
-  }
+  void join() { core_.join(); }
 
  private:
-  void put(const T& item) {
-    if (closed_) throw QueueClosed("push on a closed queue");
-    ::new (static_cast<void*>(slot((head_ + count_) % Capacity))) T(item);
-    ++count_;
-    ++unfinished_;
-    not_empty_.signal();
+  detail::QueueCore::Ring ring() noexcept { return {storage_, sizeof(T), Capacity}; }
+  std::optional<T> take(Wait wait, const timespec* deadline, const char* label) {
+    std::array<std::byte, sizeof(T)> bytes;
+    if (!core_.pop(ring(), bytes.data(), wait, deadline, label)) return std::nullopt;
+    return std::bit_cast<T>(bytes);
   }
-  T take() {
-    T item = *std::launder(reinterpret_cast<T*>(slot(head_)));
-    head_ = (head_ + 1) % Capacity;
-    --count_;
-    not_full_.signal();
-    return item;
-  }
-  std::byte* slot(std::size_t i) noexcept { return storage_ + i * sizeof(T); }
 
-  detail::RawMutex m_;
-  detail::RawCond not_empty_;
-  detail::RawCond not_full_;
-  detail::RawCond all_done_;
-  std::size_t head_ = 0;
-  std::size_t count_ = 0;
-  std::size_t unfinished_ = 0;
-  bool closed_ = false;
+  // First, so that the queue's schedule points name the queue's address.
+  detail::QueueCore core_;
   // Raw bytes rather than T[Capacity], so T need not be default-constructible.
   alignas(T) std::byte storage_[Capacity * sizeof(T)];
 };

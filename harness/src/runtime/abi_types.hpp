@@ -1,0 +1,146 @@
+#pragma once
+// The plain data that crosses the plugin boundary, host side: what a
+// scenario's registration describes (params, roles, metrics), parameter
+// values, metric slots and the site fixture's facts. Only C-layout structs,
+// raw pointers and numbers, so the host reads them without sharing a library
+// type with the plugin. Not installed: plugins reach these through the
+// strain_runtime library (built from the same sources as the host), and
+// strain::kAbiVersion covers their layout as it covers the public headers'.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "strain/context.hpp"
+
+namespace strain::detail {
+
+//! How a blocking wait handed to the scheduler ended.
+enum class WaitResult : std::uint32_t { woken, timed_out, aborted };
+
+//! What a strategy that owns the schedule provides. Null in ContextData
+//! under every other strategy, so the primitives then block in the kernel as
+//! usual. Only one role thread runs at a time under such a strategy, so a
+//! primitive must never block in the kernel: it tries, and if it cannot
+//! proceed it blocks here, on the object it waits for.
+struct SchedHooks {
+  //! Parks the calling thread until another role calls wake(object) (or, for
+  //! a `timed` wait, until every thread is blocked). Other threads run
+  //! meanwhile. `label` names the operation for deadlock reports.
+  WaitResult (*block)(Context& ctx, const void* object, const char* label, bool timed) noexcept;
+  //! Makes the threads blocked on `object` runnable: the longest-waiting one,
+  //! or all of them.
+  void (*wake)(Context& ctx, const void* object, bool all) noexcept;
+  //! The weak memory model (null when it is off): the value an atomic load
+  //! returns, given the newest value; `order` is a std::memory_order.
+  std::uint64_t (*load)(Context& ctx, const void* object, std::uint64_t newest, int order) noexcept;
+  //! Records a store (`update`: a read-modify-write) that replaced `before`.
+  void (*store)(Context& ctx, const void* object, std::uint64_t before, std::uint64_t after,
+                int order, bool update) noexcept;
+};
+
+//! Or-ed into the order passed to SchedHooks::load when the load must see
+//! the newest value (a failed compare-exchange reads it, as any
+//! read-modify-write does).
+inline constexpr int kLoadNewest = 0x100;
+
+//! A metric value as recorded by Context::metric().
+struct MetricSlot {
+  bool set = false;
+  bool is_int = false;
+  std::int64_t i = 0;
+  double d = 0.0;
+};
+
+//! The host-owned facts of a running site. Plain data and function pointers
+//! into the host. Every string stays valid for as long as the case runs.
+struct SiteData {
+  const char* base_url = nullptr;  // "http://127.0.0.1:<port>", no trailing slash
+  std::uint32_t base_url_len = 0;
+  std::uint32_t pages = 0;      // pages of the generated site
+  std::uint32_t reachable = 0;  // pages reachable from the start page over on-site links
+  std::uint16_t port = 0;
+  const void* host = nullptr;  // the host's server object, passed back to the functions below
+  //! The full URL of page `k` (0 is the start page); null when out of range.
+  const char* (*page_url)(const void* host, std::uint32_t k, std::size_t* len) noexcept = nullptr;
+  //! The body size the server sends with a 200 for `target` (a URL of this
+  //! site or a path); -1 when the site has no such page.
+  std::int64_t (*body_bytes)(const void* host, const char* target,
+                             std::size_t len) noexcept = nullptr;
+};
+
+//! One parameter value; `type` says which member is meaningful.
+struct ParamValue {
+  ParamType type = ParamType::integer;
+  std::int64_t i = 0;
+  double d = 0.0;
+  bool b = false;
+  const char* s = "";
+  std::size_t s_len = 0;
+};
+
+//! A declared parameter: name, type, default, allowed values, one line of doc.
+struct ParamDecl {
+  const char* name;
+  const char* doc;
+  ParamValue default_value;
+  const ParamValue* allowed;  // empty: any value of the type is allowed
+  std::uint32_t n_allowed;
+};
+
+//! A declared role: a function run concurrently by one or more threads.
+struct RoleDecl {
+  const char* name;
+  const char* doc;
+  //! The fewest threads the role needs to show anything (a producer and a
+  //! consumer need one each; a lost update needs two workers): a spec that
+  //! gives fewer is an error, and one that gives none gets this many.
+  std::uint32_t min_instances;
+};
+
+//! A declared metric: a named number a scenario reports after each trial.
+struct MetricDecl {
+  const char* name;
+  const char* doc;
+};
+
+//! Everything the host knows of a scenario. The first two fields never move,
+//! so a host can check the version of a descriptor of any ABI.
+struct ScenarioDescriptor {
+  std::uint32_t abi_version;
+  std::uint32_t struct_size;
+  const char* name;
+  const char* doc;
+  const ParamDecl* params;
+  std::uint32_t n_params;
+  const RoleDecl* roles;
+  std::uint32_t n_roles;
+  const MetricDecl* metrics;
+  std::uint32_t n_metrics;
+  std::size_t state_size;
+  std::size_t state_align;
+  //! Constructs a fresh state at `where` and runs its setup. On failure the
+  //! reason is recorded in `ctx` and nothing is left to destroy.
+  bool (*construct)(void* where, Context& ctx) noexcept;
+  //! Destroys a state made by construct.
+  void (*destroy)(void* where) noexcept;
+  //! Runs role number `role` on `state`; failures are recorded in `ctx`.
+  bool (*run_role)(void* state, std::uint32_t role, Context& ctx) noexcept;
+  //! Runs the scenario's check after all roles ended.
+  bool (*check)(void* state, Context& ctx) noexcept;
+};
+
+//! The signature of the function each registered scenario exports.
+using DescribeFn = const ScenarioDescriptor*() noexcept;
+
+}  // namespace strain::detail
+
+namespace strain::detail {
+
+//! The host's way into a Context's state (the members are private to it).
+inline ContextData& context_data(Context& c) noexcept { return ContextAccess::data(c); }
+//! Read-only.
+inline const ContextData& context_data(const Context& c) noexcept {
+  return ContextAccess::data(const_cast<Context&>(c));
+}
+
+}  // namespace strain::detail

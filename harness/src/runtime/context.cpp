@@ -1,0 +1,146 @@
+// The out-of-line parts of strain/context.hpp, strain/site.hpp and the
+// registration glue of strain/scenario.hpp: parameter and metric lookup by
+// name, failure recording, the site view. None is on the hot path (schedule
+// points and atomics stay inline in the headers).
+
+#include "strain/context.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+#include "runtime/abi_types.hpp"
+#include "strain/scenario.hpp"
+#include "strain/test.hpp"
+
+namespace strain {
+
+const detail::ParamValue& Context::find_param(std::string_view name, ParamType want) const {
+  for (std::uint32_t k = 0; k < d_.desc->n_params; ++k) {
+    if (name != d_.desc->params[k].name) continue;
+    const detail::ParamValue& v = d_.params[k];
+    const bool ok = v.type == want || (want == ParamType::number && v.type == ParamType::integer);
+    if (!ok)
+      throw std::invalid_argument("param '" + std::string(name) + "' read with the wrong type");
+    return v;
+  }
+  throw std::invalid_argument("no param named '" + std::string(name) + "'");
+}
+
+std::int64_t Context::int_param(std::string_view name) const {
+  return find_param(name, ParamType::integer).i;
+}
+
+double Context::num_param(std::string_view name) const {
+  const auto& v = find_param(name, ParamType::number);
+  return v.type == ParamType::integer ? static_cast<double>(v.i) : v.d;
+}
+
+bool Context::bool_param(std::string_view name) const {
+  return find_param(name, ParamType::boolean).b;
+}
+
+std::string_view Context::str_param(std::string_view name) const {
+  const auto& v = find_param(name, ParamType::string);
+  return {v.s, v.s_len};
+}
+
+void Context::set_metric(std::string_view name, bool is_int, std::int64_t i, double d) {
+  if (d_.metrics == nullptr)
+    throw std::logic_error("metric('" + std::string(name) +
+                           "') called from a role; call it in setup or check");
+  for (std::uint32_t k = 0; k < d_.desc->n_metrics; ++k) {
+    if (name != d_.desc->metrics[k].name) continue;
+    detail::MetricSlot& slot = d_.metrics[k];
+    slot.set = true;
+    slot.is_int = is_int;
+    slot.i = i;
+    slot.d = d;
+    return;
+  }
+  throw std::invalid_argument("no metric named '" + std::string(name) + "' was declared");
+}
+
+std::uint32_t Context::instances_of(std::uint32_t role) const noexcept {
+  return role < d_.desc->n_roles ? d_.role_counts[role] : 0;
+}
+
+Site Context::site() const {
+  if (d_.site == nullptr)
+    throw std::logic_error(
+        "this scenario needs the site fixture: add 'fixtures: { site: {} }' to its spec");
+  return Site(d_.site);
+}
+
+void Context::record(FailureKind kind, std::string_view what) noexcept {
+  if (d_.failure != FailureKind::none) return;
+  d_.failure = kind;
+  const std::size_t n = std::min(what.size(), sizeof(d_.message) - 1);
+  std::memcpy(d_.message, what.data(), n);
+  d_.message[n] = '\0';
+  d_.message_len = static_cast<std::uint32_t>(n);
+}
+
+std::string_view Site::base_url() const noexcept { return {d_->base_url, d_->base_url_len}; }
+std::uint16_t Site::port() const noexcept { return d_->port; }
+std::uint32_t Site::pages() const noexcept { return d_->pages; }
+std::uint32_t Site::reachable() const noexcept { return d_->reachable; }
+
+std::string_view Site::page_url(std::uint32_t k) const {
+  std::size_t len = 0;
+  const char* s = d_->page_url(d_->host, k, &len);
+  if (s == nullptr) throw std::out_of_range("the site has no page with that index");
+  return {s, len};
+}
+
+std::int64_t Site::body_bytes(std::string_view url) const noexcept {
+  return d_->body_bytes(d_->host, url.data(), url.size());
+}
+
+namespace detail {
+
+bool guarded(Context& ctx, bool role, void (*fn)(void* obj, Context& ctx), void* obj) noexcept {
+  tls_context = &ctx;
+  // Switched on once and left on: a relaxed load of a line nobody writes
+  // is all `none` then costs an atomic (see detail::sync_point).
+  if (role && ContextAccess::data(ctx).point_fn != nullptr &&
+      !points_enabled.load(std::memory_order_relaxed))
+    points_enabled.store(true, std::memory_order_relaxed);
+  try {
+    fn(obj, ctx);
+    return true;
+  } catch (const std::exception& e) {
+    ctx.record(FailureKind::error, e.what());
+  } catch (...) {
+    ctx.record(FailureKind::error, "unknown exception");
+  }
+  return false;
+}
+
+}  // namespace detail
+}  // namespace strain
+
+// Defined by the strain host: records a failure of the code under test in
+// the role that started the calling thread, when the calling thread belongs
+// to a steered trial; returns false otherwise. Weak, so a plugin also links
+// without the host (its unit tests).
+extern "C" bool strain_record_failure(int kind, const char* what, std::size_t len) noexcept
+    __attribute__((weak, visibility("default")));
+
+bool strain::expect(bool cond, std::string_view what) noexcept {
+  if (cond) return true;
+  if (Context* c = detail::tls_context) {
+    c->fail(what);
+    return false;
+  }
+  if (strain_record_failure != nullptr &&
+      strain_record_failure(static_cast<int>(FailureKind::violation), what.data(), what.size()))
+    return false;
+  std::fprintf(stderr, "strain::expect failed on a thread outside the trial: %.*s\n",
+               static_cast<int>(what.size()), what.data());
+  std::abort();
+}

@@ -1,0 +1,173 @@
+// The bodies of strain/sync/pthread.hpp's RawMutex and RawCond. Compiled into
+// strain_runtime, which every plugin links: none of this is a hot path (each
+// call enters pthreads anyway), so it need not be inline in the headers.
+
+#include "strain/sync/pthread.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <system_error>
+
+#include "runtime/abi_types.hpp"
+
+namespace strain::detail {
+namespace {
+
+[[noreturn]] void throw_pthread_error(int rc, const char* what) {
+  throw std::system_error(rc, std::generic_category(), what);
+}
+
+// This thread's context if a strategy owns the schedule (then a primitive
+// must not block in the kernel), else null.
+Context* controlling_context() noexcept {
+  if (!points_enabled.load(std::memory_order_relaxed)) return nullptr;
+  Context* c = tls_context;
+  return c != nullptr && ContextAccess::hooks(*c) != nullptr ? c : nullptr;
+}
+
+// Tells the scheduler that `object` changed, so the threads blocked on it
+// may proceed; nothing unless a strategy owns the schedule.
+void wake_blocked(const void* object, bool all) noexcept {
+  if (Context* c = controlling_context()) ContextAccess::hooks(*c)->wake(*c, object, all);
+}
+
+}  // namespace
+
+RawMutex::RawMutex() {
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+  const int rc = pthread_mutex_init(&m_, &attr);
+  pthread_mutexattr_destroy(&attr);
+  if (rc != 0) throw_pthread_error(rc, "pthread_mutex_init");
+}
+
+RawMutex::~RawMutex() { pthread_mutex_destroy(&m_); }
+
+// Under a strategy that owns the schedule it never blocks in the kernel:
+// while the mutex is held it parks in the scheduler (as `label`), which runs
+// the other roles.
+void RawMutex::lock(const char* label) {
+  if (Context* c = controlling_context()) {
+    while (!try_lock())
+      if (ContextAccess::hooks(*c)->block(*c, this, label, false) == WaitResult::aborted)
+        throw ScheduleAborted();
+    return;
+  }
+  acquired(pthread_mutex_lock(&m_), "pthread_mutex_lock");
+}
+
+bool RawMutex::try_lock() {
+  const int rc = pthread_mutex_trylock(&m_);
+  if (rc == EBUSY) return false;
+  acquired(rc, "pthread_mutex_trylock");
+  return true;
+}
+
+void RawMutex::unlock() noexcept {
+  pthread_mutex_unlock(&m_);
+  wake_blocked(this, true);
+}
+
+// The scheduler must return holding the mutex. Once the trial was aborted
+// the threads run freely again, so the kernel may block.
+void RawMutex::relock(Context& c) {
+  while (!try_lock())
+    if (ContextAccess::hooks(c)->block(c, this, "mutex.lock", false) == WaitResult::aborted)
+      return acquired(pthread_mutex_lock(&m_), "pthread_mutex_lock");
+}
+
+// A condvar wait always returns holding the mutex: OwnerDied is thrown with
+// the mutex consistent and still held, so the caller's guard releases it.
+void RawMutex::relocked(int rc, const char* what) {
+  if (rc == 0) return;
+  if (rc == EOWNERDEAD) {
+    pthread_mutex_consistent(&m_);
+    throw OwnerDied();
+  }
+  throw_pthread_error(rc, what);
+}
+
+void RawMutex::acquired(int rc, const char* what) {
+  if (rc == EOWNERDEAD) {
+    // Repair the mutex for the next user, then give it back: the caller
+    // gets an exception, not the lock, so no guard would unlock it.
+    pthread_mutex_consistent(&m_);
+    pthread_mutex_unlock(&m_);
+    throw OwnerDied();
+  }
+  if (rc != 0) throw_pthread_error(rc, what);
+}
+
+RawCond::RawCond() {
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  const int rc = pthread_cond_init(&c_, &attr);
+  pthread_condattr_destroy(&attr);
+  if (rc != 0) throw_pthread_error(rc, "pthread_cond_init");
+}
+
+// Under a strategy that owns the schedule the thread parks in the scheduler
+// (as `label`) instead; no other role runs between the unlock and the park,
+// so no notification is lost.
+void RawCond::wait(RawMutex& m, const char* label) {
+  if (Context* c = controlling_context()) {
+    (void)park(*c, m, label, false);
+    return;
+  }
+  m.relocked(pthread_cond_wait(&c_, &m.m_), "pthread_cond_wait");
+}
+
+// Under a strategy that owns the schedule the deadline is not looked at.
+bool RawCond::wait_until(RawMutex& m, const timespec& deadline, const char* label) {
+  if (Context* c = controlling_context()) return park(*c, m, label, true);
+  const int rc = pthread_cond_timedwait(&c_, &m.m_, &deadline);
+  if (rc == ETIMEDOUT) return false;
+  m.relocked(rc, "pthread_cond_timedwait");
+  return true;
+}
+
+void RawCond::signal() noexcept {
+  pthread_cond_signal(&c_);
+  wake_blocked(this, false);
+}
+
+void RawCond::broadcast() noexcept {
+  pthread_cond_broadcast(&c_);
+  wake_blocked(this, true);
+}
+
+// Releases `m`, parks on this condvar, and relocks `m`; false on a timeout.
+bool RawCond::park(Context& c, RawMutex& m, const char* label, bool timed) {
+  m.unlock();
+  const WaitResult r = ContextAccess::hooks(c)->block(c, this, label, timed);
+  m.relock(c);
+  if (r == WaitResult::aborted) throw ScheduleAborted();
+  return r == WaitResult::woken;
+}
+
+timespec deadline_after_seconds(double seconds) noexcept {
+  // Clamped to a century so that duration::max() cannot overflow tv_sec.
+  constexpr std::int64_t kMaxNs = std::int64_t{100} * 365 * 24 * 3600 * 1'000'000'000;
+  std::int64_t ns = 0;
+  if (seconds * 1e9 >= static_cast<double>(kMaxNs)) {
+    ns = kMaxNs;
+  } else if (seconds > 0) {
+    ns = static_cast<std::int64_t>(std::ceil(seconds * 1e9));
+  }
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  t.tv_sec += static_cast<time_t>(ns / 1'000'000'000);
+  t.tv_nsec += static_cast<long>(ns % 1'000'000'000);
+  if (t.tv_nsec >= 1'000'000'000) {
+    t.tv_nsec -= 1'000'000'000;
+    ++t.tv_sec;
+  }
+  return t;
+}
+
+}  // namespace strain::detail

@@ -1,0 +1,123 @@
+// The out-of-line bodies of Mutex, CondVar (strain/sync/mutex.hpp),
+// Semaphore and Barrier (strain/sync/semaphore.hpp), and Atomic's calls into
+// the weak memory model (strain/sync/atomic.hpp). Each primitive is a
+// schedule point (detail::sync_point, inline) around a RawMutex/RawCond call,
+// which enters pthreads anyway; the model is only consulted under
+// `controlled`, behind an indirect call already. Atomic's own operations and
+// its point stay inline.
+
+#include <stdexcept>
+
+#include "runtime/abi_types.hpp"
+#include "strain/sync/atomic.hpp"
+#include "strain/sync/mutex.hpp"
+#include "strain/sync/semaphore.hpp"
+
+namespace strain {
+
+void Mutex::lock() {
+  detail::sync_point("mutex.lock", this);
+  m_.lock("mutex.lock");
+}
+
+bool Mutex::try_lock() {
+  detail::sync_point("mutex.try_lock", this);
+  return m_.try_lock();
+}
+
+void Mutex::unlock() {
+  m_.unlock();
+  detail::sync_point("mutex.unlock", this);
+}
+
+void CondVar::wait(std::unique_lock<Mutex>& lock) {
+  detail::sync_point("condvar.wait", this);
+  c_.wait(lock.mutex()->m_);
+}
+
+bool CondVar::wait_until(std::unique_lock<Mutex>& lock, const timespec& deadline) {
+  detail::sync_point("condvar.wait", this);
+  return c_.wait_until(lock.mutex()->m_, deadline);
+}
+
+void CondVar::notify_one() noexcept {
+  detail::sync_point("condvar.notify_one", this);
+  c_.signal();
+}
+
+void CondVar::notify_all() noexcept {
+  detail::sync_point("condvar.notify_all", this);
+  c_.broadcast();
+}
+
+Semaphore::Semaphore(std::ptrdiff_t initial) : count_(initial) {
+  if (initial < 0) throw std::invalid_argument("Semaphore: negative initial count");
+}
+
+void Semaphore::acquire() {
+  detail::sync_point("semaphore.acquire", this);
+  detail::RawLock lock(m_);
+  while (count_ == 0) cv_.wait(m_, "semaphore.acquire");
+  --count_;
+}
+
+bool Semaphore::try_acquire() {
+  detail::sync_point("semaphore.try_acquire", this);
+  detail::RawLock lock(m_);
+  if (count_ == 0) return false;
+  --count_;
+  return true;
+}
+
+// One step under the lock, where sem_post would take n.
+void Semaphore::release(std::ptrdiff_t n) {
+  detail::sync_point("semaphore.release", this);
+  if (n < 0) throw std::invalid_argument("Semaphore::release: negative count");
+  detail::RawLock lock(m_);
+  count_ += n;
+  if (n == 1) {
+    cv_.signal();
+  } else if (n > 1) {
+    cv_.broadcast();
+  }
+}
+
+Barrier::Barrier(std::uint32_t parties) : parties_(parties) {
+  if (parties == 0) throw std::invalid_argument("Barrier: needs at least one party");
+}
+
+void Barrier::arrive_and_wait() {
+  detail::sync_point("barrier.arrive", this);
+  detail::RawLock lock(m_);
+  // The generation tells a woken party whether its own round completed; a
+  // plain count would confuse it with the next round's arrivals.
+  const std::uint64_t round = generation_;
+  if (++arrived_ == parties_) {
+    arrived_ = 0;
+    ++generation_;
+    cv_.broadcast();
+    return;
+  }
+  while (round == generation_) cv_.wait(m_, "barrier.arrive");
+}
+
+}  // namespace strain
+
+namespace strain::detail {
+
+std::uint64_t model_load(Context& c, const void* object, std::uint64_t newest, int order,
+                         bool must_see_newest) noexcept {
+  const SchedHooks* h = ContextAccess::hooks(c);
+  if (h == nullptr || h->load == nullptr) return newest;
+  return h->load(c, object, newest, order | (must_see_newest ? kLoadNewest : 0));
+}
+
+void model_store(Context& c, const void* object, std::uint64_t before, std::uint64_t after,
+                 int order, bool update) noexcept {
+  const SchedHooks* h = ContextAccess::hooks(c);
+  // The model is on when both are set (load is what the header used to test).
+  if (h != nullptr && h->load != nullptr && h->store != nullptr)
+    h->store(c, object, before, after, order, update);
+}
+
+}  // namespace strain::detail

@@ -391,8 +391,10 @@ void CaseRun::run_threads(unsigned n) {
       // The watchdog samples every 100 ms: a point passed within the last
       // sample could hide; none in 90% of the timeout is none in the trial.
       result_.unsteerable = cs_->controller && quiet_s >= 0.9 * c_.schedule.timeout_s;
-      return abandon_trial(std::move(team), Outcome::hang, watch.trial(),
-                           hang_message(*team, watch.trial(), quiet_s));
+      // Composed before the call: an argument's std::move(team) may run
+      // first (clang evaluates left to right) and leave `team` null.
+      std::string message = hang_message(*team, watch.trial(), quiet_s);
+      return abandon_trial(std::move(team), Outcome::hang, watch.trial(), std::move(message));
     }
   }
 }

@@ -492,6 +492,10 @@ std::string Controller::deadlock_report(bool stacks) const {
 }
 
 std::string Controller::stall_report(double quiet_s) const {
+  // The watchdog reads the turn holder's shadow stack, in that thread's TLS,
+  // while it runs: racy on purpose (relaxed loads of words), and TSan would
+  // report it against the TLS's initialisation.
+  TsanIgnore ignore;
   if (aborted_.load(std::memory_order_acquire)) return {};
   const unsigned cur = current_.load(std::memory_order_acquire);
   if (cur == kNobody)

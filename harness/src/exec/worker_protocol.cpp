@@ -92,54 +92,72 @@ std::string encode_result(const model::CaseResult& r) {
   return line({{"type", "result"}, {"result", j}});
 }
 
+namespace {
+
+// Throws, or returns false, when a field is missing or wrong; `out` may then
+// hold part of the message.
+bool decode_into(const json& j, WorkerMessage& out) {
+  if (j["type"] == "failure") {
+    out.type = WorkerMessage::Type::failure;
+    out.failure = failure_from(j.at("failure"));
+    return true;
+  }
+  if (j["type"] == "result") {
+    const json& r = j.at("result");
+    out.type = WorkerMessage::Type::result;
+    out.result.trials = u64(r.at("trials"));
+    out.result.elapsed_s = num_from(r.at("elapsed_s"));
+    const json& o = r.at("outcomes");
+    for (std::size_t k = 0; k < model::kOutcomeCount && k < o.size(); ++k)
+      out.result.outcomes[k] = u64(o[k]);
+    const auto stop = model::stop_reason_from_string(r.at("stopped_by").get<std::string>());
+    if (!stop) return false;
+    out.result.stopped_by = *stop;
+    out.result.note = r.at("note").get<std::string>();
+    out.result.met = r.at("met").get<bool>();
+    out.result.schedules = r.contains("schedules") ? u64(r.at("schedules")) : 0;
+    out.result.unsteerable = r.value("unsteerable", false);
+    if (!r.at("first_failure").is_null())
+      out.result.first_failure = failure_from(r.at("first_failure"));
+    // [interleavings, complete, bound or -1]
+    if (r.contains("explored")) {
+      const json& e = r.at("explored");
+      model::Exploration x;
+      x.interleavings = u64(e.at(0));
+      x.complete = e.at(1).get<bool>();
+      if (e.at(2).is_number_unsigned())
+        x.bound = static_cast<std::int64_t>(std::min<std::uint64_t>(u64(e.at(2)), INT64_MAX));
+      out.result.explored = x;
+    }
+    for (const auto& m : r.value("metrics", json::array()))
+      out.result.metrics.emplace_back(m.at(0).get<std::string>(), num_from(m.at(1)));
+    for (const auto& m : r.value("measured", json::array()))
+      out.result.measured.push_back({m.at(0).get<std::string>(), u64(m.at(1)), num_from(m.at(2)),
+                                     num_from(m.at(3)), num_from(m.at(4))});
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// Writes `out` only once the whole message has decoded. decode_line() tries a
+// line again from a later start with the same `out`, and what a first attempt
+// had read before it failed stayed in the message the second one decoded: a
+// result's trials in a failure message (found by worker_protocol_fuzz:
+// nlohmann's parser ends a text at a NUL byte, so "{result cut
+// short}\0{failure}" was read as a result first).
 bool decode(std::string_view text, WorkerMessage& out) {
   const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || !j.contains("type")) return false;
+  WorkerMessage m;
   try {
-    if (j["type"] == "failure") {
-      out.type = WorkerMessage::Type::failure;
-      out.failure = failure_from(j.at("failure"));
-      return true;
-    }
-    if (j["type"] == "result") {
-      const json& r = j.at("result");
-      out.type = WorkerMessage::Type::result;
-      out.result.trials = u64(r.at("trials"));
-      out.result.elapsed_s = num_from(r.at("elapsed_s"));
-      const json& o = r.at("outcomes");
-      for (std::size_t k = 0; k < model::kOutcomeCount && k < o.size(); ++k)
-        out.result.outcomes[k] = u64(o[k]);
-      const auto stop = model::stop_reason_from_string(r.at("stopped_by").get<std::string>());
-      if (!stop) return false;
-      out.result.stopped_by = *stop;
-      out.result.note = r.at("note").get<std::string>();
-      out.result.met = r.at("met").get<bool>();
-      out.result.schedules = r.contains("schedules") ? u64(r.at("schedules")) : 0;
-      out.result.unsteerable = r.value("unsteerable", false);
-      if (!r.at("first_failure").is_null())
-        out.result.first_failure = failure_from(r.at("first_failure"));
-      if (r.contains("explored")) {
-        const json& e = r.at("explored");
-        model::Exploration x;
-        x.interleavings = u64(e.at(0));
-        x.complete = e.at(1).get<bool>();
-        if (const std::uint64_t b = e.at(2).is_number_unsigned() ? u64(e.at(2)) : 0;
-            e.at(2).is_number_unsigned())
-          x.bound = static_cast<std::int64_t>(std::min<std::uint64_t>(b, INT64_MAX));
-        out.result.explored = x;
-      }
-      for (const auto& m : r.value("metrics", json::array()))
-        out.result.metrics.emplace_back(m.at(0).get<std::string>(), num_from(m.at(1)));
-      for (const auto& m : r.value("measured", json::array()))
-        out.result.measured.push_back({m.at(0).get<std::string>(), u64(m.at(1)),
-                                       num_from(m.at(2)), num_from(m.at(3)),
-                                       num_from(m.at(4))});
-      return true;
-    }
+    if (!decode_into(j, m)) return false;
   } catch (const std::exception&) {  // json::exception, or u64()'s
     return false;
   }
-  return false;
+  out = std::move(m);
+  return true;
 }
 
 bool decode_line(std::string_view line, WorkerMessage& out) {

@@ -23,7 +23,8 @@ std::string encode_failure(const model::TrialFailure& f);
 //! One line (with '\n') carrying the whole result.
 std::string encode_result(const model::CaseResult& r);
 
-//! Parses a line; false when it is not a well-formed message.
+//! Parses a line; false, and `out` left as it was, when it is not a
+//! well-formed message.
 bool decode(std::string_view line, WorkerMessage& out);
 
 //! decode(), or, when bytes a plugin wrote to the pipe came before the

@@ -313,5 +313,24 @@ TEST(WorkerProtocol, MalformedLinesAreRejected) {
   EXPECT_FALSE(decode(R"({"type":"other"})", m));
 }
 
+// A line whose first attempt fails halfway must not leave its fields in the
+// message a later start decodes: nlohmann ends the text at the NUL, so the
+// result cut short (trials, then no elapsed_s) was read first, and its trials
+// stayed in the failure decoded next (found by worker_protocol_fuzz; the
+// input is tests/fuzz/corpus/worker_protocol_fuzz/regression-partial-decode.txt).
+TEST(WorkerProtocol, AFailedAttemptLeavesNothingBehind) {
+  const std::string line =
+      std::string(R"({"result":{"trials":5},"type":"result"})") + '\0' +
+      R"({"failure":{"at_s":0.5,"message":"m","outcome":"violation","replay":"r","seed":1,)"
+      R"("trial":3},"type":"failure"})";
+  WorkerMessage m;
+  EXPECT_FALSE(decode(line.substr(0, line.find('\0')), m));
+  EXPECT_EQ(m.result.trials, 0u);
+  ASSERT_TRUE(decode_line(line, m));
+  EXPECT_EQ(m.type, WorkerMessage::Type::failure);
+  EXPECT_EQ(m.failure.trial, 3u);
+  EXPECT_EQ(m.result.trials, 0u);
+}
+
 }  // namespace
 }  // namespace strain::exec

@@ -1,5 +1,9 @@
 #include "sched/controller.hpp"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <execinfo.h>
 #include <fmt/format.h>
 
@@ -60,6 +64,23 @@ const detail::SchedHooks kModelHooks{&hook_block, &hook_wake, &hook_load, &hook_
 // spinners would take the cores from the thread that holds the turn.
 constexpr std::int64_t kSpinNs = 50'000;
 constexpr int kShortSpins = 100;
+
+// The turn's hand-off, on the futex itself rather than std::atomic's
+// wait/notify: libstdc++ 12 spins and calls sched_yield before it sleeps,
+// and behind busy processes each yield gave the slice away (issue 12: a
+// trial of four controlled threads went from 10 ms to over 5 s beside two
+// busy loops). The host exports syscall() to steer the code under test's
+// futex waits: the scheduler's own pass straight through.
+void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) {
+  SteerPause pause;
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, seen, nullptr,
+            nullptr, 0);
+}
+void futex_wake(std::atomic<std::uint32_t>& word) {
+  SteerPause pause;
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr,
+            nullptr, 0);
+}
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -427,7 +448,7 @@ void Controller::schedule(unsigned self) {
 void Controller::hand_to(unsigned next) {
   current_.store(next, std::memory_order_release);
   slots_[next].futex.fetch_add(1, std::memory_order_release);
-  slots_[next].futex.notify_one();
+  futex_wake(slots_[next].futex);
 }
 
 void Controller::await_turn(unsigned self) {
@@ -452,7 +473,7 @@ void Controller::await_turn(unsigned self) {
     // it, so the wait cannot miss it.
     const std::uint32_t seen = word.load(std::memory_order_acquire);
     if (has_turn()) return;
-    word.wait(seen, std::memory_order_acquire);
+    futex_wait(word, seen);
   }
 }
 
@@ -462,7 +483,7 @@ void Controller::abort_deadlock() {
   current_.store(kNobody, std::memory_order_release);
   for (unsigned u = 0; u < live_; ++u) {
     slots_[u].futex.fetch_add(1, std::memory_order_release);
-    slots_[u].futex.notify_one();
+    futex_wake(slots_[u].futex);
   }
 }
 

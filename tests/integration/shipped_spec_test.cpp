@@ -49,7 +49,12 @@ TEST_P(ShippedSpec, EveryCaseMeetsItsExpectation) {
   for (const auto& c : report["cases"]) {
     if (c["first_failure"].is_null()) continue;
     const std::string replay = c["first_failure"]["replay"];
-    const Result again = shell(replay + " --repeat 20");  // complete as printed
+    // Up to three rounds of 20: under a real scheduler (the processes
+    // topology runs chaos) a failure the run found once in 43 trials was
+    // replayed 0 of 20 times in one CI run on a loaded machine.
+    Result again = shell(replay + " --repeat 20");  // complete as printed
+    for (int round = 1; round < 3 && again.out.find("failed 0 of") != std::string::npos; ++round)
+      again = shell(replay + " --repeat 20");
     EXPECT_EQ(again.code, 1) << replay << "\n" << again.out << again.err;
     EXPECT_EQ(again.out.find("failed 0 of"), std::string::npos) << replay << "\n" << again.out;
     // All 20 ran, also when a failure ended the worker running them.

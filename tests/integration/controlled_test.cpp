@@ -213,11 +213,10 @@ namespace {
 // case may demand that it finish: the counts are the binomial numbers the
 // trivial scenario's steps give, each interleaving distinct (its digest).
 TEST(Dfs, RunsEveryInterleavingOnceAndSaysWhenItRanThemAll) {
-  const std::string json = kWork + "/dfs.json";
-  const Result r = strain("--plugin-path " + kTestPlugins +
-                          " run tests/integration/specs/dfs.yaml --report json:" + json);
+  const SpecRun run = run_test_spec("dfs");
+  const Result& r = run.run;
   EXPECT_EQ(r.code, 1) << "cut_short is unmet\n" << r.out << r.err;
-  const auto report = read_json(json);
+  const auto& report = run.report;
   const std::map<std::string, std::pair<std::uint64_t, bool>> expected = {
       {"dfs/all/points=0", {2, true}},    {"dfs/all/points=1", {6, true}},
       {"dfs/all/points=2", {20, true}},   {"dfs/all/points=3", {70, true}},
@@ -332,11 +331,10 @@ namespace {
 // off through pipes) runs the case again under chaos, says so, and its
 // replay lines name chaos; a case that names controlled is left as asked.
 TEST(DefaultStrategy, CodeItCannotSteerRunsUnderChaosAndSaysSo) {
-  const std::string json = kWork + "/unsteerable.json";
-  const Result r = strain("--plugin-path " + kTestPlugins +
-                          " run tests/integration/specs/unsteerable.yaml --report json:" + json);
+  const SpecRun run = run_test_spec("unsteerable");
+  const Result& r = run.run;
   EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const auto report = read_json(json);
+  const auto& report = run.report;
   const auto* fell_back = find_case(report, "unsteerable/default");
   ASSERT_NE(fell_back, nullptr);
   EXPECT_EQ((*fell_back)["verdict"], "met") << fell_back->dump(2);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "run_strain.hpp"
+#include "runtime/tsan_build.hpp"
 
 namespace {
 
@@ -20,17 +21,7 @@ using namespace strain_test;
 const std::string kPlugins = "--plugin-path " + kTestPlugins + " ";
 
 // Tests and strain are built with the same sanitizer flags (the preset's).
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kTsanBuild = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kTsanBuild = true;
-#else
-constexpr bool kTsanBuild = false;
-#endif
-#else
-constexpr bool kTsanBuild = false;
-#endif
+constexpr bool kTsanBuild = STRAIN_IS_TSAN_BUILD;
 const std::string kTrivial = "tests/integration/specs/trivial_met.yaml";
 
 std::string scratch(const std::string& name) {

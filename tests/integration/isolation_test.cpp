@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "run_strain.hpp"
+#include "runtime/tsan_build.hpp"
 
 namespace {
 
@@ -181,17 +182,7 @@ TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {
 namespace {
 
 // Tests and strain are built with the same sanitizer flags (the preset's).
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kTsanBuild = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kTsanBuild = true;
-#else
-constexpr bool kTsanBuild = false;
-#endif
-#else
-constexpr bool kTsanBuild = false;
-#endif
+constexpr bool kTsanBuild = STRAIN_IS_TSAN_BUILD;
 
 // Bugs only TSan sees: passed by the plain build, classified by kind in the
 // tsan build (a lock-order inversion is a `deadlock`, a data race a `race`).

@@ -29,7 +29,7 @@ const std::map<std::string, std::set<std::string>>& allowed() {
   static const std::map<std::string, std::set<std::string>> m = {
       {"model", {}},
       {"runtime", {}},  // the plugin runtime's compiled half, and its ABI types
-      {"core", {"model"}},
+      {"core", {"model", "runtime"}},
       {"check", {"core", "model"}},
       {"tsan", {"core", "model"}},
       {"plugin", {"check", "core", "model", "runtime"}},

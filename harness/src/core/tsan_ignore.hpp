@@ -15,15 +15,9 @@
 // strain::Mutex, a release store on a strain::Atomic) still runs outside
 // the region and creates the edges it should.
 
-#if defined(__SANITIZE_THREAD__)
-#define STRAIN_SCHED_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define STRAIN_SCHED_TSAN 1
-#endif
-#endif
+#include "runtime/tsan_build.hpp"
 
-#ifdef STRAIN_SCHED_TSAN
+#ifdef STRAIN_TSAN_BUILD
 extern "C" {
 void AnnotateIgnoreSyncBegin(const char* file, int line);
 void AnnotateIgnoreSyncEnd(const char* file, int line);
@@ -40,7 +34,7 @@ namespace strain {
 //! Nothing in a build without TSan.
 class TsanIgnore {
  public:
-#ifdef STRAIN_SCHED_TSAN
+#ifdef STRAIN_TSAN_BUILD
   TsanIgnore() noexcept {
     AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
     AnnotateIgnoreReadsBegin(__FILE__, __LINE__);

@@ -80,14 +80,7 @@ std::optional<PlainAccesses> plain_accesses_from(std::string_view text) {
   return parse(kPlainAccesses, text);
 }
 
-std::string strategy_names(std::string_view separator) {
-  std::string out;
-  for (const auto& s : kStrategies) {
-    if (!out.empty()) out += separator;
-    out += s.text;
-  }
-  return out;
-}
+std::string strategy_names(std::string_view separator) { return join(kStrategies, separator); }
 std::string pick_names(std::string_view separator) { return join(kPicks, separator); }
 std::string plain_access_names(std::string_view separator) {
   return join(kPlainAccesses, separator);

@@ -28,15 +28,8 @@
 
 #include "strain/pool/core.hpp"
 #include "strain/sync/pthread.hpp"
+#include "runtime/tsan_build.hpp"
 
-// Whether this is a ThreadSanitizer build (g++ and clang say it differently).
-#if defined(__SANITIZE_THREAD__)
-#define STRAIN_POOL_UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define STRAIN_POOL_UNDER_TSAN 1
-#endif
-#endif
 
 namespace strain::detail {
 
@@ -402,7 +395,7 @@ class PoolCore::Engine {
       if (wk.running >= 0) {
         Slot& sl = *slot(static_cast<std::uint32_t>(wk.running));
         std::string what = who + " while running this task";
-#ifdef STRAIN_POOL_UNDER_TSAN
+#ifdef STRAIN_TSAN_BUILD
         // ThreadSanitizer ends a child of a multithreaded fork that starts a
         // thread (die_after_fork) with an exit, not a signal; its own message
         // is in the output, but the caller should not have to guess.

@@ -60,10 +60,9 @@ void DfsPicker::wake_conflicting(const Event& executed) {
   std::erase_if(sleeping_, [&](unsigned u) { return conflict(pending_[u], executed); });
 }
 
-std::vector<unsigned> DfsPicker::options_at(std::span<const unsigned> enabled,
-                                            unsigned running) const {
-  const bool can_go_on = std::find(enabled.begin(), enabled.end(), running) != enabled.end();
-  const bool yielding = can_go_on && running < yielded_.size() && yielded_[running];
+std::vector<unsigned> DfsPicker::options_at(std::span<const unsigned> enabled, unsigned running,
+                                            bool can_go_on) const {
+  const bool yielding = can_go_on && yielded(running);
   // A new choice's options: one allocation per choice the search has not
   // been at (a replayed prefix allocates nothing), the price of a search
   // tree of unknown shape.
@@ -81,34 +80,35 @@ std::vector<unsigned> DfsPicker::options_at(std::span<const unsigned> enabled,
   return out;
 }
 
+// The thread that had the turn, unless it yields (a spin loop that kept the
+// turn would never end), then the next one after it.
+unsigned DfsPicker::without_branching(std::span<const unsigned> enabled, unsigned running,
+                                      bool can_go_on) const {
+  if (can_go_on && !yielded(running)) return running;
+  unsigned next = enabled.front();
+  for (const unsigned t : enabled)
+    if (t != running) {
+      next = t;
+      if (t > running) break;
+    }
+  return next;
+}
+
 unsigned DfsPicker::pick(Rng&, std::span<const unsigned> enabled, unsigned running,
                          std::span<const Event> events) {
   for (const unsigned t : enabled) {
     grow(t);
     pending_[t] = events[t];
   }
+  const bool can_go_on = std::find(enabled.begin(), enabled.end(), running) != enabled.end();
   if (depth_ == stack_.size()) {
     Node node;
-    if (!redundant_) node.options = options_at(enabled, running);
+    if (!redundant_) node.options = options_at(enabled, running, can_go_on);
     if (node.options.empty()) {
       // Every enabled thread sleeps (or the trial is already redundant):
-      // finish it along one path, without branching: the thread that had
-      // the turn, unless it yields (a spin loop that kept the turn would
-      // never end), then the next one after it.
+      // finish it along one path, without branching.
       redundant_ = true;
-      const bool can_go_on = std::find(enabled.begin(), enabled.end(), running) != enabled.end();
-      const bool yielding = running < yielded_.size() && yielded_[running];
-      unsigned next = enabled.front();
-      if (can_go_on && !yielding) {
-        next = running;
-      } else {
-        for (const unsigned t : enabled)
-          if (t != running) {
-            next = t;
-            if (t > running) break;
-          }
-      }
-      node.options = {next};
+      node.options = {without_branching(enabled, running, can_go_on)};
     }
     stack_.push_back(std::move(node));
   }
@@ -122,9 +122,7 @@ unsigned DfsPicker::pick(Rng&, std::span<const unsigned> enabled, unsigned runni
   for (std::size_t k = 0; k < node.taken; ++k)
     if (!contains(sleeping_, node.options[k])) sleeping_.push_back(node.options[k]);
   wake_conflicting(pending_[chosen]);
-  const bool can_go_on = std::find(enabled.begin(), enabled.end(), running) != enabled.end();
-  if (can_go_on && chosen != running && !(running < yielded_.size() && yielded_[running]))
-    ++preemptions_;
+  if (can_go_on && chosen != running && !yielded(running)) ++preemptions_;
   if (running < yielded_.size()) yielded_[running] = false;
   return chosen;
 }

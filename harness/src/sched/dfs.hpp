@@ -68,7 +68,12 @@ class DfsPicker final : public Picker {
   };
   void grow(unsigned t);
   void wake_conflicting(const Event& executed);
-  std::vector<unsigned> options_at(std::span<const unsigned> enabled, unsigned running) const;
+  std::vector<unsigned> options_at(std::span<const unsigned> enabled, unsigned running,
+                                   bool can_go_on) const;
+  //! The one thread a trial that branches no more goes on with.
+  unsigned without_branching(std::span<const unsigned> enabled, unsigned running,
+                             bool can_go_on) const;
+  bool yielded(unsigned t) const { return t < yielded_.size() && yielded_[t]; }
 
   std::int64_t bound_;
   std::vector<Node> stack_;

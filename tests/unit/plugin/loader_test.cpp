@@ -2,6 +2,7 @@
 // file is reported by path and reason, and none stops the others.
 
 #include "plugin/loader.hpp"
+#include "runtime/tsan_build.hpp"
 
 #include <gtest/gtest.h>
 
@@ -117,17 +118,7 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
   // spin_plain is built with INSTRUMENT: it calls the __tsan_* entry points,
   // which strain exports and which this test program has only when it is
   // built with ThreadSanitizer (its runtime defines them).
-#if defined(__SANITIZE_THREAD__)
-  constexpr bool kTsanRuntime = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-  constexpr bool kTsanRuntime = true;
-#else
-  constexpr bool kTsanRuntime = false;
-#endif
-#else
-  constexpr bool kTsanRuntime = false;
-#endif
+  constexpr bool kTsanRuntime = STRAIN_IS_TSAN_BUILD;
   if (kTsanRuntime) {
     EXPECT_NE(c.find("spin_plain"), nullptr);
   } else {

@@ -20,17 +20,9 @@
 #include <vector>
 
 #include "runtime/abi_types.hpp"
+#include "runtime/tsan_build.hpp"
 #include "strain/sync.hpp"
 
-// Whether this is a ThreadSanitizer build, as runtime/pool_core.cpp asks
-// (the pool's engine, and so this macro, no longer live in the header).
-#if defined(__SANITIZE_THREAD__)
-#define STRAIN_POOL_UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define STRAIN_POOL_UNDER_TSAN 1
-#endif
-#endif
 
 namespace {
 
@@ -271,7 +263,7 @@ TEST(ProcessPool, ATaskThatStartsAThreadIsNamedUnderThreadSanitizer) {
         return r;
       },
       {.workers = 1});
-#ifdef STRAIN_POOL_UNDER_TSAN
+#ifdef STRAIN_TSAN_BUILD
   // ThreadSanitizer kills the worker (die_after_fork); the error says why.
   try {
     (void)pool.submit(5).get();

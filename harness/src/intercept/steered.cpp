@@ -79,6 +79,13 @@ constexpr int kOnceDone = 2;
 
 void* trampoline(void* p);
 
+// Unlocks `m` and wakes its waiters, without a point.
+int release(void* m) {
+  const int rc = real().mutex_unlock(m);
+  wake(m, true);
+  return rc;
+}
+
 }  // namespace
 
 bool mutex_is_shared(const void* m) noexcept {
@@ -101,17 +108,19 @@ int mutex_trylock(void* m) {
   return real().mutex_trylock(m);
 }
 
+// A release is a point before it, as every operation on a shared object
+// is: the operation a point announces is what runs after it, which
+// controlled/dfs relies on to tell conflicting operations apart.
 int mutex_unlock(void* m) {
-  const int rc = real().mutex_unlock(m);
-  wake(m, true);
-  return rc;
+  point("pthread_mutex_unlock", m);
+  return release(m);
 }
 
 int cond_wait(void* c, void* m, bool timed) {
   point("pthread_cond_wait", c);
   // No other thread runs between the unlock and the park, so no
   // notification can fall between them.
-  (void)mutex_unlock(m);
+  (void)release(m);
   bool woken = true;
   try {
     woken = park(c, "pthread_cond_wait", timed);
@@ -153,6 +162,7 @@ int rwlock_trylock(void* rw, RwMode mode) {
 }
 
 int rwlock_unlock(void* rw) {
+  point("pthread_rwlock_unlock", rw);
   const int rc = real().rwlock_unlock(rw);
   wake(rw, true);
   return rc;
@@ -168,6 +178,7 @@ int spin_trylock(void* s) {
 }
 
 int spin_unlock(void* s) {
+  point("pthread_spin_unlock", s);
   const int rc = real().spin_unlock(s);
   wake(s, true);
   return rc;

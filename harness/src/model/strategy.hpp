@@ -19,7 +19,7 @@ namespace strain::model {
 enum class StrategyName : std::uint8_t { none, random, chaos, controlled };
 //! controlled: how the next thread is picked at each point.
 //! `dfs`: every interleaving, one per trial, depth first (model checking
-//! by stateless search, as CHESS does), pruned by sleep sets.
+//! by stateless search, as CHESS does), reduced by DPOR and sleep sets.
 enum class Pick : std::uint8_t { random, pct, pos, portfolio, dfs };
 //! controlled, plugins built with INSTRUMENT: which plain (non-atomic)
 //! memory accesses are schedule points: none; an address a second thread

@@ -25,9 +25,11 @@ bool Mutex::try_lock() {
   return m_.try_lock();
 }
 
+// The point before the release, as every primitive's: the operation a
+// point announces is what runs after it (controlled/dfs relies on it).
 void Mutex::unlock() {
-  m_.unlock();
   detail::sync_point("mutex.unlock", this);
+  m_.unlock();
 }
 
 void CondVar::wait(std::unique_lock<Mutex>& lock) {

@@ -299,6 +299,7 @@ void Controller::thread_end(unsigned t) {
     }
   }
   slots_[t].state = State::finished;
+  picker_->performed(t);
   schedule(t);
 }
 
@@ -333,6 +334,7 @@ WaitResult Controller::block(unsigned t, const void* object, const char* label, 
   s.since = ++block_count_;
   s.result = WaitResult::woken;
   s.where = WhereAt::of(steers_[t].site, steers_[t].shadow);
+  picker_->performed(t);
   schedule(t);
   if (aborted_.load(std::memory_order_acquire)) {
     // The wait site, for the deadlock report: this thread's own stack.

@@ -1,7 +1,9 @@
 #include "sched/dfs.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <utility>
 
 namespace strain::sched {
 
@@ -15,15 +17,35 @@ bool contains(const std::vector<unsigned>& v, unsigned t) {
   return std::find(v.begin(), v.end(), t) != v.end();
 }
 
+std::uintptr_t granule(const void* p) { return reinterpret_cast<std::uintptr_t>(p) >> 3; }
+
+// What an operation touches: its object's granule and, for a
+// synchronisation operation, one granule all of them share (see conflict()).
+// No address shifted right by 3 reaches these keys.
+constexpr std::uintptr_t kNoGranule = ~std::uintptr_t{0};
+constexpr std::uintptr_t kSyncGranule = ~std::uintptr_t{0} - 1;
+
+std::array<std::uintptr_t, 2> granules_of(const Event& e) {
+  return {granule(e.object), e.kind == detail::Access::sync ? kSyncGranule : kNoGranule};
+}
+
+void join(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& from) {
+  if (into.size() < from.size()) into.resize(from.size(), 0);
+  for (std::size_t k = 0; k < from.size(); ++k) into[k] = std::max(into[k], from[k]);
+}
+
 }  // namespace
 
 DfsPicker::DfsPicker(std::int64_t preemption_bound) : bound_(preemption_bound) {}
 
 bool DfsPicker::conflict(const Event& a, const Event& b) {
   if (a.object == nullptr || b.object == nullptr) return true;
+  // Synchronisation operations all conflict: some act on a second object
+  // their point does not name (a condition wait releases and retakes its
+  // mutex), which only this keeps ordered.
+  if (a.kind == detail::Access::sync && b.kind == detail::Access::sync) return true;
   // Same 8-byte granule, not the same address: a 4-byte write into the
   // high half of an 8-byte word conflicts with a read of the word.
-  const auto granule = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p) >> 3; };
   return granule(a.object) == granule(b.object) && (writes(a.kind) || writes(b.kind));
 }
 
@@ -34,6 +56,15 @@ void DfsPicker::begin_trial(Rng&, unsigned threads, std::uint64_t) {
   yielded_.assign(threads, false);
   preemptions_ = 0;
   redundant_ = false;
+  trace_.clear();
+  clocks_.assign(threads, Clock(threads, 0));
+  last_.assign(threads, -1);
+  objectless_.assign(threads, Seen{});
+  granules_.clear();
+  started_.assign(threads, false);
+  fresh_.assign(threads, false);
+  recorded_.assign(threads, false);
+  chosen_at_.assign(threads, -1);
 }
 
 void DfsPicker::add_thread(Rng&, unsigned t) { grow(t); }
@@ -43,21 +74,161 @@ void DfsPicker::grow(unsigned t) {
     pending_.resize(t + 1);
     yielded_.resize(t + 1, false);
   }
+  if (clocks_.size() <= t) {
+    clocks_.resize(t + 1);
+    last_.resize(t + 1, -1);
+    objectless_.resize(t + 1);
+    started_.resize(t + 1, false);
+    fresh_.resize(t + 1, false);
+    recorded_.resize(t + 1, false);
+    chosen_at_.resize(t + 1, -1);
+  }
 }
 
 void DfsPicker::announce(Rng&, unsigned t, const Event& e) {
   grow(t);
   // Thread t ran the operation it announced before (or was woken from it).
-  wake_conflicting(pending_[t]);
+  if (!recorded_[t]) ran_asleep(t);
+  if (started_[t] && !recorded_[t]) record(t);
+  // A start is no operation (see the top of dfs.hpp): nothing to record;
+  // under DPOR the thread goes on to its first operation with no choice
+  // between, as if both were one step (see pick()).
+  if (!started_[t]) fresh_[t] = bound_ < 0;
+  wake_conflicting(t);
   pending_[t] = e;
+  started_[t] = true;
+  recorded_[t] = false;
+}
+
+void DfsPicker::performed(unsigned t) {
+  grow(t);
+  if (!recorded_[t]) ran_asleep(t);
+  if (started_[t] && !recorded_[t]) record(t);
+  recorded_[t] = true;
+}
+
+// A sleeping thread ran, where it was the only one that could (no choice,
+// so no pick kept it out): the trial goes on where a branch already went.
+void DfsPicker::ran_asleep(unsigned t) {
+  if (contains(sleeping_, t)) redundant_ = true;
+}
+
+void DfsPicker::record(unsigned t) {
+  recorded_[t] = true;
+  fresh_[t] = false;
+  const std::int64_t node = std::exchange(chosen_at_[t], -1);
+  if (!dpor()) return;
+  // The race of the operation that ran, against the trace before it (a
+  // choice with one runnable thread is no pick, so it was not seen there).
+  if (const std::int64_t racing = race(t); racing >= 0)
+    add_backtrack(trace_[static_cast<std::size_t>(racing)].node, t);
+  const Event& e = pending_[t];
+  const auto step = static_cast<std::int64_t>(trace_.size());
+  Clock& c = clocks_[t];
+  if (c.size() <= t) c.resize(t + 1, 0);
+  const std::uint32_t nth = ++c[t];
+  // The clock of an operation joins those of the earlier operations it
+  // conflicts with; the latest of each kind stands for the ones before it,
+  // which it conflicts with or follows in its thread.
+  if (e.object == nullptr) {
+    for (unsigned q = 0; q < clocks_.size(); ++q)
+      if (q != t) join(c, clocks_[q]);
+    objectless_[t] = Seen{step, c};
+  } else {
+    const auto keys = granules_of(e);
+    for (const std::uintptr_t key : keys) {
+      if (key == kNoGranule) continue;
+      const Granule& g = granules_[key];
+      if (g.write.step >= 0) join(c, g.write.clock);
+      if (writes(e.kind))
+        for (const Seen& r : g.reads)
+          if (r.step >= 0) join(c, r.clock);
+    }
+    for (unsigned q = 0; q < objectless_.size(); ++q)
+      if (q != t && objectless_[q].step >= 0) join(c, objectless_[q].clock);
+    for (const std::uintptr_t key : keys) {
+      if (key == kNoGranule) continue;
+      Granule& g = granules_[key];
+      if (writes(e.kind)) {
+        g.write = Seen{step, c};
+        g.reads.clear();
+      } else {
+        if (g.reads.size() <= t) g.reads.resize(t + 1);
+        g.reads[t] = Seen{step, c};
+      }
+    }
+  }
+  trace_.push_back(Step{t, nth, node});
+  last_[t] = step;
+}
+
+bool DfsPicker::before(std::int64_t step, unsigned t) const {
+  const Step& s = trace_[static_cast<std::size_t>(step)];
+  if (s.thread == t) return true;
+  const Clock& c = clocks_[t];
+  return s.thread < c.size() && c[s.thread] >= s.nth;
+}
+
+std::int64_t DfsPicker::race(unsigned t) const {
+  const Event& e = pending_[t];
+  std::int64_t latest = -1;
+  const auto consider = [&](std::int64_t step) {
+    if (step > latest && !before(step, t)) latest = step;
+  };
+  if (e.object == nullptr) {
+    for (unsigned q = 0; q < last_.size(); ++q)
+      if (q != t && last_[q] >= 0) consider(last_[q]);
+    return latest;
+  }
+  for (const std::uintptr_t key : granules_of(e)) {
+    const auto it = key == kNoGranule ? granules_.end() : granules_.find(key);
+    if (it == granules_.end()) continue;
+    consider(it->second.write.step);
+    if (writes(e.kind))
+      for (const Seen& r : it->second.reads) consider(r.step);
+  }
+  for (unsigned q = 0; q < objectless_.size(); ++q)
+    if (q != t) consider(objectless_[q].step);
+  return latest;
+}
+
+void DfsPicker::add_races() {
+  if (!dpor()) return;
+  for (unsigned t = 0; t < pending_.size() && t < started_.size(); ++t) {
+    if (!started_[t] || recorded_[t]) continue;
+    const std::int64_t step = race(t);
+    if (step >= 0) add_backtrack(trace_[static_cast<std::size_t>(step)].node, t);
+  }
+}
+
+// At the choice before the racing operation ran, t runs first if it could
+// run there; if it could not, every thread that could is tried (as FG05).
+void DfsPicker::add_backtrack(std::int64_t at, unsigned t) {
+  if (at < 0) return;  // one thread could run: no other order starts there
+  Node& n = stack_[static_cast<std::size_t>(at)];
+  const auto add = [&n](unsigned u) {
+    if (!contains(n.options, u) && !contains(n.asleep, u)) n.options.push_back(u);
+  };
+  if (contains(n.eligible, t)) {
+    add(t);
+    return;
+  }
+  for (const unsigned u : n.eligible) add(u);
 }
 
 void DfsPicker::demote(Rng&, unsigned t) {
   if (t < yielded_.size()) yielded_[t] = true;
 }
 
-void DfsPicker::wake_conflicting(const Event& executed) {
-  std::erase_if(sleeping_, [&](unsigned u) { return conflict(pending_[u], executed); });
+// A thread's start is no operation under DPOR: it wakes no sleeper. A
+// sleeper that has not started is woken by any operation: its first
+// operation is not known yet, and may conflict with it. (A bounded search
+// keeps a start conflicting with all, as a bare point.)
+void DfsPicker::wake_conflicting(unsigned by) {
+  if (!started_[by] && bound_ < 0) return;
+  const Event executed = started_[by] ? pending_[by] : Event{};
+  std::erase_if(sleeping_,
+                [&](unsigned u) { return !started_[u] || conflict(pending_[u], executed); });
 }
 
 std::vector<unsigned> DfsPicker::options_at(std::span<const unsigned> enabled, unsigned running,
@@ -100,10 +271,30 @@ unsigned DfsPicker::pick(Rng&, std::span<const unsigned> enabled, unsigned runni
     grow(t);
     pending_[t] = events[t];
   }
+  add_races();
   const bool can_go_on = std::find(enabled.begin(), enabled.end(), running) != enabled.end();
+  const bool fresh = running < fresh_.size() && fresh_[running];
+  if (fresh) fresh_[running] = false;
+  if (fresh && can_go_on) {
+    // DPOR: a thread that just started runs its first operation as part of
+    // its start, which was the choice (its races go back there): a start
+    // alone would be a choice that changes nothing, whose branches DPOR
+    // would run twice.
+    wake_conflicting(running);
+    return running;
+  }
   if (depth_ == stack_.size()) {
     Node node;
     if (!redundant_) node.options = options_at(enabled, running, can_go_on);
+    if (dpor() && !node.options.empty()) {
+      // DPOR: the first option only; races add the others.
+      node.options.resize(1);
+      const bool yielding = can_go_on && yielded(running);
+      for (const unsigned t : enabled)
+        if (!(yielding && t == running)) node.eligible.push_back(t);
+      for (const unsigned t : node.eligible)
+        if (contains(sleeping_, t)) node.asleep.push_back(t);
+    }
     if (node.options.empty()) {
       // Every enabled thread sleeps (or the trial is already redundant):
       // finish it along one path, without branching.
@@ -121,7 +312,8 @@ unsigned DfsPicker::pick(Rng&, std::span<const unsigned> enabled, unsigned runni
   // The branches tried before this one at this choice sleep in it.
   for (std::size_t k = 0; k < node.taken; ++k)
     if (!contains(sleeping_, node.options[k])) sleeping_.push_back(node.options[k]);
-  wake_conflicting(pending_[chosen]);
+  wake_conflicting(chosen);
+  chosen_at_[chosen] = static_cast<std::int64_t>(depth_) - 1;
   if (can_go_on && chosen != running && !yielded(running)) ++preemptions_;
   if (running < yielded_.size()) yielded_[running] = false;
   return chosen;
@@ -132,6 +324,7 @@ void DfsPicker::end_trial() {
     depth_ = 0;
     return;
   }
+  add_races();  // the operations left pending (blocked, or cut short)
   if (!redundant_) ++interleavings_;
   // The deepest choice with an alternative left; the trial after takes it.
   stack_.resize(std::min(stack_.size(), depth_));

@@ -9,22 +9,39 @@
 // its schedule points, for code that behaves the same under the same
 // schedule).
 //
-// Sleep sets (Godefroid) prune it: a thread whose alternative was explored
-// at a choice sleeps in the branches taken after it, until a thread runs an
-// operation that conflicts with the sleeper's; an interleaving whose every
-// enabled thread sleeps only reorders independent operations of one already
-// run, and is counted as redundant, not explored further. Two operations
+// Dynamic partial-order reduction (Flanagan and Godefroid, POPL 2005, as
+// loom runs it for Rust) keeps the search to one interleaving per order of
+// the conflicting operations: a new choice is tried with one thread only,
+// and a thread is added at a choice only when the trial shows it racing
+// with the operation that ran there (conflicting, by another thread, not
+// ordered by happens-before through earlier conflicts). Two operations
 // conflict when they touch the same 8-byte granule and one writes; an
 // operation without an object (a bare point, a yield) conflicts with all.
-// This is not DPOR (no backtrack sets from races): loom's and GenMC's
-// reductions go further.
+// The code a thread runs before its first schedule point touches nothing
+// shared (what it shares goes through points), so a thread's start and its
+// first operation are one step: choosing a thread that has not started runs
+// both, with no choice between. Happens-
+// before is kept with vector clocks per thread, per granule (the last write
+// and each thread's reads since) and per thread's last objectless operation,
+// so finding the race of an operation costs O(threads), not O(trace).
+//
+// Sleep sets (Godefroid) prune what is left: a thread whose branch was
+// explored at a choice sleeps in the branches taken after it, until a
+// thread runs an operation that conflicts with the sleeper's; an
+// interleaving whose every enabled thread sleeps only reorders independent
+// operations of one already run, and is counted as redundant, not explored
+// further (nor are its races).
 //
 // A preemption bound (CHESS) keeps the search finite on longer runs: at
-// most that many switches away from a thread that could have gone on. A
+// most that many switches away from a thread that could have gone on. With
+// a bound the search tries every thread at every choice (with sleep sets,
+// without DPOR: the races DPOR follows may need the preemptions the bound
+// cuts, so bounded DPOR would miss interleavings the bound allows). A
 // thread that yields is not an option while another can run (CHESS's fair
 // scheduling), so a spin loop does not branch on every turn of its spin.
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "sched/picker.hpp"
@@ -40,6 +57,7 @@ class DfsPicker final : public Picker {
   void add_thread(Rng& rng, unsigned t) override;
   void announce(Rng& rng, unsigned t, const Event& e) override;
   void demote(Rng& rng, unsigned t) override;
+  void performed(unsigned t) override;
   unsigned pick(Rng& rng, std::span<const unsigned> enabled, unsigned running,
                 std::span<const Event> events) override;
 
@@ -63,17 +81,47 @@ class DfsPicker final : public Picker {
 
  private:
   struct Node {
-    std::vector<unsigned> options;  // in the order tried
+    std::vector<unsigned> options;  // in the order tried; DPOR appends to it
     std::size_t taken = 0;          // index into options
+    std::vector<unsigned> eligible;  // DPOR: who may run here (enabled, fair)
+    std::vector<unsigned> asleep;    // DPOR: who slept on arrival (covered)
   };
+  // One operation of the trial's trace: who ran it, its index among that
+  // thread's operations (1-based), and the choice it ran after (-1: there
+  // was no choice, one thread could run).
+  struct Step {
+    unsigned thread;
+    std::uint32_t nth;
+    std::int64_t node;
+  };
+  using Clock = std::vector<std::uint32_t>;  // operations seen, per thread
+  struct Seen {
+    std::int64_t step = -1;  // index into trace_; -1: none
+    Clock clock;
+  };
+  struct Granule {
+    Seen write;                  // the last write
+    std::vector<Seen> reads;     // each thread's last read since, by thread
+  };
+
   void grow(unsigned t);
-  void wake_conflicting(const Event& executed);
+  void wake_conflicting(unsigned by);  // by runs its pending operation
   std::vector<unsigned> options_at(std::span<const unsigned> enabled, unsigned running,
                                    bool can_go_on) const;
   //! The one thread a trial that branches no more goes on with.
   unsigned without_branching(std::span<const unsigned> enabled, unsigned running,
                              bool can_go_on) const;
   bool yielded(unsigned t) const { return t < yielded_.size() && yielded_[t]; }
+  bool dpor() const { return bound_ < 0 && !held_ && !redundant_; }
+  void ran_asleep(unsigned t);
+  //! Thread t ran its pending operation: adds it to the trace and clocks.
+  void record(unsigned t);
+  //! The last step that races with t's pending operation, or -1.
+  std::int64_t race(unsigned t) const;
+  //! DPOR: t's pending operation, and each thread's, against the trace.
+  void add_races();
+  void add_backtrack(std::int64_t node, unsigned t);
+  bool before(std::int64_t step, unsigned t) const;  // it happens-before t's next step
 
   std::int64_t bound_;
   std::vector<Node> stack_;
@@ -81,6 +129,18 @@ class DfsPicker final : public Picker {
   std::vector<unsigned> sleeping_;  // thread ids; their events are pending_[t]
   std::vector<Event> pending_;      // each thread's announced next operation
   std::vector<bool> yielded_;
+  // DPOR's trace of this trial (cleared per trial; the clocks allocate, a
+  // search's price like its nodes): which operations ran, each thread's
+  // clock, last operation and last objectless operation, each granule's.
+  std::vector<Step> trace_;
+  std::vector<Clock> clocks_;
+  std::vector<std::int64_t> last_;
+  std::vector<Seen> objectless_;
+  std::unordered_map<std::uintptr_t, Granule> granules_;
+  std::vector<bool> started_;   // t announced an operation this trial
+  std::vector<bool> fresh_;     // t announced its first operation just now
+  std::vector<bool> recorded_;  // t's pending operation is in the trace
+  std::vector<std::int64_t> chosen_at_;  // the choice that gave t its turn; -1
   std::int64_t preemptions_ = 0;
   bool redundant_ = false;  // this trial's every enabled thread slept
   bool exhausted_ = false;

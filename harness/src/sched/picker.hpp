@@ -36,6 +36,9 @@ class Picker {
   virtual void announce(Rng& rng, unsigned t, const Event& e) = 0;
   //! Thread `t` yields (a spin loop, a sleep): it should fall behind.
   virtual void demote(Rng& rng, unsigned t) = 0;
+  //! Thread `t` performed the operation it announced and now blocks or
+  //! ends, so no announcement follows it soon (a search records it here).
+  virtual void performed(unsigned /*t*/) {}
   //! One of `enabled` (at least two, ascending) to run next. `running` had
   //! the turn until now (it may not be enabled any more); `events` holds
   //! every thread's next operation.

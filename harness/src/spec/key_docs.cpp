@@ -85,8 +85,9 @@ constexpr std::array<KeyDoc, 56> kKeys = {{
      "`pos`: partial order sampling (random priorities per pending operation, redrawn for the "
      "conflicting ones after each step). `portfolio`: each trial draws one of PCT at depth 1, 2 "
      "or 3, POS and the random walk from its seed; a failure says which found it. `dfs`: every "
-     "interleaving of the schedule points, one per trial, depth first, pruned by sleep sets "
-     "(an interleaving that only reorders independent operations is not run twice); the case "
+     "interleaving of the schedule points, one per trial, depth first, reduced by DPOR and sleep "
+     "sets (one interleaving per order of the conflicting operations; with `preemption_bound`, "
+     "sleep sets only); the case "
      "ends when all were run and says so (`all N interleavings explored`). Sequentially "
      "consistent: weak_memory must stay false.",
      "schedule: { strategy: { name: controlled, pick: pos } }"},

@@ -24,7 +24,7 @@ class Mutex {
   void lock();
   //! Tries to lock without blocking; throws OwnerDied like lock().
   bool try_lock();
-  //! Unlocks; a schedule point after releasing the lock.
+  //! Unlocks; a schedule point before releasing the lock.
   void unlock();
 
  private:

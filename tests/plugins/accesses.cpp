@@ -1,5 +1,6 @@
 // Roles whose only shared operations are strain::Atomic stores and loads,
-// on one shared variable or each on its own, optionally under a mutex: the
+// on one shared variable or each on its own, optionally under a mutex (one
+// for all writers, or each its own): the
 // numbers of distinct orders of their conflicting operations are known, so
 // a test can check that controlled/dfs runs each exactly once (DPOR).
 
@@ -18,7 +19,8 @@ class Accesses {
     d.doc("Writers store and readers load, on one variable or each on its own")
         .param("ops", 1, "operations each role runs")
         .param("shared", true, "all roles use one variable (else each its own)")
-        .param("locked", false, "writers store under one mutex")
+        .param("locked", false, "writers store under a mutex")
+        .param("own_mutex", false, "each writer locks its own mutex (else one for all)")
         .role("writer", &Accesses::writer, "stores its instance + 1", 0)
         .role("reader", &Accesses::reader, "loads", 0)
         .metric("last", "the shared variable at the end")
@@ -28,12 +30,13 @@ class Accesses {
     ops_ = ctx.int_param("ops");
     shared_ = ctx.bool_param("shared");
     locked_ = ctx.bool_param("locked");
+    own_mutex_ = ctx.bool_param("own_mutex");
   }
   void writer(strain::Context& ctx) {
     strain::Atomic<std::int64_t>& v = var(ctx);
     for (std::int64_t k = 0; k < ops_; ++k) {
       if (locked_) {
-        std::lock_guard<strain::Mutex> hold(m_);
+        std::lock_guard<strain::Mutex> hold(own_mutex_ ? mutexes_[ctx.instance() % kMax] : m_);
         v.store(ctx.instance() + 1);
       } else {
         v.store(ctx.instance() + 1);
@@ -58,8 +61,9 @@ class Accesses {
   }
 
   std::int64_t ops_ = 1;
-  bool shared_ = true, locked_ = false;
+  bool shared_ = true, locked_ = false, own_mutex_ = false;
   strain::Mutex m_;
+  std::array<strain::Mutex, kMax> mutexes_;
   // 64 bytes apart: DPOR tells variables apart by their 8-byte granule.
   struct alignas(64) Slot : strain::Atomic<std::int64_t> {};
   std::array<Slot, 2 * kMax + 1> vars_{};

@@ -9,7 +9,7 @@ namespace strain {
 //! carries another number. Bump it whenever a type in this folder changes
 //! layout or meaning.
 #ifndef STRAIN_ABI_VERSION
-#define STRAIN_ABI_VERSION 3u
+#define STRAIN_ABI_VERSION 4u
 #endif
 inline constexpr std::uint32_t kAbiVersion = STRAIN_ABI_VERSION;
 

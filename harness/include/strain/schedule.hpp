@@ -20,16 +20,16 @@ class ScheduleAborted : public std::runtime_error {
 
 namespace detail {
 
-//! What the operation at a schedule point does to its object. Strategies that
-//! reason about conflicts (`controlled` with `pick: pos`) and the weak memory
-//! model use it; the others only see the label.
+//! What the operation at a schedule point does to its object: for strategies
+//! that reason about conflicts (pos, dfs) and the weak memory model.
 enum class Access : std::uint32_t {
   none,    // a plain point: Context::point()
   read,    // an atomic load
   write,   // an atomic store
   update,  // an atomic read-modify-write
-  sync,    // a lock, unlock, wait, notify, queue or barrier operation
+  sync,    // a lock, unlock, notify, queue, semaphore or barrier operation
   yield,   // the thread offers to let others run (spin loops, sleep)
+  wait,    // a condition wait or a wake from one: (re)takes an unnamed mutex
 };
 
 struct SchedHooks;  // what `controlled` provides (harness/src/runtime)

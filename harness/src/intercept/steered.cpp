@@ -117,7 +117,7 @@ int mutex_unlock(void* m) {
 }
 
 int cond_wait(void* c, void* m, bool timed) {
-  point("pthread_cond_wait", c);
+  point("pthread_cond_wait", c, Access::wait);
   // No other thread runs between the unlock and the park, so no
   // notification can fall between them.
   (void)release(m);

@@ -33,12 +33,12 @@ void Mutex::unlock() {
 }
 
 void CondVar::wait(std::unique_lock<Mutex>& lock) {
-  detail::sync_point("condvar.wait", this);
+  detail::sync_point("condvar.wait", this, detail::Access::wait);
   c_.wait(lock.mutex()->m_);
 }
 
 bool CondVar::wait_until(std::unique_lock<Mutex>& lock, const timespec& deadline) {
-  detail::sync_point("condvar.wait", this);
+  detail::sync_point("condvar.wait", this, detail::Access::wait);
   return c_.wait_until(lock.mutex()->m_, deadline);
 }
 

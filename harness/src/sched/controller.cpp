@@ -315,10 +315,11 @@ void Controller::point(unsigned t, const char* label, const void* object, Access
   // A primitive's operation both publishes what this thread did (so sync
   // before the others may run) and sees what the others did (so sync again
   // once this thread runs on).
-  if (model_ && kind == Access::sync) model_->sync(t);
+  const bool sync = kind == Access::sync || kind == Access::wait;
+  if (model_ && sync) model_->sync(t);
   schedule(t);
   note(t, label);
-  if (model_ && kind == Access::sync) model_->sync(t);
+  if (model_ && sync) model_->sync(t);
 }
 
 WaitResult Controller::block(unsigned t, const void* object, const char* label, bool timed) {
@@ -349,7 +350,10 @@ void Controller::make_runnable(unsigned t, WaitResult why) {
   Slot& s = slots_[t];
   s.state = State::runnable;
   s.result = why;
-  events_[t] = Event{s.blocked_on, Access::sync};
+  // The wake-up is an operation: it retakes what the wait released (a
+  // condition wait's mutex, a primitive's inner lock), which need not be
+  // the object it waited on.
+  events_[t] = Event{s.blocked_on, Access::wait};
   s.blocked_on = nullptr;
   picker_->announce(rng_, t, events_[t]);
 }

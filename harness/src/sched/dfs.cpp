@@ -10,8 +10,11 @@ namespace strain::sched {
 namespace {
 
 bool writes(detail::Access k) {
-  return k == detail::Access::write || k == detail::Access::update || k == detail::Access::sync;
+  return k == detail::Access::write || k == detail::Access::update || k == detail::Access::sync ||
+         k == detail::Access::wait;
 }
+
+bool synchronises(detail::Access k) { return k == detail::Access::sync || k == detail::Access::wait; }
 
 bool contains(const std::vector<unsigned>& v, unsigned t) {
   return std::find(v.begin(), v.end(), t) != v.end();
@@ -19,14 +22,24 @@ bool contains(const std::vector<unsigned>& v, unsigned t) {
 
 std::uintptr_t granule(const void* p) { return reinterpret_cast<std::uintptr_t>(p) >> 3; }
 
-// What an operation touches: its object's granule and, for a
-// synchronisation operation, one granule all of them share (see conflict()).
-// No address shifted right by 3 reaches these keys.
+// What an operation touches, and whether it writes there: its object's
+// granule and, for a synchronisation operation, one granule they all share
+// (see conflict()), which a wait writes and the others read, so that a wait
+// is ordered with every synchronisation operation and the others only with
+// those on their own object. No address shifted right by 3 reaches these
+// keys.
 constexpr std::uintptr_t kNoGranule = ~std::uintptr_t{0};
 constexpr std::uintptr_t kSyncGranule = ~std::uintptr_t{0} - 1;
 
-std::array<std::uintptr_t, 2> granules_of(const Event& e) {
-  return {granule(e.object), e.kind == detail::Access::sync ? kSyncGranule : kNoGranule};
+struct Touch {
+  std::uintptr_t key;
+  bool write;
+};
+
+std::array<Touch, 2> granules_of(const Event& e) {
+  return {Touch{granule(e.object), writes(e.kind)},
+          Touch{synchronises(e.kind) ? kSyncGranule : kNoGranule,
+                e.kind == detail::Access::wait}};
 }
 
 void join(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& from) {
@@ -40,10 +53,14 @@ DfsPicker::DfsPicker(std::int64_t preemption_bound) : bound_(preemption_bound) {
 
 bool DfsPicker::conflict(const Event& a, const Event& b) {
   if (a.object == nullptr || b.object == nullptr) return true;
-  // Synchronisation operations all conflict: some act on a second object
-  // their point does not name (a condition wait releases and retakes its
-  // mutex), which only this keeps ordered.
-  if (a.kind == detail::Access::sync && b.kind == detail::Access::sync) return true;
+  // A wait acts on a second object its point does not name (a condition
+  // wait releases and retakes its mutex; a wake-up retakes what the wait
+  // released, a primitive's inner lock included): it conflicts with every
+  // synchronisation operation. Other synchronisation operations (lock,
+  // unlock, notify, a queue's or a semaphore's) touch their object only.
+  if ((a.kind == detail::Access::wait && synchronises(b.kind)) ||
+      (b.kind == detail::Access::wait && synchronises(a.kind)))
+    return true;
   // Same 8-byte granule, not the same address: a 4-byte write into the
   // high half of an 8-byte word conflicts with a read of the word.
   return granule(a.object) == granule(b.object) && (writes(a.kind) || writes(b.kind));
@@ -136,20 +153,20 @@ void DfsPicker::record(unsigned t) {
     objectless_[t] = Seen{step, c};
   } else {
     const auto keys = granules_of(e);
-    for (const std::uintptr_t key : keys) {
+    for (const auto [key, write] : keys) {
       if (key == kNoGranule) continue;
       const Granule& g = granules_[key];
       if (g.write.step >= 0) join(c, g.write.clock);
-      if (writes(e.kind))
+      if (write)
         for (const Seen& r : g.reads)
           if (r.step >= 0) join(c, r.clock);
     }
     for (unsigned q = 0; q < objectless_.size(); ++q)
       if (q != t && objectless_[q].step >= 0) join(c, objectless_[q].clock);
-    for (const std::uintptr_t key : keys) {
+    for (const auto [key, write] : keys) {
       if (key == kNoGranule) continue;
       Granule& g = granules_[key];
-      if (writes(e.kind)) {
+      if (write) {
         g.write = Seen{step, c};
         g.reads.clear();
       } else {
@@ -180,11 +197,11 @@ std::int64_t DfsPicker::race(unsigned t) const {
       if (q != t && last_[q] >= 0) consider(last_[q]);
     return latest;
   }
-  for (const std::uintptr_t key : granules_of(e)) {
+  for (const auto [key, write] : granules_of(e)) {
     const auto it = key == kNoGranule ? granules_.end() : granules_.find(key);
     if (it == granules_.end()) continue;
     consider(it->second.write.step);
-    if (writes(e.kind))
+    if (write)
       for (const Seen& r : it->second.reads) consider(r.step);
   }
   for (unsigned q = 0; q < objectless_.size(); ++q)

@@ -15,8 +15,12 @@
 // and a thread is added at a choice only when the trial shows it racing
 // with the operation that ran there (conflicting, by another thread, not
 // ordered by happens-before through earlier conflicts). Two operations
-// conflict when they touch the same 8-byte granule and one writes; an
-// operation without an object (a bare point, a yield) conflicts with all.
+// conflict when they touch the same 8-byte granule and one writes (every
+// synchronisation operation writes its object: locks of two different
+// mutexes do not conflict); a wait (a condition wait, which releases and
+// retakes a mutex its point does not name, and every wake-up) conflicts
+// with every synchronisation operation; an operation without an object (a
+// bare point, a yield) conflicts with all.
 // The code a thread runs before its first schedule point touches nothing
 // shared (what it shares goes through points), so a thread's start and its
 // first operation are one step: choosing a thread that has not started runs

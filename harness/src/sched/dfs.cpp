@@ -52,6 +52,8 @@ void join(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& fr
 DfsPicker::DfsPicker(std::int64_t preemption_bound) : bound_(preemption_bound) {}
 
 bool DfsPicker::conflict(const Event& a, const Event& b) {
+  // A yield touches nothing: it only gives up the turn.
+  if (a.kind == detail::Access::yield || b.kind == detail::Access::yield) return false;
   if (a.object == nullptr || b.object == nullptr) return true;
   // A wait acts on a second object its point does not name (a condition
   // wait releases and retakes its mutex; a wake-up retakes what the wait
@@ -82,6 +84,7 @@ void DfsPicker::begin_trial(Rng&, unsigned threads, std::uint64_t) {
   fresh_.assign(threads, false);
   recorded_.assign(threads, false);
   chosen_at_.assign(threads, -1);
+  spins_.assign(threads, Spin{});
 }
 
 void DfsPicker::add_thread(Rng&, unsigned t) { grow(t); }
@@ -99,6 +102,7 @@ void DfsPicker::grow(unsigned t) {
     fresh_.resize(t + 1, false);
     recorded_.resize(t + 1, false);
     chosen_at_.resize(t + 1, -1);
+    spins_.resize(t + 1);
   }
 }
 
@@ -135,11 +139,14 @@ void DfsPicker::record(unsigned t) {
   fresh_[t] = false;
   const std::int64_t node = std::exchange(chosen_at_[t], -1);
   if (!dpor()) return;
+  const Event& e = pending_[t];
+  // A yield conflicts with nothing (see conflict()): no step of the trace.
+  if (e.kind == detail::Access::yield) return;
+  const std::uint32_t turn = spin_turn(t);
   // The race of the operation that ran, against the trace before it (a
   // choice with one runnable thread is no pick, so it was not seen there).
   if (const std::int64_t racing = race(t); racing >= 0)
     add_backtrack(trace_[static_cast<std::size_t>(racing)].node, t);
-  const Event& e = pending_[t];
   const auto step = static_cast<std::int64_t>(trace_.size());
   Clock& c = clocks_[t];
   if (c.size() <= t) c.resize(t + 1, 0);
@@ -169,14 +176,28 @@ void DfsPicker::record(unsigned t) {
       if (write) {
         g.write = Seen{step, c};
         g.reads.clear();
-      } else {
+      } else if (turn <= 2) {
+        // The spin's second read stands for the turns after it: a write
+        // that races with the spin goes before its first or second read.
         if (g.reads.size() <= t) g.reads.resize(t + 1);
         g.reads[t] = Seen{step, c};
       }
     }
   }
+  spins_[t] = turn == 0 ? Spin{} : Spin{granule(e.object), turn};
   trace_.push_back(Step{t, nth, node});
   last_[t] = step;
+}
+
+std::uint32_t DfsPicker::spin_turn(unsigned t) const {
+  const Event& e = pending_[t];
+  if (e.kind != detail::Access::read || e.object == nullptr) return 0;
+  const std::uintptr_t key = granule(e.object);
+  const Spin& s = spins_[t];
+  if (s.key != key || s.turns == 0) return 1;
+  const auto it = granules_.find(key);
+  const bool written = it != granules_.end() && it->second.write.step > last_[t];
+  return written ? 1 : s.turns + 1;
 }
 
 bool DfsPicker::before(std::int64_t step, unsigned t) const {
@@ -188,6 +209,7 @@ bool DfsPicker::before(std::int64_t step, unsigned t) const {
 
 std::int64_t DfsPicker::race(unsigned t) const {
   const Event& e = pending_[t];
+  if (e.kind == detail::Access::yield) return -1;
   std::int64_t latest = -1;
   const auto consider = [&](std::int64_t step) {
     if (step > latest && !before(step, t)) latest = step;
@@ -197,10 +219,14 @@ std::int64_t DfsPicker::race(unsigned t) const {
       if (q != t && last_[q] >= 0) consider(last_[q]);
     return latest;
   }
+  // A read after two or more turns of a spin on its granule: the write it
+  // races with came after them, and reading before it is one more turn.
+  const bool spun = t < spins_.size() && spins_[t].turns >= 2 &&
+                    e.kind == detail::Access::read && spins_[t].key == granule(e.object);
   for (const auto [key, write] : granules_of(e)) {
     const auto it = key == kNoGranule ? granules_.end() : granules_.find(key);
     if (it == granules_.end()) continue;
-    consider(it->second.write.step);
+    if (!spun) consider(it->second.write.step);
     if (write)
       for (const Seen& r : it->second.reads) consider(r.step);
   }

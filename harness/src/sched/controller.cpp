@@ -342,6 +342,10 @@ WaitResult Controller::block(unsigned t, const void* object, const char* label, 
     if (deadlock_) s.depth = ::backtrace(s.frames.data(), kFrames);
     return WaitResult::aborted;
   }
+  // The wake-up is a step of its own (the pickers see it: see
+  // make_runnable): without it in the digest, two interleavings that differ
+  // only in where a woken thread resumed had one digest.
+  note(t, label, s.result == WaitResult::woken ? " (woken)" : " (timed out)");
   if (model_ && s.result == WaitResult::woken) model_->sync(t);
   return s.result;
 }

@@ -52,8 +52,6 @@ void join(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& fr
 DfsPicker::DfsPicker(std::int64_t preemption_bound) : bound_(preemption_bound) {}
 
 bool DfsPicker::conflict(const Event& a, const Event& b) {
-  // A yield touches nothing: it only gives up the turn.
-  if (a.kind == detail::Access::yield || b.kind == detail::Access::yield) return false;
   if (a.object == nullptr || b.object == nullptr) return true;
   // A wait acts on a second object its point does not name (a condition
   // wait releases and retakes its mutex; a wake-up retakes what the wait
@@ -140,8 +138,9 @@ void DfsPicker::record(unsigned t) {
   const std::int64_t node = std::exchange(chosen_at_[t], -1);
   if (!dpor()) return;
   const Event& e = pending_[t];
-  // A yield conflicts with nothing (see conflict()): no step of the trace.
-  if (e.kind == detail::Access::yield) return;
+  // A yield between turns of a spin is part of the turn (see dfs.hpp): no
+  // step of the trace.
+  if (absorbed(t)) return;
   const std::uint32_t turn = spin_turn(t);
   // The race of the operation that ran, against the trace before it (a
   // choice with one runnable thread is no pick, so it was not seen there).
@@ -184,7 +183,10 @@ void DfsPicker::record(unsigned t) {
       }
     }
   }
-  spins_[t] = turn == 0 ? Spin{} : Spin{granule(e.object), turn};
+  if (turn > 0)
+    spins_[t] = Spin{granule(e.object), turn, step, turn == 2 ? step : spins_[t].second};
+  else if (e.kind != detail::Access::yield)
+    spins_[t] = Spin{};
   trace_.push_back(Step{t, nth, node});
   last_[t] = step;
 }
@@ -196,8 +198,16 @@ std::uint32_t DfsPicker::spin_turn(unsigned t) const {
   const Spin& s = spins_[t];
   if (s.key != key || s.turns == 0) return 1;
   const auto it = granules_.find(key);
-  const bool written = it != granules_.end() && it->second.write.step > last_[t];
+  const bool written = it != granules_.end() && it->second.write.step > s.at;
   return written ? 1 : s.turns + 1;
+}
+
+bool DfsPicker::absorbed(unsigned t) const {
+  return pending_[t].kind == detail::Access::yield && t < spins_.size() && spins_[t].turns >= 2;
+}
+
+std::int64_t DfsPicker::stands_for_last(unsigned t) const {
+  return t < spins_.size() && spins_[t].turns >= 3 ? spins_[t].second : last_[t];
 }
 
 bool DfsPicker::before(std::int64_t step, unsigned t) const {
@@ -209,18 +219,20 @@ bool DfsPicker::before(std::int64_t step, unsigned t) const {
 
 std::int64_t DfsPicker::race(unsigned t) const {
   const Event& e = pending_[t];
-  if (e.kind == detail::Access::yield) return -1;
   std::int64_t latest = -1;
   const auto consider = [&](std::int64_t step) {
     if (step > latest && !before(step, t)) latest = step;
   };
   if (e.object == nullptr) {
+    if (absorbed(t)) return -1;
+    // Against a spin, the operation goes before its second turn at the
+    // latest (the later turns are one, see dfs.hpp).
     for (unsigned q = 0; q < last_.size(); ++q)
-      if (q != t && last_[q] >= 0) consider(last_[q]);
+      if (q != t && last_[q] >= 0) consider(stands_for_last(q));
     return latest;
   }
-  // A read after two or more turns of a spin on its granule: the write it
-  // races with came after them, and reading before it is one more turn.
+  // A read after two or more turns of a spin on its granule: what it races
+  // with came after them, and reading before it is one more turn.
   const bool spun = t < spins_.size() && spins_[t].turns >= 2 &&
                     e.kind == detail::Access::read && spins_[t].key == granule(e.object);
   for (const auto [key, write] : granules_of(e)) {
@@ -231,7 +243,7 @@ std::int64_t DfsPicker::race(unsigned t) const {
       for (const Seen& r : it->second.reads) consider(r.step);
   }
   for (unsigned q = 0; q < objectless_.size(); ++q)
-    if (q != t) consider(objectless_[q].step);
+    if (q != t && !spun) consider(objectless_[q].step);
   return latest;
 }
 

@@ -19,22 +19,27 @@
 // synchronisation operation writes its object: locks of two different
 // mutexes do not conflict); a wait (a condition wait, which releases and
 // retakes a mutex its point does not name, and every wake-up) conflicts
-// with every synchronisation operation; a bare point without an object
-// conflicts with all, and a yield, which touches nothing, with none.
+// with every synchronisation operation; an operation without an object (a
+// bare point, a yield) conflicts with all: the code after it, up to the
+// thread's next point, may touch what no point names (a plugin's plain or
+// std::atomic accesses: bank_account's bug_unlocked has only sleeps).
 //
 // A spin loop would make the search endless: a thread that reads a
 // variable until another thread writes it has a different interleaving for
 // each count of its reads before the write. A read of the granule the
 // thread's last operation read, with nothing written there since, sees the
 // same value (the search runs without the weak memory model): it is another
-// turn of a spin. A write that races with a spin is tried before its first
-// read, before its second and after its last (the spin ended, or spin_limit
-// turns demoted it), not between later turns: so a thread that reads a
-// variable twice in a row (a check, then a use) sees each of old-old,
-// old-new and new-new. The assumption: what a spin does after its second
-// turn depends on no count of its turns but the last (a loop that gives up
-// after k > 2 reads is explored giving up, and seeing the write at once or
-// on the second turn, not on the k-th).
+// turn of a spin; a yield between two turns does not end the spin. An
+// operation that races with a spin is tried before its first read, before
+// its second and after its last (the spin ended, or spin_limit turns
+// demoted it), not between later turns; a yield after the second turn is
+// part of the turn, no step. So a thread that reads a variable twice in a
+// row (a check, then a use) sees each of old-old, old-new and new-new. The
+// assumption: a spin's turns after its first touch nothing but what they
+// read, and what the spin does after its second turn depends on no count
+// of its turns but the last (a loop that gives up after k > 2 reads is
+// explored giving up, and seeing the write at once or on the second turn,
+// not on the k-th).
 //
 // The code a thread runs before its first schedule point touches nothing
 // shared (what it shares goes through points), so a thread's start and its
@@ -145,6 +150,11 @@ class DfsPicker final : public Picker {
   //! else one more than the reads of its granule just before it, in a row
   //! and with nothing written there between (1: not a repeat).
   std::uint32_t spin_turn(unsigned t) const;
+  //! t's pending operation is a yield inside a spin, after its second turn.
+  bool absorbed(unsigned t) const;
+  //! The step that stands for t's last one in a race: its spin's second
+  //! turn, if it spun more, else its last step.
+  std::int64_t stands_for_last(unsigned t) const;
 
   std::int64_t bound_;
   std::vector<Node> stack_;
@@ -165,8 +175,10 @@ class DfsPicker final : public Picker {
   std::vector<bool> recorded_;  // t's pending operation is in the trace
   std::vector<std::int64_t> chosen_at_;  // the choice that gave t its turn; -1
   struct Spin {
-    std::uintptr_t key = 0;  // the granule
-    std::uint32_t turns = 0;  // reads of it in a row, the same value; 0: none
+    std::uintptr_t key = 0;    // the granule
+    std::uint32_t turns = 0;   // reads of it in a row, the same value; 0: none
+    std::int64_t at = -1;      // the step of the last of them
+    std::int64_t second = -1;  // the step of the second, if there was one
   };
   std::vector<Spin> spins_;  // by thread: the reads its last operation ended
   std::int64_t preemptions_ = 0;

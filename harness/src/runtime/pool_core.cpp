@@ -1,5 +1,5 @@
-// The engine under strain::ProcessPool (strain/pool/core.hpp declares
-// PoolCore, strain/process_pool.hpp the typed pool): the shared region, the
+// The engine under strain::ProcessPool (strain/process_pool.hpp declares
+// detail::PoolCore and the typed pool): the shared region, the
 // forked workers, the slots. Compiled into strain_runtime; see
 // docs/process-pool.md for the design and the rules of use.
 
@@ -26,10 +26,9 @@
 #include <utility>
 #include <vector>
 
-#include "strain/pool/core.hpp"
-#include "strain/sync/pthread.hpp"
+#include "runtime/raw_sync.hpp"
 #include "runtime/tsan_build.hpp"
-
+#include "strain/process_pool.hpp"
 
 namespace strain::detail {
 
@@ -114,7 +113,7 @@ class PoolCore::Engine {
     std::memcpy(arg_of(s), arg, arg_size_);
     ring()[(ctl_->head + ctl_->queued) % capacity_] = s;
     ++ctl_->queued;
-    ctl_->work.signal();
+    raw_signal(ctl_->work);
     return {s, sl.ticket};
   }
 
@@ -243,13 +242,13 @@ class PoolCore::Engine {
    public:
     explicit Locked(Engine& core) : m_(core.ctl_->m) {
       try {
-        m_.lock();
+        raw_lock(m_);
       } catch (const OwnerDied&) {
-        m_.lock();
+        raw_lock(m_);
         core.break_locked("a worker process died holding the pool's lock");
       }
     }
-    ~Locked() { m_.unlock(); }
+    ~Locked() { raw_unlock(m_); }
     Locked(const Locked&) = delete;
     Locked& operator=(const Locked&) = delete;
 
@@ -337,7 +336,7 @@ class PoolCore::Engine {
           (deadline->tv_sec == until.tv_sec && deadline->tv_nsec < until.tv_nsec))
         until = *deadline;
     }
-    (void)ctl_->done.wait_until(ctl_->m, until);
+    (void)raw_wait_until(ctl_->done, ctl_->m, until);
     return true;
   }
 
@@ -375,7 +374,7 @@ class PoolCore::Engine {
       if (sl.abandoned) release(s);
     }
     ctl_->queued = 0;
-    ctl_->done.broadcast();
+    raw_broadcast(ctl_->done);
   }
 
   // Reaps workers that died. Outside shutdown any death breaks the pool;
@@ -446,7 +445,8 @@ class PoolCore::Engine {
         {
           Locked lock(*this);
           while (ctl_->queued == 0 && !ctl_->shutdown && !ctl_->broken && !quit) {
-            (void)ctl_->work.wait_until(ctl_->m, deadline_after(std::chrono::milliseconds(100)));
+            (void)raw_wait_until(ctl_->work, ctl_->m,
+                                 deadline_after(std::chrono::milliseconds(100)));
             // An orphan (its owner is gone but PR_SET_PDEATHSIG did not
             // fire) exits too.
             quit = ::getppid() != parent;
@@ -485,7 +485,7 @@ class PoolCore::Engine {
               sl.message, sizeof sl.message,
               "task raised in worker process (pid " + std::to_string(::getpid()) + "): " + what);
         if (sl.abandoned) release(s);
-        ctl_->done.broadcast();
+        raw_broadcast(ctl_->done);
       }
     } catch (...) {
       // Only the pool's own bookkeeping can get here (a broken lock); the
@@ -499,7 +499,7 @@ class PoolCore::Engine {
     try {
       Locked lock(*this);
       ctl_->shutdown = true;
-      ctl_->work.broadcast();
+      raw_broadcast(ctl_->work);
       for (unsigned w = 0; w < workers_; ++w) running[w] = worker(w)->running >= 0;
     } catch (...) {
     }

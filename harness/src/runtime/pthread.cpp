@@ -1,8 +1,7 @@
-// The bodies of strain/sync/pthread.hpp's RawMutex and RawCond. Compiled into
-// strain_runtime, which every plugin links: none of this is a hot path (each
-// call enters pthreads anyway), so it need not be inline in the headers.
-
-#include "strain/sync/pthread.hpp"
+// The operations on strain/sync/pthread.hpp's RawMutex and RawCond
+// (runtime/raw_sync.hpp). Compiled into strain_runtime, which every plugin
+// links: none of this is a hot path (each call enters pthreads anyway), so
+// it need not be inline in the headers.
 
 #include <cerrno>
 #include <cmath>
@@ -10,6 +9,7 @@
 #include <system_error>
 
 #include "runtime/abi_types.hpp"
+#include "runtime/raw_sync.hpp"
 
 namespace strain::detail {
 namespace {
@@ -32,6 +32,48 @@ void wake_blocked(const void* object, bool all) noexcept {
   if (Context* c = controlling_context()) ContextAccess::hooks(*c)->wake(*c, object, all);
 }
 
+// A lock's result: on EOWNERDEAD the mutex is repaired for the next user and
+// given back: the caller gets an exception, not the lock, so no guard would
+// unlock it.
+void acquired(RawMutex& m, int rc, const char* what) {
+  if (rc == EOWNERDEAD) {
+    pthread_mutex_consistent(&m.m);
+    pthread_mutex_unlock(&m.m);
+    throw OwnerDied();
+  }
+  if (rc != 0) throw_pthread_error(rc, what);
+}
+
+// A condvar wait's result. A wait always returns holding the mutex: OwnerDied
+// is thrown with the mutex consistent and still held, so the caller's guard
+// releases it.
+void relocked(RawMutex& m, int rc, const char* what) {
+  if (rc == 0) return;
+  if (rc == EOWNERDEAD) {
+    pthread_mutex_consistent(&m.m);
+    throw OwnerDied();
+  }
+  throw_pthread_error(rc, what);
+}
+
+// After a wait handed to the scheduler, which must return holding the mutex.
+// Once the trial was aborted the threads run freely again, so the kernel may
+// block.
+void relock(RawMutex& m, Context& c) {
+  while (!raw_try_lock(m))
+    if (ContextAccess::hooks(c)->block(c, &m, "mutex.lock", false) == WaitResult::aborted)
+      return acquired(m, pthread_mutex_lock(&m.m), "pthread_mutex_lock");
+}
+
+// Releases `m`, parks on `cv`, and relocks `m`; false on a timeout.
+bool park(RawCond& cv, Context& c, RawMutex& m, const char* label, bool timed) {
+  raw_unlock(m);
+  const WaitResult r = ContextAccess::hooks(c)->block(c, &cv, label, timed);
+  relock(m, c);
+  if (r == WaitResult::aborted) throw ScheduleAborted();
+  return r == WaitResult::woken;
+}
+
 }  // namespace
 
 RawMutex::RawMutex() {
@@ -39,66 +81,36 @@ RawMutex::RawMutex() {
   pthread_mutexattr_init(&attr);
   pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
   pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-  const int rc = pthread_mutex_init(&m_, &attr);
+  const int rc = pthread_mutex_init(&m, &attr);
   pthread_mutexattr_destroy(&attr);
   if (rc != 0) throw_pthread_error(rc, "pthread_mutex_init");
 }
 
-RawMutex::~RawMutex() { pthread_mutex_destroy(&m_); }
+RawMutex::~RawMutex() { pthread_mutex_destroy(&m); }
 
 // Under a strategy that owns the schedule it never blocks in the kernel:
 // while the mutex is held it parks in the scheduler (as `label`), which runs
 // the other roles.
-void RawMutex::lock(const char* label) {
+void raw_lock(RawMutex& m, const char* label) {
   if (Context* c = controlling_context()) {
-    while (!try_lock())
-      if (ContextAccess::hooks(*c)->block(*c, this, label, false) == WaitResult::aborted)
+    while (!raw_try_lock(m))
+      if (ContextAccess::hooks(*c)->block(*c, &m, label, false) == WaitResult::aborted)
         throw ScheduleAborted();
     return;
   }
-  acquired(pthread_mutex_lock(&m_), "pthread_mutex_lock");
+  acquired(m, pthread_mutex_lock(&m.m), "pthread_mutex_lock");
 }
 
-bool RawMutex::try_lock() {
-  const int rc = pthread_mutex_trylock(&m_);
+bool raw_try_lock(RawMutex& m) {
+  const int rc = pthread_mutex_trylock(&m.m);
   if (rc == EBUSY) return false;
-  acquired(rc, "pthread_mutex_trylock");
+  acquired(m, rc, "pthread_mutex_trylock");
   return true;
 }
 
-void RawMutex::unlock() noexcept {
-  pthread_mutex_unlock(&m_);
-  wake_blocked(this, true);
-}
-
-// The scheduler must return holding the mutex. Once the trial was aborted
-// the threads run freely again, so the kernel may block.
-void RawMutex::relock(Context& c) {
-  while (!try_lock())
-    if (ContextAccess::hooks(c)->block(c, this, "mutex.lock", false) == WaitResult::aborted)
-      return acquired(pthread_mutex_lock(&m_), "pthread_mutex_lock");
-}
-
-// A condvar wait always returns holding the mutex: OwnerDied is thrown with
-// the mutex consistent and still held, so the caller's guard releases it.
-void RawMutex::relocked(int rc, const char* what) {
-  if (rc == 0) return;
-  if (rc == EOWNERDEAD) {
-    pthread_mutex_consistent(&m_);
-    throw OwnerDied();
-  }
-  throw_pthread_error(rc, what);
-}
-
-void RawMutex::acquired(int rc, const char* what) {
-  if (rc == EOWNERDEAD) {
-    // Repair the mutex for the next user, then give it back: the caller
-    // gets an exception, not the lock, so no guard would unlock it.
-    pthread_mutex_consistent(&m_);
-    pthread_mutex_unlock(&m_);
-    throw OwnerDied();
-  }
-  if (rc != 0) throw_pthread_error(rc, what);
+void raw_unlock(RawMutex& m) noexcept {
+  pthread_mutex_unlock(&m.m);
+  wake_blocked(&m, true);
 }
 
 RawCond::RawCond() {
@@ -106,7 +118,7 @@ RawCond::RawCond() {
   pthread_condattr_init(&attr);
   pthread_condattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
   pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  const int rc = pthread_cond_init(&c_, &attr);
+  const int rc = pthread_cond_init(&c, &attr);
   pthread_condattr_destroy(&attr);
   if (rc != 0) throw_pthread_error(rc, "pthread_cond_init");
 }
@@ -114,40 +126,31 @@ RawCond::RawCond() {
 // Under a strategy that owns the schedule the thread parks in the scheduler
 // (as `label`) instead; no other role runs between the unlock and the park,
 // so no notification is lost.
-void RawCond::wait(RawMutex& m, const char* label) {
+void raw_wait(RawCond& cv, RawMutex& m, const char* label) {
   if (Context* c = controlling_context()) {
-    (void)park(*c, m, label, false);
+    (void)park(cv, *c, m, label, false);
     return;
   }
-  m.relocked(pthread_cond_wait(&c_, &m.m_), "pthread_cond_wait");
+  relocked(m, pthread_cond_wait(&cv.c, &m.m), "pthread_cond_wait");
 }
 
 // Under a strategy that owns the schedule the deadline is not looked at.
-bool RawCond::wait_until(RawMutex& m, const timespec& deadline, const char* label) {
-  if (Context* c = controlling_context()) return park(*c, m, label, true);
-  const int rc = pthread_cond_timedwait(&c_, &m.m_, &deadline);
+bool raw_wait_until(RawCond& cv, RawMutex& m, const timespec& deadline, const char* label) {
+  if (Context* c = controlling_context()) return park(cv, *c, m, label, true);
+  const int rc = pthread_cond_timedwait(&cv.c, &m.m, &deadline);
   if (rc == ETIMEDOUT) return false;
-  m.relocked(rc, "pthread_cond_timedwait");
+  relocked(m, rc, "pthread_cond_timedwait");
   return true;
 }
 
-void RawCond::signal() noexcept {
-  pthread_cond_signal(&c_);
-  wake_blocked(this, false);
+void raw_signal(RawCond& cv) noexcept {
+  pthread_cond_signal(&cv.c);
+  wake_blocked(&cv, false);
 }
 
-void RawCond::broadcast() noexcept {
-  pthread_cond_broadcast(&c_);
-  wake_blocked(this, true);
-}
-
-// Releases `m`, parks on this condvar, and relocks `m`; false on a timeout.
-bool RawCond::park(Context& c, RawMutex& m, const char* label, bool timed) {
-  m.unlock();
-  const WaitResult r = ContextAccess::hooks(c)->block(c, this, label, timed);
-  m.relock(c);
-  if (r == WaitResult::aborted) throw ScheduleAborted();
-  return r == WaitResult::woken;
+void raw_broadcast(RawCond& cv) noexcept {
+  pthread_cond_broadcast(&cv.c);
+  wake_blocked(&cv, true);
 }
 
 timespec deadline_after_seconds(double seconds) noexcept {

@@ -7,13 +7,15 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "runtime/raw_sync.hpp"
+
 namespace strain::detail {
 
 bool QueueCore::push(Ring r, const void* item, bool block, const char* label) {
   sync_point(label, this);
   RawLock lock(m_, label);
   if (block) {
-    while (count_ == r.capacity && !closed_) not_full_.wait(m_, label);
+    while (count_ == r.capacity && !closed_) raw_wait(not_full_, m_, label);
   } else if (count_ == r.capacity && !closed_) {
     return false;
   }
@@ -21,7 +23,7 @@ bool QueueCore::push(Ring r, const void* item, bool block, const char* label) {
   std::memcpy(r.items + (head_ + count_) % r.capacity * r.size, item, r.size);
   ++count_;
   ++unfinished_;
-  not_empty_.signal();
+  raw_signal(not_empty_);
   return true;
 }
 
@@ -29,16 +31,16 @@ bool QueueCore::pop(Ring r, void* out, Wait wait, const timespec* deadline, cons
   sync_point(label, this);
   RawLock lock(m_, label);
   if (wait == Wait::block) {
-    while (count_ == 0 && !closed_) not_empty_.wait(m_, label);
+    while (count_ == 0 && !closed_) raw_wait(not_empty_, m_, label);
   } else if (wait == Wait::deadline) {
     while (count_ == 0 && !closed_)
-      if (!not_empty_.wait_until(m_, *deadline, label)) break;
+      if (!raw_wait_until(not_empty_, m_, *deadline, label)) break;
   }
   if (count_ == 0) return false;
   std::memcpy(out, r.items + head_ * r.size, r.size);
   head_ = (head_ + 1) % r.capacity;
   --count_;
-  not_full_.signal();
+  raw_signal(not_full_);
   return true;
 }
 
@@ -52,8 +54,8 @@ void QueueCore::close() {
   sync_point("queue.close", this);
   RawLock lock(m_, "queue.close");
   closed_ = true;
-  not_empty_.broadcast();
-  not_full_.broadcast();
+  raw_broadcast(not_empty_);
+  raw_broadcast(not_full_);
 }
 
 bool QueueCore::closed() {
@@ -66,13 +68,13 @@ void QueueCore::task_done() {
   sync_point("queue.task_done", this);
   RawLock lock(m_, "queue.task_done");
   if (unfinished_ == 0) throw std::logic_error("task_done() called more times than items pushed");
-  if (--unfinished_ == 0) all_done_.broadcast();
+  if (--unfinished_ == 0) raw_broadcast(all_done_);
 }
 
 void QueueCore::join() {
   sync_point("queue.join", this);
   RawLock lock(m_, "queue.join");
-  while (unfinished_ != 0) all_done_.wait(m_, "queue.join");
+  while (unfinished_ != 0) raw_wait(all_done_, m_, "queue.join");
 }
 
 }  // namespace strain::detail

@@ -1,7 +1,7 @@
 // The out-of-line bodies of Mutex, CondVar (strain/sync/mutex.hpp),
 // Semaphore and Barrier (strain/sync/semaphore.hpp), and Atomic's calls into
 // the weak memory model (strain/sync/atomic.hpp). Each primitive is a
-// schedule point (detail::sync_point, inline) around a RawMutex/RawCond call,
+// schedule point (detail::sync_point, inline) around a raw_sync.hpp call,
 // which enters pthreads anyway; the model is only consulted under
 // `controlled`, behind an indirect call already. Atomic's own operations and
 // its point stay inline.
@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "runtime/abi_types.hpp"
+#include "runtime/raw_sync.hpp"
 #include "strain/sync/atomic.hpp"
 #include "strain/sync/mutex.hpp"
 #include "strain/sync/semaphore.hpp"
@@ -17,39 +18,39 @@ namespace strain {
 
 void Mutex::lock() {
   detail::sync_point("mutex.lock", this);
-  m_.lock("mutex.lock");
+  detail::raw_lock(m_, "mutex.lock");
 }
 
 bool Mutex::try_lock() {
   detail::sync_point("mutex.try_lock", this);
-  return m_.try_lock();
+  return detail::raw_try_lock(m_);
 }
 
 // The point before the release, as every primitive's: the operation a
 // point announces is what runs after it (controlled/dfs relies on it).
 void Mutex::unlock() {
   detail::sync_point("mutex.unlock", this);
-  m_.unlock();
+  detail::raw_unlock(m_);
 }
 
 void CondVar::wait(std::unique_lock<Mutex>& lock) {
   detail::sync_point("condvar.wait", this, detail::Access::wait);
-  c_.wait(lock.mutex()->m_);
+  detail::raw_wait(c_, lock.mutex()->m_);
 }
 
 bool CondVar::wait_until(std::unique_lock<Mutex>& lock, const timespec& deadline) {
   detail::sync_point("condvar.wait", this, detail::Access::wait);
-  return c_.wait_until(lock.mutex()->m_, deadline);
+  return detail::raw_wait_until(c_, lock.mutex()->m_, deadline);
 }
 
 void CondVar::notify_one() noexcept {
   detail::sync_point("condvar.notify_one", this);
-  c_.signal();
+  detail::raw_signal(c_);
 }
 
 void CondVar::notify_all() noexcept {
   detail::sync_point("condvar.notify_all", this);
-  c_.broadcast();
+  detail::raw_broadcast(c_);
 }
 
 Semaphore::Semaphore(std::ptrdiff_t initial) : count_(initial) {
@@ -59,7 +60,7 @@ Semaphore::Semaphore(std::ptrdiff_t initial) : count_(initial) {
 void Semaphore::acquire() {
   detail::sync_point("semaphore.acquire", this);
   detail::RawLock lock(m_);
-  while (count_ == 0) cv_.wait(m_, "semaphore.acquire");
+  while (count_ == 0) detail::raw_wait(cv_, m_, "semaphore.acquire");
   --count_;
 }
 
@@ -78,9 +79,9 @@ void Semaphore::release(std::ptrdiff_t n) {
   detail::RawLock lock(m_);
   count_ += n;
   if (n == 1) {
-    cv_.signal();
+    detail::raw_signal(cv_);
   } else if (n > 1) {
-    cv_.broadcast();
+    detail::raw_broadcast(cv_);
   }
 }
 
@@ -97,10 +98,10 @@ void Barrier::arrive_and_wait() {
   if (++arrived_ == parties_) {
     arrived_ = 0;
     ++generation_;
-    cv_.broadcast();
+    detail::raw_broadcast(cv_);
     return;
   }
-  while (round == generation_) cv_.wait(m_, "barrier.arrive");
+  while (round == generation_) detail::raw_wait(cv_, m_, "barrier.arrive");
 }
 
 }  // namespace strain

@@ -14,7 +14,9 @@ bool writes(detail::Access k) {
          k == detail::Access::wait;
 }
 
-bool synchronises(detail::Access k) { return k == detail::Access::sync || k == detail::Access::wait; }
+bool synchronises(detail::Access k) {
+  return k == detail::Access::sync || k == detail::Access::wait;
+}
 
 bool contains(const std::vector<unsigned>& v, unsigned t) {
   return std::find(v.begin(), v.end(), t) != v.end();
@@ -38,8 +40,7 @@ struct Touch {
 
 std::array<Touch, 2> granules_of(const Event& e) {
   return {Touch{granule(e.object), writes(e.kind)},
-          Touch{synchronises(e.kind) ? kSyncGranule : kNoGranule,
-                e.kind == detail::Access::wait}};
+          Touch{synchronises(e.kind) ? kSyncGranule : kNoGranule, e.kind == detail::Access::wait}};
 }
 
 void join(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& from) {
@@ -233,8 +234,8 @@ std::int64_t DfsPicker::race(unsigned t) const {
   }
   // A read after two or more turns of a spin on its granule: what it races
   // with came after them, and reading before it is one more turn.
-  const bool spun = t < spins_.size() && spins_[t].turns >= 2 &&
-                    e.kind == detail::Access::read && spins_[t].key == granule(e.object);
+  const bool spun = t < spins_.size() && spins_[t].turns >= 2 && e.kind == detail::Access::read &&
+                    spins_[t].key == granule(e.object);
   for (const auto [key, write] : granules_of(e)) {
     const auto it = key == kNoGranule ? granules_.end() : granules_.find(key);
     if (it == granules_.end()) continue;

@@ -105,8 +105,8 @@ class DfsPicker final : public Picker {
 
  private:
   struct Node {
-    std::vector<unsigned> options;  // in the order tried; DPOR appends to it
-    std::size_t taken = 0;          // index into options
+    std::vector<unsigned> options;   // in the order tried; DPOR appends to it
+    std::size_t taken = 0;           // index into options
     std::vector<unsigned> eligible;  // DPOR: who may run here (enabled, fair)
     std::vector<unsigned> asleep;    // DPOR: who slept on arrival (covered)
   };
@@ -124,8 +124,8 @@ class DfsPicker final : public Picker {
     Clock clock;
   };
   struct Granule {
-    Seen write;                  // the last write
-    std::vector<Seen> reads;     // each thread's last read since, by thread
+    Seen write;               // the last write
+    std::vector<Seen> reads;  // each thread's last read since, by thread
   };
 
   void grow(unsigned t);
@@ -170,9 +170,9 @@ class DfsPicker final : public Picker {
   std::vector<std::int64_t> last_;
   std::vector<Seen> objectless_;
   std::unordered_map<std::uintptr_t, Granule> granules_;
-  std::vector<bool> started_;   // t announced an operation this trial
-  std::vector<bool> fresh_;     // t announced its first operation just now
-  std::vector<bool> recorded_;  // t's pending operation is in the trace
+  std::vector<bool> started_;            // t announced an operation this trial
+  std::vector<bool> fresh_;              // t announced its first operation just now
+  std::vector<bool> recorded_;           // t's pending operation is in the trace
   std::vector<std::int64_t> chosen_at_;  // the choice that gave t its turn; -1
   struct Spin {
     std::uintptr_t key = 0;    // the granule

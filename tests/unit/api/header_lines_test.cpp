@@ -2,12 +2,14 @@
 // every file under harness/include/strain, read from the source tree, counted
 // and printed as a table; the total must not pass kMaxLines.
 //
-// Issue 14 asks for at most 1,200 lines; they were 2,617 and are 1,513 since
+// Issue 14 asks for at most 1,200 lines; they were 2,617, then 1,513 once
 // the pool engine, the pthread wrappers and the primitives' bodies moved
-// into strain_runtime. kMaxLines is a ratchet at today's size: it stops the
-// headers from growing back while the rest is cut (lower it with each cut;
-// kGoal is where it ends). Candidates: fold pool/core.hpp into
-// process_pool.hpp, Rng's seeding and Atomic's slow path out of line.
+// into strain_runtime, and are 1,462 since the RawMutex/RawCond operations
+// went to runtime/raw_sync.hpp (the headers keep only their state) and
+// pool/core.hpp was folded into process_pool.hpp. kMaxLines is a ratchet at
+// today's size: it stops the headers from growing back while the rest is
+// cut (lower it with each cut; kGoal is where it ends). Candidates: Atomic's
+// slow path out of line.
 
 #include <gtest/gtest.h>
 
@@ -22,7 +24,7 @@
 
 namespace {
 
-constexpr std::size_t kMaxLines = 1513;
+constexpr std::size_t kMaxLines = 1462;
 constexpr std::size_t kGoal = 1200;
 
 std::size_t count_lines(const std::filesystem::path& file) {

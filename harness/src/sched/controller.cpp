@@ -315,7 +315,7 @@ void Controller::point(unsigned t, const char* label, const void* object, Access
   // A primitive's operation both publishes what this thread did (so sync
   // before the others may run) and sees what the others did (so sync again
   // once this thread runs on).
-  const bool sync = kind == Access::sync || kind == Access::wait;
+  const bool sync = synchronises(kind);
   if (model_ && sync) model_->sync(t);
   schedule(t);
   note(t, label);

@@ -9,15 +9,6 @@ namespace strain::sched {
 
 namespace {
 
-bool writes(detail::Access k) {
-  return k == detail::Access::write || k == detail::Access::update || k == detail::Access::sync ||
-         k == detail::Access::wait;
-}
-
-bool synchronises(detail::Access k) {
-  return k == detail::Access::sync || k == detail::Access::wait;
-}
-
 bool contains(const std::vector<unsigned>& v, unsigned t) {
   return std::find(v.begin(), v.end(), t) != v.end();
 }
@@ -25,11 +16,15 @@ bool contains(const std::vector<unsigned>& v, unsigned t) {
 std::uintptr_t granule(const void* p) { return reinterpret_cast<std::uintptr_t>(p) >> 3; }
 
 // What an operation touches, and whether it writes there: its object's
-// granule and, for a synchronisation operation, one granule they all share
-// (see conflict()), which a wait writes and the others read, so that a wait
-// is ordered with every synchronisation operation and the others only with
-// those on their own object. No address shifted right by 3 reaches these
-// keys.
+// granule and, for a synchronisation operation, one granule they all share,
+// which a wait writes and the others read. A wait acts on a second object
+// its point does not name (a condition wait releases and retakes its mutex;
+// a wake-up retakes what the wait released, a primitive's inner lock
+// included), so it is ordered with every synchronisation operation; the
+// others (lock, unlock, notify, a queue's or a semaphore's) only with those
+// on their own object. The one statement of what conflicts: conflict(),
+// the clocks and the races all read it. No address shifted right by 3
+// reaches these keys.
 constexpr std::uintptr_t kNoGranule = ~std::uintptr_t{0};
 constexpr std::uintptr_t kSyncGranule = ~std::uintptr_t{0} - 1;
 
@@ -54,17 +49,12 @@ DfsPicker::DfsPicker(std::int64_t preemption_bound) : bound_(preemption_bound) {
 
 bool DfsPicker::conflict(const Event& a, const Event& b) {
   if (a.object == nullptr || b.object == nullptr) return true;
-  // A wait acts on a second object its point does not name (a condition
-  // wait releases and retakes its mutex; a wake-up retakes what the wait
-  // released, a primitive's inner lock included): it conflicts with every
-  // synchronisation operation. Other synchronisation operations (lock,
-  // unlock, notify, a queue's or a semaphore's) touch their object only.
-  if ((a.kind == detail::Access::wait && synchronises(b.kind)) ||
-      (b.kind == detail::Access::wait && synchronises(a.kind)))
-    return true;
   // Same 8-byte granule, not the same address: a 4-byte write into the
   // high half of an 8-byte word conflicts with a read of the word.
-  return granule(a.object) == granule(b.object) && (writes(a.kind) || writes(b.kind));
+  for (const auto [ka, wa] : granules_of(a))
+    for (const auto [kb, wb] : granules_of(b))
+      if (ka != kNoGranule && ka == kb && (wa || wb)) return true;
+  return false;
 }
 
 void DfsPicker::begin_trial(Rng&, unsigned threads, std::uint64_t) {
@@ -204,11 +194,11 @@ std::uint32_t DfsPicker::spin_turn(unsigned t) const {
 }
 
 bool DfsPicker::absorbed(unsigned t) const {
-  return pending_[t].kind == detail::Access::yield && t < spins_.size() && spins_[t].turns >= 2;
+  return pending_[t].kind == detail::Access::yield && spins_[t].turns >= 2;
 }
 
 std::int64_t DfsPicker::stands_for_last(unsigned t) const {
-  return t < spins_.size() && spins_[t].turns >= 3 ? spins_[t].second : last_[t];
+  return spins_[t].turns >= 3 ? spins_[t].second : last_[t];
 }
 
 bool DfsPicker::before(std::int64_t step, unsigned t) const {
@@ -234,8 +224,8 @@ std::int64_t DfsPicker::race(unsigned t) const {
   }
   // A read after two or more turns of a spin on its granule: what it races
   // with came after them, and reading before it is one more turn.
-  const bool spun = t < spins_.size() && spins_[t].turns >= 2 && e.kind == detail::Access::read &&
-                    spins_[t].key == granule(e.object);
+  const bool spun =
+      spins_[t].turns >= 2 && e.kind == detail::Access::read && spins_[t].key == granule(e.object);
   for (const auto [key, write] : granules_of(e)) {
     const auto it = key == kNoGranule ? granules_.end() : granules_.find(key);
     if (it == granules_.end()) continue;

@@ -127,6 +127,12 @@ class DfsPicker final : public Picker {
     Seen write;               // the last write
     std::vector<Seen> reads;  // each thread's last read since, by thread
   };
+  struct Spin {
+    std::uintptr_t key = 0;    // the granule
+    std::uint32_t turns = 0;   // reads of it in a row, the same value; 0: none
+    std::int64_t at = -1;      // the step of the last of them
+    std::int64_t second = -1;  // the step of the second, if there was one
+  };
 
   void grow(unsigned t);
   void wake_conflicting(unsigned by);  // by runs its pending operation
@@ -174,13 +180,7 @@ class DfsPicker final : public Picker {
   std::vector<bool> fresh_;              // t announced its first operation just now
   std::vector<bool> recorded_;           // t's pending operation is in the trace
   std::vector<std::int64_t> chosen_at_;  // the choice that gave t its turn; -1
-  struct Spin {
-    std::uintptr_t key = 0;    // the granule
-    std::uint32_t turns = 0;   // reads of it in a row, the same value; 0: none
-    std::int64_t at = -1;      // the step of the last of them
-    std::int64_t second = -1;  // the step of the second, if there was one
-  };
-  std::vector<Spin> spins_;  // by thread: the reads its last operation ended
+  std::vector<Spin> spins_;              // by thread: the reads its last operation ended
   std::int64_t preemptions_ = 0;
   bool redundant_ = false;  // this trial's every enabled thread slept
   bool exhausted_ = false;

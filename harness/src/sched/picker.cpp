@@ -109,10 +109,6 @@ class Pos final : public Picker {
   }
 
  private:
-  static bool writes(detail::Access k) {
-    return k == detail::Access::write || k == detail::Access::update ||
-           k == detail::Access::sync || k == detail::Access::wait;
-  }
   static bool conflict(const Event& a, const Event& b) {
     return a.object != nullptr && a.object == b.object && (writes(a.kind) || writes(b.kind));
   }

@@ -24,6 +24,18 @@ struct Event {
   detail::Access kind = detail::Access::none;
 };
 
+//! A lock, unlock, notify, queue, semaphore or barrier operation, or a wait:
+//! the weak memory model synchronises on it.
+inline bool synchronises(detail::Access k) {
+  return k == detail::Access::sync || k == detail::Access::wait;
+}
+
+//! The operation changes its object (a load and a yield do not): what
+//! POS's and dfs's conflicts are made of.
+inline bool writes(detail::Access k) {
+  return k == detail::Access::write || k == detail::Access::update || synchronises(k);
+}
+
 class Picker {
  public:
   virtual ~Picker() = default;

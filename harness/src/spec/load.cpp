@@ -1,23 +1,15 @@
 #include "spec/load.hpp"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <charconv>
-#include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <map>
-#include <memory>
 #include <optional>
 #include <utility>
 
-#include "core/file_kind.hpp"
 #include "fixtures/site_facts.hpp"
 #include "runtime/abi_types.hpp"
 #include "spec/default_strategy.hpp"
@@ -577,67 +569,6 @@ class Parser {
 
 Spec parse_spec(std::string_view yaml, const std::string& path, const plugin::Catalog& catalog) {
   return Parser(yaml, path, catalog).run();
-}
-
-Spec load_spec(const std::string& path, const plugin::Catalog& catalog) {
-  const auto fail = [&](const std::string& why) {
-    throw SpecError({Diagnostic{{path, 1, 1}, "cannot read spec: " + why}});
-  };
-  // Only a regular file is a spec: a FIFO would block the read forever and
-  // /dev/zero would fill memory. Checked before opening (opening a FIFO
-  // blocks too) and again on the open file, which is what is read.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) fail(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) fail("the path is " + file_kind(st.st_mode) + ", not a regular file");
-  // stdio rather than ifstream: it reliably leaves errno to say why a read
-  // failed (missing file, permission, a directory).
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) fail(std::strerror(errno));
-  if (::fstat(::fileno(f.get()), &st) != 0) fail(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) fail("the path is " + file_kind(st.st_mode) + ", not a regular file");
-  std::string text;
-  std::array<char, 65536> buf;
-  while (text.size() <= limits::kMaxSpecBytes) {
-    const std::size_t n = std::fread(buf.data(), 1, buf.size(), f.get());
-    text.append(buf.data(), n);
-    if (n < buf.size()) break;
-  }
-  if (std::ferror(f.get())) fail(std::strerror(errno));
-  return parse_spec(text, path, catalog);
-}
-
-bool parse_duration(std::string_view text, double& seconds) {
-  // Digits, an optional fraction, an optional unit; nothing else (no sign,
-  // exponent or space), so "5 sec" and "-1s" are rejected, not half-read.
-  std::size_t n = 0;
-  const auto digits = [&] {
-    const std::size_t start = n;
-    while (n < text.size() && text[n] >= '0' && text[n] <= '9') ++n;
-    return n > start;
-  };
-  if (!digits()) return false;
-  if (n < text.size() && text[n] == '.') {
-    ++n;
-    if (!digits()) return false;
-  }
-  double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + n, value);
-  if (ec != std::errc() || end != text.data() + n) return false;
-  static constexpr std::array<std::pair<std::string_view, double>, 7> kUnits = {{{"", 1.0},
-                                                                                 {"ns", 1e-9},
-                                                                                 {"us", 1e-6},
-                                                                                 {"ms", 1e-3},
-                                                                                 {"s", 1.0},
-                                                                                 {"m", 60.0},
-                                                                                 {"h", 3600.0}}};
-  const std::string_view unit = text.substr(n);
-  for (const auto& [name, factor] : kUnits) {
-    if (unit == name) {
-      seconds = value * factor;
-      return std::isfinite(seconds);
-    }
-  }
-  return false;
 }
 
 }  // namespace strain::spec

@@ -8,6 +8,7 @@
 
 #include "runtime/abi_types.hpp"
 #include "spec/load.hpp"
+#include "spec_load_fixture.hpp"
 
 namespace strain::spec {
 namespace {
@@ -15,25 +16,11 @@ namespace {
 using check::Value;
 
 plugin::Catalog make_catalog(int problems = 0) {
-  plugin::ScenarioInfo bank;
-  bank.name = "bank";
-  bank.params = {
-      {"initial_balance", "", ParamType::integer, Value::integer(1000), {}},
-      {"variant",
-       "",
-       ParamType::string,
-       Value::string("fixed"),
-       {Value::string("seed"), Value::string("fixed"), Value::string("bug_unlocked")}},
-      {"ratio", "", ParamType::number, Value::number(0.5), {}},
-      {"verbose", "", ParamType::boolean, Value::boolean(false), {}},
-  };
-  bank.roles = {{"withdraw", ""}, {"deposit", ""}};
-  bank.metrics = {{"final_balance", ""}, {"min_balance", ""}};
   plugin::ScenarioInfo queue;
   queue.name = "queue";
   queue.roles = {{"producer", ""}};
   plugin::Catalog catalog;
-  catalog.scenarios = {bank, queue};
+  catalog.scenarios = {spec_test::bank_scenario(), queue};
   for (int i = 0; i < problems; ++i) catalog.problems.push_back({"bad.so", "no symbol"});
   return catalog;
 }

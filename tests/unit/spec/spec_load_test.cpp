@@ -1,62 +1,24 @@
-// Valid specs: defaults, resolution order, matrix expansion, durations,
-// expectations, invariants, and loading from disk.
+// Valid specs: defaults, resolution order, expectations and invariants
+// (matrix expansion: spec_matrix_test.cpp; durations and loading from disk:
+// spec_file_test.cpp).
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "fixtures/site_facts.hpp"
 #include "runtime/abi_types.hpp"
 #include "spec/load.hpp"
+#include "spec_load_fixture.hpp"
 
 namespace strain::spec {
 namespace {
 
-using model::Outcome;
 using check::Value;
-
-plugin::Catalog make_catalog() {
-  plugin::ScenarioInfo bank;
-  bank.name = "bank";
-  bank.params = {
-      {"initial_balance", "", ParamType::integer, Value::integer(1000), {}},
-      {"variant",
-       "",
-       ParamType::string,
-       Value::string("fixed"),
-       {Value::string("seed"), Value::string("fixed"), Value::string("bug_unlocked")}},
-      {"ratio", "", ParamType::number, Value::number(0.5), {}},
-      {"verbose", "", ParamType::boolean, Value::boolean(false), {}},
-  };
-  bank.roles = {{"withdraw", ""}, {"deposit", ""}};
-  bank.metrics = {{"final_balance", ""}, {"min_balance", ""}};
-  plugin::Catalog catalog;
-  catalog.scenarios = {bank};
-  return catalog;
-}
-
-class SpecLoadTest : public ::testing::Test {
- protected:
-  Spec parse(const std::string& yaml, const std::string& path = "dir/bank_spec.yaml") {
-    try {
-      return parse_spec(yaml, path, catalog_);
-    } catch (const SpecError& e) {
-      ADD_FAILURE() << e.what();
-      return {};
-    }
-  }
-  std::vector<std::string> ids(const Spec& s) {
-    std::vector<std::string> out;
-    for (const auto& c : s.cases) out.push_back(c.id);
-    return out;
-  }
-  plugin::Catalog catalog_ = make_catalog();
-};
+using model::Outcome;
+using spec_test::make_catalog;
+using spec_test::SpecLoadTest;
 
 TEST_F(SpecLoadTest, DefaultsApply) {
   const Spec s = parse("plugin: bank\ncases:\n  - name: fixed\n");
@@ -290,8 +252,8 @@ cases:
                                           Value::number(0.25), Value::boolean(true)}));
   EXPECT_EQ(a.schedule.trials, 500u);
   EXPECT_EQ(a.schedule.seed, 7u);
-  EXPECT_EQ(a.schedule.role_counts, (std::vector<int>{3, 4}));  // roles merge per role
-  EXPECT_EQ(model::to_string(a.schedule.strategy.name), "random");                // strategy merges per key
+  EXPECT_EQ(a.schedule.role_counts, (std::vector<int>{3, 4}));      // roles merge per role
+  EXPECT_EQ(model::to_string(a.schedule.strategy.name), "random");  // strategy merges per key
   EXPECT_DOUBLE_EQ(a.schedule.strategy.yield_p, 0.2);
   EXPECT_DOUBLE_EQ(a.schedule.strategy.spin_p, 0.3);
   const Case& b = s.cases[1];
@@ -300,136 +262,6 @@ cases:
   EXPECT_EQ(b.schedule.trials, 10u);
   EXPECT_EQ(b.schedule.role_counts, (std::vector<int>{3, 1}));
   EXPECT_EQ(model::to_string(b.schedule.strategy.name), "none");
-}
-
-TEST_F(SpecLoadTest, MatrixExpandsInKeyOrder) {
-  const Spec s = parse(R"(name: bank
-plugin: bank
-schedule: { roles: { withdraw: 9, deposit: 2 } }
-matrix:
-  schedule.roles.withdraw: [1, 2, 4]
-  schedule.topology: [threads, processes]
-cases:
-  - name: fixed
-    schedule: { roles: { withdraw: 7 } }
-)");
-  EXPECT_EQ(ids(s), (std::vector<std::string>{
-                        "bank/fixed/withdraw=1,topology=threads",
-                        "bank/fixed/withdraw=1,topology=processes",
-                        "bank/fixed/withdraw=2,topology=threads",
-                        "bank/fixed/withdraw=2,topology=processes",
-                        "bank/fixed/withdraw=4,topology=threads",
-                        "bank/fixed/withdraw=4,topology=processes",
-                    }));
-  ASSERT_EQ(s.cases.size(), 6u);
-  const Case& c = s.cases[3];
-  EXPECT_EQ(c.case_name, "fixed");
-  EXPECT_EQ(c.matrix, (std::vector<std::pair<std::string, std::string>>{
-                          {"withdraw", "2"}, {"topology", "processes"}}));
-  // The matrix wins over both the spec's and the case's schedule.
-  EXPECT_EQ(c.schedule.role_counts, (std::vector<int>{2, 2}));
-  EXPECT_EQ(c.schedule.topology, Topology::processes);
-  EXPECT_EQ(s.cases[0].schedule.topology, Topology::threads);
-}
-
-TEST_F(SpecLoadTest, MatrixOverridesCaseParams) {
-  const Spec s = parse(R"(name: bank
-plugin: bank
-params: { variant: seed }
-matrix: { params.variant: [fixed, bug_unlocked], params.initial_balance: [5] }
-cases:
-  - name: a
-    params: { variant: seed, initial_balance: 1 }
-)");
-  ASSERT_EQ(s.cases.size(), 2u);
-  EXPECT_EQ(s.cases[0].id, "bank/a/variant=fixed,initial_balance=5");
-  EXPECT_EQ(s.cases[0].params[0], Value::integer(5));
-  EXPECT_EQ(s.cases[0].params[1], Value::string("fixed"));
-  EXPECT_EQ(s.cases[1].params[1], Value::string("bug_unlocked"));
-}
-
-TEST_F(SpecLoadTest, CaseMatrixReplacesSpecMatrix) {
-  const Spec s = parse(R"(name: bank
-plugin: bank
-matrix: { params.ratio: [0.1, 0.2] }
-cases:
-  - name: spec_matrix
-  - name: own_matrix
-    matrix: { schedule.trials: [5, 6, 7] }
-  - name: no_matrix
-    matrix: {}
-)");
-  EXPECT_EQ(ids(s), (std::vector<std::string>{
-                        "bank/spec_matrix/ratio=0.1",
-                        "bank/spec_matrix/ratio=0.2",
-                        "bank/own_matrix/trials=5",
-                        "bank/own_matrix/trials=6",
-                        "bank/own_matrix/trials=7",
-                        "bank/no_matrix",
-                    }));
-  EXPECT_EQ(s.cases[4].schedule.trials, 7u);
-  EXPECT_DOUBLE_EQ(s.cases[4].params[2].d, 0.5);  // the spec matrix does not apply
-}
-
-TEST_F(SpecLoadTest, SharedLastComponentUsesFullKeys) {
-  const Spec s = parse(R"(name: bank
-plugin: bank
-matrix:
-  schedule.strategy.name: [random]
-  params.variant: [seed]
-  schedule.roles.deposit: [0]
-cases:
-  - name: a
-    matrix:
-      schedule.strategy.name: [none, random]
-      schedule.strategy.yield_p: [0.5]
-      params.variant: [seed]
-)");
-  EXPECT_EQ(ids(s), (std::vector<std::string>{
-                        "bank/a/name=none,yield_p=0.5,variant=seed",
-                        "bank/a/name=random,yield_p=0.5,variant=seed",
-                    }));
-  EXPECT_EQ(model::to_string(s.cases[1].schedule.strategy.name), "random");
-
-  plugin::Catalog cat = make_catalog();
-  cat.scenarios[0].params.push_back({"trials", "", ParamType::integer, Value::integer(3), {}});
-  const Spec t = parse_spec(R"(plugin: bank
-matrix: { params.trials: [1], schedule.trials: [2], schedule.seed: [3] }
-cases: [{name: a}]
-)",
-                            "t.yaml", cat);
-  ASSERT_EQ(t.cases.size(), 1u);
-  EXPECT_EQ(t.cases[0].id, "t/a/params.trials=1,schedule.trials=2,seed=3");
-  EXPECT_EQ(t.cases[0].params[4], Value::integer(1));
-  EXPECT_EQ(t.cases[0].schedule.trials, 2u);
-}
-
-TEST_F(SpecLoadTest, MatrixOverWholeScheduleKeys) {
-  const Spec s = parse(R"(name: bank
-plugin: bank
-matrix:
-  schedule.strategy: [none, {name: random, yield_p: 0.5}]
-  schedule.budget: [1.5, 2m]
-cases: [{name: a}]
-)");
-  EXPECT_EQ(ids(s), (std::vector<std::string>{
-                        "bank/a/strategy=none,budget=1.5",
-                        "bank/a/strategy=none,budget=2m",
-                        "bank/a/strategy={name: random, yield_p: 0.5},budget=1.5",
-                        "bank/a/strategy={name: random, yield_p: 0.5},budget=2m",
-                    }));
-  EXPECT_DOUBLE_EQ(s.cases[3].schedule.strategy.yield_p, 0.5);
-  EXPECT_DOUBLE_EQ(s.cases[3].schedule.budget_s, 120.0);
-  EXPECT_DOUBLE_EQ(s.cases[0].schedule.budget_s, 1.5);
-}
-
-TEST_F(SpecLoadTest, RoleCountZeroAllowedWhenTotalPositive) {
-  const Spec s = parse(R"(plugin: bank
-matrix: { schedule.roles.deposit: [0, 1] }
-cases: [{name: a, schedule: {roles: {withdraw: 0}}, matrix: {schedule.roles.withdraw: [1]}}]
-)");
-  ASSERT_EQ(s.cases.size(), 1u);
-  EXPECT_EQ(s.cases[0].schedule.role_counts, (std::vector<int>{1, 1}));
 }
 
 TEST_F(SpecLoadTest, Expectations) {
@@ -521,82 +353,6 @@ cases:
   EXPECT_EQ(s.cases[2].show[0].metric, 0u);
   EXPECT_TRUE(s.cases[4].show.empty());
   EXPECT_TRUE(parse("plugin: bank\ncases:\n  - name: a\n").cases[0].show.empty());
-}
-
-TEST(ParseDurationTest, AcceptsTheDocumentedForms) {
-  const std::pair<const char*, double> good[] = {
-      {"5", 5.0},      {"1.5", 1.5},   {"250ms", 0.25}, {"2s", 2.0}, {"1.5m", 90.0},
-      {"100us", 1e-4}, {"1h", 3600.0}, {"10ns", 1e-8},  {"0", 0.0},  {"0.25s", 0.25}};
-  for (const auto& [text, want] : good) {
-    double got = -1;
-    EXPECT_TRUE(parse_duration(text, got)) << text;
-    EXPECT_DOUBLE_EQ(got, want) << text;
-  }
-}
-
-TEST(ParseDurationTest, RejectsMalformed) {
-  for (const char* text : {"", "-1", "-1s", "5 sec", "5sec", "s", "1.", ".5", "1e3", "+2s", "5 s",
-                           " 5s", "5s ", "1.5.2s", "inf", "nan", "2d", "5S", "1,5s"}) {
-    double got = -1;
-    EXPECT_FALSE(parse_duration(text, got)) << text;
-    EXPECT_EQ(got, -1) << text;
-  }
-}
-
-TEST(LoadSpecTest, ReadsARealFile) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("strain_spec_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "from_disk.yaml").string();
-  {
-    std::ofstream out(path);
-    out << "plugin: bank\nschedule: { trials: 3 }\ncases:\n  - name: a\n";
-  }
-  const plugin::Catalog catalog = make_catalog();
-  const Spec s = load_spec(path, catalog);
-  EXPECT_EQ(s.name, "from_disk");
-  EXPECT_EQ(s.path, path);
-  ASSERT_EQ(s.cases.size(), 1u);
-  EXPECT_EQ(s.cases[0].id, "from_disk/a");
-  EXPECT_EQ(s.cases[0].spec_path, path);
-  EXPECT_EQ(s.cases[0].schedule.trials, 3u);
-
-  // Errors name the real file.
-  {
-    std::ofstream out(path);
-    out << "plugin: bank\ncases: []\n";
-  }
-  try {
-    load_spec(path, catalog);
-    ADD_FAILURE() << "expected a SpecError";
-  } catch (const SpecError& e) {
-    EXPECT_EQ(std::string(e.what()), path + ":2:8: 'cases' must be a non-empty list");
-  }
-  std::filesystem::remove_all(dir);
-}
-
-TEST(LoadSpecTest, MissingFileIsOneDiagnostic) {
-  const plugin::Catalog catalog = make_catalog();
-  try {
-    load_spec("/nonexistent/dir/spec.yaml", catalog);
-    ADD_FAILURE() << "expected a SpecError";
-  } catch (const SpecError& e) {
-    ASSERT_EQ(e.diagnostics().size(), 1u);
-    EXPECT_EQ(e.diagnostics()[0].str(),
-              "/nonexistent/dir/spec.yaml:1:1: cannot read spec: No such file or directory");
-  }
-}
-
-TEST(LoadSpecTest, DirectoryIsUnreadable) {
-  const plugin::Catalog catalog = make_catalog();
-  const std::string dir = std::filesystem::temp_directory_path().string();
-  try {
-    load_spec(dir, catalog);
-    ADD_FAILURE() << "expected a SpecError";
-  } catch (const SpecError& e) {
-    EXPECT_EQ(e.diagnostics()[0].str(),
-              dir + ":1:1: cannot read spec: the path is a directory, not a regular file");
-  }
 }
 
 }  // namespace

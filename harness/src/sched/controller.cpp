@@ -312,14 +312,13 @@ void Controller::point(unsigned t, const char* label, const void* object, Access
   events_[t] = Event{object, kind};
   picker_->announce(rng_, t, events_[t]);
   if (kind == Access::yield) picker_->demote(rng_, t);
-  // A primitive's operation both publishes what this thread did (so sync
-  // before the others may run) and sees what the others did (so sync again
-  // once this thread runs on).
-  const bool sync = synchronises(kind);
-  if (model_ && sync) model_->sync(t);
   schedule(t);
   note(t, label);
-  if (model_ && sync) model_->sync(t);
+  // A primitive's operation publishes what this thread did and sees what
+  // the others published, once the thread has the turn to perform it: the
+  // turn is not handed over between this and the operation. A wait does so
+  // with every object (see memory_model.hpp).
+  if (model_ && synchronises(kind)) model_->sync(t, kind == Access::wait ? nullptr : object);
 }
 
 WaitResult Controller::block(unsigned t, const void* object, const char* label, bool timed) {
@@ -346,7 +345,7 @@ WaitResult Controller::block(unsigned t, const void* object, const char* label, 
   // make_runnable): without it in the digest, two interleavings that differ
   // only in where a woken thread resumed had one digest.
   note(t, label, s.result == WaitResult::woken ? " (woken)" : " (timed out)");
-  if (model_ && s.result == WaitResult::woken) model_->sync(t);
+  if (model_ && s.result == WaitResult::woken) model_->sync(t, nullptr);
   return s.result;
 }
 
@@ -381,12 +380,24 @@ void Controller::wake(unsigned, const void* object, bool all) {
 std::uint64_t Controller::load(unsigned t, const void* object, std::uint64_t newest, int order) {
   if (!model_ || aborted_.load(std::memory_order_acquire)) return newest;
   TsanIgnore ignore;
-  return model_->load(t, object, newest, order, [this](unsigned n) {
-    // Half the loads that have a choice read the newest store; the others
-    // one of the older ones they may read.
+  return model_->load(t, object, newest, order, [this, t](unsigned n, bool repeat) {
+    // The search tries every store the load may read (see dfs.hpp). Half
+    // the loads that have a choice read the newest store; the others one of
+    // the older ones they may read.
     const unsigned suggested =
-        rng_.chance(0.5) ? 0u : static_cast<unsigned>(rng_.uniform(1, std::int64_t(n) - 1));
-    return decide('m', n, suggested);
+        dfs_ != nullptr ? dfs_->read_from(n, repeat)
+        : rng_.chance(0.5) ? 0u
+                           : static_cast<unsigned>(rng_.uniform(1, std::int64_t(n) - 1));
+    const unsigned back = decide('m', n, suggested);
+    // A stale read makes another execution of the same schedule: the digest
+    // and the failure's trace say which store the load read.
+    if (back != 0) {
+      digest_.add_read(t, back);
+      if (log_steps_)
+        log_.push_back(fmt::format("{}   read a stale value: the store {} before the newest ({} it may read)",
+                                   names_[t], back, n));
+    }
+    return back;
   });
 }
 

@@ -39,8 +39,8 @@ unsigned Controller::spawn(unsigned parent) {
   picker_->add_thread(rng_, t);
   // Starting a thread orders everything its parent did before it.
   if (model_) {
-    model_->sync(parent);
-    model_->sync(t);
+    model_->sync(parent, &slots_[t]);
+    model_->sync(t, &slots_[t]);
   }
   spawned_running_.fetch_add(1, std::memory_order_relaxed);
   note(parent, "thread.create");
@@ -65,7 +65,7 @@ void Controller::spawned_end(unsigned t) {
   TsanIgnore ignore;
   note(t, "thread.end");
   slots_[t].state = State::finished;
-  if (model_) model_->sync(t);
+  if (model_) model_->sync(t, &slots_[t]);  // for its joiner
   wake(t, &slots_[t], true);
   if (awaiting_spawned_) {
     bool all = true;
@@ -163,7 +163,7 @@ bool Controller::join(unsigned t, unsigned target) {
   SteerPause pause;
   while (slots_[target].state != State::finished)
     if (block(t, &slots_[target], "pthread_join", false) == WaitResult::aborted) return false;
-  if (model_) model_->sync(t);
+  if (model_) model_->sync(t, &slots_[target]);
   return !aborted_.load(std::memory_order_acquire);
 }
 

@@ -350,8 +350,8 @@ unsigned DfsPicker::pick(Rng&, std::span<const unsigned> enabled, unsigned runni
     stack_.push_back(std::move(node));
   }
   Node& node = stack_[depth_++];
-  unsigned chosen = node.options[node.taken];
-  if (std::find(enabled.begin(), enabled.end(), chosen) == enabled.end()) {
+  unsigned chosen = node.store ? enabled.front() : node.options[node.taken];
+  if (node.store || std::find(enabled.begin(), enabled.end(), chosen) == enabled.end()) {
     diverged_ = true;
     chosen = enabled.front();
   }
@@ -363,6 +363,23 @@ unsigned DfsPicker::pick(Rng&, std::span<const unsigned> enabled, unsigned runni
   if (can_go_on && chosen != running && !yielded(running)) ++preemptions_;
   if (running < yielded_.size()) yielded_[running] = false;
   return chosen;
+}
+
+unsigned DfsPicker::read_from(unsigned n, bool repeat) {
+  if (repeat) return 0;
+  if (depth_ == stack_.size()) {
+    Node node;
+    node.store = true;
+    // A redundant trial finishes without branching (see pick()).
+    for (unsigned k = 0; k < (redundant_ ? 1u : n); ++k) node.options.push_back(k);
+    stack_.push_back(std::move(node));
+  }
+  const Node& node = stack_[depth_++];
+  if (!node.store || node.options.size() != (redundant_ ? 1u : n)) {
+    diverged_ = true;
+    return 0;
+  }
+  return node.options[node.taken];
 }
 
 void DfsPicker::end_trial() {

@@ -28,8 +28,8 @@
 // variable until another thread writes it has a different interleaving for
 // each count of its reads before the write. A read of the granule the
 // thread's last operation read, with nothing written there since, sees the
-// same value (the search runs without the weak memory model): it is another
-// turn of a spin; a yield between two turns does not end the spin. An
+// same value (under the weak memory model it reads the newest store, see
+// read_from()): it is another turn of a spin; a yield between two turns does not end the spin. An
 // operation that races with a spin is tried before its first read, before
 // its second and after its last (the spin ended, or spin_limit turns
 // demoted it), not between later turns; a yield after the second turn is
@@ -48,6 +48,15 @@
 // before is kept with vector clocks per thread, per granule (the last write
 // and each thread's reads since) and per thread's last objectless operation,
 // so finding the race of an operation costs O(threads), not O(trace).
+//
+// Under the weak memory model a load that may read more than one store is
+// a choice too (read_from(): each store, newest first), so a search covers
+// the orders of the conflicting operations times the stores their loads
+// read. DPOR and the sleep sets stay sound because the model's state is a
+// function of the order of conflicting operations: it synchronises a
+// primitive's operations per object (as they conflict), and a wait, which
+// it synchronises with every object, conflicts with every synchronisation
+// operation (see memory_model.hpp).
 //
 // Sleep sets (Godefroid) prune what is left: a thread whose branch was
 // explored at a choice sleeps in the branches taken after it, until a
@@ -85,6 +94,12 @@ class DfsPicker final : public Picker {
   unsigned pick(Rng& rng, std::span<const unsigned> enabled, unsigned running,
                 std::span<const Event> events) override;
 
+  //! Which of the `n` > 1 stores a load may read under the weak memory
+  //! model it reads (0: the newest): each, in turn, from the newest. A
+  //! `repeat` (another turn of a spin, nothing stored since) reads the
+  //! newest, with no choice.
+  unsigned read_from(unsigned n, bool repeat);
+
   //! After a trial: moves to the next interleaving, or ends the search.
   void end_trial();
   //! A replay: every later trial runs the interleaving just run again.
@@ -105,6 +120,7 @@ class DfsPicker final : public Picker {
 
  private:
   struct Node {
+    bool store = false;              // a load's choice of store, not of thread
     std::vector<unsigned> options;   // in the order tried; DPOR appends to it
     std::size_t taken = 0;           // index into options
     std::vector<unsigned> eligible;  // DPOR: who may run here (enabled, fair)

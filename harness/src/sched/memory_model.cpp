@@ -34,7 +34,8 @@ void MemoryModel::View::join(const View& other) {
   max_into(floor, other.floor);
 }
 
-MemoryModel::MemoryModel(unsigned threads) : threads_(threads), thread_view_(threads) {}
+MemoryModel::MemoryModel(unsigned threads)
+    : threads_(threads), thread_view_(threads), last_load_(threads) {}
 
 void MemoryModel::begin_trial() {
   index_.clear();
@@ -43,6 +44,8 @@ void MemoryModel::begin_trial() {
     v.clock.assign(threads_, 0);
     v.floor.clear();
   }
+  last_load_.assign(threads_, LastLoad{});
+  objects_.clear();
   global_.clock.assign(threads_, 0);
   global_.floor.clear();
   views_used_ = 0;
@@ -97,9 +100,11 @@ std::uint64_t MemoryModel::load(unsigned t, const void* object, std::uint64_t ne
       --first;
     }
   }
+  const bool repeat = last_load_[t].id == id && last_load_[t].next_seq == loc.next_seq;
+  last_load_[t] = LastLoad{id, loc.next_seq};
   std::size_t chosen = loc.history.size() - 1;
   const auto n = static_cast<unsigned>(loc.history.size() - first);
-  if (n > 1) chosen = loc.history.size() - 1 - choose(n);
+  if (n > 1) chosen = loc.history.size() - 1 - choose(n, repeat);
   const Store& s = loc.history[chosen];
   if (chosen + 1 != loc.history.size()) ++stale_reads_;
   me.floor[id] = std::max(me.floor[id], s.seq);
@@ -113,6 +118,7 @@ void MemoryModel::store(unsigned t, const void* object, std::uint64_t before, st
   Location& loc = locations_[id];
   View& me = thread_view_[t];
   if (me.floor.size() <= id) me.floor.resize(id + 1, 0);
+  last_load_[t] = LastLoad{};
   const Store& prev = loc.history.back();
   const int prev_view = prev.view;
   // A read-modify-write reads the newest store, with acquire if asked.
@@ -134,9 +140,20 @@ void MemoryModel::store(unsigned t, const void* object, std::uint64_t before, st
   push(loc, s);
 }
 
-void MemoryModel::sync(unsigned t) {
+void MemoryModel::sync(unsigned t, const void* object) {
   View& me = thread_view_[t];
+  last_load_[t] = LastLoad{};
+  if (object != nullptr) {
+    View& v = objects_.try_emplace(object, global_).first->second;
+    me.join(v);
+    v = me;
+    return;
+  }
+  // A wait: with every object. The thread's view then holds all of theirs,
+  // so each becomes it.
   me.join(global_);
+  for (const auto& [o, v] : objects_) me.join(v);
+  for (auto& [o, v] : objects_) v = me;
   global_ = me;
 }
 

@@ -13,9 +13,18 @@
 //    reads a release store (or a read-modify-write continuing its release
 //    sequence) takes that store's view;
 //  - seq_cst loads and read-modify-writes read the newest store;
-//  - the other primitives (mutex, queue, condvar, barrier, fences) are
-//    treated as synchronising with every role, which allows fewer stale
-//    reads than the standard does, never more.
+//  - every other primitive's operation (a lock, an unlock, a queue's push
+//    or pop, a semaphore's, a notify) synchronises both ways with the
+//    operations on its object: the thread takes the object's view and
+//    leaves its own there, so a lock sees what the last unlock published
+//    (and a little more: what earlier lockers saw before they blocked);
+//  - a wait (a condition wait, a wake-up) releases and retakes what its
+//    point does not name, so it synchronises with every object: allowing
+//    fewer stale reads than the standard does, never more. Starting,
+//    ending and joining a thread synchronise through the thread's slot.
+// Synchronising per object keeps the model's state a function of the order
+// of conflicting operations (locks of two mutexes commute), which
+// controlled/dfs's partial-order reduction relies on.
 // So it reports no stale read a correct program could not make, provided
 // the roles synchronise only through strain primitives: synchronisation
 // through std::atomic or std::mutex is invisible to it.
@@ -29,8 +38,10 @@ namespace strain::sched {
 
 class MemoryModel {
  public:
-  //! Picks one of `n` > 1 candidate stores: 0 is the newest.
-  using Chooser = std::function<unsigned(unsigned n)>;
+  //! Picks one of `n` > 1 candidate stores: 0 is the newest. `repeat`: the
+  //! thread's last operation in the model was a load of the same location,
+  //! and nothing was stored there since (another turn of a spin).
+  using Chooser = std::function<unsigned(unsigned n, bool repeat)>;
 
   explicit MemoryModel(unsigned threads);
   void begin_trial();
@@ -43,9 +54,10 @@ class MemoryModel {
   //! read-modify-write, which reads the newest store).
   void store(unsigned t, const void* object, std::uint64_t before, std::uint64_t after, int order,
              bool update);
-  //! Thread `t` synchronised through a primitive: its view and every other
-  //! synchronising thread's are joined.
-  void sync(unsigned t);
+  //! Thread `t` synchronised through the primitive `object`: its view and
+  //! the object's are joined, both ways. `object` null: through every
+  //! object (a wait, see above).
+  void sync(unsigned t, const void* object);
   //! Loads that returned an older value than the newest, this trial.
   std::uint64_t stale_reads() const { return stale_reads_; }
 
@@ -74,10 +86,22 @@ class MemoryModel {
   int snapshot(const View& v);
   bool visible(unsigned t, const Store& s) const;
 
+  // The location and store count of each thread's last load, for `repeat`;
+  // kNoLoad after any other operation.
+  static constexpr std::uint32_t kNoLoad = ~0u;
+  struct LastLoad {
+    std::uint32_t id = kNoLoad;
+    std::uint64_t next_seq = 0;
+  };
+
   unsigned threads_;
   std::unordered_map<const void*, std::uint32_t> index_;
   std::vector<Location> locations_;
   std::vector<View> thread_view_;
+  std::vector<LastLoad> last_load_;  // by thread
+  // Each primitive's view (what its operations published), and the join of
+  // every wait's, which a primitive first used after the wait starts from.
+  std::unordered_map<const void*, View> objects_;
   View global_;
   std::vector<View> views_;  // release views of this trial; reused across trials
   std::size_t views_used_ = 0;

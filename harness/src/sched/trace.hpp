@@ -52,6 +52,15 @@ class Digest {
     for (const char* p = label; *p != '\0'; ++p) mix(static_cast<unsigned char>(*p));
     mix(0xff);
   }
+  //! The thread's load read the store `back` places before the newest
+  //! (the weak memory model's choice): another execution of the same order.
+  void add_read(unsigned thread, unsigned back) {
+    mix(static_cast<unsigned char>(thread));
+    mix(static_cast<unsigned char>(thread >> 8));
+    mix(0xfe);
+    mix(static_cast<unsigned char>(back));
+    mix(0xff);
+  }
   std::uint64_t value() const { return h_; }
   std::string text() const;
 

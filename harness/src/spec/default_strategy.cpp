@@ -14,8 +14,7 @@ void apply_default_strategy(detail::Resolved& r) {
     if (r.schedule.topology == Topology::threads) {
       s.name = model::StrategyName::controlled;
       if (!r.pick_named) s.pick = model::Pick::portfolio;
-      // Not under dfs, whose search does not branch on the model's values.
-      if (!r.weak_memory_named) s.weak_memory = s.pick != model::Pick::dfs;
+      if (!r.weak_memory_named) s.weak_memory = true;
     } else {
       s.name = model::StrategyName::chaos;
     }

@@ -88,8 +88,8 @@ constexpr std::array<KeyDoc, 56> kKeys = {{
      "interleaving of the schedule points, one per trial, depth first, reduced by DPOR and sleep "
      "sets (one interleaving per order of the conflicting operations; with `preemption_bound`, "
      "sleep sets only); the case "
-     "ends when all were run and says so (`all N interleavings explored`). Sequentially "
-     "consistent: weak_memory must stay false.",
+     "ends when all were run and says so (`all N interleavings explored`). With weak_memory "
+     "it also tries each store a load may read.",
      "schedule: { strategy: { name: controlled, pick: pos } }"},
     {"schedule.strategy.depth", "integer >= 1 (chaos: <= 17)", "3",
      "controlled/pct and chaos: the bug depth d; the strategy places d - 1 change points per "
@@ -118,8 +118,10 @@ constexpr std::array<KeyDoc, 56> kKeys = {{
      "the compiler instrumented (slow, thorough); `off`: only atomics and synchronisation.",
      "schedule: { strategy: { name: controlled, plain_accesses: all } }"},
     {"schedule.strategy.weak_memory", "boolean", "false",
-     "controlled: relaxed and acquire loads of strain::Atomic may return an older value that "
-     "the C++ memory model allows them to see, to find missing release/acquire ordering.",
+     "controlled: relaxed and acquire loads of strain::Atomic (and of an instrumented "
+     "plugin's std::atomic) may return an older value that the C++ memory model allows them to "
+     "see, to find missing release/acquire ordering; dfs tries each. A case that names no "
+     "strategy, or names only a pick, gets it on.",
      "schedule: { strategy: { name: controlled, weak_memory: true } }"},
     {"schedule.strategy.starve_min_us", "number > 0", "1",
      "chaos: the shortest starvation at a change point, in microseconds; the length is "

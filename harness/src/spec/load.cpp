@@ -540,12 +540,6 @@ class Parser {
       diags_.error(r.strategy_loc,
                    fmt::format("strategy chaos needs starve_min_us <= starve_max_us, got {} > {}",
                                s.starve_min_us, s.starve_max_us));
-    // The search runs each interleaving once; the weak memory model's
-    // choices of which value a load returns are not among its branches.
-    if (model::steered(s) && s.pick == model::Pick::dfs && s.weak_memory)
-      diags_.error(r.strategy_loc,
-                   "strategy controlled/dfs explores sequentially consistent interleavings; "
-                   "it cannot be combined with weak_memory: true");
     // One role runs at a time under `controlled`, handing the turn over in
     // memory private to the worker; role processes cannot share it.
     if (!model::info(s.name).runs_processes && r.schedule.topology == Topology::processes)

@@ -28,8 +28,6 @@ void override_strategy(Case& c, std::string_view text) {
   } else {
     s.name = *name;
     if (pick) s.pick = *pick;
-    // The search does not branch on the weak memory model's values.
-    if (s.pick == model::Pick::dfs) s.weak_memory = false;
   }
   // As the spec loader does for `random` named without a probability.
   give_random_a_probability(s);

@@ -116,6 +116,7 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
   EXPECT_NE(problem_for(c, kDir + "/undefined_symbol.so"), nullptr);
   EXPECT_NE(c.find("hostile"), nullptr);
   EXPECT_NE(c.find("accesses"), nullptr);
+  EXPECT_NE(c.find("litmus"), nullptr);
   // spin_plain is built with INSTRUMENT: it calls the __tsan_* entry points,
   // which strain exports and which this test program has only when it is
   // built with ThreadSanitizer (its runtime defines them).
@@ -127,7 +128,7 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
     ASSERT_NE(p, nullptr);
     EXPECT_NE(p->message.find("__tsan_"), std::string::npos) << p->message;
   }
-  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 8u : 7u);
+  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 9u : 8u);
 }
 
 TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {

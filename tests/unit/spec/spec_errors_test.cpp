@@ -176,11 +176,6 @@ const BadSpec kBadSpecs[] = {
     {"pick_unknown",
      "plugin: bank\nschedule:\n  strategy: {name: controlled, pick: bfs}\n" + kCases,
      {"test.yaml:3:38: 'pick' must be one of: random, pct, pos, portfolio, dfs; got 'bfs'"}},
-    {"dfs_with_weak_memory",
-     "plugin: bank\nschedule:\n  strategy: {name: controlled, pick: dfs, weak_memory: true}\n" +
-         kCases,
-     {"test.yaml:3:13: strategy controlled/dfs explores sequentially consistent interleavings; "
-      "it cannot be combined with weak_memory: true"}},
     {"exhaustive_without_dfs",
      "plugin: bank\ncases:\n  - name: a\n    expect: { outcome: pass, exhaustive: true }\n",
      {"test.yaml:4:42: 'exhaustive' needs strategy controlled/dfs (the only one that can finish "

@@ -174,8 +174,10 @@ cases:
     schedule: { strategy: none }
   - name: bare_random
     schedule: { strategy: random }
+  - name: dfs_only
+    schedule: { strategy: { pick: dfs } }
 )");
-  ASSERT_EQ(s.cases.size(), 8u);
+  ASSERT_EQ(s.cases.size(), 10u);
   const auto strategy = [&](std::size_t k) { return s.cases[k].schedule.strategy; };
   // threads: the controlled portfolio; processes: chaos.
   EXPECT_EQ(model::to_string(strategy(0).name), "controlled");
@@ -191,6 +193,10 @@ cases:
   // `random` with no probability yields at some points instead of none.
   EXPECT_EQ(model::to_string(strategy(6).name), "random");
   EXPECT_DOUBLE_EQ(strategy(6).yield_p, 0.1);
+  // The search branches on the weak memory model's choices too, so it
+  // gets the model as the other picks do.
+  EXPECT_EQ(model::to_string(strategy(8).pick), "dfs");
+  EXPECT_TRUE(strategy(8).weak_memory);
 }
 
 TEST_F(SpecLoadTest, ARoleThatNeedsSeveralInstancesGetsThemByDefaultAndNoFewer) {

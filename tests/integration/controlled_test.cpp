@@ -222,7 +222,7 @@ TEST(Dfs, RunsEveryInterleavingOnceAndSaysWhenItRanThemAll) {
       {"dfs/all/points=0", {1, true}},    {"dfs/all/points=1", {2, true}},
       {"dfs/all/points=2", {6, true}},    {"dfs/all/points=3", {20, true}},
       {"dfs/unpreempted", {2, true}},     {"dfs/one_preemption", {8, true}},
-      {"dfs/cut_short", {10, false}}};
+      {"dfs/cut_short", {10, false}},     {"dfs/slow_trials", {1, true}}};
   for (const auto& [id, want] : expected) {
     const auto* c = find_case(report, id);
     ASSERT_NE(c, nullptr) << id;

@@ -2,6 +2,7 @@
 // the harness's own cost per trial and exercises the runner in tests.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <strain/strain.hpp>
 
@@ -14,6 +15,7 @@ class Trivial {
         .param("fail_every", 0, "fail the check of every n-th trial (0: never)")
         .param("points", 0, "schedule points each role passes")
         .param("label", "", "any text, unused: lets a test put shell syntax into a case id")
+        .param("busy_ms", 0, "real time each role spends busy after its points (no points)")
         .role("left", &Trivial::left)
         .role("right", &Trivial::right)
         .metric("sum", "left + right")
@@ -22,13 +24,16 @@ class Trivial {
   void setup(strain::Context& ctx) {
     fail_every_ = ctx.int_param("fail_every");
     points_ = ctx.int_param("points");
+    busy_ms_ = ctx.int_param("busy_ms");
   }
   void left(strain::Context& ctx) {
     for (std::int64_t k = 0; k < points_; ++k) ctx.point("left");
+    busy();
     a_.store(1, std::memory_order_relaxed);
   }
   void right(strain::Context& ctx) {
     for (std::int64_t k = 0; k < points_; ++k) ctx.point("right");
+    busy();
     b_.store(2, std::memory_order_relaxed);
   }
   void check(strain::Context& ctx) {
@@ -39,7 +44,16 @@ class Trivial {
   }
 
  private:
-  std::int64_t fail_every_ = 0, points_ = 0;
+  // Wall time, as a trial that waits on the network or computes would
+  // take: neither a sleep (a point under controlled, which takes no time)
+  // nor a point.
+  void busy() const {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_ms_);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  }
+
+  std::int64_t fail_every_ = 0, points_ = 0, busy_ms_ = 0;
   std::atomic<std::int64_t> a_{0}, b_{0};
 };
 

@@ -370,7 +370,7 @@ void CaseRun::run_threads(unsigned n) {
       points_at = now;
     }
     if (watch.progressed(cs_->live->current_trial.load(std::memory_order_relaxed),
-                         cs_->live->trials_done.load(std::memory_order_relaxed), now))
+                         cs_->live->progress(), now))
       continue;
     if (cs_->live->classifying.load(std::memory_order_relaxed) != 0) {
       watch.rest(now);

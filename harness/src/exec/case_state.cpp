@@ -61,6 +61,8 @@ bool CaseState::prepare() {
     const std::uint64_t t = trial_index(next_trial);
     const std::uint64_t seed = model::trial_seed(case_seed, model::seeded_as(t, search));
     live->current_trial.store(t, std::memory_order_relaxed);
+    live->trials_begun.store(live->trials_begun.load(std::memory_order_relaxed) + 1,
+                             std::memory_order_relaxed);
     reset_context(main, seed, 0, t);
     for (auto& m : metrics) m = detail::MetricSlot{};
     for (std::size_t k = 0; k < thread_ctx.size(); ++k) {

@@ -408,7 +408,7 @@ class Worker {
       return false;
     }
     if (live_->classifying.load() != 0) watch_.rest(now);  // the worker's own time
-    if (watch_.expired(live_->current_trial.load(), live_->trials_done.load(), now) && !final_) {
+    if (watch_.expired(live_->current_trial.load(), live_->progress(), now) && !final_) {
       killed_for_hang_ = true;
       ::kill(-pid_, SIGKILL);
       return false;

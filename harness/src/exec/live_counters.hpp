@@ -14,6 +14,11 @@ namespace strain::exec {
 struct LiveCounters {
   std::atomic<std::uint64_t> current_trial{0};  // index of the trial being prepared or run
   std::atomic<std::uint64_t> trials_done{0};    // trials finished and classified
+  //! Trials begun, counted or not: the search's first trial and a replay's
+  //! warm-up trials run under the index of the trial after them, and count
+  //! as none (issue 11: a search's first counted trial was taken for a hang
+  //! of its warm-up when the two together ran past the timeout).
+  std::atomic<std::uint64_t> trials_begun{0};
   std::atomic<std::uint64_t> outcomes[model::kOutcomeCount] = {};
   std::atomic<std::uint32_t> running{0};  // 1 once the first trial started
   //! PCT's learned k for the current trial (0 if it needs none), which a
@@ -32,6 +37,12 @@ struct LiveCounters {
   //! which under load took longer than a 0.5 s timeout, and the watchdog
   //! took it for a hang of the trial, an extra one (issue 11, item 6).
   std::atomic<std::uint32_t> classifying{0};
+
+  //! Changes whenever a trial begins or ends: what a watchdog watches.
+  std::uint64_t progress() const {
+    return trials_begun.load(std::memory_order_relaxed) +
+           trials_done.load(std::memory_order_relaxed);
+  }
 
   model::OutcomeCounts snapshot() const {
     model::OutcomeCounts out{};

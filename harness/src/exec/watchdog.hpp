@@ -22,11 +22,11 @@ class TrialWatch {
         since_(now) {}
 
   //! Notes the counters: true when the trial in progress (`current`) or the
-  //! count of finished ones (`done`) changed since the last look.
-  bool progressed(std::uint64_t current, std::uint64_t done, Clock::time_point now) {
-    if (current == current_ && done == done_) return false;
+  //! trials' progress (LiveCounters::progress()) changed since the last look.
+  bool progressed(std::uint64_t current, std::uint64_t progress, Clock::time_point now) {
+    if (current == current_ && progress == progress_) return false;
     current_ = current;
-    done_ = done;
+    progress_ = progress;
     since_ = now;
     return true;
   }
@@ -35,15 +35,15 @@ class TrialWatch {
   //! True when the counters have not changed for longer than the limit.
   bool overdue(Clock::time_point now) const { return now - since_ > limit_; }
   //! Both: the trial in progress has run past the limit.
-  bool expired(std::uint64_t current, std::uint64_t done, Clock::time_point now) {
-    return !progressed(current, done, now) && overdue(now);
+  bool expired(std::uint64_t current, std::uint64_t progress, Clock::time_point now) {
+    return !progressed(current, progress, now) && overdue(now);
   }
   //! The trial watched: the one that expired.
   std::uint64_t trial() const { return current_; }
   double limit_s() const { return std::chrono::duration<double>(limit_).count(); }
 
  private:
-  std::uint64_t current_ = 0, done_ = 0;
+  std::uint64_t current_ = 0, progress_ = 0;
   Clock::duration limit_;
   Clock::time_point since_;
 };

@@ -13,6 +13,7 @@
 #include "exec/case_state.hpp"
 #include "exec/process_team.hpp"
 #include "exec/replay_command.hpp"
+#include "core/spare_cores.hpp"
 #include "core/stacks.hpp"
 #include "exec/thread_team.hpp"
 #include "exec/watchdog.hpp"
@@ -356,6 +357,9 @@ void CaseRun::run_threads(unsigned n) {
     cannot_start(n, false, e);
     return;
   }
+  // Whether the team's waiters may spin (core/spare_cores.hpp): sampled
+  // before the first trial and at every look of the watchdog.
+  core::sample_others_running();
   team->start();
   cs_->live->running.store(1, std::memory_order_relaxed);
   TrialWatch watch(c_.schedule.timeout_s, Clock::now(), cs_->live->current_trial.load());
@@ -363,6 +367,7 @@ void CaseRun::run_threads(unsigned n) {
   std::uint64_t points = 0;
   Clock::time_point points_at = Clock::now();
   while (!team->wait_done(0.1)) {
+    core::sample_others_running();
     report_progress(cs_->live->trials_done.load(std::memory_order_relaxed));
     const auto now = Clock::now();
     if (cs_->controller && cs_->controller->points_passed() != points) {

@@ -1,9 +1,15 @@
 #include "exec/thread_team.hpp"
 
-#include <sched.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <climits>
+#include <cstdint>
 
+#include "core/spare_cores.hpp"
 #include "core/tsan_ignore.hpp"
 
 namespace strain::exec {
@@ -13,11 +19,33 @@ namespace {
 // pausing spinner into a VM exit that deschedules the vCPU. Measured on the
 // 2-vCPU CI machine: 0.45 M trials/s with pause, 1.5 M without (team_bench).
 inline void cpu_relax() noexcept { asm volatile("" ::: "memory"); }
-// Spin this long before yielding, and yield this often before sleeping on a
-// futex: spinning gives the tightest start, yielding lets a team larger than
-// the core count make progress, the futex keeps long idle waits cheap.
-constexpr int kSpins = 2000;
-constexpr int kYields = 200;
+// A waiter spins this many times, then up to kSpinNs more while the
+// machine has a core for each member of the team (core/spare_cores.hpp),
+// then sleeps on the futex. No sched_yield between: beside busy processes
+// each yield gave the slice away for milliseconds. The trivial 2-role trial
+// (speed_bench, 2-core VM), quiet / beside two busy loops: 520 k / 0.7 k
+// trials/s spinning 2,000 turns then yielding 200 times; 77 k / 129 k
+// sleeping after 2,000 turns; with the spin allowed only on spare cores,
+// 446 k / 133 k for a 100 us spin and 750-910 k / 42-200 k for 400 us.
+constexpr int kShortSpins = 100;
+constexpr std::int64_t kSpinNs = 400'000;  // see above
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The start barrier's sleep, on the futex itself: std::atomic's wait in
+// libstdc++ 12 spins and yields first (see above).
+void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, seen, nullptr,
+            nullptr, 0);
+}
+void futex_wake_all(std::atomic<std::uint32_t>& word) {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, INT32_MAX,
+            nullptr, nullptr, 0);
+}
 }  // namespace
 
 ThreadTeam::ThreadTeam(unsigned threads, Body body, Between between, void* arg)
@@ -50,7 +78,7 @@ void ThreadTeam::release_next() {
   // Not hidden from TSan, unlike the sleep (see worker()): this runs between
   // trials, when every role has ended, so the edges it makes order nothing a
   // trial could race on.
-  if (sleepers_.load(std::memory_order_seq_cst) > 0) generation_.notify_all();
+  if (sleepers_.load(std::memory_order_seq_cst) > 0) futex_wake_all(generation_);
 }
 
 void ThreadTeam::start() { release_next(); }
@@ -65,19 +93,30 @@ bool ThreadTeam::wait_done(double wait_s) {
 }
 
 void ThreadTeam::worker(unsigned index) {
-  std::uint64_t seen = 0;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::uint32_t seen = 0;
   for (;;) {
     // The start barrier: wait for the next generation.
     int spins = 0;
-    std::uint64_t g;
+    std::int64_t until = 0;
+    std::uint32_t g;
     while ((g = generation_.load(std::memory_order_acquire)) == seen) {
-      if (spins < kSpins) {
+      ++spins;
+      if (spins < kShortSpins) {
         cpu_relax();
-      } else if (spins < kSpins + kYields) {
-        ::sched_yield();
-      } else {
-        // Hidden from TSan: to it, every read-modify-write of sleepers_ (and
-        // of the waiter pool behind wait()) is an acquire and a release. A
+        continue;
+      }
+      if (core::spare_cores(n_, cores)) {
+        // The clock every 64 turns: a read costs ~30 ns under kvm-clock.
+        if (until == 0) until = now_ns() + kSpinNs;
+        if (spins % 64 != 0 || now_ns() < until) {
+          cpu_relax();
+          continue;
+        }
+      }
+      {
+        // Hidden from TSan: to it, every read-modify-write of sleepers_ is
+        // an acquire and a release. A
         // role that finished first and went to sleep would release its
         // accesses there, and a thread that wakes later would acquire them
         // before running its role: a happens-before edge between two roles
@@ -87,10 +126,12 @@ void ThreadTeam::worker(unsigned index) {
         // acquire load of generation_ above.
         TsanIgnore hide;
         sleepers_.fetch_add(1, std::memory_order_seq_cst);
-        generation_.wait(seen, std::memory_order_seq_cst);
+        // Checked again after announcing the sleep: release_next() bumps the
+        // generation before it reads sleepers_, so one of the two sees the
+        // other (both seq_cst), and the futex compares the word itself.
+        if (generation_.load(std::memory_order_seq_cst) == seen) futex_wait(generation_, seen);
         sleepers_.fetch_sub(1, std::memory_order_seq_cst);
       }
-      ++spins;
     }
     seen = g;
     if (stop_.load(std::memory_order_relaxed)) return;

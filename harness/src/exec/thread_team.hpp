@@ -3,7 +3,8 @@
 // start together from a spinning start barrier (a generation counter), as
 // jcstress does: contention is high and a trial costs no thread creation.
 // The last thread to finish a trial runs `between` (check the trial, set up
-// the next) while the others spin; so no other thread must be woken.
+// the next) while the others spin, then sleep on the generation's futex
+// (see thread_team.cpp for why never a yield); only sleepers are woken.
 
 #include <pthread.h>
 
@@ -50,7 +51,7 @@ class ThreadTeam {
   Body body_;
   Between between_;
   void* arg_;
-  alignas(64) std::atomic<std::uint64_t> generation_{0};
+  alignas(64) std::atomic<std::uint32_t> generation_{0};  // a futex word: wraps
   alignas(64) std::atomic<unsigned> remaining_;
   alignas(64) std::atomic<unsigned> sleepers_{0};
   alignas(64) std::atomic<bool> done_{false};

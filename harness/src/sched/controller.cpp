@@ -11,6 +11,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/spare_cores.hpp"
 #include "core/stacks.hpp"
 #include "runtime/abi_types.hpp"
 #include "sched/dfs.hpp"
@@ -57,12 +58,14 @@ const detail::SchedHooks kHooks{&hook_block, &hook_wake, nullptr, nullptr};
 const detail::SchedHooks kModelHooks{&hook_block, &hook_wake, &hook_load, &hook_store};
 
 // A thread waiting for the turn spins this long before it sleeps on its
-// futex, when the team fits the cores: the turn often comes back within
-// microseconds (a random walk switches at most points), and waking a
-// sleeping thread costs tens of microseconds, milliseconds on a loaded
-// machine. A team larger than the cores spins only briefly, since its
-// spinners would take the cores from the thread that holds the turn.
-constexpr std::int64_t kSpinNs = 50'000;
+// futex, when the team fits the cores and the machine has a core for each
+// (core/spare_cores.hpp): the turn often comes back within microseconds (a
+// random walk switches at most points), and waking a sleeping thread costs
+// tens of microseconds, milliseconds on a loaded machine. Otherwise it spins
+// only briefly, since its spin would take the core from the thread that
+// holds the turn. The trivial 2-thread trial under controlled/pct
+// (speed_bench, quiet): 94 k trials/s with a 50 us spin, 290-300 k with 200.
+constexpr std::int64_t kSpinNs = 200'000;
 constexpr int kShortSpins = 100;
 
 // The turn's hand-off, on the futex itself rather than std::atomic's
@@ -124,7 +127,8 @@ Controller::Controller(const model::Strategy& s, std::vector<std::string> names)
   }
   picker_ = members_.front().get();
   if (s.weak_memory) model_ = std::make_unique<MemoryModel>(cap_);
-  spin_ = n_ <= std::max(1u, std::thread::hardware_concurrency());
+  cores_ = std::max(1u, std::thread::hardware_concurrency());
+  spin_ = n_ <= cores_;
   enabled_.reserve(cap_);
   timed_.reserve(cap_);
   names_.resize(cap_);
@@ -478,7 +482,7 @@ void Controller::await_turn(unsigned self) {
     return current_.load(std::memory_order_acquire) == self ||
            aborted_.load(std::memory_order_acquire);
   };
-  if (spin_) {
+  if (spin_ && core::spare_cores(n_, cores_)) {
     const std::int64_t until = now_ns() + kSpinNs;
     for (int k = 1;; ++k) {
       if (has_turn()) return;

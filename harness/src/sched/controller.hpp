@@ -274,6 +274,7 @@ class Controller {
   std::uint64_t diverged_ = 0;
   bool log_steps_ = false;
   bool spin_ = false;  // whether waiting threads spin before sleeping
+  unsigned cores_ = 1;
   std::vector<std::string> log_;
 };
 

@@ -35,13 +35,14 @@ TEST(Loader, LoadsAScenarioWithItsDeclarations) {
   ASSERT_EQ(s.roles.size(), 2u);
   EXPECT_EQ(s.roles[0].name, "left");
   EXPECT_EQ(s.roles[1].name, "right");
-  ASSERT_EQ(s.params.size(), 3u);
+  ASSERT_EQ(s.params.size(), 4u);
   EXPECT_EQ(s.params[0].name, "fail_every");
   EXPECT_EQ(s.params[0].type, ParamType::integer);
   EXPECT_EQ(s.params[0].default_value, check::Value::integer(0));
   EXPECT_EQ(s.params[2].name, "label");
   EXPECT_EQ(s.params[2].type, ParamType::string);
   EXPECT_TRUE(s.params[2].allowed.empty()) << "free text, for ids with shell syntax";
+  EXPECT_EQ(s.params[3].name, "busy_ms");
   ASSERT_EQ(s.metrics.size(), 2u);
   EXPECT_EQ(s.metrics[0].name, "sum");
   EXPECT_NE(s.desc, nullptr);

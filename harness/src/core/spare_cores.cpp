@@ -1,0 +1,64 @@
+#include "core/spare_cores.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+namespace strain::core {
+
+namespace {
+
+// Reads a small /proc file into `buf` (NUL-terminated); false if it cannot.
+// Plain read(2): /proc files are generated on read, and stdio would allocate.
+bool read_small(const char* path, char* buf, std::size_t size) {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const ssize_t n = ::read(fd, buf, size - 1);
+  ::close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  return true;
+}
+
+// "0.52 0.58 0.59 3/250 12345": the fourth field's numerator, the threads
+// running or runnable right now (the reader among them).
+int machine_running() {
+  char buf[256];
+  if (!read_small("/proc/loadavg", buf, sizeof buf)) return -1;
+  double a, b, c;
+  int running = 0, total = 0;
+  if (std::sscanf(buf, "%lf %lf %lf %d/%d", &a, &b, &c, &running, &total) != 5) return -1;
+  return running;
+}
+
+// This process's threads in state R: /proc/self/task/<tid>/stat's third
+// field, after the parenthesised name (which may hold spaces and parens).
+int own_running() {
+  DIR* dir = ::opendir("/proc/self/task");
+  if (dir == nullptr) return -1;
+  int running = 0;
+  char path[300], buf[512];  // a d_name holds up to 255 bytes
+  while (const dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+    if (!read_small(path, buf, sizeof buf)) continue;
+    const char* close = std::strrchr(buf, ')');
+    if (close != nullptr && close[1] == ' ' && close[2] == 'R') ++running;
+  }
+  ::closedir(dir);
+  return running;
+}
+
+}  // namespace
+
+void sample_others_running() noexcept {
+  const int all = machine_running();
+  const int own = own_running();
+  if (all < 0 || own < 0) return;
+  g_others_running.store(all > own ? all - own : 0, std::memory_order_relaxed);
+}
+
+}  // namespace strain::core

@@ -1,0 +1,266 @@
+// Strain's trial loop against native programs doing the same trivial work,
+// in one run, so the ratios hold on whatever machine and load it runs on
+// (ci/bench runs it quiet and again beside two busy loops, issue 12):
+//  - BM_NativeTeam/n: n persistent threads that start each trial on a
+//    generation counter (spin, then a futex) and end it on a count, the
+//    last one starting the next: the thread topology's ideal;
+//  - BM_NativePair/n: the same with n forked processes over a shared
+//    mapping, no third party: the process topology's ideal;
+//  - BM_Strain/threads|processes/none|pct/n: the trivial scenario (each role
+//    stores one value; n role instances) run by the harness;
+//  - BM_NativeHandOff: two threads handing a turn back and forth on a futex,
+//    what one controlled hand-off costs at best, against
+//    BM_StrainHandOff: the trivial scenario under controlled/random with
+//    many bare points, whose turns alternate between the two roles.
+//
+//   build/default/tests/bench/speed_bench --benchmark_counters_tabular=true
+
+#include <benchmark/benchmark.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <thread>
+#include <vector>
+
+#include "exec/case_run.hpp"
+#include "plugin/loader.hpp"
+
+namespace {
+
+using namespace strain;
+
+// Futex calls on a word that may be shared between processes (no
+// FUTEX_PRIVATE_FLAG), as the native pair needs.
+void futex_wait(std::atomic<std::uint32_t>& w, std::uint32_t seen) {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&w), FUTEX_WAIT, seen, nullptr, nullptr,
+            0);
+}
+void futex_wake_all(std::atomic<std::uint32_t>& w) {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&w), FUTEX_WAKE, INT32_MAX, nullptr,
+            nullptr, 0);
+}
+
+// What a careful native program does to start its team: spin a while (a
+// free core answers in well under a microsecond), then sleep on the futex,
+// as long as Strain's team spins when it may (exec/thread_team.cpp). With
+// only 2,000 turns of spin (a few microseconds) this baseline swung between
+// 0.12 and 2.5 M trials/s on a quiet 2-core VM from one run to the next.
+constexpr std::int64_t kNativeSpinNs = 400'000;
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The coordination both native baselines share, in memory either threads or
+// processes map: a trial begins when `generation` moves and ends when
+// `remaining` reaches 0; the member that brings it there starts the next.
+struct Sync {
+  std::atomic<std::uint32_t> generation{0};
+  std::atomic<std::uint32_t> remaining{0};
+  std::atomic<std::uint32_t> sleepers{0};
+  std::atomic<std::uint64_t> trials{0};
+  std::atomic<std::uint64_t> limit{0};
+  alignas(64) std::atomic<std::int64_t> values[16] = {};
+};
+
+void member(Sync& s, unsigned index, unsigned n) {
+  std::uint32_t seen = 0;
+  for (;;) {
+    std::uint32_t g;
+    int spins = 0;
+    std::int64_t until = 0;
+    while ((g = s.generation.load(std::memory_order_acquire)) == seen) {
+      if (until == 0) until = now_ns() + kNativeSpinNs;
+      if (++spins % 64 != 0 || now_ns() < until) continue;
+      s.sleepers.fetch_add(1, std::memory_order_seq_cst);
+      if (s.generation.load(std::memory_order_seq_cst) == seen) futex_wait(s.generation, seen);
+      s.sleepers.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    seen = g;
+    if (s.trials.load(std::memory_order_relaxed) >= s.limit.load(std::memory_order_relaxed))
+      return;
+    s.values[index % 16].store(index + 1, std::memory_order_relaxed);  // the trivial role
+    if (s.remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      s.remaining.store(n, std::memory_order_relaxed);
+      s.trials.fetch_add(1, std::memory_order_relaxed);
+      s.generation.fetch_add(1, std::memory_order_seq_cst);
+      if (s.sleepers.load(std::memory_order_seq_cst) > 0) futex_wake_all(s.generation);
+    }
+  }
+}
+
+constexpr std::uint64_t kNativeTrials = 200000;
+
+void BM_NativeTeam(benchmark::State& state) {
+  const auto n = static_cast<unsigned>(state.range(0));
+  std::uint64_t trials = 0;
+  for (auto _ : state) {
+    Sync s;
+    s.remaining.store(n);
+    s.limit.store(kNativeTrials);
+    std::vector<std::thread> team;
+    for (unsigned k = 0; k < n; ++k) team.emplace_back([&s, k, n] { member(s, k, n); });
+    s.generation.fetch_add(1, std::memory_order_seq_cst);
+    futex_wake_all(s.generation);
+    for (auto& t : team) t.join();
+    trials += s.trials.load();
+  }
+  state.counters["trials_per_s"] =
+      benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+}
+
+void BM_NativePair(benchmark::State& state) {
+  const auto n = static_cast<unsigned>(state.range(0));
+  void* mem = ::mmap(nullptr, sizeof(Sync), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                     -1, 0);
+  if (mem == MAP_FAILED) {
+    state.SkipWithError("mmap failed");
+    return;
+  }
+  std::uint64_t trials = 0;
+  for (auto _ : state) {
+    Sync* s = new (mem) Sync;
+    s->remaining.store(n);
+    s->limit.store(kNativeTrials);
+    std::vector<pid_t> pids;
+    for (unsigned k = 0; k < n; ++k) {
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        member(*s, k, n);
+        ::_exit(0);
+      }
+      pids.push_back(pid);
+    }
+    s->generation.fetch_add(1, std::memory_order_seq_cst);
+    futex_wake_all(s->generation);
+    for (const pid_t pid : pids) ::waitpid(pid, nullptr, 0);
+    trials += s->trials.load();
+    s->~Sync();
+  }
+  ::munmap(mem, sizeof(Sync));
+  state.counters["trials_per_s"] =
+      benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+}
+
+const plugin::Catalog& catalog() {
+  static const plugin::Catalog c = plugin::discover({STRAIN_TEST_PLUGIN_DIR "/trivial.so"});
+  return c;
+}
+
+spec::Case trivial_case(std::uint64_t trials, unsigned instances, std::int64_t points) {
+  spec::Case c;
+  c.scenario = catalog().find("trivial");
+  if (c.scenario == nullptr) {
+    std::fprintf(stderr, "speed_bench: the trivial test plugin was not found\n");
+    std::exit(1);
+  }
+  c.plugin = "trivial";
+  c.id = "bench/trivial";
+  for (const auto& p : c.scenario->params) c.params.push_back(p.default_value);
+  for (std::size_t k = 0; k < c.scenario->params.size(); ++k)
+    if (c.scenario->params[k].name == "points") c.params[k] = check::Value::integer(points);
+  // n instances, split between the two roles (left gets the odd one).
+  c.schedule.role_counts = {static_cast<int>((instances + 1) / 2), static_cast<int>(instances / 2)};
+  c.schedule.trials = trials;
+  c.schedule.budget_s = 1e9;
+  c.schedule.timeout_s = 60;
+  c.schedule.time_scale = 0.0;
+  return c;
+}
+
+// range(0): role instances; topology and strategy from the capture.
+void BM_Strain(benchmark::State& state, spec::Topology topology, model::StrategyName strategy) {
+  const auto n = static_cast<unsigned>(state.range(0));
+  // Fewer for the slow combinations, so each iteration stays near a second.
+  const std::uint64_t trials = topology == spec::Topology::processes ? 10000 : 100000;
+  spec::Case c = trivial_case(trials, n, 0);
+  c.schedule.topology = topology;
+  c.schedule.strategy.name = strategy;
+  std::uint64_t ran = 0;
+  for (auto _ : state) {
+    const model::CaseResult r = exec::run_case(c, exec::plan_for(c, {}));
+    if (r.trials != trials) state.SkipWithError("not every trial ran");
+    ran += r.trials;
+  }
+  state.counters["trials_per_s"] =
+      benchmark::Counter(static_cast<double>(ran), benchmark::Counter::kIsRate);
+}
+
+constexpr std::int64_t kHandOffs = 200000;
+
+void BM_NativeHandOff(benchmark::State& state) {
+  std::int64_t hand_offs = 0;
+  for (auto _ : state) {
+    std::atomic<std::uint32_t> turn{0};
+    const auto player = [&turn](std::uint32_t me) {
+      for (std::int64_t k = 0; k < kHandOffs / 2; ++k) {
+        for (std::uint32_t t; (t = turn.load(std::memory_order_acquire)) % 2 != me;)
+          futex_wait(turn, t);
+        turn.fetch_add(1, std::memory_order_release);
+        futex_wake_all(turn);
+      }
+    };
+    std::thread other(player, 1u);
+    player(0u);
+    other.join();
+    hand_offs += kHandOffs;
+  }
+  state.counters["ns_per_hand_off"] = benchmark::Counter(
+      static_cast<double>(hand_offs), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+// controlled/random alternates the two roles at about every other point:
+// the cost per point is the cost of a hand-off, and the scheduler's own work.
+void BM_StrainHandOff(benchmark::State& state) {
+  constexpr std::int64_t kPoints = 1000;
+  constexpr std::uint64_t kTrials = 100;
+  spec::Case c = trivial_case(kTrials, 2, kPoints);
+  c.schedule.strategy.name = model::StrategyName::controlled;
+  c.schedule.strategy.pick = model::Pick::random;
+  std::uint64_t points = 0;
+  for (auto _ : state) {
+    const model::CaseResult r = exec::run_case(c, exec::plan_for(c, {}));
+    if (r.trials != kTrials) state.SkipWithError("not every trial ran");
+    points += r.trials * 2 * kPoints;
+  }
+  state.counters["ns_per_point"] = benchmark::Counter(
+      static_cast<double>(points), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+using spec::Topology;
+using model::StrategyName;
+
+BENCHMARK(BM_NativeTeam)->RangeMultiplier(2)->Range(2, 16)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_NativePair)->RangeMultiplier(2)->Range(2, 16)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Strain, threads_none, Topology::threads, StrategyName::none)
+    ->RangeMultiplier(2)
+    ->Range(2, 16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Strain, processes_none, Topology::processes, StrategyName::none)
+    ->RangeMultiplier(2)
+    ->Range(2, 16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Strain, threads_controlled, Topology::threads, StrategyName::controlled)
+    ->RangeMultiplier(2)
+    ->Range(2, 16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_NativeHandOff)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_StrainHandOff)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

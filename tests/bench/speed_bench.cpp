@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -100,6 +101,13 @@ void member(Sync& s, unsigned index, unsigned n) {
   }
 }
 
+// Trials per iteration for n members: fewer for larger teams, whose trials
+// on a 2-core machine take a slice per member (16 members spinning 400 us
+// each: a run of 200,000 trials took minutes).
+std::uint64_t trials_for(std::uint64_t base, unsigned n) {
+  return std::max<std::uint64_t>(500, base / (n * n / 4));
+}
+
 constexpr std::uint64_t kNativeTrials = 200000;
 
 void BM_NativeTeam(benchmark::State& state) {
@@ -108,7 +116,7 @@ void BM_NativeTeam(benchmark::State& state) {
   for (auto _ : state) {
     Sync s;
     s.remaining.store(n);
-    s.limit.store(kNativeTrials);
+    s.limit.store(trials_for(kNativeTrials, n));
     std::vector<std::thread> team;
     for (unsigned k = 0; k < n; ++k) team.emplace_back([&s, k, n] { member(s, k, n); });
     s.generation.fetch_add(1, std::memory_order_seq_cst);
@@ -132,7 +140,7 @@ void BM_NativePair(benchmark::State& state) {
   for (auto _ : state) {
     Sync* s = new (mem) Sync;
     s->remaining.store(n);
-    s->limit.store(kNativeTrials);
+    s->limit.store(trials_for(kNativeTrials, n));
     std::vector<pid_t> pids;
     for (unsigned k = 0; k < n; ++k) {
       const pid_t pid = ::fork();
@@ -183,7 +191,8 @@ spec::Case trivial_case(std::uint64_t trials, unsigned instances, std::int64_t p
 void BM_Strain(benchmark::State& state, spec::Topology topology, model::StrategyName strategy) {
   const auto n = static_cast<unsigned>(state.range(0));
   // Fewer for the slow combinations, so each iteration stays near a second.
-  const std::uint64_t trials = topology == spec::Topology::processes ? 10000 : 100000;
+  const std::uint64_t trials =
+      trials_for(topology == spec::Topology::processes ? 10000 : 100000, n);
   spec::Case c = trivial_case(trials, n, 0);
   c.schedule.topology = topology;
   c.schedule.strategy.name = strategy;

@@ -14,6 +14,7 @@
 #include "exec/isolated_runner.hpp"
 #include "model/run_plan.hpp"
 #include "plugin/loader.hpp"
+#include "spec/load.hpp"
 
 namespace strain::cli {
 
@@ -29,7 +30,8 @@ std::vector<spec::Spec> load_case_spec(const model::RunPlan& plan, const Global&
     catalog = load_worker_catalog(g.plugin_path);  // its scenario did not load
   else
     plugin::load_library(plan.plugin_file, catalog);
-  return load_specs({plan.spec_path}, catalog);
+  // The case alone: the parent checked the whole spec.
+  return {spec::load_spec(plan.spec_path, catalog, plan.case_id)};
 }
 
 }  // namespace

@@ -34,16 +34,17 @@ int machine_running() {
   return running;
 }
 
-// This process's threads in state R: /proc/self/task/<tid>/stat's third
-// field, after the parenthesised name (which may hold spaces and parens).
-int own_running() {
-  DIR* dir = ::opendir("/proc/self/task");
+// A process's threads in state R (`task`: "/proc/self/task" or
+// "/proc/<pid>/task"): each /stat's third field, after the parenthesised
+// name (which may hold spaces and parens).
+int running_in(const char* task) {
+  DIR* dir = ::opendir(task);
   if (dir == nullptr) return -1;
   int running = 0;
-  char path[300], buf[512];  // a d_name holds up to 255 bytes
+  char path[400], buf[512];  // a d_name holds up to 255 bytes
   while (const dirent* e = ::readdir(dir)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    std::snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+    std::snprintf(path, sizeof path, "%s/%s/stat", task, e->d_name);
     if (!read_small(path, buf, sizeof buf)) continue;
     const char* close = std::strrchr(buf, ')');
     if (close != nullptr && close[1] == ' ' && close[2] == 'R') ++running;
@@ -54,10 +55,17 @@ int own_running() {
 
 }  // namespace
 
-void sample_others_running() noexcept {
+void sample_others_running(std::span<const pid_t> ours) noexcept {
   const int all = machine_running();
-  const int own = own_running();
+  int own = running_in("/proc/self/task");
   if (all < 0 || own < 0) return;
+  for (const pid_t pid : ours) {
+    if (pid <= 0) continue;
+    char task[64];
+    std::snprintf(task, sizeof task, "/proc/%d/task", static_cast<int>(pid));
+    const int n = running_in(task);
+    if (n > 0) own += n;  // a process that just ended has none to count
+  }
   g_others_running.store(all > own ? all - own : 0, std::memory_order_relaxed);
 }
 

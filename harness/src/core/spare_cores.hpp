@@ -9,7 +9,10 @@
 // while the machine has a core for each of them, which a watchdog thread
 // samples (off the trial loop) from the kernel's count of runnable threads.
 
+#include <sys/types.h>
+
 #include <atomic>
+#include <span>
 
 namespace strain::core {
 
@@ -23,12 +26,16 @@ inline bool spare_cores(unsigned team, unsigned cores) noexcept {
   return static_cast<unsigned>(g_others_running.load(std::memory_order_relaxed)) + team <= cores;
 }
 
-//! Samples the runnable threads outside this process into
-//! g_others_running: /proc/loadavg's count of runnable threads on the whole
-//! machine, less this process's threads that are running or runnable
-//! (/proc/self/task/*/stat). Leaves it unchanged when either cannot be read
-//! (a container without /proc): the waiters then go on as before. Costs
-//! tens of microseconds: call it from a watchdog, every 100 ms or so.
-void sample_others_running() noexcept;
+//! True when nothing outside this process (and its team) was runnable.
+inline bool alone() noexcept { return g_others_running.load(std::memory_order_relaxed) == 0; }
+
+//! Samples the runnable threads outside this process (and the processes
+//! `ours`, a process team's roles) into g_others_running: /proc/loadavg's
+//! count of runnable threads on the whole machine, less this process's
+//! threads that are running or runnable (/proc/self/task/*/stat) and those
+//! of `ours` (/proc/<pid>/task/*/stat). Leaves it unchanged when they cannot
+//! be read (a container without /proc): the waiters then go on as before.
+//! Costs tens of microseconds: call it from a watchdog, every 100 ms or so.
+void sample_others_running(std::span<const pid_t> ours = {}) noexcept;
 
 }  // namespace strain::core

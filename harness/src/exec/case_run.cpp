@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "exec/arena.hpp"
@@ -326,6 +327,17 @@ void CaseRun::report_progress(std::uint64_t trials_done) {
 void CaseRun::run_processes(unsigned n, ProcessControl* control) {
   CaseState& cs = *cs_;
   ProcessTeam team(n, &team_body, &cs, control);
+  // Whether the waiters (the roles and this thread) may spin: sampled here,
+  // off the trial loop, for them all (core/spare_cores.hpp).
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const auto sample = [&] {
+    core::sample_others_running(team.pids());
+    control->wait.store(core::spare_cores(n + 1, cores) ? ProcessControl::kSpin
+                        : core::alone()                 ? ProcessControl::kYield
+                                                        : ProcessControl::kSleep,
+                        std::memory_order_relaxed);
+  };
+  sample();
   cs.live->running.store(1, std::memory_order_relaxed);
   auto last_progress = Clock::now();
   for (;;) {
@@ -342,6 +354,7 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
     if (!team_between(&cs)) return;
     if (Clock::now() - last_progress > std::chrono::milliseconds(100)) {
       last_progress = Clock::now();
+      sample();
       report_progress(cs.run_count);
     }
   }

@@ -3,7 +3,9 @@
 // once per case and reused across trials. Trials start from a start barrier
 // in shared memory (a generation counter), so a trial costs no fork.
 // The worker's own thread coordinates: it prepares and checks each trial
-// while the role processes wait.
+// while the role processes wait. Every wait spins only while the machine
+// has a core for each waiter, then sleeps on a shared futex (never a
+// yield, which behind busy processes gives the slice away for milliseconds).
 
 #include <sys/types.h>
 
@@ -19,9 +21,21 @@ namespace strain::exec {
 
 //! The start barrier, in memory shared with the role processes.
 struct ProcessControl {
-  alignas(64) std::atomic<std::uint64_t> generation{0};
+  // Futex words, shared (no FUTEX_PRIVATE_FLAG): the roles sleep on
+  // `generation` (wrapping), the coordinator on `remaining`.
+  alignas(64) std::atomic<std::uint32_t> generation{0};
   alignas(64) std::atomic<std::uint32_t> remaining{0};
   alignas(64) std::atomic<std::uint32_t> stop{0};
+  std::atomic<std::uint32_t> role_sleepers{0};      // roles asleep on generation
+  std::atomic<std::uint32_t> coordinator_sleeps{0};  // 1 while it sleeps on remaining
+  //! How a waiter waits after a short spin, sampled by the coordinator
+  //! (core/spare_cores.hpp): kSpin while the machine has a core for each
+  //! role and the coordinator; kYield when it has not but nothing outside
+  //! the team is runnable (a yield then hands the core to a member of the
+  //! team, which a futex would wake far slower); kSleep otherwise (beside
+  //! busy processes a yield gives the slice away for milliseconds).
+  enum Wait : std::uint32_t { kSleep, kSpin, kYield };
+  std::atomic<std::uint32_t> wait{kSpin};
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free &&
                   std::atomic<std::uint32_t>::is_always_lock_free,
@@ -50,8 +64,13 @@ class ProcessTeam {
   //! trial, each with its pid.
   std::vector<std::pair<unsigned, pid_t>> still_running() const;
 
+  //! The role processes (a dead one's pid is -1).
+  const std::vector<pid_t>& pids() const { return pids_; }
+
  private:
   [[noreturn]] void role_main(unsigned index);
+  //! Starts the next generation and wakes the roles asleep on it.
+  void release();
   bool reap_dead(std::string& why, unsigned& index);
 
   unsigned n_;

@@ -202,7 +202,7 @@ constexpr std::array<KeyDoc, 56> kKeys = {{
      "`schedule.<key>`, `schedule.roles.<role>` or `schedule.strategy.<key>`; the case id gets "
      "`/<key>=<value>,...` (the key's last part, or the whole key where two would clash). A "
      "value may be listed once (`[1, 01]` is one value twice) and hold no control character; "
-     "a spec expands into at most 10000 cases.",
+     "a spec expands into at most 100000 cases.",
      "matrix: { schedule.roles.worker: [2, 4], schedule.topology: [threads, processes] }"},
     {"cases", "non-empty list of maps", "required",
      "The cases. Each takes the spec's params, schedule and invariants and may change them. "

@@ -15,7 +15,9 @@ constexpr std::uint64_t kMaxSpecBytes = 1 << 20;
 
 //! Cases one spec file expands into, over all its case entries and their
 //! matrices. Checked on the product of the axes before any is expanded.
-constexpr std::uint64_t kMaxCases = 10000;
+//! 100,000 cases take 0.9 s and 170 MB to list or validate (issue 12 asks
+//! for such specs; the harm above was at 10^12).
+constexpr std::uint64_t kMaxCases = 100000;
 
 //! Role instances of one case (threads or processes), summed over roles.
 constexpr std::int64_t kMaxRoleInstances = 1024;

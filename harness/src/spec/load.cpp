@@ -67,8 +67,9 @@ struct Shared {
 
 class Parser {
  public:
-  Parser(std::string_view text, const std::string& path, const plugin::Catalog& catalog)
-      : text_(text), path_(path), catalog_(catalog), diags_(path) {}
+  Parser(std::string_view text, const std::string& path, const plugin::Catalog& catalog,
+         std::string_view only_case)
+      : text_(text), path_(path), only_case_(only_case), catalog_(catalog), diags_(path) {}
 
   Spec run() {
     Spec spec;
@@ -425,18 +426,19 @@ class Parser {
 
     if (!within_case_limit(spec, axes, n)) return;
     for (const auto& point : detail::matrix_points(axes)) {
-      Resolved r = base;
       Case c;
       std::string labels;
       for (std::size_t k = 0; k < axes.size(); ++k) {
         const auto& value = axes[k].values[point[k]];
-        value.assign(r);
         c.matrix.emplace_back(axes[k].label, value.text);
         labels += fmt::format("{}{}={}", labels.empty() ? "" : ",", axes[k].label, value.text);
       }
+      c.id = spec.name + "/" + name + (labels.empty() ? "" : "/" + labels);
+      if (!only_case_.empty() && c.id != only_case_) continue;
+      Resolved r = base;
+      for (std::size_t k = 0; k < axes.size(); ++k) axes[k].values[point[k]].assign(r);
       apply_default_strategy(r);
       check_resolved(r);
-      c.id = spec.name + "/" + name + (labels.empty() ? "" : "/" + labels);
       // Distinct values can still spell one id (a string value holding
       // ",k=v"); two cases with one id could not be told apart in a report.
       if (const auto [it, fresh] = ids_.emplace(c.id, diags_.loc(n).line);
@@ -550,6 +552,7 @@ class Parser {
 
   std::string_view text_;
   const std::string& path_;
+  std::string_view only_case_;  // empty: every case
   const plugin::Catalog& catalog_;
   detail::Diagnostics diags_;
   const plugin::ScenarioInfo* scenario_ = nullptr;
@@ -561,8 +564,9 @@ class Parser {
 
 }  // namespace
 
-Spec parse_spec(std::string_view yaml, const std::string& path, const plugin::Catalog& catalog) {
-  return Parser(yaml, path, catalog).run();
+Spec parse_spec(std::string_view yaml, const std::string& path, const plugin::Catalog& catalog,
+                std::string_view only_case) {
+  return Parser(yaml, path, catalog, only_case).run();
 }
 
 }  // namespace strain::spec

@@ -101,11 +101,12 @@ TEST(SpecLimits, MatrixProductIsCountedBeforeExpansion) {
     yaml.replace(at + std::string(key).size() - 1, 1, "10");
   }
   EXPECT_EQ(errors_of(yaml + kCase),
-            one("t.yaml:7:3: matrix key 'schedule.trials' (10 values) takes the spec to at least "
-                "100000 cases, past the limit of 10000 cases per spec"));
-  // 10 x 10 x 10 x 10 is exactly the limit, and fine.
+            one("t.yaml:8:3: matrix key 'schedule.roles.b' (10 values) takes the spec to at least "
+                "1000000 cases, past the limit of 100000 cases per spec"));
+  // 10 x 10 x 10 x 10 x 10 is exactly the limit, and fine.
   std::string four = "plugin: p\nmatrix:\n";
-  for (const char* key : {"params.n", "params.x", "schedule.seed", "schedule.roles.a"})
+  for (const char* key : {"params.n", "params.x", "schedule.seed", "schedule.roles.a",
+                          "schedule.strategy.sleep_us"})
     four += std::string("  ") + key + ": " + ten + "\n";
   four += "schedule: { roles: { b: 1 } }\n";
   EXPECT_TRUE(errors_of(four + kCase).empty());
@@ -115,12 +116,12 @@ TEST(SpecLimits, ManyCaseEntriesCountTowardsTheLimit) {
   std::string yaml = "plugin: p\nmatrix: { params.n: [";
   for (int k = 0; k < 100; ++k) yaml += (k ? ", " : "") + std::to_string(k);
   yaml += "] }\ncases:\n";
-  for (int k = 0; k < 101; ++k) yaml += "  - { name: c" + std::to_string(k) + " }\n";
+  for (int k = 0; k < 1001; ++k) yaml += "  - { name: c" + std::to_string(k) + " }\n";
   const auto errs = errors_of(yaml);
   ASSERT_EQ(errs.size(), 1u);
   EXPECT_EQ(errs[0],
-            "t.yaml:2:11: matrix key 'params.n' (100 values) takes the spec to 10100 cases, past "
-            "the limit of 10000 cases per spec");
+            "t.yaml:2:11: matrix key 'params.n' (100 values) takes the spec to 100100 cases, past "
+            "the limit of 100000 cases per spec");
 }
 
 TEST(SpecLimits, OneValueTwiceInAnAxisIsAnError) {

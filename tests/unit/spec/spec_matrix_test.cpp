@@ -46,6 +46,30 @@ cases:
   EXPECT_EQ(s.cases[0].schedule.topology, Topology::threads);
 }
 
+// A worker loads the one case it runs (its parent checked the whole spec):
+// the same case as in the whole spec, and no other built.
+TEST_F(SpecLoadTest, OnlyTheCaseAskedForIsBuilt) {
+  const std::string yaml = R"(name: bank
+plugin: bank
+matrix:
+  schedule.roles.withdraw: [1, 2, 4]
+  schedule.topology: [threads, processes]
+cases:
+  - name: fixed
+  - name: other
+)";
+  const Spec whole = parse(yaml);
+  const Spec one = parse_spec(yaml, "dir/bank_spec.yaml", catalog_,
+                              "bank/fixed/withdraw=2,topology=processes");
+  ASSERT_EQ(whole.cases.size(), 12u);
+  ASSERT_EQ(one.cases.size(), 1u);
+  EXPECT_EQ(one.cases[0].id, whole.cases[3].id);
+  EXPECT_EQ(one.cases[0].schedule.role_counts, whole.cases[3].schedule.role_counts);
+  EXPECT_EQ(one.cases[0].schedule.topology, Topology::processes);
+  EXPECT_EQ(one.cases[0].matrix, whole.cases[3].matrix);
+  EXPECT_TRUE(parse_spec(yaml, "dir/bank_spec.yaml", catalog_, "bank/none").cases.empty());
+}
+
 TEST_F(SpecLoadTest, MatrixOverridesCaseParams) {
   const Spec s = parse(R"(name: bank
 plugin: bank

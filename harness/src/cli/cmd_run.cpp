@@ -23,6 +23,7 @@
 #include "cli/output.hpp"
 #include "cli/shard.hpp"
 #include "cli/validators.hpp"
+#include "model/strategy.hpp"
 #include "spec/strategy_override.hpp"
 #include "core/errors.hpp"
 #include "exec/case_run.hpp"
@@ -61,14 +62,29 @@ std::string utc_now() {
   return buf;
 }
 
-// The cases the flags select, in spec order; throws when none is.
-std::vector<const spec::Case*> select_cases(const std::vector<spec::Spec>& specs, RunFlags& f) {
-  // $STRAIN_CASE: ids separated by spaces (an id has none). Read here, as
-  // CLI11 would take the whole variable as one id.
+// $STRAIN_CASE: ids separated by spaces (an id has none). Read here, as
+// CLI11 would take the whole variable as one id.
+void read_case_ids(RunFlags& f) {
   if (const char* env = std::getenv("STRAIN_CASE"); env != nullptr && f.ids.empty()) {
     std::istringstream words(env);
     for (std::string id; words >> id;) f.ids.push_back(id);
   }
+}
+
+// The cases worth building: those named by --case, or else those the
+// filter accepts. select_cases() still applies both, so what runs and every
+// error about the selection are as if every case had been built.
+spec::CaseFilter cases_to_build(const RunFlags& f) {
+  if (f.ids.empty() && f.filter.empty()) return {};
+  return [&f](std::string_view id) {
+    if (!f.ids.empty()) return std::find(f.ids.begin(), f.ids.end(), id) != f.ids.end();
+    return matches_filter(id, f.filter);
+  };
+}
+
+// The cases the flags select, in spec order; throws when none is.
+std::vector<const spec::Case*> select_cases(const std::vector<spec::Spec>& specs,
+                                            const RunFlags& f) {
   std::vector<const spec::Case*> cases;
   for (const auto& id : f.ids) {
     const bool known = std::any_of(specs.begin(), specs.end(), [&](const spec::Spec& s) {
@@ -217,11 +233,12 @@ Action add_run(CLI::App& app, const Global& g) {
   cmd->add_option("specs", f->specs, "spec files or folders of specs")->required();
   add_report_option(*cmd, f->reports);
   cmd->add_option("--filter", f->filter,
-                  "run only cases whose id matches: 'glob:glob-excluded:excluded'")
+                  "run only cases whose id matches: 'glob:glob-excluded:excluded' (only those are "
+                  "built and checked; `strain validate` checks every case)")
       ->envname("STRAIN_FILTER");
   cmd->add_option("--case", f->ids,
-                  "run only the case with exactly this id (repeatable) (Env:STRAIN_CASE, ids "
-                  "separated by spaces)")
+                  "run only the case with exactly this id (repeatable; only those are built and "
+                  "checked) (Env:STRAIN_CASE, ids separated by spaces)")
       ->type_size(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
@@ -232,7 +249,7 @@ Action add_run(CLI::App& app, const Global& g) {
       ->check(whole_number(0))
       ->envname("STRAIN_SEED");
   cmd->add_option("--strategy", f->strategy,
-                  "replace every case's strategy: " + std::string(spec::kStrategyForms))
+                  "replace every case's strategy: " + model::strategy_flag_forms())
       ->envname("STRAIN_STRATEGY");
   cmd->add_option("--repeat", f->repeat,
                   "run the whole selection N times (as --gtest_repeat), repetition k under seed "
@@ -268,7 +285,9 @@ Action add_run(CLI::App& app, const Global& g) {
   return [f, &g]() {
     const double intensity = f->intensity.empty() ? 1.0 : parse_intensity(f->intensity);
     const plugin::Catalog catalog = load_catalog(g.plugin_path);
-    std::vector<spec::Spec> specs = load_specs(collect_spec_files(f->specs), catalog);
+    read_case_ids(*f);
+    std::vector<spec::Spec> specs =
+        load_specs(collect_spec_files(f->specs), catalog, cases_to_build(*f));
     if (!f->strategy.empty())
       for (auto& s : specs)
         for (auto& c : s.cases) apply_strategy_flag(c, f->strategy);

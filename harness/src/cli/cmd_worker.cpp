@@ -31,7 +31,7 @@ std::vector<spec::Spec> load_case_spec(const model::RunPlan& plan, const Global&
   else
     plugin::load_library(plan.plugin_file, catalog);
   // The case alone: the parent checked the whole spec.
-  return {spec::load_spec(plan.spec_path, catalog, plan.case_id)};
+  return {spec::load_spec(plan.spec_path, catalog, spec::only_case(plan.case_id))};
 }
 
 }  // namespace

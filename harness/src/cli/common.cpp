@@ -151,12 +151,13 @@ void apply_strategy_flag(spec::Case& c, const std::string& text) {
 }
 
 std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
-                                   const plugin::Catalog& catalog) {
+                                   const plugin::Catalog& catalog,
+                                   const spec::CaseFilter& wanted) {
   std::vector<spec::Spec> specs;
   std::vector<spec::Diagnostic> all;
   for (const auto& f : files) {
     try {
-      specs.push_back(spec::load_spec(f, catalog));
+      specs.push_back(spec::load_spec(f, catalog, wanted));
     } catch (const spec::SpecError& e) {
       all.insert(all.end(), e.diagnostics().begin(), e.diagnostics().end());
     }

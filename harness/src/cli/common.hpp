@@ -8,6 +8,7 @@
 
 #include "model/result.hpp"
 #include "plugin/scenario_info.hpp"
+#include "spec/load.hpp"
 #include "spec/spec.hpp"
 
 namespace strain::cli {
@@ -40,8 +41,10 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& args
 
 //! Loads every spec. Errors of all files are gathered into one SpecError, so
 //! a user sees every problem at once and nothing runs.
+//! With `wanted`, only the cases it accepts are built (spec/load.hpp).
 std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
-                                   const plugin::Catalog& catalog);
+                                   const plugin::Catalog& catalog,
+                                   const spec::CaseFilter& wanted = {});
 
 //! Applies `--strategy text` to a case (spec/strategy_override.hpp); throws
 //! UsageError for a text that is no strategy.

@@ -75,6 +75,15 @@ std::optional<StrategyName> strategy_name_from(std::string_view text) {
     if (s.text == text) return s.name;
   return std::nullopt;
 }
+bool is_default_strategy(std::string_view text) { return text == "default"; }
+
+std::string strategy_flag_forms() {
+  std::string out = "default, " + strategy_names();
+  for (const auto& p : kPicks)
+    out += std::string(", ") + std::string(to_string(StrategyName::controlled)) + "/" +
+           std::string(p.text);
+  return out;
+}
 std::optional<Pick> pick_from(std::string_view text) { return parse(kPicks, text); }
 std::optional<PlainAccesses> plain_accesses_from(std::string_view text) {
   return parse(kPlainAccesses, text);

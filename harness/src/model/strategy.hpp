@@ -80,6 +80,12 @@ std::string_view to_string(PlainAccesses mode);
 
 //! Parses a name as specs and flags spell it; nullopt for any other text.
 std::optional<StrategyName> strategy_name_from(std::string_view text);
+//! True for "default", the name `--strategy` and STRAIN_STRATEGY give the
+//! default portfolio (a spec names it by naming no strategy).
+bool is_default_strategy(std::string_view text);
+//! Every form `--strategy` takes, for its help and errors: "default", each
+//! name, and controlled/<pick> for each pick.
+std::string strategy_flag_forms();
 std::optional<Pick> pick_from(std::string_view text);
 std::optional<PlainAccesses> plain_accesses_from(std::string_view text);
 

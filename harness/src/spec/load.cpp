@@ -68,8 +68,8 @@ struct Shared {
 class Parser {
  public:
   Parser(std::string_view text, const std::string& path, const plugin::Catalog& catalog,
-         std::string_view only_case)
-      : text_(text), path_(path), only_case_(only_case), catalog_(catalog), diags_(path) {}
+         const CaseFilter& wanted)
+      : text_(text), path_(path), wanted_(wanted), catalog_(catalog), diags_(path) {}
 
   Spec run() {
     Spec spec;
@@ -434,7 +434,7 @@ class Parser {
         labels += fmt::format("{}{}={}", labels.empty() ? "" : ",", axes[k].label, value.text);
       }
       c.id = spec.name + "/" + name + (labels.empty() ? "" : "/" + labels);
-      if (!only_case_.empty() && c.id != only_case_) continue;
+      if (wanted_ && !wanted_(c.id)) continue;
       Resolved r = base;
       for (std::size_t k = 0; k < axes.size(); ++k) axes[k].values[point[k]].assign(r);
       apply_default_strategy(r);
@@ -552,7 +552,7 @@ class Parser {
 
   std::string_view text_;
   const std::string& path_;
-  std::string_view only_case_;  // empty: every case
+  const CaseFilter& wanted_;  // empty: every case
   const plugin::Catalog& catalog_;
   detail::Diagnostics diags_;
   const plugin::ScenarioInfo* scenario_ = nullptr;
@@ -564,9 +564,13 @@ class Parser {
 
 }  // namespace
 
+CaseFilter only_case(std::string id) {
+  return [id = std::move(id)](std::string_view c) { return c == id; };
+}
+
 Spec parse_spec(std::string_view yaml, const std::string& path, const plugin::Catalog& catalog,
-                std::string_view only_case) {
-  return Parser(yaml, path, catalog, only_case).run();
+                const CaseFilter& wanted) {
+  return Parser(yaml, path, catalog, wanted).run();
 }
 
 }  // namespace strain::spec

@@ -17,7 +17,7 @@
 namespace strain::spec {
 
 Spec load_spec(const std::string& path, const plugin::Catalog& catalog,
-               std::string_view only_case) {
+               const CaseFilter& wanted) {
   const auto fail = [&](const std::string& why) {
     throw SpecError({Diagnostic{{path, 1, 1}, "cannot read spec: " + why}});
   };
@@ -41,7 +41,7 @@ Spec load_spec(const std::string& path, const plugin::Catalog& catalog,
     if (n < buf.size()) break;
   }
   if (std::ferror(f.get())) fail(std::strerror(errno));
-  return parse_spec(text, path, catalog, only_case);
+  return parse_spec(text, path, catalog, wanted);
 }
 
 }  // namespace strain::spec

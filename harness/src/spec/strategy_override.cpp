@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "model/strategy.hpp"
 #include "spec/default_strategy.hpp"
 
 namespace strain::spec {
@@ -15,11 +16,11 @@ void override_strategy(Case& c, std::string_view text) {
   const std::optional<model::StrategyName> name = model::strategy_name_from(name_text);
   std::optional<model::Pick> pick;
   if (slash != std::string::npos) pick = model::pick_from(t.substr(slash + 1));
-  const bool is_default = name_text == "default" && slash == std::string::npos;
+  const bool is_default = model::is_default_strategy(name_text) && slash == std::string::npos;
   const bool pick_ok = slash == std::string::npos ||
                        (pick.has_value() && name == model::StrategyName::controlled);
   if ((!name && !is_default) || !pick_ok)
-    throw std::invalid_argument("--strategy must be one of: " + std::string(kStrategyForms) +
+    throw std::invalid_argument("--strategy must be one of: " + model::strategy_flag_forms() +
                                 "; got '" + t + "'");
   if (is_default) {
     set_default_strategy(s, c.schedule.topology);

@@ -8,12 +8,7 @@
 
 namespace strain::spec {
 
-//! The forms `--strategy` takes, for its help and its errors.
-inline constexpr std::string_view kStrategyForms =
-    "default, none, random, chaos, controlled, controlled/pct, controlled/pos, "
-    "controlled/random, controlled/portfolio, controlled/dfs";
-
-//! Replaces `c`'s strategy with `text` (one of kStrategyForms) and records
+//! Replaces `c`'s strategy with `text` (one of model::strategy_flag_forms()) and records
 //! the text in the case, so its replay lines repeat it. The knobs the spec
 //! set stay (those of another strategy are ignored, as always). A case in
 //! the processes topology, which the controlled scheduler cannot steer,

@@ -60,14 +60,39 @@ cases:
 )";
   const Spec whole = parse(yaml);
   const Spec one = parse_spec(yaml, "dir/bank_spec.yaml", catalog_,
-                              "bank/fixed/withdraw=2,topology=processes");
+                              only_case("bank/fixed/withdraw=2,topology=processes"));
   ASSERT_EQ(whole.cases.size(), 12u);
   ASSERT_EQ(one.cases.size(), 1u);
   EXPECT_EQ(one.cases[0].id, whole.cases[3].id);
   EXPECT_EQ(one.cases[0].schedule.role_counts, whole.cases[3].schedule.role_counts);
   EXPECT_EQ(one.cases[0].schedule.topology, Topology::processes);
   EXPECT_EQ(one.cases[0].matrix, whole.cases[3].matrix);
-  EXPECT_TRUE(parse_spec(yaml, "dir/bank_spec.yaml", catalog_, "bank/none").cases.empty());
+  EXPECT_TRUE(
+      parse_spec(yaml, "dir/bank_spec.yaml", catalog_, only_case("bank/none")).cases.empty());
+}
+
+// `run --filter` builds what it selects only: the settings of a case it
+// leaves out are not checked as a whole (probabilities that sum past 1),
+// while every key is still read and typed, and what every case shares is
+// still checked.
+TEST_F(SpecLoadTest, AFilterBuildsAndChecksTheCasesItAcceptsOnly) {
+  const std::string yaml = R"(name: bank
+plugin: bank
+cases:
+  - name: good
+  - name: bad
+    schedule: { strategy: { name: random, yield_p: 0.75, sleep_p: 0.5 } }
+)";
+  const CaseFilter good = [](std::string_view id) { return id == "bank/good"; };
+  const Spec s = parse_spec(yaml, "dir/bank_spec.yaml", catalog_, good);
+  ASSERT_EQ(s.cases.size(), 1u);
+  EXPECT_EQ(s.cases[0].id, "bank/good");
+  EXPECT_THROW(parse_spec(yaml, "dir/bank_spec.yaml", catalog_), SpecError);
+  EXPECT_THROW(parse_spec(yaml + "unknown_key: 1\n", "dir/bank_spec.yaml", catalog_, good),
+               SpecError);
+  EXPECT_THROW(parse_spec(yaml + "  - name: typo\n    params: { initial_balance: oops }\n",
+                          "dir/bank_spec.yaml", catalog_, good),
+               SpecError);
 }
 
 TEST_F(SpecLoadTest, MatrixOverridesCaseParams) {

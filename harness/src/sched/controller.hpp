@@ -187,6 +187,9 @@ class Controller {
   static constexpr int kFrames = 32;
   struct alignas(64) Slot {
     std::atomic<std::uint32_t> futex{0};
+    // Set while the thread may sleep on `futex`: a hand-off makes the wake
+    // system call only then (see hand_to()).
+    std::atomic<std::uint32_t> sleeping{0};
     State state = State::runnable;
     const void* blocked_on = nullptr;
     const char* label = "";
@@ -217,6 +220,9 @@ class Controller {
   unsigned n_;    // team threads: slots 0 .. n_-1
   unsigned cap_;  // n_ + kMaxSpawned
   unsigned live_ = 0;  // slots in use this trial: the team and the started threads
+  // Slots begin_trial() must reset: every one at first, then those the last
+  // trial used (live_ only grows within a trial).
+  unsigned dirty_ = 0;
   unsigned team_done_ = 0;  // team threads that ended this trial
   bool awaiting_spawned_ = false;  // the last team thread waits for started ones
   std::string orphans_;

@@ -168,7 +168,7 @@ bool Controller::join(unsigned t, unsigned target) {
 }
 
 void Controller::detach(unsigned target) {
-  if (target < cap_) slots_[target].detached = true;
+  if (target < live_) slots_[target].detached = true;
 }
 
 }  // namespace strain::sched

@@ -1,33 +1,20 @@
 #include "core/spare_cores.hpp"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cstdio>
-#include <cstring>
+
+#include "core/proc_stat.hpp"
 
 namespace strain::core {
 
 namespace {
 
-// Reads a small /proc file into `buf` (NUL-terminated); false if it cannot.
-// Plain read(2): /proc files are generated on read, and stdio would allocate.
-bool read_small(const char* path, char* buf, std::size_t size) {
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const ssize_t n = ::read(fd, buf, size - 1);
-  ::close(fd);
-  if (n <= 0) return false;
-  buf[n] = '\0';
-  return true;
-}
-
 // "0.52 0.58 0.59 3/250 12345": the fourth field's numerator, the threads
 // running or runnable right now (the reader among them).
 int machine_running() {
   char buf[256];
-  if (!read_small("/proc/loadavg", buf, sizeof buf)) return -1;
+  if (!read_small_file("/proc/loadavg", buf, sizeof buf)) return -1;
   double a, b, c;
   int running = 0, total = 0;
   if (std::sscanf(buf, "%lf %lf %lf %d/%d", &a, &b, &c, &running, &total) != 5) return -1;
@@ -45,9 +32,10 @@ int running_in(const char* task) {
   while (const dirent* e = ::readdir(dir)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
     std::snprintf(path, sizeof path, "%s/%s/stat", task, e->d_name);
-    if (!read_small(path, buf, sizeof buf)) continue;
-    const char* close = std::strrchr(buf, ')');
-    if (close != nullptr && close[1] == ' ' && close[2] == 'R') ++running;
+    if (!read_small_file(path, buf, sizeof buf)) continue;
+    char state = 0;
+    pid_t parent = 0;
+    if (stat_state_and_parent(buf, state, parent) && state == 'R') ++running;
   }
   ::closedir(dir);
   return running;

@@ -1,5 +1,6 @@
 #include "exec/leftovers.hpp"
 
+#include <dirent.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -7,37 +8,32 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <string>
-#include <system_error>
+#include <cstdlib>
+
+#include "core/proc_stat.hpp"
 
 namespace strain::exec {
 
 // Every child of this process, from /proc (a child's ppid is our pid once
-// re-parented to us as the subreaper).
+// re-parented to us as the subreaper). Read twice a case over every process
+// of the machine: with stdio and std::filesystem it was ~1 ms of a case's
+// 14 ms on the CI machine (66 processes), so plain reads into the stack.
 std::vector<pid_t> own_children() {
   std::vector<pid_t> out;
   const pid_t self = ::getpid();
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end;
-       it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::FILE* f = std::fopen(("/proc/" + name + "/stat").c_str(), "r");
-    if (f == nullptr) continue;
-    char buf[512];
-    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-    std::fclose(f);
-    buf[n] = '\0';
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-    const char* close = std::strrchr(buf, ')');
-    if (close == nullptr) continue;
+  DIR* dir = ::opendir("/proc");
+  if (dir == nullptr) return out;
+  char path[300], buf[512];  // a d_name holds up to 255 bytes
+  while (const dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
     char state = 0;
-    int ppid = 0;
-    if (std::sscanf(close + 1, " %c %d", &state, &ppid) == 2 && ppid == self)
-      out.push_back(static_cast<pid_t>(std::stoi(name)));
+    pid_t ppid = 0;
+    if (core::read_small_file(path, buf, sizeof buf) &&
+        core::stat_state_and_parent(buf, state, ppid) && ppid == self)
+      out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
   }
+  ::closedir(dir);
   return out;
 }
 

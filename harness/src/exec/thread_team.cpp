@@ -2,6 +2,7 @@
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -85,9 +86,14 @@ void ThreadTeam::start() { release_next(); }
 
 bool ThreadTeam::wait_done(double wait_s) {
   const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
-  while (!done_.load(std::memory_order_acquire)) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  while (done_.load(std::memory_order_acquire) == 0) {
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return false;
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    const timespec rel{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    // Returns at once if the word is no longer 0, on a wake, or at `rel`.
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&done_), FUTEX_WAIT_PRIVATE, 0u, &rel,
+              nullptr, 0);
   }
   return true;
 }
@@ -141,7 +147,8 @@ void ThreadTeam::worker(unsigned index) {
       if (between_(arg_)) {
         release_next();
       } else {
-        done_.store(true, std::memory_order_release);
+        done_.store(1, std::memory_order_release);
+        futex_wake_all(done_);
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "core/symbolizer.hpp"
 
 #include <cxxabi.h>
+#include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -14,6 +15,47 @@
 namespace strain {
 
 namespace {
+
+// libdw, loaded on the first symbolization rather than linked: with its
+// libelf, libz, liblzma and libbz2 it cost every strain process ~1.3 ms of
+// start-up (a hello world linked with -ldw: 3.1 -> 4.4 ms on the CI
+// machine), and a run starts a worker process per case, while stacks are
+// symbolized only for hang and deadlock reports. The pointers are typed by
+// the headers' own declarations (decltype), so a mismatch does not compile.
+#define STRAIN_LIBDW_FUNCTIONS(X)                                                          \
+  X(dwarf_attr) X(dwarf_attr_integrate) X(dwarf_diename) X(dwarf_filesrc)                  \
+  X(dwarf_formref_die) X(dwarf_formstring) X(dwarf_formudata) X(dwarf_getscopes)           \
+  X(dwarf_getscopes_die) X(dwarf_getsrcfiles) X(dwarf_tag) X(dwfl_addrmodule)              \
+  X(dwfl_begin) X(dwfl_end) X(dwfl_lineinfo) X(dwfl_linux_proc_find_elf)                   \
+  X(dwfl_linux_proc_report) X(dwfl_module_addrdie) X(dwfl_module_addrinfo)                 \
+  X(dwfl_module_getsrc) X(dwfl_module_info) X(dwfl_report_begin) X(dwfl_report_end)        \
+  X(dwfl_standard_find_debuginfo)
+
+struct Libdw {
+#define STRAIN_LIBDW_MEMBER(name) decltype(&::name) name = nullptr;
+  STRAIN_LIBDW_FUNCTIONS(STRAIN_LIBDW_MEMBER)
+#undef STRAIN_LIBDW_MEMBER
+  bool loaded = false;
+};
+
+// The table, loaded once (never unloaded); `loaded` is false, and every
+// frame stays unnamed, if libdw.so.1 or one of its functions is missing.
+const Libdw& dw() {
+  static const Libdw table = [] {
+    Libdw t;
+    void* lib = ::dlopen("libdw.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) return t;
+    bool all = true;
+#define STRAIN_LIBDW_LOAD(name)                                  \
+  t.name = reinterpret_cast<decltype(&::name)>(::dlsym(lib, #name)); \
+  all = all && t.name != nullptr;
+    STRAIN_LIBDW_FUNCTIONS(STRAIN_LIBDW_LOAD)
+#undef STRAIN_LIBDW_LOAD
+    t.loaded = all;
+    return t;
+  }();
+  return table;
+}
 
 std::string demangle(const char* name) {
   if (name == nullptr) return {};
@@ -52,31 +94,31 @@ std::string normal(const char* path) {
 std::string die_function(Dwarf_Die* die) {
   Dwarf_Attribute attr;
   for (const int name : {DW_AT_linkage_name, DW_AT_MIPS_linkage_name}) {
-    if (dwarf_attr_integrate(die, name, &attr) != nullptr)
-      if (const char* s = dwarf_formstring(&attr); s != nullptr) return demangle(s);
+    if (dw().dwarf_attr_integrate(die, name, &attr) != nullptr)
+      if (const char* s = dw().dwarf_formstring(&attr); s != nullptr) return demangle(s);
   }
   // The declaration: where the name is, inside its class and namespaces.
   Dwarf_Die decl = *die, next;
   for (int hops = 0; hops < 8; ++hops) {
     Dwarf_Attribute ref;
-    if (dwarf_attr(&decl, DW_AT_abstract_origin, &ref) == nullptr &&
-        dwarf_attr(&decl, DW_AT_specification, &ref) == nullptr)
+    if (dw().dwarf_attr(&decl, DW_AT_abstract_origin, &ref) == nullptr &&
+        dw().dwarf_attr(&decl, DW_AT_specification, &ref) == nullptr)
       break;
-    if (dwarf_formref_die(&ref, &next) == nullptr) break;
+    if (dw().dwarf_formref_die(&ref, &next) == nullptr) break;
     decl = next;
   }
-  const char* plain = dwarf_diename(&decl);
+  const char* plain = dw().dwarf_diename(&decl);
   if (plain == nullptr) return {};
   std::string qualified = plain;
   Dwarf_Die* scopes = nullptr;
-  const int n = dwarf_getscopes_die(&decl, &scopes);
+  const int n = dw().dwarf_getscopes_die(&decl, &scopes);
   std::unique_ptr<Dwarf_Die, decltype(&std::free)> hold(scopes, &std::free);
   for (int k = 1; k < n; ++k) {
-    const int tag = dwarf_tag(&scopes[k]);
+    const int tag = dw().dwarf_tag(&scopes[k]);
     if (tag != DW_TAG_namespace && tag != DW_TAG_class_type && tag != DW_TAG_structure_type &&
         tag != DW_TAG_union_type)
       continue;
-    const char* scope = dwarf_diename(&scopes[k]);
+    const char* scope = dw().dwarf_diename(&scopes[k]);
     qualified = std::string(scope != nullptr ? scope : "(anonymous namespace)") + "::" + qualified;
   }
   return qualified;
@@ -94,23 +136,23 @@ std::string located(std::string function, const std::string& file, int line) {
 bool inline_chain(Dwfl_Module* mod, Dwarf_Addr pc, const std::string& file, int line,
                   const std::string& symbol, SymbolizedFrame& f) {
   Dwarf_Addr bias = 0;
-  Dwarf_Die* cu = dwfl_module_addrdie(mod, pc, &bias);
+  Dwarf_Die* cu = dw().dwfl_module_addrdie(mod, pc, &bias);
   if (cu == nullptr) return false;
   // dwarf_getscopes() gives the innermost scope at `pc`; the chain of
   // concrete callers around an inlined instance comes from
   // dwarf_getscopes_die() on that scope's DIE (what eu-addr2line -i does).
   Dwarf_Die* found = nullptr;
-  const int nfound = dwarf_getscopes(cu, pc - bias, &found);
+  const int nfound = dw().dwarf_getscopes(cu, pc - bias, &found);
   if (nfound <= 0) return false;
   Dwarf_Die innermost = found[0];
   std::free(found);
   Dwarf_Die* scopes = nullptr;
-  const int n = dwarf_getscopes_die(&innermost, &scopes);
+  const int n = dw().dwarf_getscopes_die(&innermost, &scopes);
   if (n <= 0) return false;
   std::unique_ptr<Dwarf_Die, decltype(&std::free)> hold(scopes, &std::free);
   Dwarf_Files* files = nullptr;
   std::size_t nfiles = 0;
-  (void)dwarf_getsrcfiles(cu, &files, &nfiles);
+  (void)dw().dwarf_getsrcfiles(cu, &files, &nfiles);
   // From the innermost scope out: each inlined subroutine is a function
   // whose code sits at `pc`, called from the next function out (past any
   // lexical blocks) at its DW_AT_call_file:DW_AT_call_line.
@@ -118,7 +160,7 @@ bool inline_chain(Dwfl_Module* mod, Dwarf_Addr pc, const std::string& file, int 
   int here_line = line;
   bool first = true;
   for (int k = 0; k < n; ++k) {
-    const int tag = dwarf_tag(&scopes[k]);
+    const int tag = dw().dwarf_tag(&scopes[k]);
     if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram) continue;
     // The real function is the symbol `pc` lies in: its name has the
     // parameter types even where DWARF has no linkage name.
@@ -134,10 +176,10 @@ bool inline_chain(Dwfl_Module* mod, Dwarf_Addr pc, const std::string& file, int 
     Dwarf_Attribute attr;
     Dwarf_Word call_file = 0, call_line = 0;
     here_file.clear();
-    if (dwarf_formudata(dwarf_attr(&scopes[k], DW_AT_call_file, &attr), &call_file) == 0 &&
+    if (dw().dwarf_formudata(dw().dwarf_attr(&scopes[k], DW_AT_call_file, &attr), &call_file) == 0 &&
         files != nullptr && call_file < nfiles)
-      here_file = normal(dwarf_filesrc(files, call_file, nullptr, nullptr));
-    here_line = dwarf_formudata(dwarf_attr(&scopes[k], DW_AT_call_line, &attr), &call_line) == 0
+      here_file = normal(dw().dwarf_filesrc(files, call_file, nullptr, nullptr));
+    here_line = dw().dwarf_formudata(dw().dwarf_attr(&scopes[k], DW_AT_call_line, &attr), &call_line) == 0
                     ? static_cast<int>(call_line)
                     : 0;
   }
@@ -148,33 +190,34 @@ bool inline_chain(Dwfl_Module* mod, Dwarf_Addr pc, const std::string& file, int 
 
 std::vector<SymbolizedFrame> symbolize_addresses(const std::vector<void*>& addresses) {
   std::vector<SymbolizedFrame> out(addresses.size());
+  if (!dw().loaded) return out;
   // One session per call: libdw's handles are not thread-safe and hang and
   // deadlock reports are rare, so nothing is cached between them.
   char* debuginfo_path = nullptr;
   const Dwfl_Callbacks callbacks = {
-      .find_elf = dwfl_linux_proc_find_elf,
-      .find_debuginfo = dwfl_standard_find_debuginfo,
+      .find_elf = dw().dwfl_linux_proc_find_elf,
+      .find_debuginfo = dw().dwfl_standard_find_debuginfo,
       .section_address = nullptr,
       .debuginfo_path = &debuginfo_path,
   };
-  std::unique_ptr<Dwfl, decltype(&dwfl_end)> dwfl(dwfl_begin(&callbacks), &dwfl_end);
+  std::unique_ptr<Dwfl, decltype(dw().dwfl_end)> dwfl(dw().dwfl_begin(&callbacks), dw().dwfl_end);
   if (!dwfl) return out;
-  dwfl_report_begin(dwfl.get());
-  const bool reported = dwfl_linux_proc_report(dwfl.get(), ::getpid()) == 0;
-  dwfl_report_end(dwfl.get(), nullptr, nullptr);
+  dw().dwfl_report_begin(dwfl.get());
+  const bool reported = dw().dwfl_linux_proc_report(dwfl.get(), ::getpid()) == 0;
+  dw().dwfl_report_end(dwfl.get(), nullptr, nullptr);
   if (!reported) return out;
   Dwfl_Module* host =
-      dwfl_addrmodule(dwfl.get(), reinterpret_cast<Dwarf_Addr>(&symbolize_addresses));
+      dw().dwfl_addrmodule(dwfl.get(), reinterpret_cast<Dwarf_Addr>(&symbolize_addresses));
 
   for (std::size_t k = 0; k < addresses.size(); ++k) {
     SymbolizedFrame& f = out[k];
     // Return addresses point after the call; -1 lands inside it.
     const Dwarf_Addr pc = reinterpret_cast<Dwarf_Addr>(addresses[k]) - 1;
-    Dwfl_Module* mod = dwfl_addrmodule(dwfl.get(), pc);
+    Dwfl_Module* mod = dw().dwfl_addrmodule(dwfl.get(), pc);
     if (mod == nullptr) continue;
     Dwarf_Addr base = 0;
     const char* name =
-        dwfl_module_info(mod, nullptr, &base, nullptr, nullptr, nullptr, nullptr, nullptr);
+        dw().dwfl_module_info(mod, nullptr, &base, nullptr, nullptr, nullptr, nullptr, nullptr);
     f.module = name != nullptr ? name : "";
     f.offset = pc - base;
     f.in_host = mod == host;
@@ -182,14 +225,14 @@ std::vector<SymbolizedFrame> symbolize_addresses(const std::vector<void*>& addre
     // nearest symbol below is some unrelated exported function.
     GElf_Off sym_off = 0;
     GElf_Sym sym{};
-    const char* sym_name = dwfl_module_addrinfo(mod, pc, &sym_off, &sym, nullptr, nullptr, nullptr);
+    const char* sym_name = dw().dwfl_module_addrinfo(mod, pc, &sym_off, &sym, nullptr, nullptr, nullptr);
     std::string function;
     if (sym_name != nullptr && (sym.st_size == 0 || sym_off < sym.st_size))
       function = demangle(sym_name);
     std::string file;
     int line = 0;
-    if (Dwfl_Line* l = dwfl_module_getsrc(mod, pc); l != nullptr) {
-      file = normal(dwfl_lineinfo(l, nullptr, &line, nullptr, nullptr, nullptr));
+    if (Dwfl_Line* l = dw().dwfl_module_getsrc(mod, pc); l != nullptr) {
+      file = normal(dw().dwfl_lineinfo(l, nullptr, &line, nullptr, nullptr, nullptr));
     }
     if (!inline_chain(mod, pc, file, line, function, f) && (!function.empty() || !file.empty()))
       f.text = located(function, file, line);

@@ -6,6 +6,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <fmt/format.h>
+#include <link.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -38,12 +39,15 @@ struct Libdw {
   bool loaded = false;
 };
 
-// The table, loaded once (never unloaded); `loaded` is false, and every
-// frame stays unnamed, if libdw.so.1 or one of its functions is missing.
+// The table, loaded once (never unloaded); `loaded` is false if libdw.so.1
+// or one of its functions is missing (then see symbolize_without_libdw()).
 const Libdw& dw() {
   static const Libdw table = [] {
     Libdw t;
-    void* lib = ::dlopen("libdw.so.1", RTLD_NOW | RTLD_LOCAL);
+    // STRAIN_LIBDW names another libdw (one outside the loader's path).
+    const char* name = std::getenv("STRAIN_LIBDW");
+    void* lib = ::dlopen(name != nullptr && *name != '\0' ? name : "libdw.so.1",
+                         RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) return t;
     bool all = true;
 #define STRAIN_LIBDW_LOAD(name)                                  \
@@ -186,11 +190,41 @@ bool inline_chain(Dwfl_Module* mod, Dwarf_Addr pc, const std::string& file, int 
   return !first;
 }
 
+// Without libdw: the module and the symbol from the dynamic loader's tables
+// (exported and dynamic symbols only, no file:line), so a report still says
+// where each frame is, and why it says no more.
+void symbolize_without_libdw(const std::vector<void*>& addresses,
+                             std::vector<SymbolizedFrame>& out) {
+  Dl_info self{};
+  const bool have_self =
+      ::dladdr(reinterpret_cast<void*>(&symbolize_addresses), &self) != 0;
+  for (std::size_t k = 0; k < addresses.size(); ++k) {
+    SymbolizedFrame& f = out[k];
+    const auto pc = reinterpret_cast<std::uintptr_t>(addresses[k]) - 1;
+    Dl_info info{};
+    void* entry = nullptr;  // the ElfW(Sym) of the symbol found
+    if (::dladdr1(reinterpret_cast<void*>(pc), &info, &entry, RTLD_DL_SYMENT) == 0) continue;
+    const auto* sym = static_cast<const ElfW(Sym)*>(entry);
+    f.module = info.dli_fname != nullptr ? info.dli_fname : "";
+    f.offset = pc - reinterpret_cast<std::uintptr_t>(info.dli_fbase);
+    f.in_host = have_self && info.dli_fbase == self.dli_fbase;
+    // Only a symbol that holds `pc`, as with libdw.
+    const auto start = reinterpret_cast<std::uintptr_t>(info.dli_saddr);
+    const bool inside = info.dli_sname != nullptr && sym != nullptr &&
+                        (sym->st_size == 0 || pc - start < sym->st_size);
+    f.text = (inside ? demangle(info.dli_sname) : std::string("??")) +
+             " (no file:line: libdw could not be loaded)";
+  }
+}
+
 }  // namespace
 
 std::vector<SymbolizedFrame> symbolize_addresses(const std::vector<void*>& addresses) {
   std::vector<SymbolizedFrame> out(addresses.size());
-  if (!dw().loaded) return out;
+  if (!dw().loaded) {
+    symbolize_without_libdw(addresses, out);
+    return out;
+  }
   // One session per call: libdw's handles are not thread-safe and hang and
   // deadlock reports are rare, so nothing is cached between them.
   char* debuginfo_path = nullptr;

@@ -1,7 +1,9 @@
 #pragma once
 // Names code addresses of this process: function, file:line, and the
 // functions inlined there, from the modules' symbol tables and DWARF,
-// through elfutils' libdw (no addr2line process, no shell).
+// through elfutils' libdw (no addr2line process, no shell), loaded when
+// first needed: libdw.so.1, or the file STRAIN_LIBDW names. Without it, the
+// module, offset and dynamic symbol of each frame, and that libdw is missing.
 
 #include <cstdint>
 #include <string>

@@ -30,7 +30,8 @@ namespace {
   X(dwfl_begin) X(dwfl_end) X(dwfl_lineinfo) X(dwfl_linux_proc_find_elf)                   \
   X(dwfl_linux_proc_report) X(dwfl_module_addrdie) X(dwfl_module_addrinfo)                 \
   X(dwfl_module_getsrc) X(dwfl_module_info) X(dwfl_report_begin) X(dwfl_report_end)        \
-  X(dwfl_standard_find_debuginfo)
+  X(dwfl_standard_find_debuginfo) X(dwfl_module_nextcu) X(dwarf_haspc) X(dwarf_getsrc_die)  \
+  X(dwarf_linesrc) X(dwarf_lineno)
 
 struct Libdw {
 #define STRAIN_LIBDW_MEMBER(name) decltype(&::name) name = nullptr;
@@ -134,13 +135,21 @@ std::string located(std::string function, const std::string& file, int line) {
   return line > 0 ? fmt::format("{} {}:{}", function, file, line) : function + " " + file;
 }
 
-// The function and call sites of the inlined code at `pc` (module-relative
-// to the CU's bias), filling `f.text` and `f.inlined_in` when DWARF has
-// scopes for it. Returns false when it has none (no debug info).
-bool inline_chain(Dwfl_Module* mod, Dwarf_Addr pc, const std::string& file, int line,
-                  const std::string& symbol, SymbolizedFrame& f) {
-  Dwarf_Addr bias = 0;
-  Dwarf_Die* cu = dw().dwfl_module_addrdie(mod, pc, &bias);
+// The compile unit holding `pc`, and its bias. libdw finds it through
+// .debug_aranges, which clang (14) does not emit: without the scan of the
+// units' ranges below, frames of clang-built code had no file:line.
+Dwarf_Die* compile_unit(Dwfl_Module* mod, Dwarf_Addr pc, Dwarf_Addr& bias) {
+  if (Dwarf_Die* cu = dw().dwfl_module_addrdie(mod, pc, &bias)) return cu;
+  for (Dwarf_Die* cu = nullptr; (cu = dw().dwfl_module_nextcu(mod, cu, &bias)) != nullptr;)
+    if (dw().dwarf_haspc(cu, pc - bias) > 0) return cu;
+  return nullptr;
+}
+
+// The function and call sites of the inlined code at `pc` in `cu` (whose
+// addresses are `pc` - `bias`), filling `f.text` and `f.inlined_in` when
+// DWARF has scopes for it. Returns false when it has none (no debug info).
+bool inline_chain(Dwarf_Die* cu, Dwarf_Addr bias, Dwarf_Addr pc, const std::string& file,
+                  int line, const std::string& symbol, SymbolizedFrame& f) {
   if (cu == nullptr) return false;
   // dwarf_getscopes() gives the innermost scope at `pc`; the chain of
   // concrete callers around an inlined instance comes from
@@ -265,10 +274,16 @@ std::vector<SymbolizedFrame> symbolize_addresses(const std::vector<void*>& addre
       function = demangle(sym_name);
     std::string file;
     int line = 0;
+    Dwarf_Addr bias = 0;
+    Dwarf_Die* cu = compile_unit(mod, pc, bias);
     if (Dwfl_Line* l = dw().dwfl_module_getsrc(mod, pc); l != nullptr) {
       file = normal(dw().dwfl_lineinfo(l, nullptr, &line, nullptr, nullptr, nullptr));
+    } else if (Dwarf_Line* dl = cu != nullptr ? dw().dwarf_getsrc_die(cu, pc - bias) : nullptr) {
+      file = normal(dw().dwarf_linesrc(dl, nullptr, nullptr));
+      if (dw().dwarf_lineno(dl, &line) != 0) line = 0;
     }
-    if (!inline_chain(mod, pc, file, line, function, f) && (!function.empty() || !file.empty()))
+    if (!inline_chain(cu, bias, pc, file, line, function, f) &&
+        (!function.empty() || !file.empty()))
       f.text = located(function, file, line);
   }
   return out;

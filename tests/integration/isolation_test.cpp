@@ -4,22 +4,33 @@
 
 #include <gtest/gtest.h>
 
+#include <spawn.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "run_strain.hpp"
 #include "runtime/tsan_build.hpp"
 
+extern char** environ;
+
 namespace {
 
 using namespace strain_test;
 
-TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
-  auto [r, report] = run_test_spec("faults");
+// The faults spec's report: every fault an outcome of its trial.
+void expect_faults_as_outcomes(const Result& r, const nlohmann::json& report) {
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   ASSERT_EQ(report["cases"].size(), 14u) << "every case ran, after every kind of fault";
   const std::map<std::string, std::pair<std::string, std::string>> expected = {
@@ -84,6 +95,137 @@ TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
   const auto* after = find_case(report, "faults/after_all_that");
   ASSERT_NE(after, nullptr);
   EXPECT_EQ((*after)["outcomes"]["pass"], 10);
+}
+
+// Workers forked by the zygote (exec/zygote.hpp), the default.
+TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
+  auto [r, report] = run_test_spec("faults");
+  expect_faults_as_outcomes(r, report);
+}
+
+// Workers exec'd one by one, as when the zygote cannot run.
+TEST(Cli, FaultsBecomeOutcomesAlsoInWorkersStartedByExec) {
+  auto [r, report] = run_test_spec("faults", "", "faults_exec", "STRAIN_ZYGOTE=0");
+  expect_faults_as_outcomes(r, report);
+}
+
+// The children of process `parent`, each with its command line.
+std::vector<std::pair<pid_t, std::string>> children_of(pid_t parent) {
+  std::vector<std::pair<pid_t, std::string>> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    char state = 0;
+    int ppid = 0;
+    if (std::sscanf(line.c_str() + close + 1, " %c %d", &state, &ppid) != 2 || ppid != parent)
+      continue;
+    std::ifstream cmd(e.path() / "cmdline");
+    std::string args((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
+    std::replace(args.begin(), args.end(), '\0', ' ');
+    out.emplace_back(static_cast<pid_t>(std::stoi(name)), args);
+  }
+  return out;
+}
+
+// Starts strain on the faults spec's `filter` with a JSON report at `json`
+// and STRAIN_ZYGOTE=`zygote`, without waiting for it.
+pid_t start_faults(const std::string& filter, const std::string& json, const std::string& zygote) {
+  std::vector<std::string> args{kBin,      "--plugin-path", kTestPlugins, "run",
+                                kSrc + "/tests/integration/specs/faults.yaml",
+                                "--filter", filter,         "--quiet",    "--report",
+                                "json:" + json};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::string env_zygote = "STRAIN_ZYGOTE=" + zygote;
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e)
+    if (std::string_view(*e).substr(0, 14) != "STRAIN_ZYGOTE=") envp.push_back(*e);
+  envp.push_back(env_zygote.data());
+  envp.push_back(nullptr);
+  pid_t host = -1;
+  if (::posix_spawn(&host, kBin.c_str(), nullptr, nullptr, argv.data(), envp.data()) != 0)
+    return -1;
+  return host;
+}
+
+// strain's zygote and workers, seen from /proc until a worker shows up (or
+// about a second passed).
+struct Tree {
+  std::vector<std::pair<pid_t, std::string>> zygotes, workers;
+};
+Tree look_for_worker(pid_t host) {
+  Tree t;
+  for (int k = 0; k < 200 && t.workers.empty(); ++k) {
+    ::usleep(5000);
+    t = Tree{};
+    for (const auto& [pid, cmd] : children_of(host)) {
+      if (cmd.find("__zygote") != std::string::npos) {
+        t.zygotes.emplace_back(pid, cmd);
+        for (const auto& w : children_of(pid)) t.workers.push_back(w);
+      } else if (cmd.find("__worker") != std::string::npos) {
+        t.workers.emplace_back(pid, cmd);
+      }
+    }
+  }
+  return t;
+}
+
+// Where the worker of a case that hangs for its 1 s timeout sits in the
+// process tree, with `zygote` ("0" or "1") in STRAIN_ZYGOTE: a child of the
+// zygote, itself a child of strain; or strain's own child.
+void expect_worker_parent(const std::string& zygote) {
+  const std::string json = kWork + "/tree_" + zygote + ".json";
+  const pid_t host = start_faults("faults/spin_forever", json, zygote);
+  ASSERT_GT(host, 0);
+  // The case hangs for 1 s from its third trial: look at the tree meanwhile.
+  const Tree t = look_for_worker(host);
+  int status = 0;
+  ::waitpid(host, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  ASSERT_EQ(t.workers.size(), 1u) << "no worker seen under strain (pid " << host << ")";
+  if (zygote == "1") {
+    ASSERT_EQ(t.zygotes.size(), 1u);
+    EXPECT_EQ(t.workers[0].second, t.zygotes[0].second) << "a fork of the zygote, not an exec";
+  } else {
+    EXPECT_TRUE(t.zygotes.empty());
+    EXPECT_NE(t.workers[0].second.find("__worker"), std::string::npos) << t.workers[0].second;
+  }
+  const nlohmann::json report = read_json(json);
+  EXPECT_EQ(report["cases"][0]["verdict"], "met") << report.dump(2);
+}
+
+TEST(Cli, WorkersAreForkedByTheZygote) { expect_worker_parent("1"); }
+TEST(Cli, WorkersAreExecdWithoutTheZygote) { expect_worker_parent("0"); }
+
+// A zygote that dies under a running case: that case says so (an error,
+// not a crash of the plugin), and the next case runs in an exec'd worker.
+TEST(Cli, AZygoteThatDiesIsNamedAndTheRunGoesOnWithoutIt) {
+  const std::string json = kWork + "/zygote_killed.json";
+  const pid_t host = start_faults("faults/spin_forever:faults/after_all_that", json, "1");
+  ASSERT_GT(host, 0);
+  const Tree t = look_for_worker(host);
+  ASSERT_EQ(t.zygotes.size(), 1u);
+  ::kill(t.zygotes[0].first, SIGKILL);
+  int status = 0;
+  ::waitpid(host, &status, 0);
+  const nlohmann::json report = read_json(json);
+  const auto* hung = find_case(report, "faults/spin_forever");
+  ASSERT_NE(hung, nullptr) << report.dump(2);
+  EXPECT_EQ((*hung)["outcomes"]["error"], 1) << hung->dump(2);
+  const std::string message = (*hung)["first_failure"]["message"];
+  EXPECT_NE(message.find("the worker zygote (pid " + std::to_string(t.zygotes[0].first) +
+                         ") died during trial"),
+            std::string::npos)
+      << message;
+  const auto* after = find_case(report, "faults/after_all_that");
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ((*after)["verdict"], "met") << after->dump(2);
 }
 
 TEST(Cli, ACrashReplaysAsACrash) {

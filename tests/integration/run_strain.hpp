@@ -92,15 +92,16 @@ struct SpecRun {
   nlohmann::json report;
 };
 
-// Runs tests/integration/specs/<spec>.yaml with `extra` arguments and a JSON
-// report at <kWork>/<json_name or spec>.json.
+// Runs tests/integration/specs/<spec>.yaml with `extra` arguments, `env`
+// before the command, and a JSON report at <kWork>/<json_name or spec>.json.
 inline SpecRun run_test_spec(const std::string& spec, const std::string& extra = "",
-                             const std::string& json_name = "") {
+                             const std::string& json_name = "", const std::string& env = "") {
   const std::string json = kWork + "/" + (json_name.empty() ? spec : json_name) + ".json";
   fs::remove(json);
   SpecRun out;
   out.run = strain("--plugin-path " + kTestPlugins + " run tests/integration/specs/" + spec +
-                   ".yaml " + extra + (extra.empty() ? "" : " ") + "--report json:" + json);
+                   ".yaml " + extra + (extra.empty() ? "" : " ") + "--report json:" + json,
+                   env);
   if (fs::exists(json)) out.report = read_json(json);
   return out;
 }

@@ -21,6 +21,7 @@ Action add_list(CLI::App& app, const Global& g);
 Action add_validate(CLI::App& app, const Global& g);
 Action add_plugins(CLI::App& app, const Global& g);
 Action add_worker(CLI::App& app, const Global& g);
+Action add_zygote(CLI::App& app, const Global& g);
 Action add_merge(CLI::App& app, const Global& g);
 Action add_new(CLI::App& app, const Global& g);
 

@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
   sub(&add_merge);
   sub(&add_new);
   sub(&add_worker);
+  sub(&add_zygote);
 
   if (const auto word = first_word(argc, argv); word && !known_command(app, *word)) {
     print_unknown_command(app, *word);

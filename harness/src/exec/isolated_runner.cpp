@@ -25,6 +25,7 @@
 #include "model/seed.hpp"
 #include "model/verdict.hpp"
 #include "exec/worker_protocol.hpp"
+#include "exec/zygote.hpp"
 #include "tsan/report_parser.hpp"
 #include "tsan/report_stream.hpp"
 
@@ -286,6 +287,15 @@ class Worker {
   // Starts `strain __worker --plan JSON` on descriptors 0-4: /dev/null, the
   // output pipe twice, the result pipe, the live counters.
   bool spawn(std::string& why) {
+    if (Zygote* z = Zygote::get(launch_.exe, launch_.global_args, worker_environment())) {
+      pid_ = z->spawn(model::to_json(plan_), out_w_.fd, res_w_.fd, live_fd_.fd, why);
+      if (pid_ > 0) {
+        zygote_ = z;
+        zygote_pid_ = z->pid();
+        return spawned();
+      }
+      // The zygote is given up: exec this worker, and the next, as before.
+    }
     std::vector<std::string> args{launch_.exe};
     args.insert(args.end(), launch_.global_args.begin(), launch_.global_args.end());
     args.insert(args.end(), {"__worker", "--plan", model::to_json(plan_), "--result-fd", "3",
@@ -307,15 +317,7 @@ class Worker {
     // The worker gets default signal handling and its own process group, so
     // a Ctrl-C on the terminal reaches the host, which then ends the worker.
     posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                        POSIX_SPAWN_SETPGROUP);
+    init_worker_spawnattr(attr);
     std::vector<std::string> env = worker_environment();
     std::vector<char*> envp;
     for (auto& e : env) envp.push_back(e.data());
@@ -328,11 +330,28 @@ class Worker {
       why = "cannot start worker " + launch_.exe + ": " + std::strerror(rc);
       return false;
     }
+    return spawned();
+  }
+
+  // The worker runs: only it holds the pipes' write ends now.
+  bool spawned() {
     res_w_.reset();
     out_w_.reset();
     t0_ = Clock::now();
     watch_ = TrialWatch(backstop_, t0_);
     return true;
+  }
+
+  // Whether the worker exited (`block`: waits until it did), its status in
+  // status_: from waitpid, or from the zygote for a worker it forked.
+  bool exited(bool block) {
+    if (zygote_ != nullptr) return zygote_->exited(pid_, status_, block, zygote_lost_);
+    for (;;) {
+      const pid_t p = ::waitpid(pid_, &status_, block ? 0 : WNOHANG);
+      if (p == pid_) return true;
+      if (p < 0 && errno == EINTR) continue;
+      return false;
+    }
   }
 
   // Reads both pipes until the worker is gone, and watches it meanwhile.
@@ -344,7 +363,7 @@ class Worker {
     constexpr auto kDrainAfterExit = std::chrono::milliseconds(200);
     Clock::time_point exited_at{};
     while (res_r_.fd >= 0 || out_r_.fd >= 0) {
-      if (!reaped_ && ::waitpid(pid_, &status_, WNOHANG) == pid_) {
+      if (!reaped_ && exited(false)) {
         reaped_ = true;
         exited_at = Clock::now();
         end_leftovers(pid_);
@@ -419,8 +438,7 @@ class Worker {
   // Waits for the worker, ends what it left running, and takes its output
   // and sanitizer reports into the result.
   void reap() {
-    while (!reaped_ && ::waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
-    }
+    if (!reaped_) (void)exited(true);
     end_leftovers(pid_);
     result_.output = capture_.text();
     result_.output_bytes = capture_.total();
@@ -478,7 +496,12 @@ class Worker {
     const std::uint64_t trial = live_->current_trial.load();
     model::Outcome outcome;
     std::string why;
-    if (killed_for_hang_) {
+    if (zygote_lost_) {
+      // Not the plugin's doing, unless its code killed strain's processes.
+      outcome = model::Outcome::error;
+      why = fmt::format("the worker zygote (pid {}) died during trial {}, and the worker with it",
+                        zygote_pid_, trial);
+    } else if (killed_for_hang_) {
       outcome = model::Outcome::hang;
       why = fmt::format("trial {} made no progress for {}s; the worker was killed", trial,
                         backstop_);
@@ -526,6 +549,9 @@ class Worker {
   Fd live_fd_, res_r_, res_w_, out_r_, out_w_;
   LiveCounters* live_ = nullptr;
   pid_t pid_ = -1;
+  Zygote* zygote_ = nullptr;  // the zygote that forked the worker, if one did
+  pid_t zygote_pid_ = -1;
+  bool zygote_lost_ = false;  // it died before it said how the worker ended
   int status_ = 0;
   bool reaped_ = false, interrupted_ = false, killed_for_hang_ = false;
   Clock::time_point t0_, last_progress_;

@@ -1,7 +1,8 @@
 #pragma once
 // Runs a case in a child process so nothing a plugin does can take the host
-// down: the host re-executes itself in worker mode (never fork() from the
-// threaded host: TSan and fork of a multithreaded process do not mix).
+// down: a worker forked by the run's zygote (exec/zygote.hpp), or the host
+// re-executed in worker mode (never fork() from the threaded host: TSan and
+// fork of a multithreaded process do not mix).
 
 #include <atomic>
 #include <string>

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -18,8 +19,15 @@ namespace strain::exec {
 // re-parented to us as the subreaper). Read twice a case over every process
 // of the machine: with stdio and std::filesystem it was ~1 ms of a case's
 // 14 ms on the CI machine (66 processes), so plain reads into the stack.
+namespace {
+std::atomic<pid_t> g_spared{-1};
+}  // namespace
+
+void spare_from_leftovers(pid_t child) { g_spared.store(child, std::memory_order_relaxed); }
+
 std::vector<pid_t> own_children() {
   std::vector<pid_t> out;
+  const pid_t spared = g_spared.load(std::memory_order_relaxed);
   const pid_t self = ::getpid();
   DIR* dir = ::opendir("/proc");
   if (dir == nullptr) return out;
@@ -30,8 +38,10 @@ std::vector<pid_t> own_children() {
     char state = 0;
     pid_t ppid = 0;
     if (core::read_small_file(path, buf, sizeof buf) &&
-        core::stat_state_and_parent(buf, state, ppid) && ppid == self)
-      out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
+        core::stat_state_and_parent(buf, state, ppid) && ppid == self) {
+      const auto pid = static_cast<pid_t>(std::atoi(e->d_name));
+      if (pid != spared) out.push_back(pid);
+    }
   }
   ::closedir(dir);
   return out;

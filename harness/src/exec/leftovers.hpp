@@ -14,8 +14,11 @@ namespace strain::exec {
 //! its descendants are re-parented to it instead of to init.
 void become_subreaper();
 
-//! Every child of this process, read from /proc.
+//! Every child of this process, read from /proc, but the one spared.
 std::vector<pid_t> own_children();
+
+//! A child the sweep leaves alone (the worker zygote); -1 for none.
+void spare_from_leftovers(pid_t child);
 
 //! Kills the process group `worker_pgid` and every child of this process
 //! (one re-parented to it included), reaping each, until none is left.

@@ -222,6 +222,17 @@ TEST(Hostile, NothingAPluginDoesToItsDescriptorsChangesACount) {
       << message;
 }
 
+TEST(Hostile, WhatAPluginPrintedAndNeverFlushedIsInTheReport) {
+  const SpecRun s = run_test_spec("hostile", "--case hostile/stdout_line", "hostile_stdout");
+  EXPECT_EQ(s.run.code, 0) << s.run.out << s.run.err;
+  ASSERT_TRUE(s.report.is_object()) << s.run.err;
+  const auto* c = find_case(s.report, "hostile/stdout_line");
+  ASSERT_NE(c, nullptr);
+  const std::string output = (*c)["output"];
+  EXPECT_NE(output.find("a line the plugin printed and never flushed\n"), std::string::npos)
+      << c->dump(1);
+}
+
 TEST(Hostile, AFakeTsanReportFromAPassingPluginIsNoRace) {
   // Only the tsan build parses the worker's output for reports; the plain
   // build has nothing to fool (tsan_test's KeepsNoMoreReportsThanTsanMade

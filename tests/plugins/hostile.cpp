@@ -26,7 +26,7 @@ class Hostile {
     d.doc("Does what a careless plugin does to its process at trial `at`")
         .param("mode", "none", "what to do",
                {"none", "nan_metric", "fd_garbage", "close_fds", "forge_result", "daemon",
-                "fake_tsan_report"})
+                "fake_tsan_report", "stdout_line"})
         // An ESC in a doc: `strain plugins` must print it spelled out.
         .param("at", 0, "the trial index at which to act\x1b[31m")
         .param("pid_file", "", "mode daemon: where the daemon writes its pid")
@@ -66,6 +66,8 @@ class Hostile {
         ::close(fd);
       }
     }
+    // A line on stdout, left in stdio's buffer (a pipe is fully buffered).
+    if (mode_ == "stdout_line") std::printf("a line the plugin printed and never flushed\n");
     if (mode_ == "close_fds")
       for (int fd = 0; fd < 4096; ++fd) ::close(fd);
     if (mode_ == "daemon") daemonise();

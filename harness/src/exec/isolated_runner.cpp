@@ -205,6 +205,12 @@ int worker_main(const spec::Case& c, const model::RunPlan& plan, int result_fd, 
   // own and counts no phantom trial.
   hooks.live->finished.store(1);
   write_all(result_fd, encode_result(r));
+  // What the plugin printed and stdio still holds (stdout into a pipe is
+  // fully buffered): _exit would drop it. Not after a hang or a deadlock,
+  // whose threads may still run and hold a stream's lock, which the flush
+  // would wait for forever.
+  const auto stuck = [&r](model::Outcome o) { return r.outcomes[static_cast<std::size_t>(o)] > 0; };
+  if (!stuck(model::Outcome::hang) && !stuck(model::Outcome::deadlock)) std::fflush(nullptr);
   // _exit: a hung trial's threads are still running and must not be joined,
   // and nothing of this process is worth tearing down.
   ::_exit(0);

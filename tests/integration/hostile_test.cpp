@@ -101,8 +101,9 @@ TEST(Hostile, ReportNeverOverwritesAnInput) {
   const std::string controlled = dir + "/controlled.yaml";
   fs::copy_file(kSrc + "/tests/integration/specs/controlled.yaml", controlled);
   const std::string spec_text = read_text(controlled);
-  const Result trace = strain(kPlugins + "replay controlled/unsteerable_spin --seed 1 --trial 0 "
-                                         "--spec " +
+  const Result trace = strain(kPlugins +
+                              "replay controlled/unsteerable_spin --seed 1 --trial 0 "
+                              "--spec " +
                               controlled + " --record-trace " + controlled);
   EXPECT_EQ(trace.code, 2) << trace.err;
   EXPECT_NE(trace.err.find("--record-trace: " + controlled + " is one of the run's inputs"),
@@ -191,7 +192,7 @@ TEST(Hostile, SpecTextInErrorsIsPrintedSanitised) {
   EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find('\a'), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(spec + ":2:21: 'trials' must be an integer >= 1, got "
-                       "'\\x1b]0;pwned\\x07\\x0d\\x0afake: line'"),
+                              "'\\x1b]0;pwned\\x07\\x0d\\x0afake: line'"),
             std::string::npos)
       << r.err;
 }
@@ -293,11 +294,10 @@ TEST(Hostile, KeepGoingGoesOnPastACrashOrAHang) {
                                   "--case faults/spin_forever --case faults/proc_segfault",
                                   "faults_keep_going");
   ASSERT_TRUE(s.report.is_object()) << s.run.err;
-  for (const auto& [id, outcome] :
-       {std::pair<std::string, std::string>{"faults/segfault", "crash"},
-        {"faults/exit", "error"},
-        {"faults/spin_forever", "hang"},
-        {"faults/proc_segfault", "crash"}}) {
+  for (const auto& [id, outcome] : {std::pair<std::string, std::string>{"faults/segfault", "crash"},
+                                    {"faults/exit", "error"},
+                                    {"faults/spin_forever", "hang"},
+                                    {"faults/proc_segfault", "crash"}}) {
     const auto* c = find_case(s.report, id);
     ASSERT_NE(c, nullptr) << id;
     EXPECT_EQ((*c)["trials"], 10) << id << "\n" << c->dump(1);
@@ -305,8 +305,7 @@ TEST(Hostile, KeepGoingGoesOnPastACrashOrAHang) {
     EXPECT_EQ((*c)["outcomes"]["pass"], 9) << id << "\n" << c->dump(1);
     EXPECT_EQ((*c)["first_failure"]["trial"], 3) << id;
     EXPECT_EQ((*c)["verdict"], "met") << id;
-    EXPECT_NE((*c)["note"].get<std::string>().find("the case ran in 2 workers"),
-              std::string::npos)
+    EXPECT_NE((*c)["note"].get<std::string>().find("the case ran in 2 workers"), std::string::npos)
         << (*c)["note"];
   }
 }
@@ -342,10 +341,11 @@ TEST(Hostile, RoleThreadsTheSystemRefusesAreTheCasesErrorNotACrash) {
 
 TEST(Hostile, AnInterruptedRunSaysSoInEveryReport) {
   const std::string dir = scratch("interrupted");
-  const Result r = strain(kPlugins + "run tests/integration/specs/interrupt.yaml --report json:" +
-                          dir + "/r.json --report junit:" + dir + "/r.xml --report html:" + dir +
-                          "/r.html 2>/dev/null & pid=$!; sleep 2; kill -INT $pid; wait $pid; "
-                          "echo rc=$?");
+  const Result r =
+      strain(kPlugins + "run tests/integration/specs/interrupt.yaml --report json:" + dir +
+             "/r.json --report junit:" + dir + "/r.xml --report html:" + dir +
+             "/r.html 2>/dev/null & pid=$!; sleep 2; kill -INT $pid; wait $pid; "
+             "echo rc=$?");
   EXPECT_NE(r.out.find("rc=130"), std::string::npos) << r.out;
   const auto json = read_json(dir + "/r.json");
   EXPECT_EQ(json["interrupted"], true);

@@ -22,10 +22,10 @@
 #include "exec/leftovers.hpp"
 #include "exec/replay_command.hpp"
 #include "exec/watchdog.hpp"
-#include "model/seed.hpp"
-#include "model/verdict.hpp"
 #include "exec/worker_protocol.hpp"
 #include "exec/zygote.hpp"
+#include "model/seed.hpp"
+#include "model/verdict.hpp"
 #include "tsan/report_parser.hpp"
 #include "tsan/report_stream.hpp"
 
@@ -81,17 +81,6 @@ struct Fd {
   }
 };
 
-void write_all(int fd, std::string_view s) {
-  while (!s.empty()) {
-    const ssize_t n = ::write(fd, s.data(), s.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    s.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
 // Moves `fd` above the numbers the worker's descriptors get (0-4): the
 // spawn's dup2 onto the same number would be a no-op that keeps O_CLOEXEC.
 int above_std(int fd) {
@@ -100,10 +89,6 @@ int above_std(int fd) {
   ::close(fd);
   return moved;
 }
-
-// Where the worker moves its result pipe: above the descriptors a plugin's
-// own files and sockets take, and the 3-63 a careless loop writes to.
-constexpr int kResultFdFloor = 512;
 
 // The worker's environment: ours, with the TSan options the harness needs
 // put before the user's own (later options win, so a user can override).
@@ -139,7 +124,8 @@ constexpr int kFramesKept = 5;
 // Fills the result's sanitizer reports from those collected off the
 // worker's output stream (not from the bounded capture, which would drop
 // all but the first few of a report per trial).
-void collect_sanitizer_reports(model::CaseResult& r, tsan::ReportStream& stream, std::uint64_t real) {
+void collect_sanitizer_reports(model::CaseResult& r, tsan::ReportStream& stream,
+                               std::uint64_t real) {
   stream.finish();
   std::vector<tsan::Deduped> found = stream.take();
   tsan::keep_real(found, real);
@@ -175,46 +161,6 @@ void collect_sanitizer_reports(model::CaseResult& r, tsan::ReportStream& stream,
 }  // namespace
 
 std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
-
-int worker_main(const spec::Case& c, const model::RunPlan& plan, int result_fd, int live_fd) {
-  void* mem = ::mmap(nullptr, sizeof(LiveCounters), PROT_READ | PROT_WRITE, MAP_SHARED, live_fd, 0);
-  if (mem == MAP_FAILED) {
-    std::fprintf(stderr, "strain worker: cannot map the live counters (fd %d): %s\n", live_fd,
-                 std::strerror(errno));
-    return 3;
-  }
-  // Nothing a plugin writes to an inherited descriptor may change a count
-  // (issue 13: garbage written to fds 3-63 landed in the memfd and the JSON
-  // said violation=5500394077097196834). The mapping outlives the memfd's
-  // descriptor, so close it; and move the result pipe off the low numbers a
-  // plugin's own stray writes and closes go to.
-  ::close(live_fd);
-  if (const int high = ::fcntl(result_fd, F_DUPFD_CLOEXEC, kResultFdFloor); high >= 0) {
-    ::close(result_fd);
-    result_fd = high;
-  }
-  CaseHooks hooks;
-  hooks.live = static_cast<LiveCounters*>(mem);
-  hooks.on_failure = [result_fd](const model::TrialFailure& f) {
-    write_all(result_fd, encode_failure(f));
-  };
-  // No progress callback: the parent reads the live counters itself.
-  const model::CaseResult r = run_case(c, plan, hooks);
-  // Said in shared memory first: should the message below be lost (a plugin
-  // closed every descriptor), the parent still knows the case ended on its
-  // own and counts no phantom trial.
-  hooks.live->finished.store(1);
-  write_all(result_fd, encode_result(r));
-  // What the plugin printed and stdio still holds (stdout into a pipe is
-  // fully buffered): _exit would drop it. Not after a hang or a deadlock,
-  // whose threads may still run and hold a stream's lock, which the flush
-  // would wait for forever.
-  const auto stuck = [&r](model::Outcome o) { return r.outcomes[static_cast<std::size_t>(o)] > 0; };
-  if (!stuck(model::Outcome::hang) && !stuck(model::Outcome::deadlock)) std::fflush(nullptr);
-  // _exit: a hung trial's threads are still running and must not be joined,
-  // and nothing of this process is worth tearing down.
-  ::_exit(0);
-}
 
 namespace {
 
@@ -293,7 +239,7 @@ class Worker {
   // Starts `strain __worker --plan JSON` on descriptors 0-4: /dev/null, the
   // output pipe twice, the result pipe, the live counters.
   bool spawn(std::string& why) {
-    if (Zygote* z = Zygote::get(launch_.exe, launch_.global_args, worker_environment())) {
+    if (Zygote* z = Zygote::get(launch_.exe, launch_.global_args, &worker_environment)) {
       pid_ = z->spawn(model::to_json(plan_), out_w_.fd, res_w_.fd, live_fd_.fd, why);
       if (pid_ > 0) {
         zygote_ = z;
@@ -422,10 +368,10 @@ class Worker {
     if (hooks_.progress && now - last_progress_ >= std::chrono::milliseconds(100) &&
         live_->running.load()) {
       last_progress_ = now;
-      hooks_.progress(model::CaseProgress{
-          c_.id, live_->trials_done.load(), plan_.only_trial ? plan_.repeat : c_.schedule.trials,
-          std::chrono::duration<double>(now - t0_).count(), c_.schedule.budget_s,
-          live_->snapshot()});
+      hooks_.progress(model::CaseProgress{c_.id, live_->trials_done.load(),
+                                          plan_.only_trial ? plan_.repeat : c_.schedule.trials,
+                                          std::chrono::duration<double>(now - t0_).count(),
+                                          c_.schedule.budget_s, live_->snapshot()});
     }
     if (launch_.interrupted != nullptr && launch_.interrupted->load()) {
       interrupted_ = true;
@@ -509,8 +455,8 @@ class Worker {
                         zygote_pid_, trial);
     } else if (killed_for_hang_) {
       outcome = model::Outcome::hang;
-      why = fmt::format("trial {} made no progress for {}s; the worker was killed", trial,
-                        backstop_);
+      why =
+          fmt::format("trial {} made no progress for {}s; the worker was killed", trial, backstop_);
     } else if (WIFSIGNALED(status_)) {
       outcome = model::Outcome::crash;
       why = fmt::format("the worker was killed by signal {} during trial {}",
@@ -625,7 +571,8 @@ model::CaseResult run_isolated(const spec::Case& c, const model::RunPlan& plan,
     next.first_trial = total.trials;
     next.budget_s = c.schedule.budget_s - total.elapsed_s;
     model::CaseResult seg = Worker(c, next, hooks, launch).run();
-    if (seg.stopped_by == model::StopReason::interrupted || seg.stopped_by == model::StopReason::error) {
+    if (seg.stopped_by == model::StopReason::interrupted ||
+        seg.stopped_by == model::StopReason::error) {
       total.stopped_by = seg.stopped_by;
       if (seg.stopped_by == model::StopReason::error) total.note = seg.note;
       break;
@@ -634,9 +581,10 @@ model::CaseResult run_isolated(const spec::Case& c, const model::RunPlan& plan,
     add_segment(total, std::move(seg), launch.output_limit);
   }
   if (workers > 1) {
-    total.note += fmt::format("{}--keep-going: the case ran in {} workers, as failures ended {} "
-                              "of them",
-                              total.note.empty() ? "" : "; ", workers, workers - 1);
+    total.note += fmt::format(
+        "{}--keep-going: the case ran in {} workers, as failures ended {} "
+        "of them",
+        total.note.empty() ? "" : "; ", workers, workers - 1);
     total.met = model::verdict(total);
   }
   return total;

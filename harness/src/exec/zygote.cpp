@@ -1,9 +1,9 @@
 #include "exec/zygote.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -130,7 +130,7 @@ void init_worker_spawnattr(posix_spawnattr_t& attr) {
 }
 
 Zygote* Zygote::get(const std::string& exe, const std::vector<std::string>& args,
-                    const std::vector<std::string>& env) {
+                    std::vector<std::string> (*env)()) {
   static std::unique_ptr<Zygote> zygote;
   static bool tried = false;
   if (tried) return zygote && zygote->sock_ >= 0 ? zygote.get() : nullptr;
@@ -145,7 +145,7 @@ Zygote* Zygote::get(const std::string& exe, const std::vector<std::string>& args
   std::vector<char*> argv, envp;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::vector<std::string> env_copy = env;
+  std::vector<std::string> env_copy = env();
   // The zygote binds every symbol at start, so that the workers it forks
   // inherit the resolved tables instead of each resolving them lazily again
   // (_dl_fixup was the top of a forked worker's profile). It takes the
@@ -246,8 +246,7 @@ void Zygote::stop() {
 
 Zygote::~Zygote() { stop(); }
 
-int serve_zygote(int sock, pid_t host,
-                 const std::function<int(const std::string&)>& run_worker) {
+int serve_zygote(int sock, pid_t host, const std::function<int(const std::string&)>& run_worker) {
   // It ends with the host, as a worker does.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != host) return -1;

@@ -32,9 +32,10 @@ namespace strain::exec {
 class Zygote {
  public:
   //! The run's zygote for `exe` with `args` before `__zygote`, started on
-  //! first use with environment `env`; null when disabled or it failed.
+  //! first use with the environment `env()` makes; null when disabled or it
+  //! failed.
   static Zygote* get(const std::string& exe, const std::vector<std::string>& args,
-                     const std::vector<std::string>& env);
+                     std::vector<std::string> (*env)());
 
   //! Starts a worker for `plan_json` on descriptors 1 and 2 (`out`), 3
   //! (`results`) and 4 (`live`). Returns its pid, or -1 with `why` (the

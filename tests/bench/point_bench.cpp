@@ -33,7 +33,7 @@ struct Role {
   sched::ThreadSched ts;
   explicit Role(const model::Strategy& s, sched::Controller* controller = nullptr,
                 unsigned index = 0, unsigned threads = 1) {
-    sched::install(s, strain::detail::context_data(ctx), ts, index, threads, controller);
+    sched::install(s, ctx, ts, index, threads, controller);
     sched::reseed(ts, 1);
   }
 };

@@ -6,9 +6,9 @@
 #include "strain/scenario.hpp"
 #include "strain/test.hpp"
 
-//! Registers scenario class `Type` under `name` (an identifier). The host
-//! finds it by the exported alias `strain_scenario_<name>` in the library's
-//! "strain" section, so one library may register several scenarios.
+//! Registers scenario class `Type` under `name` (an identifier). The host finds it by the exported
+//! alias `strain_scenario_<name>` in the library's "strain" section, so one library may register
+//! several scenarios.
 #define STRAIN_SCENARIO(Type, name)                                   \
   namespace strain_registration_##name {                              \
     const ::strain::detail::ScenarioDescriptor* describe() noexcept { \
@@ -24,22 +24,21 @@ constexpr const char* first_variant(const char* first, More...) noexcept {
 }
 }  // namespace strain::detail
 
-//! Registers the body that follows as test-function scenario `name` (an
-//! identifier): one role, `main`, that runs the body, with `ctx` in scope.
-//! Optional string literals after the name are the values of a `variant`
-//! param (the first is the default), which a spec's cases choose between
-//! and the body reads with ctx.str_param("variant"). See <strain/test.hpp>.
-#define STRAIN_TEST(name, ...)                                                              \
-  static void strain_test_body_##name(::strain::Context& ctx);                              \
-  namespace strain_test_##name {                                                            \
-    struct Scenario {                                                                       \
-      static void declare(::strain::Declare<Scenario>& d) {                                 \
-        d.doc("test function " #name).role("main", &Scenario::main, "the test body");      \
-        __VA_OPT__(d.param("variant", ::strain::detail::first_variant(__VA_ARGS__),         \
-                           "which variant the body runs", {__VA_ARGS__});)                  \
-      }                                                                                     \
-      void main(::strain::Context& c) { strain_test_body_##name(c); }                       \
-    };                                                                                      \
-  }                                                                                         \
-  STRAIN_SCENARIO(strain_test_##name::Scenario, name)                                       \
+//! Registers the body that follows as test-function scenario `name` (an identifier): one role,
+//! `main`, that runs the body, with `ctx` in scope. Optional string literals after the name are the
+//! values of a `variant` param (the first is the default), which a spec's cases choose between and
+//! the body reads with ctx.str_param("variant"). See <strain/test.hpp>.
+#define STRAIN_TEST(name, ...)                                                        \
+  static void strain_test_body_##name(::strain::Context& ctx);                        \
+  namespace strain_test_##name {                                                      \
+    struct Scenario {                                                                 \
+      static void declare(::strain::Declare<Scenario>& d) {                           \
+        d.doc("test function " #name).role("main", &Scenario::main, "the test body"); \
+        __VA_OPT__(d.param("variant", ::strain::detail::first_variant(__VA_ARGS__),   \
+                           "which variant the body runs", {__VA_ARGS__});)            \
+      }                                                                               \
+      void main(::strain::Context& c) { strain_test_body_##name(c); }                 \
+    };                                                                                \
+  }                                                                                   \
+  STRAIN_SCENARIO(strain_test_##name::Scenario, name)                                 \
   static void strain_test_body_##name([[maybe_unused]] ::strain::Context& ctx)

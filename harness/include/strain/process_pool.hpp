@@ -1,19 +1,17 @@
 #pragma once
-// strain::ProcessPool: the C++ stand-in for Python's multiprocessing.Pool.map
-// and concurrent.futures.ProcessPoolExecutor (submit, futures, as_completed).
-// The rules (docs/process-pool.md has the why of each):
-//  - Workers are fork()ed when the pool is made and run the function on a
-//    copy of the memory of that moment; Arg and Result must be trivially
-//    copyable (they travel as bytes through one MAP_SHARED region).
-//  - Use the pool from the process and within the lifetime of the thread
-//    that made it; in the process topology make it inside the role.
-//  - Tasks must not start threads nor use the Context. Waits on the pool are
-//    not schedule points: workers are processes no strategy steers.
-//  - A task that throws fails alone (TaskError); a worker that dies breaks
-//    the pool (BrokenPool). The destructor stops and reaps every worker.
+// strain::ProcessPool: the C++ stand-in for Python's multiprocessing.Pool.map and
+// concurrent.futures.ProcessPoolExecutor (submit, futures, as_completed). The rules
+// (docs/process-pool.md has the why of each):
+//  - Workers are fork()ed when the pool is made and run the function on a copy of the memory of
+//    that moment; Arg and Result must be trivially copyable (bytes through one MAP_SHARED region).
+//  - Use the pool from the process and within the lifetime of the thread that made it; in the
+//    process topology make it inside the role.
+//  - Tasks must not start threads nor use the Context. Waits on the pool are not schedule points:
+//    workers are processes no strategy steers.
+//  - A task that throws fails alone (TaskError); a worker that dies breaks the pool (BrokenPool).
+//    The destructor stops and reaps every worker.
 
 #include <sys/types.h>
-#include <time.h>
 
 #include <array>
 #include <bit>
@@ -29,27 +27,22 @@
 #include <type_traits>
 #include <vector>
 
-#include "strain/sync/pthread.hpp"
-
 namespace strain {
 
 //! The base of the errors a pool reports for a task.
-class PoolError : public std::runtime_error {
- public:
+struct PoolError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-//! A task threw in its worker (what() names the pid and the exception's
-//! what()); the pool stays usable.
-class TaskError : public PoolError {
- public:
+//! A task threw in its worker (what() names the pid and the exception's what()); the pool stays
+//! usable.
+struct TaskError : PoolError {
   using PoolError::PoolError;
 };
 
-//! A worker process died (BrokenProcessPool): the task it ran and every task
-//! queued or submitted afterwards fail with this, naming the process and how.
-class BrokenPool : public PoolError {
- public:
+//! A worker process died (BrokenProcessPool): the task it ran and every task queued or submitted
+//! afterwards fail with this, naming the process and how.
+struct BrokenPool : PoolError {
   using PoolError::PoolError;
 };
 
@@ -57,8 +50,8 @@ class BrokenPool : public PoolError {
 struct PoolOptions {
   //! Worker processes; 0 means one per CPU (os.cpu_count()).
   unsigned workers = 0;
-  //! How many futures may be outstanding (submitted, not collected or
-  //! dropped): the shared region holds one slot for each.
+  //! How many futures may be outstanding (submitted, not collected or dropped): the shared region
+  //! holds one slot for each.
   std::size_t max_pending = 256;
 };
 
@@ -108,17 +101,17 @@ class FutureBase {
 
   //! True while the future holds a task whose result was not collected.
   bool valid() const noexcept { return core_ != nullptr; }
-  //! True once the task has finished (Future.done()); never blocks. On an
-  //! empty future it throws std::logic_error, as wait() and get() do.
+  //! True once the task has finished (Future.done()); never blocks. On an empty future it throws
+  //! std::logic_error, as wait() and get() do.
   bool ready() const;
   //! Blocks until the task has finished.
   void wait() const;
+  //! Blocks until the task has finished or `timeout` has passed; true if it finished.
+  bool wait_for(std::chrono::duration<double> timeout) const;
 
  protected:
   FutureBase() = default;
   FutureBase(PoolCore* core, PoolCore::Handle h) noexcept : core_(core), handle_(h) {}
-  // Waits until the CLOCK_MONOTONIC `deadline`; true if the task finished.
-  bool wait_until(const timespec& deadline) const;
   // Collects the result's bytes into `out`, leaving the future empty.
   void take(void* out);
 
@@ -132,8 +125,8 @@ class FutureBase {
 //! The untyped part of strain::AsCompleted: the futures left to yield.
 class FinishOrder {
  public:
-  //! Adds the next future (an empty one is skipped); std::invalid_argument
-  //! if it comes from another pool.
+  //! Adds the next future (an empty one is skipped); std::invalid_argument if it comes from another
+  //! pool.
   void add(const FutureBase& f);
   //! Waits for the next future to finish; its index, SIZE_MAX once none is left.
   std::size_t next();
@@ -148,7 +141,7 @@ class FinishOrder {
 }  // namespace detail
 
 //! The result of a task submitted to a ProcessPool, to be collected once
-//! (concurrent.futures.Future); move-only. valid(), ready() and wait() are
+//! (concurrent.futures.Future); move-only. valid(), ready(), wait() and wait_for() are
 //! detail::FutureBase's.
 template <class Result>
 class Future : public detail::FutureBase {
@@ -156,15 +149,8 @@ class Future : public detail::FutureBase {
   //! An empty future, holding no task.
   Future() = default;
 
-  //! Blocks until the task has finished or `timeout` has passed; true if it finished.
-  template <class Rep, class Period>
-  bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
-    return wait_until(detail::deadline_after(timeout));
-  }
-
-  //! Blocks until the task has finished and returns its result
-  //! (Future.result()); throws TaskError if the task threw, BrokenPool if a
-  //! worker died. Either way the future is empty afterwards.
+  //! Blocks until the task has finished and returns its result (Future.result()); throws TaskError
+  //! if the task threw, BrokenPool if a worker died. Either way the future is empty afterwards.
   Result get() {
     std::array<std::byte, sizeof(Result)> bytes;
     take(bytes.data());
@@ -177,8 +163,8 @@ class Future : public detail::FutureBase {
   Future(detail::PoolCore* core, detail::PoolCore::Handle h) noexcept : FutureBase(core, h) {}
 };
 
-//! A process pool running `Result fn(const Arg&)` in forked worker
-//! processes (Pool.map, ProcessPoolExecutor); the rules are at the top.
+//! A process pool running `Result fn(const Arg&)` in forked worker processes (Pool.map,
+//! ProcessPoolExecutor); the rules are at the top.
 template <class Arg, class Result>
 class ProcessPool {
   static_assert(std::is_trivially_copyable_v<Arg> && std::is_trivially_copyable_v<Result>,
@@ -193,29 +179,27 @@ class ProcessPool {
   //! The function every task runs, in a worker process.
   using Function = std::function<Result(const Arg&)>;
 
-  //! Forks the workers now, on a copy of this process's memory. Throws
-  //! std::system_error (fork, mmap) or std::invalid_argument (options).
+  //! Forks the workers now, on a copy of this process's memory. Throws std::system_error (fork,
+  //! mmap) or std::invalid_argument (options).
   explicit ProcessPool(Function fn, PoolOptions options = {})
       : fn_(std::move(fn)),
         core_(options, sizeof(Arg), alignof(Arg), sizeof(Result), alignof(Result), &run, this) {}
 
-  //! Stops and reaps the workers (killing one that runs a dropped task);
-  //! outstanding futures must not be used afterwards.
+  //! Stops and reaps the workers (killing one that runs a dropped task); outstanding futures must
+  //! not be used afterwards.
   ~ProcessPool() = default;
-  ProcessPool(const ProcessPool&) = delete;
-  ProcessPool& operator=(const ProcessPool&) = delete;
 
   //! How many worker processes the pool runs.
   unsigned workers() const noexcept { return core_.workers(); }
   //! The workers' process ids, in start order.
   std::vector<pid_t> pids() const { return core_.pids(); }
 
-  //! Queues fn(arg) and returns its future (ProcessPoolExecutor.submit);
-  //! BrokenPool once a worker died, std::length_error past max_pending.
+  //! Queues fn(arg) and returns its future (ProcessPoolExecutor.submit); BrokenPool once a worker
+  //! died, std::length_error past max_pending.
   Future<Result> submit(const Arg& arg) { return {&core_, core_.submit(&arg)}; }
 
-  //! fn of every argument, in argument order (Pool.map), at most max_pending
-  //! in flight; throws the error of the first task that failed.
+  //! fn of every argument (a vector, an array...), in argument order (Pool.map), at most
+  //! max_pending in flight; throws the error of the first task that failed.
   std::vector<Result> map(std::span<const Arg> args) {
     std::vector<Result> results;
     results.reserve(args.size());
@@ -227,10 +211,6 @@ class ProcessPool {
       results.push_back(window[k].get());
     }
     return results;
-  }
-  //! map() over a vector.
-  std::vector<Result> map(const std::vector<Arg>& args) {
-    return map(std::span<const Arg>(args.data(), args.size()));
   }
 
  private:
@@ -249,70 +229,51 @@ class ProcessPool {
 template <class A, class R>
 ProcessPool(R (*)(A), PoolOptions = {}) -> ProcessPool<std::remove_cvref_t<A>, R>;
 
-//! The futures of one pool in the order their tasks finish (as_completed);
-//! each is yielded once, still holding its result for get().
+//! The futures of one pool in the order their tasks finish (as_completed); each is yielded once,
+//! still holding its result for get().
 template <class Result>
 class AsCompleted {
  public:
-  //! Iterates `futures` (which must not move meanwhile), skipping empty ones;
-  //! std::invalid_argument if they come from different pools.
+  //! Iterates `futures` (which must not move meanwhile), skipping empty ones; std::invalid_argument
+  //! if they come from different pools.
   explicit AsCompleted(std::span<Future<Result>> futures) : futures_(futures) {
     for (const auto& f : futures) order_.add(f);
   }
 
-  //! An input iterator over the futures in finishing order.
+  //! An input iterator over the futures in finishing order; ++ waits for the next.
   class iterator {
    public:
     using value_type = Future<Result>;
     using difference_type = std::ptrdiff_t;
-    //! A past-the-end iterator.
-    iterator() = default;
-    //! The future that finished; its result is still to be got.
-    Future<Result>& operator*() const { return *current_; }
-    //! The future that finished.
-    Future<Result>* operator->() const { return current_; }
-    //! Waits for the next future to finish.
-    iterator& operator++() {
-      current_ = owner_->next();
-      return *this;
-    }
-    //! As ++it.
+    Future<Result>& operator*() const { return *owner->current_; }
+    Future<Result>* operator->() const { return owner->current_; }
+    iterator& operator++() { return owner->advance(), *this; }
     void operator++(int) { ++*this; }
-    //! True once every future has been yielded.
-    bool operator==(std::default_sentinel_t) const { return current_ == nullptr; }
-
-   private:
-    friend class AsCompleted;
-    iterator(AsCompleted* owner, Future<Result>* current) : owner_(owner), current_(current) {}
-    AsCompleted* owner_ = nullptr;
-    Future<Result>* current_ = nullptr;
+    bool operator==(std::default_sentinel_t) const { return owner->current_ == nullptr; }
+    AsCompleted* owner = nullptr;  //!< The iteration it walks.
   };
 
   //! Waits for the first future to finish.
-  iterator begin() { return iterator(this, next()); }
+  iterator begin() { return advance(), iterator{this}; }
   //! The end of the iteration.
   std::default_sentinel_t end() const noexcept { return {}; }
 
  private:
-  Future<Result>* next() {
+  void advance() {
     const std::size_t k = order_.next();
-    return k < futures_.size() ? &futures_[k] : nullptr;
+    current_ = k < futures_.size() ? &futures_[k] : nullptr;
   }
 
   std::span<Future<Result>> futures_;
+  Future<Result>* current_ = nullptr;
   detail::FinishOrder order_;
 };
 
-//! Iterates `futures` (all of one pool) in the order they finish:
-//! `for (auto& f : strain::as_completed(futures)) use(f.get());`
-template <class Result>
-AsCompleted<Result> as_completed(std::span<Future<Result>> futures) {
-  return AsCompleted<Result>(futures);
-}
-//! as_completed() over a vector of futures.
-template <class Result>
-AsCompleted<Result> as_completed(std::vector<Future<Result>>& futures) {
-  return AsCompleted<Result>(std::span<Future<Result>>(futures));
+//! Iterates `futures` (a vector or array of one pool's futures) in the order they finish: `for
+//! (auto& f : strain::as_completed(futures)) use(f.get());`
+template <class Futures>
+auto as_completed(Futures& futures) {
+  return AsCompleted(std::span(futures));
 }
 
 }  // namespace strain

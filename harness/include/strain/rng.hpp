@@ -6,9 +6,9 @@
 
 namespace strain {
 
-//! xoshiro256** seeded through splitmix64: cheap enough for the hot path and
-//! fully determined by its seed, so a trial's random choices replay exactly.
-//! Satisfies UniformRandomBitGenerator, so std distributions accept it.
+//! xoshiro256** seeded through splitmix64: cheap enough for the hot path and fully determined by
+//! its seed, so a trial's random choices replay exactly. Satisfies UniformRandomBitGenerator, so
+//! std distributions accept it.
 class Rng {
  public:
   using result_type = std::uint64_t;
@@ -37,8 +37,7 @@ class Rng {
     return result;
   }
 
-  //! A uniformly distributed integer in [lo, hi] (inclusive, like Python's
-  //! random.randint).
+  //! A uniformly distributed integer in [lo, hi] (inclusive, like Python's random.randint).
   std::int64_t uniform(std::int64_t lo, std::int64_t hi) noexcept {
     if (hi <= lo) return lo;
     const std::uint64_t span = static_cast<std::uint64_t>(hi - lo) + 1;

@@ -1,7 +1,6 @@
 #pragma once
-// Declaring a scenario: its doc, params, roles and metrics, and the glue that
-// turns a scenario class into a descriptor for the host without letting an
-// exception cross the plugin boundary.
+// Declaring a scenario: its doc, params, roles and metrics, and the glue that turns a scenario
+// class into a descriptor for the host without letting an exception cross the plugin boundary.
 //
 // A scenario is a default-constructible class T with
 //   static void declare(strain::Declare<T>& d);  // params, roles, metrics
@@ -24,9 +23,11 @@ namespace strain {
 
 namespace detail {
 
-//! Runs `fn(obj, ctx)` with `ctx` as this thread's context (for a `role`,
-//! with points on if the strategy takes them), recording what it throws as
-//! an `error`: no exception crosses the plugin boundary. False if it threw.
+struct ScenarioDescriptor;  // what the host reads of a scenario (harness/src/runtime)
+
+//! Runs `fn(obj, ctx)` with `ctx` as this thread's context (for a `role`, with points on if the
+//! strategy takes them), recording what it throws as an `error`: no exception crosses the plugin
+//! boundary. False if it threw.
 bool guarded(Context& ctx, bool role, void (*fn)(void* obj, Context& ctx), void* obj) noexcept;
 
 //! The part of Declare<T> that does not depend on T (in strain_runtime).
@@ -63,8 +64,7 @@ class DeclareBase {
 
 }  // namespace detail
 
-//! The builder a scenario's static declare() fills in. Strings are copied, so
-//! temporaries are fine.
+//! The builder a scenario's static declare() fills in. Strings are copied, so temporaries are fine.
 template <class T>
 class Declare : private detail::DeclareBase {
  public:
@@ -96,9 +96,8 @@ class Declare : private detail::DeclareBase {
                  std::initializer_list<const char*> allowed = {}) {
     return add_param(name, def, doc, allowed), *this;
   }
-  //! A role: `fn` runs on as many threads as the spec gives the role, at
-  //! least `min_instances` (the spec's default for it; fewer is a spec
-  //! error that `strain validate` reports).
+  //! A role: `fn` runs on as many threads as the spec gives the role, at least `min_instances` (the
+  //! spec's default for it; fewer is a spec error that `strain validate` reports).
   Declare& role(const char* name, RoleFn fn, const char* doc = "",
                 std::uint32_t min_instances = 1) {
     add_role(name, doc, min_instances);
@@ -122,17 +121,18 @@ class Declare : private detail::DeclareBase {
 
  private:
   static bool construct(void* where, Context& ctx) noexcept {
-    if (!detail::guarded(
-            ctx, false, [](void* at, Context&) { ::new (at) T(); }, where))
-      return false;
-    if constexpr (requires(T & t, Context & c) { t.setup(c); }) {
-      if (!detail::guarded(
-              ctx, false, [](void* t, Context& c) { static_cast<T*>(t)->setup(c); }, where)) {
-        destroy(where);
-        return false;
+    const auto make = [](void* at, Context& c) {
+      T* t = ::new (at) T();
+      if constexpr (requires { t->setup(c); }) {
+        try {
+          t->setup(c);
+        } catch (...) {
+          t->~T();
+          throw;
+        }
       }
-    }
-    return true;
+    };
+    return detail::guarded(ctx, false, make, where);
   }
   static void destroy(void* where) noexcept { static_cast<T*>(where)->~T(); }
   static bool run_role(void* state, std::uint32_t role, Context& ctx) noexcept {
@@ -147,13 +147,10 @@ class Declare : private detail::DeclareBase {
     return detail::guarded(ctx, true, run, &call) && !ctx.failed();
   }
   static bool check(void* state, Context& ctx) noexcept {
-    if constexpr (requires(T & t, Context & c) { t.check(c); })
-      (void)detail::guarded(
-          ctx, false, [](void* t, Context& c) { static_cast<T*>(t)->check(c); }, state);
-    else
-      (void)detail::guarded(
-          ctx, false, [](void*, Context&) {}, state);
-    return !ctx.failed();
+    const auto run = [](void* t, Context& c) {
+      if constexpr (requires { static_cast<T*>(t)->check(c); }) static_cast<T*>(t)->check(c);
+    };
+    return detail::guarded(ctx, false, run, state) && !ctx.failed();
   }
 
   std::vector<RoleFn> fns_;

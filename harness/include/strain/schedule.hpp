@@ -9,8 +9,8 @@ namespace strain {
 
 class Context;
 
-//! Thrown by a blocking primitive when the controlled scheduler ended the
-//! trial as a `deadlock` (every role thread blocked): let it propagate.
+//! Thrown by a blocking primitive when the controlled scheduler ended the trial as a `deadlock`
+//! (every role thread blocked): let it propagate.
 class ScheduleAborted : public std::runtime_error {
  public:
   ScheduleAborted()
@@ -20,8 +20,8 @@ class ScheduleAborted : public std::runtime_error {
 
 namespace detail {
 
-//! What the operation at a schedule point does to its object: for strategies
-//! that reason about conflicts (pos, dfs) and the weak memory model.
+//! What the operation at a schedule point does to its object: for strategies that reason about
+//! conflicts (pos, dfs) and the weak memory model.
 enum class Access : std::uint32_t {
   none,    // a plain point: Context::point()
   read,    // an atomic load
@@ -34,8 +34,8 @@ enum class Access : std::uint32_t {
 
 struct SchedHooks;  // what `controlled` provides (harness/src/runtime)
 
-//! True once a role of this process ran under a strategy with points; tested
-//! first, so under `none` an atomic costs one load of a line never written.
+//! True once a role of this process ran under a strategy with points; tested first, so under `none`
+//! an atomic costs one load of a line never written.
 inline std::atomic<bool> points_enabled{false};
 
 }  // namespace detail

@@ -1,8 +1,7 @@
 #pragma once
-// Synchronisation primitives for scenarios. Each works between threads and,
-// placed in a MAP_SHARED state, between role processes forked from the same
-// parent: no heap, no per-process pointers. Every operation is a schedule
-// point (detail::sync_point, in sync/pthread.hpp).
+// Synchronisation primitives for scenarios. Each works between threads and, placed in a MAP_SHARED
+// state, between role processes forked from the same parent: no heap, no per-process pointers.
+// Every operation is a schedule point (detail::sync_point, in sync/pthread.hpp).
 
 #include "strain/sync/atomic.hpp"     // Atomic
 #include "strain/sync/mutex.hpp"      // Mutex, CondVar

@@ -294,7 +294,7 @@ void CaseRun::make_contexts(unsigned n) {
     const auto count = static_cast<std::uint32_t>(c_.schedule.role_counts[r]);
     for (std::uint32_t i = 0; i < count; ++i, ++k) {
       init(cs.thread_ctx[k], r, i, count);
-      sched::install(c_.schedule.strategy, detail::context_data(cs.thread_ctx[k]),
+      sched::install(c_.schedule.strategy, cs.thread_ctx[k],
                      cs.sched_state[k], k, n, cs.controller.get());
       if (cs.controller) cs.controller->set_owner(k, &cs.thread_ctx[k]);
       cs.thread_role.push_back(r);

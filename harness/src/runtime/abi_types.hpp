@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
+#include <type_traits>
 
 #include "strain/context.hpp"
 
@@ -136,11 +138,53 @@ using DescribeFn = const ScenarioDescriptor*() noexcept;
 
 namespace strain::detail {
 
+//! The host-owned state behind a Context (its opaque bytes), plain data
+//! covered by the ABI version; only the host and the runtime reach it.
+struct ContextData {
+  const ScenarioDescriptor* desc = nullptr;
+  const ParamValue* params = nullptr;  // parallel to the descriptor's params
+  MetricSlot* metrics = nullptr;       // parallel to its metrics; null in roles
+  const SchedHooks* hooks = nullptr;   // set by `controlled` only
+  void* sched = nullptr;               // the strategy's per-thread state
+  const std::uint32_t* role_counts = nullptr;  // parallel to the descriptor's roles
+  const SiteData* site = nullptr;              // the case's site fixture; null: none
+  Rng rng;
+  double time_scale = 1.0;
+  std::uint32_t role = 0, instance = 0, role_instances = 1;
+  std::uint64_t trial = 0, seed = 0;
+  FailureKind failure = FailureKind::none;
+  std::uint32_t message_len = 0;
+  char message[496] = {};
+};
+
+//! The one way into a Context's state, for the host and the runtime.
+struct ContextAccess {
+  static_assert(std::is_trivially_copyable_v<ContextData> &&
+                    std::is_trivially_destructible_v<ContextData>,
+                "a Context is copied and dropped as its bytes");
+  static_assert(sizeof(ContextData) == sizeof(Context::data_) &&
+                    alignof(ContextData) <= alignof(Context),
+                "Context::data_ must be exactly a ContextData (then bump the ABI version)");
+  //! The state behind `c`.
+  static ContextData& data(Context& c) noexcept {
+    return *std::launder(reinterpret_cast<ContextData*>(c.data_));
+  }
+  //! The strategy's point function of `c` (null: it takes none).
+  static PointFn& point_fn(Context& c) noexcept { return c.point_fn_; }
+};
+
 //! The host's way into a Context's state (the members are private to it).
 inline ContextData& context_data(Context& c) noexcept { return ContextAccess::data(c); }
 //! Read-only.
 inline const ContextData& context_data(const Context& c) noexcept {
   return ContextAccess::data(const_cast<Context&>(c));
 }
+//! The strategy's point function of `c`.
+inline PointFn& point_fn(Context& c) noexcept { return ContextAccess::point_fn(c); }
+
+//! This thread's context, set around setup, each role and check, so the
+//! primitives reach the schedule without an argument. One per plugin (the
+//! runtime is linked into each, hidden).
+extern thread_local Context* tls_context;
 
 }  // namespace strain::detail

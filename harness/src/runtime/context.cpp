@@ -12,6 +12,9 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <chrono>
+#include <new>
 
 #include "runtime/abi_types.hpp"
 #include "strain/scenario.hpp"
@@ -19,10 +22,46 @@
 
 namespace strain {
 
+namespace detail {
+thread_local Context* tls_context = nullptr;
+}  // namespace detail
+
+namespace {
+detail::ContextData& data(Context& c) noexcept { return detail::ContextAccess::data(c); }
+const detail::ContextData& data(const Context& c) noexcept { return detail::context_data(c); }
+}  // namespace
+
+Context::Context() noexcept { ::new (static_cast<void*>(data_)) detail::ContextData(); }
+
+Rng& Context::rng() noexcept { return data(*this).rng; }
+bool Context::failed() const noexcept { return data(*this).failure != FailureKind::none; }
+std::uint32_t Context::role() const noexcept { return data(*this).role; }
+std::uint32_t Context::instance() const noexcept { return data(*this).instance; }
+std::uint32_t Context::role_instances() const noexcept { return data(*this).role_instances; }
+std::uint64_t Context::trial() const noexcept { return data(*this).trial; }
+std::uint64_t Context::seed() const noexcept { return data(*this).seed; }
+double Context::time_scale() const noexcept { return data(*this).time_scale; }
+bool Context::has_site() const noexcept { return data(*this).site != nullptr; }
+
+void Context::yield(const char* label) noexcept {
+  if (point_fn_ != nullptr)
+    point_fn_(*this, label, nullptr, detail::Access::yield);
+  else
+    std::this_thread::yield();
+}
+
+void Context::sleep(double seconds) noexcept {
+  const detail::ContextData& d = data(*this);
+  if (d.hooks != nullptr) return point("sleep");
+  const double scaled = seconds * d.time_scale;
+  if (scaled > 0) std::this_thread::sleep_for(std::chrono::duration<double>(scaled));
+}
+
 const detail::ParamValue& Context::find_param(std::string_view name, ParamType want) const {
-  for (std::uint32_t k = 0; k < d_.desc->n_params; ++k) {
-    if (name != d_.desc->params[k].name) continue;
-    const detail::ParamValue& v = d_.params[k];
+  const detail::ContextData& d = data(*this);
+  for (std::uint32_t k = 0; k < d.desc->n_params; ++k) {
+    if (name != d.desc->params[k].name) continue;
+    const detail::ParamValue& v = d.params[k];
     const bool ok = v.type == want || (want == ParamType::number && v.type == ParamType::integer);
     if (!ok)
       throw std::invalid_argument("param '" + std::string(name) + "' read with the wrong type");
@@ -50,12 +89,13 @@ std::string_view Context::str_param(std::string_view name) const {
 }
 
 void Context::set_metric(std::string_view name, bool is_int, std::int64_t i, double d) {
-  if (d_.metrics == nullptr)
+  detail::ContextData& st = data(*this);
+  if (st.metrics == nullptr)
     throw std::logic_error("metric('" + std::string(name) +
                            "') called from a role; call it in setup or check");
-  for (std::uint32_t k = 0; k < d_.desc->n_metrics; ++k) {
-    if (name != d_.desc->metrics[k].name) continue;
-    detail::MetricSlot& slot = d_.metrics[k];
+  for (std::uint32_t k = 0; k < st.desc->n_metrics; ++k) {
+    if (name != st.desc->metrics[k].name) continue;
+    detail::MetricSlot& slot = st.metrics[k];
     slot.set = true;
     slot.is_int = is_int;
     slot.i = i;
@@ -66,23 +106,26 @@ void Context::set_metric(std::string_view name, bool is_int, std::int64_t i, dou
 }
 
 std::uint32_t Context::instances_of(std::uint32_t role) const noexcept {
-  return role < d_.desc->n_roles ? d_.role_counts[role] : 0;
+  const detail::ContextData& d = data(*this);
+  return role < d.desc->n_roles ? d.role_counts[role] : 0;
 }
 
 Site Context::site() const {
-  if (d_.site == nullptr)
+  const detail::ContextData& d = data(*this);
+  if (d.site == nullptr)
     throw std::logic_error(
         "this scenario needs the site fixture: add 'fixtures: { site: {} }' to its spec");
-  return Site(d_.site);
+  return Site(d.site);
 }
 
 void Context::record(FailureKind kind, std::string_view what) noexcept {
-  if (d_.failure != FailureKind::none) return;
-  d_.failure = kind;
-  const std::size_t n = std::min(what.size(), sizeof(d_.message) - 1);
-  std::memcpy(d_.message, what.data(), n);
-  d_.message[n] = '\0';
-  d_.message_len = static_cast<std::uint32_t>(n);
+  detail::ContextData& d = data(*this);
+  if (d.failure != FailureKind::none) return;
+  d.failure = kind;
+  const std::size_t n = std::min(what.size(), sizeof(d.message) - 1);
+  std::memcpy(d.message, what.data(), n);
+  d.message[n] = '\0';
+  d.message_len = static_cast<std::uint32_t>(n);
 }
 
 std::string_view Site::base_url() const noexcept { return {d_->base_url, d_->base_url_len}; }
@@ -107,7 +150,7 @@ bool guarded(Context& ctx, bool role, void (*fn)(void* obj, Context& ctx), void*
   tls_context = &ctx;
   // Switched on once and left on: a relaxed load of a line nobody writes
   // is all `none` then costs an atomic (see detail::sync_point).
-  if (role && ContextAccess::data(ctx).point_fn != nullptr &&
+  if (role && ContextAccess::point_fn(ctx) != nullptr &&
       !points_enabled.load(std::memory_order_relaxed))
     points_enabled.store(true, std::memory_order_relaxed);
   try {

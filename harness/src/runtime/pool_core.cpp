@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/abi_types.hpp"
 #include "runtime/raw_sync.hpp"
 #include "runtime/tsan_build.hpp"
 #include "strain/process_pool.hpp"
@@ -577,7 +578,8 @@ PoolCore& FutureBase::core() const {
 
 bool FutureBase::ready() const { return core().e_->ready(handle_); }
 void FutureBase::wait() const { (void)core().e_->wait(handle_, nullptr); }
-bool FutureBase::wait_until(const timespec& deadline) const {
+bool FutureBase::wait_for(std::chrono::duration<double> timeout) const {
+  const timespec deadline = deadline_after_seconds(timeout.count());
   return core().e_->wait(handle_, &deadline);
 }
 

@@ -23,13 +23,13 @@ namespace {
 Context* controlling_context() noexcept {
   if (!points_enabled.load(std::memory_order_relaxed)) return nullptr;
   Context* c = tls_context;
-  return c != nullptr && ContextAccess::hooks(*c) != nullptr ? c : nullptr;
+  return c != nullptr && context_data(*c).hooks != nullptr ? c : nullptr;
 }
 
 // Tells the scheduler that `object` changed, so the threads blocked on it
 // may proceed; nothing unless a strategy owns the schedule.
 void wake_blocked(const void* object, bool all) noexcept {
-  if (Context* c = controlling_context()) ContextAccess::hooks(*c)->wake(*c, object, all);
+  if (Context* c = controlling_context()) context_data(*c).hooks->wake(*c, object, all);
 }
 
 // A lock's result: on EOWNERDEAD the mutex is repaired for the next user and
@@ -61,14 +61,14 @@ void relocked(RawMutex& m, int rc, const char* what) {
 // block.
 void relock(RawMutex& m, Context& c) {
   while (!raw_try_lock(m))
-    if (ContextAccess::hooks(c)->block(c, &m, "mutex.lock", false) == WaitResult::aborted)
+    if (context_data(c).hooks->block(c, &m, "mutex.lock", false) == WaitResult::aborted)
       return acquired(m, pthread_mutex_lock(&m.m), "pthread_mutex_lock");
 }
 
 // Releases `m`, parks on `cv`, and relocks `m`; false on a timeout.
 bool park(RawCond& cv, Context& c, RawMutex& m, const char* label, bool timed) {
   raw_unlock(m);
-  const WaitResult r = ContextAccess::hooks(c)->block(c, &cv, label, timed);
+  const WaitResult r = context_data(c).hooks->block(c, &cv, label, timed);
   relock(m, c);
   if (r == WaitResult::aborted) throw ScheduleAborted();
   return r == WaitResult::woken;
@@ -94,7 +94,7 @@ RawMutex::~RawMutex() { pthread_mutex_destroy(&m); }
 void raw_lock(RawMutex& m, const char* label) {
   if (Context* c = controlling_context()) {
     while (!raw_try_lock(m))
-      if (ContextAccess::hooks(*c)->block(*c, &m, label, false) == WaitResult::aborted)
+      if (context_data(*c).hooks->block(*c, &m, label, false) == WaitResult::aborted)
         throw ScheduleAborted();
     return;
   }

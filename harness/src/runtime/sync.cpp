@@ -1,12 +1,14 @@
 // The out-of-line bodies of Mutex, CondVar (strain/sync/mutex.hpp),
-// Semaphore and Barrier (strain/sync/semaphore.hpp), and Atomic's calls into
-// the weak memory model (strain/sync/atomic.hpp). Each primitive is a
-// schedule point (detail::sync_point, inline) around a raw_sync.hpp call,
-// which enters pthreads anyway; the model is only consulted under
-// `controlled`, behind an indirect call already. Atomic's own operations and
-// its point stay inline.
+// Semaphore and Barrier (strain/sync/semaphore.hpp), and Atomic's schedule
+// point and calls into the weak memory model (strain/sync/atomic.hpp). Each
+// primitive is a schedule point (detail::sync_point, inline) around a
+// raw_sync.hpp call, which enters pthreads anyway. The points are reached only
+// once a strategy with points ran in the process (detail::points_enabled,
+// inline), behind an indirect call already; the model only under
+// `controlled`. Atomic's fast paths stay inline.
 
 #include <stdexcept>
+#include <thread>
 
 #include "runtime/abi_types.hpp"
 #include "runtime/raw_sync.hpp"
@@ -106,21 +108,35 @@ void Barrier::arrive_and_wait() {
 
 }  // namespace strain
 
-namespace strain::detail {
+namespace strain {
 
-std::uint64_t model_load(Context& c, const void* object, std::uint64_t newest, int order,
-                         bool must_see_newest) noexcept {
-  const SchedHooks* h = ContextAccess::hooks(c);
-  if (h == nullptr || h->load == nullptr) return newest;
-  return h->load(c, object, newest, order | (must_see_newest ? kLoadNewest : 0));
+void yield() noexcept {
+  if (Context* c = detail::tls_context) return c->yield();
+  std::this_thread::yield();
 }
 
-void model_store(Context& c, const void* object, std::uint64_t before, std::uint64_t after,
-                 int order, bool update) noexcept {
-  const SchedHooks* h = ContextAccess::hooks(c);
-  // The model is on when both are set (load is what the header used to test).
-  if (h != nullptr && h->load != nullptr && h->store != nullptr)
-    h->store(c, object, before, after, order, update);
+}  // namespace strain
+
+namespace strain::detail {
+
+bool scheduled_point(const void* object, const char* label, Access kind) noexcept {
+  Context* c = tls_context;
+  if (c == nullptr) return false;
+  if (const PointFn fn = point_fn(*c)) fn(*c, label, object, kind);
+  const SchedHooks* h = context_data(*c).hooks;
+  // The model is on when both are set.
+  return h != nullptr && h->load != nullptr && h->store != nullptr;
+}
+
+std::uint64_t model_load(const void* object, std::uint64_t value, int order, bool newest) noexcept {
+  Context& c = *tls_context;  // scheduled_point() said the model is on for this thread
+  return context_data(c).hooks->load(c, object, value, order | (newest ? kLoadNewest : 0));
+}
+
+void model_store(const void* object, std::uint64_t before, std::uint64_t after, int order,
+                 bool update) noexcept {
+  Context& c = *tls_context;
+  context_data(c).hooks->store(c, object, before, after, order, update);
 }
 
 }  // namespace strain::detail

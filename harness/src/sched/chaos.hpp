@@ -24,7 +24,7 @@ void chaos_configure(const model::Strategy& s, unsigned threads, ChaosState& st)
 //! the trial derives the same priority order from `trial_seed`.
 void chaos_begin_trial(ThreadSched& ts, std::uint64_t trial_seed);
 
-//! The point function (ContextData::point_fn) of chaos.
+//! The point function (a Context's PointFn) of chaos.
 void chaos_point(Context& ctx, const char* label, const void* object, detail::Access kind) noexcept;
 
 }  // namespace strain::sched

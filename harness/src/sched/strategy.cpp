@@ -47,12 +47,14 @@ void controlled_point(Context& ctx, const char* label, const void* object,
 
 }  // namespace
 
-void install(const model::Strategy& s, detail::ContextData& ctx, ThreadSched& ts, unsigned index,
+void install(const model::Strategy& s, Context& context, ThreadSched& ts, unsigned index,
              unsigned threads, Controller* controller) {
+  detail::ContextData& ctx = detail::context_data(context);
+  detail::PointFn& point_fn = detail::point_fn(context);
   ts.index = index;
   ts.controller = nullptr;
   ts.chaos.active = false;
-  ctx.point_fn = nullptr;
+  point_fn = nullptr;
   ctx.hooks = nullptr;
   ctx.sched = nullptr;
   using model::StrategyName;
@@ -62,13 +64,13 @@ void install(const model::Strategy& s, detail::ContextData& ctx, ThreadSched& ts
     ts.random.sleep_cut = s.yield_p + s.spin_p + s.sleep_p;
     ts.random.spin_iters = s.spin_iters;
     ts.random.sleep_ns = static_cast<std::int64_t>(s.sleep_us * 1000.0);
-    ctx.point_fn = &random_point;
+    point_fn = &random_point;
   } else if (s.name == StrategyName::chaos) {
     chaos_configure(s, threads, ts.chaos);
-    ctx.point_fn = &chaos_point;
+    point_fn = &chaos_point;
   } else if (s.name == StrategyName::controlled && controller != nullptr) {
     ts.controller = controller;
-    ctx.point_fn = &controlled_point;
+    point_fn = &controlled_point;
     ctx.hooks = controller->hooks();
   } else {
     return;
@@ -85,14 +87,14 @@ void role_started(Context& ctx) noexcept {
   if (detail::context_data(ctx).sched == nullptr) return;
   auto& ts = *static_cast<ThreadSched*>(detail::context_data(ctx).sched);
   if (ts.controller != nullptr) return ts.controller->thread_start(ts.index);
-  detail::context_data(ctx).point_fn(ctx, "thread.start", nullptr, detail::Access::none);
+  detail::point_fn(ctx)(ctx, "thread.start", nullptr, detail::Access::none);
 }
 
 void role_ended(Context& ctx) noexcept {
   if (detail::context_data(ctx).sched == nullptr) return;
   auto& ts = *static_cast<ThreadSched*>(detail::context_data(ctx).sched);
   if (ts.controller != nullptr) return ts.controller->thread_end(ts.index);
-  detail::context_data(ctx).point_fn(ctx, "thread.end", nullptr, detail::Access::none);
+  detail::point_fn(ctx)(ctx, "thread.end", nullptr, detail::Access::none);
 }
 
 }  // namespace strain::sched

@@ -16,9 +16,9 @@ namespace strain::sched {
 
 //! Sets up the context of team thread `index` of `threads` for strategy `s`,
 //! with its state `ts`; `controller` is the case's scheduler under
-//! `controlled` (else null). Under `none` ctx.point_fn stays null, so
+//! `controlled` (else null). Under `none` its point function stays null, so
 //! point() is one predictable branch.
-void install(const model::Strategy& s, detail::ContextData& ctx, ThreadSched& ts, unsigned index,
+void install(const model::Strategy& s, Context& ctx, ThreadSched& ts, unsigned index,
              unsigned threads, Controller* controller);
 
 //! Restarts the thread's strategy state for a trial with seed `trial_seed`.

@@ -4,12 +4,14 @@
 //
 // Issue 14 asks for at most 1,200 lines; they were 2,617, then 1,513 once
 // the pool engine, the pthread wrappers and the primitives' bodies moved
-// into strain_runtime, and are 1,462 since the RawMutex/RawCond operations
-// went to runtime/raw_sync.hpp (the headers keep only their state) and
-// pool/core.hpp was folded into process_pool.hpp. kMaxLines is a ratchet at
-// today's size: it stops the headers from growing back while the rest is
-// cut (lower it with each cut; kGoal is where it ends). Candidates: Atomic's
-// slow path out of line.
+// into strain_runtime, 1,462 once the RawMutex/RawCond operations went to
+// runtime/raw_sync.hpp and pool/core.hpp was folded into process_pool.hpp,
+// and 1,325 since a Context's state became opaque (runtime/abi_types.hpp's
+// ContextData; point() stays inline), Atomic's schedule point and memory
+// model calls went out of line, copy deletions the members imply were
+// dropped and the comments were wrapped at the 100-column limit. kMaxLines
+// is a ratchet at today's size: it stops the headers from growing back
+// while the rest is cut (lower it with each cut; kGoal is where it ends).
 
 #include <gtest/gtest.h>
 
@@ -24,7 +26,7 @@
 
 namespace {
 
-constexpr std::size_t kMaxLines = 1462;
+constexpr std::size_t kMaxLines = 1325;
 constexpr std::size_t kGoal = 1200;
 
 std::size_t count_lines(const std::filesystem::path& file) {

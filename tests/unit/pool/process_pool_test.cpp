@@ -342,7 +342,7 @@ void count_point(strain::Context&, const char*, const void*, strain::detail::Acc
 
 TEST(ProcessPool, ItsWaitsAreNotSchedulePointsAndTasksRunWithoutAContext) {
   strain::Context ctx;
-  strain::detail::context_data(ctx).point_fn = &count_point;
+  strain::detail::point_fn(ctx) = &count_point;
   strain::detail::tls_context = &ctx;
   // The registration glue turns points on when a strategy installs a hook;
   // this test installs its own, so it turns them on itself.

@@ -34,7 +34,7 @@ model::Strategy chaos(std::int64_t depth, double yield_p, double starve_us) {
 struct Team {
   Team(unsigned n, const model::Strategy& s) : ctx(n), ts(n) {
     for (unsigned k = 0; k < n; ++k)
-      install(s, strain::detail::context_data(ctx[k]), ts[k], k, n, nullptr);
+      install(s, ctx[k], ts[k], k, n, nullptr);
   }
   void begin_trial(std::uint64_t seed) {
     for (auto& t : ts) reseed(t, seed);

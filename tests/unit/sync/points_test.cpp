@@ -26,7 +26,7 @@ class Points : public Sync {
     Sync::SetUp();
     g_points.clear();
     g_accesses.clear();
-    strain::detail::context_data(ctx_).point_fn = &record_point;
+    strain::detail::point_fn(ctx_) = &record_point;
     strain::detail::tls_context = &ctx_;
     // What the registration glue does for a role under a strategy with points.
     strain::detail::points_enabled.store(true);

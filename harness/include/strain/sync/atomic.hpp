@@ -1,11 +1,10 @@
 #pragma once
-// An atomic whose every operation is a schedule point (as loom's and
-// Relacy's are), and the fence and yield lock-free code written with it needs.
+// An atomic whose every operation is a schedule point (as loom's and Relacy's are), and the fence
+// and yield lock-free code written with it needs.
 
 #include <atomic>
 #include <cstdint>
 #include <cstring>
-#include <thread>
 #include <type_traits>
 
 #include "strain/sync/pthread.hpp"
@@ -13,19 +12,17 @@
 namespace strain {
 
 namespace detail {
-//! The value a load returns under the weak memory model of `controlled`
-//! (`newest` when it is off). In strain_runtime: off the hot path.
-std::uint64_t model_load(Context& c, const void* object, std::uint64_t newest, int order,
-                         bool must_see_newest) noexcept;
-//! Records a store (`update`: a read-modify-write) in the model, if on.
-void model_store(Context& c, const void* object, std::uint64_t before, std::uint64_t after,
-                 int order, bool update) noexcept;
+//! The weak memory model of `controlled` (in strain_runtime, off the hot path): the value a load
+//! returns given the newest (`newest`: it must see it), and the record of a store (`update`: a
+//! read-modify-write).
+std::uint64_t model_load(const void* object, std::uint64_t value, int order, bool newest) noexcept;
+void model_store(const void* object, std::uint64_t before, std::uint64_t after, int order,
+                 bool update) noexcept;
 }  // namespace detail
 
-//! std::atomic<T> whose operations are schedule points; valid in a MAP_SHARED
-//! state. Under `none` it costs std::atomic's price plus one relaxed load.
-//! Under `controlled` with `weak_memory: true` a relaxed or acquire load may
-//! return an older value the C++ memory model allows (a missing
+//! std::atomic<T> whose operations are schedule points; valid in a MAP_SHARED state. Under `none`
+//! it costs std::atomic's price plus one relaxed load. Under `controlled` with `weak_memory: true`
+//! a relaxed or acquire load may return an older value the C++ memory model allows (a missing
 //! release/acquire pair shows as a stale read).
 template <class T>
 class Atomic {
@@ -40,27 +37,32 @@ class Atomic {
   Atomic() noexcept = default;
   //! Starts at `value`.
   constexpr Atomic(T value) noexcept : v_(value) {}  // implicit, like std::atomic
-  Atomic(const Atomic&) = delete;
-  Atomic& operator=(const Atomic&) = delete;
 
   //! Reads the value.
   T load(std::memory_order order = std::memory_order_seq_cst) const noexcept {
     if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
       return v_.load(order);
-    return scheduled_load(order);
+    const bool model = step("atomic.load", detail::Access::read);
+    const T newest = v_.load(order);
+    return model ? value(detail::model_load(this, bits(newest), static_cast<int>(order), false))
+                 : newest;
   }
-  //! Writes `value`.
-  void store(T value, std::memory_order order = std::memory_order_seq_cst) noexcept {
+  //! Writes `desired`.
+  void store(T desired, std::memory_order order = std::memory_order_seq_cst) noexcept {
     if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
-      return v_.store(value, order);
-    scheduled_store(value, order);
+      return v_.store(desired, order);
+    if (!step("atomic.store", detail::Access::write)) return v_.store(desired, order);
+    // Only one role runs while the model is on: reading the value replaced cannot race.
+    const std::uint64_t before = bits(v_.load(std::memory_order_relaxed));
+    v_.store(desired, order);
+    detail::model_store(this, before, bits(desired), static_cast<int>(order), false);
   }
   //! Writes `value` and returns the previous value.
   T exchange(T value, std::memory_order o = std::memory_order_seq_cst) noexcept {
     return update("atomic.exchange", o, [&](auto& v) { return v.exchange(value, o); });
   }
-  //! Writes `desired` if the value equals `expected` and returns true;
-  //! otherwise loads the value into `expected` and returns false.
+  //! Writes `desired` if the value equals `expected` and returns true; otherwise loads the value
+  //! into `expected` and returns false.
   bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
                                std::memory_order failure) noexcept {
     return compare_exchange(expected, desired, success, failure, false);
@@ -132,40 +134,21 @@ class Atomic {
            : o == std::memory_order_release ? std::memory_order_relaxed
                                             : o;
   }
-  // The schedule point of an operation while points are on (none without a
-  // context). Returns the context if the weak memory model may be on for it
-  // (its hooks decide, out of line), else null.
-  Context* step(const char* label, detail::Access kind) const noexcept {
-    Context* c = detail::tls_context;
-    if (c == nullptr) return nullptr;
-    detail::ContextAccess::point(*c, label, this, kind);
-    return kModelled && detail::ContextAccess::hooks(*c) != nullptr ? c : nullptr;
+  // The schedule point of an operation while points are on; true if the weak memory model then
+  // wants its values.
+  bool step(const char* label, detail::Access kind) const noexcept {
+    return detail::scheduled_point(this, label, kind) && kModelled;
   }
-  T scheduled_load(std::memory_order order) const noexcept {
-    Context* c = step("atomic.load", detail::Access::read);
-    const T newest = v_.load(order);
-    if (c == nullptr) return newest;
-    return value(detail::model_load(*c, this, bits(newest), static_cast<int>(order), false));
-  }
-  void scheduled_store(T desired, std::memory_order order) noexcept {
-    Context* c = step("atomic.store", detail::Access::write);
-    // Only one role runs at a time while the model is on, so reading the
-    // value being replaced cannot race with another role's store.
-    const std::uint64_t before = c != nullptr ? bits(v_.load(std::memory_order_relaxed)) : 0;
-    v_.store(desired, order);
-    if (c != nullptr)
-      detail::model_store(*c, this, before, bits(desired), static_cast<int>(order), false);
-  }
-  // A read-modify-write `op` on the value: a point, then the operation, whose
-  // result the memory model records as the newest store.
+  // A read-modify-write `op` on the value: a point, then the operation, whose result the memory
+  // model records as the newest store.
   template <class Op>
   T update(const char* label, std::memory_order order, Op op) noexcept {
     if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
       return op(v_);
-    Context* c = step(label, detail::Access::update);
+    const bool model = step(label, detail::Access::update);
     const T before = op(v_);
-    if (c != nullptr)
-      detail::model_store(*c, this, bits(before), bits(v_.load(std::memory_order_relaxed)),
+    if (model)
+      detail::model_store(this, bits(before), bits(v_.load(std::memory_order_relaxed)),
                           static_cast<int>(order), true);
     return before;
   }
@@ -177,31 +160,28 @@ class Atomic {
     };
     if (!detail::points_enabled.load(std::memory_order_relaxed)) [[likely]]
       return cas();
-    Context* c = step("atomic.compare_exchange", detail::Access::update);
+    const bool model = step("atomic.compare_exchange", detail::Access::update);
     const T before = expected;
     const bool ok = cas();
-    if (c != nullptr && ok)
-      detail::model_store(*c, this, bits(before), bits(desired), static_cast<int>(success), true);
-    else if (c != nullptr)  // a failed compare-exchange is a load of the newest value
-      (void)detail::model_load(*c, this, bits(expected), static_cast<int>(failure), true);
+    if (model && ok)
+      detail::model_store(this, bits(before), bits(desired), static_cast<int>(success), true);
+    else if (model)  // a failed compare-exchange is a load of the newest value
+      (void)detail::model_load(this, bits(expected), static_cast<int>(failure), true);
     return ok;
   }
 
   std::atomic<T> v_{};
 };
 
-//! std::atomic_thread_fence(order) and a schedule point, which the weak
-//! memory model treats as a synchronisation with every other role.
+//! std::atomic_thread_fence(order) and a schedule point, which the weak memory model treats as a
+//! synchronisation with every other role.
 inline void atomic_thread_fence(std::memory_order order) noexcept {
   std::atomic_thread_fence(order);
   detail::sync_point("atomic.fence", nullptr, detail::Access::sync);
 }
 
-//! Context::yield() of the calling role, or std::this_thread::yield()
-//! outside roles: for spin loops without a Context at hand.
-inline void yield() noexcept {
-  if (Context* c = detail::tls_context) return c->yield();
-  std::this_thread::yield();
-}
+//! Context::yield() of the calling role, or std::this_thread::yield() outside roles: for spin loops
+//! without a Context at hand.
+void yield() noexcept;
 
 }  // namespace strain

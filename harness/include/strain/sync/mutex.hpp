@@ -9,18 +9,13 @@
 
 namespace strain {
 
-//! A mutex usable across threads and across processes sharing a mapping.
-//! Satisfies Lockable, so std::lock_guard and std::unique_lock work. It is
-//! robust: a role that dies holding it makes the next lock() throw OwnerDied
-//! instead of hanging, and the mutex is usable again afterwards.
+//! A mutex usable across threads and across processes sharing a mapping. Satisfies Lockable, so
+//! std::lock_guard and std::unique_lock work. It is robust: a role that dies holding it makes the
+//! next lock() throw OwnerDied instead of hanging, and the mutex is usable again afterwards.
 class Mutex {
  public:
-  Mutex() = default;
-  Mutex(const Mutex&) = delete;
-  Mutex& operator=(const Mutex&) = delete;
-
-  //! Locks; a schedule point before taking the lock. Throws OwnerDied, not
-  //! holding the lock, if the previous owner died holding it.
+  //! Locks; a schedule point before taking the lock. Throws OwnerDied, not holding the lock, if the
+  //! previous owner died holding it.
   void lock();
   //! Tries to lock without blocking; throws OwnerDied like lock().
   bool try_lock();
@@ -32,18 +27,12 @@ class Mutex {
   detail::RawMutex m_;
 };
 
-//! A condition variable for Mutex, usable across threads and processes.
-//! Timeouts use CLOCK_MONOTONIC, so clock changes do not affect them. Every
-//! wait returns (or throws) with the lock held again; if the mutex's owner
-//! died meanwhile, the wait throws OwnerDied.
+//! A condition variable for Mutex, usable across threads and processes. Timeouts use
+//! CLOCK_MONOTONIC, so clock changes do not affect them. Every wait returns (or throws) with the
+//! lock held again; if the mutex's owner died meanwhile, the wait throws OwnerDied.
 class CondVar {
  public:
-  CondVar() = default;
-  CondVar(const CondVar&) = delete;
-  CondVar& operator=(const CondVar&) = delete;
-
-  //! Releases `lock`, waits for a notification (or a spurious wakeup), and
-  //! relocks.
+  //! Releases `lock`, waits for a notification (or a spurious wakeup), and relocks.
   void wait(std::unique_lock<Mutex>& lock);
   //! Waits until `pred()` holds.
   template <class Pred>

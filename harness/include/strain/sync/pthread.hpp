@@ -1,8 +1,7 @@
 #pragma once
-// The layer under the primitives: the schedule point, and the state of a
-// robust process-shared mutex and a CLOCK_MONOTONIC condvar, whose operations
-// (strain_runtime) park in the scheduler under `controlled` instead of
-// blocking in the kernel.
+// The layer under the primitives: the schedule point, and the state of a robust process-shared
+// mutex and a CLOCK_MONOTONIC condvar, whose operations (strain_runtime) park in the scheduler
+// under `controlled` instead of blocking in the kernel.
 
 #include <pthread.h>
 #include <time.h>
@@ -11,13 +10,12 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "strain/context.hpp"
 #include "strain/schedule.hpp"
 
 namespace strain {
 
-//! Thrown by a lock or wait whose mutex's owner died inside the critical
-//! section; the mutex stays usable, the data it guards may be half-updated.
+//! Thrown by a lock or wait whose mutex's owner died inside the critical section; the mutex stays
+//! usable, the data it guards may be half-updated.
 class OwnerDied : public std::runtime_error {
  public:
   OwnerDied()
@@ -26,18 +24,20 @@ class OwnerDied : public std::runtime_error {
 
 namespace detail {
 
-//! A schedule point named `label` on `object`; until a strategy with points
-//! runs in this process, one relaxed load and a branch.
+//! The schedule point of an operation of kind `kind` on `object` (none outside a role); true if the
+//! weak memory model of `controlled` is on.
+bool scheduled_point(const void* object, const char* label, Access kind) noexcept;
+
+//! A schedule point named `label` on `object`; until a strategy with points runs in this process,
+//! one relaxed load and a branch.
 inline void sync_point(const char* label, const void* object = nullptr,
                        Access kind = Access::sync) noexcept {
-  if (!points_enabled.load(std::memory_order_relaxed)) [[likely]]
-    return;
-  Context* c = tls_context;
-  if (c != nullptr) ContextAccess::point(*c, label, object, kind);
+  if (points_enabled.load(std::memory_order_relaxed)) [[unlikely]]
+    (void)scheduled_point(object, label, kind);
 }
 
-//! The state of a robust, process-shared pthread mutex, which Mutex,
-//! Semaphore, Barrier and Queue hold; strain_runtime operates on it.
+//! The state of a robust, process-shared pthread mutex, which Mutex, Semaphore, Barrier and Queue
+//! hold; strain_runtime operates on it.
 struct RawMutex {
   RawMutex();
   ~RawMutex();

@@ -1,7 +1,7 @@
 #pragma once
-// A bounded FIFO queue, process-shared, whose every operation is a schedule
-// point. Items live inline in the object, so a queue placed in a MAP_SHARED
-// state carries them between role processes.
+// A bounded FIFO queue, process-shared, whose every operation is a schedule point. Items live
+// inline in the object, so a queue placed in a MAP_SHARED state carries them between role
+// processes.
 
 #include <array>
 #include <bit>
@@ -24,9 +24,9 @@ class QueueClosed : public std::runtime_error {
 
 namespace detail {
 
-//! The untyped part of Queue (in strain_runtime): the lock, condvars and
-//! indices; items are copied as bytes to and from the storage passed in
-//! (kept in the queue itself, so no pointer crosses processes).
+//! The untyped part of Queue (in strain_runtime): the lock, condvars and indices; items are copied
+//! as bytes to and from the storage passed in (kept in the queue itself, so no pointer crosses
+//! processes).
 class QueueCore {
  public:
   //! The typed queue's item storage: `capacity` items of `size` bytes.
@@ -56,8 +56,8 @@ class QueueCore {
 
 }  // namespace detail
 
-//! A bounded FIFO of up to `Capacity` items of `T`, usable across threads and
-//! processes, with Python queue.Queue's task_done()/join() on top.
+//! A bounded FIFO of up to `Capacity` items of `T`, usable across threads and processes, with
+//! Python queue.Queue's task_done()/join() on top.
 template <class T, std::size_t Capacity>
 class Queue {
   static_assert(std::is_trivially_copyable_v<T>,
@@ -68,10 +68,6 @@ class Queue {
   using Wait = detail::QueueCore::Wait;
 
  public:
-  Queue() = default;
-  Queue(const Queue&) = delete;
-  Queue& operator=(const Queue&) = delete;
-
   //! Appends `item`, blocking while full; throws QueueClosed once closed.
   void push(const T& item) { core_.push(ring(), &item, true, "queue.push"); }
   //! Appends `item` if there is room, else returns false; throws QueueClosed once closed.

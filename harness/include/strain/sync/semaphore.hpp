@@ -1,6 +1,6 @@
 #pragma once
-// Semaphore and Barrier: process-shared, and schedule points. A role that
-// dies holding a permit or before arriving leaves a hang the watchdog reports.
+// Semaphore and Barrier: process-shared, and schedule points. A role that dies holding a permit or
+// before arriving leaves a hang the watchdog reports.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,8 +14,6 @@ class Semaphore {
  public:
   //! Starts with `initial` permits; throws std::invalid_argument if negative.
   explicit Semaphore(std::ptrdiff_t initial = 0);
-  Semaphore(const Semaphore&) = delete;
-  Semaphore& operator=(const Semaphore&) = delete;
 
   //! Takes a permit, blocking while there is none.
   void acquire();
@@ -30,14 +28,12 @@ class Semaphore {
   std::ptrdiff_t count_;
 };
 
-//! A reusable barrier for a fixed number of parties, across threads and
-//! processes: each round releases everyone once the last party arrives.
+//! A reusable barrier for a fixed number of parties, across threads and processes: each round
+//! releases everyone once the last party arrives.
 class Barrier {
  public:
   //! A barrier for `parties` parties; throws std::invalid_argument if 0.
   explicit Barrier(std::uint32_t parties);
-  Barrier(const Barrier&) = delete;
-  Barrier& operator=(const Barrier&) = delete;
 
   //! Arrives and blocks until every party of this round has arrived.
   void arrive_and_wait();

@@ -1,7 +1,9 @@
 // The out-of-line parts of strain/context.hpp, strain/site.hpp and the
-// registration glue of strain/scenario.hpp: parameter and metric lookup by
-// name, failure recording, the site view. None is on the hot path (schedule
-// points and atomics stay inline in the headers).
+// registration glue of strain/scenario.hpp: a Context's state (opaque in the
+// header, runtime/abi_types.hpp's ContextData), parameter and metric lookup
+// by name, failure recording, the site view, this thread's context. point()
+// stays inline (a branch under `none`); the accessors here cost a call, a
+// few ns beside the work a role does with what they return.
 
 #include "strain/context.hpp"
 

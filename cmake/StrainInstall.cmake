@@ -34,7 +34,7 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/StrainConfig.cmake.in
   INSTALL_DESTINATION ${STRAIN_INSTALL_CMAKE_DIR})
 # SameMajorVersion, as the models do (google/benchmark). A plugin built
 # against other headers is refused at load time by the ABI version
-# (strain/abi.hpp), which this does not replace.
+# (strain::kAbiVersion in strain/scenario.hpp), which this does not replace.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/StrainConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES

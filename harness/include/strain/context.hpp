@@ -1,30 +1,80 @@
 #pragma once
-// What the harness hands a scenario: params, a seeded RNG, schedule points, scaled sleep, metrics
-// and expectations.
+// What the harness hands a scenario: params, a seeded RNG, schedule points, scaled sleep, metrics,
+// expectations and the site fixture.
 
+#include <atomic>
 #include <cstdint>
+#include <stdexcept>
 #include <string_view>
 #include <type_traits>
 
 #include "strain/rng.hpp"
-#include "strain/schedule.hpp"
-#include "strain/site.hpp"
 
 namespace strain {
+
+class Context;
 
 //! How a trial failed, as recorded by a context.
 enum class FailureKind : std::uint32_t { none, violation, error };
 
-//! The type of a scenario parameter.
-enum class ParamType : std::uint32_t { integer, number, boolean, string };
+//! Thrown by a blocking primitive when the controlled scheduler ended the trial as a `deadlock`
+//! (every role thread blocked): let it propagate.
+struct ScheduleAborted : std::runtime_error {
+  ScheduleAborted()
+      : std::runtime_error(
+            "the controlled scheduler ended this trial: every role thread was blocked") {}
+};
 
 namespace detail {
-struct ContextData;    // the host's state of a context (harness/src/runtime)
-struct ContextAccess;  // the host's and the runtime's way into it
-struct ParamValue;
+//! What the operation at a schedule point does to its object: for strategies that reason about
+//! conflicts (pos, dfs) and the weak memory model.
+enum class Access : std::uint32_t {
+  none,    // a plain point: Context::point()
+  read,    // an atomic load
+  write,   // an atomic store
+  update,  // an atomic read-modify-write
+  sync,    // a lock, unlock, notify, queue, semaphore or barrier operation
+  yield,   // the thread offers to let others run (spin loops, sleep)
+  wait,    // a condition wait or a wake from one: (re)takes an unnamed mutex
+};
+
+//! True once a role of this process ran under a strategy with points; tested first, so under `none`
+//! an atomic costs one load of a line never written.
+inline std::atomic<bool> points_enabled{false};
+
 //! What a strategy calls at a schedule point (null: it takes none).
 using PointFn = void (*)(Context&, const char* label, const void* object, Access kind) noexcept;
+struct ContextAccess;  // the host's and the runtime's way into a Context (harness/src/runtime)
+struct SiteData;       // the host's facts of the running site
 }  // namespace detail
+
+//! The loopback web site a spec can ask for (`fixtures: { site: ... }`): a real HTTP/1.1 server on
+//! 127.0.0.1 for the case, from Context::site(). A view, cheap to copy; valid while the case runs.
+class Site {
+ public:
+  //! A view of the host's site; made by Context::site().
+  explicit Site(const detail::SiteData* d) noexcept : d_(d) {}
+
+  //! "http://127.0.0.1:<port>", without a trailing slash.
+  std::string_view base_url() const noexcept;
+  //! The start page: base_url() + "/".
+  std::string_view start_url() const noexcept { return page_url(0); }
+  //! The server's TCP port on 127.0.0.1.
+  std::uint16_t port() const noexcept;
+  //! How many pages the generated site has.
+  std::uint32_t pages() const noexcept;
+  //! How many pages on-site links reach from the start page (from the generated link graph, not
+  //! from a crawl).
+  std::uint32_t reachable() const noexcept;
+  //! The full URL of page `k`; throws std::out_of_range when k >= pages().
+  std::string_view page_url(std::uint32_t k) const;
+  //! The body size the server sends for `url` (a URL of this site or a path such as
+  //! "/page/3.html"); -1 when it has no such page (a 404).
+  std::int64_t body_bytes(std::string_view url) const noexcept;
+
+ private:
+  const detail::SiteData* d_;
+};
 
 //! The harness's side of a trial, one per role thread plus one for setup and check. Not
 //! thread-safe: each thread uses only its own.
@@ -65,10 +115,8 @@ class Context {
   template <class T>
   requires std::is_arithmetic_v<T>
   void metric(std::string_view name, T value) {
-    if constexpr (std::is_integral_v<T>)
-      set_metric(name, true, static_cast<std::int64_t>(value), static_cast<double>(value));
-    else
-      set_metric(name, false, 0, static_cast<double>(value));
+    constexpr bool kInt = std::is_integral_v<T>;
+    set_metric(name, kInt, kInt ? static_cast<std::int64_t>(value) : 0, static_cast<double>(value));
   }
 
   //! Fails the trial as a `violation` with `what` unless `cond` holds; returns cond. A context
@@ -108,7 +156,6 @@ class Context {
 
  private:
   friend struct detail::ContextAccess;
-  const detail::ParamValue& find_param(std::string_view name, ParamType want) const;
   void set_metric(std::string_view name, bool is_int, std::int64_t i, double d);
 
   // point() and yield() call the strategy inline; the rest of the state is the host's
@@ -116,5 +163,10 @@ class Context {
   detail::PointFn point_fn_ = nullptr;
   alignas(8) unsigned char data_[632];
 };
+
+//! Fails the trial as a `violation` with `what` unless `cond` holds, from any thread of the trial,
+//! including threads the code under test started (a thread the harness cannot attribute ends the
+//! run of the worker with the message: the trial then counts as a crash). Returns cond.
+bool expect(bool cond, std::string_view what) noexcept;
 
 }  // namespace strain

@@ -9,7 +9,8 @@
 //  - Tasks must not start threads nor use the Context. Waits on the pool are not schedule points:
 //    workers are processes no strategy steers.
 //  - A task that throws fails alone (TaskError); a worker that dies breaks the pool (BrokenPool).
-//    The destructor stops and reaps every worker.
+//  - The destructor stops and reaps every worker (killing one that runs a dropped task); futures
+//    must not be used after it.
 
 #include <sys/types.h>
 
@@ -73,8 +74,6 @@ class PoolCore {
            std::size_t result_size, std::size_t result_align, RunFn run, const void* self);
   //! Stops and reaps every worker; see ProcessPool::~ProcessPool.
   ~PoolCore();
-  PoolCore(const PoolCore&) = delete;
-  PoolCore& operator=(const PoolCore&) = delete;
 
   unsigned workers() const noexcept;         //!< ProcessPool::workers().
   std::size_t max_pending() const noexcept;  //!< PoolOptions::max_pending.
@@ -184,10 +183,6 @@ class ProcessPool {
   explicit ProcessPool(Function fn, PoolOptions options = {})
       : fn_(std::move(fn)),
         core_(options, sizeof(Arg), alignof(Arg), sizeof(Result), alignof(Result), &run, this) {}
-
-  //! Stops and reaps the workers (killing one that runs a dropped task); outstanding futures must
-  //! not be used afterwards.
-  ~ProcessPool() = default;
 
   //! How many worker processes the pool runs.
   unsigned workers() const noexcept { return core_.workers(); }

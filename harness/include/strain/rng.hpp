@@ -1,6 +1,7 @@
 #pragma once
 // A small, fast, seedable random number generator for scenarios.
 
+#include <bit>
 #include <cstdint>
 #include <limits>
 
@@ -17,33 +18,26 @@ class Rng {
   explicit Rng(std::uint64_t seed = 0) noexcept { reseed(seed); }
 
   //! Restarts the sequence from `seed`.
-  void reseed(std::uint64_t seed) noexcept {
-    for (auto& word : s_) word = splitmix64(seed);
-  }
+  void reseed(std::uint64_t seed) noexcept;
 
   static constexpr result_type min() noexcept { return 0; }
   static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
 
   //! The next 64 random bits.
   result_type operator()() noexcept {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t result = std::rotl(s_[1] * 5, 7) * 9;
     const std::uint64_t t = s_[1] << 17;
     s_[2] ^= s_[0];
     s_[3] ^= s_[1];
     s_[1] ^= s_[2];
     s_[0] ^= s_[3];
     s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
+    s_[3] = std::rotl(s_[3], 45);
     return result;
   }
 
   //! A uniformly distributed integer in [lo, hi] (inclusive, like Python's random.randint).
-  std::int64_t uniform(std::int64_t lo, std::int64_t hi) noexcept {
-    if (hi <= lo) return lo;
-    const std::uint64_t span = static_cast<std::uint64_t>(hi - lo) + 1;
-    if (span == 0) return static_cast<std::int64_t>((*this)());
-    return lo + static_cast<std::int64_t>((*this)() % span);
-  }
+  std::int64_t uniform(std::int64_t lo, std::int64_t hi) noexcept;
 
   //! A uniformly distributed double in [0, 1) (like Python's random.random).
   double real() noexcept { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
@@ -52,17 +46,9 @@ class Rng {
   bool chance(double p) noexcept { return real() < p; }
 
   //! One step of splitmix64; also used by the host to derive trial seeds.
-  static std::uint64_t splitmix64(std::uint64_t& state) noexcept {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
+  static std::uint64_t splitmix64(std::uint64_t& state) noexcept;
 
  private:
-  static constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept {
-    return (x << k) | (x >> (64 - k));
-  }
   std::uint64_t s_[4]{};
 };
 

@@ -9,6 +9,7 @@
 //   void check(strain::Context& ctx);            // optional: metrics, expect()
 // registered with STRAIN_SCENARIO(T, name) from <strain/plugin.hpp>.
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -16,10 +17,17 @@
 #include <new>
 #include <vector>
 
-#include "strain/abi.hpp"
 #include "strain/context.hpp"
 
 namespace strain {
+
+//! Version of the plugin ABI, stamped into every scenario's descriptor: the host refuses a
+//! scenario that carries another number. Bump it whenever a type of the public headers or of the
+//! plain data behind them (harness/src/runtime/abi_types.hpp) changes layout or meaning.
+#ifndef STRAIN_ABI_VERSION
+#define STRAIN_ABI_VERSION 5u
+#endif
+inline constexpr std::uint32_t kAbiVersion = STRAIN_ABI_VERSION;
 
 namespace detail {
 
@@ -32,15 +40,6 @@ bool guarded(Context& ctx, bool role, void (*fn)(void* obj, Context& ctx), void*
 
 //! The part of Declare<T> that does not depend on T (in strain_runtime).
 class DeclareBase {
- public:
-  //! The glue's entry points, as the descriptor holds them.
-  struct Glue {
-    bool (*construct)(void* where, Context& ctx) noexcept;
-    void (*destroy)(void* where) noexcept;
-    bool (*run_role)(void* state, std::uint32_t role, Context& ctx) noexcept;
-    bool (*check)(void* state, Context& ctx) noexcept;
-  };
-
  protected:
   DeclareBase();
   ~DeclareBase();
@@ -54,8 +53,12 @@ class DeclareBase {
                  std::initializer_list<const char*> allowed);
   void add_role(const char* name, const char* doc, std::uint32_t min_instances);
   void add_metric(const char* name, const char* doc);
-  const ScenarioDescriptor* build(const char* name, std::uint32_t abi_version,
-                                  std::size_t state_size, std::size_t state_align, Glue glue);
+  // The descriptor, with the glue's entry points as it holds them.
+  const ScenarioDescriptor* build(const char* name, std::uint32_t abi_version, std::size_t size,
+                                  std::size_t align, bool (*construct)(void*, Context&) noexcept,
+                                  void (*destroy)(void*) noexcept,
+                                  bool (*run_role)(void*, std::uint32_t, Context&) noexcept,
+                                  bool (*check)(void*, Context&) noexcept);
 
  private:
   struct Impl;
@@ -74,14 +77,10 @@ class Declare : private detail::DeclareBase {
   //! One line on what the scenario shows.
   Declare& doc(const char* text) { return add_doc(text), *this; }
   //! An integer parameter, optionally restricted to `allowed`.
-  Declare& param(const char* name, std::int64_t def, const char* doc,
-                 std::initializer_list<std::int64_t> allowed = {}) {
-    return add_param(name, def, doc, allowed), *this;
-  }
-  //! An integer parameter given as an int.
-  Declare& param(const char* name, int def, const char* doc,
-                 std::initializer_list<std::int64_t> allowed = {}) {
-    return param(name, static_cast<std::int64_t>(def), doc, allowed);
+  template <std::integral I>
+  requires(!std::same_as<I, bool>) Declare& param(
+      const char* name, I def, const char* doc, std::initializer_list<std::int64_t> allowed = {}) {
+    return add_param(name, static_cast<std::int64_t>(def), doc, allowed), *this;
   }
   //! A number parameter.
   Declare& param(const char* name, double def, const char* doc) {
@@ -107,19 +106,25 @@ class Declare : private detail::DeclareBase {
   //! A metric the scenario records in setup or check.
   Declare& metric(const char* name, const char* doc = "") { return add_metric(name, doc), *this; }
 
-  //! Builds the descriptor; called once per scenario by the registration.
-  const detail::ScenarioDescriptor* finish(const char* name) {
-    return build(name, kAbiVersion, sizeof(T), alignof(T),
-                 {&construct, &destroy, &run_role, &check});
-  }
-
-  //! The one instance per scenario type, built on first use.
-  static Declare& instance() {
-    static Declare d;
-    return d;
+  //! Builds T's descriptor once, for STRAIN_SCENARIO; null instead of throwing.
+  static const detail::ScenarioDescriptor* describe(const char* name) noexcept {
+    try {
+      static const detail::ScenarioDescriptor* desc = [name] {
+        T::declare(instance());
+        return instance().build(name, kAbiVersion, sizeof(T), alignof(T), &construct, &destroy,
+                                &run_role, &check);
+      }();
+      return desc;
+    } catch (...) {
+      return nullptr;
+    }
   }
 
  private:
+  static Declare& instance() {  // one per scenario type
+    static Declare d;
+    return d;
+  }
   static bool construct(void* where, Context& ctx) noexcept {
     const auto make = [](void* at, Context& c) {
       T* t = ::new (at) T();
@@ -156,22 +161,4 @@ class Declare : private detail::DeclareBase {
   std::vector<RoleFn> fns_;
 };
 
-namespace detail {
-
-//! Builds T's descriptor once; returns null instead of throwing.
-template <class T>
-const ScenarioDescriptor* describe(const char* name) noexcept {
-  try {
-    static const ScenarioDescriptor* desc = [name] {
-      Declare<T>& d = Declare<T>::instance();
-      T::declare(d);
-      return d.finish(name);
-    }();
-    return desc;
-  } catch (...) {
-    return nullptr;
-  }
-}
-
-}  // namespace detail
 }  // namespace strain

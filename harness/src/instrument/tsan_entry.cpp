@@ -23,7 +23,7 @@
 #include "sched/shadow_stack.hpp"
 #include "sched/steer.hpp"
 #include "runtime/abi_types.hpp"
-#include "strain/schedule.hpp"
+#include "strain/context.hpp"
 
 #define STRAIN_TSAN_EXPORT extern "C" __attribute__((visibility("default")))
 

@@ -16,7 +16,7 @@
 #include "sched/steer.hpp"
 #include "strain/context.hpp"
 #include "runtime/abi_types.hpp"
-#include "strain/schedule.hpp"
+#include "strain/context.hpp"
 
 namespace strain::intercept {
 

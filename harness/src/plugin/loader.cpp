@@ -14,7 +14,7 @@
 #include "core/file_kind.hpp"
 #include "plugin/probe.hpp"
 #include "runtime/abi_types.hpp"
-#include "strain/abi.hpp"
+#include "strain/scenario.hpp"
 
 namespace strain::plugin {
 

@@ -14,6 +14,13 @@
 
 #include "strain/context.hpp"
 
+namespace strain {
+
+//! The type of a scenario parameter.
+enum class ParamType : std::uint32_t { integer, number, boolean, string };
+
+}  // namespace strain
+
 namespace strain::detail {
 
 //! How a blocking wait handed to the scheduler ended.

@@ -1,4 +1,4 @@
-// The out-of-line parts of strain/context.hpp, strain/site.hpp and the
+// The out-of-line parts of strain/context.hpp (Context, Site, expect) and the
 // registration glue of strain/scenario.hpp: a Context's state (opaque in the
 // header, runtime/abi_types.hpp's ContextData), parameter and metric lookup
 // by name, failure recording, the site view, this thread's context. point()
@@ -8,19 +8,18 @@
 #include "strain/context.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <thread>
-#include <chrono>
-#include <new>
 
 #include "runtime/abi_types.hpp"
 #include "strain/scenario.hpp"
-#include "strain/test.hpp"
 
 namespace strain {
 
@@ -59,8 +58,11 @@ void Context::sleep(double seconds) noexcept {
   if (scaled > 0) std::this_thread::sleep_for(std::chrono::duration<double>(scaled));
 }
 
-const detail::ParamValue& Context::find_param(std::string_view name, ParamType want) const {
-  const detail::ContextData& d = data(*this);
+namespace {
+
+// The parameter `name` of `c`, which must be of type `want` (an integer will do for a number).
+const detail::ParamValue& find_param(const Context& c, std::string_view name, ParamType want) {
+  const detail::ContextData& d = data(c);
   for (std::uint32_t k = 0; k < d.desc->n_params; ++k) {
     if (name != d.desc->params[k].name) continue;
     const detail::ParamValue& v = d.params[k];
@@ -72,21 +74,23 @@ const detail::ParamValue& Context::find_param(std::string_view name, ParamType w
   throw std::invalid_argument("no param named '" + std::string(name) + "'");
 }
 
+}  // namespace
+
 std::int64_t Context::int_param(std::string_view name) const {
-  return find_param(name, ParamType::integer).i;
+  return find_param(*this, name, ParamType::integer).i;
 }
 
 double Context::num_param(std::string_view name) const {
-  const auto& v = find_param(name, ParamType::number);
+  const auto& v = find_param(*this, name, ParamType::number);
   return v.type == ParamType::integer ? static_cast<double>(v.i) : v.d;
 }
 
 bool Context::bool_param(std::string_view name) const {
-  return find_param(name, ParamType::boolean).b;
+  return find_param(*this, name, ParamType::boolean).b;
 }
 
 std::string_view Context::str_param(std::string_view name) const {
-  const auto& v = find_param(name, ParamType::string);
+  const auto& v = find_param(*this, name, ParamType::string);
   return {v.s, v.s_len};
 }
 

@@ -72,9 +72,11 @@ void DeclareBase::add_metric(const char* name, const char* doc) {
   impl_->metrics.push_back({impl_->keep(name), impl_->keep(doc)});
 }
 
-const ScenarioDescriptor* DeclareBase::build(const char* name, std::uint32_t abi_version,
-                                             std::size_t state_size, std::size_t state_align,
-                                             Glue glue) {
+const ScenarioDescriptor* DeclareBase::build(
+    const char* name, std::uint32_t abi_version, std::size_t state_size, std::size_t state_align,
+    bool (*construct)(void*, Context&) noexcept, void (*destroy)(void*) noexcept,
+    bool (*run_role)(void*, std::uint32_t, Context&) noexcept,
+    bool (*check)(void*, Context&) noexcept) {
   Impl& m = *impl_;
   ScenarioDescriptor& d = m.desc;
   // The plugin's headers stamp the version (the template passes it), so a
@@ -95,10 +97,10 @@ const ScenarioDescriptor* DeclareBase::build(const char* name, std::uint32_t abi
   d.n_metrics = static_cast<std::uint32_t>(m.metrics.size());
   d.state_size = state_size;
   d.state_align = state_align;
-  d.construct = glue.construct;
-  d.destroy = glue.destroy;
-  d.run_role = glue.run_role;
-  d.check = glue.check;
+  d.construct = construct;
+  d.destroy = destroy;
+  d.run_role = run_role;
+  d.check = check;
   return &d;
 }
 

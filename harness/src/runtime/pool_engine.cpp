@@ -176,7 +176,7 @@ void PoolCore::Engine::layout(std::size_t arg_align, std::size_t result_align) {
 }
 
 bool PoolCore::Engine::wait_slice(const timespec* deadline) {
-  timespec until = deadline_after(std::chrono::milliseconds(10));
+  timespec until = deadline_after_seconds(0.010);
   if (deadline != nullptr) {
     timespec now;
     ::clock_gettime(CLOCK_MONOTONIC, &now);

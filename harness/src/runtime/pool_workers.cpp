@@ -120,7 +120,7 @@ void PoolCore::Engine::worker_main(unsigned w, pid_t parent) noexcept {
       {
         Locked lock(*this);
         while (ctl_->queued == 0 && !ctl_->shutdown && !ctl_->broken && !quit) {
-          (void)raw_wait_until(ctl_->work, ctl_->m, deadline_after(std::chrono::milliseconds(100)));
+          (void)raw_wait_until(ctl_->work, ctl_->m, deadline_after_seconds(0.100));
           // An orphan (its owner is gone but PR_SET_PDEATHSIG did not
           // fire) exits too.
           quit = ::getppid() != parent;

@@ -40,6 +40,11 @@ void CondVar::wait(std::unique_lock<Mutex>& lock) {
   detail::raw_wait(c_, lock.mutex()->m_);
 }
 
+std::cv_status CondVar::wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<double> rel) {
+  return wait_until(lock, detail::deadline_after_seconds(rel.count())) ? std::cv_status::no_timeout
+                                                                       : std::cv_status::timeout;
+}
+
 bool CondVar::wait_until(std::unique_lock<Mutex>& lock, const timespec& deadline) {
   detail::sync_point("condvar.wait", this, detail::Access::wait);
   return detail::raw_wait_until(c_, lock.mutex()->m_, deadline);

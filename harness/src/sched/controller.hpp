@@ -31,7 +31,7 @@
 #include "model/strategy.hpp"
 #include "strain/rng.hpp"
 #include "runtime/abi_types.hpp"
-#include "strain/schedule.hpp"
+#include "strain/context.hpp"
 
 namespace strain::sched {
 

@@ -4,7 +4,7 @@
 #include <atomic>
 
 #include "runtime/abi_types.hpp"
-#include "strain/schedule.hpp"
+#include "strain/context.hpp"
 
 namespace strain::sched {
 

@@ -14,7 +14,7 @@
 
 #include "strain/rng.hpp"
 #include "runtime/abi_types.hpp"
-#include "strain/schedule.hpp"
+#include "strain/context.hpp"
 
 namespace strain::sched {
 

@@ -2,16 +2,15 @@
 // every file under harness/include/strain, read from the source tree, counted
 // and printed as a table; the total must not pass kMaxLines.
 //
-// Issue 14 asks for at most 1,200 lines; they were 2,617, then 1,513 once
-// the pool engine, the pthread wrappers and the primitives' bodies moved
-// into strain_runtime, 1,462 once the RawMutex/RawCond operations went to
-// runtime/raw_sync.hpp and pool/core.hpp was folded into process_pool.hpp,
-// and 1,325 since a Context's state became opaque (runtime/abi_types.hpp's
-// ContextData; point() stays inline), Atomic's schedule point and memory
-// model calls went out of line, copy deletions the members imply were
-// dropped and the comments were wrapped at the 100-column limit. kMaxLines
-// is a ratchet at today's size: it stops the headers from growing back
-// while the rest is cut (lower it with each cut; kGoal is where it ends).
+// Issue 14 asks for at most 1,200 lines. They were 2,617; 1,513 once the pool engine, the pthread
+// wrappers and the primitives' bodies moved into strain_runtime; 1,462 once the RawMutex/RawCond
+// operations went to runtime/raw_sync.hpp; 1,325 once a Context's state became opaque
+// (runtime/abi_types.hpp's ContextData; point() stays inline) and Atomic's schedule point and
+// memory-model calls went out of line; 1,199 since site.hpp, schedule.hpp and test.hpp were
+// folded into context.hpp and plugin.hpp (and abi.hpp into scenario.hpp), Rng's seeding, the
+// timed waits and the descriptor's construction went out of line or into one function, and Queue
+// took QueueCore's untyped operations as its base. The limit stops the headers from growing back:
+// what a plugin author does not read belongs in harness/src/runtime.
 
 #include <gtest/gtest.h>
 
@@ -26,8 +25,7 @@
 
 namespace {
 
-constexpr std::size_t kMaxLines = 1325;
-constexpr std::size_t kGoal = 1200;
+constexpr std::size_t kMaxLines = 1200;
 
 std::size_t count_lines(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -37,7 +35,7 @@ std::size_t count_lines(const std::filesystem::path& file) {
   return lines;
 }
 
-TEST(PublicHeaders, NoLongerThanTheRatchetAndCountedTowardsTheGoal) {
+TEST(PublicHeaders, AreCountedAndAtMost1200Lines) {
   const std::filesystem::path root = STRAIN_PUBLIC_INCLUDE_DIR;
   ASSERT_TRUE(std::filesystem::is_directory(root / "strain")) << root;
   std::vector<std::pair<std::string, std::size_t>> files;
@@ -54,8 +52,7 @@ TEST(PublicHeaders, NoLongerThanTheRatchetAndCountedTowardsTheGoal) {
     std::printf("%-32s %6zu\n", name.c_str(), lines);
     total += lines;
   }
-  std::printf("%-32s %6zu (at most %zu; the goal: %zu, %zd to go)\n", "total", total, kMaxLines,
-              kGoal, static_cast<std::ptrdiff_t>(total) - static_cast<std::ptrdiff_t>(kGoal));
+  std::printf("%-32s %6zu (at most %zu)\n", "total", total, kMaxLines);
   EXPECT_LE(total, kMaxLines) << "the public headers grew past " << kMaxLines
                               << " lines: move what a plugin author does not use to "
                                  "harness/src (host) or harness/src/runtime";

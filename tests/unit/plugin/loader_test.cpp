@@ -12,7 +12,7 @@
 
 #include "plugin/probe.hpp"
 #include "runtime/abi_types.hpp"
-#include "strain/abi.hpp"
+#include "strain/scenario.hpp"
 
 namespace strain::plugin {
 namespace {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "runtime/abi_types.hpp"
-#include "strain/schedule.hpp"
+#include "strain/context.hpp"
 
 namespace strain::sched {
 namespace {

@@ -80,23 +80,20 @@ class Atomic {
                              std::memory_order order = std::memory_order_seq_cst) noexcept {
     return compare_exchange(expected, desired, order, failure_order(order), true);
   }
-  //! Adds `arg` and returns the previous value.
+  //! fetch_add, fetch_sub, fetch_and, fetch_or, fetch_xor: `arg` added, subtracted, and-ed, or-ed
+  //! or xor-ed in; each returns the previous value.
   T fetch_add(T arg, std::memory_order o = std::memory_order_seq_cst) noexcept requires kNumber {
     return update("atomic.fetch_add", o, [&](auto& v) { return v.fetch_add(arg, o); });
   }
-  //! Subtracts `arg` and returns the previous value.
   T fetch_sub(T arg, std::memory_order o = std::memory_order_seq_cst) noexcept requires kNumber {
     return update("atomic.fetch_sub", o, [&](auto& v) { return v.fetch_sub(arg, o); });
   }
-  //! Bitwise-ands `arg` and returns the previous value.
   T fetch_and(T arg, std::memory_order o = std::memory_order_seq_cst) noexcept requires kNumber {
     return update("atomic.fetch_and", o, [&](auto& v) { return v.fetch_and(arg, o); });
   }
-  //! Bitwise-ors `arg` and returns the previous value.
   T fetch_or(T arg, std::memory_order o = std::memory_order_seq_cst) noexcept requires kNumber {
     return update("atomic.fetch_or", o, [&](auto& v) { return v.fetch_or(arg, o); });
   }
-  //! Bitwise-xors `arg` and returns the previous value.
   T fetch_xor(T arg, std::memory_order o = std::memory_order_seq_cst) noexcept requires kNumber {
     return update("atomic.fetch_xor", o, [&](auto& v) { return v.fetch_xor(arg, o); });
   }
@@ -104,10 +101,7 @@ class Atomic {
   //! load(), as std::atomic's conversion.
   operator T() const noexcept { return load(); }
   //! store(value); returns value, as std::atomic's assignment.
-  T operator=(T value) noexcept {
-    store(value);
-    return value;
-  }
+  T operator=(T value) noexcept { return store(value), value; }
   //! The arithmetic operators, as std::atomic's (the new value; x++ the old).
   T operator++() noexcept requires kNumber { return fetch_add(1) + T(1); }
   T operator++(int) noexcept requires kNumber { return fetch_add(1); }

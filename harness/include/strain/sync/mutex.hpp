@@ -39,16 +39,12 @@ class CondVar {
   void wait(std::unique_lock<Mutex>& lock, Pred pred) {
     while (!pred()) wait(lock);
   }
-  //! Waits at most `rel`; cv_status::timeout if it ran out.
-  template <class Rep, class Period>
-  std::cv_status wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<Rep, Period> rel) {
-    return wait_until(lock, detail::deadline_after(rel)) ? std::cv_status::no_timeout
-                                                         : std::cv_status::timeout;
-  }
+  //! Waits at most `rel` (any std::chrono duration); cv_status::timeout if it ran out.
+  std::cv_status wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<double> rel);
   //! Waits at most `rel` for `pred()`; returns pred() at the end.
-  template <class Rep, class Period, class Pred>
-  bool wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<Rep, Period> rel, Pred pred) {
-    const timespec deadline = detail::deadline_after(rel);
+  template <class Pred>
+  bool wait_for(std::unique_lock<Mutex>& lock, std::chrono::duration<double> rel, Pred pred) {
+    const timespec deadline = detail::deadline_after_seconds(rel.count());
     while (!pred())
       if (!wait_until(lock, deadline)) return pred();
     return true;

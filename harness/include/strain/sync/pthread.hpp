@@ -6,18 +6,16 @@
 #include <pthread.h>
 #include <time.h>
 
-#include <chrono>
 #include <cstdint>
 #include <stdexcept>
 
-#include "strain/schedule.hpp"
+#include "strain/context.hpp"
 
 namespace strain {
 
 //! Thrown by a lock or wait whose mutex's owner died inside the critical section; the mutex stays
 //! usable, the data it guards may be half-updated.
-class OwnerDied : public std::runtime_error {
- public:
+struct OwnerDied : std::runtime_error {
   OwnerDied()
       : std::runtime_error("a role died holding the mutex; its state may be inconsistent") {}
 };
@@ -48,22 +46,14 @@ struct RawMutex {
 
 //! The state of a process-shared condition variable timed on CLOCK_MONOTONIC.
 struct RawCond {
-  RawCond();
-  // No pthread_cond_destroy: it waits for waiters a killed role never frees.
-  ~RawCond() = default;
+  RawCond();  // and no pthread_cond_destroy: it waits for waiters a killed role never frees
   RawCond(const RawCond&) = delete;
   RawCond& operator=(const RawCond&) = delete;
   pthread_cond_t c;
 };
 
-//! The CLOCK_MONOTONIC time `seconds` from now (at most a century).
+//! The CLOCK_MONOTONIC time `seconds` from now (a negative time means now; at most a century).
 timespec deadline_after_seconds(double seconds) noexcept;
-
-//! The CLOCK_MONOTONIC time `rel` from now; a negative `rel` means now.
-template <class Rep, class Period>
-timespec deadline_after(std::chrono::duration<Rep, Period> rel) noexcept {
-  return deadline_after_seconds(std::chrono::duration<double>(rel).count());
-}
 
 }  // namespace detail
 }  // namespace strain

@@ -41,8 +41,7 @@ class Barrier {
  private:
   detail::RawMutex m_;
   detail::RawCond cv_;
-  std::uint32_t parties_;
-  std::uint32_t arrived_ = 0;
+  std::uint32_t parties_, arrived_ = 0;
   std::uint64_t generation_ = 0;
 };
 

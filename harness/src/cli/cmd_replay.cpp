@@ -93,18 +93,101 @@ void print_replay(const ReplayTally& t, const std::string& id, std::uint64_t see
                              t.first.output_bytes, t.first.output);
 }
 
+// The flags of `strain replay`.
+struct ReplayFlags {
+  std::string id, spec, trace_in, trace_out, strategy;
+  std::optional<std::uint64_t> seed, trial, steps;
+  std::uint64_t repeat = 1;
+  OutputFlags output;
+  bool in_process = false;
+};
+
+// --trace: the seed and trial default to the trace's, whose case must be the one named.
+void take_trace_defaults(ReplayFlags& f) {
+  sched::Trace t;
+  try {
+    t = sched::read_trace(f.trace_in);
+  } catch (const std::exception& e) {
+    throw UsageError(e.what());
+  }
+  if (t.case_id != f.id)
+    throw UsageError("the trace " + f.trace_in + " is of case '" + t.case_id + "', not '" + f.id +
+                     "'");
+  if (!f.seed) f.seed = t.seed;
+  if (!f.trial) f.trial = t.trial;
+}
+
+// The case `f.id` of its spec (--spec, or specs/<spec name>.yaml), loaded with the catalog.
+spec::Case& find_case(const ReplayFlags& f, std::vector<spec::Spec>& specs,
+                      const std::string& path) {
+  spec::Case* found = nullptr;
+  for (auto& c : specs.front().cases)
+    if (c.id == f.id) found = &c;
+  if (found == nullptr) {
+    // An id from an older report or a README often lacks the matrix
+    // point the case id has gained since: name the ids it starts.
+    std::string near;
+    for (const auto& c : specs.front().cases)
+      if (c.id.starts_with(f.id + "/")) near += "\n  " + c.id;
+    throw UsageError("no case '" + f.id + "' in " + path +
+                     (near.empty() ? "; `strain list " + path + "` lists its cases"
+                                   : "; did you mean one of:" + near));
+  }
+  return *found;
+}
+
+// Runs the trial `f` names, --repeat times, and prints what happened; the exit code.
+int replay(ReplayFlags& f, const Global& g) {
+  (void)use_color(f.output);  // a bad --color is an error before anything runs
+  if (!f.trace_in.empty()) take_trace_defaults(f);
+  if (!f.seed || !f.trial) throw UsageError("replay needs --seed and --trial (or --trace)");
+  std::string path = f.spec;
+  if (path.empty()) path = "specs/" + f.id.substr(0, f.id.find('/')) + ".yaml";
+  const plugin::Catalog catalog = load_catalog(g.plugin_path);
+  std::vector<spec::Spec> specs = load_specs(collect_spec_files({path}), catalog);
+  spec::Case& found = find_case(f, specs, path);
+  if (!f.strategy.empty()) apply_strategy_flag(found, f.strategy);
+  if (!f.trace_out.empty())
+    check_output_path(f.trace_out, run_inputs(specs, catalog), "--record-trace");
+  const bool controlled = model::steered(found.schedule.strategy);
+  if (!controlled && (!f.trace_in.empty() || !f.trace_out.empty()))
+    throw UsageError("--trace and --record-trace need a case under strategy controlled; " + f.id +
+                     " runs under " + std::string(model::to_string(found.schedule.strategy.name)));
+  if (f.output.verbose) print_settings(found, *f.seed, command_prefix(g.plugin_path));
+  model::RunPlan plan = make_plan(found, f.seed, 0, 1.0, g);
+  plan.only_trial = f.trial;
+  plan.keep_going = true;
+  plan.steps = f.steps;
+  plan.trace_in = f.trace_in;
+  plan.trace_out = f.trace_out;
+  install_signal_handlers();
+  ReplayTally tally;
+  while (tally.runs < f.repeat) {
+    plan.repeat = f.repeat - tally.runs;
+    if (!controlled) plan.repeat = std::min(plan.repeat, kRealScheduleRunsPerWorker);
+    model::CaseResult r = run_one(found, plan, {}, g, f.in_process);
+    if (r.stopped_by == model::StopReason::error)
+      throw UsageError("cannot replay " + f.id + ": " + r.note);
+    if (r.stopped_by == model::StopReason::interrupted || interrupted()) {
+      std::cerr << "strain: interrupted after " << tally.runs << " of " << f.repeat << " runs\n";
+      return kExitInterrupted;
+    }
+    const bool ran = r.trials > 0;
+    tally.add(std::move(r));
+    if (!ran) break;  // nothing ran: another worker would do the same
+    // The trace is the first run's; later workers replay, not record.
+    plan.trace_out.clear();
+  }
+  print_replay(tally, f.id, *f.seed, *f.trial, controlled, f.output);
+  if (!f.trace_out.empty()) std::cout << "trace written to " << f.trace_out << "\n";
+  return tally.failed > 0 ? kExitUnmet : kExitMet;
+}
+
 }  // namespace
 
 Action add_replay(CLI::App& app, const Global& g) {
   auto* cmd = app.add_subcommand("replay", "Run one trial of one case again");
-  struct Flags {
-    std::string id, spec, trace_in, trace_out, strategy;
-    std::optional<std::uint64_t> seed, trial, steps;
-    std::uint64_t repeat = 1;
-    OutputFlags output;
-    bool in_process = false;
-  };
-  auto f = std::make_shared<Flags>();
+  auto f = std::make_shared<ReplayFlags>();
   cmd->add_option("case", f->id, "the case id, as reports print it")->required();
   cmd->add_option("--seed", f->seed, "the spec seed of the failing run (default: the trace's)")
       ->check(whole_number(0))
@@ -136,75 +219,7 @@ Action add_replay(CLI::App& app, const Global& g) {
   cmd->add_flag("--in-process", f->in_process,
                 "run the trial inside strain itself (for a debugger)")
       ->envname("STRAIN_IN_PROCESS");
-  return [f, &g]() {
-    (void)use_color(f->output);  // a bad --color is an error before anything runs
-    if (!f->trace_in.empty()) {
-      sched::Trace t;
-      try {
-        t = sched::read_trace(f->trace_in);
-      } catch (const std::exception& e) {
-        throw UsageError(e.what());
-      }
-      if (t.case_id != f->id)
-        throw UsageError("the trace " + f->trace_in + " is of case '" + t.case_id + "', not '" +
-                         f->id + "'");
-      if (!f->seed) f->seed = t.seed;
-      if (!f->trial) f->trial = t.trial;
-    }
-    if (!f->seed || !f->trial) throw UsageError("replay needs --seed and --trial (or --trace)");
-    std::string path = f->spec;
-    if (path.empty()) path = "specs/" + f->id.substr(0, f->id.find('/')) + ".yaml";
-    const plugin::Catalog catalog = load_catalog(g.plugin_path);
-    std::vector<spec::Spec> specs = load_specs(collect_spec_files({path}), catalog);
-    spec::Case* found = nullptr;
-    for (auto& c : specs.front().cases)
-      if (c.id == f->id) found = &c;
-    if (found == nullptr) {
-      // An id from an older report or a README often lacks the matrix
-      // point the case id has gained since: name the ids it starts.
-      std::string near;
-      for (const auto& c : specs.front().cases)
-        if (c.id.starts_with(f->id + "/")) near += "\n  " + c.id;
-      throw UsageError("no case '" + f->id + "' in " + path +
-                       (near.empty() ? "; `strain list " + path + "` lists its cases"
-                                     : "; did you mean one of:" + near));
-    }
-    if (!f->strategy.empty()) apply_strategy_flag(*found, f->strategy);
-    if (!f->trace_out.empty())
-      check_output_path(f->trace_out, run_inputs(specs, catalog), "--record-trace");
-    const bool controlled = model::steered(found->schedule.strategy);
-    if (!controlled && (!f->trace_in.empty() || !f->trace_out.empty()))
-      throw UsageError("--trace and --record-trace need a case under strategy controlled; " +
-                       f->id + " runs under " +
-                       std::string(model::to_string(found->schedule.strategy.name)));
-    if (f->output.verbose) print_settings(*found, *f->seed, command_prefix(g.plugin_path));
-    model::RunPlan plan = make_plan(*found, f->seed, 0, 1.0, g);
-    plan.only_trial = f->trial;
-    plan.keep_going = true;
-    plan.steps = f->steps;
-    plan.trace_in = f->trace_in;
-    plan.trace_out = f->trace_out;
-    install_signal_handlers();
-    ReplayTally tally;
-    while (tally.runs < f->repeat) {
-      plan.repeat = f->repeat - tally.runs;
-      if (!controlled) plan.repeat = std::min(plan.repeat, kRealScheduleRunsPerWorker);
-      model::CaseResult r = run_one(*found, plan, {}, g, f->in_process);
-      if (r.stopped_by == model::StopReason::error) throw UsageError("cannot replay " + f->id + ": " + r.note);
-      if (r.stopped_by == model::StopReason::interrupted || interrupted()) {
-        std::cerr << "strain: interrupted after " << tally.runs << " of " << f->repeat << " runs\n";
-        return kExitInterrupted;
-      }
-      const bool ran = r.trials > 0;
-      tally.add(std::move(r));
-      if (!ran) break;  // nothing ran: another worker would do the same
-      // The trace is the first run's; later workers replay, not record.
-      plan.trace_out.clear();
-    }
-    print_replay(tally, f->id, *f->seed, *f->trial, controlled, f->output);
-    if (!f->trace_out.empty()) std::cout << "trace written to " << f->trace_out << "\n";
-    return tally.failed > 0 ? kExitUnmet : kExitMet;
-  };
+  return [f, &g]() { return replay(*f, g); };
 }
 
 }  // namespace strain::cli

@@ -23,13 +23,13 @@
 #include "cli/output.hpp"
 #include "cli/shard.hpp"
 #include "cli/validators.hpp"
-#include "model/strategy.hpp"
-#include "spec/strategy_override.hpp"
 #include "core/errors.hpp"
 #include "exec/case_run.hpp"
 #include "model/seed.hpp"
+#include "model/strategy.hpp"
 #include "report/format.hpp"
 #include "report/reporter.hpp"
+#include "spec/strategy_override.hpp"
 
 namespace strain::cli {
 
@@ -114,8 +114,58 @@ std::vector<std::uint64_t> case_order(std::vector<std::uint64_t> mine, const Run
 
 // Runs the selected cases of this shard, `repeat` times, feeding every
 // reporter. Returns the exit code.
-int execute(const std::vector<spec::Spec>& specs, RunFlags& f, double intensity,
-            const Global& g, const std::vector<std::string>& inputs) {
+// What the reporters are told when the run starts. The run's seed is that of the whole selection,
+// not of this shard's first case, so every shard of one run reports the same seed.
+model::RunInfo run_info(const std::vector<const spec::Case*>& selected,
+                        const std::vector<std::uint64_t>& mine, const model::Selection& sel,
+                        const RunFlags& f) {
+  model::RunInfo info{tsan_build() ? "tsan" : "plain",
+                      f.seed.value_or(selected.front()->schedule.seed),
+                      f.seed.has_value(),
+                      {},
+                      utc_now(),
+                      sel};
+  for (const auto* c : selected)
+    if (!f.seed && c->schedule.seed != info.seed) info.seed_per_spec = true;
+  for (std::uint64_t r = 0; r < f.repeat; ++r)
+    for (const auto k : mine) info.case_ids.push_back(selected[k]->id);
+  return info;
+}
+
+// The summary of a run that has `info`, before any case finished.
+model::RunSummary empty_summary(const model::RunInfo& info, const std::vector<spec::Spec>& specs) {
+  model::RunSummary summary;
+  summary.build = info.build;
+  summary.seed = info.seed;
+  summary.seed_overridden = info.seed_overridden;
+  summary.seed_per_spec = info.seed_per_spec;
+  summary.timestamp = info.timestamp;
+  summary.specs = spec_files(specs);
+  summary.selection = info.selection;
+  return summary;
+}
+
+// After an interruption: the planned cases, in run order, past those that finished.
+void add_unfinished(model::RunSummary& summary, const std::vector<const spec::Case*>& selected,
+                    const std::vector<std::uint64_t>& mine, const RunFlags& f,
+                    std::uint64_t shuffle_seed) {
+  summary.interrupted = true;
+  std::uint64_t planned = 0;
+  for (std::uint64_t r = 0; r < f.repeat; ++r)
+    for (const auto k : case_order(mine, f, shuffle_seed, r)) {
+      if (planned++ < summary.results.size()) continue;
+      const spec::Case& c = *selected[k];
+      model::CaseResult u = exec::base_result(c, model::resolve_seed(f.seed, c.schedule.seed, r),
+                                              summary.build == "tsan");
+      u.index = k;
+      u.repetition = r;
+      u.stopped_by = model::StopReason::interrupted;
+      summary.unfinished.push_back(std::move(u));
+    }
+}
+
+int execute(const std::vector<spec::Spec>& specs, RunFlags& f, double intensity, const Global& g,
+            const std::vector<std::string>& inputs) {
   const std::vector<const spec::Case*> selected = select_cases(specs, f);
   const GetEnv env = [](const char* name) { return std::getenv(name); };
   model::Selection sel{f.filter, f.ids, selected.size(), f.repeat, resolve_shard(f.shard, env)};
@@ -126,30 +176,12 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, double intensity,
 
   report::Fanout rep = make_reporters(f.output, f.reports, inputs);
   install_signal_handlers();
-  // The run's seed is that of the whole selection, not of this shard's first
-  // case, so every shard of one run reports the same seed.
-  model::RunInfo info{tsan_build() ? "tsan" : "plain",
-                     f.seed.value_or(selected.front()->schedule.seed),
-                     f.seed.has_value(),
-                     {},
-                     utc_now(),
-                     sel};
-  for (const auto* c : selected)
-    if (!f.seed && c->schedule.seed != info.seed) info.seed_per_spec = true;
-  for (std::uint64_t r = 0; r < f.repeat; ++r)
-    for (const auto k : mine) info.case_ids.push_back(selected[k]->id);
+  const model::RunInfo info = run_info(selected, mine, sel, f);
   if (sel.shard && mine.empty())
     std::cerr << fmt::format("strain: shard {}/{} has no case (the selection has {})\n",
                              sel.shard->index, sel.shard->total, selected.size());
   rep.run_started(info);
-  model::RunSummary summary;
-  summary.build = info.build;
-  summary.seed = info.seed;
-  summary.seed_overridden = info.seed_overridden;
-  summary.seed_per_spec = info.seed_per_spec;
-  summary.timestamp = info.timestamp;
-  summary.specs = spec_files(specs);
-  summary.selection = sel;
+  model::RunSummary summary = empty_summary(info, specs);
   const auto t0 = std::chrono::steady_clock::now();
   exec::CaseHooks hooks;
   hooks.progress = [&rep](const model::CaseProgress& p) { rep.case_progress(p); };
@@ -195,22 +227,7 @@ int execute(const std::vector<spec::Spec>& specs, RunFlags& f, double intensity,
     }
   }
   summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (interrupted()) {
-    // The planned cases, in run order, past those that finished.
-    summary.interrupted = true;
-    std::uint64_t planned = 0;
-    for (std::uint64_t r = 0; r < f.repeat; ++r)
-      for (const auto k : case_order(mine, f, shuffle_seed, r)) {
-        if (planned++ < summary.results.size()) continue;
-        const spec::Case& c = *selected[k];
-        model::CaseResult u = exec::base_result(c, model::resolve_seed(f.seed, c.schedule.seed, r),
-                                                info.build == "tsan");
-        u.index = k;
-        u.repetition = r;
-        u.stopped_by = model::StopReason::interrupted;
-        summary.unfinished.push_back(std::move(u));
-      }
-  }
+  if (interrupted()) add_unfinished(summary, selected, mine, f, shuffle_seed);
   const bool written = finish_reports(rep, summary);
   if (not_run > 0)
     std::cerr << fmt::format(

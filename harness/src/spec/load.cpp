@@ -372,6 +372,44 @@ class Parser {
     return e;
   }
 
+  // The case's `name`: a valid name, not used by an earlier case of the spec (`first_line` holds
+  // where each was first, `duplicate` says it was not); empty when it has none.
+  std::string case_name(const YAML::Node& n, const std::map<std::string, YAML::Node>& keys,
+                        std::map<std::string, int>& first_line, bool& duplicate) {
+    const auto it = keys.find("name");
+    if (it == keys.end()) {
+      diags_.error(n, "missing required key 'name'");
+      return "";
+    }
+    const YAML::Node& v = it->second;
+    if (!v.IsScalar()) {
+      diags_.error(v, "case name must be a string, got " + got(v));
+      return "";
+    }
+    if (!valid_name(v.Scalar())) {
+      diags_.error(v, fmt::format("case name '{}' must match [A-Za-z0-9_.-]+", v.Scalar()));
+      return "";
+    }
+    const auto [first, fresh] = first_line.emplace(v.Scalar(), v.Mark().line + 1);
+    if (!fresh) {
+      diags_.error(
+          v, fmt::format("duplicate case name '{}' (first at line {})", v.Scalar(), first->second));
+      duplicate = true;
+    }
+    return v.Scalar();
+  }
+
+  // `expect: {exhaustive: true}` only where a search can finish.
+  void check_exhaustive(const Case& c) {
+    const bool dfs =
+        model::steered(c.schedule.strategy) && c.schedule.strategy.pick == model::Pick::dfs;
+    if (c.expect.exhaustive && !dfs)
+      diags_.error(c.expect.exhaustive_loc,
+                   fmt::format("'exhaustive' needs strategy controlled/dfs (the only one that "
+                               "can finish a search); case {} runs under {}",
+                               c.id, model::label(c.schedule.strategy)));
+  }
+
   void parse_case(const YAML::Node& n, Spec& spec, detail::Settings& settings, const Shared& shared,
                   std::map<std::string, int>& first_line) {
     if (!n.IsMap()) return diags_.error(n, "a case must be a map, got " + got(n));
@@ -379,23 +417,8 @@ class Parser {
     for (const auto& [k, v] : detail::entries(diags_, n, kCaseKeys)) keys.emplace(k.Scalar(), v);
     const auto has = [&](const char* k) { return keys.count(k) != 0; };
 
-    std::string name;
     bool duplicate_name = false;  // said once; its ids are not compared again
-    if (!has("name")) {
-      diags_.error(n, "missing required key 'name'");
-    } else if (const YAML::Node& v = keys.at("name"); !v.IsScalar()) {
-      diags_.error(v, "case name must be a string, got " + got(v));
-    } else if (!valid_name(v.Scalar())) {
-      diags_.error(v, fmt::format("case name '{}' must match [A-Za-z0-9_.-]+", v.Scalar()));
-    } else {
-      name = v.Scalar();
-      const auto [it, fresh] = first_line.emplace(name, v.Mark().line + 1);
-      if (!fresh) {
-        diags_.error(v,
-                     fmt::format("duplicate case name '{}' (first at line {})", name, it->second));
-        duplicate_name = true;
-      }
-    }
+    const std::string name = case_name(n, keys, first_line, duplicate_name);
 
     std::vector<Assign> params = shared.params, schedule = shared.schedule;
     if (has("params")) settings.params(keys.at("params"), params);
@@ -456,13 +479,7 @@ class Parser {
       c.schedule = std::move(r.schedule);
       c.strategy_defaulted = !r.strategy_named;
       c.expect = expect;
-      const bool dfs = model::steered(c.schedule.strategy) &&
-                       c.schedule.strategy.pick == model::Pick::dfs;
-      if (expect.exhaustive && !dfs)
-        diags_.error(expect.exhaustive_loc,
-                     fmt::format("'exhaustive' needs strategy controlled/dfs (the only one that "
-                                 "can finish a search); case {} runs under {}",
-                                 c.id, model::label(c.schedule.strategy)));
+      check_exhaustive(c);
       c.invariants = invariants;
       c.site = site;
       c.show = show;

@@ -20,8 +20,8 @@ namespace {
 constexpr std::array<std::string_view, 8> kScheduleKeys = {
     "topology", "roles", "trials", "budget", "timeout", "strategy", "seed", "time_scale"};
 constexpr std::array<std::string_view, 15> kStrategyKeys = {
-    "name",       "yield_p",       "spin_p",        "sleep_p",       "spin_iters",
-    "sleep_us",   "pick",          "depth",         "steps",         "weak_memory",
+    "name",       "yield_p",       "spin_p",        "sleep_p",        "spin_iters",
+    "sleep_us",   "pick",          "depth",         "steps",          "weak_memory",
     "spin_limit", "starve_min_us", "starve_max_us", "plain_accesses", "preemption_bound"};
 
 template <typename Range, typename F>
@@ -85,6 +85,35 @@ std::optional<std::pair<Kind, std::string>> split_matrix_key(std::string_view ke
   if (parts.size() == 3 && parts[0] == "schedule" && parts[1] == "strategy")
     return to(Kind::strategy, parts[2]);
   return std::nullopt;
+}
+
+// `strategy: <name>`, `name: <name>` or `pick: <pick>` (`key` says which).
+std::optional<Assign> name_or_pick(Diagnostics& diags, const std::string& key,
+                                   const YAML::Node& v) {
+  const auto at = diags.loc(v);
+  const std::string text = v.IsScalar() ? v.Scalar() : "";
+  if (key == "pick") {
+    const auto pick = model::pick_from(text);
+    if (!pick) {
+      diags.error(v, fmt::format("'pick' must be one of: {}; got {}", model::pick_names(), got(v)));
+      return std::nullopt;
+    }
+    return Assign([pick = *pick](Resolved& r) {
+      r.schedule.strategy.pick = pick;
+      r.pick_named = true;
+    });
+  }
+  const auto name = model::strategy_name_from(text);
+  if (!name) {
+    diags.error(
+        v, fmt::format("'{}' must be one of: {}; got {}", key, model::strategy_names(), got(v)));
+    return std::nullopt;
+  }
+  return Assign([name = *name, at](Resolved& r) {
+    r.schedule.strategy.name = name;
+    r.strategy_loc = at;
+    r.strategy_named = true;
+  });
 }
 
 }  // namespace
@@ -157,10 +186,10 @@ std::vector<MatrixAxis> Settings::matrix(const YAML::Node& n) {
       // written alike ([1, 1]) they would also share one case id.
       const auto [first, fresh] = seen.emplace(canonical(*target, item), node_text(item));
       if (!fresh) {
-        diags_.error(item, fmt::format("'{}' lists the value {} twice{}", key, node_text(item),
-                                       first->second == node_text(item)
-                                           ? ""
-                                           : " (as '" + first->second + "')"));
+        diags_.error(
+            item,
+            fmt::format("'{}' lists the value {} twice{}", key, node_text(item),
+                        first->second == node_text(item) ? "" : " (as '" + first->second + "')"));
         ok = false;
         continue;
       }
@@ -177,9 +206,9 @@ std::vector<MatrixAxis> Settings::matrix(const YAML::Node& n) {
 std::string Settings::canonical(const Target& t, const YAML::Node& v) const {
   // A string param's "01" and "1" are different strings; anywhere else a
   // number is compared by value, so that 01 and 1 are one value.
-  const bool string_param = t.kind == Kind::param && t.index >= 0 &&
-                            scenario_->params[static_cast<std::size_t>(t.index)].type ==
-                                ParamType::string;
+  const bool string_param =
+      t.kind == Kind::param && t.index >= 0 &&
+      scenario_->params[static_cast<std::size_t>(t.index)].type == ParamType::string;
   if (!string_param && v.IsScalar()) {
     if (const auto i = to_integer<std::int64_t>(v)) return std::to_string(*i);
     if (const auto d = to_number(v)) return fmt::format("{}", *d);
@@ -335,8 +364,8 @@ std::optional<Assign> Settings::schedule_key(const std::string& key, const YAML:
       return std::nullopt;
     }
     if (secs > limits::kMaxDurationS) {
-      diags_.error(v, fmt::format("'{}' must be at most {}h (the limit for a duration), got {}", key,
-                                  limits::kMaxDurationS / 3600, got(v)));
+      diags_.error(v, fmt::format("'{}' must be at most {}h (the limit for a duration), got {}",
+                                  key, limits::kMaxDurationS / 3600, got(v)));
       return std::nullopt;
     }
     if (key == "budget") return Assign([secs](Resolved& r) { r.schedule.budget_s = secs; });
@@ -373,32 +402,7 @@ std::optional<Assign> Settings::schedule_key(const std::string& key, const YAML:
 // over strategy names can share one set of knobs.
 std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML::Node& v) {
   const auto at = diags_.loc(v);
-  if (key == "name" || key == "strategy" || key == "pick") {
-    const std::string text = v.IsScalar() ? v.Scalar() : "";
-    if (key == "pick") {
-      const auto pick = model::pick_from(text);
-      if (!pick) {
-        diags_.error(v, fmt::format("'pick' must be one of: {}; got {}", model::pick_names(),
-                                    got(v)));
-        return std::nullopt;
-      }
-      return Assign([pick = *pick](Resolved& r) {
-        r.schedule.strategy.pick = pick;
-        r.pick_named = true;
-      });
-    }
-    const auto name = model::strategy_name_from(text);
-    if (!name) {
-      diags_.error(v, fmt::format("'{}' must be one of: {}; got {}", key, model::strategy_names(),
-                                  got(v)));
-      return std::nullopt;
-    }
-    return Assign([name = *name, at](Resolved& r) {
-      r.schedule.strategy.name = name;
-      r.strategy_loc = at;
-      r.strategy_named = true;
-    });
-  }
+  if (key == "name" || key == "strategy" || key == "pick") return name_or_pick(diags_, key, v);
   if (key == "plain_accesses") {
     const auto mode = model::plain_accesses_from(v.IsScalar() ? v.Scalar() : "");
     if (!mode) {
@@ -426,9 +430,9 @@ std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML:
       diags_.error(v, fmt::format("'{}' must be an integer >= {}, got {}", key, min, got(v)));
       return std::nullopt;
     }
-    std::int64_t Strategy::*field = key == "spin_iters" ? &Strategy::spin_iters
-                                    : key == "depth"    ? &Strategy::depth
-                                    : key == "steps"    ? &Strategy::steps
+    std::int64_t Strategy::*field = key == "spin_iters"   ? &Strategy::spin_iters
+                                    : key == "depth"      ? &Strategy::depth
+                                    : key == "steps"      ? &Strategy::steps
                                     : key == "spin_limit" ? &Strategy::spin_limit
                                                           : &Strategy::preemption_bound;
     return Assign([field, n = *n](Resolved& r) { r.schedule.strategy.*field = n; });

@@ -3,16 +3,16 @@
 // reports are classified per build.
 
 #include <gtest/gtest.h>
-
-#include <spawn.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -134,10 +134,16 @@ std::vector<std::pair<pid_t, std::string>> children_of(pid_t parent) {
 
 // Starts strain on the faults spec's `filter` with a JSON report at `json`
 // and STRAIN_ZYGOTE=`zygote`, without waiting for it.
-pid_t start_faults(const std::string& filter, const std::string& json, const std::string& zygote) {
-  std::vector<std::string> args{kBin,      "--plugin-path", kTestPlugins, "run",
-                                kSrc + "/tests/integration/specs/faults.yaml",
-                                "--filter", filter,         "--quiet",    "--report",
+pid_t start_tree(const std::string& filter, const std::string& json, const std::string& zygote) {
+  std::vector<std::string> args{kBin,
+                                "--plugin-path",
+                                kTestPlugins,
+                                "run",
+                                kSrc + "/tests/integration/specs/process_tree.yaml",
+                                "--filter",
+                                filter,
+                                "--quiet",
+                                "--report",
                                 "json:" + json};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -154,14 +160,28 @@ pid_t start_faults(const std::string& filter, const std::string& json, const std
   return host;
 }
 
-// strain's zygote and workers, seen from /proc until a worker shows up (or
-// about a second passed).
+// How many threads process `pid` runs (0 once it is gone).
+int threads_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("Threads:", 0) == 0) return std::atoi(line.c_str() + 8);
+  return 0;
+}
+
+// strain's zygote and workers, seen from /proc until a worker runs its roles
+// (or 10 s passed). Not merely forked: a zygote killed between its fork and
+// telling strain about it leaves strain to start the case in an exec'd
+// worker instead (TSan beside the rest of the suite made that window wide
+// enough to hit); a worker running its role threads was announced long ago.
 struct Tree {
   std::vector<std::pair<pid_t, std::string>> zygotes, workers;
 };
 Tree look_for_worker(pid_t host) {
   Tree t;
-  for (int k = 0; k < 200 && t.workers.empty(); ++k) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const auto running = [&t] { return !t.workers.empty() && threads_of(t.workers[0].first) >= 3; };
+  while (!running() && std::chrono::steady_clock::now() < until) {
     ::usleep(5000);
     t = Tree{};
     for (const auto& [pid, cmd] : children_of(host)) {
@@ -176,14 +196,14 @@ Tree look_for_worker(pid_t host) {
   return t;
 }
 
-// Where the worker of a case that hangs for its 1 s timeout sits in the
+// Where the worker of a case that hangs for its 4 s timeout sits in the
 // process tree, with `zygote` ("0" or "1") in STRAIN_ZYGOTE: a child of the
 // zygote, itself a child of strain; or strain's own child.
 void expect_worker_parent(const std::string& zygote) {
   const std::string json = kWork + "/tree_" + zygote + ".json";
-  const pid_t host = start_faults("faults/spin_forever", json, zygote);
+  const pid_t host = start_tree("process_tree/spin_forever", json, zygote);
   ASSERT_GT(host, 0);
-  // The case hangs for 1 s from its third trial: look at the tree meanwhile.
+  // The case hangs for 4 s from its first trial: look at the tree meanwhile.
   const Tree t = look_for_worker(host);
   int status = 0;
   ::waitpid(host, &status, 0);
@@ -207,15 +227,18 @@ TEST(Cli, WorkersAreExecdWithoutTheZygote) { expect_worker_parent("0"); }
 // not a crash of the plugin), and the next case runs in an exec'd worker.
 TEST(Cli, AZygoteThatDiesIsNamedAndTheRunGoesOnWithoutIt) {
   const std::string json = kWork + "/zygote_killed.json";
-  const pid_t host = start_faults("faults/spin_forever:faults/after_all_that", json, "1");
+  const pid_t host = start_tree("process_tree/spin_forever:process_tree/after_it", json, "1");
   ASSERT_GT(host, 0);
   const Tree t = look_for_worker(host);
   ASSERT_EQ(t.zygotes.size(), 1u);
+  // Killed while its worker runs the case (see look_for_worker).
+  ASSERT_EQ(t.workers.size(), 1u) << "no worker seen under the zygote (pid " << t.zygotes[0].first
+                                  << ")";
   ::kill(t.zygotes[0].first, SIGKILL);
   int status = 0;
   ::waitpid(host, &status, 0);
   const nlohmann::json report = read_json(json);
-  const auto* hung = find_case(report, "faults/spin_forever");
+  const auto* hung = find_case(report, "process_tree/spin_forever");
   ASSERT_NE(hung, nullptr) << report.dump(2);
   EXPECT_EQ((*hung)["outcomes"]["error"], 1) << hung->dump(2);
   const std::string message = (*hung)["first_failure"]["message"];
@@ -223,7 +246,7 @@ TEST(Cli, AZygoteThatDiesIsNamedAndTheRunGoesOnWithoutIt) {
                          ") died during trial"),
             std::string::npos)
       << message;
-  const auto* after = find_case(report, "faults/after_all_that");
+  const auto* after = find_case(report, "process_tree/after_it");
   ASSERT_NE(after, nullptr);
   EXPECT_EQ((*after)["verdict"], "met") << after->dump(2);
 }
@@ -302,10 +325,10 @@ TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {
       // SIGTERM once the quick case is reported (not after a fixed sleep:
       // on a loaded 2-core machine its worker may take seconds to start),
       // while the long one runs.
-      strain("--plugin-path " + kTestPlugins +
-             " run " + dir + "/interrupt.yaml --report json:" + json + " >" + kWork +
-             "/interrupt.out 2>" + kWork + "/interrupt.err & pid=$!; for i in $(seq 600); do " +
-             "grep -q 'interrupt/quick' " + kWork + "/interrupt.out && break; sleep 0.1; done; " +
+      strain("--plugin-path " + kTestPlugins + " run " + dir +
+             "/interrupt.yaml --report json:" + json + " >" + kWork + "/interrupt.out 2>" + kWork +
+             "/interrupt.err & pid=$!; for i in $(seq 600); do " + "grep -q 'interrupt/quick' " +
+             kWork + "/interrupt.out && break; sleep 0.1; done; " +
              "sleep 0.5; kill -TERM $pid; wait $pid; echo rc=$?");
   EXPECT_NE(r.out.find("rc=130"), std::string::npos) << r.out << r.err;
   std::ifstream err_in(kWork + "/interrupt.err");

@@ -158,7 +158,7 @@ class Context {
   friend struct detail::ContextAccess;
   void set_metric(std::string_view name, bool is_int, std::int64_t i, double d);
 
-  // point() and yield() call the strategy inline; the rest of the state is the host's
+  // point() calls the strategy inline; the rest of the state is the host's
   // (detail::ContextData, covered by the ABI version), opaque here.
   detail::PointFn point_fn_ = nullptr;
   alignas(8) unsigned char data_[632];

@@ -100,8 +100,8 @@ class Queue : public detail::QueueCore {
     return std::bit_cast<T>(bytes);
   }
 
-  // After the base, whose address (the queue's) its schedule points name. Raw bytes rather than
-  // T[Capacity], so T need not be default-constructible.
+  // The items, after the base (at the queue's address, which its schedule points name), as raw
+  // bytes rather than T[Capacity] so that T need not be default-constructible.
   alignas(T) std::byte storage_[Capacity * sizeof(T)];
 };
 

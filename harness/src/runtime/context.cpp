@@ -27,22 +27,21 @@ namespace detail {
 thread_local Context* tls_context = nullptr;
 }  // namespace detail
 
-namespace {
-detail::ContextData& data(Context& c) noexcept { return detail::ContextAccess::data(c); }
-const detail::ContextData& data(const Context& c) noexcept { return detail::context_data(c); }
-}  // namespace
+using detail::context_data;
 
 Context::Context() noexcept { ::new (static_cast<void*>(data_)) detail::ContextData(); }
 
-Rng& Context::rng() noexcept { return data(*this).rng; }
-bool Context::failed() const noexcept { return data(*this).failure != FailureKind::none; }
-std::uint32_t Context::role() const noexcept { return data(*this).role; }
-std::uint32_t Context::instance() const noexcept { return data(*this).instance; }
-std::uint32_t Context::role_instances() const noexcept { return data(*this).role_instances; }
-std::uint64_t Context::trial() const noexcept { return data(*this).trial; }
-std::uint64_t Context::seed() const noexcept { return data(*this).seed; }
-double Context::time_scale() const noexcept { return data(*this).time_scale; }
-bool Context::has_site() const noexcept { return data(*this).site != nullptr; }
+Rng& Context::rng() noexcept { return context_data(*this).rng; }
+bool Context::failed() const noexcept { return context_data(*this).failure != FailureKind::none; }
+std::uint32_t Context::role() const noexcept { return context_data(*this).role; }
+std::uint32_t Context::instance() const noexcept { return context_data(*this).instance; }
+std::uint32_t Context::role_instances() const noexcept {
+  return context_data(*this).role_instances;
+}
+std::uint64_t Context::trial() const noexcept { return context_data(*this).trial; }
+std::uint64_t Context::seed() const noexcept { return context_data(*this).seed; }
+double Context::time_scale() const noexcept { return context_data(*this).time_scale; }
+bool Context::has_site() const noexcept { return context_data(*this).site != nullptr; }
 
 void Context::yield(const char* label) noexcept {
   if (point_fn_ != nullptr)
@@ -52,7 +51,7 @@ void Context::yield(const char* label) noexcept {
 }
 
 void Context::sleep(double seconds) noexcept {
-  const detail::ContextData& d = data(*this);
+  const detail::ContextData& d = context_data(*this);
   if (d.hooks != nullptr) return point("sleep");
   const double scaled = seconds * d.time_scale;
   if (scaled > 0) std::this_thread::sleep_for(std::chrono::duration<double>(scaled));
@@ -62,7 +61,7 @@ namespace {
 
 // The parameter `name` of `c`, which must be of type `want` (an integer will do for a number).
 const detail::ParamValue& find_param(const Context& c, std::string_view name, ParamType want) {
-  const detail::ContextData& d = data(c);
+  const detail::ContextData& d = context_data(c);
   for (std::uint32_t k = 0; k < d.desc->n_params; ++k) {
     if (name != d.desc->params[k].name) continue;
     const detail::ParamValue& v = d.params[k];
@@ -95,7 +94,7 @@ std::string_view Context::str_param(std::string_view name) const {
 }
 
 void Context::set_metric(std::string_view name, bool is_int, std::int64_t i, double d) {
-  detail::ContextData& st = data(*this);
+  detail::ContextData& st = context_data(*this);
   if (st.metrics == nullptr)
     throw std::logic_error("metric('" + std::string(name) +
                            "') called from a role; call it in setup or check");
@@ -112,12 +111,12 @@ void Context::set_metric(std::string_view name, bool is_int, std::int64_t i, dou
 }
 
 std::uint32_t Context::instances_of(std::uint32_t role) const noexcept {
-  const detail::ContextData& d = data(*this);
+  const detail::ContextData& d = context_data(*this);
   return role < d.desc->n_roles ? d.role_counts[role] : 0;
 }
 
 Site Context::site() const {
-  const detail::ContextData& d = data(*this);
+  const detail::ContextData& d = context_data(*this);
   if (d.site == nullptr)
     throw std::logic_error(
         "this scenario needs the site fixture: add 'fixtures: { site: {} }' to its spec");
@@ -125,7 +124,7 @@ Site Context::site() const {
 }
 
 void Context::record(FailureKind kind, std::string_view what) noexcept {
-  detail::ContextData& d = data(*this);
+  detail::ContextData& d = context_data(*this);
   if (d.failure != FailureKind::none) return;
   d.failure = kind;
   const std::size_t n = std::min(what.size(), sizeof(d.message) - 1);

@@ -190,9 +190,9 @@ spec::Case trivial_case(std::uint64_t trials, unsigned instances, std::int64_t p
 // range(0): role instances; topology and strategy from the capture.
 void BM_Strain(benchmark::State& state, spec::Topology topology, model::StrategyName strategy) {
   const auto n = static_cast<unsigned>(state.range(0));
-  // Fewer for the slow combinations, so each iteration stays near a second.
-  const std::uint64_t trials =
-      trials_for(topology == spec::Topology::processes ? 10000 : 100000, n);
+  // As many as the native baselines run, so that the fixed costs (forking
+  // the role processes, starting threads) weigh the same in both.
+  const std::uint64_t trials = trials_for(kNativeTrials, n);
   spec::Case c = trivial_case(trials, n, 0);
   c.schedule.topology = topology;
   c.schedule.strategy.name = strategy;

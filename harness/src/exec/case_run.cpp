@@ -12,6 +12,7 @@
 
 #include "exec/arena.hpp"
 #include "exec/case_state.hpp"
+#include "exec/process_lane.hpp"
 #include "exec/process_team.hpp"
 #include "exec/replay_command.hpp"
 #include "core/spare_cores.hpp"
@@ -63,6 +64,7 @@ detail::ParamValue to_param(const check::Value& v) {
 void team_body(void* arg, unsigned index) noexcept {
   auto& cs = *static_cast<CaseState*>(arg);
   Context& ctx = cs.thread_ctx[index];
+  cs.reset_role(index);
   sched::role_started(ctx);
   cs.desc->run_role(cs.state, cs.thread_role[index], ctx);
   sched::role_ended(ctx);
@@ -91,11 +93,18 @@ std::string instance_name(const CaseState& cs, std::size_t k) {
 // outcome.
 void record_process_end(CaseState& cs, ProcessTeam& team, ProcessTeam::End end,
                         const std::string& why, unsigned index) {
+  // The lane's check or set-up runs in a role process: say so when that is
+  // where it died or hangs.
+  const unsigned between = team.between_by();
+  const std::string in_between =
+      between != 0 ? " while it checked the trial and set up the next" : "";
   const std::string who = "role " + instance_name(cs, index) + ": ";
   cs.ended = Clock::now();
+  cs.clock_fresh = true;
   if (end == ProcessTeam::End::died) {
     const bool signaled = why.find("killed by signal") != std::string::npos;
-    (void)cs.record(signaled ? Outcome::crash : Outcome::error, who + why);
+    (void)cs.record(signaled ? Outcome::crash : Outcome::error,
+                    who + why + (between == index + 1 ? in_between : ""));
     return;
   }
   // Name the trial and the role processes that never finished it, as the
@@ -103,6 +112,9 @@ void record_process_end(CaseState& cs, ProcessTeam& team, ProcessTeam::End end,
   std::string stuck;
   for (const auto& [k, pid] : team.still_running())
     stuck += fmt::format("{}{} (pid {})", stuck.empty() ? "" : ", ", instance_name(cs, k), pid);
+  if (between != 0)
+    stuck += fmt::format("{}{} (pid {}){}", stuck.empty() ? "" : ", ",
+                         instance_name(cs, between - 1), team.pids()[between - 1], in_between);
   (void)cs.record(Outcome::hang,
                   fmt::format("trial {} still running after the {}s timeout; role processes "
                               "still running: {}",
@@ -206,19 +218,33 @@ bool CaseRun::set_up() {
   const bool processes = c_.schedule.topology == spec::Topology::processes;
   // Everything roles write lives in the arena: shared with the role
   // processes in the process topology, so the same scenario code runs in both.
+  const std::size_t n_metrics = c_.scenario->metrics.size();
   cs_->arena = std::make_unique<Arena>(
-      Arena::size_for(cs_->desc->state_size +
-                          n * (sizeof(Context) + sizeof(sched::ThreadSched)) +
-                          sizeof(ProcessControl),
-                      4),
+      Arena::size_for(cs_->desc->state_size + (n + 1) * sizeof(Context) +
+                          n * sizeof(sched::ThreadSched) + sizeof(ProcessControl) +
+                          n_metrics * sizeof(detail::MetricSlot) +
+                          c_.show.size() * sizeof(CaseState::Accumulator) + sizeof(LiveCounters) +
+                          sizeof(LaneTally) + sizeof(CaseState::TrialStamp) +
+                          sizeof(std::atomic<std::uint32_t>),
+                      12),
       processes);
-  cs_->state = cs_->arena->allocate(cs_->desc->state_size, cs_->desc->state_align);
-  cs_->thread_ctx = cs_->arena->make_array<Context>(n);
-  cs_->sched_state = cs_->arena->make_array<sched::ThreadSched>(n);
+  Arena& arena = *cs_->arena;
+  cs_->state = arena.allocate(cs_->desc->state_size, cs_->desc->state_align);
+  cs_->main = &arena.make_array<Context>(1)[0];
+  cs_->stamp = &arena.make_array<CaseState::TrialStamp>(1)[0];
+  cs_->budget_spent = &arena.make_array<std::atomic<std::uint32_t>>(1)[0];
+  cs_->thread_ctx = arena.make_array<Context>(n);
+  cs_->sched_state = arena.make_array<sched::ThreadSched>(n);
+  cs_->metrics = arena.make_array<detail::MetricSlot>(n_metrics);
+  cs_->shown = arena.make_array<CaseState::Accumulator>(c_.show.size());
+  for (std::size_t k = 0; k < c_.show.size(); ++k) cs_->shown[k].metric = c_.show[k].metric;
+  if (processes) {
+    // The role processes count the trials they check (exec/process_lane.hpp).
+    if (hooks_.live == nullptr) cs_->live = &arena.make_array<LiveCounters>(1)[0];
+    cs_->lane = &arena.make_array<LaneTally>(1)[0];
+  }
 
   for (const auto& v : c_.params) cs_->params.push_back(to_param(v));
-  cs_->metrics.resize(c_.scenario->metrics.size());
-  for (const auto& sh : c_.show) cs_->shown.push_back({sh.metric, 0, 0.0, 0.0, 0.0});
   cs_->n_params = c_.params.size();
   cs_->vars = c_.params;
   cs_->site_base = c_.params.size() + c_.scenario->metrics.size();
@@ -288,8 +314,8 @@ void CaseRun::make_contexts(unsigned n) {
     d.instance = instance;
     d.role_instances = count;
   };
-  init(cs.main, 0, 0, 1);
-  detail::context_data(cs.main).metrics = cs.metrics.data();
+  init(*cs.main, 0, 0, 1);
+  detail::context_data(*cs.main).metrics = cs.metrics.data();
   for (std::uint32_t r = 0, k = 0; r < c_.schedule.role_counts.size(); ++r) {
     const auto count = static_cast<std::uint32_t>(c_.schedule.role_counts[r]);
     for (std::uint32_t i = 0; i < count; ++i, ++k) {
@@ -313,6 +339,17 @@ void CaseRun::cannot_start(unsigned n, bool processes, const std::exception& e) 
                     processes ? "processes" : "threads", e.what()));
 }
 
+// The watching thread wakes at least every 100 ms, and at the deadline, to
+// tell the trial loop the budget is spent: the trial loop reads no clock.
+double CaseRun::watch_slice() const {
+  const double left = std::chrono::duration<double>(cs_->deadline - Clock::now()).count();
+  return left > 0 ? std::min(0.1, left) : 0.1;
+}
+
+void CaseRun::watch_budget() {
+  if (Clock::now() >= cs_->deadline) cs_->budget_spent->store(1, std::memory_order_relaxed);
+}
+
 void CaseRun::report_progress(std::uint64_t trials_done) {
   if (!hooks_.progress) return;
   hooks_.progress(model::CaseProgress{
@@ -321,41 +358,57 @@ void CaseRun::report_progress(std::uint64_t trials_done) {
       cs_->live->snapshot()});
 }
 
-// The process topology's trial loop, on this thread: the role processes run
-// the roles; this thread prepares, releases and checks each trial, and
-// turns a role process's death or a hang into the trial's outcome.
+// The process topology's trial loop. The role processes run the roles and,
+// when the case allows (exec/process_lane.hpp), check and set up the trials
+// themselves; this thread takes over whatever they hand back, turns a role
+// process's death or a hang into the trial's outcome, and reports progress.
 void CaseRun::run_processes(unsigned n, ProcessControl* control) {
   CaseState& cs = *cs_;
-  ProcessTeam team(n, &team_body, &cs, control);
-  // Whether the waiters (the roles and this thread) may spin: sampled here,
-  // off the trial loop, for them all (core/spare_cores.hpp).
+  const bool lane = lane_fits(cs);
+  ProcessTeam team(n, &team_body, lane ? &lane_between : nullptr, lane ? &lane_resume : nullptr,
+                   &cs, control);
+  // Whether the waiters may spin: sampled here, off the trial loop, for them
+  // all (core/spare_cores.hpp). This thread waits too when it runs the step
+  // between trials; it sleeps while the lane does.
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const auto sample = [&] {
     core::sample_others_running(team.pids());
-    control->wait.store(core::spare_cores(n + 1, cores) ? ProcessControl::kSpin
-                        : core::alone()                 ? ProcessControl::kYield
-                                                        : ProcessControl::kSleep,
+    control->wait.store(core::spare_cores(lane ? n : n + 1, cores) ? ProcessControl::kSpin
+                        : core::alone()                             ? ProcessControl::kYield
+                                                                    : ProcessControl::kSleep,
                         std::memory_order_relaxed);
   };
   sample();
   cs.live->running.store(1, std::memory_order_relaxed);
   auto last_progress = Clock::now();
+  if (lane) cs.push(*cs.lane);
+  team.start_trial();
   for (;;) {
     std::string why;
     unsigned index = 0;
-    const ProcessTeam::End end = team.run_trial(c_.schedule.timeout_s, why, index);
-    if (end != ProcessTeam::End::done) {
+    const ProcessTeam::End end = team.wait(c_.schedule.timeout_s, watch_slice(), why, index);
+    watch_budget();
+    if (end == ProcessTeam::End::died || end == ProcessTeam::End::timeout) {
+      if (lane) cs.pull(*cs.lane);
       record_process_end(cs, team, end, why, index);
       // The state may be half-changed and a role process is gone: the case
       // ends here. The team's destructor kills what is still running.
       cs.stopped_by = model::StopReason::failure;
       return;
     }
-    if (!team_between(&cs)) return;
+    if (end == ProcessTeam::End::done) {
+      if (!lane) {
+        if (!team_between(&cs)) return;
+        team.start_trial();
+      } else {
+        if (!take_back(cs)) return;
+        team.resume();
+      }
+    }
     if (Clock::now() - last_progress > std::chrono::milliseconds(100)) {
       last_progress = Clock::now();
       sample();
-      report_progress(cs.run_count);
+      report_progress(cs.live->trials_done.load(std::memory_order_relaxed));
     }
   }
 }
@@ -379,7 +432,8 @@ void CaseRun::run_threads(unsigned n) {
   // When the controlled scheduler last passed a point, as seen from here.
   std::uint64_t points = 0;
   Clock::time_point points_at = Clock::now();
-  while (!team->wait_done(0.1)) {
+  while (!team->wait_done(watch_slice())) {
+    watch_budget();
     core::sample_others_running();
     report_progress(cs_->live->trials_done.load(std::memory_order_relaxed));
     const auto now = Clock::now();

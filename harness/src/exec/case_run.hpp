@@ -81,6 +81,10 @@ class CaseRun {
   void cannot_start(unsigned n, bool processes, const std::exception& e);
   //! The result from the state, after the last trial.
   void collect();
+  //! How long the watching thread may wait before it looks again, and its
+  //! look at the budget (CaseState::budget_spent).
+  double watch_slice() const;
+  void watch_budget();
   void report_progress(std::uint64_t trials_done);
   void error(std::string why);
 

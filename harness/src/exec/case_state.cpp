@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "exec/process_lane.hpp"
 #include "exec/replay_command.hpp"
 #include "exec/sanitizer_hook.hpp"
 #include "fixtures/site_facts.hpp"
@@ -22,6 +23,7 @@ bool CaseState::record(Outcome o, std::string message) {
   live->trials_done.store(run_count, std::memory_order_relaxed);
   live->sanitizer_reports.store(sanitizer_report_count(), std::memory_order_relaxed);
   if (model::is_failure(o) && !first_failure) {
+    fresh_clock();
     const std::uint64_t t = trial_index(next_trial);
     // Under the portfolio, which member found it: another run of the case
     // can then name that member alone.
@@ -37,6 +39,8 @@ bool CaseState::record(Outcome o, std::string message) {
     if (hooks.on_failure) hooks.on_failure(*first_failure);
   }
   ++next_trial;
+  const bool spent = out_of_budget();
+  clock_fresh = false;  // the next trial's is read when it needs one
   if (model::is_failure(o) && !plan.keep_going && !plan.only_trial) {
     stopped_by = model::StopReason::failure;
     return false;
@@ -49,7 +53,7 @@ bool CaseState::record(Outcome o, std::string message) {
     stopped_by = model::StopReason::trials;
     return false;
   }
-  if (ended >= deadline && !plan.only_trial) {
+  if (spent && !plan.only_trial) {
     stopped_by = model::StopReason::budget;
     return false;
   }
@@ -58,35 +62,40 @@ bool CaseState::record(Outcome o, std::string message) {
 
 bool CaseState::prepare() {
   for (;;) {
-    const std::uint64_t t = trial_index(next_trial);
-    const std::uint64_t seed = model::trial_seed(case_seed, model::seeded_as(t, search));
-    live->current_trial.store(t, std::memory_order_relaxed);
-    live->trials_begun.store(live->trials_begun.load(std::memory_order_relaxed) + 1,
-                             std::memory_order_relaxed);
-    reset_context(main, seed, 0, t);
-    for (auto& m : metrics) m = detail::MetricSlot{};
-    for (std::size_t k = 0; k < thread_ctx.size(); ++k) {
-      reset_context(thread_ctx[k], seed, k + 1, t);
-      if (detail::context_data(thread_ctx[k]).sched != nullptr) sched::reseed(sched_state[k], seed);
-    }
-    if (controller) {
-      controller->begin_trial(seed, plan.steps);
-      steps = controller->steps_learned() ? controller->steps_used() : 0;
-      live->steps.store(steps, std::memory_order_relaxed);
-    }
-    reports_before = sanitizer_report_count();
-    if (site) site->begin_trial(seed);
-    constructed = desc->construct(state, main);
+    begin_trial();
+    constructed = desc->construct(state, *main);
     if (constructed) return true;
-    ended = Clock::now();
-    if (!record(Outcome::error, std::string("setup failed: ") + detail::context_data(main).message))
-      return false;
+    fresh_clock();
+    if (!record_setup_failure()) return false;
   }
 }
 
+void CaseState::begin_trial() {
+  const std::uint64_t t = trial_index(next_trial);
+  const std::uint64_t seed = model::trial_seed(case_seed, model::seeded_as(t, search));
+  live->current_trial.store(t, std::memory_order_relaxed);
+  live->trials_begun.store(live->trials_begun.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+  reset_context(*main, seed, 0, t);
+  for (auto& m : metrics) m = detail::MetricSlot{};
+  // The roles' contexts: each role resets its own (reset_role()).
+  stamp->trial = t;
+  stamp->seed = seed;
+  if (controller) {
+    controller->begin_trial(seed, plan.steps);
+    steps = controller->steps_learned() ? controller->steps_used() : 0;
+    live->steps.store(steps, std::memory_order_relaxed);
+  }
+  reports_before = sanitizer_report_count();
+  if (site) site->begin_trial(seed);
+}
+
+bool CaseState::record_setup_failure() {
+  return record(Outcome::error, std::string("setup failed: ") + detail::context_data(*main).message);
+}
+
 void CaseState::finish() {
-  ended = Clock::now();
-  desc->check(state, main);
+  desc->check(state, *main);
   desc->destroy(state);
   constructed = false;
   if (search_warm_up) {
@@ -142,6 +151,7 @@ bool CaseState::recorded_run_failure() {
   // their errors are the deadlock's consequence, not the finding. Only the
   // first failure's message is kept, so only it gets symbolized stacks.
   if (controller && controller->deadlocked()) {
+    fresh_clock();
     (void)record(Outcome::deadlock, controller->deadlock_report(!first_failure));
     return true;
   }
@@ -164,17 +174,17 @@ bool CaseState::recorded_expect_failure() {
       worst = &c;
       break;
     }
-  if (worst == nullptr && detail::context_data(main).failure == FailureKind::error) worst = &main;
+  if (worst == nullptr && detail::context_data(*main).failure == FailureKind::error) worst = main;
   if (worst == nullptr)
     for (const auto& c : thread_ctx)
       if (detail::context_data(c).failure == FailureKind::violation) {
         worst = &c;
         break;
       }
-  if (worst == nullptr && detail::context_data(main).failure == FailureKind::violation)
-    worst = &main;
+  if (worst == nullptr && detail::context_data(*main).failure == FailureKind::violation)
+    worst = main;
   if (worst != nullptr) {
-    const bool in_role = worst != &main;
+    const bool in_role = worst != main;
     std::string where =
         in_role ? "role " + kase->scenario->roles[detail::context_data(*worst).role].name + "#" +
                       std::to_string(detail::context_data(*worst).instance) + ": "
@@ -226,6 +236,32 @@ bool CaseState::recorded_invariant_failure() {
     }
   }
   return false;
+}
+
+bool CaseState::clean_pass() {
+  if (detail::context_data(*main).failure != FailureKind::none) return false;
+  for (const auto& c : thread_ctx)
+    if (detail::context_data(c).failure != FailureKind::none) return false;
+  load_metrics();
+  for (const auto& inv : kase->invariants) {
+    const check::EvalResult r = inv.expr.eval(vars);
+    if (!r.ok || !r.value) return false;
+  }
+  return true;
+}
+
+void CaseState::push(LaneTally& t) const {
+  t.next_trial.store(next_trial, std::memory_order_relaxed);
+  t.run_count.store(run_count, std::memory_order_relaxed);
+  t.passes.store(outcomes[static_cast<std::size_t>(Outcome::pass)], std::memory_order_relaxed);
+  t.stopped_by.store(static_cast<std::uint32_t>(stopped_by), std::memory_order_relaxed);
+}
+
+void CaseState::pull(const LaneTally& t) {
+  next_trial = t.next_trial.load(std::memory_order_relaxed);
+  run_count = t.run_count.load(std::memory_order_relaxed);
+  outcomes[static_cast<std::size_t>(Outcome::pass)] = t.passes.load(std::memory_order_relaxed);
+  stopped_by = static_cast<model::StopReason>(t.stopped_by.load(std::memory_order_relaxed));
 }
 
 void CaseState::controlled_trial_ended() {

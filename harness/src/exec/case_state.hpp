@@ -31,6 +31,7 @@
 
 namespace strain::exec {
 
+struct LaneTally;
 using Clock = std::chrono::steady_clock;
 
 // Everything a case's trials share. Lives on the heap so that, if a trial
@@ -47,7 +48,10 @@ struct CaseState {
   Clock::time_point deadline;
 
   std::vector<detail::ParamValue> params;
-  std::vector<detail::MetricSlot> metrics;
+  // The check's metrics, the `show:` sums and the check's context live in
+  // the arena: in the process topology a role process checks and sets up
+  // the trials (exec/process_lane.hpp), and the worker reads what it wrote.
+  std::span<detail::MetricSlot> metrics;
   std::vector<check::Value> vars;  // params, metrics, site facts, as invariants index them
   std::size_t n_params = 0;
   // The case's site fixture, when it has one: started before the first
@@ -55,7 +59,7 @@ struct CaseState {
   // allocate between trials (in begin_trial/end_trial).
   std::unique_ptr<fixtures::SiteServer> site;
   std::size_t site_base = 0;  // index of the first site fact in vars
-  Context main;
+  Context* main = nullptr;  // the context of construct and check, in the arena
   std::unique_ptr<Arena> arena;  // state, contexts, strategy state
   std::span<Context> thread_ctx;
   std::vector<std::uint32_t> thread_role;
@@ -73,7 +77,10 @@ struct CaseState {
   std::uint64_t next_trial = 0;  // index of the trial being prepared/run
   std::uint64_t run_count = 0;   // trials finished
   LiveCounters own_counters;
-  LiveCounters* live = &own_counters;
+  LiveCounters* live = &own_counters;  // in the arena for the process topology
+  //! The process topology's tally, shared with the role processes that run
+  //! the between-trial step; null when the worker's thread runs it.
+  LaneTally* lane = nullptr;
 
   model::OutcomeCounts outcomes{};
   std::optional<model::TrialFailure> first_failure;
@@ -86,7 +93,7 @@ struct CaseState {
     std::uint64_t count = 0;
     double sum = 0, min = 0, max = 0;
   };
-  std::vector<Accumulator> shown;
+  std::span<Accumulator> shown;
 
   void accumulate_shown() noexcept {
     for (Accumulator& a : shown) {
@@ -134,6 +141,20 @@ struct CaseState {
   bool search = false;
   bool search_warm_up = false;
 
+  //! The trial the roles are about to run, in the arena: each role resets
+  //! its own context from it as it starts (reset_role()), so the line it
+  //! writes stays in its core's cache rather than the set-up's.
+  struct TrialStamp {
+    std::uint64_t trial = 0, seed = 0;
+  };
+  TrialStamp* stamp = nullptr;
+  //! At the start of role `k`'s part of a trial, in its thread or process.
+  void reset_role(std::size_t k) noexcept {
+    reset_context(thread_ctx[k], stamp->seed, k + 1, stamp->trial);
+    if (detail::context_data(thread_ctx[k]).sched != nullptr)
+      sched::reseed(sched_state[k], stamp->seed);
+  }
+
   void reset_context(Context& ctx, std::uint64_t seed, std::uint64_t salt, std::uint64_t trial) {
     detail::ContextData& d = detail::context_data(ctx);
     d.failure = FailureKind::none;
@@ -144,19 +165,49 @@ struct CaseState {
     d.rng.reseed(model::context_seed(seed, salt));
   }
 
-  // Records the outcome of the trial just finished, which ended at `ended`
-  // (before its message was composed: symbolizing a deadlock's stacks takes
-  // time that is not the time to find it). Returns false to stop.
+  // Records the outcome of the trial just finished. A failure's time is
+  // `ended`, read by fresh_clock() before its message was composed where
+  // that takes time (symbolizing a deadlock's stacks is not the time to
+  // find it). Returns false to stop.
   bool record(model::Outcome o, std::string message);
-  //! When the trial being recorded ended: read once per trial (finish(),
-  //! or where a trial ends otherwise), and used for the failure's time and
-  //! the budget both. Three clock reads per trial were 48.6% of the
-  //! samples of a 1-role run under kvm-clock (~29 ns each, issue 12).
+  //! When the trial being recorded ended, read only for a failure (or a
+  //! trial that ends otherwise: a set-up that failed, a role process that
+  //! died): a trial that passes reads no clock. Three clock reads per trial
+  //! were 48.6% of the samples of a 1-role run under kvm-clock (~29 ns each,
+  //! issue 12); one read is ~65 ns of a ~600 ns between-trial step of the
+  //! process topology on the same VM.
   Clock::time_point ended{};
+  bool clock_fresh = false;  // `ended` is this trial's
+  void fresh_clock() {
+    if (clock_fresh) return;
+    ended = Clock::now();
+    clock_fresh = true;
+  }
+  //! 1 once the case's budget is spent, set by the thread that watches the
+  //! case (CaseRun, which wakes at the deadline) in the arena, so that the
+  //! trial loop needs no clock to know it.
+  std::atomic<std::uint32_t>* budget_spent = nullptr;
+  bool out_of_budget() const {
+    return budget_spent->load(std::memory_order_relaxed) != 0 ||
+           (clock_fresh && ended >= deadline);
+  }
 
   // Builds a fresh state for the next trial. Returns false when the run is
   // over; trials whose setup fails are recorded as errors and skipped.
   bool prepare();
+  //! The part of prepare() before the plugin's construct: seeds, contexts,
+  //! metric slots, the scheduler.
+  void begin_trial();
+  //! Records the trial whose set-up just failed (at `ended`) as an error.
+  //! Returns false to stop.
+  bool record_setup_failure();
+
+  //! Whether the trial just checked passed: no context failed and every
+  //! invariant holds. Records nothing (classify() says why one did not).
+  bool clean_pass();
+  //! The trial counters, to and from the process topology's shared tally.
+  void push(LaneTally& t) const;
+  void pull(const LaneTally& t);
 
   // Checks the trial the team just ran and classifies it: the first of a
   // failure of the run itself (a sanitizer report, a deadlock, threads left

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -80,13 +81,14 @@ bool keep_spinning(const ProcessControl& c, int spins, std::int64_t& until) {
 
 }  // namespace
 
-ProcessTeam::ProcessTeam(unsigned n, ThreadTeam::Body body, void* arg, ProcessControl* control)
-    : n_(n), body_(body), arg_(arg), control_(control) {
-  void* mem = ::mmap(nullptr, sizeof(std::atomic<std::uint64_t>) * n_, PROT_READ | PROT_WRITE,
+ProcessTeam::ProcessTeam(unsigned n, ThreadTeam::Body body, ThreadTeam::Between between,
+                         ThreadTeam::Between resume, void* arg, ProcessControl* control)
+    : n_(n), body_(body), between_(between), resume_(resume), arg_(arg), control_(control) {
+  void* mem = ::mmap(nullptr, sizeof(Finished) * n_, PROT_READ | PROT_WRITE,
                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) throw std::runtime_error(std::string("mmap: ") + std::strerror(errno));
-  finished_ = static_cast<std::atomic<std::uint64_t>*>(mem);
-  for (unsigned k = 0; k < n_; ++k) new (&finished_[k]) std::atomic<std::uint64_t>(0);
+  finished_ = static_cast<Finished*>(mem);
+  for (unsigned k = 0; k < n_; ++k) new (&finished_[k]) Finished();
   const pid_t parent = ::getpid();
   for (unsigned k = 0; k < n_; ++k) {
     const pid_t pid = ::fork();
@@ -119,11 +121,89 @@ void ProcessTeam::role_main(unsigned index) {
     seen = g;
     if (control_->stop.load(std::memory_order_acquire) != 0) ::_exit(0);
     body_(arg_, index);
-    finished_[index].store(g, std::memory_order_release);
-    if (control_->remaining.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-        control_->coordinator_sleeps.load(std::memory_order_seq_cst) != 0)
-      shared_futex_wake(control_->remaining, 1);
+    finished_[index].generation.store(g, std::memory_order_release);
+    const bool last = control_->remaining.fetch_sub(1, std::memory_order_seq_cst) == 1;
+    if (between_ == nullptr) {
+      if (last) hand_back();
+    } else if (index != 0) {
+      if (last && control_->leader_sleeps.load(std::memory_order_seq_cst) != 0)
+        shared_futex_wake(control_->remaining, 1);
+    } else {
+      if (!last) wait_for_the_others();
+      end_of_trial();
+    }
   }
+}
+
+// Role process 0 runs `between`, always: what it writes (the counters, the
+// check's context and metrics, the next state) stays in its cache, where
+// the last process to finish, a different one from trial to trial, took a
+// miss on each of those lines (speed_bench processes/2, quiet: 610 k
+// trials/s with the last finisher, more with the leader, see
+// docs/performance.md). And a plugin's set-up and check always run in the
+// same process, so what one leaves in a global the other finds.
+void ProcessTeam::wait_for_the_others() {
+  int spins = 0;
+  std::int64_t until = 0;
+  for (std::uint32_t left; (left = control_->remaining.load(std::memory_order_acquire)) != 0;) {
+    if (keep_spinning(*control_, ++spins, until)) continue;
+    // Announced before the last look, which the last finisher's decrement
+    // and its read of leader_sleeps mirror (all seq_cst).
+    control_->leader_sleeps.store(1, std::memory_order_seq_cst);
+    if ((left = control_->remaining.load(std::memory_order_seq_cst)) != 0)
+      shared_futex_wait(control_->remaining, left, nullptr);
+    control_->leader_sleeps.store(0, std::memory_order_relaxed);
+    // A role process that died never arrives: the team's destructor stops
+    // this one (and wakes it).
+    if (control_->stop.load(std::memory_order_acquire) != 0) ::_exit(0);
+  }
+}
+
+void ProcessTeam::end_of_trial() {
+  control_->between_by.store(1, std::memory_order_relaxed);
+  bool next = between_(arg_);
+  while (!next) {
+    // The coordinator's turn: it records what the step could not, then
+    // tells this process to set up the next trial (resume_), or stops the
+    // team. The set-up stays here, with the checks: what a plugin's set-up
+    // allocates on this process's heap, its check and its destroy free.
+    control_->between_by.store(0, std::memory_order_relaxed);
+    hand_back();
+    wait_for_the_coordinator();
+    control_->between_by.store(1, std::memory_order_relaxed);
+    next = resume_(arg_);
+  }
+  control_->between_by.store(0, std::memory_order_relaxed);
+  control_->remaining.store(n_, std::memory_order_relaxed);
+  release();
+}
+
+void ProcessTeam::wait_for_the_coordinator() {
+  for (std::uint32_t turn;
+       (turn = control_->handed_back.load(std::memory_order_acquire)) != ProcessControl::kResume;) {
+    // The coordinator classifies a failure (and may symbolize stacks):
+    // no reason to spin for it.
+    shared_futex_wait(control_->handed_back, turn, nullptr);
+    if (control_->stop.load(std::memory_order_acquire) != 0) ::_exit(0);
+  }
+  control_->handed_back.store(ProcessControl::kTeam, std::memory_order_relaxed);
+}
+
+void ProcessTeam::hand_back() {
+  control_->handed_back.store(ProcessControl::kCoordinator, std::memory_order_seq_cst);
+  if (control_->coordinator_sleeps.load(std::memory_order_seq_cst) != 0)
+    shared_futex_wake(control_->handed_back, 1);
+}
+
+void ProcessTeam::resume() {
+  watched_at_ns_ = now_ns();
+  watched_generation_ = control_->generation.load(std::memory_order_relaxed);
+  control_->handed_back.store(ProcessControl::kResume, std::memory_order_seq_cst);
+  shared_futex_wake(control_->handed_back, 1);
+}
+
+unsigned ProcessTeam::between_by() const {
+  return control_->between_by.load(std::memory_order_relaxed);
 }
 
 void ProcessTeam::release() {
@@ -137,12 +217,20 @@ ProcessTeam::~ProcessTeam() {
   // that died) would never see the stop: end it now rather than after the
   // grace period below, so a replay of a hang costs its timeout only.
   for (const auto& [k, pid] : still_running()) ::kill(pid, SIGKILL);
+  if (const unsigned b = between_by(); b != 0 && pids_[b - 1] > 0) ::kill(pids_[b - 1], SIGKILL);
   control_->stop.store(1, std::memory_order_release);
   release();
+  // Role process 0 may wait for a dead one, or for this thread.
+  shared_futex_wake(control_->remaining, INT32_MAX);
+  shared_futex_wake(control_->handed_back, INT32_MAX);
   const auto until = Clock::now() + std::chrono::seconds(2);
   for (pid_t& pid : pids_) {
     if (pid <= 0) continue;
     int status;
+    // The roles exit within microseconds of the stop: look again after
+    // 20 us, doubling to 1 ms (a flat 1 ms poll cost every case a
+    // millisecond, a fifth of a 10,000-trial processes case in speed_bench).
+    auto nap = std::chrono::microseconds(20);
     while (::waitpid(pid, &status, WNOHANG) == 0) {
       if (Clock::now() > until) {
         // Still inside a hung role: it cannot be stopped any other way.
@@ -150,17 +238,18 @@ ProcessTeam::~ProcessTeam() {
         ::waitpid(pid, &status, 0);
         break;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      std::this_thread::sleep_for(nap);
+      nap = std::min(2 * nap, std::chrono::microseconds(1000));
     }
   }
-  ::munmap(finished_, sizeof(std::atomic<std::uint64_t>) * n_);
+  ::munmap(finished_, sizeof(Finished) * n_);
 }
 
 std::vector<std::pair<unsigned, pid_t>> ProcessTeam::still_running() const {
   const std::uint64_t g = control_->generation.load(std::memory_order_acquire);
   std::vector<std::pair<unsigned, pid_t>> out;
   for (unsigned k = 0; k < n_; ++k)
-    if (pids_[k] > 0 && finished_[k].load(std::memory_order_acquire) != g)
+    if (pids_[k] > 0 && finished_[k].generation.load(std::memory_order_acquire) != g)
       out.emplace_back(k, pids_[k]);
   return out;
 }
@@ -179,24 +268,46 @@ bool ProcessTeam::reap_dead(std::string& why, unsigned& index) {
   return false;
 }
 
-ProcessTeam::End ProcessTeam::run_trial(double timeout_s, std::string& why, unsigned& index) {
+void ProcessTeam::start_trial() {
+  control_->handed_back.store(ProcessControl::kTeam, std::memory_order_relaxed);
   control_->remaining.store(n_, std::memory_order_relaxed);
+  watched_at_ns_ = now_ns();
   release();
-  const auto t0 = Clock::now();
+  watched_generation_ = control_->generation.load(std::memory_order_relaxed);
+}
+
+ProcessTeam::End ProcessTeam::wait(double timeout_s, double slice_s, std::string& why,
+                                   unsigned& index) {
+  const std::int64_t start = now_ns();
+  const auto timeout_ns = static_cast<std::int64_t>(timeout_s * 1e9);
+  const auto slice_ns = static_cast<std::int64_t>(slice_s * 1e9);
   int spins = 0;
   std::int64_t until = 0;
-  for (std::uint32_t left; (left = control_->remaining.load(std::memory_order_acquire)) != 0;) {
-    if (keep_spinning(*control_, ++spins, until)) continue;
+  for (std::uint32_t turn;
+       (turn = control_->handed_back.load(std::memory_order_acquire)) !=
+       ProcessControl::kCoordinator;) {
+    // Without `between` every trial comes back here, so spin as the roles
+    // do; with it, trials come back only to end the run or on a failure.
+    if (between_ == nullptr && keep_spinning(*control_, ++spins, until)) continue;
     control_->coordinator_sleeps.store(1, std::memory_order_seq_cst);
-    if ((left = control_->remaining.load(std::memory_order_seq_cst)) != 0 &&
-        shared_futex_wait(control_->remaining, left, &kCoordinatorNap) != 0 && errno == ETIMEDOUT) {
-      // A role process that died can never arrive: look when no role woke
-      // this thread for a while (a waitpid is a syscall), and at the clock.
-      control_->coordinator_sleeps.store(0, std::memory_order_relaxed);
-      if (reap_dead(why, index)) return End::died;
-      if (std::chrono::duration<double>(Clock::now() - t0).count() > timeout_s) return End::timeout;
-    }
+    if ((turn = control_->handed_back.load(std::memory_order_seq_cst)) !=
+        ProcessControl::kCoordinator)
+      shared_futex_wait(control_->handed_back, turn, &kCoordinatorNap);
     control_->coordinator_sleeps.store(0, std::memory_order_relaxed);
+    if (control_->handed_back.load(std::memory_order_acquire) == ProcessControl::kCoordinator)
+      break;
+    // A role process that died can never arrive: look when no role woke
+    // this thread for a while (a waitpid is a syscall), and at the clock.
+    if (reap_dead(why, index)) return End::died;
+    const std::int64_t now = now_ns();
+    const std::uint32_t g = control_->generation.load(std::memory_order_relaxed);
+    if (g != watched_generation_) {
+      watched_generation_ = g;
+      watched_at_ns_ = now;
+    } else if (now - watched_at_ns_ > timeout_ns) {
+      return End::timeout;
+    }
+    if (now - start > slice_ns) return End::running;
   }
   return End::done;
 }

@@ -18,7 +18,8 @@ using model::Outcome;
 
 const plugin::Catalog& catalog() {
   static const plugin::Catalog c =
-      plugin::discover({STRAIN_TEST_PLUGIN_DIR "/trivial.so", STRAIN_TEST_PLUGIN_DIR "/faulty.so"});
+      plugin::discover({STRAIN_TEST_PLUGIN_DIR "/trivial.so", STRAIN_TEST_PLUGIN_DIR "/faulty.so",
+                        STRAIN_TEST_PLUGIN_DIR "/setup_heap.so"});
   return c;
 }
 
@@ -57,11 +58,27 @@ void set_param(spec::Case& c, const std::string& name, check::Value v) {
     if (c.scenario->params[k].name == name) c.params[k] = std::move(v);
 }
 
+// The tests that hold in either topology: the process topology checks and
+// sets up its trials in a role process (exec/process_lane.hpp), so counts,
+// failures, metrics, budgets and replays must come out the same.
+class CaseRunIn : public ::testing::TestWithParam<spec::Topology> {
+ protected:
+  spec::Case make_case(const std::string& plugin, std::vector<std::string> invariants = {}) {
+    spec::Case c = exec::make_case(plugin, std::move(invariants));
+    c.schedule.topology = GetParam();
+    return c;
+  }
+};
+
+std::string topology_name(const ::testing::TestParamInfo<spec::Topology>& info) {
+  return info.param == spec::Topology::threads ? "threads" : "processes";
+}
+
 std::uint64_t count(const model::CaseResult& r, Outcome o) {
   return r.outcomes[static_cast<std::size_t>(o)];
 }
 
-TEST(CaseRun, RunsEveryTrialAndMeetsPass) {
+TEST_P(CaseRunIn, RunsEveryTrialAndMeetsPass) {
   const spec::Case c = make_case("trivial", {"sum == 3"});
   const model::CaseResult r = run_case(c, plan_for(c, {}));
   EXPECT_EQ(r.trials, 200u);
@@ -71,7 +88,7 @@ TEST(CaseRun, RunsEveryTrialAndMeetsPass) {
   EXPECT_FALSE(r.first_failure);
 }
 
-TEST(CaseRun, ShownMetricsAreAggregatedOverEveryTrial) {
+TEST_P(CaseRunIn, ShownMetricsAreAggregatedOverEveryTrial) {
   spec::Case c = make_case("trivial", {"sum == 3"});
   const auto metric_index = [&](const std::string& name) {
     for (std::size_t k = 0; k < c.scenario->metrics.size(); ++k)
@@ -106,7 +123,7 @@ TEST(CaseRun, ShownMetricsAreAggregatedOverEveryTrial) {
   EXPECT_LT(lo, hi);
 }
 
-TEST(CaseRun, ShownMetricsIncludeFailingTrialsAndNothingWhenNoneAsked) {
+TEST_P(CaseRunIn, ShownMetricsIncludeFailingTrialsAndNothingWhenNoneAsked) {
   spec::Case c = make_case("trivial");
   set_param(c, "fail_every", check::Value::integer(4));
   c.expect.plain = Outcome::violation;
@@ -120,7 +137,7 @@ TEST(CaseRun, ShownMetricsIncludeFailingTrialsAndNothingWhenNoneAsked) {
   EXPECT_EQ(r.measured[0].count, 4u);  // the violating trial recorded it too
 }
 
-TEST(CaseRun, StopsAtFirstFailureWithReplay) {
+TEST_P(CaseRunIn, StopsAtFirstFailureWithReplay) {
   spec::Case c = make_case("trivial");
   set_param(c, "fail_every", check::Value::integer(5));
   c.expect.plain = Outcome::violation;
@@ -138,7 +155,7 @@ TEST(CaseRun, StopsAtFirstFailureWithReplay) {
   EXPECT_TRUE(r.met);
 }
 
-TEST(CaseRun, KeepGoingCountsEveryOutcome) {
+TEST_P(CaseRunIn, KeepGoingCountsEveryOutcome) {
   spec::Case c = make_case("trivial");
   set_param(c, "fail_every", check::Value::integer(5));
   model::RunPlan plan = plan_for(c, {});
@@ -150,7 +167,7 @@ TEST(CaseRun, KeepGoingCountsEveryOutcome) {
   EXPECT_FALSE(r.met);  // expected pass
 }
 
-TEST(CaseRun, BudgetStopsALongCase) {
+TEST_P(CaseRunIn, BudgetStopsALongCase) {
   spec::Case c = make_case("trivial");
   c.schedule.trials = 1'000'000'000'000ULL;
   c.schedule.budget_s = 0.2;
@@ -160,7 +177,7 @@ TEST(CaseRun, BudgetStopsALongCase) {
   EXPECT_TRUE(r.met);
 }
 
-TEST(CaseRun, FailedInvariantNamesEveryValueItsExpansionAndWhereItIs) {
+TEST_P(CaseRunIn, FailedInvariantNamesEveryValueItsExpansionAndWhereItIs) {
   const spec::Case c =
       make_case("trivial", {"sum == 3 && fail_every == 0", "sum + fail_every == 4"});
   const model::CaseResult r = run_case(c, plan_for(c, {}));
@@ -178,35 +195,39 @@ struct FaultCase {
   const char* message;
 };
 
-class Faults : public ::testing::TestWithParam<FaultCase> {};
+class Faults : public ::testing::TestWithParam<std::tuple<FaultCase, spec::Topology>> {};
 
 TEST_P(Faults, AreClassifiedWithTheirMessage) {
+  const auto& [fault, topology] = GetParam();
   spec::Case c = make_case("faulty", {"value == 1"});
-  set_param(c, "mode", check::Value::string(GetParam().mode));
-  c.expect.plain = GetParam().outcome;
+  c.schedule.topology = topology;
+  set_param(c, "mode", check::Value::string(fault.mode));
+  c.expect.plain = fault.outcome;
   const model::CaseResult r = run_case(c, plan_for(c, {}));
   ASSERT_TRUE(r.first_failure);
-  EXPECT_EQ(r.first_failure->outcome, GetParam().outcome);
-  EXPECT_EQ(r.first_failure->message, GetParam().message);
+  EXPECT_EQ(r.first_failure->outcome, fault.outcome);
+  EXPECT_EQ(r.first_failure->message, fault.message);
   EXPECT_TRUE(r.met);
   EXPECT_EQ(r.trials, 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     CaseRun, Faults,
-    ::testing::Values(
-        FaultCase{"throw_in_role", Outcome::error, "role actor#0: role exploded"},
-        FaultCase{"throw_in_setup", Outcome::error, "setup failed: setup exploded"},
-        FaultCase{"throw_in_check", Outcome::error, "check: check exploded"},
-        FaultCase{"expect", Outcome::violation, "role actor#0: arithmetic still works"},
-        FaultCase{"metric_in_role", Outcome::error,
-                  "role actor#0: metric('value') called from a role; call it in setup or check"},
-        FaultCase{
-            "unrecorded_metric", Outcome::error,
-            "invariant 'value == 1' could not be evaluated: 'value' has no value (the metric was "
-            "not recorded)"}));
+    ::testing::Combine(
+        ::testing::Values(
+            FaultCase{"throw_in_role", Outcome::error, "role actor#0: role exploded"},
+            FaultCase{"throw_in_setup", Outcome::error, "setup failed: setup exploded"},
+            FaultCase{"throw_in_check", Outcome::error, "check: check exploded"},
+            FaultCase{"expect", Outcome::violation, "role actor#0: arithmetic still works"},
+            FaultCase{
+                "metric_in_role", Outcome::error,
+                "role actor#0: metric('value') called from a role; call it in setup or check"},
+            FaultCase{"unrecorded_metric", Outcome::error,
+                      "invariant 'value == 1' could not be evaluated: 'value' has no value (the "
+                      "metric was not recorded)"}),
+        ::testing::Values(spec::Topology::threads, spec::Topology::processes)));
 
-TEST(CaseRun, AnotherFailureKindThanExpectedIsUnmet) {
+TEST_P(CaseRunIn, AnotherFailureKindThanExpectedIsUnmet) {
   spec::Case c = make_case("faulty");
   set_param(c, "mode", check::Value::string("throw_in_role"));
   c.expect.plain = Outcome::violation;
@@ -220,7 +241,7 @@ TEST(CaseRun, TrialSeedsDependOnSeedCaseAndTrial) {
   EXPECT_NE(model::trial_seed(1, "a/b", 3), model::trial_seed(1, "a/b", 4));
 }
 
-TEST(CaseRun, ReplayRunsTheSameTrialAgain) {
+TEST_P(CaseRunIn, ReplayRunsTheSameTrialAgain) {
   spec::Case c = make_case("trivial");
   set_param(c, "fail_every", check::Value::integer(7));
   model::RunPlan plan = plan_for(c, 99);
@@ -234,7 +255,7 @@ TEST(CaseRun, ReplayRunsTheSameTrialAgain) {
   EXPECT_EQ(r.first_failure->seed, model::trial_seed(99, c.id, 6));
 }
 
-TEST(CaseRun, RandomStrategyWithManyThreadsCompletes) {
+TEST_P(CaseRunIn, RandomStrategyWithManyThreadsCompletes) {
   spec::Case c = make_case("trivial", {"sum == 3"});
   set_param(c, "points", check::Value::integer(10));
   c.schedule.role_counts = {3, 2};
@@ -247,7 +268,7 @@ TEST(CaseRun, RandomStrategyWithManyThreadsCompletes) {
   EXPECT_TRUE(r.met);
 }
 
-TEST(CaseRun, ProgressIsReportedForALongCase) {
+TEST_P(CaseRunIn, ProgressIsReportedForALongCase) {
   spec::Case c = make_case("trivial");
   c.schedule.trials = 1'000'000'000'000ULL;
   c.schedule.budget_s = 0.5;
@@ -259,6 +280,77 @@ TEST(CaseRun, ProgressIsReportedForALongCase) {
   };
   (void)run_case(c, plan_for(c, {}), hooks);
   EXPECT_GT(calls, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(CaseRun, CaseRunIn,
+                         ::testing::Values(spec::Topology::threads, spec::Topology::processes),
+                         topology_name);
+
+// The process topology's step between trials runs in role process 0, set-up
+// included after a failure was handed back: set-up, check and destroy meet
+// on one heap (a vector only they use), and every failure there is counted
+// with its trial. The thread topology must agree.
+TEST_P(CaseRunIn, SetUpAndCheckShareAHeapAndEveryFailureIsCounted) {
+  spec::Case c = make_case("setup_heap", {"count == 2"});
+  c.schedule.trials = 300;
+  set_param(c, "fail_setup_every", check::Value::integer(11));
+  set_param(c, "fail_check_every", check::Value::integer(7));
+  model::RunPlan plan = plan_for(c, {});
+  plan.keep_going = true;
+  const model::CaseResult r = run_case(c, plan);
+  EXPECT_EQ(r.stopped_by, model::StopReason::trials) << (r.first_failure ? r.first_failure->message : "");
+  EXPECT_EQ(r.trials, 300u);
+  // Set-ups of trials 10, 21, ... 296 fail (27); checks of trials 6, 13, ...
+  // 300 fail unless their set-up did (42 - 3).
+  EXPECT_EQ(count(r, Outcome::error), 27u);
+  EXPECT_EQ(count(r, Outcome::violation), 39u);
+  EXPECT_EQ(count(r, Outcome::pass), 234u);
+  ASSERT_TRUE(r.first_failure);
+  EXPECT_EQ(r.first_failure->trial, 6u);
+  EXPECT_EQ(r.first_failure->message, "check: asked to fail this check");
+  bool seen = false;
+  for (const auto& [name, value] : r.metrics) {
+    if (name != "count") continue;
+    seen = true;
+    EXPECT_EQ(value, 2.0);  // the last trial's, set in role process 0
+  }
+  EXPECT_TRUE(seen);
+}
+
+TEST_P(CaseRunIn, AFailedSetUpIsTheTrialsErrorAndTheRunStopsThere) {
+  spec::Case c = make_case("setup_heap");
+  set_param(c, "fail_setup_every", check::Value::integer(40));
+  c.expect.plain = Outcome::error;
+  const model::CaseResult r = run_case(c, plan_for(c, {}));
+  EXPECT_EQ(r.trials, 40u);
+  EXPECT_EQ(count(r, Outcome::pass), 39u);
+  ASSERT_TRUE(r.first_failure);
+  EXPECT_EQ(r.first_failure->trial, 39u);
+  EXPECT_EQ(r.first_failure->message, "setup failed: asked to fail this set-up");
+  EXPECT_TRUE(r.met);
+}
+
+// A crash in the check, which the process topology runs in role process 0:
+// the trial's crash, said to be in the step between trials, not the role.
+TEST(CaseRun, ACrashInTheChecksRoleProcessIsNamedAsOne) {
+  spec::Case c = make_case("setup_heap");
+  c.schedule.topology = spec::Topology::processes;
+  set_param(c, "crash_check_at", check::Value::integer(25));
+  c.expect.plain = Outcome::crash;
+  const model::CaseResult r = run_case(c, plan_for(c, {}));
+  EXPECT_EQ(r.trials, 26u);
+  EXPECT_EQ(count(r, Outcome::pass), 25u);
+  ASSERT_TRUE(r.first_failure);
+  EXPECT_EQ(r.first_failure->trial, 25u);
+  EXPECT_NE(r.first_failure->message.find("role first#0: the role process (pid "),
+            std::string::npos)
+      << r.first_failure->message;
+  EXPECT_NE(r.first_failure->message.find("SIGSEGV"), std::string::npos)
+      << r.first_failure->message;
+  EXPECT_NE(r.first_failure->message.find("while it checked the trial and set up the next"),
+            std::string::npos)
+      << r.first_failure->message;
+  EXPECT_TRUE(r.met);
 }
 
 }  // namespace

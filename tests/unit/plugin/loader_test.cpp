@@ -129,7 +129,7 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
     ASSERT_NE(p, nullptr);
     EXPECT_NE(p->message.find("__tsan_"), std::string::npos) << p->message;
   }
-  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 9u : 8u);
+  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 10u : 9u);
 }
 
 TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {

@@ -150,12 +150,15 @@ void ProcessTeam::wait_for_the_others() {
     // Announced before the last look, which the last finisher's decrement
     // and its read of leader_sleeps mirror (all seq_cst).
     control_->leader_sleeps.store(1, std::memory_order_seq_cst);
-    if ((left = control_->remaining.load(std::memory_order_seq_cst)) != 0)
+    // A role process that died never arrives: the team's destructor sets
+    // `stop`, then changes `remaining` and wakes. Seen in that order here,
+    // so no sleep begins on a word the destructor is done with.
+    if ((left = control_->remaining.load(std::memory_order_seq_cst)) != 0) {
+      if (control_->stop.load(std::memory_order_seq_cst) != 0) ::_exit(0);
       shared_futex_wait(control_->remaining, left, nullptr);
+    }
     control_->leader_sleeps.store(0, std::memory_order_relaxed);
-    // A role process that died never arrives: the team's destructor stops
-    // this one (and wakes it).
-    if (control_->stop.load(std::memory_order_acquire) != 0) ::_exit(0);
+    if (control_->stop.load(std::memory_order_seq_cst) != 0) ::_exit(0);
   }
 }
 
@@ -180,11 +183,14 @@ void ProcessTeam::end_of_trial() {
 
 void ProcessTeam::wait_for_the_coordinator() {
   for (std::uint32_t turn;
-       (turn = control_->handed_back.load(std::memory_order_acquire)) != ProcessControl::kResume;) {
+       (turn = control_->handed_back.load(std::memory_order_seq_cst)) != ProcessControl::kResume;) {
+    // The destructor stores kStopped after `stop`, then wakes: whichever
+    // this process saw last, it leaves (a wake before the sleep is lost,
+    // but the futex does not sleep on a word that changed).
+    if (turn == ProcessControl::kStopped) ::_exit(0);
     // The coordinator classifies a failure (and may symbolize stacks):
     // no reason to spin for it.
     shared_futex_wait(control_->handed_back, turn, nullptr);
-    if (control_->stop.load(std::memory_order_acquire) != 0) ::_exit(0);
   }
   control_->handed_back.store(ProcessControl::kTeam, std::memory_order_relaxed);
 }
@@ -218,10 +224,15 @@ ProcessTeam::~ProcessTeam() {
   // grace period below, so a replay of a hang costs its timeout only.
   for (const auto& [k, pid] : still_running()) ::kill(pid, SIGKILL);
   if (const unsigned b = between_by(); b != 0 && pids_[b - 1] > 0) ::kill(pids_[b - 1], SIGKILL);
-  control_->stop.store(1, std::memory_order_release);
+  control_->stop.store(1, std::memory_order_seq_cst);
   release();
-  // Role process 0 may wait for a dead one, or for this thread.
+  // Role process 0 may wait for a dead one, or for this thread: each of its
+  // futex words changes before the wake, so a sleep it was about to begin
+  // returns at once (a wake alone, before the sleep, was lost: one run of
+  // speed_bench in two waited out the 2 s below).
+  control_->remaining.fetch_add(1u << 16, std::memory_order_seq_cst);
   shared_futex_wake(control_->remaining, INT32_MAX);
+  control_->handed_back.store(ProcessControl::kStopped, std::memory_order_seq_cst);
   shared_futex_wake(control_->handed_back, INT32_MAX);
   const auto until = Clock::now() + std::chrono::seconds(2);
   for (pid_t& pid : pids_) {

@@ -36,8 +36,9 @@ struct ProcessControl {
   std::atomic<std::uint32_t> role_sleepers{0};  // roles asleep on generation
   std::atomic<std::uint32_t> leader_sleeps{0};  // 1 while role process 0 sleeps on remaining
   //! Whose turn the step between trials is: the team's, the coordinator's
-  //! (a trial handed back), or role process 0's again (resume()).
-  enum Turn : std::uint32_t { kTeam, kCoordinator, kResume };
+  //! (a trial handed back), or role process 0's again (resume()); kStopped:
+  //! the team is being stopped.
+  enum Turn : std::uint32_t { kTeam, kCoordinator, kResume, kStopped };
   alignas(64) std::atomic<std::uint32_t> handed_back{kTeam};
   std::atomic<std::uint32_t> coordinator_sleeps{0};       // 1 while it sleeps on handed_back
   alignas(64) std::atomic<std::uint32_t> stop{0};

@@ -386,8 +386,11 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
   for (;;) {
     std::string why;
     unsigned index = 0;
-    const ProcessTeam::End end = team.wait(c_.schedule.timeout_s, watch_slice(), why, index);
-    watch_budget();
+    // Without the lane this thread checks every trial and reads the clock
+    // there (below); with it, it watches the budget for the lane.
+    const ProcessTeam::End end =
+        team.wait(c_.schedule.timeout_s, lane ? watch_slice() : 0.1, why, index);
+    if (lane) watch_budget();
     if (end == ProcessTeam::End::died || end == ProcessTeam::End::timeout) {
       if (lane) cs.pull(*cs.lane);
       record_process_end(cs, team, end, why, index);
@@ -398,6 +401,7 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
     }
     if (end == ProcessTeam::End::done) {
       if (!lane) {
+        cs.fresh_clock();  // the trial's one read: its end, and the budget
         if (!team_between(&cs)) return;
         team.start_trial();
       } else {
@@ -405,8 +409,10 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
         team.resume();
       }
     }
-    if (Clock::now() - last_progress > std::chrono::milliseconds(100)) {
-      last_progress = Clock::now();
+    // Without the lane, the trial's own read of the clock serves here too.
+    const auto now = lane || end != ProcessTeam::End::done ? Clock::now() : cs.ended;
+    if (now - last_progress > std::chrono::milliseconds(100)) {
+      last_progress = now;
       sample();
       report_progress(cs.live->trials_done.load(std::memory_order_relaxed));
     }

@@ -202,7 +202,7 @@ void ProcessTeam::hand_back() {
 }
 
 void ProcessTeam::resume() {
-  watched_at_ns_ = now_ns();
+  watched_at_ns_ = 0;
   watched_generation_ = control_->generation.load(std::memory_order_relaxed);
   control_->handed_back.store(ProcessControl::kResume, std::memory_order_seq_cst);
   shared_futex_wake(control_->handed_back, 1);
@@ -282,14 +282,14 @@ bool ProcessTeam::reap_dead(std::string& why, unsigned& index) {
 void ProcessTeam::start_trial() {
   control_->handed_back.store(ProcessControl::kTeam, std::memory_order_relaxed);
   control_->remaining.store(n_, std::memory_order_relaxed);
-  watched_at_ns_ = now_ns();
+  watched_at_ns_ = 0;  // read at wait()'s first look: no clock read per trial
   release();
   watched_generation_ = control_->generation.load(std::memory_order_relaxed);
 }
 
 ProcessTeam::End ProcessTeam::wait(double timeout_s, double slice_s, std::string& why,
                                    unsigned& index) {
-  const std::int64_t start = now_ns();
+  std::int64_t start = 0;  // at the first look, as watched_at_ns_
   const auto timeout_ns = static_cast<std::int64_t>(timeout_s * 1e9);
   const auto slice_ns = static_cast<std::int64_t>(slice_s * 1e9);
   int spins = 0;
@@ -311,8 +311,9 @@ ProcessTeam::End ProcessTeam::wait(double timeout_s, double slice_s, std::string
     // this thread for a while (a waitpid is a syscall), and at the clock.
     if (reap_dead(why, index)) return End::died;
     const std::int64_t now = now_ns();
+    if (start == 0) start = now;
     const std::uint32_t g = control_->generation.load(std::memory_order_relaxed);
-    if (g != watched_generation_) {
+    if (g != watched_generation_ || watched_at_ns_ == 0) {
       watched_generation_ = g;
       watched_at_ns_ = now;
     } else if (now - watched_at_ns_ > timeout_ns) {

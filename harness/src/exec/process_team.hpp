@@ -117,7 +117,9 @@ class ProcessTeam {
   ThreadTeam::Between between_;
   ThreadTeam::Between resume_;
   void* arg_;
-  // The hang watch: the generation last seen to move, and when.
+  // The hang watch: the generation last seen to move, and when (0: not yet
+  // looked at; the timeout then counts from the first look, at most a nap
+  // of 10 ms after the trial began).
   std::uint32_t watched_generation_ = 0;
   std::int64_t watched_at_ns_ = 0;
   ProcessControl* control_;

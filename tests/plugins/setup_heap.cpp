@@ -51,7 +51,8 @@ class SetupHeap {
     const std::int64_t first = static_cast<std::int64_t>(ctx.trial() % 1000);
     const std::int64_t sum = std::accumulate(expected_.begin(), expected_.end(), std::int64_t{0});
     ctx.expect(sum == n * first + n * (n - 1) / 2, "the set-up's vector is intact");
-    if (fail_check_every_ > 0 && (ctx.trial() + 1) % static_cast<std::uint64_t>(fail_check_every_) == 0)
+    if (fail_check_every_ > 0 &&
+        (ctx.trial() + 1) % static_cast<std::uint64_t>(fail_check_every_) == 0)
       ctx.fail("asked to fail this check");
   }
 

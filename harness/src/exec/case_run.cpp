@@ -10,13 +10,13 @@
 #include <thread>
 #include <vector>
 
+#include "core/spare_cores.hpp"
+#include "core/stacks.hpp"
 #include "exec/arena.hpp"
 #include "exec/case_state.hpp"
 #include "exec/process_lane.hpp"
 #include "exec/process_team.hpp"
 #include "exec/replay_command.hpp"
-#include "core/spare_cores.hpp"
-#include "core/stacks.hpp"
 #include "exec/thread_team.hpp"
 #include "exec/watchdog.hpp"
 #include "fixtures/site_facts.hpp"
@@ -197,8 +197,7 @@ bool CaseRun::set_up() {
     error("scenario '" + c_.plugin + "' is not loaded");
     return false;
   }
-  if (steered(c_) &&
-      c_.schedule.topology == spec::Topology::processes) {
+  if (steered(c_) && c_.schedule.topology == spec::Topology::processes) {
     // The spec loader rejects this; a hand-made Case must not get further.
     error("strategy controlled runs in the threads topology only");
     return false;
@@ -320,8 +319,8 @@ void CaseRun::make_contexts(unsigned n) {
     const auto count = static_cast<std::uint32_t>(c_.schedule.role_counts[r]);
     for (std::uint32_t i = 0; i < count; ++i, ++k) {
       init(cs.thread_ctx[k], r, i, count);
-      sched::install(c_.schedule.strategy, cs.thread_ctx[k],
-                     cs.sched_state[k], k, n, cs.controller.get());
+      sched::install(c_.schedule.strategy, cs.thread_ctx[k], cs.sched_state[k], k, n,
+                     cs.controller.get());
       if (cs.controller) cs.controller->set_owner(k, &cs.thread_ctx[k]);
       cs.thread_role.push_back(r);
     }
@@ -352,10 +351,9 @@ void CaseRun::watch_budget() {
 
 void CaseRun::report_progress(std::uint64_t trials_done) {
   if (!hooks_.progress) return;
-  hooks_.progress(model::CaseProgress{
-      c_.id, trials_done, cs_->planned,
-      std::chrono::duration<double>(Clock::now() - cs_->t0).count(), c_.schedule.budget_s,
-      cs_->live->snapshot()});
+  hooks_.progress(model::CaseProgress{c_.id, trials_done, cs_->planned,
+                                      std::chrono::duration<double>(Clock::now() - cs_->t0).count(),
+                                      c_.schedule.budget_s, cs_->live->snapshot()});
 }
 
 // The process topology's trial loop. The role processes run the roles and,
@@ -374,8 +372,8 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
   const auto sample = [&] {
     core::sample_others_running(team.pids());
     control->wait.store(core::spare_cores(lane ? n : n + 1, cores) ? ProcessControl::kSpin
-                        : core::alone()                             ? ProcessControl::kYield
-                                                                    : ProcessControl::kSleep,
+                        : core::alone() ? ProcessControl::kYield
+                                        : ProcessControl::kSleep,
                         std::memory_order_relaxed);
   };
   sample();

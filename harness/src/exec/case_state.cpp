@@ -29,13 +29,14 @@ bool CaseState::record(Outcome o, std::string message) {
     // can then name that member alone.
     if (controller && controller->portfolio())
       message += "\n(found under " + controller->describe() + ")";
-    first_failure = model::TrialFailure{t,
-                                 model::trial_seed(case_seed, model::seeded_as(t, search)),
-                                 o,
-                                 std::move(message),
-                                 std::chrono::duration<double>(ended - t0).count(),
-                                 replay_command(*kase, spec_seed, t, steps, plan.command_prefix),
-                                 controller ? controller->digest().text() : std::string()};
+    first_failure =
+        model::TrialFailure{t,
+                            model::trial_seed(case_seed, model::seeded_as(t, search)),
+                            o,
+                            std::move(message),
+                            std::chrono::duration<double>(ended - t0).count(),
+                            replay_command(*kase, spec_seed, t, steps, plan.command_prefix),
+                            controller ? controller->digest().text() : std::string()};
     if (hooks.on_failure) hooks.on_failure(*first_failure);
   }
   ++next_trial;
@@ -91,7 +92,8 @@ void CaseState::begin_trial() {
 }
 
 bool CaseState::record_setup_failure() {
-  return record(Outcome::error, std::string("setup failed: ") + detail::context_data(*main).message);
+  return record(Outcome::error,
+                std::string("setup failed: ") + detail::context_data(*main).message);
 }
 
 void CaseState::finish() {

@@ -58,8 +58,8 @@ struct CaseState {
   // trial, its log bracketed around each trial. Only such cases lock and
   // allocate between trials (in begin_trial/end_trial).
   std::unique_ptr<fixtures::SiteServer> site;
-  std::size_t site_base = 0;  // index of the first site fact in vars
-  Context* main = nullptr;  // the context of construct and check, in the arena
+  std::size_t site_base = 0;     // index of the first site fact in vars
+  Context* main = nullptr;       // the context of construct and check, in the arena
   std::unique_ptr<Arena> arena;  // state, contexts, strategy state
   std::span<Context> thread_ctx;
   std::vector<std::uint32_t> thread_role;
@@ -67,8 +67,8 @@ struct CaseState {
   std::span<sched::ThreadSched> sched_state;
   // Strategy `controlled` only: the case's scheduler.
   std::unique_ptr<sched::Controller> controller;
-  std::uint64_t steps = 0;            // PCT's learned k of the current trial, for replay lines
-  DigestSet schedules;  // steered trials: the distinct interleavings run
+  std::uint64_t steps = 0;  // PCT's learned k of the current trial, for replay lines
+  DigestSet schedules;      // steered trials: the distinct interleavings run
   void* state = nullptr;
   bool constructed = false;
   std::uint64_t reports_before = 0;  // sanitizer reports before this trial
@@ -188,8 +188,7 @@ struct CaseState {
   //! trial loop needs no clock to know it.
   std::atomic<std::uint32_t>* budget_spent = nullptr;
   bool out_of_budget() const {
-    return budget_spent->load(std::memory_order_relaxed) != 0 ||
-           (clock_fresh && ended >= deadline);
+    return budget_spent->load(std::memory_order_relaxed) != 0 || (clock_fresh && ended >= deadline);
   }
 
   // Builds a fresh state for the next trial. Returns false when the run is

@@ -53,7 +53,8 @@ bool lane_resume(void* arg) noexcept {
 bool take_back(CaseState& cs) {
   const LaneTally& t = *cs.lane;
   cs.pull(t);
-  cs.ended = Clock::time_point(std::chrono::nanoseconds(t.ended_ns.load(std::memory_order_relaxed)));
+  cs.ended =
+      Clock::time_point(std::chrono::nanoseconds(t.ended_ns.load(std::memory_order_relaxed)));
   cs.clock_fresh = true;
   bool go_on = false;
   switch (t.reason.load(std::memory_order_relaxed)) {

@@ -45,8 +45,8 @@ int shared_futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t seen,
                                     seen, timeout, nullptr, 0));
 }
 void shared_futex_wake(std::atomic<std::uint32_t>& word, int count) {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, count, nullptr,
-            nullptr, 0);
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, count, nullptr, nullptr,
+            0);
 }
 
 // As the thread team's (see thread_team.cpp): spin this many turns, then up
@@ -294,9 +294,8 @@ ProcessTeam::End ProcessTeam::wait(double timeout_s, double slice_s, std::string
   const auto slice_ns = static_cast<std::int64_t>(slice_s * 1e9);
   int spins = 0;
   std::int64_t until = 0;
-  for (std::uint32_t turn;
-       (turn = control_->handed_back.load(std::memory_order_acquire)) !=
-       ProcessControl::kCoordinator;) {
+  for (std::uint32_t turn; (turn = control_->handed_back.load(std::memory_order_acquire)) !=
+                           ProcessControl::kCoordinator;) {
     // Without `between` every trial comes back here, so spin as the roles
     // do; with it, trials come back only to end the run or on a failure.
     if (between_ == nullptr && keep_spinning(*control_, ++spins, until)) continue;

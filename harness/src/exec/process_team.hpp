@@ -40,7 +40,7 @@ struct ProcessControl {
   //! the team is being stopped.
   enum Turn : std::uint32_t { kTeam, kCoordinator, kResume, kStopped };
   alignas(64) std::atomic<std::uint32_t> handed_back{kTeam};
-  std::atomic<std::uint32_t> coordinator_sleeps{0};       // 1 while it sleeps on handed_back
+  std::atomic<std::uint32_t> coordinator_sleeps{0};  // 1 while it sleeps on handed_back
   alignas(64) std::atomic<std::uint32_t> stop{0};
   //! How a waiter waits after a short spin, sampled by the coordinator
   //! (core/spare_cores.hpp): kSpin while the machine has a core for each

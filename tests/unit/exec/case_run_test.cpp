@@ -204,9 +204,10 @@ TEST_P(CaseRunIn, FailedInvariantNamesEveryValueItsExpansionAndWhereItIs) {
   const model::CaseResult r = run_case(c, plan_for(c, {}));
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->trial, 0u);
-  EXPECT_EQ(r.first_failure->message,
-            "invariant 'sum + fail_every == 4' does not hold: sum=3, fail_every=0; expanded: 3 == 4 "
-            "(t.yaml:8:5)");
+  EXPECT_EQ(
+      r.first_failure->message,
+      "invariant 'sum + fail_every == 4' does not hold: sum=3, fail_every=0; expanded: 3 == 4 "
+      "(t.yaml:8:5)");
   EXPECT_FALSE(r.met);
 }
 
@@ -320,7 +321,8 @@ TEST_P(CaseRunIn, SetUpAndCheckShareAHeapAndEveryFailureIsCounted) {
   model::RunPlan plan = plan_for(c, {});
   plan.keep_going = true;
   const model::CaseResult r = run_case(c, plan);
-  EXPECT_EQ(r.stopped_by, model::StopReason::trials) << (r.first_failure ? r.first_failure->message : "");
+  EXPECT_EQ(r.stopped_by, model::StopReason::trials)
+      << (r.first_failure ? r.first_failure->message : "");
   EXPECT_EQ(r.trials, 300u);
   // Set-ups of trials 10, 21, ... 296 fail (27); checks of trials 6, 13, ...
   // 300 fail unless their set-up did (42 - 3).
@@ -393,8 +395,8 @@ TEST(WorkerProtocol, ResultRoundTripsWithEverything) {
   r.met = true;
   r.metrics = {{"counter", 2000}, {"speedup", 1.5}};
   r.measured = {{"speedup", 7, 1.25, 0.5, 2.0}, {"parallel_s", 6, 0.1, 0.05, 0.2}};
-  r.first_failure =
-      model::TrialFailure{4, 99, model::Outcome::violation, "bad \xff bytes", 0.25, "strain replay x"};
+  r.first_failure = model::TrialFailure{
+      4, 99, model::Outcome::violation, "bad \xff bytes", 0.25, "strain replay x"};
   WorkerMessage m;
   ASSERT_TRUE(decode(encode_result(r), m));
   ASSERT_EQ(m.type, WorkerMessage::Type::result);

@@ -371,9 +371,11 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const auto sample = [&] {
     core::sample_others_running(team.pids());
-    control->wait.store(core::spare_cores(lane ? n : n + 1, cores) ? ProcessControl::kSpin
-                        : core::alone() ? ProcessControl::kYield
-                                        : ProcessControl::kSleep,
+    const unsigned waiters = lane ? n : n + 1;
+    control->wait.store(core::spare_cores(waiters, cores) ? ProcessControl::kSpin
+                        : core::alone()                   ? ProcessControl::kYield
+                        : waiters <= cores                ? ProcessControl::kBrief
+                                                          : ProcessControl::kSleep,
                         std::memory_order_relaxed);
   };
   sample();

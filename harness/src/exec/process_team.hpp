@@ -46,9 +46,11 @@ struct ProcessControl {
   //! (core/spare_cores.hpp): kSpin while the machine has a core for each
   //! waiter; kYield when it has not but nothing outside the team is
   //! runnable (a yield then hands the core to a member of the team, which
-  //! a futex would wake far slower); kSleep otherwise (beside busy
-  //! processes a yield gives the slice away for milliseconds).
-  enum Wait : std::uint32_t { kSleep, kSpin, kYield };
+  //! a futex would wake far slower); kBrief when the team fits the cores but
+  //! other programs compete for them (spin 20 us, then sleep); kSleep
+  //! otherwise (beside busy processes a yield gives the slice away for
+  //! milliseconds).
+  enum Wait : std::uint32_t { kSleep, kSpin, kYield, kBrief };
   std::atomic<std::uint32_t> wait{kSpin};
   //! 1 while role process 0 runs `between`: a crash or hang there is the
   //! check's or the set-up's, not the role's. Written twice a trial by

@@ -30,6 +30,13 @@ inline void cpu_relax() noexcept { asm volatile("" ::: "memory"); }
 // 446 k / 133 k for a 100 us spin and 750-910 k / 42-200 k for 400 us.
 constexpr int kShortSpins = 100;
 constexpr std::int64_t kSpinNs = 400'000;  // see above
+// The spin when the team fits the cores but other programs' threads compete
+// for them. speed_bench threads_none/2 beside two busy loops, 4 runs each:
+// 58-132 k trials/s sleeping after the short spin, 400-444 k spinning 20 us
+// first. Not when the team itself outnumbers the cores: then the spinner
+// takes the core of the member it waits for (threads_none/16, quiet:
+// 16 k trials/s without the spin, 5 k with it).
+constexpr std::int64_t kBriefSpinNs = 20'000;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -90,7 +97,8 @@ bool ThreadTeam::wait_done(double wait_s) {
     const auto left = until - std::chrono::steady_clock::now();
     if (left <= std::chrono::steady_clock::duration::zero()) return false;
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-    const timespec rel{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    const timespec rel{static_cast<time_t>(ns / 1'000'000'000),
+                       static_cast<long>(ns % 1'000'000'000)};
     // Returns at once if the word is no longer 0, on a wake, or at `rel`.
     ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&done_), FUTEX_WAIT_PRIVATE, 0u, &rel,
               nullptr, 0);
@@ -112,9 +120,13 @@ void ThreadTeam::worker(unsigned index) {
         cpu_relax();
         continue;
       }
-      if (core::spare_cores(n_, cores)) {
+      // A team that fits the cores spins briefly even when other programs
+      // compete for them: the member it waits for is often running on the
+      // other core (see kBriefSpinNs).
+      const bool spare = core::spare_cores(n_, cores);
+      if (spare || n_ <= cores) {
         // The clock every 64 turns: a read costs ~30 ns under kvm-clock.
-        if (until == 0) until = now_ns() + kSpinNs;
+        if (until == 0) until = now_ns() + (spare ? kSpinNs : kBriefSpinNs);
         if (spins % 64 != 0 || now_ns() < until) {
           cpu_relax();
           continue;

@@ -62,10 +62,16 @@ const detail::SchedHooks kModelHooks{&hook_block, &hook_wake, &hook_load, &hook_
 // (core/spare_cores.hpp): the turn often comes back within microseconds (a
 // random walk switches at most points), and waking a sleeping thread costs
 // tens of microseconds, milliseconds on a loaded machine. Otherwise it spins
-// only briefly, since its spin would take the core from the thread that
-// holds the turn. The trivial 2-thread trial under controlled/pct
+// only briefly (kBriefSpinNs while the team fits the cores, the short spin
+// when it does not), since its spin would take the core from the thread
+// that holds the turn. The trivial 2-thread trial under controlled/pct
 // (speed_bench, quiet): 94 k trials/s with a 50 us spin, 290-300 k with 200.
 constexpr std::int64_t kSpinNs = 200'000;
+// As the thread team's kBriefSpinNs (exec/thread_team.cpp): when other
+// programs compete for the cores. speed_bench threads_controlled/2 beside
+// two busy loops, 3 runs each: 30-32 k trials/s sleeping after the short
+// spin, 28-149 k spinning 20 us first.
+constexpr std::int64_t kBriefSpinNs = 20'000;
 constexpr int kShortSpins = 100;
 
 // The turn's hand-off, on the futex itself rather than std::atomic's
@@ -497,8 +503,11 @@ void Controller::await_turn(unsigned self) {
   // once, and a clock read is ~30 ns under kvm-clock.
   for (int k = 0; k < kShortSpins; ++k)
     if (has_turn()) return;
-  if (spin_ && core::spare_cores(n_, cores_)) {
-    const std::int64_t until = now_ns() + kSpinNs;
+  // spin_: the team fits the cores. Beside other programs' threads it still
+  // spins, briefly: the holder of the turn often runs on the other core.
+  if (spin_) {
+    const std::int64_t until =
+        now_ns() + (core::spare_cores(n_, cores_) ? kSpinNs : kBriefSpinNs);
     for (int k = 1;; ++k) {
       if (has_turn()) return;
       if (k % 64 == 0 && now_ns() > until) break;

@@ -93,18 +93,17 @@ std::string instance_name(const CaseState& cs, std::size_t k) {
 // outcome.
 void record_process_end(CaseState& cs, ProcessTeam& team, ProcessTeam::End end,
                         const std::string& why, unsigned index) {
-  // The lane's check or set-up runs in a role process: say so when that is
+  // The lane's check and set-up run in role process 0: say so when that is
   // where it died or hangs.
-  const unsigned between = team.between_by();
-  const std::string in_between =
-      between != 0 ? " while it checked the trial and set up the next" : "";
+  const bool between = team.in_between();
+  const std::string in_between = " while it checked the trial and set up the next";
   const std::string who = "role " + instance_name(cs, index) + ": ";
   cs.ended = Clock::now();
   cs.clock_fresh = true;
   if (end == ProcessTeam::End::died) {
     const bool signaled = why.find("killed by signal") != std::string::npos;
     (void)cs.record(signaled ? Outcome::crash : Outcome::error,
-                    who + why + (between == index + 1 ? in_between : ""));
+                    who + why + (between && index == 0 ? in_between : ""));
     return;
   }
   // Name the trial and the role processes that never finished it, as the
@@ -112,9 +111,9 @@ void record_process_end(CaseState& cs, ProcessTeam& team, ProcessTeam::End end,
   std::string stuck;
   for (const auto& [k, pid] : team.still_running())
     stuck += fmt::format("{}{} (pid {})", stuck.empty() ? "" : ", ", instance_name(cs, k), pid);
-  if (between != 0)
-    stuck += fmt::format("{}{} (pid {}){}", stuck.empty() ? "" : ", ",
-                         instance_name(cs, between - 1), team.pids()[between - 1], in_between);
+  if (between)
+    stuck += fmt::format("{}{} (pid {}){}", stuck.empty() ? "" : ", ", instance_name(cs, 0),
+                         team.pids()[0], in_between);
   (void)cs.record(Outcome::hang,
                   fmt::format("trial {} still running after the {}s timeout; role processes "
                               "still running: {}",

@@ -64,8 +64,7 @@ bool CaseState::record(Outcome o, std::string message) {
 bool CaseState::prepare() {
   for (;;) {
     begin_trial();
-    constructed = desc->construct(state, *main);
-    if (constructed) return true;
+    if (desc->construct(state, *main)) return true;
     fresh_clock();
     if (!record_setup_failure()) return false;
   }
@@ -99,7 +98,6 @@ bool CaseState::record_setup_failure() {
 void CaseState::finish() {
   desc->check(state, *main);
   desc->destroy(state);
-  constructed = false;
   if (search_warm_up) {
     // The search starts after it, from an empty tree.
     search_warm_up = false;
@@ -217,27 +215,32 @@ void CaseState::load_metrics() {
   }
 }
 
-bool CaseState::recorded_invariant_failure() {
+const spec::Invariant* CaseState::failing_invariant(check::EvalResult& r) const {
   for (const auto& inv : kase->invariants) {
-    const check::EvalResult r = inv.expr.eval(vars);
-    if (!r.ok) {
-      (void)record(Outcome::error,
-                   "invariant '" + inv.text + "' could not be evaluated: " + r.error);
-      return true;
-    }
-    if (!r.value) {
-      // The values of the names, then the expression with its parts
-      // evaluated (Catch2's "with expansion"), then where it is written.
-      std::string why = "invariant '" + inv.text +
-                        "' does not hold: " + inv.expr.explain(kase->names, vars) +
-                        "; expanded: " + inv.expr.decompose(vars);
-      if (inv.loc.line > 0)
-        why += fmt::format(" ({}:{}:{})", inv.loc.file, inv.loc.line, inv.loc.col);
-      (void)record(Outcome::violation, std::move(why));
-      return true;
-    }
+    r = inv.expr.eval(vars);
+    if (!r.ok || !r.value) return &inv;
   }
-  return false;
+  return nullptr;
+}
+
+bool CaseState::recorded_invariant_failure() {
+  check::EvalResult r;
+  const spec::Invariant* inv = failing_invariant(r);
+  if (inv == nullptr) return false;
+  if (!r.ok) {
+    (void)record(Outcome::error,
+                 "invariant '" + inv->text + "' could not be evaluated: " + r.error);
+    return true;
+  }
+  // The values of the names, then the expression with its parts evaluated
+  // (Catch2's "with expansion"), then where it is written.
+  std::string why = "invariant '" + inv->text +
+                    "' does not hold: " + inv->expr.explain(kase->names, vars) +
+                    "; expanded: " + inv->expr.decompose(vars);
+  if (inv->loc.line > 0)
+    why += fmt::format(" ({}:{}:{})", inv->loc.file, inv->loc.line, inv->loc.col);
+  (void)record(Outcome::violation, std::move(why));
+  return true;
 }
 
 bool CaseState::clean_pass() {
@@ -245,11 +248,8 @@ bool CaseState::clean_pass() {
   for (const auto& c : thread_ctx)
     if (detail::context_data(c).failure != FailureKind::none) return false;
   load_metrics();
-  for (const auto& inv : kase->invariants) {
-    const check::EvalResult r = inv.expr.eval(vars);
-    if (!r.ok || !r.value) return false;
-  }
-  return true;
+  check::EvalResult r;
+  return failing_invariant(r) == nullptr;
 }
 
 void CaseState::push(LaneTally& t) const {

@@ -70,7 +70,6 @@ struct CaseState {
   std::uint64_t steps = 0;  // PCT's learned k of the current trial, for replay lines
   DigestSet schedules;      // steered trials: the distinct interleavings run
   void* state = nullptr;
-  bool constructed = false;
   std::uint64_t reports_before = 0;  // sanitizer reports before this trial
 
   // Written by the trial leader only; read by the host thread for progress.
@@ -217,6 +216,9 @@ struct CaseState {
   bool recorded_expect_failure();
   // The metrics the trial set, into the invariants' variables.
   void load_metrics();
+  //! The first invariant that does not hold or cannot be evaluated (`r`
+  //! says which), or null: what both classify() and clean_pass() ask.
+  const spec::Invariant* failing_invariant(check::EvalResult& r) const;
   bool recorded_invariant_failure();
 
   // Bookkeeping of a controlled trial: PCT learns its k, a replay counts

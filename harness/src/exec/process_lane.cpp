@@ -20,6 +20,14 @@ bool hand_back(CaseState& cs, LaneTally::Reason why) {
   return false;  // published by the team's hand-back (seq_cst)
 }
 
+// Sets up the next trial and publishes the counters (once, whichever way).
+bool set_up_next(CaseState& cs) {
+  cs.begin_trial();
+  if (!cs.desc->construct(cs.state, *cs.main)) return hand_back(cs, LaneTally::kSetupFailed);
+  cs.push(*cs.lane);
+  return true;
+}
+
 }  // namespace
 
 bool lane_fits(const CaseState& cs) {
@@ -37,17 +45,13 @@ bool lane_between(void* arg) noexcept {
   cs.accumulate_shown();
   if (!cs.clean_pass()) return hand_back(cs, LaneTally::kChecked);
   if (!cs.record(model::Outcome::pass, {})) return hand_back(cs, LaneTally::kStopped);
-  cs.push(*cs.lane);
-  return lane_resume(arg);
+  return set_up_next(cs);
 }
 
 bool lane_resume(void* arg) noexcept {
   CaseState& cs = *static_cast<CaseState*>(arg);
-  cs.pull(*cs.lane);
-  cs.begin_trial();
-  if (!cs.desc->construct(cs.state, *cs.main)) return hand_back(cs, LaneTally::kSetupFailed);
-  cs.push(*cs.lane);
-  return true;
+  cs.pull(*cs.lane);  // the worker's thread recorded what was handed back
+  return set_up_next(cs);
 }
 
 bool take_back(CaseState& cs) {

@@ -214,8 +214,8 @@ void ProcessTeam::resume() {
   shared_futex_wake(control_->handed_back, 1);
 }
 
-unsigned ProcessTeam::between_by() const {
-  return control_->between_by.load(std::memory_order_relaxed);
+bool ProcessTeam::in_between() const {
+  return control_->between_by.load(std::memory_order_relaxed) != 0;
 }
 
 void ProcessTeam::release() {
@@ -229,7 +229,7 @@ ProcessTeam::~ProcessTeam() {
   // that died) would never see the stop: end it now rather than after the
   // grace period below, so a replay of a hang costs its timeout only.
   for (const auto& [k, pid] : still_running()) ::kill(pid, SIGKILL);
-  if (const unsigned b = between_by(); b != 0 && pids_[b - 1] > 0) ::kill(pids_[b - 1], SIGKILL);
+  if (in_between() && pids_[0] > 0) ::kill(pids_[0], SIGKILL);
   control_->stop.store(1, std::memory_order_seq_cst);
   release();
   // Role process 0 may wait for a dead one, or for this thread: each of its

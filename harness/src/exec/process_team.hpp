@@ -90,9 +90,8 @@ class ProcessTeam {
   //! (`running`). On `died`, `why` names the process and how it ended and
   //! `index` its role index; on `timeout`, one trial ran past `timeout_s`.
   End wait(double timeout_s, double slice_s, std::string& why, unsigned& index);
-  //! 1 + the index of the role process running `between` (always 0), 0 if
-  //! none.
-  unsigned between_by() const;
+  //! Whether role process 0 is running `between` (or died or hangs there).
+  bool in_between() const;
 
   //! After a `timeout`: the role indices whose process has not finished the
   //! trial, each with its pid.

@@ -61,17 +61,22 @@ detail::ParamValue to_param(const check::Value& v) {
   return p;
 }
 
-void team_body(void* arg, unsigned index) noexcept {
+bool team_body(void* arg, unsigned index) noexcept {
   auto& cs = *static_cast<CaseState*>(arg);
   Context& ctx = cs.thread_ctx[index];
   cs.reset_role(index);
   sched::role_started(ctx);
   cs.desc->run_role(cs.state, cs.thread_role[index], ctx);
   sched::role_ended(ctx);
+  // Read here, in this role's own cache: a failure recorded into its
+  // context later (by a thread it left running) is seen by the check only
+  // if another role flagged the trial too.
+  return ctx.failed();
 }
 
-bool team_between(void* arg) noexcept {
+bool team_between(void* arg, bool flagged) noexcept {
   auto& cs = *static_cast<CaseState*>(arg);
+  cs.roles_flagged = flagged;
   // Threads the roles started may still be leaving the code under test
   // (after a deadlock, every one is unwinding): the state is theirs until
   // they did.
@@ -401,7 +406,8 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
     if (end == ProcessTeam::End::done) {
       if (!lane) {
         cs.fresh_clock();  // the trial's one read: its end, and the budget
-        if (!team_between(&cs)) return;
+        // Without the lane no one gathers the roles' flags: every context is read.
+        if (!team_between(&cs, true)) return;
         team.start_trial();
       } else {
         if (!take_back(cs)) return;

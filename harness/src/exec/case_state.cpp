@@ -168,15 +168,18 @@ bool CaseState::recorded_run_failure() {
 
 bool CaseState::recorded_expect_failure() {
   // An exception anywhere is an error; otherwise the first failed expect.
+  // The roles' contexts only when a role flagged the trial.
+  const std::span<const Context> roles =
+      roles_flagged ? std::span<const Context>(thread_ctx) : std::span<const Context>();
   const Context* worst = nullptr;
-  for (const auto& c : thread_ctx)
+  for (const auto& c : roles)
     if (detail::context_data(c).failure == FailureKind::error) {
       worst = &c;
       break;
     }
   if (worst == nullptr && detail::context_data(*main).failure == FailureKind::error) worst = main;
   if (worst == nullptr)
-    for (const auto& c : thread_ctx)
+    for (const auto& c : roles)
       if (detail::context_data(c).failure == FailureKind::violation) {
         worst = &c;
         break;
@@ -244,9 +247,7 @@ bool CaseState::recorded_invariant_failure() {
 }
 
 bool CaseState::clean_pass() {
-  if (detail::context_data(*main).failure != FailureKind::none) return false;
-  for (const auto& c : thread_ctx)
-    if (detail::context_data(c).failure != FailureKind::none) return false;
+  if (roles_flagged || detail::context_data(*main).failure != FailureKind::none) return false;
   load_metrics();
   check::EvalResult r;
   return failing_invariant(r) == nullptr;

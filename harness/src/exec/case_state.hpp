@@ -62,6 +62,12 @@ struct CaseState {
   Context* main = nullptr;       // the context of construct and check, in the arena
   std::unique_ptr<Arena> arena;  // state, contexts, strategy state
   std::span<Context> thread_ctx;
+  //! Whether a role flagged the trial being checked (its context recorded a
+  //! failure), as its team gathered it: false, the check reads none of the
+  //! roles' contexts, each a line another core wrote (~100-200 ns on the
+  //! CI VM, against ~450 ns for a whole trial of the native team). Set by
+  //! whoever runs the step between trials; true where no team gathers it.
+  bool roles_flagged = true;
   std::vector<std::uint32_t> thread_role;
   std::vector<std::uint32_t> role_counts;
   std::span<sched::ThreadSched> sched_state;

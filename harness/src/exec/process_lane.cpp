@@ -35,8 +35,9 @@ bool lane_fits(const CaseState& cs) {
          !cs.plan.tsan_build;
 }
 
-bool lane_between(void* arg) noexcept {
+bool lane_between(void* arg, bool flagged) noexcept {
   CaseState& cs = *static_cast<CaseState*>(arg);
+  cs.roles_flagged = flagged;
   // This process's copy of the counters is stale: the trials since the
   // coordinator last had them were counted in the arena.
   cs.pull(*cs.lane);
@@ -48,7 +49,7 @@ bool lane_between(void* arg) noexcept {
   return set_up_next(cs);
 }
 
-bool lane_resume(void* arg) noexcept {
+bool lane_resume(void* arg, bool) noexcept {
   CaseState& cs = *static_cast<CaseState*>(arg);
   cs.pull(*cs.lane);  // the worker's thread recorded what was handed back
   return set_up_next(cs);

@@ -48,13 +48,13 @@ bool lane_fits(const CaseState& cs);
 
 //! ProcessTeam's `between`, in role process 0 after a trial: true when it
 //! set up the next trial, false when it handed the step back.
-bool lane_between(void* arg) noexcept;
+bool lane_between(void* arg, bool flagged) noexcept;
 //! ProcessTeam's `resume`, in role process 0 once the worker's thread took
 //! what it handed back: sets up the next trial (false: its set-up failed,
 //! handed back too). The set-up stays in role process 0 with the check and
 //! the destroy, so what a plugin's set-up allocates on that process's heap
 //! (a member only set-up and check use) is freed where it was allocated.
-bool lane_resume(void* arg) noexcept;
+bool lane_resume(void* arg, bool flagged) noexcept;
 
 //! On the worker's thread, once the lane handed the step back: records
 //! what the lane left (the failure, the end of the run, the set-up that

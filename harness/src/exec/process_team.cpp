@@ -126,7 +126,8 @@ void ProcessTeam::role_main(unsigned index) {
     }
     seen = g;
     if (control_->stop.load(std::memory_order_acquire) != 0) ::_exit(0);
-    body_(arg_, index);
+    // Before the count (seq_cst), which role process 0 acquires.
+    if (body_(arg_, index)) control_->flagged.store(1, std::memory_order_relaxed);
     finished_[index].generation.store(g, std::memory_order_release);
     const bool last = control_->remaining.fetch_sub(1, std::memory_order_seq_cst) == 1;
     if (between_ == nullptr) {
@@ -170,7 +171,9 @@ void ProcessTeam::wait_for_the_others() {
 
 void ProcessTeam::end_of_trial() {
   control_->between_by.store(1, std::memory_order_relaxed);
-  bool next = between_(arg_);
+  const bool flagged = control_->flagged.load(std::memory_order_relaxed) != 0;
+  if (flagged) control_->flagged.store(0, std::memory_order_relaxed);
+  bool next = between_(arg_, flagged);
   while (!next) {
     // The coordinator's turn: it records what the step could not, then
     // tells this process to set up the next trial (resume_), or stops the
@@ -180,7 +183,7 @@ void ProcessTeam::end_of_trial() {
     hand_back();
     wait_for_the_coordinator();
     control_->between_by.store(1, std::memory_order_relaxed);
-    next = resume_(arg_);
+    next = resume_(arg_, false);
   }
   control_->between_by.store(0, std::memory_order_relaxed);
   control_->remaining.store(n_, std::memory_order_relaxed);

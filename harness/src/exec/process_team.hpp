@@ -35,6 +35,7 @@ struct ProcessControl {
   std::atomic<std::uint32_t> remaining{0};
   std::atomic<std::uint32_t> role_sleepers{0};  // roles asleep on generation
   std::atomic<std::uint32_t> leader_sleeps{0};  // 1 while role process 0 sleeps on remaining
+  std::atomic<std::uint32_t> flagged{0};        // a role's body returned true this trial
   //! Whose turn the step between trials is: the team's, the coordinator's
   //! (a trial handed back), or role process 0's again (resume()); kStopped:
   //! the team is being stopped.

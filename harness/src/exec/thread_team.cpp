@@ -153,10 +153,13 @@ void ThreadTeam::worker(unsigned index) {
     }
     seen = g;
     if (stop_.load(std::memory_order_relaxed)) return;
-    body_(arg_, index);
+    // Before the count, whose release the last finisher acquires.
+    if (body_(arg_, index)) flagged_.store(1, std::memory_order_relaxed);
     if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       remaining_.store(n_, std::memory_order_relaxed);
-      if (between_(arg_)) {
+      const bool flagged = flagged_.load(std::memory_order_relaxed) != 0;
+      if (flagged) flagged_.store(0, std::memory_order_relaxed);
+      if (between_(arg_, flagged)) {
         release_next();
       } else {
         done_.store(1, std::memory_order_release);

@@ -17,10 +17,13 @@ namespace strain::exec {
 
 class ThreadTeam {
  public:
-  //! Runs the role of thread `index` for the current trial.
-  using Body = void (*)(void* arg, unsigned index) noexcept;
-  //! Ends the trial and prepares the next; false stops the team.
-  using Between = bool (*)(void* arg) noexcept;
+  //! Runs the role of thread `index` for the current trial; true when the
+  //! role flagged the trial (its context recorded a failure).
+  using Body = bool (*)(void* arg, unsigned index) noexcept;
+  //! Ends the trial and prepares the next; false stops the team. `flagged`:
+  //! some role's body returned true this trial (false: no role's context
+  //! needs reading, each a line from another core's cache).
+  using Between = bool (*)(void* arg, bool flagged) noexcept;
 
   ThreadTeam(unsigned threads, Body body, Between between, void* arg);
   ~ThreadTeam();
@@ -58,6 +61,7 @@ class ThreadTeam {
   alignas(64) std::atomic<std::uint32_t> generation_{0};  // a futex word: wraps
   std::atomic<unsigned> remaining_;
   std::atomic<unsigned> sleepers_{0};
+  std::atomic<std::uint32_t> flagged_{0};  // a role's body returned true this trial
   // 1 once `between` returned false: a futex word, which wait_done() sleeps
   // on rather than polling (a 2 ms poll cost every short case ~1-2 ms).
   alignas(64) std::atomic<std::uint32_t> done_{0};

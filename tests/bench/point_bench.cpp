@@ -70,6 +70,7 @@ void BM_ControlledPoint(benchmark::State& state, const char* pick, unsigned thre
   std::uint64_t seed = 1;
   for (auto _ : state) {
     controller.begin_trial(seed++, std::nullopt);
+    controller.first_turn();
     std::vector<std::thread> team;
     for (unsigned k = 0; k < threads; ++k) {
       team.emplace_back([&, k] {

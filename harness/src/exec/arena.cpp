@@ -2,6 +2,8 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
+
 namespace strain::exec {
 
 Arena::Arena(std::size_t bytes, bool shared) {
@@ -17,6 +19,7 @@ Arena::Arena(std::size_t bytes, bool shared) {
 Arena::~Arena() { ::munmap(base_, size_); }
 
 void* Arena::allocate(std::size_t bytes, std::size_t align) {
+  align = std::max(align, core::kApart);
   const std::size_t start = (used_ + align - 1) & ~(align - 1);
   if (start + bytes > size_) throw std::bad_alloc();
   used_ = start + bytes;

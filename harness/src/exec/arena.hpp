@@ -9,6 +9,8 @@
 #include <new>
 #include <span>
 
+#include "core/apart.hpp"
+
 namespace strain::exec {
 
 class Arena {
@@ -19,7 +21,9 @@ class Arena {
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
-  //! Carves `bytes` aligned to `align`; throws std::bad_alloc when full.
+  //! Carves `bytes` aligned to `align`, and at least to core::kApart: each piece
+  //! (the state, each array of contexts) is written by its own set of
+  //! threads. Throws std::bad_alloc when full.
   void* allocate(std::size_t bytes, std::size_t align);
 
   //! Default-constructs `n` objects of T in the arena.
@@ -32,7 +36,7 @@ class Arena {
 
   //! Bytes an arena needs for `bytes` of objects carved in `pieces` pieces.
   static std::size_t size_for(std::size_t bytes, std::size_t pieces) {
-    return bytes + pieces * 64 + 4096;
+    return bytes + pieces * core::kApart + 4096;
   }
 
  private:

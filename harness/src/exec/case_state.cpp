@@ -64,7 +64,10 @@ bool CaseState::record(Outcome o, std::string message) {
 bool CaseState::prepare() {
   for (;;) {
     begin_trial();
-    if (desc->construct(state, *main)) return true;
+    if (desc->construct(state, *main)) {
+      if (controller) controller->first_turn();
+      return true;
+    }
     fresh_clock();
     if (!record_setup_failure()) return false;
   }

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/apart.hpp"
 #include "exec/thread_team.hpp"
 
 namespace strain::exec {
@@ -31,7 +32,7 @@ struct ProcessControl {
   // What every trial touches, on one line, as a native program would have
   // it: each line a trial moves between cores costs ~100-200 ns on the
   // 2-core VM, and a trial of the native pair in speed_bench is ~450 ns.
-  alignas(64) std::atomic<std::uint32_t> generation{0};
+  alignas(core::kApart) std::atomic<std::uint32_t> generation{0};
   std::atomic<std::uint32_t> remaining{0};
   std::atomic<std::uint32_t> role_sleepers{0};  // roles asleep on generation
   std::atomic<std::uint32_t> leader_sleeps{0};  // 1 while role process 0 sleeps on remaining
@@ -40,9 +41,9 @@ struct ProcessControl {
   //! (a trial handed back), or role process 0's again (resume()); kStopped:
   //! the team is being stopped.
   enum Turn : std::uint32_t { kTeam, kCoordinator, kResume, kStopped };
-  alignas(64) std::atomic<std::uint32_t> handed_back{kTeam};
+  alignas(core::kApart) std::atomic<std::uint32_t> handed_back{kTeam};
   std::atomic<std::uint32_t> coordinator_sleeps{0};  // 1 while it sleeps on handed_back
-  alignas(64) std::atomic<std::uint32_t> stop{0};
+  alignas(core::kApart) std::atomic<std::uint32_t> stop{0};
   //! How a waiter waits after a short spin, sampled by the coordinator
   //! (core/spare_cores.hpp): kSpin while the machine has a core for each
   //! waiter; kYield when it has not but nothing outside the team is
@@ -56,7 +57,7 @@ struct ProcessControl {
   //! 1 while role process 0 runs `between`: a crash or hang there is the
   //! check's or the set-up's, not the role's. Written twice a trial by
   //! role process 0 alone: a line of its own.
-  alignas(64) std::atomic<std::uint32_t> between_by{0};
+  alignas(core::kApart) std::atomic<std::uint32_t> between_by{0};
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free &&
                   std::atomic<std::uint32_t>::is_always_lock_free,
@@ -129,7 +130,7 @@ class ProcessTeam {
   // The generation each role process last finished, in memory shared with
   // them (one per role, mapped by the team): a hang names who is stuck.
   // A line each: role processes store theirs every trial.
-  struct alignas(64) Finished {
+  struct alignas(core::kApart) Finished {
     std::atomic<std::uint64_t> generation{0};
   };
   Finished* finished_ = nullptr;

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/apart.hpp"
+
 namespace strain::exec {
 
 class ThreadTeam {
@@ -58,13 +60,13 @@ class ThreadTeam {
   // process_team.hpp) and the native team's: speed_bench threads_none/2,
   // 3 runs each on the noisy 2-core VM, 0.62-0.87 M trials/s with a line
   // each, 0.70-1.08 M with one.
-  alignas(64) std::atomic<std::uint32_t> generation_{0};  // a futex word: wraps
+  alignas(core::kApart) std::atomic<std::uint32_t> generation_{0};  // a futex word: wraps
   std::atomic<unsigned> remaining_;
   std::atomic<unsigned> sleepers_{0};
   std::atomic<std::uint32_t> flagged_{0};  // a role's body returned true this trial
   // 1 once `between` returned false: a futex word, which wait_done() sleeps
   // on rather than polling (a 2 ms poll cost every short case ~1-2 ms).
-  alignas(64) std::atomic<std::uint32_t> done_{0};
+  alignas(core::kApart) std::atomic<std::uint32_t> done_{0};
   std::atomic<bool> stop_{false};
   bool abandoned_ = false;
   std::vector<std::thread> threads_;

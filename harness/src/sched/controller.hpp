@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/apart.hpp"
 #include "model/result.hpp"
 #include "sched/dfs.hpp"
 #include "sched/memory_model.hpp"
@@ -55,8 +56,13 @@ class Controller {
 
   // --- between trials, on the thread that prepares them -------------------
   //! Resets for a trial with seed `seed`. PCT's k is `steps` if given, else
-  //! the spec's, else the largest step count of the earlier trials.
+  //! the spec's, else the largest step count of the earlier trials. The
+  //! trial's threads wait until first_turn() is called.
   void begin_trial(std::uint64_t seed, std::optional<std::uint64_t> steps);
+  //! Once the trial is set up, before its threads start: chooses which
+  //! team thread runs first (the trial's first decision) and gives it the
+  //! turn.
+  void first_turn();
   //! Learns from the trial that ended (PCT's k).
   void end_trial();
   //! Makes the next trials follow `decisions` instead of the strategy where
@@ -66,8 +72,8 @@ class Controller {
   void log_steps(bool on) { log_steps_ = on; }
 
   // --- from the role threads -----------------------------------------------
-  //! The team's start of a role: waits until every thread has arrived and
-  //! this one is picked.
+  //! The team's start of a role: waits until this thread has the turn
+  //! (first_turn() or a later hand-off gives it).
   void thread_start(unsigned t);
   //! The end of a role: hands the turn on for good.
   void thread_end(unsigned t);
@@ -185,7 +191,7 @@ class Controller {
   enum class State : std::uint32_t { runnable, blocked, finished, unused };
   static constexpr unsigned kNobody = ~0u;
   static constexpr int kFrames = 32;
-  struct alignas(64) Slot {
+  struct alignas(core::kApart) Slot {
     std::atomic<std::uint32_t> futex{0};
     // Set while the thread may sleep on `futex`: a hand-off makes the wake
     // system call only then (see hand_to()).
@@ -258,8 +264,7 @@ class Controller {
   std::vector<Event> events_;
   std::vector<unsigned> enabled_, timed_;
 
-  alignas(64) std::atomic<unsigned> current_{kNobody};
-  std::atomic<unsigned> arrived_{0};
+  alignas(core::kApart) std::atomic<unsigned> current_{kNobody};
   std::atomic<bool> aborted_{false};
   // For stall_report(), read by the watchdog thread.
   std::atomic<std::uint64_t> points_{0};  // written by the turn holder only

@@ -13,6 +13,8 @@
 
 #include <cstdint>
 
+#include "core/apart.hpp"
+
 namespace strain {
 class Context;
 }
@@ -22,8 +24,9 @@ namespace strain::sched {
 class Controller;
 struct ShadowStack;
 
-//! A thread's place in the controlled trial.
-struct Steer {
+//! A thread's place in the controlled trial. Apart (core/apart.hpp): every
+//! exported call writes `site` of its thread's.
+struct alignas(core::kApart) Steer {
   Controller* controller = nullptr;
   unsigned index = 0;      // its slot in the controller
   Context* owner = nullptr;  // the role's context failures are recorded in

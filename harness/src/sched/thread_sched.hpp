@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "core/apart.hpp"
 #include "strain/rng.hpp"
 
 namespace strain::sched {
@@ -38,7 +39,9 @@ struct ChaosState {
   int changes = 0;
 };
 
-struct ThreadSched {
+// Apart (core/apart.hpp): the roles' states lie side by side in one array
+// and each role writes its own at every trial.
+struct alignas(core::kApart) ThreadSched {
   Rng rng;             // the strategy's own, so the scenario's draws do not depend on points
   unsigned index = 0;  // the thread's index in the team
   Controller* controller = nullptr;  // controlled only

@@ -47,6 +47,7 @@ class Team {
   // role's business) and counted.
   void run(std::uint64_t seed, const Body& body) {
     controller_->begin_trial(seed, std::nullopt);
+    controller_->first_turn();
     aborted_ = 0;
     std::vector<std::thread> threads;
     for (unsigned k = 0; k < n_; ++k) {

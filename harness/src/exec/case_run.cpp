@@ -181,6 +181,7 @@ model::CaseResult CaseRun::run() {
   const double budget_s = plan_.budget_s.value_or(c_.schedule.budget_s);
   cs_->deadline = cs_->t0 + std::chrono::duration_cast<Clock::duration>(
                                 std::chrono::duration<double>(budget_s));
+  if (processes) cs_->stamp = &control->stamp;  // on its start barrier's line
   if (!cs_->prepare()) {
     // Every trial failed in setup before any role ran.
   } else if (processes) {
@@ -227,15 +228,17 @@ bool CaseRun::set_up() {
                           n * sizeof(sched::ThreadSched) + sizeof(ProcessControl) +
                           n_metrics * sizeof(detail::MetricSlot) +
                           c_.show.size() * sizeof(CaseState::Accumulator) + sizeof(LiveCounters) +
-                          sizeof(LaneTally) + sizeof(CaseState::TrialStamp) +
+                          sizeof(LaneTally) + sizeof(TrialStamp) +
                           sizeof(std::atomic<std::uint32_t>),
                       12),
       processes);
   Arena& arena = *cs_->arena;
   cs_->state = arena.allocate(cs_->desc->state_size, cs_->desc->state_align);
   cs_->main = &arena.make_array<Context>(1)[0];
-  cs_->stamp = &arena.make_array<CaseState::TrialStamp>(1)[0];
   cs_->budget_spent = &arena.make_array<std::atomic<std::uint32_t>>(1)[0];
+  // The thread topology's: the process topology's is on its start barrier's
+  // line (exec/trial_stamp.hpp).
+  cs_->stamp = &arena.make_array<TrialStamp>(1)[0];
   cs_->thread_ctx = arena.make_array<Context>(n);
   cs_->sched_state = arena.make_array<sched::ThreadSched>(n);
   cs_->metrics = arena.make_array<detail::MetricSlot>(n_metrics);

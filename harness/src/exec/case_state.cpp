@@ -65,7 +65,7 @@ bool CaseState::prepare() {
   for (;;) {
     begin_trial();
     if (desc->construct(state, *main)) {
-      if (controller) controller->first_turn();
+      set_up_done();
       return true;
     }
     fresh_clock();
@@ -82,8 +82,7 @@ void CaseState::begin_trial() {
   reset_context(*main, seed, 0, t);
   for (auto& m : metrics) m = detail::MetricSlot{};
   // The roles' contexts: each role resets its own (reset_role()).
-  stamp->trial = t;
-  stamp->seed = seed;
+  pending = TrialStamp{t, seed};
   if (controller) {
     controller->begin_trial(seed, plan.steps);
     steps = controller->steps_learned() ? controller->steps_used() : 0;
@@ -91,6 +90,13 @@ void CaseState::begin_trial() {
   }
   reports_before = sanitizer_report_count();
   if (site) site->begin_trial(seed);
+}
+
+void CaseState::set_up_done() {
+  // Written last, just before the team starts the trial: the stamp shares
+  // the line the waiting roles spin on, and each write takes it from them.
+  *stamp = pending;
+  if (controller) controller->first_turn();
 }
 
 bool CaseState::record_setup_failure() {

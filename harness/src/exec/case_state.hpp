@@ -19,6 +19,7 @@
 #include "exec/case_run.hpp"
 #include "exec/digest_set.hpp"
 #include "exec/live_counters.hpp"
+#include "exec/trial_stamp.hpp"
 #include "fixtures/site_server.hpp"
 #include "model/result.hpp"
 #include "model/seed.hpp"
@@ -146,13 +147,11 @@ struct CaseState {
   bool search = false;
   bool search_warm_up = false;
 
-  //! The trial the roles are about to run, in the arena: each role resets
-  //! its own context from it as it starts (reset_role()), so the line it
-  //! writes stays in its core's cache rather than the set-up's.
-  struct TrialStamp {
-    std::uint64_t trial = 0, seed = 0;
-  };
+  //! The trial the roles are about to run: on the team's start-barrier line
+  //! (exec/trial_stamp.hpp), valid while the team lives. `pending` until
+  //! its set-up succeeded.
   TrialStamp* stamp = nullptr;
+  TrialStamp pending;
   //! At the start of role `k`'s part of a trial, in its thread or process.
   void reset_role(std::size_t k) noexcept {
     reset_context(thread_ctx[k], stamp->seed, k + 1, stamp->trial);
@@ -202,6 +201,9 @@ struct CaseState {
   //! The part of prepare() before the plugin's construct: seeds, contexts,
   //! metric slots, the scheduler.
   void begin_trial();
+  //! Once the plugin's set-up succeeded: tells the roles which trial they
+  //! run, and under `controlled` gives the first thread the turn.
+  void set_up_done();
   //! Records the trial whose set-up just failed (at `ended`) as an error.
   //! Returns false to stop.
   bool record_setup_failure();

@@ -24,6 +24,7 @@ bool hand_back(CaseState& cs, LaneTally::Reason why) {
 bool set_up_next(CaseState& cs) {
   cs.begin_trial();
   if (!cs.desc->construct(cs.state, *cs.main)) return hand_back(cs, LaneTally::kSetupFailed);
+  cs.set_up_done();
   cs.push(*cs.lane);
   return true;
 }

@@ -21,6 +21,7 @@
 
 #include "core/apart.hpp"
 #include "exec/thread_team.hpp"
+#include "exec/trial_stamp.hpp"
 
 namespace strain::exec {
 
@@ -37,6 +38,7 @@ struct ProcessControl {
   std::atomic<std::uint32_t> role_sleepers{0};  // roles asleep on generation
   std::atomic<std::uint32_t> leader_sleeps{0};  // 1 while role process 0 sleeps on remaining
   std::atomic<std::uint32_t> flagged{0};        // a role's body returned true this trial
+  TrialStamp stamp;  // what the next trial's roles are told (exec/trial_stamp.hpp)
   //! Whose turn the step between trials is: the team's, the coordinator's
   //! (a trial handed back), or role process 0's again (resume()); kStopped:
   //! the team is being stopped.

@@ -1,11 +1,13 @@
 #include "core/spare_cores.hpp"
 
 #include <dirent.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <thread>
 #include <vector>
 
 #include "core/proc_stat.hpp"
@@ -59,6 +61,14 @@ bool running_of_ours(std::span<const pid_t> ours, std::vector<pid_t>& out) {
 }
 
 }  // namespace
+
+unsigned usable_cores() noexcept {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+    return static_cast<unsigned>(CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());  // more than 1024 CPUs, say
+}
 
 // Our threads are read before and after the machine's count, and one that
 // ran at either look counts as ours: a team that sleeps and wakes every

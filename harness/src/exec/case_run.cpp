@@ -375,7 +375,7 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
   // Whether the waiters may spin: sampled here, off the trial loop, for them
   // all (core/spare_cores.hpp). This thread waits too when it runs the step
   // between trials; it sleeps while the lane does.
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned cores = core::usable_cores();
   const auto sample = [&] {
     core::sample_others_running(team.pids());
     const unsigned waiters = lane ? n : n + 1;

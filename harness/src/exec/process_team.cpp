@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/brief_spin.hpp"
 #include "core/signal_text.hpp"
 
 namespace strain::exec {
@@ -71,18 +72,39 @@ std::int64_t now_ns() {
       .count();
 }
 
-// Whether a waiter that has spun `spins` turns (since `until` was 0) should
-// go on spinning.
-bool keep_spinning(const ProcessControl& c, int spins, std::int64_t& until) {
-  if (spins < kShortSpins) return true;
-  const std::uint32_t how = c.wait.load(std::memory_order_relaxed);
-  if (how == ProcessControl::kSleep) return false;
-  if (until == 0) until = now_ns() + (how == ProcessControl::kBrief ? kBriefSpinNs : kSpinNs);
-  if (how == ProcessControl::kYield) {
-    ::sched_yield();
-    return now_ns() < until;
+// One wait's spin: how it waits once past the short spin, chosen then from
+// ProcessControl::wait (and whether brief spins have paid, for kBrief).
+struct Spin {
+  static constexpr std::uint32_t kUndecided = ~0u;
+  int spins = 0;
+  std::int64_t until = 0;
+  std::uint32_t how = kUndecided;
+};
+
+// Whether a waiter should go on spinning; false: sleep now.
+bool keep_spinning(const ProcessControl& c, Spin& s, core::BriefSpin& brief) {
+  if (++s.spins < kShortSpins) return true;
+  if (s.how == Spin::kUndecided) {
+    s.how = c.wait.load(std::memory_order_relaxed);
+    if (s.how == ProcessControl::kBrief && !brief.worth_it()) s.how = ProcessControl::kSleep;
+    if (s.how != ProcessControl::kSleep)
+      s.until = now_ns() + (s.how == ProcessControl::kBrief ? kBriefSpinNs : kSpinNs);
   }
-  return spins % 64 != 0 || now_ns() < until;  // the clock every 64 turns
+  if (s.how == ProcessControl::kSleep) return false;
+  if (s.how == ProcessControl::kYield) {
+    ::sched_yield();
+    if (now_ns() < s.until) return true;
+  } else if (s.spins % 64 != 0 || now_ns() < s.until) {  // the clock every 64 turns
+    return true;
+  }
+  if (s.how == ProcessControl::kBrief) brief.missed();
+  s.how = ProcessControl::kSleep;
+  return false;
+}
+
+// After the wait ended: whether a brief spin saw it end.
+void spin_ended(const Spin& s, core::BriefSpin& brief) {
+  if (s.how == ProcessControl::kBrief) brief.hit();
 }
 
 }  // namespace
@@ -113,10 +135,9 @@ void ProcessTeam::role_main(unsigned index) {
   std::uint32_t seen = 0;
   for (;;) {
     std::uint32_t g;
-    int spins = 0;
-    std::int64_t until = 0;
+    Spin spin;
     while ((g = control_->generation.load(std::memory_order_acquire)) == seen) {
-      if (keep_spinning(*control_, ++spins, until)) continue;
+      if (keep_spinning(*control_, spin, brief_)) continue;
       // Announced before the last look, which run_trial's bump of the
       // generation and its read of role_sleepers mirror (all seq_cst).
       control_->role_sleepers.fetch_add(1, std::memory_order_seq_cst);
@@ -124,6 +145,7 @@ void ProcessTeam::role_main(unsigned index) {
         shared_futex_wait(control_->generation, seen, nullptr);
       control_->role_sleepers.fetch_sub(1, std::memory_order_seq_cst);
     }
+    spin_ended(spin, brief_);
     seen = g;
     if (control_->stop.load(std::memory_order_acquire) != 0) ::_exit(0);
     // Before the count (seq_cst), which role process 0 acquires.
@@ -150,10 +172,9 @@ void ProcessTeam::role_main(unsigned index) {
 // docs/performance.md). And a plugin's set-up and check always run in the
 // same process, so what one leaves in a global the other finds.
 void ProcessTeam::wait_for_the_others() {
-  int spins = 0;
-  std::int64_t until = 0;
+  Spin spin;
   for (std::uint32_t left; (left = control_->remaining.load(std::memory_order_acquire)) != 0;) {
-    if (keep_spinning(*control_, ++spins, until)) continue;
+    if (keep_spinning(*control_, spin, brief_)) continue;
     // Announced before the last look, which the last finisher's decrement
     // and its read of leader_sleeps mirror (all seq_cst).
     control_->leader_sleeps.store(1, std::memory_order_seq_cst);
@@ -167,6 +188,7 @@ void ProcessTeam::wait_for_the_others() {
     control_->leader_sleeps.store(0, std::memory_order_relaxed);
     if (control_->stop.load(std::memory_order_seq_cst) != 0) ::_exit(0);
   }
+  spin_ended(spin, brief_);
 }
 
 void ProcessTeam::end_of_trial() {
@@ -301,13 +323,12 @@ ProcessTeam::End ProcessTeam::wait(double timeout_s, double slice_s, std::string
   std::int64_t start = 0;  // at the first look, as watched_at_ns_
   const auto timeout_ns = static_cast<std::int64_t>(timeout_s * 1e9);
   const auto slice_ns = static_cast<std::int64_t>(slice_s * 1e9);
-  int spins = 0;
-  std::int64_t until = 0;
+  Spin spin;
   for (std::uint32_t turn; (turn = control_->handed_back.load(std::memory_order_acquire)) !=
                            ProcessControl::kCoordinator;) {
     // Without `between` every trial comes back here, so spin as the roles
     // do; with it, trials come back only to end the run or on a failure.
-    if (between_ == nullptr && keep_spinning(*control_, ++spins, until)) continue;
+    if (between_ == nullptr && keep_spinning(*control_, spin, brief_)) continue;
     control_->coordinator_sleeps.store(1, std::memory_order_seq_cst);
     if ((turn = control_->handed_back.load(std::memory_order_seq_cst)) !=
         ProcessControl::kCoordinator)
@@ -329,6 +350,7 @@ ProcessTeam::End ProcessTeam::wait(double timeout_s, double slice_s, std::string
     }
     if (now - start > slice_ns) return End::running;
   }
+  spin_ended(spin, brief_);
   return End::done;
 }
 

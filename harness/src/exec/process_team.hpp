@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/apart.hpp"
+#include "core/brief_spin.hpp"
 #include "exec/thread_team.hpp"
 #include "exec/trial_stamp.hpp"
 
@@ -128,6 +129,8 @@ class ProcessTeam {
   std::uint32_t watched_generation_ = 0;
   std::int64_t watched_at_ns_ = 0;
   ProcessControl* control_;
+  // Whether brief spins pay, in each role process (its copy, from the fork).
+  core::BriefSpin brief_;
   std::vector<pid_t> pids_;
   // The generation each role process last finished, in memory shared with
   // them (one per role, mapped by the team): a hang names who is stuck.

@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstdint>
 
+#include "core/brief_spin.hpp"
 #include "core/spare_cores.hpp"
 #include "core/tsan_ignore.hpp"
 
@@ -107,12 +108,14 @@ bool ThreadTeam::wait_done(double wait_s) {
 }
 
 void ThreadTeam::worker(unsigned index) {
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned cores = core::usable_cores();
+  core::BriefSpin brief;
   std::uint32_t seen = 0;
   for (;;) {
     // The start barrier: wait for the next generation.
     int spins = 0;
     std::int64_t until = 0;
+    enum { kUndecided, kSpin, kBrief, kSleep } how = kUndecided;
     std::uint32_t g;
     while ((g = generation_.load(std::memory_order_acquire)) == seen) {
       ++spins;
@@ -120,18 +123,22 @@ void ThreadTeam::worker(unsigned index) {
         cpu_relax();
         continue;
       }
-      // A team that fits the cores spins briefly even when other programs
-      // compete for them: the member it waits for is often running on the
-      // other core (see kBriefSpinNs).
-      const bool spare = core::spare_cores(n_, cores);
-      if (spare || n_ <= cores) {
+      if (how == kUndecided) {
+        // A team that fits the cores spins briefly even when other programs
+        // compete for them: the member it waits for is often running on the
+        // other core (see kBriefSpinNs), unless that kept failing.
+        how = core::spare_cores(n_, cores)      ? kSpin
+              : n_ <= cores && brief.worth_it() ? kBrief
+                                                : kSleep;
         // The clock every 64 turns: a read costs ~30 ns under kvm-clock.
-        if (until == 0) until = now_ns() + (spare ? kSpinNs : kBriefSpinNs);
-        if (spins % 64 != 0 || now_ns() < until) {
-          cpu_relax();
-          continue;
-        }
+        if (how != kSleep) until = now_ns() + (how == kSpin ? kSpinNs : kBriefSpinNs);
       }
+      if (how != kSleep && (spins % 64 != 0 || now_ns() < until)) {
+        cpu_relax();
+        continue;
+      }
+      if (how == kBrief) brief.missed();
+      how = kSleep;
       {
         // Hidden from TSan: to it, every read-modify-write of sleepers_ is
         // an acquire and a release. A
@@ -151,6 +158,7 @@ void ThreadTeam::worker(unsigned index) {
         sleepers_.fetch_sub(1, std::memory_order_seq_cst);
       }
     }
+    if (how == kBrief) brief.hit();
     seen = g;
     if (stop_.load(std::memory_order_relaxed)) return;
     // Before the count, whose release the last finisher acquires.

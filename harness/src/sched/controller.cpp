@@ -134,7 +134,7 @@ Controller::Controller(const model::Strategy& s, std::vector<std::string> names)
   }
   picker_ = members_.front().get();
   if (s.weak_memory) model_ = std::make_unique<MemoryModel>(cap_);
-  cores_ = std::max(1u, std::thread::hardware_concurrency());
+  cores_ = core::usable_cores();
   spin_ = n_ <= cores_;
   enabled_.reserve(cap_);
   timed_.reserve(cap_);
@@ -512,13 +512,19 @@ void Controller::await_turn(unsigned self) {
     if (has_turn()) return;
   // spin_: the team fits the cores. Beside other programs' threads it still
   // spins, briefly: the holder of the turn often runs on the other core.
-  if (spin_) {
-    const std::int64_t until =
-        now_ns() + (core::spare_cores(n_, cores_) ? kSpinNs : kBriefSpinNs);
+  // Briefly only while that keeps paying (core/brief_spin.hpp).
+  core::BriefSpin& brief = slots_[self].brief;
+  const bool spare = spin_ && core::spare_cores(n_, cores_);
+  if (spare || (spin_ && brief.worth_it())) {
+    const std::int64_t until = now_ns() + (spare ? kSpinNs : kBriefSpinNs);
     for (int k = 1;; ++k) {
-      if (has_turn()) return;
+      if (has_turn()) {
+        if (!spare) brief.hit();
+        return;
+      }
       if (k % 64 == 0 && now_ns() > until) break;
     }
+    if (!spare) brief.missed();
   }
   std::atomic<std::uint32_t>& sleeping = slots_[self].sleeping;
   for (;;) {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/apart.hpp"
+#include "core/brief_spin.hpp"
 #include "model/result.hpp"
 #include "sched/dfs.hpp"
 #include "sched/memory_model.hpp"
@@ -196,6 +197,7 @@ class Controller {
     // Set while the thread may sleep on `futex`: a hand-off makes the wake
     // system call only then (see hand_to()).
     std::atomic<std::uint32_t> sleeping{0};
+    core::BriefSpin brief;  // whether its brief spins pay (await_turn())
     State state = State::runnable;
     const void* blocked_on = nullptr;
     const char* label = "";

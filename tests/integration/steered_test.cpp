@@ -172,4 +172,27 @@ TEST(Steered, AThreadStartedInsideARoleIsScheduledAndNamedInADeadlock) {
   EXPECT_NE(m.find("thread owner#0/thread1 waits in pthread_mutex_lock"), std::string::npos) << m;
 }
 
+// A thread a role started and left running records a failure into that
+// role's context after the role ended: the trial's check must read it
+// (every trial fails, by that expect or by the thread outliving the roles;
+// none passes).
+TEST(Steered, AFailureAStartedThreadRecordsAfterItsRoleEndedIsTheTrials) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const std::string spec = kWork + "/late_expect.yaml", json = kWork + "/late_expect.json";
+  fs::create_directories(kWork);
+  std::ofstream(spec) << "plugin: role_threads\n"
+                         "schedule: { trials: 200, budget: 20s, timeout: 5s, seed: 3,\n"
+                         "  roles: { owner: 2 }, strategy: { name: controlled, pick: random } }\n"
+                         "cases:\n"
+                         "  - { name: late, params: { variant: late_expect }, expect: violation }\n";
+  const Result r = strain("--plugin-path " + kTestPlugins + " run " + spec +
+                          " --keep-going --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  const auto* late = find_case(report, "late_expect/late");
+  ASSERT_NE(late, nullptr) << report.dump(2);
+  EXPECT_EQ((*late)["trials"], 200) << late->dump(2);
+  EXPECT_EQ((*late)["outcomes"].value("pass", 0), 0) << late->dump(2);
+}
+
 }  // namespace

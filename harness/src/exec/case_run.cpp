@@ -68,15 +68,19 @@ bool team_body(void* arg, unsigned index) noexcept {
   sched::role_started(ctx);
   cs.desc->run_role(cs.state, cs.thread_role[index], ctx);
   sched::role_ended(ctx);
-  // Read here, in this role's own cache: a failure recorded into its
-  // context later (by a thread it left running) is seen by the check only
-  // if another role flagged the trial too.
+  // Read here, in this role's own cache. A failure recorded into its
+  // context later, by a thread it left running, is seen under `controlled`
+  // (whose check reads every context, see team_between); otherwise that
+  // thread races with the check and the next trial's reset anyway.
   return ctx.failed();
 }
 
 bool team_between(void* arg, bool flagged) noexcept {
   auto& cs = *static_cast<CaseState*>(arg);
-  cs.roles_flagged = flagged;
+  // Under `controlled` a thread a role started records its failures into
+  // that role's context, and may do so after the role ended (a detached
+  // thread that finished before the last role did): every context is read.
+  cs.roles_flagged = flagged || cs.controller != nullptr;
   // Threads the roles started may still be leaving the code under test
   // (after a deadlock, every one is unwinding): the state is theirs until
   // they did.

@@ -1,18 +1,17 @@
-#include "sched/controller.hpp"
+// The controlled scheduler's decisions: the trial's reset, the team's role
+// threads' start and end, points, blocks and wake-ups, the weak memory
+// model's loads and stores, and the choice of the next thread. The turn's
+// hand-off is in controller_turn.cpp, the threads the code under test
+// starts in controller_threads.cpp, the reports in controller_reports.cpp.
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include "sched/controller.hpp"
 
 #include <execinfo.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 #include "core/spare_cores.hpp"
-#include "core/stacks.hpp"
 #include "runtime/abi_types.hpp"
 #include "sched/dfs.hpp"
 #include "sched/thread_sched.hpp"
@@ -56,46 +55,6 @@ void hook_store(Context& c, const void* object, std::uint64_t before, std::uint6
 }
 const detail::SchedHooks kHooks{&hook_block, &hook_wake, nullptr, nullptr};
 const detail::SchedHooks kModelHooks{&hook_block, &hook_wake, &hook_load, &hook_store};
-
-// A thread waiting for the turn spins this long before it sleeps on its
-// futex, when the team fits the cores and the machine has a core for each
-// (core/spare_cores.hpp): the turn often comes back within microseconds (a
-// random walk switches at most points), and waking a sleeping thread costs
-// tens of microseconds, milliseconds on a loaded machine. Otherwise it spins
-// only briefly (kBriefSpinNs while the team fits the cores, the short spin
-// when it does not), since its spin would take the core from the thread
-// that holds the turn. The trivial 2-thread trial under controlled/pct
-// (speed_bench, quiet): 94 k trials/s with a 50 us spin, 290-300 k with 200.
-constexpr std::int64_t kSpinNs = 200'000;
-// As the thread team's kBriefSpinNs (exec/thread_team.cpp): when other
-// programs compete for the cores. speed_bench threads_controlled/2 beside
-// two busy loops, 3 runs each: 30-32 k trials/s sleeping after the short
-// spin, 28-149 k spinning 20 us first.
-constexpr std::int64_t kBriefSpinNs = 20'000;
-constexpr int kShortSpins = 100;
-
-// The turn's hand-off, on the futex itself rather than std::atomic's
-// wait/notify: libstdc++ 12 spins and calls sched_yield before it sleeps,
-// and behind busy processes each yield gave the slice away (issue 12: a
-// trial of four controlled threads went from 10 ms to over 5 s beside two
-// busy loops). The host exports syscall() to steer the code under test's
-// futex waits: the scheduler's own pass straight through.
-void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) {
-  SteerPause pause;
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, seen, nullptr,
-            nullptr, 0);
-}
-void futex_wake(std::atomic<std::uint32_t>& word) {
-  SteerPause pause;
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr,
-            nullptr, 0);
-}
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -267,26 +226,6 @@ unsigned Controller::decide(char kind, unsigned options, unsigned suggested) {
   }
   decisions_.push_back(Decision{kind, chosen});
   return chosen;
-}
-
-// The first choice, the same whatever the order in which the threads will
-// arrive. Made by the thread that set the trial up, before the team starts,
-// rather than by the last team thread to arrive: the scheduler's state (the
-// picker's, the decisions, the enabled set) stays in one core's cache until
-// a role takes the turn. speed_bench threads_controlled/2 on the 2-core VM,
-// 4 runs each in turns: 384-400 k trials/s with the last to arrive
-// choosing, 496-550 k with this (1.29-1.31 M and 1.72-1.74 M in a run whose
-// two vCPUs sat closer).
-void Controller::first_turn() {
-  TsanIgnore ignore;
-  enabled_.clear();
-  for (unsigned u = 0; u < n_; ++u) enabled_.push_back(u);
-  unsigned first = 0;
-  if (n_ > 1) {
-    ++steps_;
-    first = decide('t', n_, picker_->pick(rng_, enabled_, kNobody, events_));
-  }
-  hand_to(first);
 }
 
 void Controller::thread_start(unsigned t) {
@@ -486,120 +425,6 @@ void Controller::schedule(unsigned self) {
   if (next == self) return;
   hand_to(next);
   if (slots_[self].state != State::finished) await_turn(self);
-}
-
-// The wake is a system call (~1 us on the CI VM, a tenth of a trivial
-// controlled trial) that a spinning target does not need: it is made only
-// when the target announced a sleep. Both sides are seq_cst: either the
-// target's `sleeping` comes first and the wake follows, or the increment
-// comes first and the target sees the word moved (the futex compares it).
-void Controller::hand_to(unsigned next) {
-  Slot& s = slots_[next];
-  current_.store(next, std::memory_order_release);
-  s.futex.fetch_add(1, std::memory_order_seq_cst);
-  if (s.sleeping.load(std::memory_order_seq_cst) != 0) futex_wake(s.futex);
-}
-
-void Controller::await_turn(unsigned self) {
-  std::atomic<std::uint32_t>& word = slots_[self].futex;
-  const auto has_turn = [&] {
-    return current_.load(std::memory_order_acquire) == self ||
-           aborted_.load(std::memory_order_acquire);
-  };
-  // The short spin first, without the clock: the turn is often there at
-  // once, and a clock read is ~30 ns under kvm-clock.
-  for (int k = 0; k < kShortSpins; ++k)
-    if (has_turn()) return;
-  // spin_: the team fits the cores. Beside other programs' threads it still
-  // spins, briefly: the holder of the turn often runs on the other core.
-  // Briefly only while that keeps paying (core/brief_spin.hpp).
-  core::BriefSpin& brief = slots_[self].brief;
-  const bool spare = spin_ && core::spare_cores(n_, cores_);
-  if (spare || (spin_ && brief.worth_it())) {
-    const std::int64_t until = now_ns() + (spare ? kSpinNs : kBriefSpinNs);
-    for (int k = 1;; ++k) {
-      if (has_turn()) {
-        if (!spare) brief.hit();
-        return;
-      }
-      if (k % 64 == 0 && now_ns() > until) break;
-    }
-    if (!spare) brief.missed();
-  }
-  std::atomic<std::uint32_t>& sleeping = slots_[self].sleeping;
-  for (;;) {
-    if (has_turn()) return;
-    // Read the word before checking again: a hand-off in between changes
-    // it, so the wait cannot miss it. `sleeping` is announced before that
-    // read (see hand_to()).
-    sleeping.store(1, std::memory_order_seq_cst);
-    const std::uint32_t seen = word.load(std::memory_order_seq_cst);
-    if (!has_turn()) futex_wait(word, seen);
-    sleeping.store(0, std::memory_order_relaxed);
-  }
-}
-
-void Controller::abort_deadlock() {
-  deadlock_ = true;
-  aborted_.store(true, std::memory_order_release);
-  current_.store(kNobody, std::memory_order_release);
-  for (unsigned u = 0; u < live_; ++u) {
-    slots_[u].futex.fetch_add(1, std::memory_order_release);
-    futex_wake(slots_[u].futex);
-  }
-}
-
-std::string Controller::deadlock_report(bool stacks) const {
-  std::string out = fmt::format("every role thread is blocked: a deadlock, after {} steps under {}",
-                                steps_, describe());
-  for (unsigned t = 0; t < live_; ++t) {
-    const Slot& s = slots_[t];
-    if (s.state == State::finished) {
-      out += fmt::format("\n  thread {} had finished", names_[t]);
-      continue;
-    }
-    out += fmt::format("\n  thread {} waits in {}{} (on {})", names_[t], s.label,
-                       s.timed ? " with a timeout" : "", s.blocked_on);
-    // The shadow stack names the user's code where it has it: the frames
-    // the code recorded itself, fewer and closer to the point than the
-    // unwound ones.
-    if (stacks && !s.where.empty()) {
-      out += sched::describe(s.where, "      ");
-    } else if (stacks && s.depth > 0) {
-      out += "\n";
-      out += symbolize_frames(s.frames.data(), s.depth, true);
-      while (!out.empty() && out.back() == '\n') out.pop_back();
-    }
-  }
-  return out;
-}
-
-std::string Controller::stall_report(double quiet_s) const {
-  // The watchdog reads the turn holder's shadow stack, in that thread's TLS,
-  // while it runs: racy on purpose (relaxed loads of words), and TSan would
-  // report it against the TLS's initialisation.
-  TsanIgnore ignore;
-  if (aborted_.load(std::memory_order_acquire)) return {};
-  const unsigned cur = current_.load(std::memory_order_acquire);
-  if (cur == kNobody)
-    return "\nunder strategy controlled: no role thread holds the turn (every one had ended)";
-  // Where the holder is: the last instrumented access or exported call it
-  // made (noted even when it was not a point), and its shadow stack, which
-  // the holder itself keeps up to date while it runs. Read racily (relaxed
-  // loads): a few frames may be a step old.
-  const void* site = __atomic_load_n(&steers_[cur].site, __ATOMIC_RELAXED);
-  const WhereAt where = WhereAt::of(site, __atomic_load_n(&steers_[cur].shadow, __ATOMIC_RELAXED));
-  const std::string at = where.empty() ? "" : sched::describe(where, "  ");
-  return fmt::format(
-      "\nunder strategy controlled one thread runs at a time: {} holds the turn; the last "
-      "schedule point ({}) was passed {:.1f} s ago or more.{}\nA thread that spins or blocks on "
-      "something the scheduler cannot see stops every other one: a spin on a plain variable "
-      "in code not built with INSTRUMENT (or with plain_accesses: off), a spin on a "
-      "std::atomic in such code, a blocking syscall strain does not model (read, poll, a pipe, "
-      "a socket), or a std::mutex in a build that does not steer them (the sanitizer presets). "
-      "Build the code with INSTRUMENT, call ctx.yield() in spin loops, or run the case under "
-      "strategy chaos.",
-      names_[cur], last_label_.load(std::memory_order_relaxed), quiet_s, at);
 }
 
 }  // namespace strain::sched

@@ -2,8 +2,8 @@
 // (pthread_create, std::thread, std::async): their slots, start, end, join
 // and detach; the threads left running when the roles end; the shared-access
 // table behind plain_accesses: shared; and the terminate guard that parks a
-// deadlocked thread which cannot unwind. The team's own threads and the
-// turn hand-offs are in controller.cpp.
+// deadlocked thread which cannot unwind. The team's own threads are in
+// controller.cpp, the turn hand-offs in controller_turn.cpp.
 
 #include <fmt/format.h>
 #include <unistd.h>

@@ -1,0 +1,66 @@
+// What a controlled trial says when it fails to go on: the deadlock report
+// (every role blocked, with each one's wait and stack) and the stall report
+// the watchdog adds to a hang (who holds the turn and where it was last seen).
+
+#include <fmt/format.h>
+
+#include "core/stacks.hpp"
+#include "core/tsan_ignore.hpp"
+#include "sched/controller.hpp"
+
+namespace strain::sched {
+
+std::string Controller::deadlock_report(bool stacks) const {
+  std::string out = fmt::format("every role thread is blocked: a deadlock, after {} steps under {}",
+                                steps_, describe());
+  for (unsigned t = 0; t < live_; ++t) {
+    const Slot& s = slots_[t];
+    if (s.state == State::finished) {
+      out += fmt::format("\n  thread {} had finished", names_[t]);
+      continue;
+    }
+    out += fmt::format("\n  thread {} waits in {}{} (on {})", names_[t], s.label,
+                       s.timed ? " with a timeout" : "", s.blocked_on);
+    // The shadow stack names the user's code where it has it: the frames
+    // the code recorded itself, fewer and closer to the point than the
+    // unwound ones.
+    if (stacks && !s.where.empty()) {
+      out += sched::describe(s.where, "      ");
+    } else if (stacks && s.depth > 0) {
+      out += "\n";
+      out += symbolize_frames(s.frames.data(), s.depth, true);
+      while (!out.empty() && out.back() == '\n') out.pop_back();
+    }
+  }
+  return out;
+}
+
+std::string Controller::stall_report(double quiet_s) const {
+  // The watchdog reads the turn holder's shadow stack, in that thread's TLS,
+  // while it runs: racy on purpose (relaxed loads of words), and TSan would
+  // report it against the TLS's initialisation.
+  TsanIgnore ignore;
+  if (aborted_.load(std::memory_order_acquire)) return {};
+  const unsigned cur = current_.load(std::memory_order_acquire);
+  if (cur == kNobody)
+    return "\nunder strategy controlled: no role thread holds the turn (every one had ended)";
+  // Where the holder is: the last instrumented access or exported call it
+  // made (noted even when it was not a point), and its shadow stack, which
+  // the holder itself keeps up to date while it runs. Read racily (relaxed
+  // loads): a few frames may be a step old.
+  const void* site = __atomic_load_n(&steers_[cur].site, __ATOMIC_RELAXED);
+  const WhereAt where = WhereAt::of(site, __atomic_load_n(&steers_[cur].shadow, __ATOMIC_RELAXED));
+  const std::string at = where.empty() ? "" : sched::describe(where, "  ");
+  return fmt::format(
+      "\nunder strategy controlled one thread runs at a time: {} holds the turn; the last "
+      "schedule point ({}) was passed {:.1f} s ago or more.{}\nA thread that spins or blocks on "
+      "something the scheduler cannot see stops every other one: a spin on a plain variable "
+      "in code not built with INSTRUMENT (or with plain_accesses: off), a spin on a "
+      "std::atomic in such code, a blocking syscall strain does not model (read, poll, a pipe, "
+      "a socket), or a std::mutex in a build that does not steer them (the sanitizer presets). "
+      "Build the code with INSTRUMENT, call ctx.yield() in spin loops, or run the case under "
+      "strategy chaos.",
+      names_[cur], last_label_.load(std::memory_order_relaxed), quiet_s, at);
+}
+
+}  // namespace strain::sched

@@ -1,0 +1,145 @@
+// The turn: which thread runs, handed from one to the next. The first
+// choice of a trial, the hand-off (a futex wake only for a sleeping target),
+// the wait for the turn (spin, briefly spin, or sleep, as the machine
+// allows) and the abort that wakes every waiter of a deadlocked trial. The
+// decisions themselves are in controller.cpp.
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "core/brief_spin.hpp"
+#include "core/spare_cores.hpp"
+#include "core/tsan_ignore.hpp"
+#include "sched/controller.hpp"
+
+namespace strain::sched {
+
+namespace {
+
+// A thread waiting for the turn spins this long before it sleeps on its
+// futex, when the team fits the cores and the machine has a core for each
+// (core/spare_cores.hpp): the turn often comes back within microseconds (a
+// random walk switches at most points), and waking a sleeping thread costs
+// tens of microseconds, milliseconds on a loaded machine. Otherwise it spins
+// only briefly (kBriefSpinNs while the team fits the cores, the short spin
+// when it does not), since its spin would take the core from the thread
+// that holds the turn. The trivial 2-thread trial under controlled/pct
+// (speed_bench, quiet): 94 k trials/s with a 50 us spin, 290-300 k with 200.
+constexpr std::int64_t kSpinNs = 200'000;
+// As the thread team's kBriefSpinNs (exec/thread_team.cpp): when other
+// programs compete for the cores. speed_bench threads_controlled/2 beside
+// two busy loops, 3 runs each: 30-32 k trials/s sleeping after the short
+// spin, 28-149 k spinning 20 us first.
+constexpr std::int64_t kBriefSpinNs = 20'000;
+constexpr int kShortSpins = 100;
+
+// The turn's hand-off, on the futex itself rather than std::atomic's
+// wait/notify: libstdc++ 12 spins and calls sched_yield before it sleeps,
+// and behind busy processes each yield gave the slice away (issue 12: a
+// trial of four controlled threads went from 10 ms to over 5 s beside two
+// busy loops). The host exports syscall() to steer the code under test's
+// futex waits: the scheduler's own pass straight through.
+void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) {
+  SteerPause pause;
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, seen, nullptr,
+            nullptr, 0);
+}
+void futex_wake(std::atomic<std::uint32_t>& word) {
+  SteerPause pause;
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr,
+            nullptr, 0);
+}
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+// The first choice, the same whatever the order in which the threads will
+// arrive. Made by the thread that set the trial up, before the team starts,
+// rather than by the last team thread to arrive: the scheduler's state (the
+// picker's, the decisions, the enabled set) stays in one core's cache until
+// a role takes the turn. speed_bench threads_controlled/2 on the 2-core VM,
+// 4 runs each in turns: 384-400 k trials/s with the last to arrive
+// choosing, 496-550 k with this (1.29-1.31 M and 1.72-1.74 M in a run whose
+// two vCPUs sat closer).
+void Controller::first_turn() {
+  TsanIgnore ignore;
+  enabled_.clear();
+  for (unsigned u = 0; u < n_; ++u) enabled_.push_back(u);
+  unsigned first = 0;
+  if (n_ > 1) {
+    ++steps_;
+    first = decide('t', n_, picker_->pick(rng_, enabled_, kNobody, events_));
+  }
+  hand_to(first);
+}
+
+// The wake is a system call (~1 us on the CI VM, a tenth of a trivial
+// controlled trial) that a spinning target does not need: it is made only
+// when the target announced a sleep. Both sides are seq_cst: either the
+// target's `sleeping` comes first and the wake follows, or the increment
+// comes first and the target sees the word moved (the futex compares it).
+void Controller::hand_to(unsigned next) {
+  Slot& s = slots_[next];
+  current_.store(next, std::memory_order_release);
+  s.futex.fetch_add(1, std::memory_order_seq_cst);
+  if (s.sleeping.load(std::memory_order_seq_cst) != 0) futex_wake(s.futex);
+}
+
+void Controller::await_turn(unsigned self) {
+  std::atomic<std::uint32_t>& word = slots_[self].futex;
+  const auto has_turn = [&] {
+    return current_.load(std::memory_order_acquire) == self ||
+           aborted_.load(std::memory_order_acquire);
+  };
+  // The short spin first, without the clock: the turn is often there at
+  // once, and a clock read is ~30 ns under kvm-clock.
+  for (int k = 0; k < kShortSpins; ++k)
+    if (has_turn()) return;
+  // spin_: the team fits the cores. Beside other programs' threads it still
+  // spins, briefly: the holder of the turn often runs on the other core.
+  // Briefly only while that keeps paying (core/brief_spin.hpp).
+  core::BriefSpin& brief = slots_[self].brief;
+  const bool spare = spin_ && core::spare_cores(n_, cores_);
+  if (spare || (spin_ && brief.worth_it())) {
+    const std::int64_t until = now_ns() + (spare ? kSpinNs : kBriefSpinNs);
+    for (int k = 1;; ++k) {
+      if (has_turn()) {
+        if (!spare) brief.hit();
+        return;
+      }
+      if (k % 64 == 0 && now_ns() > until) break;
+    }
+    if (!spare) brief.missed();
+  }
+  std::atomic<std::uint32_t>& sleeping = slots_[self].sleeping;
+  for (;;) {
+    if (has_turn()) return;
+    // Read the word before checking again: a hand-off in between changes
+    // it, so the wait cannot miss it. `sleeping` is announced before that
+    // read (see hand_to()).
+    sleeping.store(1, std::memory_order_seq_cst);
+    const std::uint32_t seen = word.load(std::memory_order_seq_cst);
+    if (!has_turn()) futex_wait(word, seen);
+    sleeping.store(0, std::memory_order_relaxed);
+  }
+}
+
+void Controller::abort_deadlock() {
+  deadlock_ = true;
+  aborted_.store(true, std::memory_order_release);
+  current_.store(kNobody, std::memory_order_release);
+  for (unsigned u = 0; u < live_; ++u) {
+    slots_[u].futex.fetch_add(1, std::memory_order_release);
+    futex_wake(slots_[u].futex);
+  }
+}
+
+}  // namespace strain::sched

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/apart.hpp"
 #include "exec/arena.hpp"
 #include "exec/case_run.hpp"
 #include "exec/digest_set.hpp"
@@ -63,34 +64,20 @@ struct CaseState {
   Context* main = nullptr;       // the context of construct and check, in the arena
   std::unique_ptr<Arena> arena;  // state, contexts, strategy state
   std::span<Context> thread_ctx;
-  //! Whether a role flagged the trial being checked (its context recorded a
-  //! failure), as its team gathered it: false, the check reads none of the
-  //! roles' contexts, each a line another core wrote (~100-200 ns on the
-  //! CI VM, against ~450 ns for a whole trial of the native team). Set by
-  //! whoever runs the step between trials; true where no team gathers it.
-  bool roles_flagged = true;
   std::vector<std::uint32_t> thread_role;
   std::vector<std::uint32_t> role_counts;
   std::span<sched::ThreadSched> sched_state;
   // Strategy `controlled` only: the case's scheduler.
   std::unique_ptr<sched::Controller> controller;
-  std::uint64_t steps = 0;  // PCT's learned k of the current trial, for replay lines
   DigestSet schedules;      // steered trials: the distinct interleavings run
   void* state = nullptr;
-  std::uint64_t reports_before = 0;  // sanitizer reports before this trial
 
-  // Written by the trial leader only; read by the host thread for progress.
-  std::uint64_t next_trial = 0;  // index of the trial being prepared/run
-  std::uint64_t run_count = 0;   // trials finished
-  LiveCounters own_counters;
   LiveCounters* live = &own_counters;  // in the arena for the process topology
   //! The process topology's tally, shared with the role processes that run
   //! the between-trial step; null when the worker's thread runs it.
   LaneTally* lane = nullptr;
 
-  model::OutcomeCounts outcomes{};
   std::optional<model::TrialFailure> first_failure;
-  model::StopReason stopped_by = model::StopReason::none;
 
   // The `show:` metrics, summed as trials end: sized before the first trial,
   // so the trial loop only does arithmetic.
@@ -149,9 +136,8 @@ struct CaseState {
 
   //! The trial the roles are about to run: on the team's start-barrier line
   //! (exec/trial_stamp.hpp), valid while the team lives. `pending` until
-  //! its set-up succeeded.
+  //! its set-up succeeded (below).
   TrialStamp* stamp = nullptr;
-  TrialStamp pending;
   //! At the start of role `k`'s part of a trial, in its thread or process.
   void reset_role(std::size_t k) noexcept {
     reset_context(thread_ctx[k], stamp->seed, k + 1, stamp->trial);
@@ -174,6 +160,34 @@ struct CaseState {
   // that takes time (symbolizing a deadlock's stacks is not the time to
   // find it). Returns false to stop.
   bool record(model::Outcome o, std::string message);
+  //! 1 once the case's budget is spent, set by the thread that watches the
+  //! case (CaseRun, which wakes at the deadline) in the arena, so that the
+  //! trial loop needs no clock to know it.
+  std::atomic<std::uint32_t>* budget_spent = nullptr;
+  bool out_of_budget() const {
+    return budget_spent->load(std::memory_order_relaxed) != 0 || (clock_fresh && ended >= deadline);
+  }
+
+  // What the step between trials writes every trial, together and apart
+  // from what it only reads (core/apart.hpp). The step runs on whichever
+  // role finished last, which alternates between cores from trial to
+  // trial, so each line it writes moves every trial, and with it whatever
+  // it reads on that line. Spread over seven lines, as declared before:
+  // speed_bench threads_none/2, A/B alternated, 1.05-1.11 M trials/s; on
+  // two lines, 1.22-1.27 M.
+  //! Whether a role flagged the trial being checked (its context recorded a
+  //! failure), as its team gathered it: false, the check reads none of the
+  //! roles' contexts, each a line another core wrote (~100-200 ns on the
+  //! CI VM, against ~450 ns for a whole trial of the native team). Set by
+  //! whoever runs the step between trials; true where no team gathers it.
+  alignas(core::kApart) bool roles_flagged = true;
+  std::uint64_t steps = 0;  // PCT's learned k of the current trial, for replay lines
+  std::uint64_t reports_before = 0;  // sanitizer reports before this trial
+  std::uint64_t next_trial = 0;  // index of the trial being prepared/run
+  std::uint64_t run_count = 0;   // trials finished
+  model::OutcomeCounts outcomes{};
+  model::StopReason stopped_by = model::StopReason::none;
+  TrialStamp pending;
   //! When the trial being recorded ended, read only for a failure (or a
   //! trial that ends otherwise: a set-up that failed, a role process that
   //! died): a trial that passes reads no clock. Three clock reads per trial
@@ -187,13 +201,8 @@ struct CaseState {
     ended = Clock::now();
     clock_fresh = true;
   }
-  //! 1 once the case's budget is spent, set by the thread that watches the
-  //! case (CaseRun, which wakes at the deadline) in the arena, so that the
-  //! trial loop needs no clock to know it.
-  std::atomic<std::uint32_t>* budget_spent = nullptr;
-  bool out_of_budget() const {
-    return budget_spent->load(std::memory_order_relaxed) != 0 || (clock_fresh && ended >= deadline);
-  }
+  // Written by the trial's step; read by the host thread for progress.
+  alignas(core::kApart) LiveCounters own_counters;
 
   // Builds a fresh state for the next trial. Returns false when the run is
   // over; trials whose setup fails are recorded as errors and skipped.

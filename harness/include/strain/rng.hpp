@@ -17,12 +17,8 @@ class Rng {
   //! Seeds the generator; equal seeds give equal sequences.
   explicit Rng(std::uint64_t seed = 0) noexcept { reseed(seed); }
 
-  //! Restarts the sequence from `seed`. Inline: the host reseeds every
-  //! context each trial, and four calls out of line were ~5% of a trivial
-  //! trial's samples (speed_bench threads_none/2).
-  void reseed(std::uint64_t seed) noexcept {
-    for (auto& word : s_) word = splitmix64(seed);
-  }
+  //! Restarts the sequence from `seed`.
+  void reseed(std::uint64_t seed) noexcept;
 
   static constexpr result_type min() noexcept { return 0; }
   static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
@@ -50,12 +46,7 @@ class Rng {
   bool chance(double p) noexcept { return real() < p; }
 
   //! One step of splitmix64; also used by the host to derive trial seeds.
-  static std::uint64_t splitmix64(std::uint64_t& state) noexcept {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
+  static std::uint64_t splitmix64(std::uint64_t& state) noexcept;
 
  private:
   std::uint64_t s_[4]{};

@@ -152,7 +152,8 @@ struct CaseState {
     d.message[0] = '\0';
     d.trial = trial;
     d.seed = seed;
-    d.rng.reseed(model::context_seed(seed, salt));
+    d.rng_seed = model::context_seed(seed, salt);
+    d.rng_stale = 1;
   }
 
   // Records the outcome of the trial just finished. A failure's time is

@@ -149,19 +149,28 @@ namespace strain::detail {
 //! covered by the ABI version; only the host and the runtime reach it.
 struct ContextData {
   const ScenarioDescriptor* desc = nullptr;
-  const ParamValue* params = nullptr;  // parallel to the descriptor's params
-  MetricSlot* metrics = nullptr;       // parallel to its metrics; null in roles
-  const SchedHooks* hooks = nullptr;   // set by `controlled` only
-  void* sched = nullptr;               // the strategy's per-thread state
+  const ParamValue* params = nullptr;          // parallel to the descriptor's params
+  MetricSlot* metrics = nullptr;               // parallel to its metrics; null in roles
+  const SchedHooks* hooks = nullptr;           // set by `controlled` only
+  void* sched = nullptr;                       // the strategy's per-thread state
   const std::uint32_t* role_counts = nullptr;  // parallel to the descriptor's roles
   const SiteData* site = nullptr;              // the case's site fixture; null: none
+  // What the host resets every trial, on one line (from the Context's
+  // 64-byte boundary, after its point function and the pointers above): the
+  // check's context is reset on whichever core finished the trial last, and
+  // each line written moves between cores every trial (see
+  // exec/case_state.hpp). The generator is seeded on its first use in the
+  // trial (Context::rng()): most trials draw nothing, and seeding every
+  // context each trial was ~5% of a trivial trial's samples.
+  std::uint64_t trial = 0, seed = 0;
+  std::uint64_t rng_seed = 0;  // what `rng` starts from in this trial
+  FailureKind failure = FailureKind::none;
+  std::uint32_t message_len = 0;
+  std::uint32_t rng_stale = 0;  // 1: `rng` is not yet seeded from rng_seed
+  char message[484] = {};
   Rng rng;
   double time_scale = 1.0;
   std::uint32_t role = 0, instance = 0, role_instances = 1;
-  std::uint64_t trial = 0, seed = 0;
-  FailureKind failure = FailureKind::none;
-  std::uint32_t message_len = 0;
-  char message[496] = {};
 };
 
 //! The one way into a Context's state, for the host and the runtime.

@@ -31,7 +31,14 @@ using detail::context_data;
 
 Context::Context() noexcept { ::new (static_cast<void*>(data_)) detail::ContextData(); }
 
-Rng& Context::rng() noexcept { return context_data(*this).rng; }
+Rng& Context::rng() noexcept {
+  detail::ContextData& d = context_data(*this);
+  if (d.rng_stale != 0) {  // the first draw of the trial (ContextData)
+    d.rng.reseed(d.rng_seed);
+    d.rng_stale = 0;
+  }
+  return d.rng;
+}
 bool Context::failed() const noexcept { return context_data(*this).failure != FailureKind::none; }
 std::uint32_t Context::role() const noexcept { return context_data(*this).role; }
 std::uint32_t Context::instance() const noexcept { return context_data(*this).instance; }

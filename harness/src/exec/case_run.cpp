@@ -383,11 +383,12 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
   const auto sample = [&] {
     core::sample_others_running(team.pids());
     const unsigned waiters = lane ? n : n + 1;
-    control->wait.store(core::spare_cores(waiters, cores) ? ProcessControl::kSpin
-                        : core::alone()                   ? ProcessControl::kYield
-                        : waiters <= cores                ? ProcessControl::kBrief
-                                                          : ProcessControl::kSleep,
-                        std::memory_order_relaxed);
+    using core::Waiting;
+    const Waiting how = core::spare_cores(waiters, cores) ? Waiting::spin
+                        : core::alone()                   ? Waiting::yield
+                        : waiters <= cores                ? Waiting::brief
+                                                          : Waiting::sleep;
+    control->wait.store(static_cast<std::uint32_t>(how), std::memory_order_relaxed);
   };
   sample();
   cs.live->running.store(1, std::memory_order_relaxed);

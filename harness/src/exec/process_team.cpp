@@ -22,6 +22,7 @@
 
 #include "core/brief_spin.hpp"
 #include "core/signal_text.hpp"
+#include "core/spin_wait.hpp"
 
 namespace strain::exec {
 
@@ -50,19 +51,6 @@ void shared_futex_wake(std::atomic<std::uint32_t>& word, int count) {
             0);
 }
 
-// As the thread team's (see thread_team.cpp): spin this many turns, then up
-// to kSpinNs as ProcessControl::wait says, then sleep. The trivial 2-role
-// trial (speed_bench, 2-core VM), quiet / beside two busy loops: 74-92 k /
-// 0.6-4.5 k trials/s spinning and yielding without a futex; 31 k / 39 k
-// sleeping on one whenever the three parties outnumber the cores.
-constexpr int kShortSpins = 100;
-constexpr std::int64_t kSpinNs = 400'000;
-// ProcessControl::kBrief's spin: the team fits the cores but other
-// programs' threads compete for them, so the partner a waiter waits for is
-// often running on the other core. speed_bench processes_none/2 beside two
-// busy loops, 4 runs each: 53-85 k trials/s sleeping after the short spin,
-// 380-444 k (one run 53 k) spinning 20 us first.
-constexpr std::int64_t kBriefSpinNs = 20'000;
 // The coordinator's sleep: a role that died never wakes it, so it looks
 // for the dead (and the trial's timeout) at least this often.
 constexpr timespec kCoordinatorNap{0, 10'000'000};
@@ -72,39 +60,9 @@ std::int64_t now_ns() {
       .count();
 }
 
-// One wait's spin: how it waits once past the short spin, chosen then from
-// ProcessControl::wait (and whether brief spins have paid, for kBrief).
-struct Spin {
-  static constexpr std::uint32_t kUndecided = ~0u;
-  int spins = 0;
-  std::int64_t until = 0;
-  std::uint32_t how = kUndecided;
-};
-
-// Whether a waiter should go on spinning; false: sleep now.
-bool keep_spinning(const ProcessControl& c, Spin& s, core::BriefSpin& brief) {
-  if (++s.spins < kShortSpins) return true;
-  if (s.how == Spin::kUndecided) {
-    s.how = c.wait.load(std::memory_order_relaxed);
-    if (s.how == ProcessControl::kBrief && !brief.worth_it()) s.how = ProcessControl::kSleep;
-    if (s.how != ProcessControl::kSleep)
-      s.until = now_ns() + (s.how == ProcessControl::kBrief ? kBriefSpinNs : kSpinNs);
-  }
-  if (s.how == ProcessControl::kSleep) return false;
-  if (s.how == ProcessControl::kYield) {
-    ::sched_yield();
-    if (now_ns() < s.until) return true;
-  } else if (s.spins % 64 != 0 || now_ns() < s.until) {  // the clock every 64 turns
-    return true;
-  }
-  if (s.how == ProcessControl::kBrief) brief.missed();
-  s.how = ProcessControl::kSleep;
-  return false;
-}
-
-// After the wait ended: whether a brief spin saw it end.
-void spin_ended(const Spin& s, core::BriefSpin& brief) {
-  if (s.how == ProcessControl::kBrief) brief.hit();
+// How a waiter waits past its short spin: as the coordinator last sampled.
+core::Waiting sampled(const ProcessControl& c) {
+  return static_cast<core::Waiting>(c.wait.load(std::memory_order_relaxed));
 }
 
 }  // namespace
@@ -135,9 +93,9 @@ void ProcessTeam::role_main(unsigned index) {
   std::uint32_t seen = 0;
   for (;;) {
     std::uint32_t g;
-    Spin spin;
+    core::SpinWait spin;
     while ((g = control_->generation.load(std::memory_order_acquire)) == seen) {
-      if (keep_spinning(*control_, spin, brief_)) continue;
+      if (spin.keep_spinning([this] { return sampled(*control_); }, brief_)) continue;
       // Announced before the last look, which run_trial's bump of the
       // generation and its read of role_sleepers mirror (all seq_cst).
       control_->role_sleepers.fetch_add(1, std::memory_order_seq_cst);
@@ -145,7 +103,7 @@ void ProcessTeam::role_main(unsigned index) {
         shared_futex_wait(control_->generation, seen, nullptr);
       control_->role_sleepers.fetch_sub(1, std::memory_order_seq_cst);
     }
-    spin_ended(spin, brief_);
+    spin.ended(brief_);
     seen = g;
     if (control_->stop.load(std::memory_order_acquire) != 0) ::_exit(0);
     // Before the count (seq_cst), which role process 0 acquires.
@@ -172,9 +130,9 @@ void ProcessTeam::role_main(unsigned index) {
 // docs/performance.md). And a plugin's set-up and check always run in the
 // same process, so what one leaves in a global the other finds.
 void ProcessTeam::wait_for_the_others() {
-  Spin spin;
+  core::SpinWait spin;
   for (std::uint32_t left; (left = control_->remaining.load(std::memory_order_acquire)) != 0;) {
-    if (keep_spinning(*control_, spin, brief_)) continue;
+    if (spin.keep_spinning([this] { return sampled(*control_); }, brief_)) continue;
     // Announced before the last look, which the last finisher's decrement
     // and its read of leader_sleeps mirror (all seq_cst).
     control_->leader_sleeps.store(1, std::memory_order_seq_cst);
@@ -188,7 +146,7 @@ void ProcessTeam::wait_for_the_others() {
     control_->leader_sleeps.store(0, std::memory_order_relaxed);
     if (control_->stop.load(std::memory_order_seq_cst) != 0) ::_exit(0);
   }
-  spin_ended(spin, brief_);
+  spin.ended(brief_);
 }
 
 void ProcessTeam::end_of_trial() {
@@ -323,12 +281,13 @@ ProcessTeam::End ProcessTeam::wait(double timeout_s, double slice_s, std::string
   std::int64_t start = 0;  // at the first look, as watched_at_ns_
   const auto timeout_ns = static_cast<std::int64_t>(timeout_s * 1e9);
   const auto slice_ns = static_cast<std::int64_t>(slice_s * 1e9);
-  Spin spin;
+  core::SpinWait spin;
   for (std::uint32_t turn; (turn = control_->handed_back.load(std::memory_order_acquire)) !=
                            ProcessControl::kCoordinator;) {
     // Without `between` every trial comes back here, so spin as the roles
     // do; with it, trials come back only to end the run or on a failure.
-    if (between_ == nullptr && keep_spinning(*control_, spin, brief_)) continue;
+    if (between_ == nullptr && spin.keep_spinning([this] { return sampled(*control_); }, brief_))
+      continue;
     control_->coordinator_sleeps.store(1, std::memory_order_seq_cst);
     if ((turn = control_->handed_back.load(std::memory_order_seq_cst)) !=
         ProcessControl::kCoordinator)
@@ -350,7 +309,7 @@ ProcessTeam::End ProcessTeam::wait(double timeout_s, double slice_s, std::string
     }
     if (now - start > slice_ns) return End::running;
   }
-  spin_ended(spin, brief_);
+  spin.ended(brief_);
   return End::done;
 }
 

@@ -21,6 +21,7 @@
 
 #include "core/apart.hpp"
 #include "core/brief_spin.hpp"
+#include "core/spin_wait.hpp"
 #include "exec/thread_team.hpp"
 #include "exec/trial_stamp.hpp"
 
@@ -47,16 +48,14 @@ struct ProcessControl {
   alignas(core::kApart) std::atomic<std::uint32_t> handed_back{kTeam};
   std::atomic<std::uint32_t> coordinator_sleeps{0};  // 1 while it sleeps on handed_back
   alignas(core::kApart) std::atomic<std::uint32_t> stop{0};
-  //! How a waiter waits after a short spin, sampled by the coordinator
-  //! (core/spare_cores.hpp): kSpin while the machine has a core for each
-  //! waiter; kYield when it has not but nothing outside the team is
-  //! runnable (a yield then hands the core to a member of the team, which
-  //! a futex would wake far slower); kBrief when the team fits the cores but
-  //! other programs compete for them (spin 20 us, then sleep); kSleep
-  //! otherwise (beside busy processes a yield gives the slice away for
-  //! milliseconds).
-  enum Wait : std::uint32_t { kSleep, kSpin, kYield, kBrief };
-  std::atomic<std::uint32_t> wait{kSpin};
+  //! How a waiter waits after a short spin (a core::Waiting), sampled by
+  //! the coordinator (core/spare_cores.hpp): spin while the machine has a
+  //! core for each waiter; yield when it has not but nothing outside the
+  //! team is runnable (a yield then hands the core to a member of the team,
+  //! which a futex would wake far slower); brief when the team fits the
+  //! cores but other programs compete for them; sleep otherwise (beside busy
+  //! processes a yield gives the slice away for milliseconds).
+  std::atomic<std::uint32_t> wait{static_cast<std::uint32_t>(core::Waiting::spin)};
   //! 1 while role process 0 runs `between`: a crash or hang there is the
   //! check's or the set-up's, not the role's. Written twice a trial by
   //! role process 0 alone: a line of its own.

@@ -23,7 +23,10 @@ namespace {
 inline void cpu_relax() noexcept { asm volatile("" ::: "memory"); }
 // A waiter spins this many times, then up to kSpinNs more while the
 // machine has a core for each member of the team (core/spare_cores.hpp),
-// then sleeps on the futex. No sched_yield between: beside busy processes
+// then sleeps on the futex. The policy of core::SpinWait (the process team
+// and the controlled scheduler wait with it), written out here: with it,
+// speed_bench threads_controlled/2 ran 2-8% slower in each of 8 rounds
+// (A/B alternated), though its turns do the same. No sched_yield between: beside busy processes
 // each yield gave the slice away for milliseconds. The trivial 2-role trial
 // (speed_bench, 2-core VM), quiet / beside two busy loops: 520 k / 0.7 k
 // trials/s spinning 2,000 turns then yielding 200 times; 77 k / 129 k
@@ -163,6 +166,14 @@ void ThreadTeam::worker(unsigned index) {
     if (stop_.load(std::memory_order_relaxed)) return;
     // Before the count, whose release the last finisher acquires.
     if (body_(arg_, index)) flagged_.store(1, std::memory_order_relaxed);
+    // The last to finish runs `between`. Not a fixed thread, as in the
+    // process topology (process_team.cpp): there the step's lines stay in
+    // role process 0's cache; here thread 0 as the leader ran no faster
+    // (speed_bench threads_none/2, A/B alternated, 4 rounds: 1.09-1.19 M
+    // trials/s the last finisher, 1.12-1.26 M the leader; beside two busy
+    // loops 327-540 k and 251-576 k), and when the team outnumbers the
+    // cores the leader is often asleep when the last one finishes, and
+    // waking it costs a switch (threads_none/4: 106-112 k -> 60-65 k).
     if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       remaining_.store(n_, std::memory_order_relaxed);
       const bool flagged = flagged_.load(std::memory_order_relaxed) != 0;

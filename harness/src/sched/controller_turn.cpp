@@ -8,10 +8,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <chrono>
-
 #include "core/brief_spin.hpp"
 #include "core/spare_cores.hpp"
+#include "core/spin_wait.hpp"
 #include "core/tsan_ignore.hpp"
 #include "sched/controller.hpp"
 
@@ -24,17 +23,14 @@ namespace {
 // (core/spare_cores.hpp): the turn often comes back within microseconds (a
 // random walk switches at most points), and waking a sleeping thread costs
 // tens of microseconds, milliseconds on a loaded machine. Otherwise it spins
-// only briefly (kBriefSpinNs while the team fits the cores, the short spin
-// when it does not), since its spin would take the core from the thread
-// that holds the turn. The trivial 2-thread trial under controlled/pct
-// (speed_bench, quiet): 94 k trials/s with a 50 us spin, 290-300 k with 200.
+// only briefly (core::SpinWait's brief spin while the team fits the cores,
+// the short spin when it does not), since its spin would take the core from
+// the thread that holds the turn. The trivial 2-thread trial under
+// controlled/pct (speed_bench, quiet): 94 k trials/s with a 50 us spin,
+// 290-300 k with 200. The brief spin, beside two busy loops
+// (threads_controlled/2, 3 runs each): 30-32 k trials/s sleeping after the
+// short spin, 28-149 k spinning 20 us first.
 constexpr std::int64_t kSpinNs = 200'000;
-// As the thread team's kBriefSpinNs (exec/thread_team.cpp): when other
-// programs compete for the cores. speed_bench threads_controlled/2 beside
-// two busy loops, 3 runs each: 30-32 k trials/s sleeping after the short
-// spin, 28-149 k spinning 20 us first.
-constexpr std::int64_t kBriefSpinNs = 20'000;
-constexpr int kShortSpins = 100;
 
 // The turn's hand-off, on the futex itself rather than std::atomic's
 // wait/notify: libstdc++ 12 spins and calls sched_yield before it sleeps,
@@ -51,12 +47,6 @@ void futex_wake(std::atomic<std::uint32_t>& word) {
   SteerPause pause;
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr,
             nullptr, 0);
-}
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -99,29 +89,18 @@ void Controller::await_turn(unsigned self) {
     return current_.load(std::memory_order_acquire) == self ||
            aborted_.load(std::memory_order_acquire);
   };
-  // The short spin first, without the clock: the turn is often there at
-  // once, and a clock read is ~30 ns under kvm-clock.
-  for (int k = 0; k < kShortSpins; ++k)
-    if (has_turn()) return;
   // spin_: the team fits the cores. Beside other programs' threads it still
   // spins, briefly: the holder of the turn often runs on the other core.
-  // Briefly only while that keeps paying (core/brief_spin.hpp).
+  const auto how = [this] {
+    return !spin_                          ? core::Waiting::sleep
+           : core::spare_cores(n_, cores_) ? core::Waiting::spin
+                                           : core::Waiting::brief;
+  };
+  core::SpinWait spin(kSpinNs);
   core::BriefSpin& brief = slots_[self].brief;
-  const bool spare = spin_ && core::spare_cores(n_, cores_);
-  if (spare || (spin_ && brief.worth_it())) {
-    const std::int64_t until = now_ns() + (spare ? kSpinNs : kBriefSpinNs);
-    for (int k = 1;; ++k) {
-      if (has_turn()) {
-        if (!spare) brief.hit();
-        return;
-      }
-      if (k % 64 == 0 && now_ns() > until) break;
-    }
-    if (!spare) brief.missed();
-  }
   std::atomic<std::uint32_t>& sleeping = slots_[self].sleeping;
-  for (;;) {
-    if (has_turn()) return;
+  while (!has_turn()) {
+    if (spin.keep_spinning(how, brief)) continue;
     // Read the word before checking again: a hand-off in between changes
     // it, so the wait cannot miss it. `sleeping` is announced before that
     // read (see hand_to()).
@@ -130,6 +109,7 @@ void Controller::await_turn(unsigned self) {
     if (!has_turn()) futex_wait(word, seen);
     sleeping.store(0, std::memory_order_relaxed);
   }
+  spin.ended(brief);
 }
 
 void Controller::abort_deadlock() {

@@ -1,6 +1,8 @@
 #pragma once
-// One wait of a team member (the thread team's and the process team's
-// start barriers, role 0's wait for the others to finish): spin a little,
+// One wait of a team member (the process team's start barrier and role
+// process 0's wait for the others to finish, a controlled thread's wait for
+// its turn; the thread team writes the same policy out, see
+// exec/thread_team.cpp): spin a little,
 // then spin on, spin briefly, yield or sleep as the machine allows
 // (core/spare_cores.hpp, core/brief_spin.hpp). The caller sleeps on its
 // futex when keep_spinning() says so. The turns are plain loads, without
@@ -65,10 +67,9 @@ class SpinWait {
   }
 
  private:
-  // Inline, all of it: out of line, the calls take the object's address and
-  // its counter then lives in memory, a store and a load every turn, which
-  // slowed the hand-off (speed_bench threads_controlled/2, A/B alternated,
-  // 8 rounds: 2-8% fewer trials/s in each).
+  // Inline, all of it: out of line, the calls would take the object's
+  // address, and its counter would live in memory (a store and a load every
+  // turn) rather than in a register.
   void decide_once(Waiting how, BriefSpin& brief) noexcept {
     decided_ = true;
     how_ = how == Waiting::brief && !brief.worth_it() ? Waiting::sleep : how;

@@ -94,6 +94,10 @@ class Controller {
   void spawn_failed(unsigned t);
   //! The started thread of this trial whose pthread_t is `thread`, or kNoSlot.
   unsigned find_thread(unsigned long thread) const;
+  //! Whether a thread of the team started a thread in this trial: only such
+  //! a thread can record a failure into a role's context after the role
+  //! ended (read by the step between trials, once every role ended).
+  bool spawned_any() const { return live_ > n_; }
   //! Waits until every started OS thread left the code under test; the
   //! trial's state may be checked and destroyed only then.
   void wait_spawned_exit();

@@ -231,13 +231,12 @@ bool CaseRun::set_up() {
   // processes in the process topology, so the same scenario code runs in both.
   const std::size_t n_metrics = c_.scenario->metrics.size();
   cs_->arena = std::make_unique<Arena>(
-      Arena::size_for(cs_->desc->state_size + (n + 1) * sizeof(Context) +
-                          n * sizeof(sched::ThreadSched) + sizeof(ProcessControl) +
-                          n_metrics * sizeof(detail::MetricSlot) +
-                          c_.show.size() * sizeof(CaseState::Accumulator) + sizeof(LiveCounters) +
-                          sizeof(LaneTally) + sizeof(TrialStamp) +
-                          sizeof(std::atomic<std::uint32_t>),
-                      12),
+      Arena::size_for(
+          cs_->desc->state_size + (n + 1) * sizeof(Context) + n * sizeof(sched::ThreadSched) +
+              sizeof(ProcessControl) + n_metrics * sizeof(detail::MetricSlot) +
+              c_.show.size() * sizeof(CaseState::Accumulator) + sizeof(LiveCounters) +
+              sizeof(LaneTally) + sizeof(TrialStamp) + sizeof(std::atomic<std::uint32_t>),
+          12),
       processes);
   Arena& arena = *cs_->arena;
   cs_->state = arena.allocate(cs_->desc->state_size, cs_->desc->state_align);

@@ -24,16 +24,16 @@
 #include "core/apart.hpp"
 #include "core/brief_spin.hpp"
 #include "model/result.hpp"
+#include "model/strategy.hpp"
+#include "runtime/abi_types.hpp"
 #include "sched/dfs.hpp"
 #include "sched/memory_model.hpp"
 #include "sched/picker.hpp"
 #include "sched/shadow_stack.hpp"
 #include "sched/steer.hpp"
 #include "sched/trace.hpp"
-#include "model/strategy.hpp"
-#include "strain/rng.hpp"
-#include "runtime/abi_types.hpp"
 #include "strain/context.hpp"
+#include "strain/rng.hpp"
 
 namespace strain::sched {
 
@@ -229,13 +229,13 @@ class Controller {
 
   model::Strategy strategy_;
   std::vector<std::string> names_;
-  unsigned n_;    // team threads: slots 0 .. n_-1
-  unsigned cap_;  // n_ + kMaxSpawned
+  unsigned n_;         // team threads: slots 0 .. n_-1
+  unsigned cap_;       // n_ + kMaxSpawned
   unsigned live_ = 0;  // slots in use this trial: the team and the started threads
   // Slots begin_trial() must reset: every one at first, then those the last
   // trial used (live_ only grows within a trial).
   unsigned dirty_ = 0;
-  unsigned team_done_ = 0;  // team threads that ended this trial
+  unsigned team_done_ = 0;         // team threads that ended this trial
   bool awaiting_spawned_ = false;  // the last team thread waits for started ones
   std::string orphans_;
   std::unique_ptr<Slot[]> slots_;

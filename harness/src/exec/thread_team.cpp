@@ -12,35 +12,21 @@
 
 #include "core/brief_spin.hpp"
 #include "core/spare_cores.hpp"
+#include "core/spin_wait.hpp"
 #include "core/tsan_ignore.hpp"
 
 namespace strain::exec {
 
 namespace {
-// No `pause` in the barrier's spin: under KVM, pause-loop exiting turns a
-// pausing spinner into a VM exit that deschedules the vCPU. Measured on the
-// 2-vCPU CI machine: 0.45 M trials/s with pause, 1.5 M without (team_bench).
+// No `pause` in the barrier's spin, no sched_yield: see core/spin_wait.hpp.
 inline void cpu_relax() noexcept { asm volatile("" ::: "memory"); }
-// A waiter spins this many times, then up to kSpinNs more while the
-// machine has a core for each member of the team (core/spare_cores.hpp),
-// then sleeps on the futex. The policy of core::SpinWait (the process team
-// and the controlled scheduler wait with it), written out here: with it,
-// speed_bench threads_controlled/2 ran 2-8% slower in each of 8 rounds
-// (A/B alternated), though its turns do the same. No sched_yield between: beside busy processes
-// each yield gave the slice away for milliseconds. The trivial 2-role trial
-// (speed_bench, 2-core VM), quiet / beside two busy loops: 520 k / 0.7 k
-// trials/s spinning 2,000 turns then yielding 200 times; 77 k / 129 k
-// sleeping after 2,000 turns; with the spin allowed only on spare cores,
-// 446 k / 133 k for a 100 us spin and 750-910 k / 42-200 k for 400 us.
-constexpr int kShortSpins = 100;
-constexpr std::int64_t kSpinNs = 400'000;  // see above
-// The spin when the team fits the cores but other programs' threads compete
-// for them. speed_bench threads_none/2 beside two busy loops, 4 runs each:
-// 58-132 k trials/s sleeping after the short spin, 400-444 k spinning 20 us
-// first. Not when the team itself outnumbers the cores: then the spinner
-// takes the core of the member it waits for (threads_none/16, quiet:
-// 16 k trials/s without the spin, 5 k with it).
-constexpr std::int64_t kBriefSpinNs = 20'000;
+// The policy of core::SpinWait, and its lengths (the measurements are
+// there), written out here rather than called: through SpinWait, speed_bench
+// threads_controlled/2 ran 2-8% slower in each of 8 rounds (A/B
+// alternated), though its turns do the same work.
+constexpr int kShortSpins = core::SpinWait::kShortSpins;
+constexpr std::int64_t kSpinNs = core::SpinWait::kSpinNs;
+constexpr std::int64_t kBriefSpinNs = core::SpinWait::kBriefSpinNs;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -69,7 +69,7 @@ struct CaseState {
   std::span<sched::ThreadSched> sched_state;
   // Strategy `controlled` only: the case's scheduler.
   std::unique_ptr<sched::Controller> controller;
-  DigestSet schedules;      // steered trials: the distinct interleavings run
+  DigestSet schedules;  // steered trials: the distinct interleavings run
   void* state = nullptr;
 
   LiveCounters* live = &own_counters;  // in the arena for the process topology
@@ -182,10 +182,10 @@ struct CaseState {
   //! CI VM, against ~450 ns for a whole trial of the native team). Set by
   //! whoever runs the step between trials; true where no team gathers it.
   alignas(core::kApart) bool roles_flagged = true;
-  std::uint64_t steps = 0;  // PCT's learned k of the current trial, for replay lines
+  std::uint64_t steps = 0;           // PCT's learned k of the current trial, for replay lines
   std::uint64_t reports_before = 0;  // sanitizer reports before this trial
-  std::uint64_t next_trial = 0;  // index of the trial being prepared/run
-  std::uint64_t run_count = 0;   // trials finished
+  std::uint64_t next_trial = 0;      // index of the trial being prepared/run
+  std::uint64_t run_count = 0;       // trials finished
   model::OutcomeCounts outcomes{};
   model::StopReason stopped_by = model::StopReason::none;
   TrialStamp pending;

@@ -184,8 +184,10 @@ struct CaseState {
   alignas(core::kApart) bool roles_flagged = true;
   std::uint64_t steps = 0;           // PCT's learned k of the current trial, for replay lines
   std::uint64_t reports_before = 0;  // sanitizer reports before this trial
-  std::uint64_t next_trial = 0;      // index of the trial being prepared/run
-  std::uint64_t run_count = 0;       // trials finished
+  //! The sanitizer reports last stored into the live counters.
+  std::uint64_t reports_published = 0;
+  std::uint64_t next_trial = 0;  // index of the trial being prepared/run
+  std::uint64_t run_count = 0;   // trials finished
   model::OutcomeCounts outcomes{};
   model::StopReason stopped_by = model::StopReason::none;
   TrialStamp pending;
@@ -229,6 +231,12 @@ struct CaseState {
   // failure of the run itself (a sanitizer report, a deadlock, threads left
   // running), a failed expect or exception, a failed invariant; else pass.
   void finish();
+  //! Whether the trial just checked passed and nothing about it needs a
+  //! message: what classify() would find, asked without raising
+  //! LiveCounters::classifying, whose line the step would write twice
+  //! a trial for nothing (speed_bench threads_none/2, A/B alternated: see
+  //! the commit).
+  bool quiet_pass();
   void classify();
   bool recorded_run_failure();
   bool recorded_expect_failure();

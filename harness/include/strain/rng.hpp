@@ -7,9 +7,8 @@
 
 namespace strain {
 
-//! xoshiro256** seeded through splitmix64: cheap enough for the hot path and fully determined by
-//! its seed, so a trial's random choices replay exactly. Satisfies UniformRandomBitGenerator, so
-//! std distributions accept it.
+//! xoshiro256** seeded through splitmix64: cheap on the hot path and fully determined by its
+//! seed, so a trial's random choices replay exactly; std distributions accept it (a URBG).
 class Rng {
  public:
   using result_type = std::uint64_t;
@@ -47,6 +46,8 @@ class Rng {
 
   //! One step of splitmix64; also used by the host to derive trial seeds.
   static std::uint64_t splitmix64(std::uint64_t& state) noexcept;
+  //! splitmix64 of a ^ b * the golden ratio: how each seed of a run derives from the one above.
+  static std::uint64_t mix(std::uint64_t a, std::uint64_t b) noexcept;
 
  private:
   std::uint64_t s_[4]{};

@@ -189,6 +189,7 @@ model::CaseResult CaseRun::run() {
   cs_->deadline = cs_->t0 + std::chrono::duration_cast<Clock::duration>(
                                 std::chrono::duration<double>(budget_s));
   if (processes) cs_->stamp = &control->stamp;  // on its start barrier's line
+  cs_->aim_roles();
   if (!cs_->prepare()) {
     // Every trial failed in setup before any role ran.
   } else if (processes) {
@@ -326,12 +327,13 @@ void CaseRun::make_contexts(unsigned n) {
     d.instance = instance;
     d.role_instances = count;
   };
-  init(*cs.main, 0, 0, 1);
+  init(*cs.main, 0, 0, 1);  // salt 0 (model::context_seed)
   detail::context_data(*cs.main).metrics = cs.metrics.data();
   for (std::uint32_t r = 0, k = 0; r < c_.schedule.role_counts.size(); ++r) {
     const auto count = static_cast<std::uint32_t>(c_.schedule.role_counts[r]);
     for (std::uint32_t i = 0; i < count; ++i, ++k) {
       init(cs.thread_ctx[k], r, i, count);
+      detail::context_data(cs.thread_ctx[k]).salt = k + 1;
       sched::install(c_.schedule.strategy, cs.thread_ctx[k], cs.sched_state[k], k, n,
                      cs.controller.get());
       if (cs.controller) cs.controller->set_owner(k, &cs.thread_ctx[k]);

@@ -83,12 +83,15 @@ void CaseState::begin_trial() {
   const std::uint64_t t = trial_index(next_trial);
   const std::uint64_t seed = model::trial_seed(case_seed, model::seeded_as(t, search));
   live->current_trial.store(t, std::memory_order_relaxed);
-  live->trials_begun.store(live->trials_begun.load(std::memory_order_relaxed) + 1,
-                           std::memory_order_relaxed);
-  reset_context(*main, seed, 0, t);
-  for (auto& m : metrics) m = detail::MetricSlot{};
+  // Counted here and stored: a load of the live line, which the step wrote
+  // last on the other core, stalled the step (~8% of speed_bench
+  // threads_none/2's samples on that one load).
+  live->trials_begun.store(++begun, std::memory_order_relaxed);
+  detail::ContextData& m = detail::context_data(*main);
+  reset_context(m);
+  m.own = TrialStamp{t, seed};
+  for (auto& slot : metrics) slot = detail::MetricSlot{};
   // The roles' contexts: each role resets its own (reset_role()).
-  pending = TrialStamp{t, seed};
   if (controller) {
     controller->begin_trial(seed, plan.steps);
     steps = controller->steps_learned() ? controller->steps_used() : 0;
@@ -101,7 +104,7 @@ void CaseState::begin_trial() {
 void CaseState::set_up_done() {
   // Written last, just before the team starts the trial: the stamp shares
   // the line the waiting roles spin on, and each write takes it from them.
-  *stamp = pending;
+  *stamp = detail::context_data(*main).own;
   if (controller) controller->first_turn();
 }
 
@@ -284,6 +287,7 @@ bool CaseState::clean_pass() {
 
 void CaseState::push(LaneTally& t) const {
   t.next_trial.store(next_trial, std::memory_order_relaxed);
+  t.begun.store(begun, std::memory_order_relaxed);
   t.run_count.store(run_count, std::memory_order_relaxed);
   t.passes.store(outcomes[static_cast<std::size_t>(Outcome::pass)], std::memory_order_relaxed);
   t.stopped_by.store(static_cast<std::uint32_t>(stopped_by), std::memory_order_relaxed);
@@ -291,6 +295,7 @@ void CaseState::push(LaneTally& t) const {
 
 void CaseState::pull(const LaneTally& t) {
   next_trial = t.next_trial.load(std::memory_order_relaxed);
+  begun = t.begun.load(std::memory_order_relaxed);
   run_count = t.run_count.load(std::memory_order_relaxed);
   outcomes[static_cast<std::size_t>(Outcome::pass)] = t.passes.load(std::memory_order_relaxed);
   stopped_by = static_cast<model::StopReason>(t.stopped_by.load(std::memory_order_relaxed));

@@ -135,25 +135,25 @@ struct CaseState {
   bool search_warm_up = false;
 
   //! The trial the roles are about to run: on the team's start-barrier line
-  //! (exec/trial_stamp.hpp), valid while the team lives. `pending` until
-  //! its set-up succeeded (below).
+  //! (exec/trial_stamp.hpp), valid while the team lives. Until its set-up
+  //! succeeded (below), the trial is only the check's context's own.
   TrialStamp* stamp = nullptr;
   //! At the start of role `k`'s part of a trial, in its thread or process.
+  //! Reads the stamp only for a strategy that draws (ContextData::stamp).
   void reset_role(std::size_t k) noexcept {
-    reset_context(thread_ctx[k], stamp->seed, k + 1, stamp->trial);
-    if (detail::context_data(thread_ctx[k]).sched != nullptr)
-      sched::reseed(sched_state[k], stamp->seed);
+    detail::ContextData& d = detail::context_data(thread_ctx[k]);
+    reset_context(d);
+    if (d.sched != nullptr) sched::reseed(sched_state[k], stamp->seed);
   }
-
-  void reset_context(Context& ctx, std::uint64_t seed, std::uint64_t salt, std::uint64_t trial) {
-    detail::ContextData& d = detail::context_data(ctx);
+  static void reset_context(detail::ContextData& d) noexcept {
     d.failure = FailureKind::none;
     d.message_len = 0;
     d.message[0] = '\0';
-    d.trial = trial;
-    d.seed = seed;
-    d.rng_seed = model::context_seed(seed, salt);
     d.rng_stale = 1;
+  }
+  //! Points every role's context at `stamp` (once it is where it stays).
+  void aim_roles() noexcept {
+    for (Context& c : thread_ctx) detail::context_data(c).stamp = stamp;
   }
 
   // Records the outcome of the trial just finished. A failure's time is
@@ -188,9 +188,9 @@ struct CaseState {
   std::uint64_t reports_published = 0;
   std::uint64_t next_trial = 0;  // index of the trial being prepared/run
   std::uint64_t run_count = 0;   // trials finished
+  std::uint64_t begun = 0;       // LiveCounters::trials_begun
   model::OutcomeCounts outcomes{};
   model::StopReason stopped_by = model::StopReason::none;
-  TrialStamp pending;
   //! When the trial being recorded ended, read only for a failure (or a
   //! trial that ends otherwise: a set-up that failed, a role process that
   //! died): a trial that passes reads no clock. Three clock reads per trial

@@ -26,6 +26,7 @@ struct CaseState;
 struct LaneTally {
   std::atomic<std::uint64_t> next_trial{0};
   std::atomic<std::uint64_t> run_count{0};
+  std::atomic<std::uint64_t> begun{0};
   std::atomic<std::uint64_t> passes{0};
   std::atomic<std::uint32_t> stopped_by{0};  // a model::StopReason
   //! When the trial handed back ended (steady clock, ns).

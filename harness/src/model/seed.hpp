@@ -15,16 +15,14 @@ namespace strain::model {
 //! The spec seed a case runs under: the run's --seed, else the spec's, plus
 //! the repetition (--repeat runs repetition r under seed + r, as gtest's
 //! --gtest_repeat does).
-constexpr std::uint64_t resolve_seed(std::optional<std::uint64_t> run_seed,
-                                     std::uint64_t spec_seed, std::uint64_t repetition = 0) {
+constexpr std::uint64_t resolve_seed(std::optional<std::uint64_t> run_seed, std::uint64_t spec_seed,
+                                     std::uint64_t repetition = 0) {
   return run_seed.value_or(spec_seed) + repetition;
 }
 
-//! One step of the derivation: splitmix64 over a ^ b * the golden ratio.
-inline std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t s = a ^ (b * 0x9e3779b97f4a7c15ULL);
-  return Rng::splitmix64(s);
-}
+//! One step of the derivation: splitmix64 over a ^ b * the golden ratio
+//! (in the runtime, whose contexts seed their generators with it).
+inline std::uint64_t mix(std::uint64_t a, std::uint64_t b) { return Rng::mix(a, b); }
 
 //! FNV-1a of a case id: stable across runs and builds, unlike std::hash.
 constexpr std::uint64_t hash_id(std::string_view id) {
@@ -53,12 +51,12 @@ inline std::uint64_t trial_seed(std::uint64_t spec_seed, std::string_view case_i
 //! systematic search (controlled/dfs), whose every trial runs under trial
 //! 0's seed: the search replays a prefix of choices each trial, so the code
 //! must draw the same numbers each trial.
-constexpr std::uint64_t seeded_as(std::uint64_t trial, bool search) {
-  return search ? 0 : trial;
-}
+constexpr std::uint64_t seeded_as(std::uint64_t trial, bool search) { return search ? 0 : trial; }
 
 //! The seed of a context's Rng (ctx.rng()) in a trial: salt 0 for the main
-//! context, k + 1 for role thread k.
+//! context, k + 1 for role thread k. The runtime seeds it so on the trial's
+//! first draw (Context::rng(), through Rng::mix: it cannot include this
+//! file); exec/context_stamp_test holds the two together.
 inline std::uint64_t context_seed(std::uint64_t trial_seed_, std::uint64_t salt) {
   return mix(trial_seed_, salt);
 }

@@ -145,6 +145,11 @@ using DescribeFn = const ScenarioDescriptor*() noexcept;
 
 namespace strain::detail {
 
+//! The trial a context's code runs in: what ctx.trial() and ctx.seed() say.
+struct TrialStamp {
+  std::uint64_t trial = 0, seed = 0;
+};
+
 //! The host-owned state behind a Context (its opaque bytes), plain data
 //! covered by the ABI version; only the host and the runtime reach it.
 struct ContextData {
@@ -162,12 +167,19 @@ struct ContextData {
   // exec/case_state.hpp). The generator is seeded on its first use in the
   // trial (Context::rng()): most trials draw nothing, and seeding every
   // context each trial was ~5% of a trivial trial's samples.
-  std::uint64_t trial = 0, seed = 0;
-  std::uint64_t rng_seed = 0;  // what `rng` starts from in this trial
+  //! A role's context reads its trial through `stamp`, the line the host
+  //! writes once per trial for every role (exec/trial_stamp.hpp), only when
+  //! the code asks (trial(), seed(), the first rng()): a role that copied it
+  //! as it started read that line, written on another core, every trial
+  //! (speed_bench threads_none/2: ~8% of the samples, on that one load).
+  //! Null: the context's own (the check's, which the host writes itself).
+  const TrialStamp* stamp = nullptr;
+  TrialStamp own;
+  std::uint64_t salt = 0;  // this context's part of its generator's seed
   FailureKind failure = FailureKind::none;
   std::uint32_t message_len = 0;
-  std::uint32_t rng_stale = 0;  // 1: `rng` is not yet seeded from rng_seed
-  char message[484] = {};
+  std::uint32_t rng_stale = 0;  // 1: `rng` is not yet seeded for this trial
+  char message[476] = {};
   Rng rng;
   double time_scale = 1.0;
   std::uint32_t role = 0, instance = 0, role_instances = 1;
@@ -194,6 +206,10 @@ inline ContextData& context_data(Context& c) noexcept { return ContextAccess::da
 //! Read-only.
 inline const ContextData& context_data(const Context& c) noexcept {
   return ContextAccess::data(const_cast<Context&>(c));
+}
+//! The trial `d`'s code runs in.
+inline const TrialStamp& trial_of(const ContextData& d) noexcept {
+  return d.stamp != nullptr ? *d.stamp : d.own;
 }
 //! The strategy's point function of `c`.
 inline PointFn& point_fn(Context& c) noexcept { return ContextAccess::point_fn(c); }

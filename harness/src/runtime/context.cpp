@@ -34,7 +34,7 @@ Context::Context() noexcept { ::new (static_cast<void*>(data_)) detail::ContextD
 Rng& Context::rng() noexcept {
   detail::ContextData& d = context_data(*this);
   if (d.rng_stale != 0) {  // the first draw of the trial (ContextData)
-    d.rng.reseed(d.rng_seed);
+    d.rng.reseed(Rng::mix(detail::trial_of(d).seed, d.salt));  // model::context_seed
     d.rng_stale = 0;
   }
   return d.rng;
@@ -45,8 +45,10 @@ std::uint32_t Context::instance() const noexcept { return context_data(*this).in
 std::uint32_t Context::role_instances() const noexcept {
   return context_data(*this).role_instances;
 }
-std::uint64_t Context::trial() const noexcept { return context_data(*this).trial; }
-std::uint64_t Context::seed() const noexcept { return context_data(*this).seed; }
+std::uint64_t Context::trial() const noexcept {
+  return detail::trial_of(context_data(*this)).trial;
+}
+std::uint64_t Context::seed() const noexcept { return detail::trial_of(context_data(*this)).seed; }
 double Context::time_scale() const noexcept { return context_data(*this).time_scale; }
 bool Context::has_site() const noexcept { return context_data(*this).site != nullptr; }
 

@@ -23,4 +23,9 @@ std::uint64_t Rng::splitmix64(std::uint64_t& state) noexcept {
   return z ^ (z >> 31);
 }
 
+std::uint64_t Rng::mix(std::uint64_t a, std::uint64_t b) noexcept {
+  std::uint64_t s = a ^ (b * 0x9e3779b97f4a7c15ULL);
+  return splitmix64(s);
+}
+
 }  // namespace strain

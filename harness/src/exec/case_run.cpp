@@ -66,7 +66,8 @@ bool team_body(void* arg, unsigned index) noexcept {
   Context& ctx = cs.thread_ctx[index];
   cs.reset_role(index);
   sched::role_started(ctx);
-  cs.desc->run_role(cs.state, cs.thread_role[index], ctx);
+  // The role's number from its own context, a line this thread keeps.
+  cs.desc->run_role(cs.state, detail::context_data(ctx).role, ctx);
   sched::role_ended(ctx);
   // Read here, in this role's own cache. A failure recorded into its
   // context later, by a thread it left running, is seen under `controlled`
@@ -236,8 +237,9 @@ bool CaseRun::set_up() {
           cs_->desc->state_size + (n + 1) * sizeof(Context) + n * sizeof(sched::ThreadSched) +
               sizeof(ProcessControl) + n_metrics * sizeof(detail::MetricSlot) +
               c_.show.size() * sizeof(CaseState::Accumulator) + sizeof(LiveCounters) +
-              sizeof(LaneTally) + sizeof(TrialStamp) + sizeof(std::atomic<std::uint32_t>),
-          12),
+              sizeof(LaneTally) + sizeof(TrialStamp) + sizeof(std::atomic<std::uint32_t>) +
+              c_.params.size() * sizeof(detail::ParamValue),
+          13),
       processes);
   Arena& arena = *cs_->arena;
   cs_->state = arena.allocate(cs_->desc->state_size, cs_->desc->state_align);
@@ -257,7 +259,8 @@ bool CaseRun::set_up() {
     cs_->lane = &arena.make_array<LaneTally>(1)[0];
   }
 
-  for (const auto& v : c_.params) cs_->params.push_back(to_param(v));
+  cs_->params = arena.make_array<detail::ParamValue>(c_.params.size());
+  for (std::size_t k = 0; k < c_.params.size(); ++k) cs_->params[k] = to_param(c_.params[k]);
   cs_->n_params = c_.params.size();
   cs_->vars = c_.params;
   cs_->site_base = c_.params.size() + c_.scenario->metrics.size();

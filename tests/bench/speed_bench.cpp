@@ -6,6 +6,9 @@
 //    last one starting the next: the thread topology's ideal;
 //  - BM_NativePair/n: the same with n forked processes over a shared
 //    mapping, no third party: the process topology's ideal;
+//  - BM_NativeTeamStep/2, BM_NativePairStep/2: the same, running the
+//    trivial scenario's roles, check, destroy and set-up through its
+//    descriptor: the scenario's own cost without the harness's;
 //  - BM_Strain/threads|processes/none|pct/n: the trivial scenario (each role
 //    stores one value; n role instances) run by the harness;
 //  - BM_NativeHandOff: two threads handing a turn back and forth on a futex,
@@ -34,6 +37,7 @@
 
 #include "exec/case_run.hpp"
 #include "plugin/loader.hpp"
+#include "runtime/abi_types.hpp"
 
 namespace {
 
@@ -42,8 +46,7 @@ using namespace strain;
 // Futex calls on a word that may be shared between processes (no
 // FUTEX_PRIVATE_FLAG), as the native pair needs.
 void futex_wait(std::atomic<std::uint32_t>& w, std::uint32_t seen) {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&w), FUTEX_WAIT, seen, nullptr, nullptr,
-            0);
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&w), FUTEX_WAIT, seen, nullptr, nullptr, 0);
 }
 void futex_wake_all(std::atomic<std::uint32_t>& w) {
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&w), FUTEX_WAKE, INT32_MAX, nullptr,
@@ -75,7 +78,10 @@ struct Sync {
   alignas(64) std::atomic<std::int64_t> values[16] = {};
 };
 
-void member(Sync& s, unsigned index, unsigned n) {
+// One member of a native team or pair: runs role(index) each trial; the
+// last to finish runs step() and starts the next trial.
+template <class Role, class Step>
+void member(Sync& s, unsigned index, unsigned n, Role role, Step step) {
   std::uint32_t seen = 0;
   for (;;) {
     std::uint32_t g;
@@ -89,16 +95,25 @@ void member(Sync& s, unsigned index, unsigned n) {
       s.sleepers.fetch_sub(1, std::memory_order_seq_cst);
     }
     seen = g;
-    if (s.trials.load(std::memory_order_relaxed) >= s.limit.load(std::memory_order_relaxed))
-      return;
-    s.values[index % 16].store(index + 1, std::memory_order_relaxed);  // the trivial role
+    if (s.trials.load(std::memory_order_relaxed) >= s.limit.load(std::memory_order_relaxed)) return;
+    role(index);
     if (s.remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       s.remaining.store(n, std::memory_order_relaxed);
       s.trials.fetch_add(1, std::memory_order_relaxed);
+      step();
       s.generation.fetch_add(1, std::memory_order_seq_cst);
       if (s.sleepers.load(std::memory_order_seq_cst) > 0) futex_wake_all(s.generation);
     }
   }
+}
+
+// The native programs' trial: each member stores one value, as the trivial
+// scenario's roles do; nothing between trials.
+void member(Sync& s, unsigned index, unsigned n) {
+  member(
+      s, index, n,
+      [&s](unsigned k) { s.values[k % 16].store(k + 1, std::memory_order_relaxed); },  // the role
+      [] {});
 }
 
 // Trials per iteration for n members: fewer for larger teams, whose trials
@@ -130,8 +145,8 @@ void BM_NativeTeam(benchmark::State& state) {
 
 void BM_NativePair(benchmark::State& state) {
   const auto n = static_cast<unsigned>(state.range(0));
-  void* mem = ::mmap(nullptr, sizeof(Sync), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                     -1, 0);
+  void* mem =
+      ::mmap(nullptr, sizeof(Sync), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) {
     state.SkipWithError("mmap failed");
     return;
@@ -185,6 +200,119 @@ spec::Case trivial_case(std::uint64_t trials, unsigned instances, std::int64_t p
   c.schedule.timeout_s = 60;
   c.schedule.time_scale = 0.0;
   return c;
+}
+
+// The trivial scenario's own work done by a native program, the harness
+// left out: each member runs its role through the plugin's descriptor, and
+// the last to finish runs the plugin's check, destroy and set-up. What
+// Strain's threads/none and processes/none cost beyond these baselines is
+// the harness's own; what these cost beyond BM_NativeTeam and BM_NativePair
+// is the scenario's (its set-up and check, and the lines they move).
+struct PluginTrial {
+  alignas(64) unsigned char state[256];
+  Context main;
+  Context roles[2];
+  detail::ParamValue params[8];
+  detail::MetricSlot metrics[8];
+  std::uint32_t role_counts[2] = {1, 1};
+  const detail::ScenarioDescriptor* desc = nullptr;
+};
+
+// Fills `p` (in memory the members share) and sets up the first trial.
+bool prepare(PluginTrial& p) {
+  p.desc = trivial_case(1, 2, 0).scenario->desc;
+  if (p.desc->state_size > sizeof p.state || p.desc->state_align > 64 || p.desc->n_params > 8 ||
+      p.desc->n_metrics > 8 || p.desc->n_roles != 2)
+    return false;
+  for (std::uint32_t k = 0; k < p.desc->n_params; ++k)
+    p.params[k] = p.desc->params[k].default_value;
+  const auto init = [&p](Context& ctx, std::uint32_t role) {
+    detail::ContextData& d = detail::context_data(ctx);
+    d.desc = p.desc;
+    d.params = p.params;
+    d.role_counts = p.role_counts;
+    d.role = role;
+  };
+  init(p.main, 0);
+  detail::context_data(p.main).metrics = p.metrics;
+  init(p.roles[0], 0);
+  init(p.roles[1], 1);
+  return p.desc->construct(p.state, p.main);
+}
+
+void plugin_member(Sync& s, PluginTrial& p, unsigned index) {
+  member(
+      s, index, 2, [&p](unsigned k) { (void)p.desc->run_role(p.state, k, p.roles[k]); },
+      [&p] {
+        (void)p.desc->check(p.state, p.main);
+        p.desc->destroy(p.state);
+        (void)p.desc->construct(p.state, p.main);
+      });
+}
+
+// Two members, a role each (the /2 of the benchmarks it compares with).
+void BM_NativeTeamStep(benchmark::State& state) {
+  std::uint64_t trials = 0;
+  for (auto _ : state) {
+    Sync s;
+    PluginTrial p;
+    if (!prepare(p)) {
+      state.SkipWithError("the trivial plugin does not fit PluginTrial");
+      return;
+    }
+    s.remaining.store(2);
+    s.limit.store(kNativeTrials);
+    std::thread team[2] = {std::thread([&s, &p] { plugin_member(s, p, 0); }),
+                           std::thread([&s, &p] { plugin_member(s, p, 1); })};
+    s.generation.fetch_add(1, std::memory_order_seq_cst);
+    futex_wake_all(s.generation);
+    for (auto& t : team) t.join();
+    p.desc->destroy(p.state);
+    trials += s.trials.load();
+  }
+  state.counters["trials_per_s"] =
+      benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+}
+
+void BM_NativePairStep(benchmark::State& state) {
+  struct Shared {
+    Sync s;
+    PluginTrial p;
+  };
+  void* mem =
+      ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) {
+    state.SkipWithError("mmap failed");
+    return;
+  }
+  std::uint64_t trials = 0;
+  for (auto _ : state) {
+    Shared* sh = new (mem) Shared;
+    if (!prepare(sh->p)) {
+      state.SkipWithError("the trivial plugin does not fit PluginTrial");
+      break;
+    }
+    sh->s.remaining.store(2);
+    sh->s.limit.store(kNativeTrials);
+    std::vector<pid_t> pids;
+    for (unsigned k = 0; k < 2; ++k) {
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        plugin_member(sh->s, sh->p, k);
+        ::_exit(0);
+      }
+      pids.push_back(pid);
+    }
+    sh->s.generation.fetch_add(1, std::memory_order_seq_cst);
+    futex_wake_all(sh->s.generation);
+    for (const pid_t pid : pids) ::waitpid(pid, nullptr, 0);
+    sh->p.desc->destroy(sh->p.state);
+    trials += sh->s.trials.load();
+    sh->~Shared();
+  }
+  ::munmap(mem, sizeof(Shared));
+  state.counters["trials_per_s"] =
+      benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
 }
 
 // range(0): role instances; topology and strategy from the capture.
@@ -247,11 +375,21 @@ void BM_StrainHandOff(benchmark::State& state) {
       static_cast<double>(points), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-using spec::Topology;
 using model::StrategyName;
+using spec::Topology;
 
-BENCHMARK(BM_NativeTeam)->RangeMultiplier(2)->Range(2, 16)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_NativePair)->RangeMultiplier(2)->Range(2, 16)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_NativeTeam)
+    ->RangeMultiplier(2)
+    ->Range(2, 16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_NativePair)
+    ->RangeMultiplier(2)
+    ->Range(2, 16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_NativeTeamStep)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_NativePairStep)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Strain, threads_none, Topology::threads, StrategyName::none)
     ->RangeMultiplier(2)
     ->Range(2, 16)

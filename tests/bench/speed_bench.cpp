@@ -125,22 +125,55 @@ std::uint64_t trials_for(std::uint64_t base, unsigned n) {
 
 constexpr std::uint64_t kNativeTrials = 200000;
 
+// Runs one go of a native team on `s`: `n` threads, thread k running
+// run_member(k), released together; returns the trials they ran.
+template <class Member>
+std::uint64_t run_threads(Sync& s, unsigned n, std::uint64_t limit, Member run_member) {
+  s.remaining.store(n);
+  s.limit.store(limit);
+  std::vector<std::thread> team;
+  for (unsigned k = 0; k < n; ++k) team.emplace_back([&run_member, k] { run_member(k); });
+  s.generation.fetch_add(1, std::memory_order_seq_cst);
+  futex_wake_all(s.generation);
+  for (auto& t : team) t.join();
+  return s.trials.load();
+}
+
+// The same with `n` forked processes; `s`, and whatever run_member touches
+// that the members share, must be in a MAP_SHARED mapping.
+template <class Member>
+std::uint64_t run_processes(Sync& s, unsigned n, std::uint64_t limit, Member run_member) {
+  s.remaining.store(n);
+  s.limit.store(limit);
+  std::vector<pid_t> pids;
+  for (unsigned k = 0; k < n; ++k) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      run_member(k);
+      ::_exit(0);
+    }
+    pids.push_back(pid);
+  }
+  s.generation.fetch_add(1, std::memory_order_seq_cst);
+  futex_wake_all(s.generation);
+  for (const pid_t pid : pids) ::waitpid(pid, nullptr, 0);
+  return s.trials.load();
+}
+
+void report_rate(benchmark::State& state, std::uint64_t trials) {
+  state.counters["trials_per_s"] =
+      benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+}
+
 void BM_NativeTeam(benchmark::State& state) {
   const auto n = static_cast<unsigned>(state.range(0));
   std::uint64_t trials = 0;
   for (auto _ : state) {
     Sync s;
-    s.remaining.store(n);
-    s.limit.store(trials_for(kNativeTrials, n));
-    std::vector<std::thread> team;
-    for (unsigned k = 0; k < n; ++k) team.emplace_back([&s, k, n] { member(s, k, n); });
-    s.generation.fetch_add(1, std::memory_order_seq_cst);
-    futex_wake_all(s.generation);
-    for (auto& t : team) t.join();
-    trials += s.trials.load();
+    trials +=
+        run_threads(s, n, trials_for(kNativeTrials, n), [&s, n](unsigned k) { member(s, k, n); });
   }
-  state.counters["trials_per_s"] =
-      benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+  report_rate(state, trials);
 }
 
 void BM_NativePair(benchmark::State& state) {
@@ -154,26 +187,12 @@ void BM_NativePair(benchmark::State& state) {
   std::uint64_t trials = 0;
   for (auto _ : state) {
     Sync* s = new (mem) Sync;
-    s->remaining.store(n);
-    s->limit.store(trials_for(kNativeTrials, n));
-    std::vector<pid_t> pids;
-    for (unsigned k = 0; k < n; ++k) {
-      const pid_t pid = ::fork();
-      if (pid == 0) {
-        member(*s, k, n);
-        ::_exit(0);
-      }
-      pids.push_back(pid);
-    }
-    s->generation.fetch_add(1, std::memory_order_seq_cst);
-    futex_wake_all(s->generation);
-    for (const pid_t pid : pids) ::waitpid(pid, nullptr, 0);
-    trials += s->trials.load();
+    trials += run_processes(*s, n, trials_for(kNativeTrials, n),
+                            [s, n](unsigned k) { member(*s, k, n); });
     s->~Sync();
   }
   ::munmap(mem, sizeof(Sync));
-  state.counters["trials_per_s"] =
-      benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+  report_rate(state, trials);
 }
 
 const plugin::Catalog& catalog() {
@@ -260,18 +279,10 @@ void BM_NativeTeamStep(benchmark::State& state) {
       state.SkipWithError("the trivial plugin does not fit PluginTrial");
       return;
     }
-    s.remaining.store(2);
-    s.limit.store(kNativeTrials);
-    std::thread team[2] = {std::thread([&s, &p] { plugin_member(s, p, 0); }),
-                           std::thread([&s, &p] { plugin_member(s, p, 1); })};
-    s.generation.fetch_add(1, std::memory_order_seq_cst);
-    futex_wake_all(s.generation);
-    for (auto& t : team) t.join();
+    trials += run_threads(s, 2, kNativeTrials, [&s, &p](unsigned k) { plugin_member(s, p, k); });
     p.desc->destroy(p.state);
-    trials += s.trials.load();
   }
-  state.counters["trials_per_s"] =
-      benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+  report_rate(state, trials);
 }
 
 void BM_NativePairStep(benchmark::State& state) {
@@ -292,27 +303,13 @@ void BM_NativePairStep(benchmark::State& state) {
       state.SkipWithError("the trivial plugin does not fit PluginTrial");
       break;
     }
-    sh->s.remaining.store(2);
-    sh->s.limit.store(kNativeTrials);
-    std::vector<pid_t> pids;
-    for (unsigned k = 0; k < 2; ++k) {
-      const pid_t pid = ::fork();
-      if (pid == 0) {
-        plugin_member(sh->s, sh->p, k);
-        ::_exit(0);
-      }
-      pids.push_back(pid);
-    }
-    sh->s.generation.fetch_add(1, std::memory_order_seq_cst);
-    futex_wake_all(sh->s.generation);
-    for (const pid_t pid : pids) ::waitpid(pid, nullptr, 0);
+    trials += run_processes(sh->s, 2, kNativeTrials,
+                            [sh](unsigned k) { plugin_member(sh->s, sh->p, k); });
     sh->p.desc->destroy(sh->p.state);
-    trials += sh->s.trials.load();
     sh->~Shared();
   }
   ::munmap(mem, sizeof(Shared));
-  state.counters["trials_per_s"] =
-      benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
+  report_rate(state, trials);
 }
 
 // range(0): role instances; topology and strategy from the capture.
@@ -330,8 +327,7 @@ void BM_Strain(benchmark::State& state, spec::Topology topology, model::Strategy
     if (r.trials != trials) state.SkipWithError("not every trial ran");
     ran += r.trials;
   }
-  state.counters["trials_per_s"] =
-      benchmark::Counter(static_cast<double>(ran), benchmark::Counter::kIsRate);
+  report_rate(state, ran);
 }
 
 constexpr std::int64_t kHandOffs = 200000;

@@ -98,8 +98,8 @@ bool team_between(void* arg, bool flagged) noexcept {
 bool steered(const spec::Case& c) { return model::steered(c.schedule.strategy); }
 
 std::string instance_name(const CaseState& cs, std::size_t k) {
-  return fmt::format("{}#{}", cs.kase->scenario->roles[cs.thread_role[k]].name,
-                     detail::context_data(cs.thread_ctx[k]).instance);
+  const detail::ContextData& d = detail::context_data(cs.thread_ctx[k]);
+  return fmt::format("{}#{}", cs.kase->scenario->roles[d.role].name, d.instance);
 }
 
 // A role process's death or a hang of the process topology, as the trial's
@@ -319,8 +319,11 @@ void CaseRun::make_contexts(unsigned n) {
   CaseState& cs = *cs_;
   for (int count : c_.schedule.role_counts)
     cs.role_counts.push_back(static_cast<std::uint32_t>(count));
-  auto init = [&](Context& ctx, std::uint32_t role, std::uint32_t instance, std::uint32_t count) {
+  // `salt`: the context's part of its generator's seed (model::context_seed).
+  auto init = [&](Context& ctx, std::uint32_t role, std::uint32_t instance, std::uint32_t count,
+                  std::uint64_t salt) {
     detail::ContextData& d = detail::context_data(ctx);
+    d.salt = salt;
     d.desc = cs.desc;
     d.params = cs.params.data();
     d.role_counts = cs.role_counts.data();
@@ -330,17 +333,15 @@ void CaseRun::make_contexts(unsigned n) {
     d.instance = instance;
     d.role_instances = count;
   };
-  init(*cs.main, 0, 0, 1);  // salt 0 (model::context_seed)
+  init(*cs.main, 0, 0, 1, 0);
   detail::context_data(*cs.main).metrics = cs.metrics.data();
   for (std::uint32_t r = 0, k = 0; r < c_.schedule.role_counts.size(); ++r) {
     const auto count = static_cast<std::uint32_t>(c_.schedule.role_counts[r]);
     for (std::uint32_t i = 0; i < count; ++i, ++k) {
-      init(cs.thread_ctx[k], r, i, count);
-      detail::context_data(cs.thread_ctx[k]).salt = k + 1;
+      init(cs.thread_ctx[k], r, i, count, k + 1);
       sched::install(c_.schedule.strategy, cs.thread_ctx[k], cs.sched_state[k], k, n,
                      cs.controller.get());
       if (cs.controller) cs.controller->set_owner(k, &cs.thread_ctx[k]);
-      cs.thread_role.push_back(r);
     }
   }
 }

@@ -69,7 +69,6 @@ struct CaseState {
   Context* main = nullptr;       // the context of construct and check, in the arena
   std::unique_ptr<Arena> arena;  // state, contexts, strategy state
   std::span<Context> thread_ctx;
-  std::vector<std::uint32_t> thread_role;
   std::vector<std::uint32_t> role_counts;
   std::span<sched::ThreadSched> sched_state;
   // Strategy `controlled` only: the case's scheduler.

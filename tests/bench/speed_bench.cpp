@@ -312,6 +312,17 @@ void BM_NativePairStep(benchmark::State& state) {
   report_rate(state, trials);
 }
 
+// Runs case `c`, every one of its `trials`, once per iteration; reports the rate.
+void run_strain(benchmark::State& state, const spec::Case& c, std::uint64_t trials) {
+  std::uint64_t ran = 0;
+  for (auto _ : state) {
+    const model::CaseResult r = exec::run_case(c, exec::plan_for(c, {}));
+    if (r.trials != trials) state.SkipWithError("not every trial ran");
+    ran += r.trials;
+  }
+  report_rate(state, ran);
+}
+
 // range(0): role instances; topology and strategy from the capture.
 void BM_Strain(benchmark::State& state, spec::Topology topology, model::StrategyName strategy) {
   const auto n = static_cast<unsigned>(state.range(0));
@@ -321,13 +332,17 @@ void BM_Strain(benchmark::State& state, spec::Topology topology, model::Strategy
   spec::Case c = trivial_case(trials, n, 0);
   c.schedule.topology = topology;
   c.schedule.strategy.name = strategy;
-  std::uint64_t ran = 0;
-  for (auto _ : state) {
-    const model::CaseResult r = exec::run_case(c, exec::plan_for(c, {}));
-    if (r.trials != trials) state.SkipWithError("not every trial ran");
-    ran += r.trials;
-  }
-  report_rate(state, ran);
+  run_strain(state, c, trials);
+}
+
+// threads/none, 2 roles, with schedule.batch = range(0): each start of the
+// team runs that many trials (the start barrier and the step paid once).
+void BM_StrainBatch(benchmark::State& state) {
+  const std::uint64_t trials = trials_for(kNativeTrials, 2);
+  spec::Case c = trivial_case(trials, 2, 0);
+  c.schedule.strategy.name = model::StrategyName::none;
+  c.schedule.batch = static_cast<std::uint32_t>(state.range(0));
+  run_strain(state, c, trials);
 }
 
 constexpr std::int64_t kHandOffs = 200000;
@@ -399,6 +414,11 @@ BENCHMARK_CAPTURE(BM_Strain, processes_none, Topology::processes, StrategyName::
 BENCHMARK_CAPTURE(BM_Strain, threads_controlled, Topology::threads, StrategyName::controlled)
     ->RangeMultiplier(2)
     ->Range(2, 16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_StrainBatch)
+    ->RangeMultiplier(4)
+    ->Range(4, 64)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_NativeHandOff)->Unit(benchmark::kMillisecond)->UseRealTime();

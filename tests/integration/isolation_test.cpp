@@ -17,6 +17,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -107,6 +108,40 @@ TEST(Cli, FaultsBecomeOutcomesOfTheirTrialAndTheRunGoesOn) {
 TEST(Cli, FaultsBecomeOutcomesAlsoInWorkersStartedByExec) {
   auto [r, report] = run_test_spec("faults", "", "faults_exec", "STRAIN_ZYGOTE=0");
   expect_faults_as_outcomes(r, report);
+}
+
+// A batch (schedule.batch 8) runs trials 0-7 together: a fault recorded in
+// a context is its own trial's; a crash or hang is the batch's, said so,
+// from its first trial, and the case after them runs.
+TEST(Cli, FaultsInABatchAreItsTrialsOrTheBatchs) {
+  auto [r, report] = run_test_spec("faults_batched");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const std::map<std::string, std::tuple<std::string, int, int, std::string>> expected = {
+      {"throw", {"error", 3, 3, "role first#0: thrown at the chosen trial"}},
+      {"segfault",
+       {"crash", 0, 0,
+        "killed by signal SIGSEGV (Segmentation fault) during trial 0 (or one of the 7 trials "
+        "after it, run with it as a batch: rerun with schedule.batch 1 to tell which)"}},
+      {"spin_forever",
+       {"hang", 0, 0,
+        "trials 0-7, a batch, still running after 2s (the 0.25s timeout for each of up to 8 "
+        "trials; the roles run them one after another, so the one that hangs is among them)"}},
+  };
+  for (const auto& [name, want] : expected) {
+    const auto& [outcome, passes, trial, text] = want;
+    const auto* c = find_case(report, "faults_batched/" + name);
+    ASSERT_NE(c, nullptr) << name;
+    EXPECT_EQ((*c)["verdict"], "met") << c->dump(2);
+    EXPECT_EQ((*c)["outcomes"]["pass"], passes) << name;
+    EXPECT_EQ((*c)["outcomes"][outcome], 1) << name;
+    ASSERT_FALSE((*c)["first_failure"].is_null()) << name;
+    EXPECT_EQ((*c)["first_failure"]["trial"], trial) << name;
+    const std::string message = (*c)["first_failure"]["message"];
+    EXPECT_NE(message.find(text), std::string::npos) << name << ": " << message;
+  }
+  const auto* after = find_case(report, "faults_batched/after_all_that");
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ((*after)["outcomes"]["pass"], 10);
 }
 
 // The children of process `parent`, each with its command line.

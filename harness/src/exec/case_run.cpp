@@ -61,19 +61,36 @@ detail::ParamValue to_param(const check::Value& v) {
   return p;
 }
 
-bool team_body(void* arg, unsigned index) noexcept {
-  auto& cs = *static_cast<CaseState*>(arg);
-  Context& ctx = cs.thread_ctx[index];
-  cs.reset_role(index);
+// Role `index`'s part of a trial in context `ctx`, on `state`: true if its
+// context recorded a failure.
+bool run_part(CaseState& cs, unsigned index, Context& ctx, void* state) noexcept {
+  cs.reset_role(ctx, index);
   sched::role_started(ctx);
   // The role's number from its own context, a line this thread keeps.
-  cs.desc->run_role(cs.state, detail::context_data(ctx).role, ctx);
+  cs.desc->run_role(state, detail::context_data(ctx).role, ctx);
   sched::role_ended(ctx);
   // Read here, in this role's own cache. A failure recorded into its
   // context later, by a thread it left running, is seen under `controlled`
   // (whose check reads every context, see team_between); otherwise that
   // thread races with the check and the next trial's reset anyway.
   return ctx.failed();
+}
+
+bool team_body(void* arg, unsigned index) noexcept {
+  auto& cs = *static_cast<CaseState*>(arg);
+  return run_part(cs, index, cs.thread_ctx[index], cs.state);
+}
+
+// A batch (CaseState::batch): this role's part of each trial in turn, each
+// in its own bundle. A team of its own body and step, so that a case
+// without a batch does not even test for one.
+bool batch_body(void* arg, unsigned index) noexcept {
+  auto& cs = *static_cast<CaseState*>(arg);
+  bool flagged = false;
+  for (std::uint32_t j = 0; j < cs.batch_len; ++j)
+    flagged |=
+        run_part(cs, index, cs.all_ctx[std::size_t{j} * cs.team_size + index], cs.state_of(j));
+  return flagged;
 }
 
 bool team_between(void* arg, bool flagged) noexcept {
@@ -92,6 +109,12 @@ bool team_between(void* arg, bool flagged) noexcept {
   cs.finish();
   if (cs.stopped_by != model::StopReason::none) return false;
   return cs.prepare();
+}
+
+bool batch_between(void* arg, bool flagged) noexcept {
+  auto& cs = *static_cast<CaseState*>(arg);
+  cs.roles_flagged = flagged;  // no controller: a batch is never steered
+  return cs.finish_batch() && cs.prepare();
 }
 
 // Strategy `controlled` steers the schedule (a Controller runs the trial).
@@ -229,38 +252,7 @@ bool CaseRun::set_up() {
   unsigned n = 0;
   for (int count : c_.schedule.role_counts) n += static_cast<unsigned>(count);
   const bool processes = c_.schedule.topology == spec::Topology::processes;
-  // Everything roles write lives in the arena: shared with the role
-  // processes in the process topology, so the same scenario code runs in both.
-  const std::size_t n_metrics = c_.scenario->metrics.size();
-  cs_->arena = std::make_unique<Arena>(
-      Arena::size_for(
-          cs_->desc->state_size + (n + 1) * sizeof(Context) + n * sizeof(sched::ThreadSched) +
-              sizeof(ProcessControl) + n_metrics * sizeof(detail::MetricSlot) +
-              c_.show.size() * sizeof(CaseState::Accumulator) + sizeof(LiveCounters) +
-              sizeof(LaneTally) + sizeof(TrialStamp) + sizeof(std::atomic<std::uint32_t>) +
-              c_.params.size() * sizeof(detail::ParamValue),
-          13),
-      processes);
-  Arena& arena = *cs_->arena;
-  cs_->state = arena.allocate(cs_->desc->state_size, cs_->desc->state_align);
-  cs_->main = &arena.make_array<Context>(1)[0];
-  cs_->budget_spent = &arena.make_array<std::atomic<std::uint32_t>>(1)[0];
-  // The thread topology's: the process topology's is on its start barrier's
-  // line (exec/trial_stamp.hpp).
-  cs_->stamp = &arena.make_array<TrialStamp>(1)[0];
-  cs_->thread_ctx = arena.make_array<Context>(n);
-  cs_->sched_state = arena.make_array<sched::ThreadSched>(n);
-  cs_->metrics = arena.make_array<detail::MetricSlot>(n_metrics);
-  cs_->shown = arena.make_array<CaseState::Accumulator>(c_.show.size());
-  for (std::size_t k = 0; k < c_.show.size(); ++k) cs_->shown[k].metric = c_.show[k].metric;
-  if (processes) {
-    // The role processes count the trials they check (exec/process_lane.hpp).
-    if (hooks_.live == nullptr) cs_->live = &arena.make_array<LiveCounters>(1)[0];
-    cs_->lane = &arena.make_array<LaneTally>(1)[0];
-  }
-
-  cs_->params = arena.make_array<detail::ParamValue>(c_.params.size());
-  for (std::size_t k = 0; k < c_.params.size(); ++k) cs_->params[k] = to_param(c_.params[k]);
+  make_arena(n, processes);
   cs_->n_params = c_.params.size();
   cs_->vars = c_.params;
   cs_->site_base = c_.params.size() + c_.scenario->metrics.size();
@@ -277,6 +269,54 @@ bool CaseRun::set_up() {
   if (steered(c_) && !make_controller()) return false;
   make_contexts(n);
   return true;
+}
+
+// Everything roles write lives in the arena: shared with the role processes
+// in the process topology, so the same scenario code runs in both.
+void CaseRun::make_arena(unsigned n, bool processes) {
+  const std::size_t n_metrics = c_.scenario->metrics.size();
+  // A ThreadSanitizer build runs one trial at a time, so that each report
+  // is one trial's, and a replay runs the one trial it names; the spec
+  // loader refuses a batch where it cannot run at all.
+  cs_->batch = processes || steered(c_) || c_.site || plan_.tsan_build || plan_.only_trial
+                   ? 1
+                   : c_.schedule.batch;
+  cs_->team_size = n;
+  const std::size_t b = cs_->batch;
+  // Each state on lines of its own: the roles work on neighbouring ones at
+  // once in a batch.
+  const std::size_t state_align = std::max(cs_->desc->state_align, core::kApart);
+  cs_->state_stride = (cs_->desc->state_size + state_align - 1) / state_align * state_align;
+  cs_->arena = std::make_unique<Arena>(
+      Arena::size_for(b * (cs_->state_stride + (n + 1) * sizeof(Context) +
+                           n_metrics * sizeof(detail::MetricSlot) + sizeof(TrialStamp)) +
+                          n * sizeof(sched::ThreadSched) + sizeof(ProcessControl) +
+                          c_.show.size() * sizeof(CaseState::Accumulator) + sizeof(LiveCounters) +
+                          sizeof(LaneTally) + sizeof(std::atomic<std::uint32_t>) +
+                          c_.params.size() * sizeof(detail::ParamValue) + state_align,
+                      13),
+      processes);
+  Arena& arena = *cs_->arena;
+  cs_->states = static_cast<std::byte*>(arena.allocate(b * cs_->state_stride, state_align));
+  cs_->mains = arena.make_array<Context>(b);
+  cs_->budget_spent = &arena.make_array<std::atomic<std::uint32_t>>(1)[0];
+  // The thread topology's: the process topology's is on its start barrier's
+  // line (exec/trial_stamp.hpp).
+  cs_->stamp = arena.make_array<TrialStamp>(b).data();
+  cs_->all_ctx = arena.make_array<Context>(b * n);
+  cs_->sched_state = arena.make_array<sched::ThreadSched>(n);
+  cs_->all_metrics = arena.make_array<detail::MetricSlot>(b * n_metrics);
+  cs_->metrics = cs_->all_metrics.first(n_metrics);
+  cs_->select(0);
+  cs_->shown = arena.make_array<CaseState::Accumulator>(c_.show.size());
+  for (std::size_t k = 0; k < c_.show.size(); ++k) cs_->shown[k].metric = c_.show[k].metric;
+  if (processes) {
+    // The role processes count the trials they check (exec/process_lane.hpp).
+    if (hooks_.live == nullptr) cs_->live = &arena.make_array<LiveCounters>(1)[0];
+    cs_->lane = &arena.make_array<LaneTally>(1)[0];
+  }
+  cs_->params = arena.make_array<detail::ParamValue>(c_.params.size());
+  for (std::size_t k = 0; k < c_.params.size(); ++k) cs_->params[k] = to_param(c_.params[k]);
 }
 
 bool CaseRun::make_controller() {
@@ -333,17 +373,23 @@ void CaseRun::make_contexts(unsigned n) {
     d.instance = instance;
     d.role_instances = count;
   };
-  init(*cs.main, 0, 0, 1, 0);
-  detail::context_data(*cs.main).metrics = cs.metrics.data();
-  for (std::uint32_t r = 0, k = 0; r < c_.schedule.role_counts.size(); ++r) {
-    const auto count = static_cast<std::uint32_t>(c_.schedule.role_counts[r]);
-    for (std::uint32_t i = 0; i < count; ++i, ++k) {
-      init(cs.thread_ctx[k], r, i, count, k + 1);
-      sched::install(c_.schedule.strategy, cs.thread_ctx[k], cs.sched_state[k], k, n,
-                     cs.controller.get());
-      if (cs.controller) cs.controller->set_owner(k, &cs.thread_ctx[k]);
+  for (std::uint32_t j = 0; j < cs.batch; ++j) {
+    // Every bundle's contexts alike: a trial's seeds depend on its index,
+    // not on where in a batch it ran.
+    cs.select(j);
+    init(*cs.main, 0, 0, 1, 0);
+    detail::context_data(*cs.main).metrics = cs.metrics.data();
+    for (std::uint32_t r = 0, k = 0; r < c_.schedule.role_counts.size(); ++r) {
+      const auto count = static_cast<std::uint32_t>(c_.schedule.role_counts[r]);
+      for (std::uint32_t i = 0; i < count; ++i, ++k) {
+        init(cs.thread_ctx[k], r, i, count, k + 1);
+        sched::install(c_.schedule.strategy, cs.thread_ctx[k], cs.sched_state[k], k, n,
+                       cs.controller.get());
+        if (cs.controller) cs.controller->set_owner(k, &cs.thread_ctx[k]);
+      }
     }
   }
+  cs.select(0);
 }
 
 // The system may refuse the role instances a spec asks for (threads or
@@ -445,7 +491,9 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
 void CaseRun::run_threads(unsigned n) {
   std::unique_ptr<ThreadTeam> team;
   try {
-    team = std::make_unique<ThreadTeam>(n, &team_body, &team_between, cs_.get());
+    const bool batched = cs_->batch > 1;
+    team = std::make_unique<ThreadTeam>(n, batched ? &batch_body : &team_body,
+                                        batched ? &batch_between : &team_between, cs_.get());
   } catch (const std::system_error& e) {
     cannot_start(n, false, e);
     return;
@@ -455,7 +503,10 @@ void CaseRun::run_threads(unsigned n) {
   core::sample_others_running();
   team->start();
   cs_->live->running.store(1, std::memory_order_relaxed);
-  TrialWatch watch(c_.schedule.timeout_s, Clock::now(), cs_->live->current_trial.load());
+  // A batch's roles report no progress until all its trials ran: it is
+  // given the timeout of each.
+  TrialWatch watch(c_.schedule.timeout_s * cs_->batch, Clock::now(),
+                   cs_->live->current_trial.load());
   // When the controlled scheduler last passed a point, as seen from here.
   std::uint64_t points = 0;
   Clock::time_point points_at = Clock::now();
@@ -516,6 +567,13 @@ std::string CaseRun::hang_message(ThreadTeam& team, std::uint64_t trial, double 
   const std::vector<std::string> traces = capture_stacks(handles);
   for (std::size_t k = 0; k < traces.size() && k < names.size(); ++k)
     stacks += fmt::format("\nthread {}:\n{}", names[k], traces[k]);
+  const std::uint32_t len = cs_->batch_len;
+  if (cs_->batch > 1 && len > 1)
+    return fmt::format(
+        "trials {}-{}, a batch, still running after {}s (the {}s timeout for each of up to {} "
+        "trials; the roles run them one after another, so the one that hangs is among them){}",
+        trial, trial + len - 1, c_.schedule.timeout_s * cs_->batch, c_.schedule.timeout_s,
+        cs_->batch, stacks);
   return fmt::format("trial {} still running after the {}s timeout{}{}", trial,
                      c_.schedule.timeout_s, stall, stacks);
 }

@@ -66,6 +66,7 @@ class CaseRun {
   //! Lays out the state, the contexts and the scheduler. False: the case
   //! cannot run (result_ says why).
   bool set_up();
+  void make_arena(unsigned n, bool processes);
   void make_contexts(unsigned n);
   bool make_controller();
   //! The trials, on the team the topology asks for.

@@ -69,18 +69,56 @@ bool CaseState::record(Outcome o, std::string message) {
 
 bool CaseState::prepare() {
   for (;;) {
+    if (batch > 1) select(0);  // else bundle 0 stays current throughout
     begin_trial();
-    if (desc->construct(state, *main)) {
-      set_up_done();
-      return true;
-    }
+    if (desc->construct(state, *main)) break;
     fresh_clock();
     if (!record_setup_failure()) return false;
   }
+  if (batch > 1) prepare_rest();
+  set_up_done();
+  return true;
 }
 
-void CaseState::begin_trial() {
-  const std::uint64_t t = trial_index(next_trial);
+void CaseState::prepare_rest() {
+  batch_len = 1;
+  const std::uint64_t left = planned > next_trial ? planned - next_trial : 1;
+  const auto want = static_cast<std::uint32_t>(std::min<std::uint64_t>(batch, left));
+  // Not past a spent budget: the roles run every trial set up.
+  while (batch_len < want && budget_spent->load(std::memory_order_relaxed) == 0) {
+    select(batch_len);
+    begin_trial(batch_len);
+    if (!desc->construct(state, *main)) {
+      batch_setup_failed = true;
+      return;
+    }
+    ++batch_len;
+  }
+}
+
+bool CaseState::finish_batch() {
+  for (std::uint32_t j = 0; j < batch_len; ++j) {
+    select(j);
+    // A check that hangs is this trial's.
+    if (j > 0) live->current_trial.store(stamp[j].trial, std::memory_order_relaxed);
+    if (j == 0) live->in_flight.store(1, std::memory_order_relaxed);
+    finish();
+    if (stopped_by == model::StopReason::none) continue;
+    for (std::uint32_t k = j + 1; k < batch_len; ++k) desc->destroy(state_of(k));
+    batch_setup_failed = false;
+    return false;
+  }
+  if (!batch_setup_failed) return true;
+  // Its bundle's context holds the failure; the trials before it are
+  // recorded, so it is the next.
+  batch_setup_failed = false;
+  select(batch_len);
+  fresh_clock();
+  return record_setup_failure();
+}
+
+void CaseState::begin_trial(std::uint32_t ahead) {
+  const std::uint64_t t = trial_index(next_trial + ahead);
   const std::uint64_t seed = model::trial_seed(case_seed, model::seeded_as(t, search));
   live->current_trial.store(t, std::memory_order_relaxed);
   // Counted here and stored: a load of the live line, which the step wrote
@@ -104,7 +142,14 @@ void CaseState::begin_trial() {
 void CaseState::set_up_done() {
   // Written last, just before the team starts the trial: the stamp shares
   // the line the waiting roles spin on, and each write takes it from them.
-  *stamp = detail::context_data(*main).own;
+  if (batch == 1) {
+    *stamp = detail::context_data(*main).own;
+  } else {
+    for (std::uint32_t j = 0; j < batch_len; ++j) stamp[j] = detail::context_data(mains[j]).own;
+    // A hang of the batch is the first trial's that is not recorded.
+    live->current_trial.store(stamp[0].trial, std::memory_order_relaxed);
+    live->in_flight.store(batch_len, std::memory_order_relaxed);
+  }
   if (controller) controller->first_turn();
 }
 

@@ -141,13 +141,15 @@ struct CaseState {
   //! The trial the roles are about to run: on the team's start-barrier line
   //! (exec/trial_stamp.hpp), valid while the team lives. Until its set-up
   //! succeeded (below), the trial is only the check's context's own.
+  //! A batch's stamps are `batch` in a row, bundle j's at stamp[j].
   TrialStamp* stamp = nullptr;
-  //! At the start of role `k`'s part of a trial, in its thread or process.
-  //! Reads the stamp only for a strategy that draws (ContextData::stamp).
-  void reset_role(std::size_t k) noexcept {
-    detail::ContextData& d = detail::context_data(thread_ctx[k]);
+  //! At the start of role `k`'s part of a trial (its context `c`), in its
+  //! thread or process. Reads the stamp only for a strategy that draws
+  //! (ContextData::stamp).
+  void reset_role(Context& c, std::size_t k) noexcept {
+    detail::ContextData& d = detail::context_data(c);
     reset_context(d);
-    if (d.sched != nullptr) sched::reseed(sched_state[k], stamp->seed);
+    if (d.sched != nullptr) sched::reseed(sched_state[k], d.stamp->seed);
   }
   static void reset_context(detail::ContextData& d) noexcept {
     d.failure = FailureKind::none;
@@ -155,9 +157,11 @@ struct CaseState {
     d.message[0] = '\0';
     d.rng_stale = 1;
   }
-  //! Points every role's context at `stamp` (once it is where it stays).
+  //! Points every role's context at its bundle's stamp (once `stamp` is
+  //! where it stays).
   void aim_roles() noexcept {
-    for (Context& c : thread_ctx) detail::context_data(c).stamp = stamp;
+    for (std::size_t k = 0; k < all_ctx.size(); ++k)
+      detail::context_data(all_ctx[k]).stamp = &stamp[k / team_size];
   }
 
   // Records the outcome of the trial just finished. A failure's time is
@@ -186,6 +190,10 @@ struct CaseState {
   //! CI VM, against ~450 ns for a whole trial of the native team). Set by
   //! whoever runs the step between trials; true where no team gathers it.
   alignas(core::kApart) bool roles_flagged = true;
+  std::uint32_t batch_len = 1;  // trials set up for the team's current start
+  //! The set-up of the trial after the batch's failed: recorded once the
+  //! batch's trials are (finish_batch()).
+  bool batch_setup_failed = false;
   std::uint64_t steps = 0;           // PCT's learned k of the current trial, for replay lines
   std::uint64_t reports_before = 0;  // sanitizer reports before this trial
   //! The sanitizer reports last stored into the live counters.
@@ -211,12 +219,41 @@ struct CaseState {
   // Written by the trial's step; read by the host thread for progress.
   alignas(core::kApart) LiveCounters own_counters;
 
+  //! Trials each start of the thread team runs (schedule.batch where it
+  //! applies, see CaseRun::set_up; else 1), each with a bundle of its own:
+  //! state, the check's context, the roles' contexts, metric slots, stamp.
+  //! `state`, `main`, `thread_ctx` and `metrics` above are the bundle of the
+  //! trial being set up or checked (select()). Read by every role every
+  //! trial and written only at set-up: on a line of their own, after the
+  //! rest, whose layout the speed of the trial loop is sensitive to.
+  alignas(core::kApart) std::uint32_t batch = 1;
+  std::uint32_t team_size = 0;  // role instances: contexts per bundle
+  // Every bundle's: `batch` states `state_stride` apart, `batch` contexts of
+  // the check, `batch` times team_size roles' contexts (bundle j's role k at
+  // j * team_size + k), and `batch` times the scenario's metric slots.
+  std::byte* states = nullptr;
+  std::size_t state_stride = 0;
+  std::span<Context> mains;
+  std::span<Context> all_ctx;
+  std::span<detail::MetricSlot> all_metrics;
+  void* state_of(std::uint32_t j) const noexcept { return states + j * state_stride; }
+  //! Makes bundle `j` the current one (state, main, thread_ctx, metrics).
+  void select(std::uint32_t j) noexcept {
+    state = state_of(j);
+    main = &mains[j];
+    thread_ctx = all_ctx.subspan(std::size_t{j} * team_size, team_size);
+    metrics = all_metrics.subspan(j * metrics.size(), metrics.size());
+  }
+
   // Builds a fresh state for the next trial. Returns false when the run is
   // over; trials whose setup fails are recorded as errors and skipped.
   bool prepare();
   //! The part of prepare() before the plugin's construct: seeds, contexts,
-  //! metric slots, the scheduler.
-  void begin_trial();
+  //! metric slots, the scheduler, of the trial `ahead` after the next.
+  void begin_trial(std::uint32_t ahead = 0);
+  //! The batch's trials after its first, set up until it is full, the case
+  //! has no more to run, or a set-up fails.
+  void prepare_rest();
   //! Once the plugin's set-up succeeded: tells the roles which trial they
   //! run, and under `controlled` gives the first thread the turn.
   void set_up_done();
@@ -235,6 +272,9 @@ struct CaseState {
   // failure of the run itself (a sanitizer report, a deadlock, threads left
   // running), a failed expect or exception, a failed invariant; else pass.
   void finish();
+  //! finish() for each trial of the batch in turn, then records a set-up
+  //! that failed after them. False to stop (the rest are destroyed unrun).
+  bool finish_batch();
   //! Whether the trial just checked passed and nothing about it needs a
   //! message: what classify() would find, asked without raising
   //! LiveCounters::classifying, whose line the step would write twice

@@ -179,7 +179,8 @@ class Worker {
         // The worker's own watchdog reports a hang after `timeout`; this one
         // is the backstop for a worker that cannot (e.g. stopped or wedged in
         // the runtime).
-        backstop_(c.schedule.timeout_s + 10.0) {}
+        // A batch is watched as a whole (exec/case_run.cpp).
+        backstop_(c.schedule.timeout_s * c.schedule.batch + 10.0) {}
   ~Worker() {
     if (live_ != nullptr) ::munmap(live_, sizeof(LiveCounters));
   }
@@ -446,27 +447,28 @@ class Worker {
   // The worker ended without a result: the trial that was running caused it.
   model::CaseResult ended_without_result() {
     const std::uint64_t trial = live_->current_trial.load();
+    const std::string trial_text = live_->trial_text();
     model::Outcome outcome;
     std::string why;
     if (zygote_lost_) {
       // Not the plugin's doing, unless its code killed strain's processes.
       outcome = model::Outcome::error;
       why = fmt::format("the worker zygote (pid {}) died during trial {}, and the worker with it",
-                        zygote_pid_, trial);
+                        zygote_pid_, trial_text);
     } else if (killed_for_hang_) {
       outcome = model::Outcome::hang;
-      why =
-          fmt::format("trial {} made no progress for {}s; the worker was killed", trial, backstop_);
+      why = fmt::format("trial {} made no progress for {}s; the worker was killed", trial_text,
+                        backstop_);
     } else if (WIFSIGNALED(status_)) {
       outcome = model::Outcome::crash;
       why = fmt::format("the worker was killed by signal {} during trial {}",
-                        signal_text(WTERMSIG(status_)), trial);
+                        signal_text(WTERMSIG(status_)), trial_text);
     } else {
       outcome = model::Outcome::error;
       why = fmt::format(
           "the worker exited with status {} during trial {} without reporting a result "
           "(exit() or _exit() called by plugin code?)",
-          WIFEXITED(status_) ? WEXITSTATUS(status_) : -1, trial);
+          WIFEXITED(status_) ? WEXITSTATUS(status_) : -1, trial_text);
     }
     result_.outcomes = live_->snapshot();
     result_.schedules = live_->schedules.load();

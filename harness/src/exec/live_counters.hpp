@@ -4,8 +4,11 @@
 // locks: this is the trial loop); they live in a memfd both processes map, so
 // nothing already counted is lost when a plugin crashes the worker.
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 #include "model/outcome.hpp"
 
@@ -37,11 +40,26 @@ struct LiveCounters {
   //! which under load took longer than a 0.5 s timeout, and the watchdog
   //! took it for a hang of the trial, an extra one (issue 11, item 6).
   std::atomic<std::uint32_t> classifying{0};
+  //! Last, so that the lines the trial loop writes are as they were.
+  //! Trials in flight from current_trial on: a batch's (schedule.batch)
+  //! while its roles run them, else 1. A crash among them is one of them.
+  std::atomic<std::uint32_t> in_flight{1};
 
   //! Changes whenever a trial begins or ends: what a watchdog watches.
   std::uint64_t progress() const {
     return trials_begun.load(std::memory_order_relaxed) +
            trials_done.load(std::memory_order_relaxed);
+  }
+
+  //! The trial in progress, as a message names it.
+  std::string trial_text() const {
+    const std::uint64_t t = current_trial.load(std::memory_order_relaxed);
+    const std::uint32_t n = in_flight.load(std::memory_order_relaxed);
+    if (n <= 1) return fmt::format("{}", t);
+    return fmt::format(
+        "{} (or one of the {} trials after it, run with it as a batch: rerun with "
+        "schedule.batch 1 to tell which)",
+        t, n - 1);
   }
 
   model::OutcomeCounts snapshot() const {

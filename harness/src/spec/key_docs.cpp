@@ -10,7 +10,7 @@ namespace {
 
 // Keep in step with load.cpp and matrix.cpp: spec_keys_test fails when the
 // loader accepts a key missing here, or this names one it rejects.
-constexpr std::array<KeyDoc, 56> kKeys = {{
+constexpr std::array<KeyDoc, 57> kKeys = {{
     {"plugin", "string", "required",
      "The scenario to run, by the name it was registered with (STRAIN_SCENARIO). `strain "
      "plugins` lists the scenarios on the plugin path.",
@@ -58,6 +58,15 @@ constexpr std::array<KeyDoc, 56> kKeys = {{
     {"schedule.time_scale", "number in [0, 1000]", "1",
      "Factor on Context::sleep(), so a tutorial's 0.1 s sleep can take 10 us under stress.",
      "schedule: { time_scale: 0.0001 }"},
+    {"schedule.batch", "integer in [1, 1024]", "1",
+     "Trials each start of the thread team runs, as jcstress does: the team sets up that many "
+     "states, every role runs its part of each in turn, and the checks follow in order, so the "
+     "start barrier and the step between trials are paid once per batch. Each trial keeps its "
+     "own state, contexts, seed and outcome. For scenarios whose state is all in the scenario "
+     "object (a batch runs one role's next trial beside another's current one, so state held "
+     "in globals would mix). Strategies none, random and chaos, threads topology, no site "
+     "fixture; a ThreadSanitizer build and `strain replay` run one trial at a time.",
+     "schedule: { strategy: none, batch: 16 }"},
     {"schedule.seed", "integer >= 0", "1",
      "The spec seed. Each trial's seed derives from it, the case id and the trial index, so "
      "`strain replay` can run one trial again. --seed replaces it for every spec.",

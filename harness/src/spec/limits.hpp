@@ -31,4 +31,12 @@ constexpr double kMaxDurationS = 7 * 24 * 3600.0;
 //! duration and silently dropped it.
 constexpr double kMaxTimeScale = 1000.0;
 
+//! `batch`: trials one start of the thread team runs. The team sets up that
+//! many states at once (contexts of ~0.5 KB each per role), and past a few
+//! dozen the start barrier's cost is already spread thin (docs/performance.md).
+constexpr std::int64_t kMaxBatch = 1024;
+//! A batch's role contexts (batch times role instances), each ~0.6 KB and
+//! touched at set-up: 1024 x 1024 would be ~670 MB before the first trial.
+constexpr std::int64_t kMaxBatchContexts = 65536;
+
 }  // namespace strain::spec::limits

@@ -462,6 +462,7 @@ class Parser {
       for (std::size_t k = 0; k < axes.size(); ++k) axes[k].values[point[k]].assign(r);
       apply_default_strategy(r);
       check_resolved(r);
+      check_batch(r, site.has_value());
       // Distinct values can still spell one id (a string value holding
       // ",k=v"); two cases with one id could not be told apart in a report.
       if (const auto [it, fresh] = ids_.emplace(c.id, diags_.loc(n).line);
@@ -565,6 +566,37 @@ class Parser {
       diags_.error(r.strategy_loc,
                    "strategy controlled runs roles as threads only; this case has topology "
                    "processes (use strategy chaos or random there)");
+  }
+
+  // A batch runs several trials per start of the thread team, each role
+  // going through them one after another: under `controlled` one role runs
+  // at a time anyway and each trial's schedule must be its own, and role
+  // processes share no team to batch; the site fixture brackets each
+  // trial's requests in its log.
+  void check_batch(const Resolved& r, bool site) {
+    if (r.schedule.batch <= 1) return;
+    std::int64_t instances = 0;
+    for (const int c : r.schedule.role_counts) instances += c;
+    if (instances * r.schedule.batch > limits::kMaxBatchContexts)
+      diags_.error(r.batch_loc,
+                   fmt::format("batch {} of {} role instances is {} role contexts, past the limit "
+                               "of {} per case (lower the batch)",
+                               r.schedule.batch, instances, instances * r.schedule.batch,
+                               limits::kMaxBatchContexts));
+    if (site)
+      diags_.error(r.batch_loc, fmt::format("batch {} cannot run with the site fixture, whose log "
+                                            "is kept per trial (use batch: 1)",
+                                            r.schedule.batch));
+    if (r.schedule.topology == Topology::processes)
+      diags_.error(r.batch_loc, fmt::format("batch {} runs in the threads topology only; this case "
+                                            "has topology processes (use batch: 1 there)",
+                                            r.schedule.batch));
+    else if (model::steered(r.schedule.strategy))
+      diags_.error(r.batch_loc,
+                   fmt::format("batch {} needs strategy none, random or chaos; this case runs "
+                               "under controlled{} (one trial at a time)",
+                               r.schedule.batch,
+                               r.strategy_named ? "" : ", the default when a case names none"));
   }
 
   std::string_view text_;

@@ -17,8 +17,8 @@ namespace strain::spec::detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kScheduleKeys = {
-    "topology", "roles", "trials", "budget", "timeout", "strategy", "seed", "time_scale"};
+constexpr std::array<std::string_view, 9> kScheduleKeys = {
+    "topology", "roles", "trials", "budget", "timeout", "strategy", "seed", "time_scale", "batch"};
 constexpr std::array<std::string_view, 15> kStrategyKeys = {
     "name",       "yield_p",       "spin_p",        "sleep_p",        "spin_iters",
     "sleep_us",   "pick",          "depth",         "steps",          "weak_memory",
@@ -380,6 +380,7 @@ std::optional<Assign> Settings::schedule_key(const std::string& key, const YAML:
     }
     return Assign([d = *d](Resolved& r) { r.schedule.time_scale = d; });
   }
+  if (key == "batch") return batch(v);
   // strategy: a plain name (keeping the knobs set elsewhere) or a map.
   std::vector<Assign> parts;
   if (v.IsScalar()) {
@@ -395,6 +396,19 @@ std::optional<Assign> Settings::schedule_key(const std::string& key, const YAML:
   }
   parts.push_back([at = diags_.loc(v)](Resolved& r) { r.strategy_loc = at; });
   return all_of(std::move(parts));
+}
+
+std::optional<Assign> Settings::batch(const YAML::Node& v) {
+  const auto n = to_integer<std::uint32_t>(v);
+  if (!n || *n < 1 || *n > limits::kMaxBatch) {
+    diags_.error(
+        v, fmt::format("'batch' must be an integer in [1, {}], got {}", limits::kMaxBatch, got(v)));
+    return std::nullopt;
+  }
+  return Assign([n = *n, at = diags_.loc(v)](Resolved& r) {
+    r.schedule.batch = n;
+    r.batch_loc = at;
+  });
 }
 
 // `key` is the key as written: "strategy" for the plain-name form. Keys

@@ -30,6 +30,7 @@ struct Resolved {
   Schedule schedule;
   SourceLoc roles_loc;
   SourceLoc strategy_loc;
+  SourceLoc batch_loc;
   // Which strategy settings some level wrote, for the default strategy of a
   // case that names none (spec/default_strategy.hpp).
   bool strategy_named = false, pick_named = false, weak_memory_named = false;
@@ -73,6 +74,7 @@ class Settings {
   std::optional<Assign> param(const Target& t, const YAML::Node& v);
   std::optional<Assign> role(const Target& t, const YAML::Node& v);
   std::optional<Assign> schedule_key(const std::string& key, const YAML::Node& v);
+  std::optional<Assign> batch(const YAML::Node& v);
   std::optional<Assign> strategy_key(const std::string& key, const YAML::Node& v);
 
   Diagnostics& diags_;

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "check/expr.hpp"
-#include "model/outcome.hpp"
-#include "model/strategy.hpp"
 #include "check/value.hpp"
 #include "fixtures/site_options.hpp"
+#include "model/outcome.hpp"
+#include "model/strategy.hpp"
 #include "plugin/scenario_info.hpp"
 #include "spec/diagnostic.hpp"
 
@@ -31,6 +31,9 @@ struct Schedule {
   Strategy strategy;
   std::uint64_t seed = 1;
   double time_scale = 1.0;  // factor on Context::sleep()
+  //! Trials each start of the thread team runs, one after another in every
+  //! role, each on its own state (as jcstress does); 1: one trial a start.
+  std::uint32_t batch = 1;
 };
 
 //! What a case must show, per build: the plain and the tsan build.

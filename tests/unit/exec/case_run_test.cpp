@@ -63,14 +63,19 @@ void set_param(spec::Case& c, const std::string& name, check::Value v) {
 // and in the worker's thread (as ThreadSanitizer builds run it, where each
 // process counts its own reports): counts, failures, metrics, budgets and
 // replays must come out the same.
-enum class Where { threads, processes, processes_in_the_worker };
+// And in the thread topology with a batch (schedule.batch) of 8 trials per
+// start of the team, set up, run and checked in bundles of their own: a
+// trial's outcome, seed and metrics must not depend on where in a batch it
+// ran, nor may a batch run more trials than the case has.
+enum class Where { threads, processes, processes_in_the_worker, threads_batched };
 
 class CaseRunIn : public ::testing::TestWithParam<Where> {
  protected:
   spec::Case make_case(const std::string& plugin, std::vector<std::string> invariants = {}) {
     spec::Case c = exec::make_case(plugin, std::move(invariants));
-    c.schedule.topology =
-        GetParam() == Where::threads ? spec::Topology::threads : spec::Topology::processes;
+    const bool threads = GetParam() == Where::threads || GetParam() == Where::threads_batched;
+    c.schedule.topology = threads ? spec::Topology::threads : spec::Topology::processes;
+    if (GetParam() == Where::threads_batched) c.schedule.batch = 8;
     return c;
   }
   model::RunPlan plan_for(const spec::Case& c, std::optional<std::uint64_t> seed) {
@@ -91,6 +96,8 @@ std::string where_name(const ::testing::TestParamInfo<Where>& info) {
       return "processes";
     case Where::processes_in_the_worker:
       return "processes_in_the_worker";
+    case Where::threads_batched:
+      return "threads_batched";
   }
   return "?";
 }
@@ -217,12 +224,16 @@ struct FaultCase {
   const char* message;
 };
 
-class Faults : public ::testing::TestWithParam<std::tuple<FaultCase, spec::Topology>> {};
+// A topology, and the batch of the thread topology.
+using Layout = std::pair<spec::Topology, std::uint32_t>;
+
+class Faults : public ::testing::TestWithParam<std::tuple<FaultCase, Layout>> {};
 
 TEST_P(Faults, AreClassifiedWithTheirMessage) {
-  const auto& [fault, topology] = GetParam();
+  const auto& [fault, layout] = GetParam();
   spec::Case c = make_case("faulty", {"value == 1"});
-  c.schedule.topology = topology;
+  c.schedule.topology = layout.first;
+  c.schedule.batch = layout.second;
   set_param(c, "mode", check::Value::string(fault.mode));
   c.expect.plain = c.expect.tsan = fault.outcome;
   const model::CaseResult r = run_case(c, plan_for(c, {}));
@@ -247,7 +258,8 @@ INSTANTIATE_TEST_SUITE_P(
             FaultCase{"unrecorded_metric", Outcome::error,
                       "invariant 'value == 1' could not be evaluated: 'value' has no value (the "
                       "metric was not recorded)"}),
-        ::testing::Values(spec::Topology::threads, spec::Topology::processes)));
+        ::testing::Values(Layout{spec::Topology::threads, 1}, Layout{spec::Topology::processes, 1},
+                          Layout{spec::Topology::threads, 8})));
 
 TEST_P(CaseRunIn, AnotherFailureKindThanExpectedIsUnmet) {
   spec::Case c = make_case("faulty");
@@ -304,9 +316,27 @@ TEST_P(CaseRunIn, ProgressIsReportedForALongCase) {
   EXPECT_GT(calls, 0);
 }
 
+// Each role's context says the trial and seed of the trial it runs, also
+// under a strategy that draws from it, and however many trials are left
+// for a last batch.
+TEST_P(CaseRunIn, RolesSeeTheTrialAndSeedOfTheirTrial) {
+  spec::Case c = make_case("trivial", {"sum == 3"});
+  set_param(c, "check_seeds", check::Value::boolean(true));
+  set_param(c, "points", check::Value::integer(3));
+  c.schedule.strategy.name = model::StrategyName::random;
+  c.schedule.strategy.yield_p = 0.2;
+  c.schedule.trials = 61;
+  model::RunPlan plan = plan_for(c, 5);
+  plan.keep_going = true;
+  const model::CaseResult r = run_case(c, plan);
+  EXPECT_EQ(r.trials, 61u);
+  EXPECT_EQ(count(r, Outcome::pass), 61u)
+      << (r.first_failure ? r.first_failure->message : std::string());
+}
+
 INSTANTIATE_TEST_SUITE_P(CaseRun, CaseRunIn,
                          ::testing::Values(Where::threads, Where::processes,
-                                           Where::processes_in_the_worker),
+                                           Where::processes_in_the_worker, Where::threads_batched),
                          where_name);
 
 // The process topology's step between trials runs in role process 0, set-up

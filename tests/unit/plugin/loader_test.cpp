@@ -2,7 +2,6 @@
 // file is reported by path and reason, and none stops the others.
 
 #include "plugin/loader.hpp"
-#include "runtime/tsan_build.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +11,7 @@
 
 #include "plugin/probe.hpp"
 #include "runtime/abi_types.hpp"
+#include "runtime/tsan_build.hpp"
 #include "strain/scenario.hpp"
 
 namespace strain::plugin {
@@ -35,7 +35,7 @@ TEST(Loader, LoadsAScenarioWithItsDeclarations) {
   ASSERT_EQ(s.roles.size(), 2u);
   EXPECT_EQ(s.roles[0].name, "left");
   EXPECT_EQ(s.roles[1].name, "right");
-  ASSERT_EQ(s.params.size(), 4u);
+  ASSERT_EQ(s.params.size(), 5u);
   EXPECT_EQ(s.params[0].name, "fail_every");
   EXPECT_EQ(s.params[0].type, ParamType::integer);
   EXPECT_EQ(s.params[0].default_value, check::Value::integer(0));
@@ -43,6 +43,8 @@ TEST(Loader, LoadsAScenarioWithItsDeclarations) {
   EXPECT_EQ(s.params[2].type, ParamType::string);
   EXPECT_TRUE(s.params[2].allowed.empty()) << "free text, for ids with shell syntax";
   EXPECT_EQ(s.params[3].name, "busy_ms");
+  EXPECT_EQ(s.params[4].name, "check_seeds");
+  EXPECT_EQ(s.params[4].type, ParamType::boolean);
   ASSERT_EQ(s.metrics.size(), 2u);
   EXPECT_EQ(s.metrics[0].name, "sum");
   EXPECT_NE(s.desc, nullptr);

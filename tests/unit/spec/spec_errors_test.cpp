@@ -54,7 +54,8 @@ const std::string kTopKeys =
     "(expected one of: name, description, plugin, params, schedule, fixtures, invariants, show, "
     "matrix, cases)";
 const std::string kScheduleKeys =
-    "(expected one of: topology, roles, trials, budget, timeout, strategy, seed, time_scale)";
+    "(expected one of: topology, roles, trials, budget, timeout, strategy, seed, time_scale, "
+    "batch)";
 const std::string kStrategyKeys =
     "(expected one of: name, yield_p, spin_p, sleep_p, spin_iters, sleep_us, pick, depth, steps, "
     "weak_memory, spin_limit, starve_min_us, starve_max_us, plain_accesses, preemption_bound)";
@@ -223,6 +224,34 @@ const BadSpec kBadSpecs[] = {
          kCases,
      {"test.yaml:3:13: strategy controlled runs roles as threads only; this case has topology "
       "processes (use strategy chaos or random there)"}},
+    // --- batch
+    {"batch_zero",
+     "plugin: bank\nschedule:\n  batch: 0\n" + kCases,
+     {"test.yaml:3:10: 'batch' must be an integer in [1, 1024], got '0'"}},
+    {"batch_too_big",
+     "plugin: bank\nschedule:\n  batch: 1025\n" + kCases,
+     {"test.yaml:3:10: 'batch' must be an integer in [1, 1024], got '1025'"}},
+    {"batch_of_too_many_contexts",
+     "plugin: bank\nschedule: { strategy: none, batch: 1024, roles: { withdraw: 64 } }\n" + kCases,
+     {"test.yaml:2:36: batch 1024 of 65 role instances is 66560 role contexts, past the limit "
+      "of 65536 per case (lower the batch)"}},
+    {"batch_under_the_default_strategy",
+     "plugin: bank\nschedule:\n  batch: 8\n" + kCases,
+     {"test.yaml:3:10: batch 8 needs strategy none, random or chaos; this case runs under "
+      "controlled, the default when a case names none (one trial at a time)"}},
+    {"batch_under_controlled",
+     "plugin: bank\nschedule: { strategy: controlled }\ncases:\n  - name: a\n    schedule: { "
+     "batch: 4 }\n",
+     {"test.yaml:5:24: batch 4 needs strategy none, random or chaos; this case runs under "
+      "controlled (one trial at a time)"}},
+    {"batch_in_processes",
+     "plugin: bank\nschedule:\n  strategy: none\n  topology: processes\n  batch: 2\n" + kCases,
+     {"test.yaml:5:10: batch 2 runs in the threads topology only; this case has topology "
+      "processes (use batch: 1 there)"}},
+    {"batch_with_the_site",
+     "plugin: bank\nschedule: { strategy: none, batch: 2 }\nfixtures: { site: {} }\n" + kCases,
+     {"test.yaml:2:36: batch 2 cannot run with the site fixture, whose log is kept per trial "
+      "(use batch: 1)"}},
     // --- roles
     {"roles_not_a_map",
      "plugin: bank\nschedule:\n  roles: 4\n" + kCases,

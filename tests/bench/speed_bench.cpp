@@ -335,11 +335,12 @@ void BM_Strain(benchmark::State& state, spec::Topology topology, model::Strategy
   run_strain(state, c, trials);
 }
 
-// threads/none, 2 roles, with schedule.batch = range(0): each start of the
-// team runs that many trials (the start barrier and the step paid once).
-void BM_StrainBatch(benchmark::State& state) {
+// none, 2 roles, with schedule.batch = range(0): each start of the team
+// runs that many trials (the start barrier and the step paid once).
+void BM_StrainBatch(benchmark::State& state, spec::Topology topology) {
   const std::uint64_t trials = trials_for(kNativeTrials, 2);
   spec::Case c = trivial_case(trials, 2, 0);
+  c.schedule.topology = topology;
   c.schedule.strategy.name = model::StrategyName::none;
   c.schedule.batch = static_cast<std::uint32_t>(state.range(0));
   run_strain(state, c, trials);
@@ -416,7 +417,12 @@ BENCHMARK_CAPTURE(BM_Strain, threads_controlled, Topology::threads, StrategyName
     ->Range(2, 16)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK(BM_StrainBatch)
+BENCHMARK_CAPTURE(BM_StrainBatch, threads, Topology::threads)
+    ->RangeMultiplier(4)
+    ->Range(4, 64)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_StrainBatch, processes, Topology::processes)
     ->RangeMultiplier(4)
     ->Range(4, 64)
     ->Unit(benchmark::kMillisecond)

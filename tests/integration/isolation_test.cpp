@@ -110,30 +110,41 @@ TEST(Cli, FaultsBecomeOutcomesAlsoInWorkersStartedByExec) {
   expect_faults_as_outcomes(r, report);
 }
 
-// A batch (schedule.batch 8) runs trials 0-7 together: a fault recorded in
-// a context is its own trial's; a crash or hang is the batch's, said so,
-// from its first trial, and the case after them runs. A ThreadSanitizer
-// build runs one trial at a time: there each fault is trial 3's.
+// A batch (schedule.batch 8) runs trials 0-7 together, in either
+// topology: a fault recorded in a context is its own trial's; a crash or
+// hang is the batch's, said so, from its first trial, and the case after
+// them runs. A ThreadSanitizer build runs one trial at a time: there each
+// fault is trial 3's.
 TEST(Cli, FaultsInABatchAreItsTrialsOrTheBatchs) {
   auto [r, report] = run_test_spec("faults_batched");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const bool batched = report["build"] == "plain";
-  const std::map<std::string, std::tuple<std::string, int, int, std::string>> expected = {
-      {"throw", {"error", 3, 3, "role first#0: thrown at the chosen trial"}},
-      {"segfault",
-       batched ? std::tuple{"crash", 0, 0,
-                            "killed by signal SIGSEGV (Segmentation fault) during trial 0 (or one "
-                            "of the 7 trials after it, run with it as a batch: rerun with "
-                            "schedule.batch 1 to tell which)"}
-               : std::tuple{"crash", 3, 3,
-                            "killed by signal SIGSEGV (Segmentation fault) "
-                            "during trial 3"}},
+  using Want = std::tuple<std::string, int, int, std::string>;  // outcome, passes, trial, text
+  // A crash or hang: the batch's, from trial 0, or trial 3's after 3 passes.
+  const auto fault = [&](const std::string& outcome, const std::string& in_batch,
+                         const std::string& alone) {
+    return batched ? Want{outcome, 0, 0, in_batch} : Want{outcome, 3, 3, alone};
+  };
+  const std::string batch_trial =
+      "trial 0 (or one of the 7 trials after it, run with it as a batch: rerun with "
+      "schedule.batch 1 to tell which)";
+  const std::string batch_limit = "after 2s (the 0.25s timeout for each of up to 8 trials";
+  const std::string segv = "killed by signal SIGSEGV (Segmentation fault)";
+  const std::string stuck = "role processes still running: first#0 (pid ";
+  const Want thrown{"error", 3, 3, "role first#0: thrown at the chosen trial"};
+  const std::map<std::string, Want> expected = {
+      {"throw", thrown},
+      {"proc_throw", thrown},
+      {"segfault", fault("crash", segv + " during " + batch_trial, segv + " during trial 3")},
+      {"proc_segfault", fault("crash", segv + " during " + batch_trial, segv)},
       {"spin_forever",
-       batched ? std::tuple{"hang", 0, 0,
-                            "trials 0-7, a batch, still running after 2s (the 0.25s timeout for "
-                            "each of up to 8 trials; the roles run them one after another, so "
-                            "the one that hangs is among them)"}
-               : std::tuple{"hang", 3, 3, "trial 3 still running after the 0.25s timeout"}},
+       fault("hang",
+             "trials 0-7, a batch, still running " + batch_limit +
+                 "; the roles run them one after another, so the one that hangs is among them)",
+             "trial 3 still running after the 0.25s timeout")},
+      {"proc_spin_forever",
+       fault("hang", batch_trial + " still running " + batch_limit + "); " + stuck,
+             "trial 3 still running after the 0.25s timeout; " + stuck)},
   };
   for (const auto& [name, want] : expected) {
     const auto& [outcome, passes, trial, text] = want;

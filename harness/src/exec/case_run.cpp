@@ -87,7 +87,7 @@ bool team_body(void* arg, unsigned index) noexcept {
 bool batch_body(void* arg, unsigned index) noexcept {
   auto& cs = *static_cast<CaseState*>(arg);
   bool flagged = false;
-  for (std::uint32_t j = 0; j < cs.batch_len; ++j)
+  for (std::uint32_t j = 0, n = *cs.shared_len; j < n; ++j)
     flagged |=
         run_part(cs, index, cs.all_ctx[std::size_t{j} * cs.team_size + index], cs.state_of(j));
   return flagged;
@@ -136,10 +136,13 @@ void record_process_end(CaseState& cs, ProcessTeam& team, ProcessTeam::End end,
   const std::string who = "role " + instance_name(cs, index) + ": ";
   cs.ended = Clock::now();
   cs.clock_fresh = true;
+  // Inside a batch, which of its trials cannot be told (LiveCounters).
+  const bool batch = cs.live->in_flight.load(std::memory_order_relaxed) > 1;
   if (end == ProcessTeam::End::died) {
     const bool signaled = why.find("killed by signal") != std::string::npos;
     (void)cs.record(signaled ? Outcome::crash : Outcome::error,
-                    who + why + (between && index == 0 ? in_between : ""));
+                    who + why + (between && index == 0 ? in_between : "") +
+                        (batch ? " during trial " + cs.live->trial_text() : ""));
     return;
   }
   // Name the trial and the role processes that never finished it, as the
@@ -150,11 +153,15 @@ void record_process_end(CaseState& cs, ProcessTeam& team, ProcessTeam::End end,
   if (between)
     stuck += fmt::format("{}{} (pid {}){}", stuck.empty() ? "" : ", ", instance_name(cs, 0),
                          team.pids()[0], in_between);
+  const double timeout_s = cs.kase->schedule.timeout_s;
   (void)cs.record(Outcome::hang,
-                  fmt::format("trial {} still running after the {}s timeout; role processes "
-                              "still running: {}",
-                              cs.live->current_trial.load(std::memory_order_relaxed),
-                              cs.kase->schedule.timeout_s, stuck.empty() ? "none" : stuck));
+                  fmt::format("trial {} still running after {}; role processes still running: {}",
+                              cs.live->trial_text(),
+                              batch ? fmt::format("{}s (the {}s timeout for each of up to {} "
+                                                  "trials)",
+                                                  timeout_s * cs.batch, timeout_s, cs.batch)
+                                    : fmt::format("the {}s timeout", timeout_s),
+                              stuck.empty() ? "none" : stuck));
 }
 
 }  // namespace
@@ -212,7 +219,8 @@ model::CaseResult CaseRun::run() {
   const double budget_s = plan_.budget_s.value_or(c_.schedule.budget_s);
   cs_->deadline = cs_->t0 + std::chrono::duration_cast<Clock::duration>(
                                 std::chrono::duration<double>(budget_s));
-  if (processes) cs_->stamp = &control->stamp;  // on its start barrier's line
+  // On its start barrier's line; a batch's are in the arena (make_arena).
+  if (processes && cs_->batch == 1) cs_->stamp = &control->stamp;
   cs_->aim_roles();
   if (!cs_->prepare()) {
     // Every trial failed in setup before any role ran.
@@ -278,9 +286,8 @@ void CaseRun::make_arena(unsigned n, bool processes) {
   // A ThreadSanitizer build runs one trial at a time, so that each report
   // is one trial's, and a replay runs the one trial it names; the spec
   // loader refuses a batch where it cannot run at all.
-  cs_->batch = processes || steered(c_) || c_.site || plan_.tsan_build || plan_.only_trial
-                   ? 1
-                   : c_.schedule.batch;
+  cs_->batch =
+      steered(c_) || c_.site || plan_.tsan_build || plan_.only_trial ? 1 : c_.schedule.batch;
   cs_->team_size = n;
   const std::size_t b = cs_->batch;
   // Each state on lines of its own: the roles work on neighbouring ones at
@@ -293,8 +300,9 @@ void CaseRun::make_arena(unsigned n, bool processes) {
                           n * sizeof(sched::ThreadSched) + sizeof(ProcessControl) +
                           c_.show.size() * sizeof(CaseState::Accumulator) + sizeof(LiveCounters) +
                           sizeof(LaneTally) + sizeof(std::atomic<std::uint32_t>) +
-                          c_.params.size() * sizeof(detail::ParamValue) + state_align,
-                      13),
+                          c_.params.size() * sizeof(detail::ParamValue) + state_align +
+                          sizeof(std::uint32_t),
+                      14),
       processes);
   Arena& arena = *cs_->arena;
   cs_->states = static_cast<std::byte*>(arena.allocate(b * cs_->state_stride, state_align));
@@ -304,6 +312,7 @@ void CaseRun::make_arena(unsigned n, bool processes) {
   // line (exec/trial_stamp.hpp).
   cs_->stamp = arena.make_array<TrialStamp>(b).data();
   cs_->all_ctx = arena.make_array<Context>(b * n);
+  cs_->shared_len = &arena.make_array<std::uint32_t>(1)[0];
   cs_->sched_state = arena.make_array<sched::ThreadSched>(n);
   cs_->all_metrics = arena.make_array<detail::MetricSlot>(b * n_metrics);
   cs_->metrics = cs_->all_metrics.first(n_metrics);
@@ -428,8 +437,10 @@ void CaseRun::report_progress(std::uint64_t trials_done) {
 void CaseRun::run_processes(unsigned n, ProcessControl* control) {
   CaseState& cs = *cs_;
   const bool lane = lane_fits(cs);
-  ProcessTeam team(n, &team_body, lane ? &lane_between : nullptr, lane ? &lane_resume : nullptr,
-                   &cs, control);
+  // A batch runs only where the lane does (lane_fits(): what excludes one
+  // excludes the other), whose step checks and sets up a batch.
+  ProcessTeam team(n, cs.batch > 1 ? &batch_body : &team_body, lane ? &lane_between : nullptr,
+                   lane ? &lane_resume : nullptr, &cs, control);
   // Whether the waiters may spin: sampled here, off the trial loop, for them
   // all (core/spare_cores.hpp). This thread waits too when it runs the step
   // between trials; it sleeps while the lane does.
@@ -455,7 +466,7 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
     // Without the lane this thread checks every trial and reads the clock
     // there (below); with it, it watches the budget for the lane.
     const ProcessTeam::End end =
-        team.wait(c_.schedule.timeout_s, lane ? watch_slice() : 0.1, why, index);
+        team.wait(c_.schedule.timeout_s * cs.batch, lane ? watch_slice() : 0.1, why, index);
     if (lane) watch_budget();
     if (end == ProcessTeam::End::died || end == ProcessTeam::End::timeout) {
       if (lane) cs.pull(*cs.lane);

@@ -146,6 +146,7 @@ void CaseState::set_up_done() {
     *stamp = detail::context_data(*main).own;
   } else {
     for (std::uint32_t j = 0; j < batch_len; ++j) stamp[j] = detail::context_data(mains[j]).own;
+    *shared_len = batch_len;
     // A hang of the batch is the first trial's that is not recorded.
     live->current_trial.store(stamp[0].trial, std::memory_order_relaxed);
     live->in_flight.store(batch_len, std::memory_order_relaxed);

@@ -236,6 +236,9 @@ struct CaseState {
   std::span<Context> mains;
   std::span<Context> all_ctx;
   std::span<detail::MetricSlot> all_metrics;
+  //! batch_len as the roles read it, in the arena: in the process topology
+  //! role process 0 sets up the batches, and every role process runs them.
+  std::uint32_t* shared_len = nullptr;
   void* state_of(std::uint32_t j) const noexcept { return states + j * state_stride; }
   //! Makes bundle `j` the current one (state, main, thread_ctx, metrics).
   void select(std::uint32_t j) noexcept {

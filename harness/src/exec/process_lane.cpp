@@ -12,21 +12,51 @@ std::int64_t to_ns(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
-bool hand_back(CaseState& cs, LaneTally::Reason why) {
+// Hands the step back to the worker's thread: about bundle `bundle` of a
+// batch (0 without one), going on at `resume_at` when resumed.
+bool hand_back(CaseState& cs, LaneTally::Reason why, std::uint32_t bundle = 0,
+               std::uint32_t resume_at = LaneTally::kSetUp) {
   cs.fresh_clock();  // the time of the failure (a pass that ends the run needs none)
   cs.push(*cs.lane);
   cs.lane->ended_ns.store(to_ns(cs.ended), std::memory_order_relaxed);
   cs.lane->reason.store(why, std::memory_order_relaxed);
+  cs.lane->bundle.store(bundle, std::memory_order_relaxed);
+  cs.lane->resume_at.store(resume_at, std::memory_order_relaxed);
   return false;  // published by the team's hand-back (seq_cst)
 }
 
-// Sets up the next trial and publishes the counters (once, whichever way).
+// Sets up the next trial, or batch, and publishes the counters (once,
+// whichever way). A set-up that fails after a batch's first ends the batch
+// there (CaseState::prepare_rest) and is handed back once it ran.
 bool set_up_next(CaseState& cs) {
+  if (cs.batch > 1) cs.select(0);
   cs.begin_trial();
   if (!cs.desc->construct(cs.state, *cs.main)) return hand_back(cs, LaneTally::kSetupFailed);
+  if (cs.batch > 1) cs.prepare_rest();
   cs.set_up_done();
   cs.push(*cs.lane);
   return true;
+}
+
+// Checks the trials of the batch from bundle `first` on (the one trial, with
+// no batch), then sets up the next.
+bool check_from(CaseState& cs, std::uint32_t first) {
+  for (std::uint32_t j = first; j < cs.batch_len; ++j) {
+    if (cs.batch > 1) cs.select(j);
+    cs.desc->check(cs.state, *cs.main);
+    cs.desc->destroy(cs.state);
+    cs.accumulate_shown();
+    if (!cs.clean_pass()) return hand_back(cs, LaneTally::kChecked, j, j + 1);
+    if (!cs.record(model::Outcome::pass, {})) {
+      for (std::uint32_t k = j + 1; k < cs.batch_len; ++k) cs.desc->destroy(cs.state_of(k));
+      return hand_back(cs, LaneTally::kStopped, j);
+    }
+  }
+  if (cs.batch_setup_failed) {
+    cs.batch_setup_failed = false;
+    return hand_back(cs, LaneTally::kSetupFailed, cs.batch_len);
+  }
+  return set_up_next(cs);
 }
 
 }  // namespace
@@ -42,18 +72,14 @@ bool lane_between(void* arg, bool flagged) noexcept {
   // This process's copy of the counters is stale: the trials since the
   // coordinator last had them were counted in the arena.
   cs.pull(*cs.lane);
-  cs.desc->check(cs.state, *cs.main);
-  cs.desc->destroy(cs.state);
-  cs.accumulate_shown();
-  if (!cs.clean_pass()) return hand_back(cs, LaneTally::kChecked);
-  if (!cs.record(model::Outcome::pass, {})) return hand_back(cs, LaneTally::kStopped);
-  return set_up_next(cs);
+  return check_from(cs, 0);
 }
 
 bool lane_resume(void* arg, bool) noexcept {
   CaseState& cs = *static_cast<CaseState*>(arg);
   cs.pull(*cs.lane);  // the worker's thread recorded what was handed back
-  return set_up_next(cs);
+  const std::uint32_t at = cs.lane->resume_at.load(std::memory_order_relaxed);
+  return at == LaneTally::kSetUp ? set_up_next(cs) : check_from(cs, at);
 }
 
 bool take_back(CaseState& cs) {
@@ -62,6 +88,8 @@ bool take_back(CaseState& cs) {
   cs.ended =
       Clock::time_point(std::chrono::nanoseconds(t.ended_ns.load(std::memory_order_relaxed)));
   cs.clock_fresh = true;
+  // The trial handed back: its bundle's contexts, metrics and state.
+  if (cs.batch > 1) cs.select(t.bundle.load(std::memory_order_relaxed));
   bool go_on = false;
   switch (t.reason.load(std::memory_order_relaxed)) {
     case LaneTally::kStopped:

@@ -38,6 +38,12 @@ struct LaneTally {
     kSetupFailed,  // the next trial's set-up failed: record it, set up another
   };
   std::atomic<std::uint32_t> reason{kChecked};
+  //! In a batch (CaseState::batch): the bundle the hand-back is about, and
+  //! where the lane goes on when resumed (the next bundle to check, or
+  //! kSetUp: set up the next batch).
+  std::atomic<std::uint32_t> bundle{0};
+  static constexpr std::uint32_t kSetUp = ~0u;
+  std::atomic<std::uint32_t> resume_at{kSetUp};
 };
 
 //! Whether a case can check and set up its trials in a role process: only

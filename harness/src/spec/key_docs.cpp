@@ -59,13 +59,14 @@ constexpr std::array<KeyDoc, 57> kKeys = {{
      "Factor on Context::sleep(), so a tutorial's 0.1 s sleep can take 10 us under stress.",
      "schedule: { time_scale: 0.0001 }"},
     {"schedule.batch", "integer in [1, 1024]", "1",
-     "Trials each start of the thread team runs, as jcstress does: the team sets up that many "
-     "states, every role runs its part of each in turn, and the checks follow in order, so the "
-     "start barrier and the step between trials are paid once per batch. Each trial keeps its "
-     "own state, contexts, seed and outcome. For scenarios whose state is all in the scenario "
-     "object (a batch runs one role's next trial beside another's current one, so state held "
-     "in globals would mix). Strategies none, random and chaos, threads topology, no site "
-     "fixture; a ThreadSanitizer build and `strain replay` run one trial at a time.",
+     "Trials each start of the team runs, as jcstress does: that many states are set up, every "
+     "role runs its part of each in turn, and the checks follow in order, so the start barrier "
+     "and the step between trials are paid once per batch. Each trial keeps its own state, "
+     "contexts, seed and outcome; a crash or hang is the batch's, and a batch may run for "
+     "batch x timeout. For scenarios whose state is all in the scenario object (a batch runs "
+     "one role's next trial beside another's current one, so state held in globals would "
+     "mix). Strategies none, random and chaos, either topology, no site fixture; a "
+     "ThreadSanitizer build and `strain replay` run one trial at a time.",
      "schedule: { strategy: none, batch: 16 }"},
     {"schedule.seed", "integer >= 0", "1",
      "The spec seed. Each trial's seed derives from it, the case id and the trial index, so "

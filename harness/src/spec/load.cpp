@@ -568,11 +568,10 @@ class Parser {
                    "processes (use strategy chaos or random there)");
   }
 
-  // A batch runs several trials per start of the thread team, each role
-  // going through them one after another: under `controlled` one role runs
-  // at a time anyway and each trial's schedule must be its own, and role
-  // processes share no team to batch; the site fixture brackets each
-  // trial's requests in its log.
+  // A batch runs several trials per start of the team, each role going
+  // through them one after another: under `controlled` one role runs at a
+  // time anyway and each trial's schedule must be its own; the site fixture
+  // brackets each trial's requests in its log.
   void check_batch(const Resolved& r, bool site) {
     if (r.schedule.batch <= 1) return;
     std::int64_t instances = 0;
@@ -587,11 +586,7 @@ class Parser {
       diags_.error(r.batch_loc, fmt::format("batch {} cannot run with the site fixture, whose log "
                                             "is kept per trial (use batch: 1)",
                                             r.schedule.batch));
-    if (r.schedule.topology == Topology::processes)
-      diags_.error(r.batch_loc, fmt::format("batch {} runs in the threads topology only; this case "
-                                            "has topology processes (use batch: 1 there)",
-                                            r.schedule.batch));
-    else if (model::steered(r.schedule.strategy))
+    if (model::steered(r.schedule.strategy))
       diags_.error(r.batch_loc,
                    fmt::format("batch {} needs strategy none, random or chaos; this case runs "
                                "under controlled{} (one trial at a time)",

@@ -63,11 +63,17 @@ void set_param(spec::Case& c, const std::string& name, check::Value v) {
 // and in the worker's thread (as ThreadSanitizer builds run it, where each
 // process counts its own reports): counts, failures, metrics, budgets and
 // replays must come out the same.
-// And in the thread topology with a batch (schedule.batch) of 8 trials per
+// And in either topology with a batch (schedule.batch) of 8 trials per
 // start of the team, set up, run and checked in bundles of their own: a
 // trial's outcome, seed and metrics must not depend on where in a batch it
 // ran, nor may a batch run more trials than the case has.
-enum class Where { threads, processes, processes_in_the_worker, threads_batched };
+enum class Where {
+  threads,
+  processes,
+  processes_in_the_worker,
+  threads_batched,
+  processes_batched
+};
 
 class CaseRunIn : public ::testing::TestWithParam<Where> {
  protected:
@@ -75,7 +81,8 @@ class CaseRunIn : public ::testing::TestWithParam<Where> {
     spec::Case c = exec::make_case(plugin, std::move(invariants));
     const bool threads = GetParam() == Where::threads || GetParam() == Where::threads_batched;
     c.schedule.topology = threads ? spec::Topology::threads : spec::Topology::processes;
-    if (GetParam() == Where::threads_batched) c.schedule.batch = 8;
+    if (GetParam() == Where::threads_batched || GetParam() == Where::processes_batched)
+      c.schedule.batch = 8;
     return c;
   }
   model::RunPlan plan_for(const spec::Case& c, std::optional<std::uint64_t> seed) {
@@ -98,6 +105,8 @@ std::string where_name(const ::testing::TestParamInfo<Where>& info) {
       return "processes_in_the_worker";
     case Where::threads_batched:
       return "threads_batched";
+    case Where::processes_batched:
+      return "processes_batched";
   }
   return "?";
 }
@@ -259,7 +268,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "invariant 'value == 1' could not be evaluated: 'value' has no value (the "
                       "metric was not recorded)"}),
         ::testing::Values(Layout{spec::Topology::threads, 1}, Layout{spec::Topology::processes, 1},
-                          Layout{spec::Topology::threads, 8})));
+                          Layout{spec::Topology::threads, 8},
+                          Layout{spec::Topology::processes, 8})));
 
 TEST_P(CaseRunIn, AnotherFailureKindThanExpectedIsUnmet) {
   spec::Case c = make_case("faulty");
@@ -336,7 +346,8 @@ TEST_P(CaseRunIn, RolesSeeTheTrialAndSeedOfTheirTrial) {
 
 INSTANTIATE_TEST_SUITE_P(CaseRun, CaseRunIn,
                          ::testing::Values(Where::threads, Where::processes,
-                                           Where::processes_in_the_worker, Where::threads_batched),
+                                           Where::processes_in_the_worker, Where::threads_batched,
+                                           Where::processes_batched),
                          where_name);
 
 // The process topology's step between trials runs in role process 0, set-up

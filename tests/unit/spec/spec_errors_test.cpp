@@ -244,10 +244,6 @@ const BadSpec kBadSpecs[] = {
      "batch: 4 }\n",
      {"test.yaml:5:24: batch 4 needs strategy none, random or chaos; this case runs under "
       "controlled (one trial at a time)"}},
-    {"batch_in_processes",
-     "plugin: bank\nschedule:\n  strategy: none\n  topology: processes\n  batch: 2\n" + kCases,
-     {"test.yaml:5:10: batch 2 runs in the threads topology only; this case has topology "
-      "processes (use batch: 1 there)"}},
     {"batch_with_the_site",
      "plugin: bank\nschedule: { strategy: none, batch: 2 }\nfixtures: { site: {} }\n" + kCases,
      {"test.yaml:2:36: batch 2 cannot run with the site fixture, whose log is kept per trial "

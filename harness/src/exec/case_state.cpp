@@ -98,10 +98,7 @@ void CaseState::prepare_rest() {
 
 bool CaseState::finish_batch() {
   for (std::uint32_t j = 0; j < batch_len; ++j) {
-    select(j);
-    // A check that hangs is this trial's.
-    if (j > 0) live->current_trial.store(stamp[j].trial, std::memory_order_relaxed);
-    if (j == 0) live->in_flight.store(1, std::memory_order_relaxed);
+    select_to_check(j);
     finish();
     if (stopped_by == model::StopReason::none) continue;
     for (std::uint32_t k = j + 1; k < batch_len; ++k) desc->destroy(state_of(k));

@@ -247,6 +247,13 @@ struct CaseState {
     thread_ctx = all_ctx.subspan(std::size_t{j} * team_size, team_size);
     metrics = all_metrics.subspan(j * metrics.size(), metrics.size());
   }
+  //! select(j) to check the batch's trial j once its roles ran: a crash or
+  //! hang from here on (in the plugin's check) is that trial's alone.
+  void select_to_check(std::uint32_t j) noexcept {
+    select(j);
+    if (j > 0) live->current_trial.store(stamp[j].trial, std::memory_order_relaxed);
+    if (j == 0) live->in_flight.store(1, std::memory_order_relaxed);
+  }
 
   // Builds a fresh state for the next trial. Returns false when the run is
   // over; trials whose setup fails are recorded as errors and skipped.

@@ -42,7 +42,7 @@ bool set_up_next(CaseState& cs) {
 // no batch), then sets up the next.
 bool check_from(CaseState& cs, std::uint32_t first) {
   for (std::uint32_t j = first; j < cs.batch_len; ++j) {
-    if (cs.batch > 1) cs.select(j);
+    if (cs.batch > 1) cs.select_to_check(j);
     cs.desc->check(cs.state, *cs.main);
     cs.desc->destroy(cs.state);
     cs.accumulate_shown();
@@ -51,6 +51,9 @@ bool check_from(CaseState& cs, std::uint32_t first) {
       for (std::uint32_t k = j + 1; k < cs.batch_len; ++k) cs.desc->destroy(cs.state_of(k));
       return hand_back(cs, LaneTally::kStopped, j);
     }
+    // Counted where the worker's thread finds it if this process dies in
+    // the next trial's check (without a batch, set_up_next() publishes).
+    if (cs.batch > 1) cs.push(*cs.lane);
   }
   if (cs.batch_setup_failed) {
     cs.batch_setup_failed = false;

@@ -397,9 +397,15 @@ TEST_P(CaseRunIn, AFailedSetUpIsTheTrialsErrorAndTheRunStopsThere) {
 
 // A crash in the check, which the process topology runs in role process 0:
 // the trial's crash, said to be in the step between trials, not the role.
-TEST(CaseRun, ACrashInTheChecksRoleProcessIsNamedAsOne) {
+// Also inside a batch (trial 25 is the second of trials 24-31): the check
+// runs after the roles ran them all, so the crash is trial 25's alone, and
+// trial 24, checked before it, is counted.
+class CheckCrash : public ::testing::TestWithParam<std::uint32_t> {};
+
+TEST_P(CheckCrash, InTheChecksRoleProcessIsNamedAsOne) {
   spec::Case c = make_case("setup_heap");
   c.schedule.topology = spec::Topology::processes;
+  c.schedule.batch = GetParam();
   set_param(c, "crash_check_at", check::Value::integer(25));
   c.expect.plain = c.expect.tsan = Outcome::crash;
   const model::CaseResult r = run_case(c, plan_for(c, {}));
@@ -415,8 +421,11 @@ TEST(CaseRun, ACrashInTheChecksRoleProcessIsNamedAsOne) {
   EXPECT_NE(r.first_failure->message.find("while it checked the trial and set up the next"),
             std::string::npos)
       << r.first_failure->message;
+  EXPECT_EQ(r.first_failure->message.find("batch"), std::string::npos) << r.first_failure->message;
   EXPECT_TRUE(r.met);
 }
+
+INSTANTIATE_TEST_SUITE_P(CaseRun, CheckCrash, ::testing::Values(1u, 8u));
 
 }  // namespace
 }  // namespace strain::exec

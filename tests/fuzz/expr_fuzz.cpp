@@ -20,12 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                               NameType::number,  NameType::numeric,
                                               NameType::boolean, NameType::string};
   static const std::vector<Value> vars = {
-      Value::integer(3),
-      Value::integer(std::numeric_limits<std::int64_t>::min()),
-      Value::number(-0.5),
-      Value::number(std::numeric_limits<double>::quiet_NaN()),
-      Value::boolean(true),
-      Value::string("fixed")};
+      Value::integer(3),    Value::integer(std::numeric_limits<std::int64_t>::min()),
+      Value::number(-0.5),  Value::number(std::numeric_limits<double>::quiet_NaN()),
+      Value::boolean(true), Value::string("fixed")};
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   Expr e;
   strain::check::ExprError err;

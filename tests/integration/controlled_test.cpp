@@ -145,8 +145,7 @@ TEST(Controlled, CodeTheSchedulerCannotSteerEndsAsAnExplainedHang) {
   EXPECT_EQ((*c)["verdict"], "met");
   const std::string m = (*c)["first_failure"]["message"];
   EXPECT_NE(m.find("still running after the 1s timeout"), std::string::npos) << m;
-  EXPECT_NE(m.find("under strategy controlled one thread runs at a time"), std::string::npos)
-      << m;
+  EXPECT_NE(m.find("under strategy controlled one thread runs at a time"), std::string::npos) << m;
   EXPECT_NE(m.find("holds the turn"), std::string::npos) << m;
 }
 
@@ -172,8 +171,10 @@ namespace {
 TEST(DefaultStrategy, ThePortfolioFindsEveryKernelBugAndReplaysIt) {
   const std::string json = kWork + "/kernels-default.json";
   // --strategy default replaces each kernel spec's own controlled/pct.
-  const Result r = strain(kKernelPath + " run tests/bench/specs --filter '*/bug' --strategy default "
-                          "--report json:" + json);
+  const Result r = strain(kKernelPath +
+                          " run tests/bench/specs --filter '*/bug' --strategy default "
+                          "--report json:" +
+                          json);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const auto report = read_json(json);
   ASSERT_GE(report["cases"].size(), 12u);
@@ -194,8 +195,10 @@ TEST(DefaultStrategy, ThePortfolioFindsEveryKernelBugAndReplaysIt) {
 // a usage error naming the forms.
 TEST(DefaultStrategy, TheStrategyFlagAndItsVariableReplaceTheSpecs) {
   const std::string json = kWork + "/strategy-flag.json";
-  const Result none = strain(kKernelPath + " run tests/bench/specs/lost_update.yaml --verbose "
-                             "--strategy none --report json:" + json);
+  const Result none = strain(kKernelPath +
+                             " run tests/bench/specs/lost_update.yaml --verbose "
+                             "--strategy none --report json:" +
+                             json);
   EXPECT_NE(none.out.find("strategy=none "), std::string::npos) << none.out;
   const Result env = strain(kKernelPath + " run tests/bench/specs/lost_update.yaml --verbose",
                             "STRAIN_STRATEGY=controlled/pos");
@@ -219,10 +222,10 @@ TEST(Dfs, RunsEveryInterleavingOnceAndSaysWhenItRanThemAll) {
   EXPECT_EQ(r.code, 1) << "cut_short is unmet\n" << r.out << r.err;
   const auto& report = run.report;
   const std::map<std::string, std::pair<std::uint64_t, bool>> expected = {
-      {"dfs/all/points=0", {1, true}},    {"dfs/all/points=1", {2, true}},
-      {"dfs/all/points=2", {6, true}},    {"dfs/all/points=3", {20, true}},
-      {"dfs/unpreempted", {2, true}},     {"dfs/one_preemption", {8, true}},
-      {"dfs/cut_short", {10, false}},     {"dfs/slow_trials", {1, true}}};
+      {"dfs/all/points=0", {1, true}}, {"dfs/all/points=1", {2, true}},
+      {"dfs/all/points=2", {6, true}}, {"dfs/all/points=3", {20, true}},
+      {"dfs/unpreempted", {2, true}},  {"dfs/one_preemption", {8, true}},
+      {"dfs/cut_short", {10, false}},  {"dfs/slow_trials", {1, true}}};
   for (const auto& [id, want] : expected) {
     const auto* c = find_case(report, id);
     ASSERT_NE(c, nullptr) << id;
@@ -263,12 +266,16 @@ TEST(Dfs, DporRunsOneInterleavingPerOrderOfTheConflictingOperations) {
   const SpecRun run = run_test_spec("dpor");
   const Result& r = run.run;
   EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const std::map<std::string, std::uint64_t> expected = {
-      {"dpor/three_writers", 6},          {"dpor/independent", 1},
-      {"dpor/readers", 1},                {"dpor/one_writer_two_readers", 5},
-      {"dpor/two_writers_twice", 6},      {"dpor/locked", 4},
-      {"dpor/own_locks", 1},              {"dpor/own_locks_one_variable", 2},
-      {"dpor/spin", 3},                   {"dpor/spin_yield", 2}};
+  const std::map<std::string, std::uint64_t> expected = {{"dpor/three_writers", 6},
+                                                         {"dpor/independent", 1},
+                                                         {"dpor/readers", 1},
+                                                         {"dpor/one_writer_two_readers", 5},
+                                                         {"dpor/two_writers_twice", 6},
+                                                         {"dpor/locked", 4},
+                                                         {"dpor/own_locks", 1},
+                                                         {"dpor/own_locks_one_variable", 2},
+                                                         {"dpor/spin", 3},
+                                                         {"dpor/spin_yield", 2}};
   for (const auto& [id, want] : expected) {
     const auto* c = find_case(run.report, id);
     ASSERT_NE(c, nullptr) << id;
@@ -314,16 +321,16 @@ TEST(Dfs, FindsTheKernelBugsReplaysThemAndProvesTheSmallFixedKernels) {
   // 4,112 interleavings), and this one may be loaded.
   const std::string proved_json = kWork + "/kernels_dfs_proved.json";
   const std::vector<std::string> proved = {
-      "aba/fixed",         "check_then_act/fixed",  "four_events/fixed",
-      "lazy_init/fixed",   "lock_order/fixed",      "long_run/fixed",  "lost_update/fixed",
-      "missed_signal/fixed", "order_violation/fixed", "philosophers/fixed",
-      "publication/fixed", "stolen_wakeup/fixed", "torn_read/fixed",
-      "two_critical_sections/fixed"};
+      "aba/fixed",          "check_then_act/fixed",       "four_events/fixed",
+      "lazy_init/fixed",    "lock_order/fixed",           "long_run/fixed",
+      "lost_update/fixed",  "missed_signal/fixed",        "order_violation/fixed",
+      "philosophers/fixed", "publication/fixed",          "stolen_wakeup/fixed",
+      "torn_read/fixed",    "two_critical_sections/fixed"};
   std::string filter;
   for (const auto& id : proved) filter += (filter.empty() ? "" : ":") + id;
-  const Result fixed = strain(kKernelPath + " run tests/bench/specs --strategy controlled/dfs " +
-                              "--intensity 10 --filter '" + filter + "' --report json:" +
-                              proved_json);
+  const Result fixed =
+      strain(kKernelPath + " run tests/bench/specs --strategy controlled/dfs " +
+             "--intensity 10 --filter '" + filter + "' --report json:" + proved_json);
   EXPECT_EQ(fixed.code, 0) << fixed.out << fixed.err;
   const auto report = read_json(proved_json);
   ASSERT_EQ(report["cases"].size(), proved.size());
@@ -352,9 +359,11 @@ TEST(Dfs, FindsTheKernelBugsReplaysThemAndProvesTheSmallFixedKernels) {
 TEST(Dfs, WithTheWeakMemoryModelEachStoreALoadMayReadIsTried) {
   const SpecRun run = run_test_spec("weak");
   EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
-  const std::map<std::string, std::uint64_t> proved = {
-      {"weak/mp_release_acquire", 8}, {"weak/mp_seq_cst", 6}, {"weak/sb_seq_cst", 4},
-      {"weak/mp_locked", 9},          {"weak/mp_relaxed_sc", 4}};
+  const std::map<std::string, std::uint64_t> proved = {{"weak/mp_release_acquire", 8},
+                                                       {"weak/mp_seq_cst", 6},
+                                                       {"weak/sb_seq_cst", 4},
+                                                       {"weak/mp_locked", 9},
+                                                       {"weak/mp_relaxed_sc", 4}};
   for (const auto& [id, want] : proved) {
     const auto* c = find_case(run.report, id);
     ASSERT_NE(c, nullptr) << id;
@@ -372,11 +381,10 @@ TEST(Dfs, WithTheWeakMemoryModelEachStoreALoadMayReadIsTried) {
     const auto& f = (*c)["first_failure"];
     ASSERT_FALSE(f.is_null()) << id;
     const std::string trace = kWork + "/" + std::string(id).substr(5) + ".trace";
-    const Result again = shell(f["replay"].get<std::string>() + " --repeat 3 --record-trace " +
-                               trace);
+    const Result again =
+        shell(f["replay"].get<std::string>() + " --repeat 3 --record-trace " + trace);
     EXPECT_NE(again.out.find("failed 3 of 3 runs"), std::string::npos) << f["replay"] << again.out;
-    EXPECT_NE(read_json(trace)["interleaving"].dump().find("read a stale value"),
-              std::string::npos)
+    EXPECT_NE(read_json(trace)["interleaving"].dump().find("read a stale value"), std::string::npos)
         << id << ": the trace says which load read an older store";
   }
 }

@@ -100,7 +100,7 @@ inline SpecRun run_test_spec(const std::string& spec, const std::string& extra =
   fs::remove(json);
   SpecRun out;
   out.run = strain("--plugin-path " + kTestPlugins + " run tests/integration/specs/" + spec +
-                   ".yaml " + extra + (extra.empty() ? "" : " ") + "--report json:" + json,
+                       ".yaml " + extra + (extra.empty() ? "" : " ") + "--report json:" + json,
                    env);
   if (fs::exists(json)) out.report = read_json(json);
   return out;

@@ -48,8 +48,8 @@ TEST_P(SteeredSpec, EveryCaseMeetsItsExpectationAndEveryFailureReplaysExactly) {
     const std::string replay = c["first_failure"]["replay"];
     const Result again = shell(replay + " --repeat 5");
     EXPECT_EQ(again.code, 1) << replay << "\n" << again.out << again.err;
-    EXPECT_NE(again.out.find("failed 5 of 5 runs"), std::string::npos)
-        << replay << "\n" << again.out;
+    EXPECT_NE(again.out.find("failed 5 of 5 runs"), std::string::npos) << replay << "\n"
+                                                                       << again.out;
   }
   // Each spec has bug cases, and each was found.
   EXPECT_GT(failures, 0) << r.out;
@@ -66,7 +66,8 @@ TEST(Steered, ADeadlockNamesTheThreadsTheCodeStartedAndTheirWaits) {
   const std::string json = kWork + "/steered-deadlock.json";
   const Result r = strain(
       "run specs/steered/std_queue_pipeline.yaml --case "
-      "std_queue_pipeline/bug_sentinel_not_reposted --report json:" + json);
+      "std_queue_pipeline/bug_sentinel_not_reposted --report json:" +
+      json);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const auto report = read_json(json);
   const auto& f = report["cases"][0]["first_failure"];
@@ -119,8 +120,9 @@ TEST(Steered, AThreadSpinningOnAPlainVariableIsNamedAtItsLoopInTheHang) {
   const std::string m = (*spin)["first_failure"]["message"];
   EXPECT_NE(m.find("main#0/thread1 holds the turn"), std::string::npos) << m;
   EXPECT_TRUE(std::regex_search(
-      m, std::regex("holds the turn;[^\n]*\n  at .*wait_for_flag.* tests/plugins/spin_plain.cpp:16\n"
-                    "  called from .*start_waiting.* tests/plugins/spin_plain.cpp:20")))
+      m,
+      std::regex("holds the turn;[^\n]*\n  at .*wait_for_flag.* tests/plugins/spin_plain.cpp:16\n"
+                 "  called from .*start_waiting.* tests/plugins/spin_plain.cpp:20")))
       << m;
 }
 
@@ -130,12 +132,13 @@ TEST(Steered, AThreadLeftRunningWhenTheRolesEndIsReported) {
   if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
   const std::string spec = kWork + "/detached.yaml", json = kWork + "/detached.json";
   fs::create_directories(kWork);
-  std::ofstream(spec) << "plugin: std_detached_thread\n"
-                         "schedule: { trials: 500, budget: 20s, timeout: 5s, seed: 5,\n"
-                         "  strategy: { name: controlled, pick: random } }\n"
-                         "cases:\n"
-                         "  - { name: joined, params: { variant: joined }, expect: pass }\n"
-                         "  - { name: detached, params: { variant: detached }, expect: violation }\n";
+  std::ofstream(spec)
+      << "plugin: std_detached_thread\n"
+         "schedule: { trials: 500, budget: 20s, timeout: 5s, seed: 5,\n"
+         "  strategy: { name: controlled, pick: random } }\n"
+         "cases:\n"
+         "  - { name: joined, params: { variant: joined }, expect: pass }\n"
+         "  - { name: detached, params: { variant: detached }, expect: violation }\n";
   const Result r = strain("run " + spec + " --report json:" + json);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const auto report = read_json(json);
@@ -180,11 +183,12 @@ TEST(Steered, AFailureAStartedThreadRecordsAfterItsRoleEndedIsTheTrials) {
   if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
   const std::string spec = kWork + "/late_expect.yaml", json = kWork + "/late_expect.json";
   fs::create_directories(kWork);
-  std::ofstream(spec) << "plugin: role_threads\n"
-                         "schedule: { trials: 200, budget: 20s, timeout: 5s, seed: 3,\n"
-                         "  roles: { owner: 2 }, strategy: { name: controlled, pick: random } }\n"
-                         "cases:\n"
-                         "  - { name: late, params: { variant: late_expect }, expect: violation }\n";
+  std::ofstream(spec)
+      << "plugin: role_threads\n"
+         "schedule: { trials: 200, budget: 20s, timeout: 5s, seed: 3,\n"
+         "  roles: { owner: 2 }, strategy: { name: controlled, pick: random } }\n"
+         "cases:\n"
+         "  - { name: late, params: { variant: late_expect }, expect: violation }\n";
   const Result r = strain("--plugin-path " + kTestPlugins + " run " + spec +
                           " --keep-going --report json:" + json);
   EXPECT_EQ(r.code, 0) << r.out << r.err;

@@ -336,11 +336,12 @@ TEST(Run, VerboseShowsSettingsDebugCommandMetricsAndOutput) {
       << r.out;
   // Complete, to paste as it is: gdb --args, this strain and its plugin
   // path, the spec's absolute path (printed_commands_test pastes it).
-  EXPECT_NE(r.out.find("in a debugger: gdb --args " + fs::canonical(kBin).string() +
-                       " --plugin-path " + kTestPlugins + " run " + kSrc +
-                       "/tests/integration/specs/trivial_met.yaml --case trivial_met/finds --seed 5 "
-                       "--in-process"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("in a debugger: gdb --args " + fs::canonical(kBin).string() + " --plugin-path " +
+                 kTestPlugins + " run " + kSrc +
+                 "/tests/integration/specs/trivial_met.yaml --case trivial_met/finds --seed 5 "
+                 "--in-process"),
+      std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("metrics: sum=3"), std::string::npos) << r.out;
   EXPECT_EQ(

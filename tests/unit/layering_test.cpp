@@ -12,10 +12,9 @@
 
 #include <gtest/gtest.h>
 
-#include <iostream>
-
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <regex>
 #include <set>
@@ -69,15 +68,14 @@ TEST(Layering, EveryIncludeGoesDown) {
         ++includes;
         const std::string to = m[1];
         if (to == name || to == "strain") continue;
-        EXPECT_TRUE(rule->second.count(to))
-            << fs::relative(f.path(), src).string() << ":" << n << " includes " << to
-            << "/, which " << name << "/ may not (it may include: the public API"
-            << [&] {
-                 std::string s;
-                 for (const auto& a : rule->second) s += ", " + a + "/";
-                 return s;
-               }()
-            << ")";
+        EXPECT_TRUE(rule->second.count(to)) << fs::relative(f.path(), src).string() << ":" << n
+                                            << " includes " << to << "/, which " << name
+                                            << "/ may not (it may include: the public API" <<
+            [&] {
+              std::string s;
+              for (const auto& a : rule->second) s += ", " + a + "/";
+              return s;
+            }() << ")";
       }
     }
   }

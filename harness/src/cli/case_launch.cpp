@@ -62,9 +62,9 @@ model::CaseResult run_one(const spec::Case& c, const model::RunPlan& plan,
   spec::override_strategy(fallback, "chaos");
   model::RunPlan chaos = plan;
   chaos.strategy_flag = fallback.strategy_flag;
-  const std::string why = r.first_failure ? r.first_failure->message.substr(
-                                                0, r.first_failure->message.find('\n'))
-                                          : std::string("a trial hung");
+  const std::string why =
+      r.first_failure ? r.first_failure->message.substr(0, r.first_failure->message.find('\n'))
+                      : std::string("a trial hung");
   model::CaseResult again = run_as_planned(fallback, chaos, hooks, g, in_process);
   again.note = fmt::format(
       "the controlled scheduler could not steer this code ({}; no schedule point was passed: "
@@ -96,9 +96,8 @@ void print_settings(const spec::Case& c, std::uint64_t seed, std::vector<std::st
       "    schedule: topology={} roles: {} trials={} budget={}s timeout={}s time_scale={} "
       "strategy={} (yield_p={} spin_p={} sleep_p={}) seed={}\n",
       s.topology == spec::Topology::threads ? "threads" : "processes", roles, s.trials, s.budget_s,
-      s.timeout_s, s.time_scale,
-      model::label(s.strategy),
-      s.strategy.yield_p, s.strategy.spin_p, s.strategy.sleep_p, seed);
+      s.timeout_s, s.time_scale, model::label(s.strategy), s.strategy.yield_p, s.strategy.spin_p,
+      s.strategy.sleep_p, seed);
   // The whole line runs as pasted: gdb --args, then this strain with its
   // plugin path, the spec's absolute path, and every word quoted.
   std::error_code ec;

@@ -31,7 +31,7 @@ Action add_merge(CLI::App& app, const Global&) {
     const model::RunSummary merged = report::merge_reports(inputs);
     report::Fanout rep = make_reporters(f->output, f->reports, f->inputs, /*merged=*/true);
     model::RunInfo info{merged.build, merged.seed,      merged.seed_overridden,
-                       {},           merged.timestamp, merged.selection};
+                        {},           merged.timestamp, merged.selection};
     info.seed_per_spec = merged.seed_per_spec;
     for (const auto& r : merged.results) info.case_ids.push_back(r.id);
     rep.run_started(info);

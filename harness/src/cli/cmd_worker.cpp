@@ -12,9 +12,9 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/intensity.hpp"
-#include "exec/zygote.hpp"
 #include "core/errors.hpp"
 #include "exec/isolated_runner.hpp"
+#include "exec/zygote.hpp"
 #include "model/run_plan.hpp"
 #include "plugin/loader.hpp"
 #include "spec/load.hpp"
@@ -97,9 +97,8 @@ Action add_zygote(CLI::App& app, const Global& g) {
     // The workers are this process's children: their parent-death check
     // is against it.
     const pid_t self = ::getpid();
-    const int rc = exec::serve_zygote(3, *host, [&g, self](const std::string& plan) {
-      return run_worker(plan, 3, 4, self, g);
-    });
+    const int rc = exec::serve_zygote(
+        3, *host, [&g, self](const std::string& plan) { return run_worker(plan, 3, 4, self, g); });
     return rc < 0 ? 0 : rc;
   };
 }

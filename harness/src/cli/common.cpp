@@ -151,8 +151,7 @@ void apply_strategy_flag(spec::Case& c, const std::string& text) {
 }
 
 std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
-                                   const plugin::Catalog& catalog,
-                                   const spec::CaseFilter& wanted) {
+                                   const plugin::Catalog& catalog, const spec::CaseFilter& wanted) {
   std::vector<spec::Spec> specs;
   std::vector<spec::Diagnostic> all;
   for (const auto& f : files) {

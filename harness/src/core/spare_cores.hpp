@@ -42,9 +42,9 @@ inline bool alone() noexcept { return g_others_running.load(std::memory_order_re
 //! `ours`, a process team's roles) into g_others_running: /proc/loadavg's
 //! count of runnable threads on the whole machine, less this process's
 //! threads that are running or runnable (/proc/self/task/*/stat) and those
-//! of `ours` (/proc/<pid>/task/*/stat), read before and after it. Leaves it unchanged when they cannot
-//! be read (a container without /proc): the waiters then go on as before.
-//! Costs tens of microseconds: call it from a watchdog, every 100 ms or so.
+//! of `ours` (/proc/<pid>/task/*/stat), read before and after it. Leaves it unchanged when they
+//! cannot be read (a container without /proc): the waiters then go on as before. Costs tens of
+//! microseconds: call it from a watchdog, every 100 ms or so.
 void sample_others_running(std::span<const pid_t> ours = {}) noexcept;
 
 }  // namespace strain::core

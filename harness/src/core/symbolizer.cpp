@@ -23,6 +23,8 @@ namespace {
 // machine), and a run starts a worker process per case, while stacks are
 // symbolized only for hang and deadlock reports. The pointers are typed by
 // the headers' own declarations (decltype), so a mismatch does not compile.
+// One X per function, in rows (clang-format would stair-step them).
+// clang-format off
 #define STRAIN_LIBDW_FUNCTIONS(X)                                                          \
   X(dwarf_attr) X(dwarf_attr_integrate) X(dwarf_diename) X(dwarf_filesrc)                  \
   X(dwarf_formref_die) X(dwarf_formstring) X(dwarf_formudata) X(dwarf_getscopes)           \
@@ -32,6 +34,7 @@ namespace {
   X(dwfl_module_getsrc) X(dwfl_module_info) X(dwfl_report_begin) X(dwfl_report_end)        \
   X(dwfl_standard_find_debuginfo) X(dwfl_module_nextcu) X(dwarf_haspc) X(dwarf_getsrc_die)  \
   X(dwarf_linesrc) X(dwarf_lineno)
+// clang-format on
 
 struct Libdw {
 #define STRAIN_LIBDW_MEMBER(name) decltype(&::name) name = nullptr;
@@ -47,11 +50,11 @@ const Libdw& dw() {
     Libdw t;
     // STRAIN_LIBDW names another libdw (one outside the loader's path).
     const char* name = std::getenv("STRAIN_LIBDW");
-    void* lib = ::dlopen(name != nullptr && *name != '\0' ? name : "libdw.so.1",
-                         RTLD_NOW | RTLD_LOCAL);
+    void* lib =
+        ::dlopen(name != nullptr && *name != '\0' ? name : "libdw.so.1", RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) return t;
     bool all = true;
-#define STRAIN_LIBDW_LOAD(name)                                  \
+#define STRAIN_LIBDW_LOAD(name)                                      \
   t.name = reinterpret_cast<decltype(&::name)>(::dlsym(lib, #name)); \
   all = all && t.name != nullptr;
     STRAIN_LIBDW_FUNCTIONS(STRAIN_LIBDW_LOAD)
@@ -148,8 +151,8 @@ Dwarf_Die* compile_unit(Dwfl_Module* mod, Dwarf_Addr pc, Dwarf_Addr& bias) {
 // The function and call sites of the inlined code at `pc` in `cu` (whose
 // addresses are `pc` - `bias`), filling `f.text` and `f.inlined_in` when
 // DWARF has scopes for it. Returns false when it has none (no debug info).
-bool inline_chain(Dwarf_Die* cu, Dwarf_Addr bias, Dwarf_Addr pc, const std::string& file,
-                  int line, const std::string& symbol, SymbolizedFrame& f) {
+bool inline_chain(Dwarf_Die* cu, Dwarf_Addr bias, Dwarf_Addr pc, const std::string& file, int line,
+                  const std::string& symbol, SymbolizedFrame& f) {
   if (cu == nullptr) return false;
   // dwarf_getscopes() gives the innermost scope at `pc`; the chain of
   // concrete callers around an inlined instance comes from
@@ -189,12 +192,14 @@ bool inline_chain(Dwarf_Die* cu, Dwarf_Addr bias, Dwarf_Addr pc, const std::stri
     Dwarf_Attribute attr;
     Dwarf_Word call_file = 0, call_line = 0;
     here_file.clear();
-    if (dw().dwarf_formudata(dw().dwarf_attr(&scopes[k], DW_AT_call_file, &attr), &call_file) == 0 &&
+    if (dw().dwarf_formudata(dw().dwarf_attr(&scopes[k], DW_AT_call_file, &attr), &call_file) ==
+            0 &&
         files != nullptr && call_file < nfiles)
       here_file = normal(dw().dwarf_filesrc(files, call_file, nullptr, nullptr));
-    here_line = dw().dwarf_formudata(dw().dwarf_attr(&scopes[k], DW_AT_call_line, &attr), &call_line) == 0
-                    ? static_cast<int>(call_line)
-                    : 0;
+    here_line =
+        dw().dwarf_formudata(dw().dwarf_attr(&scopes[k], DW_AT_call_line, &attr), &call_line) == 0
+            ? static_cast<int>(call_line)
+            : 0;
   }
   return !first;
 }
@@ -205,8 +210,7 @@ bool inline_chain(Dwarf_Die* cu, Dwarf_Addr bias, Dwarf_Addr pc, const std::stri
 void symbolize_without_libdw(const std::vector<void*>& addresses,
                              std::vector<SymbolizedFrame>& out) {
   Dl_info self{};
-  const bool have_self =
-      ::dladdr(reinterpret_cast<void*>(&symbolize_addresses), &self) != 0;
+  const bool have_self = ::dladdr(reinterpret_cast<void*>(&symbolize_addresses), &self) != 0;
   for (std::size_t k = 0; k < addresses.size(); ++k) {
     SymbolizedFrame& f = out[k];
     const auto pc = reinterpret_cast<std::uintptr_t>(addresses[k]) - 1;
@@ -268,7 +272,8 @@ std::vector<SymbolizedFrame> symbolize_addresses(const std::vector<void*>& addre
     // nearest symbol below is some unrelated exported function.
     GElf_Off sym_off = 0;
     GElf_Sym sym{};
-    const char* sym_name = dw().dwfl_module_addrinfo(mod, pc, &sym_off, &sym, nullptr, nullptr, nullptr);
+    const char* sym_name =
+        dw().dwfl_module_addrinfo(mod, pc, &sym_off, &sym, nullptr, nullptr, nullptr);
     std::string function;
     if (sym_name != nullptr && (sym.st_size == 0 || sym_off < sym.st_size))
       function = demangle(sym_name);

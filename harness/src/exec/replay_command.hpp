@@ -14,7 +14,6 @@ namespace strain::exec {
 //! absolute path; `steps` (PCT's learned k, if not 0) is passed on with
 //! --steps, and a run's --strategy with --strategy.
 std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::uint64_t trial,
-                           std::uint64_t steps = 0,
-                           const std::vector<std::string>& prefix = {});
+                           std::uint64_t steps = 0, const std::vector<std::string>& prefix = {});
 
 }  // namespace strain::exec

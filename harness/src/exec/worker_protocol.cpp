@@ -1,10 +1,9 @@
 #include "exec/worker_protocol.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
-#include <stdexcept>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace strain::exec {
 
@@ -33,8 +32,8 @@ double num_from(const json& j) {
 }
 
 json to_json(const model::TrialFailure& f) {
-  return {{"trial", f.trial},     {"seed", f.seed},      {"outcome", model::to_string(f.outcome)},
-          {"message", f.message}, {"at_s", num(f.at_s)}, {"replay", f.replay},
+  return {{"trial", f.trial},      {"seed", f.seed},      {"outcome", model::to_string(f.outcome)},
+          {"message", f.message},  {"at_s", num(f.at_s)}, {"replay", f.replay},
           {"schedule", f.schedule}};
 }
 
@@ -72,14 +71,15 @@ std::string encode_failure(const model::TrialFailure& f) {
 std::string encode_result(const model::CaseResult& r) {
   json outcomes = json::array();
   for (auto n : r.outcomes) outcomes.push_back(n);
-  json j = {{"trials", r.trials},         {"elapsed_s", num(r.elapsed_s)}, {"outcomes", outcomes},
-            {"stopped_by", model::to_string(r.stopped_by)}, {"note", r.note},           {"met", r.met},
+  json j = {{"trials", r.trials},       {"elapsed_s", num(r.elapsed_s)},
+            {"outcomes", outcomes},     {"stopped_by", model::to_string(r.stopped_by)},
+            {"note", r.note},           {"met", r.met},
             {"schedules", r.schedules}, {"unsteerable", r.unsteerable}};
   j["first_failure"] = r.first_failure ? to_json(*r.first_failure) : json(nullptr);
   // [interleavings, complete, bound or -1].
   if (r.explored)
-    j["explored"] = json::array({r.explored->interleavings, r.explored->complete,
-                                 r.explored->bound.value_or(-1)});
+    j["explored"] = json::array(
+        {r.explored->interleavings, r.explored->complete, r.explored->bound.value_or(-1)});
   // A list of [name, value] pairs: an object would reorder the names.
   json metrics = json::array();
   for (const auto& [name, value] : r.metrics) metrics.push_back(json::array({name, num(value)}));

@@ -19,10 +19,10 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "runtime/abi_types.hpp"
 #include "sched/controller.hpp"
 #include "sched/shadow_stack.hpp"
 #include "sched/steer.hpp"
-#include "runtime/abi_types.hpp"
 #include "strain/context.hpp"
 
 #define STRAIN_TSAN_EXPORT extern "C" __attribute__((visibility("default")))
@@ -137,8 +137,8 @@ STRAIN_INLINE bool cas(volatile T* a, T* expected, T desired, int mo, int fmo) n
   s->controller->point(s->index, "atomic.compare_exchange", const_cast<const T*>(a),
                        Access::update);
   const T before = *expected;
-  const bool ok = __atomic_compare_exchange_n(a, expected, desired, false, __ATOMIC_SEQ_CST,
-                                              __ATOMIC_SEQ_CST);
+  const bool ok =
+      __atomic_compare_exchange_n(a, expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
   if constexpr (kModelled<T>) {
     if (ok)
       s->controller->store(s->index, const_cast<const T*>(a), bits(before), bits(desired), mo,
@@ -178,20 +178,14 @@ STRAIN_TSAN_EXPORT void __tsan_vptr_update(void**, void*) {}
 STRAIN_TSAN_EXPORT void __tsan_vptr_read(void**) {}
 
 // --- plain accesses -------------------------------------------------------------
-#define STRAIN_PLAIN(size)                                                             \
-  STRAIN_TSAN_EXPORT void __tsan_read##size(void* a) { plain_access(a, false); }       \
-  STRAIN_TSAN_EXPORT void __tsan_write##size(void* a) { plain_access(a, true); }       \
-  STRAIN_TSAN_EXPORT void __tsan_read##size##_pc(void* a, void*) {                     \
-    plain_access(a, false);                                                            \
-  }                                                                                    \
-  STRAIN_TSAN_EXPORT void __tsan_write##size##_pc(void* a, void*) {                    \
-    plain_access(a, true);                                                             \
-  }                                                                                    \
-  STRAIN_TSAN_EXPORT void __tsan_unaligned_read##size(const void* a) {                 \
-    plain_access(a, false);                                                            \
-  }                                                                                    \
-  STRAIN_TSAN_EXPORT void __tsan_unaligned_write##size(void* a) { plain_access(a, true); } \
-  STRAIN_TSAN_EXPORT void __tsan_volatile_read##size(void* a) { plain_access(a, false); } \
+#define STRAIN_PLAIN(size)                                                                       \
+  STRAIN_TSAN_EXPORT void __tsan_read##size(void* a) { plain_access(a, false); }                 \
+  STRAIN_TSAN_EXPORT void __tsan_write##size(void* a) { plain_access(a, true); }                 \
+  STRAIN_TSAN_EXPORT void __tsan_read##size##_pc(void* a, void*) { plain_access(a, false); }     \
+  STRAIN_TSAN_EXPORT void __tsan_write##size##_pc(void* a, void*) { plain_access(a, true); }     \
+  STRAIN_TSAN_EXPORT void __tsan_unaligned_read##size(const void* a) { plain_access(a, false); } \
+  STRAIN_TSAN_EXPORT void __tsan_unaligned_write##size(void* a) { plain_access(a, true); }       \
+  STRAIN_TSAN_EXPORT void __tsan_volatile_read##size(void* a) { plain_access(a, false); }        \
   STRAIN_TSAN_EXPORT void __tsan_volatile_write##size(void* a) { plain_access(a, true); }
 STRAIN_PLAIN(1)
 STRAIN_PLAIN(2)
@@ -203,53 +197,53 @@ STRAIN_TSAN_EXPORT void __tsan_read_range(void* a, unsigned long) { plain_access
 STRAIN_TSAN_EXPORT void __tsan_write_range(void* a, unsigned long) { plain_access(a, true); }
 
 // --- atomics ----------------------------------------------------------------------
-#define STRAIN_ATOMIC(w)                                                                         \
-  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_load(const volatile a##w* a, int mo) {              \
-    return load(a, mo);                                                                          \
-  }                                                                                              \
-  STRAIN_TSAN_EXPORT void __tsan_atomic##w##_store(volatile a##w* a, a##w v, int mo) {           \
-    store(a, v, mo);                                                                             \
-  }                                                                                              \
-  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_exchange(volatile a##w* a, a##w v, int mo) {        \
-    return update(a, mo, "atomic.exchange",                                                      \
-                  [&] { return __atomic_exchange_n(a, v, __ATOMIC_SEQ_CST); });                  \
-  }                                                                                              \
-  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_add(volatile a##w* a, a##w v, int mo) {       \
-    return update(a, mo, "atomic.fetch_add",                                                     \
-                  [&] { return __atomic_fetch_add(a, v, __ATOMIC_SEQ_CST); });                   \
-  }                                                                                              \
-  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_sub(volatile a##w* a, a##w v, int mo) {       \
-    return update(a, mo, "atomic.fetch_sub",                                                     \
-                  [&] { return __atomic_fetch_sub(a, v, __ATOMIC_SEQ_CST); });                   \
-  }                                                                                              \
-  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_and(volatile a##w* a, a##w v, int mo) {       \
-    return update(a, mo, "atomic.fetch_and",                                                     \
-                  [&] { return __atomic_fetch_and(a, v, __ATOMIC_SEQ_CST); });                   \
-  }                                                                                              \
-  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_or(volatile a##w* a, a##w v, int mo) {        \
-    return update(a, mo, "atomic.fetch_or",                                                      \
-                  [&] { return __atomic_fetch_or(a, v, __ATOMIC_SEQ_CST); });                    \
-  }                                                                                              \
-  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_xor(volatile a##w* a, a##w v, int mo) {       \
-    return update(a, mo, "atomic.fetch_xor",                                                     \
-                  [&] { return __atomic_fetch_xor(a, v, __ATOMIC_SEQ_CST); });                   \
-  }                                                                                              \
-  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_nand(volatile a##w* a, a##w v, int mo) {      \
-    return update(a, mo, "atomic.fetch_nand",                                                    \
-                  [&] { return __atomic_fetch_nand(a, v, __ATOMIC_SEQ_CST); });                  \
-  }                                                                                              \
-  STRAIN_TSAN_EXPORT int __tsan_atomic##w##_compare_exchange_strong(                             \
-      volatile a##w* a, a##w* c, a##w v, int mo, int fmo) {                                      \
-    return cas(a, c, v, mo, fmo);                                                                \
-  }                                                                                              \
-  STRAIN_TSAN_EXPORT int __tsan_atomic##w##_compare_exchange_weak(volatile a##w* a, a##w* c,     \
-                                                                  a##w v, int mo, int fmo) {     \
-    return cas(a, c, v, mo, fmo);                                                                \
-  }                                                                                              \
-  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_compare_exchange_val(volatile a##w* a, a##w c,      \
-                                                                  a##w v, int mo, int fmo) {     \
-    (void)cas(a, &c, v, mo, fmo);                                                                \
-    return c;                                                                                    \
+#define STRAIN_ATOMIC(w)                                                                       \
+  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_load(const volatile a##w* a, int mo) {            \
+    return load(a, mo);                                                                        \
+  }                                                                                            \
+  STRAIN_TSAN_EXPORT void __tsan_atomic##w##_store(volatile a##w* a, a##w v, int mo) {         \
+    store(a, v, mo);                                                                           \
+  }                                                                                            \
+  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_exchange(volatile a##w* a, a##w v, int mo) {      \
+    return update(a, mo, "atomic.exchange",                                                    \
+                  [&] { return __atomic_exchange_n(a, v, __ATOMIC_SEQ_CST); });                \
+  }                                                                                            \
+  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_add(volatile a##w* a, a##w v, int mo) {     \
+    return update(a, mo, "atomic.fetch_add",                                                   \
+                  [&] { return __atomic_fetch_add(a, v, __ATOMIC_SEQ_CST); });                 \
+  }                                                                                            \
+  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_sub(volatile a##w* a, a##w v, int mo) {     \
+    return update(a, mo, "atomic.fetch_sub",                                                   \
+                  [&] { return __atomic_fetch_sub(a, v, __ATOMIC_SEQ_CST); });                 \
+  }                                                                                            \
+  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_and(volatile a##w* a, a##w v, int mo) {     \
+    return update(a, mo, "atomic.fetch_and",                                                   \
+                  [&] { return __atomic_fetch_and(a, v, __ATOMIC_SEQ_CST); });                 \
+  }                                                                                            \
+  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_or(volatile a##w* a, a##w v, int mo) {      \
+    return update(a, mo, "atomic.fetch_or",                                                    \
+                  [&] { return __atomic_fetch_or(a, v, __ATOMIC_SEQ_CST); });                  \
+  }                                                                                            \
+  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_xor(volatile a##w* a, a##w v, int mo) {     \
+    return update(a, mo, "atomic.fetch_xor",                                                   \
+                  [&] { return __atomic_fetch_xor(a, v, __ATOMIC_SEQ_CST); });                 \
+  }                                                                                            \
+  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_fetch_nand(volatile a##w* a, a##w v, int mo) {    \
+    return update(a, mo, "atomic.fetch_nand",                                                  \
+                  [&] { return __atomic_fetch_nand(a, v, __ATOMIC_SEQ_CST); });                \
+  }                                                                                            \
+  STRAIN_TSAN_EXPORT int __tsan_atomic##w##_compare_exchange_strong(volatile a##w* a, a##w* c, \
+                                                                    a##w v, int mo, int fmo) { \
+    return cas(a, c, v, mo, fmo);                                                              \
+  }                                                                                            \
+  STRAIN_TSAN_EXPORT int __tsan_atomic##w##_compare_exchange_weak(volatile a##w* a, a##w* c,   \
+                                                                  a##w v, int mo, int fmo) {   \
+    return cas(a, c, v, mo, fmo);                                                              \
+  }                                                                                            \
+  STRAIN_TSAN_EXPORT a##w __tsan_atomic##w##_compare_exchange_val(volatile a##w* a, a##w c,    \
+                                                                  a##w v, int mo, int fmo) {   \
+    (void)cas(a, &c, v, mo, fmo);                                                              \
+    return c;                                                                                  \
   }
 STRAIN_ATOMIC(8)
 STRAIN_ATOMIC(16)

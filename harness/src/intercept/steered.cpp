@@ -1,5 +1,6 @@
 #include "intercept/steered.hpp"
 
+#include <cxxabi.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -7,15 +8,13 @@
 
 #include <cerrno>
 #include <climits>
-#include <cxxabi.h>
 #include <exception>
 #include <string>
 
 #include "intercept/real.hpp"
+#include "runtime/abi_types.hpp"
 #include "sched/controller.hpp"
 #include "sched/steer.hpp"
-#include "strain/context.hpp"
-#include "runtime/abi_types.hpp"
 #include "strain/context.hpp"
 
 namespace strain::intercept {

@@ -20,10 +20,14 @@ void put(Json& j, const char* key, const std::optional<T>& v) {
 // that says so is wrong.
 template <class T>
 bool holds(const Json& v) {
-  if constexpr (std::is_same_v<T, bool>) return v.is_boolean();
-  else if constexpr (std::is_same_v<T, std::uint64_t>) return v.is_number_unsigned();
-  else if constexpr (std::is_floating_point_v<T>) return v.is_number();
-  else if constexpr (std::is_same_v<T, std::string>) return v.is_string();
+  if constexpr (std::is_same_v<T, bool>)
+    return v.is_boolean();
+  else if constexpr (std::is_same_v<T, std::uint64_t>)
+    return v.is_number_unsigned();
+  else if constexpr (std::is_floating_point_v<T>)
+    return v.is_number();
+  else if constexpr (std::is_same_v<T, std::string>)
+    return v.is_string();
   else {
     if (!v.is_array()) return false;
     for (const auto& e : v)
@@ -52,18 +56,12 @@ void take(const Json& j, const char* key, std::optional<T>& out) {
 }  // namespace
 
 std::string to_json(const RunPlan& p) {
-  Json j{{"spec_path", p.spec_path},
-         {"case_id", p.case_id},
-         {"plugin_file", p.plugin_file},
-         {"seed", p.seed},
-         {"strategy_flag", p.strategy_flag},
-         {"intensity", p.intensity},
-         {"keep_going", p.keep_going},
-         {"repeat", p.repeat},
-         {"first_trial", p.first_trial},
-         {"trace_in", p.trace_in},
-         {"trace_out", p.trace_out},
-         {"tsan_build", p.tsan_build},
+  Json j{{"spec_path", p.spec_path},          {"case_id", p.case_id},
+         {"plugin_file", p.plugin_file},      {"seed", p.seed},
+         {"strategy_flag", p.strategy_flag},  {"intensity", p.intensity},
+         {"keep_going", p.keep_going},        {"repeat", p.repeat},
+         {"first_trial", p.first_trial},      {"trace_in", p.trace_in},
+         {"trace_out", p.trace_out},          {"tsan_build", p.tsan_build},
          {"command_prefix", p.command_prefix}};
   put(j, "only_trial", p.only_trial);
   put(j, "budget_s", p.budget_s);

@@ -5,8 +5,8 @@
 namespace strain::model {
 
 namespace {
-constexpr std::array<std::string_view, 7> kNames = {
-    "", "trials", "budget", "failure", "error", "interrupted", "explored"};
+constexpr std::array<std::string_view, 7> kNames = {"",      "trials",      "budget",  "failure",
+                                                    "error", "interrupted", "explored"};
 }  // namespace
 
 std::string_view to_string(StopReason s) noexcept { return kNames[static_cast<std::size_t>(s)]; }

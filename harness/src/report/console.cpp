@@ -116,7 +116,9 @@ class ConsoleReporter final : public Reporter {
         out_ << fmt::format(" {}={}", printable_line(name), value);
       out_ << '\n';
     }
-    out_ << fmt::format("    stopped by: {}\n", r.stopped_by == model::StopReason::none ? "-" : model::to_string(r.stopped_by));
+    out_ << fmt::format("    stopped by: {}\n", r.stopped_by == model::StopReason::none
+                                                    ? "-"
+                                                    : model::to_string(r.stopped_by));
     if (r.output.empty()) return;
     out_ << fmt::format("    plugin output ({} bytes):\n", r.output_bytes);
     std::size_t start = 0;

@@ -121,8 +121,9 @@ std::string case_section(const model::CaseResult& r, std::uint64_t repeat) {
             "time to first failure");
   h += fact(r.first_failure ? std::to_string(r.first_failure->trial + 1) : "-",
             "trials to first failure");
-  h += fact(r.stopped_by == model::StopReason::none ? "-" : std::string(model::to_string(r.stopped_by)),
-            "stopped by");
+  h += fact(
+      r.stopped_by == model::StopReason::none ? "-" : std::string(model::to_string(r.stopped_by)),
+      "stopped by");
   h += "</div>";
   h += "<figure>" + histogram(r) + "</figure>";
   if (!r.note.empty())
@@ -130,9 +131,8 @@ std::string case_section(const model::CaseResult& r, std::uint64_t repeat) {
   if (r.explored)
     // Styled inline: a rule in the page's style sheet would change every
     // report, and the golden ones are compared byte for byte.
-    h += fmt::format(
-        R"(<div style="border-left:4px solid #2e7d32;padding:6px 10px;margin:8px 0">)"
-        R"(<b>Explored</b> {}</div>)",
+    h += fmt::format(R"(<div style="border-left:4px solid #2e7d32;padding:6px 10px;margin:8px 0">)"
+                     R"(<b>Explored</b> {}</div>)",
                      esc(format_exploration(*r.explored)));
   if (r.first_failure) {
     const model::TrialFailure& f = *r.first_failure;

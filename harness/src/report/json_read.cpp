@@ -24,11 +24,19 @@ using Json = nlohmann::json;
 // The case fields read into CaseResult; any other is kept as extra.
 // (trials_per_s is derived, so it is known but not read.)
 constexpr std::array<std::string_view, 26> kKnownCaseFields = {
-    "spec_seed",    "id",         "spec",          "spec_path", "case",      "plugin",
-    "matrix",       "expected",   "verdict",       "trials",    "elapsed_s", "trials_per_s",
-    "outcomes",     "stopped_by", "note",          "metrics",   "measured",  "sanitizer_reports",
-    "output_bytes", "output",     "first_failure", "index",     "repetition", "interleavings",
-    "explored",     "expected_exhaustive"};
+    "spec_seed",     "id",
+    "spec",          "spec_path",
+    "case",          "plugin",
+    "matrix",        "expected",
+    "verdict",       "trials",
+    "elapsed_s",     "trials_per_s",
+    "outcomes",      "stopped_by",
+    "note",          "metrics",
+    "measured",      "sanitizer_reports",
+    "output_bytes",  "output",
+    "first_failure", "index",
+    "repetition",    "interleavings",
+    "explored",      "expected_exhaustive"};
 
 class Reader {
  public:
@@ -86,9 +94,9 @@ class Reader {
                         : it->is_number_integer() ? std::in_range<T>(it->get<std::int64_t>())
                                                   : false;
       if (!fits)
-        fail(where, fmt::format("field '{}' must be an integer in [{}, {}], got {}", key,
-                                std::numeric_limits<T>::min(), std::numeric_limits<T>::max(),
-                                it->dump()));
+        fail(where,
+             fmt::format("field '{}' must be an integer in [{}, {}], got {}", key,
+                         std::numeric_limits<T>::min(), std::numeric_limits<T>::max(), it->dump()));
     }
     try {
       return it->get<T>();
@@ -208,7 +216,7 @@ class Reader {
       s.selection.repeat = get<std::uint64_t>(*sel, "repeat", "selection", 1);
       if (const auto sh = sel->find("shard"); sh != sel->end() && !sh->is_null())
         s.selection.shard = model::Shard{get<std::uint64_t>(*sh, "index", "selection.shard"),
-                                        get<std::uint64_t>(*sh, "total", "selection.shard")};
+                                         get<std::uint64_t>(*sh, "total", "selection.shard")};
     }
     const auto cases = doc.find("cases");
     if (cases == doc.end() || !cases->is_array()) fail("top level", "missing list 'cases'");

@@ -52,7 +52,8 @@ std::string observed_outcome(const model::CaseResult& r) {
 std::string details(const model::CaseResult& r) {
   std::string text =
       fmt::format("expected: {}\nobserved: {}\nstopped by: {}\n", model::to_string(r.expected),
-                  format_counts(r.outcomes), r.stopped_by == model::StopReason::none ? "-" : model::to_string(r.stopped_by));
+                  format_counts(r.outcomes),
+                  r.stopped_by == model::StopReason::none ? "-" : model::to_string(r.stopped_by));
   if (r.first_failure) {
     text += "first failure: " + describe(*r.first_failure, r.spec_seed) + "\n";
     if (!r.first_failure->replay.empty()) text += "replay: " + r.first_failure->replay + "\n";
@@ -139,10 +140,10 @@ class JunitReporter final : public Reporter {
     }
     const std::string host = host_name();
     std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    xml += fmt::format(R"(<testsuites name="strain" tests="{}" failures="{}" errors="{}" time="{}">)"
-                       "\n",
-                       s.results.size() + s.unfinished.size(), failures, errors,
-                       format_seconds(s.elapsed_s));
+    xml += fmt::format(
+        R"(<testsuites name="strain" tests="{}" failures="{}" errors="{}" time="{}">)"
+        "\n",
+        s.results.size() + s.unfinished.size(), failures, errors, format_seconds(s.elapsed_s));
     for (const Suite& suite : suites) {
       double time = 0;
       std::size_t suite_failures = 0, suite_errors = 0;

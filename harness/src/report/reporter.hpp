@@ -44,11 +44,11 @@ class Fanout : public Reporter {
 };
 
 struct ConsoleOptions {
-  bool tty = false;      // live progress line with \r; plain lines otherwise
-  bool color = false;    // ANSI colours for verdicts
-  bool quiet = false;    // summary table only
-  bool verbose = false;  // also each case's metrics and the plugin's output
-  bool merged = false;   // the cases come from reports (strain merge), not a run
+  bool tty = false;         // live progress line with \r; plain lines otherwise
+  bool color = false;       // ANSI colours for verdicts
+  bool quiet = false;       // summary table only
+  bool verbose = false;     // also each case's metrics and the plugin's output
+  bool merged = false;      // the cases come from reports (strain merge), not a run
   std::size_t columns = 0;  // the terminal's width, which the live line keeps within; 0: none
 };
 

@@ -11,8 +11,8 @@
 
 #include <cstdint>
 
-#include "sched/thread_sched.hpp"
 #include "model/strategy.hpp"
+#include "sched/thread_sched.hpp"
 #include "strain/context.hpp"
 
 namespace strain::sched {

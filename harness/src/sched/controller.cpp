@@ -12,10 +12,10 @@
 #include <algorithm>
 
 #include "core/spare_cores.hpp"
+#include "core/tsan_ignore.hpp"
 #include "runtime/abi_types.hpp"
 #include "sched/dfs.hpp"
 #include "sched/thread_sched.hpp"
-#include "core/tsan_ignore.hpp"
 #include "strain/context.hpp"
 
 namespace strain::sched {
@@ -100,7 +100,7 @@ Controller::Controller(const model::Strategy& s, std::vector<std::string> names)
   names_.resize(cap_);
   const Steer::Plain plain = s.plain_accesses == model::PlainAccesses::all   ? Steer::Plain::all
                              : s.plain_accesses == model::PlainAccesses::off ? Steer::Plain::off
-                                                         : Steer::Plain::shared;
+                                                                             : Steer::Plain::shared;
   for (unsigned t = 0; t < cap_; ++t) {
     steers_[t].controller = this;
     steers_[t].index = t;
@@ -115,8 +115,8 @@ const detail::SchedHooks* Controller::hooks() const { return model_ ? &kModelHoo
 
 std::string Controller::describe() const {
   const model::Pick pick = member_picks_[member_];
-  std::string d = fmt::format("controlled/{}{}", portfolio() ? "portfolio: " : "",
-                              model::to_string(pick));
+  std::string d =
+      fmt::format("controlled/{}{}", portfolio() ? "portfolio: " : "", model::to_string(pick));
   if (pick == model::Pick::pct) d += fmt::format(" depth={} steps={}", member_depths_[member_], k_);
   if (model_) d += " weak_memory";
   return d;
@@ -345,18 +345,19 @@ std::uint64_t Controller::load(unsigned t, const void* object, std::uint64_t new
     // The search tries every store the load may read (see dfs.hpp). Half
     // the loads that have a choice read the newest store; the others one of
     // the older ones they may read.
-    const unsigned suggested =
-        dfs_ != nullptr ? dfs_->read_from(n, repeat)
-        : rng_.chance(0.5) ? 0u
-                           : static_cast<unsigned>(rng_.uniform(1, std::int64_t(n) - 1));
+    const unsigned suggested = dfs_ != nullptr ? dfs_->read_from(n, repeat)
+                               : rng_.chance(0.5)
+                                   ? 0u
+                                   : static_cast<unsigned>(rng_.uniform(1, std::int64_t(n) - 1));
     const unsigned back = decide('m', n, suggested);
     // A stale read makes another execution of the same schedule: the digest
     // and the failure's trace say which store the load read.
     if (back != 0) {
       digest_.add_read(t, back);
       if (log_steps_)
-        log_.push_back(fmt::format("{}   read a stale value: the store {} before the newest ({} it may read)",
-                                   names_[t], back, n));
+        log_.push_back(
+            fmt::format("{}   read a stale value: the store {} before the newest ({} it may read)",
+                        names_[t], back, n));
     }
     return back;
   });

@@ -12,8 +12,8 @@
 #include <cstdlib>
 #include <exception>
 
-#include "sched/controller.hpp"
 #include "core/tsan_ignore.hpp"
+#include "sched/controller.hpp"
 
 namespace strain::sched {
 

@@ -120,11 +120,16 @@ class Pos final : public Picker {
 
 std::unique_ptr<Picker> make_picker(model::Pick pick, std::int64_t depth) {
   switch (pick) {
-    case model::Pick::random: return std::make_unique<RandomWalk>();
-    case model::Pick::pos: return std::make_unique<Pos>();
-    case model::Pick::pct: break;
-    case model::Pick::portfolio: break;  // the controller makes its members
-    case model::Pick::dfs: break;        // the controller makes its DfsPicker
+    case model::Pick::random:
+      return std::make_unique<RandomWalk>();
+    case model::Pick::pos:
+      return std::make_unique<Pos>();
+    case model::Pick::pct:
+      break;
+    case model::Pick::portfolio:
+      break;  // the controller makes its members
+    case model::Pick::dfs:
+      break;  // the controller makes its DfsPicker
   }
   return std::make_unique<Pct>(depth);
 }

@@ -11,10 +11,9 @@
 #include <vector>
 
 #include "model/strategy.hpp"
-
-#include "strain/rng.hpp"
 #include "runtime/abi_types.hpp"
 #include "strain/context.hpp"
+#include "strain/rng.hpp"
 
 namespace strain::sched {
 

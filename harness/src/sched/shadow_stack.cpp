@@ -22,9 +22,7 @@ T relaxed(const T& v) noexcept {
 // std::mutex::lock inlined into the user's function is named by the user's
 // line that called it); the frame's own text when all are.
 std::string user_line(const SymbolizedFrame& f) {
-  auto is_system = [](const std::string& text) {
-    return text.find(" /usr/") != std::string::npos;
-  };
+  auto is_system = [](const std::string& text) { return text.find(" /usr/") != std::string::npos; };
   if (!is_system(f.text)) return f.text;
   for (const auto& outer : f.inlined_in)
     if (!is_system(outer)) return outer;

@@ -36,8 +36,8 @@ extern __thread ShadowStack tls_shadow;
 //! the thread blocks, so it outlives a started thread that has exited.
 struct WhereAt {
   static constexpr int kCalls = 8;
-  const void* site = nullptr;  // the call into the primitive or the atomic
-  const void* fn = nullptr;    // the innermost instrumented function
+  const void* site = nullptr;   // the call into the primitive or the atomic
+  const void* fn = nullptr;     // the innermost instrumented function
   const void* calls[kCalls]{};  // its call sites, innermost first
   int calls_n = 0;
 

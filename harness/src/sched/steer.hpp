@@ -28,7 +28,7 @@ struct ShadowStack;
 //! exported call writes `site` of its thread's.
 struct alignas(core::kApart) Steer {
   Controller* controller = nullptr;
-  unsigned index = 0;      // its slot in the controller
+  unsigned index = 0;        // its slot in the controller
   Context* owner = nullptr;  // the role's context failures are recorded in
   // A started thread's function, and its pthread_t once created.
   void* (*start_fn)(void*) = nullptr;

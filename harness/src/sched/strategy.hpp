@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <string>
 
+#include "model/strategy.hpp"
 #include "runtime/abi_types.hpp"
 #include "sched/thread_sched.hpp"
-#include "model/strategy.hpp"
 #include "strain/context.hpp"
 
 namespace strain::sched {

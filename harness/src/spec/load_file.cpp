@@ -16,8 +16,7 @@
 
 namespace strain::spec {
 
-Spec load_spec(const std::string& path, const plugin::Catalog& catalog,
-               const CaseFilter& wanted) {
+Spec load_spec(const std::string& path, const plugin::Catalog& catalog, const CaseFilter& wanted) {
   const auto fail = [&](const std::string& why) {
     throw SpecError({Diagnostic{{path, 1, 1}, "cannot read spec: " + why}});
   };

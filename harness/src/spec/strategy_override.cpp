@@ -17,8 +17,8 @@ void override_strategy(Case& c, std::string_view text) {
   std::optional<model::Pick> pick;
   if (slash != std::string::npos) pick = model::pick_from(t.substr(slash + 1));
   const bool is_default = model::is_default_strategy(name_text) && slash == std::string::npos;
-  const bool pick_ok = slash == std::string::npos ||
-                       (pick.has_value() && name == model::StrategyName::controlled);
+  const bool pick_ok =
+      slash == std::string::npos || (pick.has_value() && name == model::StrategyName::controlled);
   if ((!name && !is_default) || !pick_ok)
     throw std::invalid_argument("--strategy must be one of: " + model::strategy_flag_forms() +
                                 "; got '" + t + "'");

@@ -47,8 +47,7 @@ TEST(Symbolizer, WithoutLibdwNamesTheModuleAndTheDynamicSymbol) {
         // libc's own getpid, not an interceptor a sanitizer runtime defines.
         void* libc = ::dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
         void* libc_fn = libc != nullptr ? ::dlsym(libc, "getpid") : nullptr;
-        const auto frames = strain::symbolize_addresses(
-            {inside(libc_fn), symbolized_here()});
+        const auto frames = strain::symbolize_addresses({inside(libc_fn), symbolized_here()});
         std::fprintf(stderr, "[%s] [%s] [%s] %d\n", frames[0].text.c_str(),
                      frames[0].module.c_str(), frames[1].text.c_str(), frames[1].in_host);
         const bool ok = frames.size() == 2 && frames[0].text.find("getpid") != std::string::npos &&

@@ -1,12 +1,11 @@
 // The model layer: a case's verdict, the seeds every trial derives from,
 // and the run plan a worker is handed as JSON.
 
-#include "model/verdict.hpp"
-
 #include <gtest/gtest.h>
 
 #include "model/run_plan.hpp"
 #include "model/seed.hpp"
+#include "model/verdict.hpp"
 
 namespace strain::model {
 namespace {

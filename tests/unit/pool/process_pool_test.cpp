@@ -23,7 +23,6 @@
 #include "runtime/tsan_build.hpp"
 #include "strain/sync.hpp"
 
-
 namespace {
 
 using namespace std::chrono_literals;

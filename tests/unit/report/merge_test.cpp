@@ -45,11 +45,11 @@ model::RunSummary whole_run() {
     if (r.expected == Outcome::violation) {
       r.outcomes[static_cast<std::size_t>(Outcome::violation)] = 1;
       r.first_failure = model::TrialFailure{r.trials - 1,
-                                           77,
-                                           Outcome::violation,
-                                           "invariant 'sum == 3' does not hold: sum=<2>",
-                                           0.25,
-                                           "strain replay " + r.id + " --seed 11 --trial 9"};
+                                            77,
+                                            Outcome::violation,
+                                            "invariant 'sum == 3' does not hold: sum=<2>",
+                                            0.25,
+                                            "strain replay " + r.id + " --seed 11 --trial 9"};
     }
     r.stopped_by = r.first_failure ? model::StopReason::failure : model::StopReason::trials;
     r.metrics = {{"sum", 3}};
@@ -59,7 +59,8 @@ model::RunSummary whole_run() {
   return s;
 }
 
-model::RunSummary shard_of(const model::RunSummary& whole, std::uint64_t index, std::uint64_t total) {
+model::RunSummary shard_of(const model::RunSummary& whole, std::uint64_t index,
+                           std::uint64_t total) {
   model::RunSummary s = whole;
   s.results.clear();
   s.selection.shard = model::Shard{index, total};
@@ -127,7 +128,7 @@ TEST(JsonRead, RoundTripKeepsEveryField) {
 TEST(JsonRead, SanitizerReportsKeepTheParsedReport) {
   model::RunSummary s = whole_run();
   model::SanitizerReport rep{"data race", "race",  "data race | f a.cpp:3 | g b.cpp:4",
-                            7,           "brief", "WARNING: ThreadSanitizer: data race"};
+                             7,           "brief", "WARNING: ThreadSanitizer: data race"};
   rep.accesses = {{"write", 4, "0x7b0c00000010", "T1", {"write M0"}, {{"f()", "/src/a.cpp", 3}}},
                   {"read", 4, "", "main thread", {}, {{"g()", "/src/b.cpp", 4}, {"", "", 0}}},
                   {"lock", 0, "", "T2", {"M1"}, {}}};

@@ -99,13 +99,13 @@ model::RunSummary sample_summary() {
   queue.outcomes = counts({{Outcome::pass, 2}, {Outcome::hang, 1}});
   queue.stopped_by = model::StopReason::failure;
   queue.first_failure = model::TrialFailure{2,
-                                           18446744073709551557ull,  // largest 64-bit prime
-                                           Outcome::hang,
-                                           "watchdog: 1 of 3 consumers still in get() after 2s; "
-                                           "queue <&\"> 'empty'\x07 bell",
-                                           2.0,
-                                           "strain replay queue_pipeline/no_sentinel --seed 42 "
-                                           "--trial 2"};
+                                            18446744073709551557ull,  // largest 64-bit prime
+                                            Outcome::hang,
+                                            "watchdog: 1 of 3 consumers still in get() after 2s; "
+                                            "queue <&\"> 'empty'\x07 bell",
+                                            2.0,
+                                            "strain replay queue_pipeline/no_sentinel --seed 42 "
+                                            "--trial 2"};
   s.results.push_back(queue);
   return s;
 }
@@ -194,8 +194,9 @@ TEST(ConsoleReporter, TtyRewritesOneLiveLine) {
   auto r = make_console_reporter(out, {.tty = true, .color = false, .quiet = true});
   r->case_progress({"bank_account/unlocked", 10, 20000, 0.5, 10.0,
                     counts({{Outcome::pass, 7}, {Outcome::violation, 3}})});
-  EXPECT_EQ(out.str(),
-            "\r\033[K  bank_account/unlocked  10/20000 trials  20.0/s  0.5s  eta 9.5s  [violation 3]");
+  EXPECT_EQ(
+      out.str(),
+      "\r\033[K  bank_account/unlocked  10/20000 trials  20.0/s  0.5s  eta 9.5s  [violation 3]");
   out.str("");
   // Quiet hides the case line but still erases the live line.
   r->case_finished(sample_summary().results[1]);
@@ -210,16 +211,17 @@ TEST(ConsoleReporter, LiveLineCountsCasesAndFitsTheTerminal) {
   r->run_started(info);
   r->case_started("a");
   r->case_started("shared_counter/bug_no_lock/worker=4,topology=processes");
-  r->case_progress({"shared_counter/bug_no_lock/worker=4,topology=processes", 300, 1000, 1.5,
-                    10.0, counts({{Outcome::pass, 300}})});
+  r->case_progress({"shared_counter/bug_no_lock/worker=4,topology=processes", 300, 1000, 1.5, 10.0,
+                    counts({{Outcome::pass, 300}})});
   const std::string line = out.str().substr(std::string_view("\r\033[K").size());
   EXPECT_EQ(line, "  [2/3] ...=4,topology=processes  300/1000 trials  eta 3.5s");
   EXPECT_LE(line.size(), 59u) << "one column left free, or the terminal wraps";
 }
 
 TEST(LiveLine, NarrowTerminalsCutTheLineNotWrapIt) {
-  const model::CaseProgress p{"bank_account/bug_unlocked/topology=threads", 12, 1500, 0.25, 10.0,
-                             counts({{Outcome::pass, 11}, {Outcome::violation, 1}})};
+  const model::CaseProgress p{
+      "bank_account/bug_unlocked/topology=threads",          12, 1500, 0.25, 10.0,
+      counts({{Outcome::pass, 11}, {Outcome::violation, 1}})};
   for (const std::size_t cols : {20u, 40u, 60u, 80u, 160u}) {
     SCOPED_TRACE(cols);
     EXPECT_LE(display_width(live_line(p, 4, 15, cols)), cols - 1);
@@ -459,8 +461,9 @@ TEST(Console, CaseIdsArePrintedSanitised) {
   std::ostringstream out;
   auto console = make_console_reporter(out, {});
   model::CaseResult r;
-  r.id = "spec/case/s=\x1b]0;pwned\a\r\n"
-         "FAKE";
+  r.id =
+      "spec/case/s=\x1b]0;pwned\a\r\n"
+      "FAKE";
   r.met = true;
   console->case_finished(r);
   model::RunSummary s;
@@ -470,7 +473,8 @@ TEST(Console, CaseIdsArePrintedSanitised) {
   EXPECT_EQ(out.str().find('\a'), std::string::npos) << out.str();
   EXPECT_EQ(out.str().find('\r'), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("spec/case/s=\\x1b]0;pwned\\x07\\x0d\\x0a"
-                           "FAKE"), std::string::npos)
+                           "FAKE"),
+            std::string::npos)
       << out.str();
 }
 

@@ -33,8 +33,7 @@ model::Strategy chaos(std::int64_t depth, double yield_p, double starve_us) {
 // as the case runner sets them up (no threads are needed to look at them).
 struct Team {
   Team(unsigned n, const model::Strategy& s) : ctx(n), ts(n) {
-    for (unsigned k = 0; k < n; ++k)
-      install(s, ctx[k], ts[k], k, n, nullptr);
+    for (unsigned k = 0; k < n; ++k) install(s, ctx[k], ts[k], k, n, nullptr);
   }
   void begin_trial(std::uint64_t seed) {
     for (auto& t : ts) reseed(t, seed);

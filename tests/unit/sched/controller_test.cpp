@@ -39,8 +39,7 @@ class Team {
     std::vector<std::string> names;
     for (unsigned k = 0; k < n; ++k) names.push_back("t#" + std::to_string(k));
     controller_ = std::make_unique<Controller>(strategy_, names);
-    for (unsigned k = 0; k < n; ++k)
-      install(strategy_, ctx_[k], ts_[k], k, n, controller_.get());
+    for (unsigned k = 0; k < n; ++k) install(strategy_, ctx_[k], ts_[k], k, n, controller_.get());
   }
 
   // Runs one trial with `seed`; exceptions in a body are caught (they are a

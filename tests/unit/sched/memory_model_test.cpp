@@ -153,9 +153,9 @@ TEST(MemoryModel, ALoadRepeatsOnlyWithNothingStoredSince) {
   EXPECT_EQ(m.load(1, kFlag, 1, kRelaxed, note), 0u);
   EXPECT_EQ(m.load(1, kFlag, 1, kRelaxed, note), 0u);  // a second turn of a spin
   m.store(0, kFlag, 1, 2, kRelaxed, false);
-  m.load(1, kFlag, 2, kRelaxed, note);                 // something was stored since
-  m.load(1, kData, 0, kRelaxed, note);                 // one store: no choice
-  m.load(1, kFlag, 2, kRelaxed, note);                 // another load came between
+  m.load(1, kFlag, 2, kRelaxed, note);  // something was stored since
+  m.load(1, kData, 0, kRelaxed, note);  // one store: no choice
+  m.load(1, kFlag, 2, kRelaxed, note);  // another load came between
   EXPECT_EQ(repeats, (std::vector<bool>{false, true, false, false}));
 }
 

@@ -105,8 +105,8 @@ TEST(SpecLimits, MatrixProductIsCountedBeforeExpansion) {
                 "1000000 cases, past the limit of 100000 cases per spec"));
   // 10 x 10 x 10 x 10 x 10 is exactly the limit, and fine.
   std::string four = "plugin: p\nmatrix:\n";
-  for (const char* key : {"params.n", "params.x", "schedule.seed", "schedule.roles.a",
-                          "schedule.strategy.sleep_us"})
+  for (const char* key :
+       {"params.n", "params.x", "schedule.seed", "schedule.roles.a", "schedule.strategy.sleep_us"})
     four += std::string("  ") + key + ": " + ten + "\n";
   four += "schedule: { roles: { b: 1 } }\n";
   EXPECT_TRUE(errors_of(four + kCase).empty());
@@ -126,9 +126,10 @@ TEST(SpecLimits, ManyCaseEntriesCountTowardsTheLimit) {
 
 TEST(SpecLimits, OneValueTwiceInAnAxisIsAnError) {
   // [1, 1, 01] made two cases with one id, and merge of their shards failed.
-  EXPECT_EQ(errors_of("plugin: p\nmatrix: { params.n: [1, 1, 01] }\n" + kCase),
-            (std::vector<std::string>{"t.yaml:2:25: 'params.n' lists the value 1 twice",
-                                      "t.yaml:2:28: 'params.n' lists the value 01 twice (as '1')"}));
+  EXPECT_EQ(
+      errors_of("plugin: p\nmatrix: { params.n: [1, 1, 01] }\n" + kCase),
+      (std::vector<std::string>{"t.yaml:2:25: 'params.n' lists the value 1 twice",
+                                "t.yaml:2:28: 'params.n' lists the value 01 twice (as '1')"}));
   EXPECT_EQ(errors_of("plugin: p\nmatrix: { schedule.roles.a: [2, 02] }\n" + kCase),
             one("t.yaml:2:33: 'schedule.roles.a' lists the value 02 twice (as '2')"));
   // A string param's "1" and "01" are different values.
@@ -144,12 +145,13 @@ TEST(SpecLimits, DistinctValuesThatSpellOneIdAreAnError) {
 }
 
 TEST(SpecLimits, ControlCharactersCannotReachACaseId) {
-  EXPECT_EQ(errors_of("plugin: p\nmatrix: { params.s: [\"\\e[31mred\\a\", \"x\\r\\ny\"] }\n" + kCase),
-            (std::vector<std::string>{
-                "t.yaml:2:22: 'params.s' has a value with a control character, which a case id "
-                "cannot hold",
-                "t.yaml:2:37: 'params.s' has a value with a control character, which a case id "
-                "cannot hold"}));
+  EXPECT_EQ(
+      errors_of("plugin: p\nmatrix: { params.s: [\"\\e[31mred\\a\", \"x\\r\\ny\"] }\n" + kCase),
+      (std::vector<std::string>{
+          "t.yaml:2:22: 'params.s' has a value with a control character, which a case id "
+          "cannot hold",
+          "t.yaml:2:37: 'params.s' has a value with a control character, which a case id "
+          "cannot hold"}));
 }
 
 TEST(SpecLimits, ASecondDocumentIsRejectedWhereItStarts) {
@@ -187,13 +189,14 @@ std::string load_error(const std::string& path) {
 TEST(SpecLimits, OnlyRegularFilesAreReadAsSpecs) {
   EXPECT_EQ(load_error("/dev/zero"),
             "/dev/zero:1:1: cannot read spec: the path is a character device, not a regular file");
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("strain-limits-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("strain-limits-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string fifo = (dir / "fifo.yaml").string();
   ::unlink(fifo.c_str());
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  EXPECT_EQ(load_error(fifo), fifo + ":1:1: cannot read spec: the path is a FIFO, not a regular file");
+  EXPECT_EQ(load_error(fifo),
+            fifo + ":1:1: cannot read spec: the path is a FIFO, not a regular file");
   const std::string loop = (dir / "loop.yaml").string();
   std::filesystem::remove(loop);
   std::filesystem::create_symlink(loop, loop);
@@ -205,8 +208,9 @@ TEST(SpecLimits, OnlyRegularFilesAreReadAsSpecs) {
     std::ofstream out(huge);
     out << "plugin: p\n" << kCase << "# " << std::string(2 * limits::kMaxSpecBytes, 'x') << "\n";
   }
-  EXPECT_EQ(load_error(huge), huge + ":1:1: spec is larger than the limit of 1048576 bytes (a spec "
-                                     "is a few KiB; is this the right file?)");
+  EXPECT_EQ(load_error(huge), huge +
+                                  ":1:1: spec is larger than the limit of 1048576 bytes (a spec "
+                                  "is a few KiB; is this the right file?)");
   std::filesystem::remove_all(dir);
 }
 

@@ -165,6 +165,14 @@ void report_rate(benchmark::State& state, std::uint64_t trials) {
       benchmark::Counter(static_cast<double>(trials), benchmark::Counter::kIsRate);
 }
 
+// `bytes` the forked members share, or null (the benchmark skipped).
+void* shared_mapping(benchmark::State& state, std::size_t bytes) {
+  void* mem = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem != MAP_FAILED) return mem;
+  state.SkipWithError("mmap failed");
+  return nullptr;
+}
+
 void BM_NativeTeam(benchmark::State& state) {
   const auto n = static_cast<unsigned>(state.range(0));
   std::uint64_t trials = 0;
@@ -178,12 +186,8 @@ void BM_NativeTeam(benchmark::State& state) {
 
 void BM_NativePair(benchmark::State& state) {
   const auto n = static_cast<unsigned>(state.range(0));
-  void* mem =
-      ::mmap(nullptr, sizeof(Sync), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) {
-    state.SkipWithError("mmap failed");
-    return;
-  }
+  void* mem = shared_mapping(state, sizeof(Sync));
+  if (mem == nullptr) return;
   std::uint64_t trials = 0;
   for (auto _ : state) {
     Sync* s = new (mem) Sync;
@@ -290,12 +294,8 @@ void BM_NativePairStep(benchmark::State& state) {
     Sync s;
     PluginTrial p;
   };
-  void* mem =
-      ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) {
-    state.SkipWithError("mmap failed");
-    return;
-  }
+  void* mem = shared_mapping(state, sizeof(Shared));
+  if (mem == nullptr) return;
   std::uint64_t trials = 0;
   for (auto _ : state) {
     Shared* sh = new (mem) Shared;

@@ -68,40 +68,45 @@ bool CaseState::record(Outcome o, std::string message) {
 }
 
 bool CaseState::prepare() {
-  for (;;) {
-    if (batch > 1) select(0);  // else bundle 0 stays current throughout
-    begin_trial();
-    if (desc->construct(state, *main)) break;
+  while (!set_up_batch()) {
     fresh_clock();
     if (!record_setup_failure()) return false;
   }
+  return true;
+}
+
+bool CaseState::set_up_batch() {
+  if (batch > 1) select(0);  // else bundle 0 stays current throughout
+  begin_trial();
+  if (!desc->construct(state, *main)) return false;
   if (batch > 1) prepare_rest();
   set_up_done();
   return true;
 }
 
 void CaseState::prepare_rest() {
-  batch_len = 1;
+  std::uint32_t& len = *batch_len;
+  len = 1;
   const std::uint64_t left = planned > next_trial ? planned - next_trial : 1;
   const auto want = static_cast<std::uint32_t>(std::min<std::uint64_t>(batch, left));
   // Not past a spent budget: the roles run every trial set up.
-  while (batch_len < want && budget_spent->load(std::memory_order_relaxed) == 0) {
-    select(batch_len);
-    begin_trial(batch_len);
+  while (len < want && budget_spent->load(std::memory_order_relaxed) == 0) {
+    select(len);
+    begin_trial(len);
     if (!desc->construct(state, *main)) {
       batch_setup_failed = true;
       return;
     }
-    ++batch_len;
+    ++len;
   }
 }
 
 bool CaseState::finish_batch() {
-  for (std::uint32_t j = 0; j < batch_len; ++j) {
+  for (std::uint32_t j = 0; j < *batch_len; ++j) {
     select_to_check(j);
     finish();
     if (stopped_by == model::StopReason::none) continue;
-    for (std::uint32_t k = j + 1; k < batch_len; ++k) desc->destroy(state_of(k));
+    destroy_after(j);
     batch_setup_failed = false;
     return false;
   }
@@ -109,7 +114,7 @@ bool CaseState::finish_batch() {
   // Its bundle's context holds the failure; the trials before it are
   // recorded, so it is the next.
   batch_setup_failed = false;
-  select(batch_len);
+  select(*batch_len);
   fresh_clock();
   return record_setup_failure();
 }
@@ -142,11 +147,10 @@ void CaseState::set_up_done() {
   if (batch == 1) {
     *stamp = detail::context_data(*main).own;
   } else {
-    for (std::uint32_t j = 0; j < batch_len; ++j) stamp[j] = detail::context_data(mains[j]).own;
-    *shared_len = batch_len;
+    for (std::uint32_t j = 0; j < *batch_len; ++j) stamp[j] = detail::context_data(mains[j]).own;
     // A hang of the batch is the first trial's that is not recorded.
     live->current_trial.store(stamp[0].trial, std::memory_order_relaxed);
-    live->in_flight.store(batch_len, std::memory_order_relaxed);
+    live->in_flight.store(*batch_len, std::memory_order_relaxed);
   }
   if (controller) controller->first_turn();
 }

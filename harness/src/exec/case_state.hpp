@@ -190,7 +190,6 @@ struct CaseState {
   //! CI VM, against ~450 ns for a whole trial of the native team). Set by
   //! whoever runs the step between trials; true where no team gathers it.
   alignas(core::kApart) bool roles_flagged = true;
-  std::uint32_t batch_len = 1;  // trials set up for the team's current start
   //! The set-up of the trial after the batch's failed: recorded once the
   //! batch's trials are (finish_batch()).
   bool batch_setup_failed = false;
@@ -236,9 +235,10 @@ struct CaseState {
   std::span<Context> mains;
   std::span<Context> all_ctx;
   std::span<detail::MetricSlot> all_metrics;
-  //! batch_len as the roles read it, in the arena: in the process topology
-  //! role process 0 sets up the batches, and every role process runs them.
-  std::uint32_t* shared_len = nullptr;
+  //! The trials set up for the team's current start (1 without a batch), in
+  //! the arena: in the process topology role process 0 sets up the batches,
+  //! and every role process runs them.
+  std::uint32_t* batch_len = nullptr;
   void* state_of(std::uint32_t j) const noexcept { return states + j * state_stride; }
   //! Makes bundle `j` the current one (state, main, thread_ctx, metrics).
   void select(std::uint32_t j) noexcept {
@@ -246,6 +246,11 @@ struct CaseState {
     main = &mains[j];
     thread_ctx = all_ctx.subspan(std::size_t{j} * team_size, team_size);
     metrics = all_metrics.subspan(j * metrics.size(), metrics.size());
+  }
+  //! Destroys the states of the batch's trials after `j`, which a run that
+  //! stopped at trial j will not check.
+  void destroy_after(std::uint32_t j) noexcept {
+    for (std::uint32_t k = j + 1; k < *batch_len; ++k) desc->destroy(state_of(k));
   }
   //! select(j) to check the batch's trial j once its roles ran: a crash or
   //! hang from here on (in the plugin's check) is that trial's alone.
@@ -258,6 +263,9 @@ struct CaseState {
   // Builds a fresh state for the next trial. Returns false when the run is
   // over; trials whose setup fails are recorded as errors and skipped.
   bool prepare();
+  //! Sets up the next trial, or batch, for the team; false if its (first)
+  //! set-up failed, which the caller records.
+  bool set_up_batch();
   //! The part of prepare() before the plugin's construct: seeds, contexts,
   //! metric slots, the scheduler, of the trial `ahead` after the next.
   void begin_trial(std::uint32_t ahead = 0);

@@ -29,11 +29,7 @@ bool hand_back(CaseState& cs, LaneTally::Reason why, std::uint32_t bundle = 0,
 // whichever way). A set-up that fails after a batch's first ends the batch
 // there (CaseState::prepare_rest) and is handed back once it ran.
 bool set_up_next(CaseState& cs) {
-  if (cs.batch > 1) cs.select(0);
-  cs.begin_trial();
-  if (!cs.desc->construct(cs.state, *cs.main)) return hand_back(cs, LaneTally::kSetupFailed);
-  if (cs.batch > 1) cs.prepare_rest();
-  cs.set_up_done();
+  if (!cs.set_up_batch()) return hand_back(cs, LaneTally::kSetupFailed);
   cs.push(*cs.lane);
   return true;
 }
@@ -41,14 +37,14 @@ bool set_up_next(CaseState& cs) {
 // Checks the trials of the batch from bundle `first` on (the one trial, with
 // no batch), then sets up the next.
 bool check_from(CaseState& cs, std::uint32_t first) {
-  for (std::uint32_t j = first; j < cs.batch_len; ++j) {
+  for (std::uint32_t j = first; j < *cs.batch_len; ++j) {
     if (cs.batch > 1) cs.select_to_check(j);
     cs.desc->check(cs.state, *cs.main);
     cs.desc->destroy(cs.state);
     cs.accumulate_shown();
     if (!cs.clean_pass()) return hand_back(cs, LaneTally::kChecked, j, j + 1);
     if (!cs.record(model::Outcome::pass, {})) {
-      for (std::uint32_t k = j + 1; k < cs.batch_len; ++k) cs.desc->destroy(cs.state_of(k));
+      cs.destroy_after(j);
       return hand_back(cs, LaneTally::kStopped, j);
     }
     // Counted where the worker's thread finds it if this process dies in
@@ -57,7 +53,7 @@ bool check_from(CaseState& cs, std::uint32_t first) {
   }
   if (cs.batch_setup_failed) {
     cs.batch_setup_failed = false;
-    return hand_back(cs, LaneTally::kSetupFailed, cs.batch_len);
+    return hand_back(cs, LaneTally::kSetupFailed, *cs.batch_len);
   }
   return set_up_next(cs);
 }

@@ -14,7 +14,11 @@
 //  - BM_NativeHandOff: two threads handing a turn back and forth on a futex,
 //    what one controlled hand-off costs at best, against
 //    BM_StrainHandOff: the trivial scenario under controlled/random with
-//    many bare points, whose turns alternate between the two roles.
+//    many bare points, whose turns alternate between the two roles
+//    (/0 threads, /1 the roles as fibers: BM_NativeFiberSwitch is its
+//    floor, two Boost.Context fibers switching);
+//  - BM_StrainFibers/n: controlled/pct with the roles as fibers, against
+//    BM_Strain/threads_controlled/n.
 //
 //   build/default/tests/bench/speed_bench --benchmark_counters_tabular=true
 
@@ -27,6 +31,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/context/fiber.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -346,6 +351,18 @@ void BM_StrainBatch(benchmark::State& state, spec::Topology topology) {
   run_strain(state, c, trials);
 }
 
+// controlled (pct), 2..16 roles, with the roles as fibers on one thread
+// (schedule.strategy.fibers): against BM_Strain/threads_controlled, the same
+// interleavings with a thread per role.
+void BM_StrainFibers(benchmark::State& state) {
+  const auto n = static_cast<unsigned>(state.range(0));
+  const std::uint64_t trials = trials_for(kNativeTrials, n);
+  spec::Case c = trivial_case(trials, n, 0);
+  c.schedule.strategy.name = model::StrategyName::controlled;
+  c.schedule.strategy.fibers = true;
+  run_strain(state, c, trials);
+}
+
 constexpr std::int64_t kHandOffs = 200000;
 
 void BM_NativeHandOff(benchmark::State& state) {
@@ -369,14 +386,34 @@ void BM_NativeHandOff(benchmark::State& state) {
       static_cast<double>(hand_offs), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// Two Boost.Context fibers handing the one thread back and forth: what a
+// hand-off between roles run as fibers costs at best.
+void BM_NativeFiberSwitch(benchmark::State& state) {
+  namespace ctx = boost::context;
+  std::int64_t switches = 0;
+  for (auto _ : state) {
+    ctx::fiber other{[](ctx::fiber&& back) {
+      for (std::int64_t k = 0; k < kHandOffs / 2; ++k) back = std::move(back).resume();
+      return std::move(back);
+    }};
+    for (std::int64_t k = 0; k < kHandOffs / 2; ++k) other = std::move(other).resume();
+    other = std::move(other).resume();  // lets it return
+    switches += kHandOffs;
+  }
+  state.counters["ns_per_hand_off"] = benchmark::Counter(
+      static_cast<double>(switches), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 // controlled/random alternates the two roles at about every other point:
 // the cost per point is the cost of a hand-off, and the scheduler's own work.
+// range(0) 1: the roles as fibers.
 void BM_StrainHandOff(benchmark::State& state) {
   constexpr std::int64_t kPoints = 1000;
   constexpr std::uint64_t kTrials = 100;
   spec::Case c = trivial_case(kTrials, 2, kPoints);
   c.schedule.strategy.name = model::StrategyName::controlled;
   c.schedule.strategy.pick = model::Pick::random;
+  c.schedule.strategy.fibers = state.range(0) != 0;
   std::uint64_t points = 0;
   for (auto _ : state) {
     const model::CaseResult r = exec::run_case(c, exec::plan_for(c, {}));
@@ -427,8 +464,14 @@ BENCHMARK_CAPTURE(BM_StrainBatch, processes, Topology::processes)
     ->Range(4, 64)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+BENCHMARK(BM_StrainFibers)
+    ->RangeMultiplier(2)
+    ->Range(2, 16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_NativeHandOff)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_StrainHandOff)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_NativeFiberSwitch)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_StrainHandOff)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -25,7 +25,7 @@ namespace strain {
 //! scenario that carries another number. Bump it whenever a type of the public headers or of the
 //! plain data behind them (harness/src/runtime/abi_types.hpp) changes layout or meaning.
 #ifndef STRAIN_ABI_VERSION
-#define STRAIN_ABI_VERSION 7u
+#define STRAIN_ABI_VERSION 8u
 #endif
 inline constexpr std::uint32_t kAbiVersion = STRAIN_ABI_VERSION;
 

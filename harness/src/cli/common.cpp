@@ -150,6 +150,11 @@ void apply_strategy_flag(spec::Case& c, const std::string& text) {
   }
 }
 
+void apply_fibers_flag(spec::Case& c) {
+  c.schedule.strategy.fibers = true;
+  c.fibers_flag = true;
+}
+
 std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
                                    const plugin::Catalog& catalog, const spec::CaseFilter& wanted) {
   std::vector<spec::Spec> specs;

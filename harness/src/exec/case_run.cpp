@@ -55,6 +55,16 @@ bool team_body(void* arg, unsigned index) noexcept {
   return run_part(cs, index, cs.thread_ctx[index], cs.state);
 }
 
+// The roles as fibers (sched/role_fibers.hpp): the team's one thread runs
+// every role's part, each on its fiber, as the controller hands the turn.
+bool fiber_part(void* arg, unsigned index) noexcept {
+  auto& cs = *static_cast<CaseState*>(arg);
+  return run_part(cs, index, cs.thread_ctx[index], cs.state);
+}
+bool fibers_body(void* arg, unsigned) noexcept {
+  return static_cast<CaseState*>(arg)->fibers->run_trial();
+}
+
 // A batch (CaseState::batch): this role's part of each trial in turn, each
 // in its own bundle. A team of its own body and step, so that a case
 // without a batch does not even test for one.
@@ -145,6 +155,7 @@ model::RunPlan plan_for(const spec::Case& c, std::optional<std::uint64_t> run_se
   if (c.scenario != nullptr) p.plugin_file = c.scenario->library_path;
   p.seed = model::resolve_seed(run_seed, c.schedule.seed, repetition);
   p.strategy_flag = c.strategy_flag;
+  p.fibers_flag = c.fibers_flag;
   return p;
 }
 
@@ -310,9 +321,19 @@ void CaseRun::run_threads(unsigned n) {
   std::unique_ptr<ThreadTeam> team;
   try {
     const bool batched = cs_->batch > 1;
-    team = std::make_unique<ThreadTeam>(n, batched ? &batch_body : &team_body,
-                                        batched ? &batch_between : &team_between, cs_.get());
-  } catch (const std::system_error& e) {
+    // A ThreadSanitizer build runs the roles as threads: its runtime would
+    // take a switch of stacks for one thread's accesses racing with
+    // themselves.
+    if (cs_->controller && c_.schedule.strategy.fibers && !plan_.tsan_build) {
+      cs_->fibers = std::make_unique<sched::RoleFibers>(n, *cs_->controller, &fiber_part, cs_.get(),
+                                                        cs_->thread_ctx.data());
+      cs_->controller->run_roles_as(cs_->fibers.get());
+      team = std::make_unique<ThreadTeam>(1, &fibers_body, &team_between, cs_.get());
+    } else {
+      team = std::make_unique<ThreadTeam>(n, batched ? &batch_body : &team_body,
+                                          batched ? &batch_between : &team_between, cs_.get());
+    }
+  } catch (const std::exception& e) {  // no thread, or no memory for the fibers' stacks
     cannot_start(n, false, e);
     return;
   }

@@ -26,6 +26,7 @@
 #include "model/seed.hpp"
 #include "runtime/abi_types.hpp"
 #include "sched/controller.hpp"
+#include "sched/role_fibers.hpp"
 #include "sched/strategy.hpp"
 #include "spec/spec.hpp"
 #include "strain/context.hpp"
@@ -73,6 +74,8 @@ struct CaseState {
   std::span<sched::ThreadSched> sched_state;
   // Strategy `controlled` only: the case's scheduler.
   std::unique_ptr<sched::Controller> controller;
+  // And its roles as fibers on one thread (schedule.strategy.fibers).
+  std::unique_ptr<sched::RoleFibers> fibers;
   DigestSet schedules;  // steered trials: the distinct interleavings run
   void* state = nullptr;
 

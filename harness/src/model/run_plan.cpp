@@ -56,13 +56,13 @@ void take(const Json& j, const char* key, std::optional<T>& out) {
 }  // namespace
 
 std::string to_json(const RunPlan& p) {
-  Json j{{"spec_path", p.spec_path},          {"case_id", p.case_id},
-         {"plugin_file", p.plugin_file},      {"seed", p.seed},
-         {"strategy_flag", p.strategy_flag},  {"intensity", p.intensity},
-         {"keep_going", p.keep_going},        {"repeat", p.repeat},
-         {"first_trial", p.first_trial},      {"trace_in", p.trace_in},
-         {"trace_out", p.trace_out},          {"tsan_build", p.tsan_build},
-         {"command_prefix", p.command_prefix}};
+  Json j{{"spec_path", p.spec_path},           {"case_id", p.case_id},
+         {"plugin_file", p.plugin_file},       {"seed", p.seed},
+         {"strategy_flag", p.strategy_flag},   {"intensity", p.intensity},
+         {"keep_going", p.keep_going},         {"repeat", p.repeat},
+         {"first_trial", p.first_trial},       {"trace_in", p.trace_in},
+         {"trace_out", p.trace_out},           {"tsan_build", p.tsan_build},
+         {"command_prefix", p.command_prefix}, {"fibers_flag", p.fibers_flag}};
   put(j, "only_trial", p.only_trial);
   put(j, "budget_s", p.budget_s);
   put(j, "steps", p.steps);
@@ -84,6 +84,7 @@ RunPlan run_plan_from_json(std::string_view text) {
   take(j, "plugin_file", p.plugin_file);
   take(j, "seed", p.seed);
   take(j, "strategy_flag", p.strategy_flag);
+  take(j, "fibers_flag", p.fibers_flag);
   take(j, "intensity", p.intensity);
   take(j, "keep_going", p.keep_going);
   take(j, "only_trial", p.only_trial);

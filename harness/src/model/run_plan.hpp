@@ -26,6 +26,7 @@ struct RunPlan {
 
   // --- how the parent changed its copy of the case (the worker does alike) --
   std::string strategy_flag;  // run --strategy; empty: the spec's
+  bool fibers_flag = false;   // run --fibers
   double intensity = 1.0;     // run --intensity
 
   // --- which trials --------------------------------------------------------

@@ -48,6 +48,9 @@ struct Strategy {
   // controlled: relaxed and acquire loads of strain::Atomic may return older
   // values the C++ memory model allows.
   bool weak_memory = false;
+  // controlled: the roles run as fibers on one OS thread
+  // (sched/role_fibers.hpp).
+  bool fibers = false;
   PlainAccesses plain_accesses = PlainAccesses::shared;
   // controlled: points a thread may pass in a row while others could run
   // before it is demoted as a spin loop.

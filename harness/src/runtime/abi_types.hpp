@@ -179,7 +179,11 @@ struct ContextData {
   FailureKind failure = FailureKind::none;
   std::uint32_t message_len = 0;
   std::uint32_t rng_stale = 0;  // 1: `rng` is not yet seeded for this trial
-  char message[476] = {};
+  //! Where the runtime that ran this context last noted it as the thread's
+  //! context (its plugin's tls_context, on that thread): the host swaps
+  //! that word when roles run as fibers on one thread (sched/role_fibers).
+  Context** tls_home = nullptr;
+  char message[464] = {};
   Rng rng;
   double time_scale = 1.0;
   std::uint32_t role = 0, instance = 0, role_instances = 1;

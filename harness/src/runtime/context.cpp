@@ -175,6 +175,7 @@ namespace detail {
 
 bool guarded(Context& ctx, bool role, void (*fn)(void* obj, Context& ctx), void* obj) noexcept {
   tls_context = &ctx;
+  ContextAccess::data(ctx).tls_home = &tls_context;
   // Switched on once and left on: a relaxed load of a line nobody writes
   // is all `none` then costs an atomic (see detail::sync_point).
   if (role && ContextAccess::point_fn(ctx) != nullptr &&

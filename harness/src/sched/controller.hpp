@@ -37,6 +37,8 @@
 
 namespace strain::sched {
 
+class RoleFibers;
+
 class Controller {
  public:
   //! A scheduler for a team whose thread k is named `names[k]` ("role#i").
@@ -71,6 +73,18 @@ class Controller {
   void follow(std::vector<Decision> decisions);
   //! Keeps a readable log of every step ("role#i label") for a trace.
   void log_steps(bool on) { log_steps_ = on; }
+  //! The team's roles run as `fibers` on one thread (role_fibers.hpp): a
+  //! hand-off to a role switches to its fiber instead of waking a thread.
+  void run_roles_as(RoleFibers* fibers) { fibers_ = fibers; }
+
+  // --- from the fibers' host thread ----------------------------------------
+  //! The thread that holds the turn (kNobody: none, or every one ended).
+  unsigned holder() const { return current_.load(std::memory_order_acquire); }
+  //! Whether the trial was aborted (a deadlock): every thread unwinds.
+  bool aborted() const { return aborted_.load(std::memory_order_acquire); }
+  //! Waits while a thread the code under test started holds the turn,
+  //! until a role (a fiber) has it or the trial is aborted.
+  void await_host();
 
   // --- from the role threads -----------------------------------------------
   //! The team's start of a role: waits until this thread has the turn
@@ -196,12 +210,16 @@ class Controller {
   enum class State : std::uint32_t { runnable, blocked, finished, unused };
   static constexpr unsigned kNobody = ~0u;
   static constexpr int kFrames = 32;
-  struct alignas(core::kApart) Slot {
+  // A thread's wait for the turn.
+  struct Waiter {
     std::atomic<std::uint32_t> futex{0};
     // Set while the thread may sleep on `futex`: a hand-off makes the wake
     // system call only then (see hand_to()).
     std::atomic<std::uint32_t> sleeping{0};
     core::BriefSpin brief;  // whether its brief spins pay (await_turn())
+  };
+  struct alignas(core::kApart) Slot {
+    Waiter wait;
     State state = State::runnable;
     const void* blocked_on = nullptr;
     const char* label = "";
@@ -222,6 +240,9 @@ class Controller {
   void schedule(unsigned self);
   void hand_to(unsigned next);
   void await_turn(unsigned self);
+  template <class HasTurn>
+  void wait_for(Waiter& w, HasTurn has_turn);
+  static void wake_waiter(Waiter& w);
   void abort_deadlock();
   void make_runnable(unsigned t, detail::WaitResult why);
   unsigned decide(char kind, unsigned options, unsigned suggested);
@@ -293,6 +314,9 @@ class Controller {
   bool spin_ = false;  // whether waiting threads spin before sleeping
   unsigned cores_ = 1;
   std::vector<std::string> log_;
+  // Last, so that a team of threads keeps the layout it was measured with.
+  RoleFibers* fibers_ = nullptr;       // the roles' fibers, if they run as such
+  alignas(core::kApart) Waiter host_;  // the fibers' host thread's wait
 };
 
 }  // namespace strain::sched

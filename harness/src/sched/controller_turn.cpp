@@ -13,6 +13,7 @@
 #include "core/spin_wait.hpp"
 #include "core/tsan_ignore.hpp"
 #include "sched/controller.hpp"
+#include "sched/role_fibers.hpp"
 
 namespace strain::sched {
 
@@ -77,18 +78,41 @@ void Controller::first_turn() {
 // target's `sleeping` comes first and the wake follows, or the increment
 // comes first and the target sees the word moved (the futex compares it).
 void Controller::hand_to(unsigned next) {
-  Slot& s = slots_[next];
   current_.store(next, std::memory_order_release);
-  s.futex.fetch_add(1, std::memory_order_seq_cst);
-  if (s.sleeping.load(std::memory_order_seq_cst) != 0) futex_wake(s.futex);
+  // A role that runs as a fiber waits in its host thread: the host is
+  // woken, if it sleeps (a started thread hands the turn back to a role).
+  wake_waiter(fibers_ != nullptr && next < n_ ? host_ : slots_[next].wait);
+}
+
+void Controller::wake_waiter(Waiter& w) {
+  w.futex.fetch_add(1, std::memory_order_seq_cst);
+  if (w.sleeping.load(std::memory_order_seq_cst) != 0) futex_wake(w.futex);
 }
 
 void Controller::await_turn(unsigned self) {
-  std::atomic<std::uint32_t>& word = slots_[self].futex;
-  const auto has_turn = [&] {
+  if (fibers_ != nullptr && self < n_) {
+    // A role's fiber: the host thread runs whoever holds the turn now, and
+    // comes back here when this role has it again (or the trial aborts).
+    while (current_.load(std::memory_order_acquire) != self &&
+           !aborted_.load(std::memory_order_acquire))
+      fibers_->suspend(self);
+    return;
+  }
+  wait_for(slots_[self].wait, [this, self] {
     return current_.load(std::memory_order_acquire) == self ||
            aborted_.load(std::memory_order_acquire);
-  };
+  });
+}
+
+void Controller::await_host() {
+  wait_for(host_, [this] {
+    return current_.load(std::memory_order_acquire) < n_ ||
+           aborted_.load(std::memory_order_acquire);
+  });
+}
+
+template <class HasTurn>
+void Controller::wait_for(Waiter& w, HasTurn has_turn) {
   // spin_: the team fits the cores. Beside other programs' threads it still
   // spins, briefly: the holder of the turn often runs on the other core.
   const auto how = [this] {
@@ -97,19 +121,17 @@ void Controller::await_turn(unsigned self) {
                                            : core::Waiting::brief;
   };
   core::SpinWait spin(kSpinNs);
-  core::BriefSpin& brief = slots_[self].brief;
-  std::atomic<std::uint32_t>& sleeping = slots_[self].sleeping;
   while (!has_turn()) {
-    if (spin.keep_spinning(how, brief)) continue;
+    if (spin.keep_spinning(how, w.brief)) continue;
     // Read the word before checking again: a hand-off in between changes
     // it, so the wait cannot miss it. `sleeping` is announced before that
     // read (see hand_to()).
-    sleeping.store(1, std::memory_order_seq_cst);
-    const std::uint32_t seen = word.load(std::memory_order_seq_cst);
-    if (!has_turn()) futex_wait(word, seen);
-    sleeping.store(0, std::memory_order_relaxed);
+    w.sleeping.store(1, std::memory_order_seq_cst);
+    const std::uint32_t seen = w.futex.load(std::memory_order_seq_cst);
+    if (!has_turn()) futex_wait(w.futex, seen);
+    w.sleeping.store(0, std::memory_order_relaxed);
   }
-  spin.ended(brief);
+  spin.ended(w.brief);
 }
 
 void Controller::abort_deadlock() {
@@ -117,9 +139,10 @@ void Controller::abort_deadlock() {
   aborted_.store(true, std::memory_order_release);
   current_.store(kNobody, std::memory_order_release);
   for (unsigned u = 0; u < live_; ++u) {
-    slots_[u].futex.fetch_add(1, std::memory_order_release);
-    futex_wake(slots_[u].futex);
+    slots_[u].wait.futex.fetch_add(1, std::memory_order_release);
+    futex_wake(slots_[u].wait.futex);
   }
+  if (fibers_ != nullptr) wake_waiter(host_);
 }
 
 }  // namespace strain::sched

@@ -10,7 +10,7 @@ namespace {
 
 // Keep in step with load.cpp and matrix.cpp: spec_keys_test fails when the
 // loader accepts a key missing here, or this names one it rejects.
-constexpr std::array<KeyDoc, 57> kKeys = {{
+constexpr std::array<KeyDoc, 58> kKeys = {{
     {"plugin", "string", "required",
      "The scenario to run, by the name it was registered with (STRAIN_SCENARIO). `strain "
      "plugins` lists the scenarios on the plugin path.",
@@ -133,6 +133,15 @@ constexpr std::array<KeyDoc, 57> kKeys = {{
      "see, to find missing release/acquire ordering; dfs tries each. A case that names no "
      "strategy, or names only a pick, gets it on.",
      "schedule: { strategy: { name: controlled, weak_memory: true } }"},
+    {"schedule.strategy.fibers", "boolean", "false",
+     "controlled: run the roles as fibers (user-space contexts, Boost.Context) on one OS thread "
+     "instead of a thread each: the same interleavings (a trial's seed gives the same one "
+     "either way, so a failure replays in both), several times the trials per second, since a "
+     "hand-off is a switch of stacks on one core rather than a wake-up on another. Only for "
+     "code without thread_local state of its own and that does not tell its threads apart by "
+     "pthread_self(): every role shares the one thread's. Threads the code starts stay threads. "
+     "A ThreadSanitizer build runs the roles as threads.",
+     "schedule: { strategy: { name: controlled, fibers: true } }"},
     {"schedule.strategy.starve_min_us", "number > 0", "1",
      "chaos: the shortest starvation at a change point, in microseconds; the length is "
      "log-uniform between starve_min_us and starve_max_us.",

@@ -19,10 +19,11 @@ namespace {
 
 constexpr std::array<std::string_view, 9> kScheduleKeys = {
     "topology", "roles", "trials", "budget", "timeout", "strategy", "seed", "time_scale", "batch"};
-constexpr std::array<std::string_view, 15> kStrategyKeys = {
+constexpr std::array<std::string_view, 16> kStrategyKeys = {
     "name",       "yield_p",       "spin_p",        "sleep_p",        "spin_iters",
     "sleep_us",   "pick",          "depth",         "steps",          "weak_memory",
-    "spin_limit", "starve_min_us", "starve_max_us", "plain_accesses", "preemption_bound"};
+    "spin_limit", "starve_min_us", "starve_max_us", "plain_accesses", "preemption_bound",
+    "fibers"};
 
 template <typename Range, typename F>
 std::string join_by(const Range& items, F&& str) {
@@ -426,12 +427,14 @@ std::optional<Assign> Settings::strategy_key(const std::string& key, const YAML:
     }
     return Assign([mode = *mode](Resolved& r) { r.schedule.strategy.plain_accesses = mode; });
   }
-  if (key == "weak_memory") {
+  if (key == "weak_memory" || key == "fibers") {
     if (!v.IsScalar() || (v.Scalar() != "true" && v.Scalar() != "false")) {
-      diags_.error(v, "'weak_memory' must be true or false, got " + got(v));
+      diags_.error(v, fmt::format("'{}' must be true or false, got {}", key, got(v)));
       return std::nullopt;
     }
-    return Assign([b = v.Scalar() == "true"](Resolved& r) {
+    const bool b = v.Scalar() == "true";
+    if (key == "fibers") return Assign([b](Resolved& r) { r.schedule.strategy.fibers = b; });
+    return Assign([b](Resolved& r) {
       r.schedule.strategy.weak_memory = b;
       r.weak_memory_named = true;
     });

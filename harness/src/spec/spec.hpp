@@ -82,6 +82,9 @@ struct Case {
   //! The run's --strategy, when it replaced the spec's (replay lines repeat
   //! it); empty otherwise.
   std::string strategy_flag;
+  //! The run's --fibers turned schedule.strategy.fibers on (replay lines
+  //! repeat it).
+  bool fibers_flag = false;
   //! The strategy is the default (the spec named none, or --strategy
   //! default): a case the controlled scheduler cannot steer then runs again
   //! under chaos (exec/case_launch).

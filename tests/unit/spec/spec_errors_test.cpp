@@ -58,7 +58,8 @@ const std::string kScheduleKeys =
     "batch)";
 const std::string kStrategyKeys =
     "(expected one of: name, yield_p, spin_p, sleep_p, spin_iters, sleep_us, pick, depth, steps, "
-    "weak_memory, spin_limit, starve_min_us, starve_max_us, plain_accesses, preemption_bound)";
+    "weak_memory, spin_limit, starve_min_us, starve_max_us, plain_accesses, preemption_bound, "
+    "fibers)";
 const std::string kOutcomes =
     "(expected one of: pass, violation, race, deadlock, hang, crash, error, fail)";
 const std::string kParams = "(params: initial_balance, variant, ratio, verbose)";
@@ -200,6 +201,9 @@ const BadSpec kBadSpecs[] = {
     {"weak_memory_not_bool",
      "plugin: bank\nschedule:\n  strategy: {name: controlled, weak_memory: yes}\n" + kCases,
      {"test.yaml:3:45: 'weak_memory' must be true or false, got 'yes'"}},
+    {"fibers_not_bool",
+     "plugin: bank\nschedule:\n  strategy: {name: controlled, fibers: 1}\n" + kCases,
+     {"test.yaml:3:40: 'fibers' must be true or false, got '1'"}},
     {"starve_negative",
      "plugin: bank\nschedule:\n  strategy: {name: chaos, starve_min_us: -1}\n" + kCases,
      {"test.yaml:3:42: 'starve_min_us' must be a number >= 0, got '-1'"}},

@@ -1,0 +1,219 @@
+// The roles of a controlled trial as fibers on one thread
+// (schedule.strategy.fibers, run --fibers): the same decisions as threads,
+// so the same seed runs the same interleavings and finds the same failure,
+// and what each role keeps per thread (its context, its shadow stack)
+// follows it across the switches.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include "run_strain.hpp"
+#include "runtime/tsan_build.hpp"
+
+namespace {
+
+using namespace strain_test;
+
+constexpr bool kTsanBuild = STRAIN_IS_TSAN_BUILD;
+
+// A failure's message with its addresses (which ASLR moves from run to run)
+// and its elapsed time blanked.
+std::string comparable(std::string message) {
+  message = std::regex_replace(message, std::regex("0x[0-9a-f]+"), "0x");
+  return std::regex_replace(message, std::regex("[0-9.]+s\\b"), "Ns");
+}
+
+// What a case's run must have in common with threads and fibers: counts,
+// the interleavings, the search's extent and the first failure.
+// `failing`: whether some case of the spec fails (the first failures are
+// compared then); `searches`: whether its cases search (dfs).
+void expect_same(const nlohmann::json& threads, const nlohmann::json& fibers, bool failing,
+                 bool searches) {
+  ASSERT_EQ(threads["cases"].size(), fibers["cases"].size());
+  ASSERT_FALSE(threads["cases"].empty());
+  int explored = 0, failed = 0;
+  for (std::size_t k = 0; k < threads["cases"].size(); ++k) {
+    const auto& t = threads["cases"][k];
+    const auto& f = fibers["cases"][k];
+    SCOPED_TRACE(t["id"].get<std::string>());
+    EXPECT_EQ(t["id"], f["id"]);
+    EXPECT_EQ(t["verdict"], "met") << t.dump(2);
+    EXPECT_EQ(f["verdict"], "met") << f.dump(2);
+    EXPECT_EQ(t["trials"], f["trials"]);
+    EXPECT_EQ(t["outcomes"], f["outcomes"]);
+    ASSERT_TRUE(t.contains("interleavings") && f.contains("interleavings"));
+    EXPECT_EQ(t["interleavings"], f["interleavings"]);
+    // A search (dfs) says how far it got.
+    ASSERT_EQ(t.contains("explored"), f.contains("explored"));
+    if (t.contains("explored")) {
+      EXPECT_EQ(t["explored"], f["explored"]);
+    }
+    explored += t.contains("explored") ? 1 : 0;
+    ASSERT_EQ(t["first_failure"].is_null(), f["first_failure"].is_null());
+    if (t["first_failure"].is_null()) continue;
+    ++failed;
+    const auto& tf = t["first_failure"];
+    const auto& ff = f["first_failure"];
+    EXPECT_EQ(tf["trial"], ff["trial"]);
+    EXPECT_EQ(tf["outcome"], ff["outcome"]);
+    EXPECT_EQ(tf.value("schedule", ""), ff.value("schedule", ""));
+    EXPECT_EQ(comparable(tf["message"]), comparable(ff["message"]));
+  }
+  EXPECT_EQ(failed > 0, failing);
+  EXPECT_EQ(explored > 0, searches);
+}
+
+// The DPOR search and the weak memory model's litmus tests (exact numbers
+// of interleavings, found violations), then the chapter's bank account
+// under the default portfolio: each run as threads and as fibers.
+TEST(Fibers, TheSameSeedRunsTheSameInterleavingsAsThreads) {
+  for (const std::string spec : {"dpor", "weak"}) {
+    SCOPED_TRACE(spec);
+    const SpecRun threads = run_test_spec(spec, "", spec + "-threads");
+    const SpecRun fibers = run_test_spec(spec, "--fibers", spec + "-fibers");
+    EXPECT_EQ(threads.run.code, 0) << threads.run.out << threads.run.err;
+    EXPECT_EQ(fibers.run.code, 0) << fibers.run.out << fibers.run.err;
+    expect_same(threads.report, fibers.report, true, true);
+  }
+  const std::string spec = kWork + "/fibers_bank.yaml";
+  std::ofstream(spec)
+      << "plugin: bank_account\n"
+         "params: { initial_balance: 1000, ops: 5, amount_min: 100, "
+         "amount_max: 300 }\n"
+         "schedule:\n"
+         "  roles: { withdraw: 2, deposit: 1 }\n"
+         "  trials: 3000\n  budget: 60s\n  timeout: 10s\n  seed: 5\n"
+         "  time_scale: 0.0001\n"
+         "invariants:\n"
+         "  - final_balance == initial_balance + deposited - withdrawn\n"
+         "  - min_balance >= 0\n"
+         "cases:\n"
+         "  - { name: fixed, params: { variant: fixed }, expect: pass }\n"
+         "  - { name: unlocked, params: { variant: bug_unlocked }, expect: fail }\n";
+  const std::string tj = kWork + "/fibers_bank-threads.json",
+                    fj = kWork + "/fibers_bank-fibers.json";
+  const Result threads = strain("run " + spec + " --report json:" + tj);
+  const Result fibers = strain("run " + spec + " --fibers --report json:" + fj);
+  EXPECT_EQ(threads.code, 0) << threads.out << threads.err;
+  EXPECT_EQ(fibers.code, 0) << fibers.out << fibers.err;
+  const auto fibers_report = read_json(fj);
+  expect_same(read_json(tj), fibers_report, true, false);
+
+  // The replay line of a run with --fibers says so, and its trial fails the
+  // same way as fibers and as threads (the same interleaving's digest).
+  const auto* unlocked = find_case(fibers_report, "fibers_bank/unlocked");
+  ASSERT_NE(unlocked, nullptr);
+  const std::string replay = (*unlocked)["first_failure"]["replay"];
+  const std::string digest = (*unlocked)["first_failure"]["schedule"];
+  ASSERT_NE(replay.find(" --fibers"), std::string::npos) << replay;
+  const Result as_fibers = shell(replay + " --repeat 3");
+  EXPECT_EQ(as_fibers.code, 1) << as_fibers.out << as_fibers.err;
+  EXPECT_NE(as_fibers.out.find("failed 3 of 3 runs"), std::string::npos) << as_fibers.out;
+  EXPECT_NE(as_fibers.out.find("failing schedule " + digest), std::string::npos) << as_fibers.out;
+  const Result as_threads =
+      shell(std::regex_replace(replay, std::regex(" --fibers"), "") + " --repeat 3");
+  EXPECT_EQ(as_threads.code, 1) << as_threads.out << as_threads.err;
+  EXPECT_NE(as_threads.out.find("failing schedule " + digest), std::string::npos) << as_threads.out;
+}
+
+// spec: the fiber_roles test plugin (built with INSTRUMENT) as fibers.
+std::string fiber_roles_spec(const std::string& name, const std::string& cases) {
+  const std::string spec = kWork + "/" + name + ".yaml";
+  std::ofstream(spec) << "plugin: fiber_roles\n"
+                         "schedule:\n"
+                         "  roles: { first: 1, second: 1 }\n"
+                         "  trials: 200\n  budget: 30s\n  timeout: 5s\n"
+                         "  strategy: { name: controlled, pick: pct, fibers: true }\n"
+                         "cases:\n" +
+                             cases;
+  return spec;
+}
+
+// Fibers are what runs: both roles on one thread (threads in a
+// ThreadSanitizer build, whose runtime does not follow a switch of stacks).
+TEST(Fibers, TheRolesRunOnOneThread) {
+  const std::string json = kWork + "/fiber_roles_one.json";
+  const Result r = strain(
+      "--plugin-path " + kTestPlugins + " run " +
+      fiber_roles_spec("fiber_roles_one",
+                       "  - { name: fibers, params: { variant: one_thread }, expect: { outcome: "
+                       "pass, tsan: violation } }\n"
+                       "  - { name: threads, params: { variant: one_thread }, expect: violation,\n"
+                       "      schedule: { strategy: { fibers: false } } }\n") +
+      " --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  ASSERT_EQ(report["cases"].size(), 2u);
+  for (const auto& c : report["cases"]) {
+    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+    EXPECT_EQ(c["trials"], c["first_failure"].is_null() ? 200 : 1) << c.dump(2);
+  }
+  // run --fibers turns them on, also where the spec turned them off: the
+  // case that expects threads then passes, against its expectation.
+  const std::string flagged = kWork + "/fiber_roles_one_flag.json";
+  const Result f = strain("--plugin-path " + kTestPlugins + " run " + kWork +
+                          "/fiber_roles_one.yaml --fibers --case fiber_roles_one/threads "
+                          "--report json:" +
+                          flagged);
+  const auto flagged_report = read_json(flagged);
+  const auto* c = find_case(flagged_report, "fiber_roles_one/threads");
+  ASSERT_NE(c, nullptr) << f.out << f.err;
+  EXPECT_EQ((*c)["verdict"], kTsanBuild ? "met" : "unmet") << c->dump(2);
+  EXPECT_EQ(f.code, kTsanBuild ? 0 : 1) << f.out << f.err;
+}
+
+// The free strain::expect finds the role's context through the thread's:
+// the second role's failure is its own, whichever role's fiber ran last
+// before it (each case a seed of its own, so the orders vary).
+TEST(Fibers, EachRoleFailsInItsOwnContext) {
+  std::string cases;
+  for (int k = 0; k < 6; ++k)
+    cases += "  - { name: expect" + std::to_string(k) +
+             ", params: { variant: free_expect }, expect: violation }\n";
+  const std::string json = kWork + "/fiber_roles_expect.json";
+  const Result r = strain("--plugin-path " + kTestPlugins + " run " +
+                          fiber_roles_spec("fiber_roles_expect", cases) + " --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  ASSERT_EQ(report["cases"].size(), 6u);
+  for (const auto& c : report["cases"]) {
+    ASSERT_FALSE(c["first_failure"].is_null()) << c.dump(2);
+    EXPECT_EQ(c["first_failure"]["message"], "role second#0: the second role's free expect")
+        << c.dump(2);
+  }
+}
+
+// A deadlock between the two fibers names each role's own function and line,
+// from the shadow stack each kept across the switches.
+TEST(Fibers, ADeadlockNamesEachRolesOwnLines) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const std::string json = kWork + "/fiber_roles_cycle.json";
+  const Result r = strain(
+      "--plugin-path " + kTestPlugins + " run " +
+      fiber_roles_spec("fiber_roles_cycle",
+                       "  - { name: cycle, params: { variant: cycle }, expect: deadlock }\n"
+                       "  - { name: ordered, params: { variant: ordered }, expect: pass }\n") +
+      " --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  const auto* cycle = find_case(report, "fiber_roles_cycle/cycle");
+  ASSERT_NE(cycle, nullptr);
+  ASSERT_FALSE((*cycle)["first_failure"].is_null()) << cycle->dump(2);
+  const std::string message = (*cycle)["first_failure"]["message"];
+  EXPECT_TRUE(std::regex_search(
+      message, std::regex("thread first#0 waits in pthread_mutex_lock[^\n]*\n +at [^\n]*"
+                          "take_a_then_b[^\n]*fiber_roles.cpp:[0-9]+\n +called from [^\n]*first")))
+      << message;
+  EXPECT_TRUE(std::regex_search(
+      message, std::regex("thread second#0 waits in pthread_mutex_lock[^\n]*\n +at [^\n]*"
+                          "take_b_then_a[^\n]*fiber_roles.cpp:[0-9]+\n +called from [^\n]*second")))
+      << message;
+  const auto* ordered = find_case(report, "fiber_roles_cycle/ordered");
+  ASSERT_NE(ordered, nullptr);
+  EXPECT_EQ((*ordered)["verdict"], "met") << ordered->dump(2);
+}
+
+}  // namespace

@@ -1,0 +1,68 @@
+// Two roles of ordinary C++ (built with INSTRUMENT), for the roles run as
+// fibers on one thread (schedule.strategy.fibers): what each role keeps per
+// thread must follow it across the switches. Variant `cycle`: the roles take
+// two std::mutexes in opposite orders, each in a function of its own, so a
+// deadlock report names each role's own function (its shadow stack);
+// `ordered` takes them in one order and passes. `free_expect`: the second
+// role fails through the free strain::expect, which finds the role's context
+// through the thread's, after points at which the first role ran.
+// `one_thread`: each role notes the thread it ran on, and the check fails
+// unless both ran on one (as fibers do, and threads do not).
+
+#include <pthread.h>
+
+#include <atomic>
+#include <mutex>
+#include <strain/plugin.hpp>
+
+namespace {
+
+struct FiberRoles {
+  std::mutex a, b;
+  std::atomic<int> together{0};
+  pthread_t ran_on[2]{};
+  bool one_thread = false;
+
+  static void declare(strain::Declare<FiberRoles>& d) {
+    d.doc("two roles of plain C++: a lock-order cycle, or a failure through strain::expect")
+        .param("variant", "ordered", "what the roles do",
+               {"ordered", "cycle", "free_expect", "one_thread"})
+        .role("first", &FiberRoles::first, "takes a then b")
+        .role("second", &FiberRoles::second, "takes b then a (cycle), or a then b");
+  }
+
+  [[gnu::noinline]] void take_a_then_b() {
+    std::lock_guard<std::mutex> ga(a);
+    std::lock_guard<std::mutex> gb(b);
+    together.fetch_add(1);
+  }
+  [[gnu::noinline]] void take_b_then_a() {
+    std::lock_guard<std::mutex> gb(b);
+    std::lock_guard<std::mutex> ga(a);
+    together.fetch_add(1);
+  }
+
+  void setup(strain::Context& ctx) { one_thread = ctx.str_param("variant") == "one_thread"; }
+
+  void first(strain::Context&) {
+    ran_on[0] = pthread_self();
+    for (int k = 0; k < 3; ++k) take_a_then_b();
+  }
+
+  void second(strain::Context& ctx) {
+    ran_on[1] = pthread_self();
+    const bool cycle = ctx.str_param("variant") == "cycle";
+    for (int k = 0; k < 3; ++k) cycle ? take_b_then_a() : take_a_then_b();
+    if (ctx.str_param("variant") == "free_expect")
+      strain::expect(false, "the second role's free expect");
+  }
+
+  void check(strain::Context& ctx) {
+    if (one_thread)
+      ctx.expect(pthread_equal(ran_on[0], ran_on[1]) != 0, "the roles ran on one thread");
+  }
+};
+
+}  // namespace
+
+STRAIN_SCENARIO(FiberRoles, fiber_roles)

@@ -216,4 +216,19 @@ TEST(Fibers, ADeadlockNamesEachRolesOwnLines) {
   EXPECT_EQ((*ordered)["verdict"], "met") << ordered->dump(2);
 }
 
+// A role that spins without a point holds the turn for good: the hang names
+// it as the role the fibers' thread runs, with its stack there.
+TEST(Fibers, AHangNamesTheRoleItsThreadRuns) {
+  const SpecRun r = run_test_spec("controlled", "--fibers", "controlled-fibers");
+  EXPECT_EQ(r.run.code, 0) << r.run.out << r.run.err;
+  ASSERT_FALSE(r.report.is_null()) << r.run.out << r.run.err;
+  const auto& c = r.report["cases"][0];
+  EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+  const std::string message = c["first_failure"]["message"];
+  if (kTsanBuild) return;  // the roles ran as threads
+  EXPECT_TRUE(std::regex_search(
+      message, std::regex("\nthread first#0 \\(the roles' fibers' thread\\):\n[^\n]*Fault::first")))
+      << message;
+}
+
 }  // namespace

@@ -397,6 +397,14 @@ std::string CaseRun::hang_message(ThreadTeam& team, std::uint64_t trial, double 
   std::vector<pthread_t> handles = team.native_handles();
   std::vector<std::string> names;
   for (std::size_t k = 0; k < handles.size(); ++k) names.push_back(instance_name(*cs_, k));
+  // Roles as fibers: the one thread runs the role that holds the turn (the
+  // others' stacks are switched out), or waits while a started thread does.
+  if (cs_->fibers && !names.empty()) {
+    const unsigned holder = cs_->controller->holder();
+    names[0] = holder < cs_->team_size
+                   ? instance_name(*cs_, holder) + " (the roles' fibers' thread)"
+                   : "the roles' fibers' thread (a thread the code started holds the turn)";
+  }
   if (cs_->controller)
     for (const auto& [name, handle] : cs_->controller->running_spawned()) {
       names.push_back(name);

@@ -120,18 +120,20 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
   EXPECT_NE(c.find("hostile"), nullptr);
   EXPECT_NE(c.find("accesses"), nullptr);
   EXPECT_NE(c.find("litmus"), nullptr);
-  // spin_plain is built with INSTRUMENT: it calls the __tsan_* entry points,
-  // which strain exports and which this test program has only when it is
-  // built with ThreadSanitizer (its runtime defines them).
+  // spin_plain and fiber_roles are built with INSTRUMENT: they call the
+  // __tsan_* entry points, which strain exports and which this test program
+  // has only when it is built with ThreadSanitizer (its runtime defines them).
   constexpr bool kTsanRuntime = STRAIN_IS_TSAN_BUILD;
-  if (kTsanRuntime) {
-    EXPECT_NE(c.find("spin_plain"), nullptr);
-  } else {
-    const auto* p = problem_for(c, kDir + "/spin_plain.so");
-    ASSERT_NE(p, nullptr);
-    EXPECT_NE(p->message.find("__tsan_"), std::string::npos) << p->message;
+  for (const char* instrumented : {"spin_plain", "fiber_roles"}) {
+    if (kTsanRuntime) {
+      EXPECT_NE(c.find(instrumented), nullptr) << instrumented;
+    } else {
+      const auto* p = problem_for(c, kDir + "/" + instrumented + ".so");
+      ASSERT_NE(p, nullptr) << instrumented;
+      EXPECT_NE(p->message.find("__tsan_"), std::string::npos) << p->message;
+    }
   }
-  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 10u : 9u);
+  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 11u : 9u);
 }
 
 TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {

@@ -186,6 +186,23 @@ TEST(Fibers, EachRoleFailsInItsOwnContext) {
   }
 }
 
+// Each role handles its own exceptions: a rethrow inside a catch block,
+// after points at which the other role caught one of its own, gets the
+// role's own back.
+TEST(Fibers, EachRoleRethrowsItsOwnException) {
+  const std::string json = kWork + "/fiber_roles_rethrow.json";
+  const Result r = strain(
+      "--plugin-path " + kTestPlugins + " run " +
+      fiber_roles_spec("fiber_roles_rethrow",
+                       "  - { name: rethrow, params: { variant: rethrow }, expect: pass }\n") +
+      " --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  ASSERT_EQ(report["cases"].size(), 1u);
+  EXPECT_EQ(report["cases"][0]["verdict"], "met") << report.dump(2);
+  EXPECT_EQ(report["cases"][0]["trials"], 200) << report.dump(2);
+}
+
 // A deadlock between the two fibers names each role's own function and line,
 // from the shadow stack each kept across the switches.
 TEST(Fibers, ADeadlockNamesEachRolesOwnLines) {

@@ -7,13 +7,19 @@
 // role fails through the free strain::expect, which finds the role's context
 // through the thread's, after points at which the first role ran.
 // `one_thread`: each role notes the thread it ran on, and the check fails
-// unless both ran on one (as fibers do, and threads do not).
+// unless both ran on one (as fibers do, and threads do not). `rethrow`: each
+// role catches an exception of its own, takes the locks inside the catch
+// block (points, at which the other role may catch its own), and rethrows:
+// it must get its own back.
 
 #include <pthread.h>
 
 #include <atomic>
 #include <mutex>
+#include <stdexcept>
 #include <strain/plugin.hpp>
+#include <string>
+#include <string_view>
 
 namespace {
 
@@ -26,7 +32,7 @@ struct FiberRoles {
   static void declare(strain::Declare<FiberRoles>& d) {
     d.doc("two roles of plain C++: a lock-order cycle, or a failure through strain::expect")
         .param("variant", "ordered", "what the roles do",
-               {"ordered", "cycle", "free_expect", "one_thread"})
+               {"ordered", "cycle", "free_expect", "one_thread", "rethrow"})
         .role("first", &FiberRoles::first, "takes a then b")
         .role("second", &FiberRoles::second, "takes b then a (cycle), or a then b");
   }
@@ -44,13 +50,30 @@ struct FiberRoles {
 
   void setup(strain::Context& ctx) { one_thread = ctx.str_param("variant") == "one_thread"; }
 
-  void first(strain::Context&) {
+  // Catches an exception that says `mine`, takes the locks inside the catch
+  // block, then rethrows it and expects it back.
+  void rethrow(strain::Context& ctx, std::string_view mine) {
+    try {
+      throw std::runtime_error(std::string(mine));
+    } catch (...) {
+      take_a_then_b();
+      try {
+        throw;
+      } catch (const std::runtime_error& e) {
+        ctx.expect(e.what() == mine, "a role rethrew the exception it caught");
+      }
+    }
+  }
+
+  void first(strain::Context& ctx) {
     ran_on[0] = pthread_self();
+    if (ctx.str_param("variant") == "rethrow") return rethrow(ctx, "first");
     for (int k = 0; k < 3; ++k) take_a_then_b();
   }
 
   void second(strain::Context& ctx) {
     ran_on[1] = pthread_self();
+    if (ctx.str_param("variant") == "rethrow") return rethrow(ctx, "second");
     const bool cycle = ctx.str_param("variant") == "cycle";
     for (int k = 0; k < 3; ++k) cycle ? take_b_then_a() : take_a_then_b();
     if (ctx.str_param("variant") == "free_expect")

@@ -1,5 +1,7 @@
 #include "sched/role_fibers.hpp"
 
+#include <cxxabi.h>
+
 #include <boost/context/protected_fixedsize_stack.hpp>
 #include <cstring>
 #include <utility>
@@ -21,6 +23,20 @@ void copy_shadow(ShadowStack& to, const ShadowStack& from) noexcept {
   }
   to.depth = from.depth;
 }
+
+// The calling thread's exception-handling state, as libstdc++ lays out its
+// __cxa_eh_globals on x86-64 (unwind-cxx.h; the Itanium C++ ABI's): the
+// exceptions being handled, newest first, and the count of those thrown and
+// not yet caught. A rethrow takes the newest: without a list per role, a
+// `throw;` in one role's catch block rethrew the exception another role
+// caught since (tests/plugins/fiber_roles.cpp, variant rethrow).
+struct EhGlobals {
+  void* caught;
+  unsigned uncaught;
+};
+static_assert(sizeof(EhGlobals) == 2 * sizeof(void*));
+
+EhGlobals& eh_globals() noexcept { return *reinterpret_cast<EhGlobals*>(abi::__cxa_get_globals()); }
 
 }  // namespace
 
@@ -96,6 +112,9 @@ void RoleFibers::resume(unsigned k) {
   Context* const host_context = home != nullptr ? *home : nullptr;
   Steer* const host_steer = tls_steer;
   const int host_depth = tls_shadow.depth;
+  EhGlobals& eh = eh_globals();
+  const EhGlobals host_eh = eh;
+  eh = EhGlobals{f.eh_caught, f.eh_uncaught};
   if (home != nullptr) *home = f.tls_context;
   tls_steer = f.tls_steer;
   copy_shadow(tls_shadow, f.shadow);
@@ -110,6 +129,9 @@ void RoleFibers::resume(unsigned k) {
   }
   f.tls_steer = tls_steer;
   tls_steer = host_steer;
+  f.eh_caught = eh.caught;
+  f.eh_uncaught = eh.uncaught;
+  eh = host_eh;
   copy_shadow(f.shadow, tls_shadow);
   controller_.steer(k)->shadow = &f.shadow;
   tls_shadow.depth = host_depth;

@@ -15,8 +15,10 @@
 // variables are the host thread's, shared by every role, and every role
 // sees the same pthread_self(). What the harness keeps per thread is swapped
 // at each switch: the steered place (tls_steer), the shadow stack of an
-// INSTRUMENT plugin (tls_shadow) and the runtime's current context (the
-// plugin's tls_context, reached through ContextData::tls_home). Threads the
+// INSTRUMENT plugin (tls_shadow), the runtime's current context (the
+// plugin's tls_context, reached through ContextData::tls_home), and the C++
+// runtime's exceptions being handled (a rethrow in one role's catch block
+// rethrows its own, whichever role caught one since). Threads the
 // code under test starts remain OS threads; the host thread waits for the
 // turn while one of them holds it.
 
@@ -66,6 +68,11 @@ class RoleFibers {
     // out.
     Context* tls_context = nullptr;
     Steer* tls_steer = nullptr;
+    // libstdc++'s __cxa_eh_globals of the role: the exceptions its catch
+    // blocks handle (a list, newest first) and those thrown and not yet
+    // caught.
+    void* eh_caught = nullptr;
+    unsigned eh_uncaught = 0;
     ShadowStack shadow{};
     bool done = false;
     bool flagged = false;

@@ -150,6 +150,7 @@ TEST(Fibers, TheRolesRunOnOneThread) {
   for (const auto& c : report["cases"]) {
     EXPECT_EQ(c["verdict"], "met") << c.dump(2);
     EXPECT_EQ(c["trials"], c["first_failure"].is_null() ? 200 : 1) << c.dump(2);
+    EXPECT_EQ(c["note"], "") << c.dump(2);  // no thread_local data of its own
   }
   // run --fibers turns them on, also where the spec turned them off: the
   // case that expects threads then passes, against its expectation.
@@ -163,6 +164,36 @@ TEST(Fibers, TheRolesRunOnOneThread) {
   ASSERT_NE(c, nullptr) << f.out << f.err;
   EXPECT_EQ((*c)["verdict"], kTsanBuild ? "met" : "unmet") << c->dump(2);
   EXPECT_EQ(f.code, kTsanBuild ? 0 : 1) << f.out << f.err;
+}
+
+// A plugin with thread_local data of its own: as fibers its roles share it
+// (the documented cost of fibers), and the case's note says so; as threads
+// each role has its own, and nothing is noted.
+TEST(Fibers, ThreadLocalDataOfThePluginIsSharedAndSaidSo) {
+  const std::string spec = kWork + "/fiber_tls.yaml", json = kWork + "/fiber_tls.json";
+  std::ofstream(spec) << "plugin: fiber_tls\n"
+                         "schedule:\n  trials: 200\n  budget: 30s\n  timeout: 5s\n"
+                         "  strategy: { name: controlled, pick: random }\n"
+                         "cases:\n"
+                         "  - { name: threads, expect: pass }\n"
+                         "  - { name: fibers, expect: { outcome: violation, tsan: pass },\n"
+                         "      schedule: { strategy: { fibers: true } } }\n";
+  const Result r =
+      strain("--plugin-path " + kTestPlugins + " run " + spec + " --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  const auto* threads = find_case(report, "fiber_tls/threads");
+  const auto* fibers = find_case(report, "fiber_tls/fibers");
+  ASSERT_TRUE(threads != nullptr && fibers != nullptr) << report.dump(2);
+  EXPECT_EQ((*threads)["verdict"], "met") << threads->dump(2);
+  EXPECT_EQ((*fibers)["verdict"], "met") << fibers->dump(2);
+  EXPECT_EQ((*threads)["note"], "") << threads->dump(2);
+  if (kTsanBuild) return;  // the roles ran as threads
+  const std::string note = (*fibers)["note"];
+  EXPECT_TRUE(std::regex_search(
+      note, std::regex("fiber_tls.so has [1-9][0-9]* bytes of thread_local data of its own")))
+      << note;
+  EXPECT_NE(r.out.find("note: the roles ran as fibers"), std::string::npos) << r.out;
 }
 
 // The free strain::expect finds the role's context through the thread's:

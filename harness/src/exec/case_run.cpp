@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <system_error>
 #include <thread>
@@ -23,6 +24,7 @@
 #include "fixtures/site_server.hpp"
 #include "model/seed.hpp"
 #include "model/verdict.hpp"
+#include "plugin/module_tls.hpp"
 #include "runtime/abi_types.hpp"
 #include "sched/controller.hpp"
 #include "sched/strategy.hpp"
@@ -63,6 +65,20 @@ bool fiber_part(void* arg, unsigned index) noexcept {
 }
 bool fibers_body(void* arg, unsigned) noexcept {
   return static_cast<CaseState*>(arg)->fibers->run_trial();
+}
+
+// Roles as fibers share the one thread's thread_local data (what the code
+// under test keeps per thread): a plugin with some of its own is told so
+// with the case's result, since a failure may then come from the sharing.
+std::string shared_thread_locals(const CaseState& cs) {
+  const std::size_t bytes =
+      plugin::own_thread_local_bytes(reinterpret_cast<const void*>(cs.desc->construct));
+  if (bytes == 0) return "";
+  return fmt::format(
+      "the roles ran as fibers on one thread (schedule.strategy.fibers), and {} has {} bytes of "
+      "thread_local data of its own, which they shared: a failure may come from that; run "
+      "without fibers to tell",
+      std::filesystem::path(cs.kase->scenario->library_path).filename().string(), bytes);
 }
 
 // A batch (CaseState::batch): this role's part of each trial in turn, each
@@ -328,6 +344,7 @@ void CaseRun::run_threads(unsigned n) {
       cs_->fibers = std::make_unique<sched::RoleFibers>(n, *cs_->controller, &fiber_part, cs_.get(),
                                                         cs_->thread_ctx.data());
       cs_->controller->run_roles_as(cs_->fibers.get());
+      result_.note = shared_thread_locals(*cs_);
       team = std::make_unique<ThreadTeam>(1, &fibers_body, &team_between, cs_.get());
     } else {
       team = std::make_unique<ThreadTeam>(n, batched ? &batch_body : &team_body,

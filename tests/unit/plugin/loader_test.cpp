@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "plugin/module_tls.hpp"
 #include "plugin/probe.hpp"
 #include "runtime/abi_types.hpp"
 #include "runtime/tsan_build.hpp"
@@ -133,7 +134,24 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
       EXPECT_NE(p->message.find("__tsan_"), std::string::npos) << p->message;
     }
   }
-  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 11u : 9u);
+  EXPECT_NE(c.find("fiber_tls"), nullptr);
+  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 12u : 10u);
+}
+
+// The thread_local data a plugin has beyond the runtime's own: fiber_tls
+// keeps an int per thread, trivial nothing.
+TEST(Loader, ThreadLocalDataOfAPluginIsMeasured) {
+  const Catalog c = discover({kDir + "/fiber_tls.so", kDir + "/trivial.so"});
+  const auto* with = c.find("fiber_tls");
+  const auto* without = c.find("trivial");
+  ASSERT_TRUE(with != nullptr && without != nullptr);
+  const auto bytes = [](const auto* s) {
+    return own_thread_local_bytes(reinterpret_cast<const void*>(s->desc->construct));
+  };
+  EXPECT_GE(bytes(with), sizeof(int));
+  EXPECT_EQ(bytes(without), 0u);
+  // An address in no loaded object.
+  EXPECT_EQ(own_thread_local_bytes(reinterpret_cast<const void*>(std::uintptr_t{16})), 0u);
 }
 
 TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {

@@ -234,6 +234,32 @@ TEST(Fibers, EachRoleRethrowsItsOwnException) {
   EXPECT_EQ(report["cases"][0]["trials"], 200) << report.dump(2);
 }
 
+// A std::recursive_mutex knows its owner by the thread's id, which fibers
+// share: taking one in a role run as a fiber is an error that says so (not
+// a pass, nor a violation of the code's); as threads the roles take turns.
+TEST(Fibers, ARecursiveMutexInAFiberIsAnErrorThatSaysWhy) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const std::string json = kWork + "/fiber_roles_recursive.json";
+  const Result r = strain(
+      "--plugin-path " + kTestPlugins + " run " +
+      fiber_roles_spec("fiber_roles_recursive",
+                       "  - { name: fibers, params: { variant: recursive }, expect: error }\n"
+                       "  - { name: threads, params: { variant: recursive }, expect: pass,\n"
+                       "      schedule: { strategy: { fibers: false } } }\n") +
+      " --report json:" + json);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto report = read_json(json);
+  const auto* fibers = find_case(report, "fiber_roles_recursive/fibers");
+  const auto* threads = find_case(report, "fiber_roles_recursive/threads");
+  ASSERT_TRUE(fibers != nullptr && threads != nullptr) << report.dump(2);
+  EXPECT_EQ((*threads)["verdict"], "met") << threads->dump(2);
+  EXPECT_EQ((*fibers)["verdict"], "met") << fibers->dump(2);
+  ASSERT_FALSE((*fibers)["first_failure"].is_null()) << fibers->dump(2);
+  const std::string message = (*fibers)["first_failure"]["message"];
+  EXPECT_NE(message.find("a recursive mutex (std::recursive_mutex"), std::string::npos) << message;
+  EXPECT_NE(message.find("run without schedule.strategy.fibers"), std::string::npos) << message;
+}
+
 // A deadlock between the two fibers names each role's own function and line,
 // from the shadow stack each kept across the switches.
 TEST(Fibers, ADeadlockNamesEachRolesOwnLines) {

@@ -10,7 +10,8 @@
 // unless both ran on one (as fibers do, and threads do not). `rethrow`: each
 // role catches an exception of its own, takes the locks inside the catch
 // block (points, at which the other role may catch its own), and rethrows:
-// it must get its own back.
+// it must get its own back. `recursive`: each role takes a
+// std::recursive_mutex, and inside passes points and expects to be alone.
 
 #include <pthread.h>
 
@@ -25,6 +26,8 @@ namespace {
 
 struct FiberRoles {
   std::mutex a, b;
+  std::recursive_mutex r;
+  int inside = 0;
   std::atomic<int> together{0};
   pthread_t ran_on[2]{};
   bool one_thread = false;
@@ -32,7 +35,7 @@ struct FiberRoles {
   static void declare(strain::Declare<FiberRoles>& d) {
     d.doc("two roles of plain C++: a lock-order cycle, or a failure through strain::expect")
         .param("variant", "ordered", "what the roles do",
-               {"ordered", "cycle", "free_expect", "one_thread", "rethrow"})
+               {"ordered", "cycle", "free_expect", "one_thread", "rethrow", "recursive"})
         .role("first", &FiberRoles::first, "takes a then b")
         .role("second", &FiberRoles::second, "takes b then a (cycle), or a then b");
   }
@@ -65,14 +68,24 @@ struct FiberRoles {
     }
   }
 
+  void alone(strain::Context& ctx) {
+    std::lock_guard<std::recursive_mutex> g(r);
+    ++inside;
+    take_a_then_b();
+    ctx.expect(inside == 1, "one role at a time holds the recursive mutex");
+    --inside;
+  }
+
   void first(strain::Context& ctx) {
     ran_on[0] = pthread_self();
+    if (ctx.str_param("variant") == "recursive") return alone(ctx);
     if (ctx.str_param("variant") == "rethrow") return rethrow(ctx, "first");
     for (int k = 0; k < 3; ++k) take_a_then_b();
   }
 
   void second(strain::Context& ctx) {
     ran_on[1] = pthread_self();
+    if (ctx.str_param("variant") == "recursive") return alone(ctx);
     if (ctx.str_param("variant") == "rethrow") return rethrow(ctx, "second");
     const bool cycle = ctx.str_param("variant") == "cycle";
     for (int k = 0; k < 3; ++k) cycle ? take_b_then_a() : take_a_then_b();

@@ -98,11 +98,31 @@ bool cond_is_shared(const void* c) noexcept {
   return (static_cast<const pthread_cond_t*>(c)->__data.__wrefs & 1) != 0;
 }
 
+namespace {
+
+// A recursive mutex (std::recursive_mutex) knows its owner by the thread's
+// id, which roles run as fibers share: glibc would let a second role in as
+// a recursion of the first's. No place in the mutex for the owning role, so
+// the trial is an error that says why, rather than a pass that means
+// nothing. Threads the code started are threads of their own.
+void refuse_recursive_in_fiber(void* m) {
+  // PTHREAD_MUTEX_RECURSIVE_NP in the kind's low bits (PTHREAD_MUTEX_KIND_MASK_NP).
+  if (!me().fiber || (static_cast<const pthread_mutex_t*>(m)->__data.__kind & 3) != 1) return;
+  fail(FailureKind::error,
+       "a recursive mutex (std::recursive_mutex, PTHREAD_MUTEX_RECURSIVE) taken by a role run "
+       "as a fiber: the roles share one thread id, by which the mutex knows its owner; run "
+       "without schedule.strategy.fibers");
+}
+
+}  // namespace
+
 int mutex_lock(void* m, bool timed) {
+  refuse_recursive_in_fiber(m);
   return acquire(m, "pthread_mutex_lock", timed, [m] { return real().mutex_trylock(m); });
 }
 
 int mutex_trylock(void* m) {
+  refuse_recursive_in_fiber(m);
   point("pthread_mutex_trylock", m);
   return real().mutex_trylock(m);
 }

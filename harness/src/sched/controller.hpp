@@ -75,7 +75,10 @@ class Controller {
   void log_steps(bool on) { log_steps_ = on; }
   //! The team's roles run as `fibers` on one thread (role_fibers.hpp): a
   //! hand-off to a role switches to its fiber instead of waking a thread.
-  void run_roles_as(RoleFibers* fibers) { fibers_ = fibers; }
+  void run_roles_as(RoleFibers* fibers) {
+    fibers_ = fibers;
+    for (unsigned t = 0; t < n_; ++t) steers_[t].fiber = fibers != nullptr;
+  }
 
   // --- from the fibers' host thread ----------------------------------------
   //! The thread that holds the turn (kNobody: none, or every one ended).

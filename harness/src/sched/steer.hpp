@@ -37,6 +37,9 @@ struct alignas(core::kApart) Steer {
   //! Which plain accesses of INSTRUMENT code are points (spec key
   //! plain_accesses).
   enum class Plain : std::uint8_t { off, shared, all } plain = Plain::off;
+  //! A role run as a fiber (sched/role_fibers.hpp): it shares its thread,
+  //! and the thread's id, with the other roles.
+  bool fiber = false;
   //! Where the thread's code last called an exported entry point from, and
   //! its shadow stack (sched/shadow_stack.hpp), for reports.
   const void* site = nullptr;

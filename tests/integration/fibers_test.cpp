@@ -119,33 +119,28 @@ TEST(Fibers, TheSameSeedRunsTheSameInterleavingsAsThreads) {
   EXPECT_NE(as_threads.out.find("failing schedule " + digest), std::string::npos) << as_threads.out;
 }
 
-// spec: the fiber_roles test plugin (built with INSTRUMENT) as fibers.
-std::string fiber_roles_spec(const std::string& name, const std::string& cases) {
-  const std::string spec = kWork + "/" + name + ".yaml";
-  std::ofstream(spec) << "plugin: fiber_roles\n"
-                         "schedule:\n"
-                         "  roles: { first: 1, second: 1 }\n"
-                         "  trials: 200\n  budget: 30s\n  timeout: 5s\n"
-                         "  strategy: { name: controlled, pick: pct, fibers: true }\n"
-                         "cases:\n" +
-                             cases;
-  return spec;
+// A spec of the fiber_roles test plugin (built with INSTRUMENT) as fibers.
+std::string fiber_roles_yaml(const std::string& cases) {
+  return "plugin: fiber_roles\n"
+         "schedule:\n"
+         "  roles: { first: 1, second: 1 }\n"
+         "  trials: 200\n  budget: 30s\n  timeout: 5s\n"
+         "  strategy: { name: controlled, pick: pct, fibers: true }\n"
+         "cases:\n" +
+         cases;
 }
 
 // Fibers are what runs: both roles on one thread (threads in a
 // ThreadSanitizer build, whose runtime does not follow a switch of stacks).
 TEST(Fibers, TheRolesRunOnOneThread) {
-  const std::string json = kWork + "/fiber_roles_one.json";
-  const Result r = strain(
-      "--plugin-path " + kTestPlugins + " run " +
-      fiber_roles_spec("fiber_roles_one",
-                       "  - { name: fibers, params: { variant: one_thread }, expect: { outcome: "
+  const SpecRun run = run_spec_text(
+      "fiber_roles_one",
+      fiber_roles_yaml("  - { name: fibers, params: { variant: one_thread }, expect: { outcome: "
                        "pass, tsan: violation } }\n"
                        "  - { name: threads, params: { variant: one_thread }, expect: violation,\n"
-                       "      schedule: { strategy: { fibers: false } } }\n") +
-      " --report json:" + json);
-  EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const auto report = read_json(json);
+                       "      schedule: { strategy: { fibers: false } } }\n"));
+  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+  const auto& report = run.report;
   ASSERT_EQ(report["cases"].size(), 2u);
   for (const auto& c : report["cases"]) {
     EXPECT_EQ(c["verdict"], "met") << c.dump(2);
@@ -170,18 +165,18 @@ TEST(Fibers, TheRolesRunOnOneThread) {
 // (the documented cost of fibers), and the case's note says so; as threads
 // each role has its own, and nothing is noted.
 TEST(Fibers, ThreadLocalDataOfThePluginIsSharedAndSaidSo) {
-  const std::string spec = kWork + "/fiber_tls.yaml", json = kWork + "/fiber_tls.json";
-  std::ofstream(spec) << "plugin: fiber_tls\n"
-                         "schedule:\n  trials: 200\n  budget: 30s\n  timeout: 5s\n"
-                         "  strategy: { name: controlled, pick: random }\n"
-                         "cases:\n"
-                         "  - { name: threads, expect: pass }\n"
-                         "  - { name: fibers, expect: { outcome: violation, tsan: pass },\n"
-                         "      schedule: { strategy: { fibers: true } } }\n";
-  const Result r =
-      strain("--plugin-path " + kTestPlugins + " run " + spec + " --report json:" + json);
+  const SpecRun run =
+      run_spec_text("fiber_tls",
+                    "plugin: fiber_tls\n"
+                    "schedule:\n  trials: 200\n  budget: 30s\n  timeout: 5s\n"
+                    "  strategy: { name: controlled, pick: random }\n"
+                    "cases:\n"
+                    "  - { name: threads, expect: pass }\n"
+                    "  - { name: fibers, expect: { outcome: violation, tsan: pass },\n"
+                    "      schedule: { strategy: { fibers: true } } }\n");
+  const Result& r = run.run;
   EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const auto report = read_json(json);
+  const auto& report = run.report;
   const auto* threads = find_case(report, "fiber_tls/threads");
   const auto* fibers = find_case(report, "fiber_tls/fibers");
   ASSERT_TRUE(threads != nullptr && fibers != nullptr) << report.dump(2);
@@ -204,11 +199,9 @@ TEST(Fibers, EachRoleFailsInItsOwnContext) {
   for (int k = 0; k < 6; ++k)
     cases += "  - { name: expect" + std::to_string(k) +
              ", params: { variant: free_expect }, expect: violation }\n";
-  const std::string json = kWork + "/fiber_roles_expect.json";
-  const Result r = strain("--plugin-path " + kTestPlugins + " run " +
-                          fiber_roles_spec("fiber_roles_expect", cases) + " --report json:" + json);
-  EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const auto report = read_json(json);
+  const SpecRun run = run_spec_text("fiber_roles_expect", fiber_roles_yaml(cases));
+  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+  const auto& report = run.report;
   ASSERT_EQ(report["cases"].size(), 6u);
   for (const auto& c : report["cases"]) {
     ASSERT_FALSE(c["first_failure"].is_null()) << c.dump(2);
@@ -221,14 +214,11 @@ TEST(Fibers, EachRoleFailsInItsOwnContext) {
 // after points at which the other role caught one of its own, gets the
 // role's own back.
 TEST(Fibers, EachRoleRethrowsItsOwnException) {
-  const std::string json = kWork + "/fiber_roles_rethrow.json";
-  const Result r = strain(
-      "--plugin-path " + kTestPlugins + " run " +
-      fiber_roles_spec("fiber_roles_rethrow",
-                       "  - { name: rethrow, params: { variant: rethrow }, expect: pass }\n") +
-      " --report json:" + json);
-  EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const auto report = read_json(json);
+  const SpecRun run = run_spec_text(
+      "fiber_roles_rethrow",
+      fiber_roles_yaml("  - { name: rethrow, params: { variant: rethrow }, expect: pass }\n"));
+  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+  const auto& report = run.report;
   ASSERT_EQ(report["cases"].size(), 1u);
   EXPECT_EQ(report["cases"][0]["verdict"], "met") << report.dump(2);
   EXPECT_EQ(report["cases"][0]["trials"], 200) << report.dump(2);
@@ -239,16 +229,13 @@ TEST(Fibers, EachRoleRethrowsItsOwnException) {
 // a pass, nor a violation of the code's); as threads the roles take turns.
 TEST(Fibers, ARecursiveMutexInAFiberIsAnErrorThatSaysWhy) {
   if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
-  const std::string json = kWork + "/fiber_roles_recursive.json";
-  const Result r = strain(
-      "--plugin-path " + kTestPlugins + " run " +
-      fiber_roles_spec("fiber_roles_recursive",
-                       "  - { name: fibers, params: { variant: recursive }, expect: error }\n"
+  const SpecRun run = run_spec_text(
+      "fiber_roles_recursive",
+      fiber_roles_yaml("  - { name: fibers, params: { variant: recursive }, expect: error }\n"
                        "  - { name: threads, params: { variant: recursive }, expect: pass,\n"
-                       "      schedule: { strategy: { fibers: false } } }\n") +
-      " --report json:" + json);
-  EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const auto report = read_json(json);
+                       "      schedule: { strategy: { fibers: false } } }\n"));
+  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+  const auto& report = run.report;
   const auto* fibers = find_case(report, "fiber_roles_recursive/fibers");
   const auto* threads = find_case(report, "fiber_roles_recursive/threads");
   ASSERT_TRUE(fibers != nullptr && threads != nullptr) << report.dump(2);
@@ -264,15 +251,12 @@ TEST(Fibers, ARecursiveMutexInAFiberIsAnErrorThatSaysWhy) {
 // from the shadow stack each kept across the switches.
 TEST(Fibers, ADeadlockNamesEachRolesOwnLines) {
   if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
-  const std::string json = kWork + "/fiber_roles_cycle.json";
-  const Result r = strain(
-      "--plugin-path " + kTestPlugins + " run " +
-      fiber_roles_spec("fiber_roles_cycle",
-                       "  - { name: cycle, params: { variant: cycle }, expect: deadlock }\n"
-                       "  - { name: ordered, params: { variant: ordered }, expect: pass }\n") +
-      " --report json:" + json);
-  EXPECT_EQ(r.code, 0) << r.out << r.err;
-  const auto report = read_json(json);
+  const SpecRun run = run_spec_text(
+      "fiber_roles_cycle",
+      fiber_roles_yaml("  - { name: cycle, params: { variant: cycle }, expect: deadlock }\n"
+                       "  - { name: ordered, params: { variant: ordered }, expect: pass }\n"));
+  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+  const auto& report = run.report;
   const auto* cycle = find_case(report, "fiber_roles_cycle/cycle");
   ASSERT_NE(cycle, nullptr);
   ASSERT_FALSE((*cycle)["first_failure"].is_null()) << cycle->dump(2);
@@ -301,8 +285,61 @@ TEST(Fibers, AHangNamesTheRoleItsThreadRuns) {
   const std::string message = c["first_failure"]["message"];
   if (kTsanBuild) return;  // the roles ran as threads
   EXPECT_TRUE(std::regex_search(
-      message, std::regex("\nthread first#0 \\(the roles' fibers' thread\\):\n[^\n]*Fault::first")))
+      message, std::regex("\nthread first#0 \\(the fibers' thread\\):\n[^\n]*Fault::first")))
       << message;
+}
+
+// The threads the code under test starts are fibers too: the steered specs
+// (std::thread, std::jthread, std::async, pthread_create, joins, condition
+// variables, a detached thread) meet every expectation with --fibers, and
+// each failure's replay line (which carries --fibers) fails again.
+TEST(Fibers, TheSteeredSpecsMeetTheirExpectationsAsFibers) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  for (const std::string name : {"std_bank_account", "std_shared_counter", "std_queue_pipeline",
+                                 "std_async_sum", "sctbench"}) {
+    SCOPED_TRACE(name);
+    const std::string json = kWork + "/fibers-steered-" + name + ".json";
+    const Result r = strain("run specs/steered/" + name + ".yaml --fibers --report json:" + json);
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    int failures = 0;
+    const auto report = read_json(json);
+    for (const auto& c : report["cases"]) {
+      EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+      if (c["first_failure"].is_null()) continue;
+      ++failures;
+      const std::string replay = c["first_failure"]["replay"];
+      EXPECT_NE(replay.find(" --fibers"), std::string::npos) << replay;
+      const Result again = shell(replay + " --repeat 3");
+      EXPECT_NE(again.out.find("failed 3 of 3 runs"), std::string::npos) << replay << again.out;
+    }
+    EXPECT_GT(failures, 0) << r.out;
+  }
+}
+
+// A started thread that spins without a point holds the turn for good: as a
+// fiber it is what the fibers' thread runs, named as the code's thread, at
+// its loop, and no other thread of the trial is sampled.
+TEST(Fibers, AStartedThreadIsAFiberOfTheSameThread) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const SpecRun run = run_spec_text(
+      "fibers_spin_plain",
+      "plugin: spin_plain\n"
+      "schedule: { trials: 10, budget: 20s, timeout: 1s, seed: 3,\n"
+      "  strategy: { name: controlled, pick: random, plain_accesses: off, fibers: true } }\n"
+      "cases:\n"
+      "  - { name: spin, expect: hang }\n");
+  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+  const auto& report = run.report;
+  const auto* spin = find_case(report, "fibers_spin_plain/spin");
+  ASSERT_NE(spin, nullptr) << report.dump(2);
+  const std::string m = (*spin)["first_failure"]["message"];
+  EXPECT_NE(m.find("main#0/thread1 holds the turn"), std::string::npos) << m;
+  EXPECT_TRUE(
+      std::regex_search(m, std::regex("\nthread main#0/thread1 \\(the fibers' thread\\):\n(    "
+                                      "[^\n]*\n)*    #[0-9] [^\n]*wait_for_flag")))
+      << m;
+  // As a thread it would be listed apart, after the roles' team thread.
+  EXPECT_EQ(m.find("\nthread main#0:"), std::string::npos) << m;
 }
 
 }  // namespace

@@ -106,6 +106,21 @@ inline SpecRun run_test_spec(const std::string& spec, const std::string& extra =
   return out;
 }
 
+// Writes `yaml` to <kWork>/<name>.yaml and runs it with the test plugins,
+// `extra` arguments and a JSON report at <kWork>/<name>.json.
+inline SpecRun run_spec_text(const std::string& name, const std::string& yaml,
+                             const std::string& extra = "") {
+  fs::create_directories(kWork);
+  const std::string spec = kWork + "/" + name + ".yaml", json = kWork + "/" + name + ".json";
+  std::ofstream(spec) << yaml;
+  fs::remove(json);
+  SpecRun out;
+  out.run = strain("--plugin-path " + kTestPlugins + " run " + spec + " " + extra +
+                   (extra.empty() ? "" : " ") + "--report json:" + json);
+  if (fs::exists(json)) out.report = read_json(json);
+  return out;
+}
+
 inline bool has_xmllint() { return std::system("command -v xmllint >/dev/null 2>&1") == 0; }
 
 }  // namespace strain_test

@@ -341,7 +341,8 @@ void CaseRun::run_threads(unsigned n) {
     // take a switch of stacks for one thread's accesses racing with
     // themselves.
     if (cs_->controller && c_.schedule.strategy.fibers && !plan_.tsan_build) {
-      cs_->fibers = std::make_unique<sched::RoleFibers>(n, *cs_->controller, &fiber_part, cs_.get(),
+      cs_->fibers = std::make_unique<sched::RoleFibers>(n, n + sched::Controller::kMaxSpawned,
+                                                        *cs_->controller, &fiber_part, cs_.get(),
                                                         cs_->thread_ctx.data());
       cs_->controller->run_roles_as(cs_->fibers.get());
       result_.note = shared_thread_locals(*cs_);
@@ -418,9 +419,10 @@ std::string CaseRun::hang_message(ThreadTeam& team, std::uint64_t trial, double 
   // others' stacks are switched out), or waits while a started thread does.
   if (cs_->fibers && !names.empty()) {
     const unsigned holder = cs_->controller->holder();
-    names[0] = holder < cs_->team_size
-                   ? instance_name(*cs_, holder) + " (the roles' fibers' thread)"
-                   : "the roles' fibers' thread (a thread the code started holds the turn)";
+    names[0] = (holder < cs_->team_size                ? instance_name(*cs_, holder)
+                : holder != sched::Controller::kNoSlot ? cs_->controller->name(holder)
+                                                       : std::string("nobody")) +
+               " (the fibers' thread)";
   }
   if (cs_->controller)
     for (const auto& [name, handle] : cs_->controller->running_spawned()) {

@@ -239,6 +239,20 @@ int create(void* thread, const void* attr, void* (*fn)(void*), void* arg) {
   Steer* child = c.steer(t);
   child->start_fn = fn;
   child->start_arg = arg;
+  child->returned = nullptr;
+  child->fiber = s.fiber;
+  if (s.fiber) {
+    // Fibers (sched/role_fibers.hpp): the started thread is one too, and its
+    // pthread_t a stand-in no thread has (its place's address), which
+    // pthread_join and pthread_detach hand to the scheduler alone.
+    if (!c.spawn_fiber(t, &trampoline, child)) {
+      c.spawn_failed(t);
+      return EAGAIN;
+    }
+    child->thread = reinterpret_cast<unsigned long>(child);
+    *static_cast<pthread_t*>(thread) = child->thread;
+    return 0;
+  }
   const int rc = real().create(thread, attr, &trampoline, child);
   if (rc != 0) {
     c.spawn_failed(t);
@@ -258,14 +272,19 @@ int join(unsigned long thread, void** result) {
   // ends soon: wait for it in the kernel rather than unwind this thread,
   // which would destroy a joinable std::thread (std::terminate).
   (void)s.controller->join(s.index, t);
+  if (const Steer* joined = s.controller->steer(t); joined->fiber) {
+    if (result != nullptr) *result = joined->returned;
+    return 0;
+  }
   return real().join(thread, result);
 }
 
 int detach(unsigned long thread) {
   Steer& s = me();
   const unsigned t = s.controller->find_thread(thread);
-  if (t != Controller::kNoSlot) s.controller->detach(t);
-  return real().detach(thread);
+  if (t == Controller::kNoSlot) return real().detach(thread);
+  s.controller->detach(t);
+  return s.controller->steer(t)->fiber ? 0 : real().detach(thread);
 }
 
 int once(void* control, void (*init)()) {
@@ -351,7 +370,7 @@ void* trampoline(void* p) {
   } end{c, t};
   c.spawned_start(t);
   try {
-    return self->start_fn(self->start_arg);
+    return self->returned = self->start_fn(self->start_arg);
   } catch (const ScheduleAborted&) {
   } catch (const abi::__forced_unwind&) {
     throw;  // pthread_exit

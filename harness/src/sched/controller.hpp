@@ -73,21 +73,24 @@ class Controller {
   void follow(std::vector<Decision> decisions);
   //! Keeps a readable log of every step ("role#i label") for a trace.
   void log_steps(bool on) { log_steps_ = on; }
-  //! The team's roles run as `fibers` on one thread (role_fibers.hpp): a
-  //! hand-off to a role switches to its fiber instead of waking a thread.
+  //! The team's roles, and the threads the code under test starts, run as
+  //! `fibers` on one thread (role_fibers.hpp): a hand-off switches to the
+  //! holder's fiber instead of waking a thread.
   void run_roles_as(RoleFibers* fibers) {
     fibers_ = fibers;
     for (unsigned t = 0; t < n_; ++t) steers_[t].fiber = fibers != nullptr;
   }
 
   // --- from the fibers' host thread ----------------------------------------
-  //! The thread that holds the turn (kNobody: none, or every one ended).
+  //! The thread that holds the turn (kNoSlot: none, or every one ended).
   unsigned holder() const { return current_.load(std::memory_order_acquire); }
   //! Whether the trial was aborted (a deadlock): every thread unwinds.
   bool aborted() const { return aborted_.load(std::memory_order_acquire); }
-  //! Waits while a thread the code under test started holds the turn,
-  //! until a role (a fiber) has it or the trial is aborted.
+  //! Waits until a fiber holds the turn or the trial is aborted.
   void await_host();
+  //! Thread `t` that a fiber started (spawn()) runs `start(arg)` on a fiber
+  //! of its own; false if its stack could not be mapped.
+  bool spawn_fiber(unsigned t, void* (*start)(void*), void* arg);
 
   // --- from the role threads -----------------------------------------------
   //! The team's start of a role: waits until this thread has the turn

@@ -103,6 +103,7 @@ bool Controller::shared_access(unsigned t, const void* addr) {
 
 std::vector<std::pair<std::string, unsigned long>> Controller::running_spawned() const {
   std::vector<std::pair<std::string, unsigned long>> out;
+  if (fibers_ != nullptr) return out;  // fibers on the roles' thread, not threads
   const unsigned live = std::min(live_, cap_);
   for (unsigned u = n_; u < live; ++u)
     if (slots_[u].state != State::finished && steers_[u].thread != 0)

@@ -79,9 +79,9 @@ void Controller::first_turn() {
 // comes first and the target sees the word moved (the futex compares it).
 void Controller::hand_to(unsigned next) {
   current_.store(next, std::memory_order_release);
-  // A role that runs as a fiber waits in its host thread: the host is
-  // woken, if it sleeps (a started thread hands the turn back to a role).
-  wake_waiter(fibers_ != nullptr && next < n_ ? host_ : slots_[next].wait);
+  // Fibers wait in their host thread: it is woken if it sleeps (it does
+  // not, while every thread of the trial is a fiber).
+  wake_waiter(fibers_ != nullptr ? host_ : slots_[next].wait);
 }
 
 void Controller::wake_waiter(Waiter& w) {
@@ -90,9 +90,9 @@ void Controller::wake_waiter(Waiter& w) {
 }
 
 void Controller::await_turn(unsigned self) {
-  if (fibers_ != nullptr && self < n_) {
-    // A role's fiber: the host thread runs whoever holds the turn now, and
-    // comes back here when this role has it again (or the trial aborts).
+  if (fibers_ != nullptr) {
+    // A fiber: the host thread runs whoever holds the turn now, and comes
+    // back here when this one has it again (or the trial aborts).
     while (current_.load(std::memory_order_acquire) != self &&
            !aborted_.load(std::memory_order_acquire))
       fibers_->suspend(self);
@@ -106,9 +106,18 @@ void Controller::await_turn(unsigned self) {
 
 void Controller::await_host() {
   wait_for(host_, [this] {
-    return current_.load(std::memory_order_acquire) < n_ ||
+    return current_.load(std::memory_order_acquire) != kNobody ||
            aborted_.load(std::memory_order_acquire);
   });
+}
+
+bool Controller::spawn_fiber(unsigned t, void* (*start)(void*), void* arg) {
+  try {
+    fibers_->spawn(t, start, arg);
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+  return true;
 }
 
 template <class HasTurn>

@@ -4,6 +4,7 @@
 
 #include <boost/context/protected_fixedsize_stack.hpp>
 #include <cstring>
+#include <mutex>
 #include <utility>
 
 #include "runtime/abi_types.hpp"
@@ -40,41 +41,71 @@ EhGlobals& eh_globals() noexcept { return *reinterpret_cast<EhGlobals*>(abi::__c
 
 }  // namespace
 
-RoleFibers::RoleFibers(unsigned n, Controller& controller, Part part, void* arg, Context* ctx)
+RoleFibers::RoleFibers(unsigned n, unsigned cap, Controller& controller, Part part, void* arg,
+                       Context* ctx)
     : n_(n),
+      cap_(cap),
+      used_(n),
       controller_(controller),
       part_(part),
       arg_(arg),
       ctx_(ctx),
-      fibers_(std::make_unique<Fiber[]>(n)) {
-  for (unsigned k = 0; k < n_; ++k) start(k);
+      fibers_(std::make_unique<Fiber[]>(cap)) {
+  for (unsigned k = 0; k < n_; ++k) make(k);
 }
 
 // A fiber that never ran has nothing to unwind; one that did waits at the
-// end of its part (a trial ends only when every part returned) and returns
-// when told to stop. A trial abandoned mid-part (a hang) leaks the case's
-// state, and these fibers with it, so none is destroyed mid-part.
+// end of its part or its thread's function (a trial ends only when every
+// one returned) and returns when told to stop. A trial abandoned mid-way
+// (a hang) leaks the case's state, and these fibers with it, so none is
+// destroyed mid-way.
 RoleFibers::~RoleFibers() {
   stopping_ = true;
-  for (unsigned k = 0; k < n_; ++k)
+  for (unsigned k = 0; k < cap_; ++k)
     if (fibers_[k].self && fibers_[k].done) fibers_[k].self = std::move(fibers_[k].self).resume();
 }
 
-// The fiber runs role k's part once per trial, and gives the host thread
-// back after each. Made once per case: a fiber's stack is an mmap.
-void RoleFibers::start(unsigned k) {
-  fibers_[k].self = boost::context::fiber(std::allocator_arg,
-                                          boost::context::protected_fixedsize_stack(kStackBytes),
-                                          [this, k](boost::context::fiber&& host) {
-                                            Fiber& me = fibers_[k];
-                                            me.host = std::move(host);
-                                            while (!stopping_) {
-                                              me.flagged = part_(arg_, k);
-                                              me.done = true;
-                                              me.host = std::move(me.host).resume();
-                                            }
-                                            return std::move(me.host);
-                                          });
+// The fiber runs its role's part, or its started thread's function, once
+// per trial, and gives the host thread back after each. Made once per slot
+// and case: a fiber's stack is an mmap.
+void RoleFibers::make(unsigned k) {
+  fibers_[k].self = boost::context::fiber(
+      std::allocator_arg, boost::context::protected_fixedsize_stack(kStackBytes),
+      [this, k](boost::context::fiber&& host) {
+        Fiber& me = fibers_[k];
+        me.host = std::move(host);
+        while (!stopping_) {
+          if (me.start != nullptr)
+            (void)me.start(me.start_arg);  // the trampoline: it catches what ends it
+          else
+            me.flagged = part_(arg_, k);
+          me.done = true;
+          me.host = std::move(me.host).resume();
+        }
+        return std::move(me.host);
+      });
+}
+
+void RoleFibers::spawn(unsigned t, Start start, void* arg) {
+  Fiber& f = fibers_[t];
+  if (!f.self) make(t);
+  f.start = start;
+  f.start_arg = arg;
+  f.tls_context = nullptr;  // as on a new thread
+  f.tls_steer = nullptr;
+  f.eh_caught = nullptr;
+  f.eh_uncaught = 0;
+  f.once_callable = nullptr;
+  f.once_call = nullptr;
+  f.shadow.depth = 0;
+  f.done = false;
+  if (t >= used_) used_ = t + 1;
+}
+
+unsigned RoleFibers::first_undone() const {
+  for (unsigned k = 0; k < used_; ++k)
+    if (!fibers_[k].done) return k;
+  return cap_;
 }
 
 bool RoleFibers::run_trial() {
@@ -82,19 +113,17 @@ bool RoleFibers::run_trial() {
     fibers_[k].done = false;
     fibers_[k].flagged = false;
   }
-  unsigned left = n_;
-  while (left > 0) {
+  used_ = n_;
+  for (;;) {
     unsigned t = controller_.holder();
-    // An aborted trial (a deadlock): every role unwinds, in order.
-    if (controller_.aborted())
-      for (t = 0; t < n_ && fibers_[t].done; ++t) {
-      }
-    if (t < n_ && !fibers_[t].done) {
+    // An aborted trial (a deadlock): every fiber unwinds, in order. When
+    // every thread ended, nobody holds the turn.
+    if (controller_.aborted() || t >= used_) t = first_undone();
+    if (t == cap_) break;
+    if (!fibers_[t].done) {
       resume(t);
-      if (fibers_[t].done) --left;
     } else {
-      // A thread the code under test started holds the turn.
-      controller_.await_host();
+      controller_.await_host();  // not reached: the holder of the turn runs
     }
   }
   bool flagged = false;
@@ -102,27 +131,32 @@ bool RoleFibers::run_trial() {
   return flagged;
 }
 
-// The switch in: the role's thread-local words in place, then its stack; the
-// switch out puts the host thread's back. The shadow stack is copied (its
-// used depth: 0 for a plugin that is not instrumented), so that the words
-// an INSTRUMENT plugin's entry hooks reach stay one initial-exec TLS slot.
+// The switch in: the fiber's thread-local words in place, then its stack;
+// the switch out puts the host thread's back. The shadow stack is copied
+// (its used depth: 0 for a plugin that is not instrumented), so that the
+// words an INSTRUMENT plugin's entry hooks reach stay one initial-exec TLS
+// slot. The plugin's tls_context is one word of the host thread (the runtime
+// notes where as a role starts), the same for every fiber.
 void RoleFibers::resume(unsigned k) {
   Fiber& f = fibers_[k];
-  Context** home = detail::context_data(ctx_[k]).tls_home;
+  Context** home = home_;
   Context* const host_context = home != nullptr ? *home : nullptr;
   Steer* const host_steer = tls_steer;
   const int host_depth = tls_shadow.depth;
   EhGlobals& eh = eh_globals();
   const EhGlobals host_eh = eh;
   eh = EhGlobals{f.eh_caught, f.eh_uncaught};
+  void* const host_once_callable = std::__once_callable;
+  void (*const host_once_call)() = std::__once_call;
+  std::__once_callable = f.once_callable;
+  std::__once_call = f.once_call;
   if (home != nullptr) *home = f.tls_context;
   tls_steer = f.tls_steer;
   copy_shadow(tls_shadow, f.shadow);
   controller_.steer(k)->shadow = &tls_shadow;
   f.self = std::move(f.self).resume();
-  // The part may have set its home only now (the runtime does so as a role
-  // starts).
-  home = detail::context_data(ctx_[k]).tls_home;
+  // A role notes its home as it starts.
+  if (home == nullptr && k < n_) home = home_ = detail::context_data(ctx_[k]).tls_home;
   if (home != nullptr) {
     f.tls_context = *home;
     *home = host_context;
@@ -132,6 +166,10 @@ void RoleFibers::resume(unsigned k) {
   f.eh_caught = eh.caught;
   f.eh_uncaught = eh.uncaught;
   eh = host_eh;
+  f.once_callable = std::__once_callable;
+  f.once_call = std::__once_call;
+  std::__once_callable = host_once_callable;
+  std::__once_call = host_once_call;
   copy_shadow(f.shadow, tls_shadow);
   controller_.steer(k)->shadow = &f.shadow;
   tls_shadow.depth = host_depth;

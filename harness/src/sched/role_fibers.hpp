@@ -10,17 +10,22 @@
 // same interleaving either way, so a failure found with fibers replays as
 // threads and back.
 //
+// The threads the code under test starts in a trial (pthread_create,
+// std::thread, std::async) are fibers too, on the same thread: spawn()
+// gives the started thread's slot a fiber (made once per slot and case,
+// then reused), and its pthread_t is a stand-in that pthread_join and
+// pthread_detach hand to the scheduler alone.
+//
 // What a fiber does not have of a thread, and why the key is the user's
 // choice rather than the default: the code under test's own thread_local
-// variables are the host thread's, shared by every role, and every role
-// sees the same pthread_self(). What the harness keeps per thread is swapped
-// at each switch: the steered place (tls_steer), the shadow stack of an
-// INSTRUMENT plugin (tls_shadow), the runtime's current context (the
-// plugin's tls_context, reached through ContextData::tls_home), and the C++
-// runtime's exceptions being handled (a rethrow in one role's catch block
-// rethrows its own, whichever role caught one since). Threads the
-// code under test starts remain OS threads; the host thread waits for the
-// turn while one of them holds it.
+// variables are the host thread's, shared by every fiber, and every fiber
+// sees the same pthread_self(). What the harness keeps per thread is
+// swapped at each switch: the steered place (tls_steer), the shadow stack
+// of an INSTRUMENT plugin (tls_shadow), the runtime's current context (the
+// plugin's tls_context, reached through ContextData::tls_home), and the
+// C++ runtime's exceptions being handled (a rethrow in one fiber's catch
+// block rethrows its own, whichever fiber caught one since) and the callable
+// of a std::call_once in progress.
 
 #include <boost/context/fiber.hpp>
 #include <memory>
@@ -41,20 +46,28 @@ class RoleFibers {
   //! Role k's part of a trial in context `ctx[k]`; true if it recorded a
   //! failure. Called on role k's fiber.
   using Part = bool (*)(void* arg, unsigned k) noexcept;
-  //! Fibers for `n` roles whose contexts are `ctx[0..n)`, scheduled by
-  //! `controller` (which must be told: Controller::run_roles_as).
-  RoleFibers(unsigned n, Controller& controller, Part part, void* arg, Context* ctx);
+  //! A started thread's function, as pthread_create takes it.
+  using Start = void* (*)(void*);
+  //! Fibers for `n` roles whose contexts are `ctx[0..n)`, and for up to
+  //! `cap - n` threads the code starts, scheduled by `controller` (which
+  //! must be told: Controller::run_roles_as).
+  RoleFibers(unsigned n, unsigned cap, Controller& controller, Part part, void* arg, Context* ctx);
   ~RoleFibers();
   RoleFibers(const RoleFibers&) = delete;
   RoleFibers& operator=(const RoleFibers&) = delete;
 
   //! Runs one trial's parts, each on its fiber, in the order the controller
-  //! hands the turn; returns once every part returned, true if any
-  //! recorded a failure. On the host thread (the team's one thread).
+  //! hands the turn; returns once every part and every started thread
+  //! returned, true if a part recorded a failure. On the host thread (the
+  //! team's one thread).
   bool run_trial();
-  //! From role k's fiber: back to the host thread, which runs whichever
-  //! role holds the turn now (Controller::await_turn).
+  //! From slot k's fiber: back to the host thread, which runs whichever
+  //! fiber holds the turn now (Controller::await_turn).
   void suspend(unsigned k);
+  //! The code under test started a thread, given slot `t` (n <= t < cap):
+  //! `start(arg)` runs on the slot's fiber once it has the turn. Throws
+  //! std::bad_alloc if its stack cannot be mapped.
+  void spawn(unsigned t, Start start, void* arg);
 
   //! Each fiber's stack: the size of a thread's default stack on Linux, as
   //! the code under test expects; only the pages it touches are committed.
@@ -64,27 +77,38 @@ class RoleFibers {
   struct Fiber {
     boost::context::fiber self;  // the host's way into the fiber
     boost::context::fiber host;  // the fiber's way back
-    // What the thread-local words hold for this role while it is switched
+    Start start = nullptr;       // a started thread's function (null: a role)
+    void* start_arg = nullptr;
+    // What the thread-local words hold for this fiber while it is switched
     // out.
     Context* tls_context = nullptr;
     Steer* tls_steer = nullptr;
-    // libstdc++'s __cxa_eh_globals of the role: the exceptions its catch
+    // libstdc++'s __cxa_eh_globals of the fiber: the exceptions its catch
     // blocks handle (a list, newest first) and those thrown and not yet
     // caught.
     void* eh_caught = nullptr;
     unsigned eh_uncaught = 0;
+    // libstdc++'s std::call_once hands its callable to pthread_once's
+    // initialiser through two thread-local words (<mutex>); a point inside
+    // pthread_once switched to a fiber that called std::call_once too, and
+    // the first ran the second's callable (std::async's future.get()).
+    void* once_callable = nullptr;
+    void (*once_call)() = nullptr;
     ShadowStack shadow{};
-    bool done = false;
+    bool done = true;
     bool flagged = false;
   };
   void resume(unsigned k);
-  void start(unsigned k);
+  void make(unsigned k);
+  unsigned first_undone() const;
 
-  unsigned n_;
+  unsigned n_, cap_;
+  unsigned used_;  // slots in use this trial: the roles', then started threads'
   Controller& controller_;
   Part part_;
   void* arg_;
   Context* ctx_;
+  Context** home_ = nullptr;  // the plugin's tls_context on the host thread
   bool stopping_ = false;
   std::unique_ptr<Fiber[]> fibers_;
 };

@@ -34,11 +34,12 @@ struct alignas(core::kApart) Steer {
   void* (*start_fn)(void*) = nullptr;
   void* start_arg = nullptr;
   unsigned long thread = 0;
+  void* returned = nullptr;  // what the function returned (fibers: for pthread_join)
   //! Which plain accesses of INSTRUMENT code are points (spec key
   //! plain_accesses).
   enum class Plain : std::uint8_t { off, shared, all } plain = Plain::off;
-  //! A role run as a fiber (sched/role_fibers.hpp): it shares its thread,
-  //! and the thread's id, with the other roles.
+  //! A role or started thread run as a fiber (sched/role_fibers.hpp): it
+  //! shares its thread, and the thread's id, with the trial's others.
   bool fiber = false;
   //! Where the thread's code last called an exported entry point from, and
   //! its shadow stack (sched/shadow_stack.hpp), for reports.

@@ -134,13 +134,14 @@ constexpr std::array<KeyDoc, 58> kKeys = {{
      "strategy, or names only a pick, gets it on.",
      "schedule: { strategy: { name: controlled, weak_memory: true } }"},
     {"schedule.strategy.fibers", "boolean", "false",
-     "controlled: run the roles as fibers (user-space contexts, Boost.Context) on one OS thread "
+     "controlled: run the roles, and the threads they start, as fibers (user-space contexts, "
+     "Boost.Context) on one OS thread "
      "instead of a thread each: the same interleavings (a trial's seed gives the same one "
      "either way, so a failure replays in both), several times the trials per second, since a "
      "hand-off is a switch of stacks on one core rather than a wake-up on another. Only for "
      "code without thread_local state of its own and that does not tell its threads apart by "
-     "pthread_self(): every role shares the one thread's. Threads the code starts stay threads. "
-     "A ThreadSanitizer build runs the roles as threads.",
+     "pthread_self(): every fiber shares the one thread's. A ThreadSanitizer build runs them "
+     "as threads.",
      "schedule: { strategy: { name: controlled, fibers: true } }"},
     {"schedule.strategy.starve_min_us", "number > 0", "1",
      "chaos: the shortest starvation at a change point, in microseconds; the length is "

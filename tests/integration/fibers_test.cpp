@@ -342,4 +342,24 @@ TEST(Fibers, AStartedThreadIsAFiberOfTheSameThread) {
   EXPECT_EQ(m.find("\nthread main#0:"), std::string::npos) << m;
 }
 
+// A started thread that ends by pthread_exit ends its fiber, not the fibers'
+// thread: the joiner gets its value, as from a thread.
+TEST(Fibers, AStartedThreadEndsByPthreadExitWithItsValue) {
+  const SpecRun run = run_spec_text(
+      "fibers_exit",
+      "plugin: role_threads\n"
+      "params: { variant: exit }\n"
+      "schedule: { roles: { owner: 2 }, trials: 200, budget: 30s, timeout: 5s,\n"
+      "  strategy: { name: controlled, fibers: true } }\n"
+      "cases:\n"
+      "  - { name: fibers, expect: pass }\n"
+      "  - { name: threads, expect: pass, schedule: { strategy: { fibers: false } } }\n");
+  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+  ASSERT_EQ(run.report["cases"].size(), 2u) << run.run.out << run.run.err;
+  for (const auto& c : run.report["cases"]) {
+    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+    EXPECT_EQ(c["trials"], 200) << c.dump(2);
+  }
+}
+
 }  // namespace

@@ -8,9 +8,14 @@
 // the thread often ends, its failure recorded into instance 0's context,
 // after instance 0's role ended and before the trial did. Every trial
 // fails: that expect, or the thread still running when the roles ended.
+// `exit`: the role starts a pthread that takes a lock and ends by
+// pthread_exit with a value, which the role's pthread_join must return.
 
 #include <strain/plugin.hpp>
 
+#include <pthread.h>
+
+#include <cstdint>
 #include <mutex>
 #include <thread>
 
@@ -23,12 +28,13 @@ struct RoleThreads {
   static void declare(strain::Declare<RoleThreads>& d) {
     d.doc("a role that starts a std::thread; two std::mutexes")
         .param("variant", "ordered", "lock order of the started thread",
-               {"ordered", "cycle", "late_expect"})
+               {"ordered", "cycle", "late_expect", "exit"})
         .role("owner", &RoleThreads::owner, "takes a then b, beside the thread it started");
   }
 
   void owner(strain::Context& ctx) {
     if (ctx.str_param("variant") == "late_expect") return late_expect(ctx);
+    if (ctx.str_param("variant") == "exit") return exits(ctx);
     const bool cycle = ctx.str_param("variant") == "cycle";
     std::thread helper([&] {
       if (cycle) {
@@ -48,6 +54,28 @@ struct RoleThreads {
     }
     helper.join();
     ctx.expect(together == 2, "both threads took both locks");
+  }
+
+  static void* exit_with_value(void* p) {
+    auto* self = static_cast<RoleThreads*>(p);
+    {
+      std::lock_guard<std::mutex> ha(self->a);
+      ++self->together;
+    }
+    pthread_exit(reinterpret_cast<void*>(std::intptr_t{42}));
+  }
+
+  void exits(strain::Context& ctx) {
+    pthread_t t;
+    if (pthread_create(&t, nullptr, &exit_with_value, this) != 0) return ctx.fail("no thread");
+    {
+      std::lock_guard<std::mutex> ha(a);
+      ++together;
+    }
+    void* result = nullptr;
+    pthread_join(t, &result);
+    ctx.expect(result == reinterpret_cast<void*>(std::intptr_t{42}),
+               "the started thread ended by pthread_exit, with its value");
   }
 
   void late_expect(strain::Context& ctx) {

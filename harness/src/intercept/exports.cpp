@@ -190,6 +190,12 @@ STRAIN_EXPORT int pthread_detach(unsigned long thread) {
     return st::detach(thread);
   return real().detach(thread);
 }
+STRAIN_EXPORT void pthread_exit(void* value) {
+  if (steered()) [[unlikely]]
+    st::thread_exit(value);
+  real().exit(value);
+  __builtin_unreachable();
+}
 STRAIN_EXPORT int pthread_once(void* control, void (*init)()) {
   if (steered()) [[unlikely]]
     return st::once(control, init);

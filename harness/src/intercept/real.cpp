@@ -62,6 +62,7 @@ Real resolve() noexcept {
   bind(r.create, "pthread_create");
   bind(r.join, "pthread_join");
   bind(r.detach, "pthread_detach");
+  bind(r.exit, "pthread_exit");
   bind(r.once, "pthread_once");
   bind(r.yield, "sched_yield");
   bind(r.nanosleep, "nanosleep");

@@ -44,6 +44,7 @@ struct Real {
   int (*create)(void*, const void*, void* (*)(void*), void*);
   int (*join)(unsigned long, void**);
   int (*detach)(unsigned long);
+  void (*exit)(void*);
   int (*once)(void*, void (*)());
   int (*yield)();
   int (*nanosleep)(const timespec*, timespec*);

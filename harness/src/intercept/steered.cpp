@@ -287,6 +287,24 @@ int detach(unsigned long thread) {
   return s.controller->steer(t)->fiber ? 0 : real().detach(thread);
 }
 
+namespace {
+// What pthread_exit throws on a fiber: the started thread's function ends
+// with `value` (the trampoline catches it), its destructors run on the way.
+struct FiberExit {
+  void* value;
+};
+}  // namespace
+
+void thread_exit(void* value) {
+  Steer& s = me();
+  if (!s.fiber) return;
+  if (s.controller->root_of(s.index) == s.index)
+    fail(FailureKind::error,
+         "pthread_exit called by role " + s.controller->name(s.index) +
+             ": a role ends by returning (as a fiber, pthread_exit would end the fibers' thread)");
+  throw FiberExit{value};
+}
+
 int once(void* control, void (*init)()) {
   auto* state = static_cast<int*>(control);
   point("pthread_once", control);
@@ -372,6 +390,8 @@ void* trampoline(void* p) {
   try {
     return self->returned = self->start_fn(self->start_arg);
   } catch (const ScheduleAborted&) {
+  } catch (const FiberExit& e) {
+    return self->returned = e.value;
   } catch (const abi::__forced_unwind&) {
     throw;  // pthread_exit
   } catch (const std::exception& e) {

@@ -43,6 +43,9 @@ int sem_post(void* s);
 int create(void* thread, const void* attr, void* (*fn)(void*), void* arg);
 int join(unsigned long thread, void** result);
 int detach(unsigned long thread);
+//! pthread_exit on a fiber ends that fiber's function (glibc's would unwind
+//! to the start of the fibers' OS thread and end it); returns for a thread.
+void thread_exit(void* value);
 int once(void* control, void (*init)());
 //! sched_yield and the sleeps: a point where the thread gives way.
 void yield(const char* label);

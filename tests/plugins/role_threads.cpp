@@ -11,12 +11,11 @@
 // `exit`: the role starts a pthread that takes a lock and ends by
 // pthread_exit with a value, which the role's pthread_join must return.
 
-#include <strain/plugin.hpp>
-
 #include <pthread.h>
 
 #include <cstdint>
 #include <mutex>
+#include <strain/plugin.hpp>
 #include <thread>
 
 namespace {

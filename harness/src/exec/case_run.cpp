@@ -58,11 +58,8 @@ bool team_body(void* arg, unsigned index) noexcept {
 }
 
 // The roles as fibers (sched/role_fibers.hpp): the team's one thread runs
-// every role's part, each on its fiber, as the controller hands the turn.
-bool fiber_part(void* arg, unsigned index) noexcept {
-  auto& cs = *static_cast<CaseState*>(arg);
-  return run_part(cs, index, cs.thread_ctx[index], cs.state);
-}
+// every role's part (team_body), each on its fiber, as the controller hands
+// the turn.
 bool fibers_body(void* arg, unsigned) noexcept {
   return static_cast<CaseState*>(arg)->fibers->run_trial();
 }
@@ -342,7 +339,7 @@ void CaseRun::run_threads(unsigned n) {
     // themselves.
     if (cs_->controller && c_.schedule.strategy.fibers && !plan_.tsan_build) {
       cs_->fibers = std::make_unique<sched::RoleFibers>(n, n + sched::Controller::kMaxSpawned,
-                                                        *cs_->controller, &fiber_part, cs_.get(),
+                                                        *cs_->controller, &team_body, cs_.get(),
                                                         cs_->thread_ctx.data());
       cs_->controller->run_roles_as(cs_->fibers.get());
       result_.note = shared_thread_locals(*cs_);

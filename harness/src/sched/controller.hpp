@@ -86,8 +86,6 @@ class Controller {
   unsigned holder() const { return current_.load(std::memory_order_acquire); }
   //! Whether the trial was aborted (a deadlock): every thread unwinds.
   bool aborted() const { return aborted_.load(std::memory_order_acquire); }
-  //! Waits until a fiber holds the turn or the trial is aborted.
-  void await_host();
   //! Thread `t` that a fiber started (spawn()) runs `start(arg)` on a fiber
   //! of its own; false if its stack could not be mapped.
   bool spawn_fiber(unsigned t, void* (*start)(void*), void* arg);
@@ -216,16 +214,12 @@ class Controller {
   enum class State : std::uint32_t { runnable, blocked, finished, unused };
   static constexpr unsigned kNobody = ~0u;
   static constexpr int kFrames = 32;
-  // A thread's wait for the turn.
-  struct Waiter {
+  struct alignas(core::kApart) Slot {
     std::atomic<std::uint32_t> futex{0};
     // Set while the thread may sleep on `futex`: a hand-off makes the wake
     // system call only then (see hand_to()).
     std::atomic<std::uint32_t> sleeping{0};
     core::BriefSpin brief;  // whether its brief spins pay (await_turn())
-  };
-  struct alignas(core::kApart) Slot {
-    Waiter wait;
     State state = State::runnable;
     const void* blocked_on = nullptr;
     const char* label = "";
@@ -246,9 +240,6 @@ class Controller {
   void schedule(unsigned self);
   void hand_to(unsigned next);
   void await_turn(unsigned self);
-  template <class HasTurn>
-  void wait_for(Waiter& w, HasTurn has_turn);
-  static void wake_waiter(Waiter& w);
   void abort_deadlock();
   void make_runnable(unsigned t, detail::WaitResult why);
   unsigned decide(char kind, unsigned options, unsigned suggested);
@@ -321,8 +312,7 @@ class Controller {
   unsigned cores_ = 1;
   std::vector<std::string> log_;
   // Last, so that a team of threads keeps the layout it was measured with.
-  RoleFibers* fibers_ = nullptr;       // the roles' fibers, if they run as such
-  alignas(core::kApart) Waiter host_;  // the fibers' host thread's wait
+  RoleFibers* fibers_ = nullptr;  // the trial's fibers, if its threads run as such
 };
 
 }  // namespace strain::sched

@@ -79,36 +79,46 @@ void Controller::first_turn() {
 // comes first and the target sees the word moved (the futex compares it).
 void Controller::hand_to(unsigned next) {
   current_.store(next, std::memory_order_release);
-  // Fibers wait in their host thread: it is woken if it sleeps (it does
-  // not, while every thread of the trial is a fiber).
-  wake_waiter(fibers_ != nullptr ? host_ : slots_[next].wait);
-}
-
-void Controller::wake_waiter(Waiter& w) {
-  w.futex.fetch_add(1, std::memory_order_seq_cst);
-  if (w.sleeping.load(std::memory_order_seq_cst) != 0) futex_wake(w.futex);
+  // Fibers: the host thread runs the holder next; nobody sleeps.
+  if (fibers_ != nullptr) return;
+  Slot& s = slots_[next];
+  s.futex.fetch_add(1, std::memory_order_seq_cst);
+  if (s.sleeping.load(std::memory_order_seq_cst) != 0) futex_wake(s.futex);
 }
 
 void Controller::await_turn(unsigned self) {
+  const auto has_turn = [&] {
+    return current_.load(std::memory_order_acquire) == self ||
+           aborted_.load(std::memory_order_acquire);
+  };
   if (fibers_ != nullptr) {
     // A fiber: the host thread runs whoever holds the turn now, and comes
     // back here when this one has it again (or the trial aborts).
-    while (current_.load(std::memory_order_acquire) != self &&
-           !aborted_.load(std::memory_order_acquire))
-      fibers_->suspend(self);
+    while (!has_turn()) fibers_->suspend(self);
     return;
   }
-  wait_for(slots_[self].wait, [this, self] {
-    return current_.load(std::memory_order_acquire) == self ||
-           aborted_.load(std::memory_order_acquire);
-  });
-}
-
-void Controller::await_host() {
-  wait_for(host_, [this] {
-    return current_.load(std::memory_order_acquire) != kNobody ||
-           aborted_.load(std::memory_order_acquire);
-  });
+  // spin_: the team fits the cores. Beside other programs' threads it still
+  // spins, briefly: the holder of the turn often runs on the other core.
+  const auto how = [this] {
+    return !spin_                          ? core::Waiting::sleep
+           : core::spare_cores(n_, cores_) ? core::Waiting::spin
+                                           : core::Waiting::brief;
+  };
+  std::atomic<std::uint32_t>& word = slots_[self].futex;
+  core::SpinWait spin(kSpinNs);
+  core::BriefSpin& brief = slots_[self].brief;
+  std::atomic<std::uint32_t>& sleeping = slots_[self].sleeping;
+  while (!has_turn()) {
+    if (spin.keep_spinning(how, brief)) continue;
+    // Read the word before checking again: a hand-off in between changes
+    // it, so the wait cannot miss it. `sleeping` is announced before that
+    // read (see hand_to()).
+    sleeping.store(1, std::memory_order_seq_cst);
+    const std::uint32_t seen = word.load(std::memory_order_seq_cst);
+    if (!has_turn()) futex_wait(word, seen);
+    sleeping.store(0, std::memory_order_relaxed);
+  }
+  spin.ended(brief);
 }
 
 bool Controller::spawn_fiber(unsigned t, void* (*start)(void*), void* arg) {
@@ -120,38 +130,14 @@ bool Controller::spawn_fiber(unsigned t, void* (*start)(void*), void* arg) {
   return true;
 }
 
-template <class HasTurn>
-void Controller::wait_for(Waiter& w, HasTurn has_turn) {
-  // spin_: the team fits the cores. Beside other programs' threads it still
-  // spins, briefly: the holder of the turn often runs on the other core.
-  const auto how = [this] {
-    return !spin_                          ? core::Waiting::sleep
-           : core::spare_cores(n_, cores_) ? core::Waiting::spin
-                                           : core::Waiting::brief;
-  };
-  core::SpinWait spin(kSpinNs);
-  while (!has_turn()) {
-    if (spin.keep_spinning(how, w.brief)) continue;
-    // Read the word before checking again: a hand-off in between changes
-    // it, so the wait cannot miss it. `sleeping` is announced before that
-    // read (see hand_to()).
-    w.sleeping.store(1, std::memory_order_seq_cst);
-    const std::uint32_t seen = w.futex.load(std::memory_order_seq_cst);
-    if (!has_turn()) futex_wait(w.futex, seen);
-    w.sleeping.store(0, std::memory_order_relaxed);
-  }
-  spin.ended(w.brief);
-}
-
 void Controller::abort_deadlock() {
   deadlock_ = true;
   aborted_.store(true, std::memory_order_release);
   current_.store(kNobody, std::memory_order_release);
   for (unsigned u = 0; u < live_; ++u) {
-    slots_[u].wait.futex.fetch_add(1, std::memory_order_release);
-    futex_wake(slots_[u].wait.futex);
+    slots_[u].futex.fetch_add(1, std::memory_order_release);
+    futex_wake(slots_[u].futex);
   }
-  if (fibers_ != nullptr) wake_waiter(host_);
 }
 
 }  // namespace strain::sched

@@ -117,14 +117,11 @@ bool RoleFibers::run_trial() {
   for (;;) {
     unsigned t = controller_.holder();
     // An aborted trial (a deadlock): every fiber unwinds, in order. When
-    // every thread ended, nobody holds the turn.
+    // every thread ended, nobody holds the turn. Every thread of the trial
+    // being a fiber, the holder is one of them.
     if (controller_.aborted() || t >= used_) t = first_undone();
     if (t == cap_) break;
-    if (!fibers_[t].done) {
-      resume(t);
-    } else {
-      controller_.await_host();  // not reached: the holder of the turn runs
-    }
+    resume(t);
   }
   bool flagged = false;
   for (unsigned k = 0; k < n_; ++k) flagged |= fibers_[k].flagged;

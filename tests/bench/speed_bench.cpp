@@ -337,6 +337,7 @@ void BM_Strain(benchmark::State& state, spec::Topology topology, model::Strategy
   spec::Case c = trivial_case(trials, n, 0);
   c.schedule.topology = topology;
   c.schedule.strategy.name = strategy;
+  c.schedule.strategy.fibers = false;  // threads; BM_StrainFibers runs them as fibers
   run_strain(state, c, trials);
 }
 

@@ -6,21 +6,29 @@
 // `ordered` takes them in one order and passes. `free_expect`: the second
 // role fails through the free strain::expect, which finds the role's context
 // through the thread's, after points at which the first role ran.
-// `one_thread`: each role notes the thread it ran on, and the check fails
-// unless both ran on one (as fibers do, and threads do not). `rethrow`: each
+// `one_thread`: each role notes the OS thread it ran on (gettid) and its
+// std::thread::id, and the check fails unless both ran on one OS thread (as
+// fibers do, and threads do not) with ids of their own (as threads have:
+// pthread_self of a fiber is its stand-in). `rethrow`: each
 // role catches an exception of its own, takes the locks inside the catch
 // block (points, at which the other role may catch its own), and rethrows:
 // it must get its own back. `recursive`: each role takes a
-// std::recursive_mutex, and inside passes points and expects to be alone.
+// std::recursive_mutex, again inside (and try_lock, a third time), passes
+// points and expects to be alone. `errno`: each role sets errno to a value
+// of its own, takes the locks (points, at which the other sets its own) and
+// expects its own back, as glibc's locks leave it.
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <mutex>
 #include <stdexcept>
 #include <strain/plugin.hpp>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace {
 
@@ -29,13 +37,14 @@ struct FiberRoles {
   std::recursive_mutex r;
   int inside = 0;
   std::atomic<int> together{0};
-  pthread_t ran_on[2]{};
+  pid_t ran_on[2]{};
+  std::thread::id ids[2]{};
   bool one_thread = false;
 
   static void declare(strain::Declare<FiberRoles>& d) {
     d.doc("two roles of plain C++: a lock-order cycle, or a failure through strain::expect")
         .param("variant", "ordered", "what the roles do",
-               {"ordered", "cycle", "free_expect", "one_thread", "rethrow", "recursive"})
+               {"ordered", "cycle", "free_expect", "one_thread", "rethrow", "recursive", "errno"})
         .role("first", &FiberRoles::first, "takes a then b")
         .role("second", &FiberRoles::second, "takes b then a (cycle), or a then b");
   }
@@ -72,21 +81,38 @@ struct FiberRoles {
     std::lock_guard<std::recursive_mutex> g(r);
     ++inside;
     take_a_then_b();
+    {
+      std::lock_guard<std::recursive_mutex> again(r);
+      ctx.expect(r.try_lock(), "the holder takes its recursive mutex a third time");
+      take_a_then_b();
+      r.unlock();
+    }
+    take_a_then_b();
     ctx.expect(inside == 1, "one role at a time holds the recursive mutex");
     --inside;
   }
 
+  void own_errno(strain::Context& ctx, int mine) {
+    errno = mine;
+    for (int k = 0; k < 3; ++k) take_a_then_b();
+    ctx.expect(errno == mine, "a role's errno is its own after points");
+  }
+
   void first(strain::Context& ctx) {
-    ran_on[0] = pthread_self();
+    ran_on[0] = gettid();
+    ids[0] = std::this_thread::get_id();
     if (ctx.str_param("variant") == "recursive") return alone(ctx);
     if (ctx.str_param("variant") == "rethrow") return rethrow(ctx, "first");
+    if (ctx.str_param("variant") == "errno") return own_errno(ctx, EDOM);
     for (int k = 0; k < 3; ++k) take_a_then_b();
   }
 
   void second(strain::Context& ctx) {
-    ran_on[1] = pthread_self();
+    ran_on[1] = gettid();
+    ids[1] = std::this_thread::get_id();
     if (ctx.str_param("variant") == "recursive") return alone(ctx);
     if (ctx.str_param("variant") == "rethrow") return rethrow(ctx, "second");
+    if (ctx.str_param("variant") == "errno") return own_errno(ctx, ERANGE);
     const bool cycle = ctx.str_param("variant") == "cycle";
     for (int k = 0; k < 3; ++k) cycle ? take_b_then_a() : take_a_then_b();
     if (ctx.str_param("variant") == "free_expect")
@@ -94,8 +120,9 @@ struct FiberRoles {
   }
 
   void check(strain::Context& ctx) {
-    if (one_thread)
-      ctx.expect(pthread_equal(ran_on[0], ran_on[1]) != 0, "the roles ran on one thread");
+    if (!one_thread) return;
+    ctx.expect(ran_on[0] == ran_on[1], "the roles ran on one thread");
+    ctx.expect(ids[0] != ids[1], "each role has a thread id of its own");
   }
 };
 

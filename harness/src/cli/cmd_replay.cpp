@@ -100,7 +100,7 @@ struct ReplayFlags {
   std::uint64_t repeat = 1;
   OutputFlags output;
   bool in_process = false;
-  bool fibers = false;
+  int fibers = 0;  // --fibers 1, --no-fibers -1
 };
 
 // --trace: the seed and trial default to the trace's, whose case must be the one named.
@@ -148,7 +148,7 @@ int replay(ReplayFlags& f, const Global& g) {
   std::vector<spec::Spec> specs = load_specs(collect_spec_files({path}), catalog);
   spec::Case& found = find_case(f, specs, path);
   if (!f.strategy.empty()) apply_strategy_flag(found, f.strategy);
-  if (f.fibers) apply_fibers_flag(found);
+  apply_fibers_flag(found, f.fibers);
   if (!f.trace_out.empty())
     check_output_path(f.trace_out, run_inputs(specs, catalog), "--record-trace");
   const bool controlled = model::steered(found.schedule.strategy);
@@ -217,7 +217,7 @@ Action add_replay(CLI::App& app, const Global& g) {
   cmd->add_option("--strategy", f->strategy,
                   "the --strategy of the run being replayed (its replay line says it)")
       ->envname("STRAIN_STRATEGY");
-  cmd->add_flag("--fibers", f->fibers, kFibersHelp)->envname("STRAIN_FIBERS");
+  add_fibers_flags(cmd, f->fibers);
   add_output_options(*cmd, f->output);
   cmd->add_flag("--in-process", f->in_process,
                 "run the trial inside strain itself (for a debugger)")

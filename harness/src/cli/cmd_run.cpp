@@ -43,7 +43,7 @@ struct RunFlags {
   bool keep_going = false;
   std::optional<std::uint64_t> seed;
   std::string strategy;
-  bool fibers = false;
+  int fibers = 0;  // --fibers 1, --no-fibers -1
   std::uint64_t repeat = 1;
   ShardFlags shard;
   OutputFlags output;
@@ -269,7 +269,7 @@ Action add_run(CLI::App& app, const Global& g) {
   cmd->add_option("--strategy", f->strategy,
                   "replace every case's strategy: " + model::strategy_flag_forms())
       ->envname("STRAIN_STRATEGY");
-  cmd->add_flag("--fibers", f->fibers, kFibersHelp)->envname("STRAIN_FIBERS");
+  add_fibers_flags(cmd, f->fibers);
   cmd->add_option("--repeat", f->repeat,
                   "run the whole selection N times (as --gtest_repeat), repetition k under seed "
                   "+ k")
@@ -310,9 +310,8 @@ Action add_run(CLI::App& app, const Global& g) {
     if (!f->strategy.empty())
       for (auto& s : specs)
         for (auto& c : s.cases) apply_strategy_flag(c, f->strategy);
-    if (f->fibers)
-      for (auto& s : specs)
-        for (auto& c : s.cases) apply_fibers_flag(c);
+    for (auto& s : specs)
+      for (auto& c : s.cases) apply_fibers_flag(c, f->fibers);
     for (auto& s : specs)
       for (auto& c : s.cases) apply_intensity(c, intensity);
     return execute(specs, *f, intensity, g, run_inputs(specs, catalog));

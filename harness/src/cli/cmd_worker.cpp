@@ -62,7 +62,7 @@ int run_worker(const std::string& plan_json, int result_fd, int live_fd, int par
     if (c.id != plan.case_id) continue;
     // The parent changed its copy of the case alike.
     if (!plan.strategy_flag.empty()) apply_strategy_flag(c, plan.strategy_flag);
-    if (plan.fibers_flag) apply_fibers_flag(c);
+    apply_fibers_flag(c, plan.fibers_flag);
     apply_intensity(c, plan.intensity);
     return exec::worker_main(c, plan, result_fd, live_fd);
   }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -150,9 +151,19 @@ void apply_strategy_flag(spec::Case& c, const std::string& text) {
   }
 }
 
-void apply_fibers_flag(spec::Case& c) {
-  c.schedule.strategy.fibers = true;
-  c.fibers_flag = true;
+void apply_fibers_flag(spec::Case& c, int flag) {
+  if (flag == 0) return;
+  c.schedule.strategy.fibers = flag > 0;
+  c.fibers_flag = flag > 0 ? 1 : -1;
+}
+
+void add_fibers_flags(CLI::App* cmd, int& flag) {
+  cmd->add_flag("--fibers{1},--no-fibers{-1}", flag,
+                "strategy controlled: run each case's roles, and the threads they start, as "
+                "fibers on one thread (--fibers) or as threads (--no-fibers), whatever "
+                "schedule.strategy.fibers says; by default as fibers where the plugin brought "
+                "no thread_local data (the same interleavings either way; fibers are faster)")
+      ->envname("STRAIN_FIBERS");
 }
 
 std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,

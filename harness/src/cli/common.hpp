@@ -11,6 +11,10 @@
 #include "spec/load.hpp"
 #include "spec/spec.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace strain::cli {
 
 //! Where plugins are looked for when no path is given: the build tree's
@@ -49,15 +53,13 @@ std::vector<spec::Spec> load_specs(const std::vector<std::string>& files,
 //! Applies `--strategy text` to a case (spec/strategy_override.hpp); throws
 //! UsageError for a text that is no strategy.
 void apply_strategy_flag(spec::Case& c, const std::string& text);
-//! Applies `--fibers` to a case: under `controlled` its roles run as fibers
-//! (schedule.strategy.fibers); other strategies ignore it, as they ignore
-//! the key.
-void apply_fibers_flag(spec::Case& c);
-//! The help of --fibers, the same for run and replay.
-inline constexpr const char* kFibersHelp =
-    "strategy controlled: run each case's roles as fibers on one thread, as "
-    "schedule.strategy.fibers: true does (the same interleavings, faster; not for code with "
-    "thread_local state of its own)";
+//! Applies `--fibers` (flag > 0) or `--no-fibers` (flag < 0) to a case:
+//! under `controlled` its roles run as fibers, or as threads, whatever
+//! schedule.strategy.fibers says; other strategies ignore it, as they
+//! ignore the key. 0: neither given.
+void apply_fibers_flag(spec::Case& c, int flag);
+//! Adds --fibers and --no-fibers to `cmd`, the same for run and replay.
+void add_fibers_flags(CLI::App* cmd, int& flag);
 
 //! The files a run reads, which no output may overwrite: its specs and the
 //! plugin libraries on its path (those that loaded and those that did not).

@@ -1,5 +1,6 @@
 #include "core/stacks.hpp"
 
+#include <dlfcn.h>
 #include <execinfo.h>
 #include <fmt/format.h>
 #include <signal.h>
@@ -33,8 +34,16 @@ struct Slot {
 constinit std::array<Slot, kMaxThreads> g_slots{};
 std::atomic<std::size_t> g_count{0};
 
+// The C library's pthread_self: the host exports its own, which gives a
+// role run as a fiber a stand-in (intercept/exports.cpp), and the signalled
+// thread may be running one. Found before the first signal (dlsym is not
+// async-signal-safe).
+using SelfFn = pthread_t (*)();
+std::atomic<SelfFn> g_self{nullptr};
+
 void on_stack_signal(int) {
-  const pthread_t self = pthread_self();
+  const SelfFn self_fn = g_self.load(std::memory_order_acquire);
+  const pthread_t self = self_fn != nullptr ? self_fn() : pthread_self();
   const std::size_t n = g_count.load(std::memory_order_acquire);
   for (std::size_t k = 0; k < n; ++k) {
     if (pthread_equal(g_slots[k].thread, self) == 0) continue;
@@ -102,6 +111,9 @@ std::vector<std::string> capture_stacks(const std::vector<pthread_t>& threads, d
   // outside any signal handler.
   void* warm[1];
   ::backtrace(warm, 1);
+  if (g_self.load(std::memory_order_relaxed) == nullptr)
+    g_self.store(reinterpret_cast<SelfFn>(::dlsym(RTLD_NEXT, "pthread_self")),
+                 std::memory_order_release);
   for (std::size_t k = 0; k < n; ++k) {
     g_slots[k].thread = threads[k];
     g_slots[k].depth.store(-1);

@@ -24,7 +24,6 @@
 #include "fixtures/site_server.hpp"
 #include "model/seed.hpp"
 #include "model/verdict.hpp"
-#include "plugin/module_tls.hpp"
 #include "runtime/abi_types.hpp"
 #include "sched/controller.hpp"
 #include "sched/strategy.hpp"
@@ -64,18 +63,31 @@ bool fibers_body(void* arg, unsigned) noexcept {
   return static_cast<CaseState*>(arg)->fibers->run_trial();
 }
 
+// Whether a controlled case's roles run as fibers (sched/role_fibers.hpp):
+// as the spec or --fibers/--no-fibers say, else where the plugin brought no
+// thread_local data (plugin/module_tls.hpp), which fibers would share. The
+// interleavings are the same either way; fibers are faster (10-90x the
+// trials/s of the steered specs' passing cases, docs/performance.md). A
+// ThreadSanitizer build runs threads: its runtime would take a switch of
+// stacks for one thread's accesses racing with themselves.
+bool roles_as_fibers(const spec::Case& c, const model::RunPlan& plan) {
+  if (plan.tsan_build) return false;
+  if (c.schedule.strategy.fibers) return *c.schedule.strategy.fibers;
+  return c.scenario->thread_locals.bytes == 0;
+}
+
 // Roles as fibers share the one thread's thread_local data (what the code
-// under test keeps per thread): a plugin with some of its own is told so
-// with the case's result, since a failure may then come from the sharing.
+// under test keeps per thread): a case that asked for fibers with a plugin
+// that has some is told so with its result, since a failure may then come
+// from the sharing.
 std::string shared_thread_locals(const CaseState& cs) {
-  const std::size_t bytes =
-      plugin::own_thread_local_bytes(reinterpret_cast<const void*>(cs.desc->construct));
-  if (bytes == 0) return "";
+  const plugin::ThreadLocals& t = cs.kase->scenario->thread_locals;
+  if (t.bytes == 0) return "";
   return fmt::format(
-      "the roles ran as fibers on one thread (schedule.strategy.fibers), and {} has {} bytes of "
-      "thread_local data of its own, which they shared: a failure may come from that; run "
-      "without fibers to tell",
-      std::filesystem::path(cs.kase->scenario->library_path).filename().string(), bytes);
+      "the roles ran as fibers on one thread (schedule.strategy.fibers), and the plugin brought "
+      "{} bytes of thread_local data ({}), which they shared: a failure may come from that; run "
+      "with --no-fibers to tell",
+      t.bytes, t.where);
 }
 
 // A batch (CaseState::batch): this role's part of each trial in turn, each
@@ -334,10 +346,7 @@ void CaseRun::run_threads(unsigned n) {
   std::unique_ptr<ThreadTeam> team;
   try {
     const bool batched = cs_->batch > 1;
-    // A ThreadSanitizer build runs the roles as threads: its runtime would
-    // take a switch of stacks for one thread's accesses racing with
-    // themselves.
-    if (cs_->controller && c_.schedule.strategy.fibers && !plan_.tsan_build) {
+    if (cs_->controller && roles_as_fibers(c_, plan_)) {
       cs_->fibers = std::make_unique<sched::RoleFibers>(n, n + sched::Controller::kMaxSpawned,
                                                         *cs_->controller, &team_body, cs_.get(),
                                                         cs_->thread_ctx.data());

@@ -21,7 +21,7 @@ std::string replay_command(const spec::Case& c, std::uint64_t spec_seed, std::ui
   if (steps > 0) words.insert(words.end(), {"--steps", std::to_string(steps)});
   // A run's --strategy replaced the spec's: the replay must name it too.
   if (!c.strategy_flag.empty()) words.insert(words.end(), {"--strategy", c.strategy_flag});
-  if (c.fibers_flag) words.push_back("--fibers");
+  if (c.fibers_flag != 0) words.push_back(c.fibers_flag > 0 ? "--fibers" : "--no-fibers");
   return shell_join(words);
 }
 

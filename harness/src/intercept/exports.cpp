@@ -255,3 +255,54 @@ STRAIN_EXPORT long syscall(long number, ...) {
   }
   return real().syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
+
+// --- thread ids: a fiber's pthread_t is a stand-in (steered.hpp) -------------
+// Outside a trial run as fibers each is one thread-local load and a branch
+// before the C library's. What a function that takes a thread does to a
+// stand-in it does to the fibers' OS thread: its name, affinity, priority,
+// stack attributes and signals are that thread's.
+namespace {
+bool on_fiber() noexcept {
+  return strain::sched::tls_steer != nullptr && strain::sched::tls_steer->fiber;
+}
+unsigned long os(unsigned long t) noexcept { return on_fiber() ? st::os_thread(t) : t; }
+}  // namespace
+
+STRAIN_EXPORT unsigned long pthread_self() {
+  if (on_fiber()) [[unlikely]]
+    return st::fiber_self();
+  return real().self();
+}
+STRAIN_EXPORT int pthread_setname_np(unsigned long t, const char* name) {
+  return real().setname(os(t), name);
+}
+STRAIN_EXPORT int pthread_getname_np(unsigned long t, char* name, unsigned long len) {
+  return real().getname(os(t), name, len);
+}
+STRAIN_EXPORT int pthread_getattr_np(unsigned long t, void* attr) {
+  return real().getattr(os(t), attr);
+}
+STRAIN_EXPORT int pthread_kill(unsigned long t, int sig) { return real().kill(os(t), sig); }
+STRAIN_EXPORT int pthread_setaffinity_np(unsigned long t, unsigned long size, const void* set) {
+  return real().setaffinity(os(t), size, set);
+}
+STRAIN_EXPORT int pthread_getaffinity_np(unsigned long t, unsigned long size, void* set) {
+  return real().getaffinity(os(t), size, set);
+}
+STRAIN_EXPORT int pthread_setschedparam(unsigned long t, int policy, const void* param) {
+  return real().setschedparam(os(t), policy, param);
+}
+STRAIN_EXPORT int pthread_getschedparam(unsigned long t, int* policy, void* param) {
+  return real().getschedparam(os(t), policy, param);
+}
+STRAIN_EXPORT int pthread_setschedprio(unsigned long t, int prio) {
+  return real().setschedprio(os(t), prio);
+}
+STRAIN_EXPORT int pthread_getcpuclockid(unsigned long t, int* clock) {
+  return real().getcpuclockid(os(t), clock);
+}
+STRAIN_EXPORT int pthread_cancel(unsigned long t) {
+  if (on_fiber() && os(t) != t) [[unlikely]]
+    return st::cancel_fiber();
+  return real().cancel(t);
+}

@@ -70,6 +70,18 @@ Real resolve() noexcept {
   bind(r.usleep, "usleep");
   bind(r.sleep, "sleep");
   bind(r.syscall, "syscall");
+  bind(r.self, "pthread_self");
+  bind(r.setname, "pthread_setname_np");
+  bind(r.getname, "pthread_getname_np");
+  bind(r.getattr, "pthread_getattr_np");
+  bind(r.kill, "pthread_kill");
+  bind(r.setaffinity, "pthread_setaffinity_np", "GLIBC_2.3.4");
+  bind(r.getaffinity, "pthread_getaffinity_np", "GLIBC_2.3.4");
+  bind(r.setschedparam, "pthread_setschedparam");
+  bind(r.getschedparam, "pthread_getschedparam");
+  bind(r.setschedprio, "pthread_setschedprio");
+  bind(r.getcpuclockid, "pthread_getcpuclockid");
+  bind(r.cancel, "pthread_cancel");
   return r;
 }
 

@@ -52,6 +52,20 @@ struct Real {
   int (*usleep)(unsigned);
   unsigned (*sleep)(unsigned);
   long (*syscall)(long, long, long, long, long, long, long);
+  // The functions that name a thread by its pthread_t (exports.cpp, "thread
+  // ids"): a fiber's is a stand-in, which these map to the fibers' thread.
+  unsigned long (*self)();
+  int (*setname)(unsigned long, const char*);
+  int (*getname)(unsigned long, char*, unsigned long);
+  int (*getattr)(unsigned long, void*);
+  int (*kill)(unsigned long, int);
+  int (*setaffinity)(unsigned long, unsigned long, const void*);
+  int (*getaffinity)(unsigned long, unsigned long, void*);
+  int (*setschedparam)(unsigned long, int, const void*);
+  int (*getschedparam)(unsigned long, int*, void*);
+  int (*setschedprio)(unsigned long, int);
+  int (*getcpuclockid)(unsigned long, int*);
+  int (*cancel)(unsigned long);
 };
 
 //! The C library's functions, resolved on first use (the exported functions

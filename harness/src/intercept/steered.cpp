@@ -14,6 +14,7 @@
 #include "intercept/real.hpp"
 #include "runtime/abi_types.hpp"
 #include "sched/controller.hpp"
+#include "sched/role_fibers.hpp"
 #include "sched/steer.hpp"
 #include "strain/context.hpp"
 
@@ -100,31 +101,72 @@ bool cond_is_shared(const void* c) noexcept {
 
 namespace {
 
-// A recursive mutex (std::recursive_mutex) knows its owner by the thread's
-// id, which roles run as fibers share: glibc would let a second role in as
-// a recursion of the first's. No place in the mutex for the owning role, so
-// the trial is an error that says why, rather than a pass that means
-// nothing. Threads the code started are threads of their own.
-void refuse_recursive_in_fiber(void* m) {
+// A recursive mutex (std::recursive_mutex) taken by a fiber: glibc knows its
+// owner by the thread id, which the fibers share, so the owner and depth are
+// kept in sched/fiber_mutexes.hpp and glibc's mutex is taken once.
+bool recursive_in_fiber(const void* m) noexcept {
   // PTHREAD_MUTEX_RECURSIVE_NP in the kind's low bits (PTHREAD_MUTEX_KIND_MASK_NP).
-  if (!me().fiber || (static_cast<const pthread_mutex_t*>(m)->__data.__kind & 3) != 1) return;
-  fail(FailureKind::error,
-       "a recursive mutex (std::recursive_mutex, PTHREAD_MUTEX_RECURSIVE) taken by a role run "
-       "as a fiber: the roles share one thread id, by which the mutex knows its owner; run "
-       "without schedule.strategy.fibers");
+  return me().fiber && (static_cast<const pthread_mutex_t*>(m)->__data.__kind & 3) == 1;
+}
+
+sched::FiberMutexes& fiber_mutexes() noexcept {
+  return me().controller->fibers()->recursive_mutexes();
+}
+
+// One try at `m` for the calling thread: 0, or EBUSY while another holds it.
+int try_mutex(void* m) {
+  if (!recursive_in_fiber(m)) return real().mutex_trylock(m);
+  sched::FiberMutexes& held = fiber_mutexes();
+  const unsigned self = me().index;
+  if (sched::FiberMutexes::Held* h = held.find(m)) {
+    if (h->owner != self) return EBUSY;
+    ++h->depth;
+    return 0;
+  }
+  // Held by nobody in the trial; a thread outside it may hold it still.
+  const int rc = real().mutex_trylock(m);
+  if (rc != 0 || held.add(m, self) != nullptr) return rc;
+  (void)real().mutex_unlock(m);
+  fail(FailureKind::error, "the fibers of a trial held more than " +
+                               std::to_string(sched::FiberMutexes::kCapacity) +
+                               " recursive mutexes at once; run without schedule.strategy.fibers");
+  return EAGAIN;
+}
+
+// Undoes one lock of `m`: a fiber's recursive mutex is released by its last
+// unlock only.
+int unlock_mutex(void* m) {
+  if (recursive_in_fiber(m)) {
+    if (sched::FiberMutexes::Held* h = fiber_mutexes().find(m)) {
+      if (h->owner != me().index) return EPERM;  // as glibc says to a non-owner
+      if (--h->depth > 0) return 0;
+      fiber_mutexes().remove(h);
+    }
+  }
+  return release(m);
+}
+
+// A wait the scheduler aborted returns holding `m`, as it must, for the
+// thread to unwind from there; no other thread of the trial runs again.
+void relock_after_abort(void* m) {
+  if (!recursive_in_fiber(m)) {
+    (void)real().mutex_lock(m);
+    return;
+  }
+  sched::FiberMutexes::Held* h = fiber_mutexes().find(m);
+  if (h == nullptr && real().mutex_trylock(m) == 0) (void)fiber_mutexes().add(m, me().index);
+  if (h != nullptr && h->owner == me().index) ++h->depth;
 }
 
 }  // namespace
 
 int mutex_lock(void* m, bool timed) {
-  refuse_recursive_in_fiber(m);
-  return acquire(m, "pthread_mutex_lock", timed, [m] { return real().mutex_trylock(m); });
+  return acquire(m, "pthread_mutex_lock", timed, [m] { return try_mutex(m); });
 }
 
 int mutex_trylock(void* m) {
-  refuse_recursive_in_fiber(m);
   point("pthread_mutex_trylock", m);
-  return real().mutex_trylock(m);
+  return try_mutex(m);
 }
 
 // A release is a point before it, as every operation on a shared object
@@ -132,30 +174,30 @@ int mutex_trylock(void* m) {
 // controlled/dfs relies on to tell conflicting operations apart.
 int mutex_unlock(void* m) {
   point("pthread_mutex_unlock", m);
-  return release(m);
+  return unlock_mutex(m);
 }
 
 int cond_wait(void* c, void* m, bool timed) {
   point("pthread_cond_wait", c, Access::wait);
   // No other thread runs between the unlock and the park, so no
   // notification can fall between them.
-  (void)release(m);
+  (void)unlock_mutex(m);
   bool woken = true;
   try {
     woken = park(c, "pthread_cond_wait", timed);
   } catch (const ScheduleAborted&) {
     // A deadlock: the wait returns holding the mutex, as it must, and the
     // thread unwinds from there (its lock guard unlocks).
-    (void)real().mutex_lock(m);
+    relock_after_abort(m);
     throw;
   }
   for (;;) {
-    const int rc = real().mutex_trylock(m);
+    const int rc = try_mutex(m);
     if (rc != EBUSY) break;
     Steer& s = me();
     if (s.controller->block(s.index, m, "pthread_mutex_lock (after pthread_cond_wait)", false) ==
         WaitResult::aborted) {
-      (void)real().mutex_lock(m);
+      relock_after_abort(m);
       throw ScheduleAborted();
     }
   }
@@ -329,6 +371,19 @@ int once(void* control, void (*init)()) {
   real().syscall(SYS_futex, reinterpret_cast<long>(state), FUTEX_WAKE_PRIVATE, INT_MAX, 0, 0, 0);
   wake(control, true);
   return 0;
+}
+
+unsigned long fiber_self() noexcept { return reinterpret_cast<unsigned long>(&me()); }
+
+unsigned long os_thread(unsigned long thread) noexcept {
+  return me().controller->is_stand_in(thread) ? real().self() : thread;
+}
+
+int cancel_fiber() {
+  fail(FailureKind::error,
+       "pthread_cancel of a thread run as a fiber: a fiber cannot be cancelled; run without "
+       "schedule.strategy.fibers");
+  return ENOTSUP;
 }
 
 void yield(const char* label) { point(label, nullptr, Access::yield); }

@@ -47,6 +47,17 @@ int detach(unsigned long thread);
 //! to the start of the fibers' OS thread and end it); returns for a thread.
 void thread_exit(void* value);
 int once(void* control, void (*init)());
+//! pthread_self of a fiber (role or started thread): a stand-in of its own,
+//! its place's address, as a started fiber's pthread_create gave; as
+//! threads have ids of their own, code that compares them (an owner check,
+//! a per-thread table) tells the fibers apart.
+unsigned long fiber_self() noexcept;
+//! The thread that `thread` names for a C library function that takes a
+//! pthread_t: the fibers' OS thread for a stand-in of this trial's, else
+//! `thread` itself.
+unsigned long os_thread(unsigned long thread) noexcept;
+//! pthread_cancel of a stand-in: a fiber cannot be cancelled; an error.
+int cancel_fiber();
 //! sched_yield and the sleeps: a point where the thread gives way.
 void yield(const char* label);
 //! The futex operations libstdc++'s std::atomic::wait/notify,

@@ -24,6 +24,8 @@ bool holds(const Json& v) {
     return v.is_boolean();
   else if constexpr (std::is_same_v<T, std::uint64_t>)
     return v.is_number_unsigned();
+  else if constexpr (std::is_same_v<T, int>)
+    return v.is_number_integer();
   else if constexpr (std::is_floating_point_v<T>)
     return v.is_number();
   else if constexpr (std::is_same_v<T, std::string>)

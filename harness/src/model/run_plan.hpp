@@ -26,7 +26,7 @@ struct RunPlan {
 
   // --- how the parent changed its copy of the case (the worker does alike) --
   std::string strategy_flag;  // run --strategy; empty: the spec's
-  bool fibers_flag = false;   // run --fibers
+  int fibers_flag = 0;        // run --fibers (1), --no-fibers (-1)
   double intensity = 1.0;     // run --intensity
 
   // --- which trials --------------------------------------------------------

@@ -49,8 +49,9 @@ struct Strategy {
   // values the C++ memory model allows.
   bool weak_memory = false;
   // controlled: the roles run as fibers on one OS thread
-  // (sched/role_fibers.hpp).
-  bool fibers = false;
+  // (sched/role_fibers.hpp) if true, as threads if false; unset, as fibers
+  // where the plugin brought no thread_local data (exec/case_run.cpp).
+  std::optional<bool> fibers;
   PlainAccesses plain_accesses = PlainAccesses::shared;
   // controlled: points a thread may pass in a row while others could run
   // before it is demoted as a spin loop.

@@ -1,17 +1,21 @@
 #include "plugin/loader.hpp"
 
 #include <dlfcn.h>
+#include <link.h>
 
 #include <algorithm>
 #include <boost/dll/library_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <set>
 #include <string_view>
 #include <system_error>
 
 #include "core/file_kind.hpp"
+#include "plugin/module_tls.hpp"
 #include "plugin/probe.hpp"
 #include "runtime/abi_types.hpp"
 #include "strain/scenario.hpp"
@@ -96,6 +100,27 @@ std::vector<std::string> plugin_path(const std::string& flag, const std::string&
   return out;
 }
 
+// Loads `file` into `lib` and measures the thread_local data the load
+// brought (module_tls.hpp): the objects it added are the plugin and the
+// libraries it needs that nothing had loaded. A library loaded again (by
+// another catalog of the same process) adds none, so what its first load
+// measured is kept, by path.
+ThreadLocals load_measured(boost::dll::shared_library& lib, const std::string& file,
+                           std::error_code& ec) {
+  static std::mutex mu;
+  static std::map<std::string, ThreadLocals> measured;
+  std::lock_guard<std::mutex> lock(mu);
+  const std::vector<TlsModule> before = tls_modules();
+  lib.load(fs::path(file), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+  if (ec) return {};
+  std::error_code canon_ec;
+  const std::string key = fs::weakly_canonical(file, canon_ec).string();
+  if (const auto it = measured.find(key); it != measured.end()) return it->second;
+  link_map* map = nullptr;
+  if (::dlinfo(lib.native(), RTLD_DI_LINKMAP, &map) != 0 || map == nullptr) return {};
+  return measured[key] = brought_thread_locals(before, tls_modules(), map->l_addr);
+}
+
 void load_library(const std::string& file, Catalog& catalog) {
   auto problem = [&](std::string msg) { catalog.problems.push_back({file, std::move(msg)}); };
 
@@ -119,8 +144,7 @@ void load_library(const std::string& file, Catalog& catalog) {
   // the symbol's name, rather than crash a trial when a role calls it.
   auto lib = std::make_shared<boost::dll::shared_library>();
   std::error_code ec;
-  lib->load(fs::path(file), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
-            ec);
+  const ThreadLocals thread_locals = load_measured(*lib, file, ec);
   if (ec) {
     // Boost's error_code keeps only errno; dlerror() has the reason a user
     // needs (the undefined symbol, the missing dependency), so ask again.
@@ -157,6 +181,7 @@ void load_library(const std::string& file, Catalog& catalog) {
     }
     ScenarioInfo info;
     info.library_path = file;
+    info.thread_locals = thread_locals;
     if (std::string why = convert(*desc, info); !why.empty()) {
       problem(why);
       continue;

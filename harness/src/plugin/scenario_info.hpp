@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "check/value.hpp"
+#include "plugin/module_tls.hpp"
 #include "runtime/abi_types.hpp"
 
 namespace strain::plugin {
@@ -46,6 +47,8 @@ struct ScenarioInfo {
   //! Keeps the library loaded for as long as anything refers to the scenario
   //! (STYLE.md, point 2).
   std::shared_ptr<void> library;
+  //! The thread_local data its library brought (module_tls.hpp).
+  ThreadLocals thread_locals;
 
   const ParamInfo* find_param(std::string_view n) const;
   int role_index(std::string_view n) const;  // -1 when absent

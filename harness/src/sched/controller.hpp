@@ -81,6 +81,15 @@ class Controller {
     for (unsigned t = 0; t < n_; ++t) steers_[t].fiber = fibers != nullptr;
   }
 
+  //! The fibers the trial's threads run as, or null (threads).
+  RoleFibers* fibers() const { return fibers_; }
+  //! Whether `thread` is a fiber's stand-in pthread_t (its Steer's address).
+  bool is_stand_in(unsigned long thread) const {
+    const auto first = reinterpret_cast<unsigned long>(steers_.get());
+    return fibers_ != nullptr && thread >= first && thread < first + cap_ * sizeof(Steer) &&
+           (thread - first) % sizeof(Steer) == 0;
+  }
+
   // --- from the fibers' host thread ----------------------------------------
   //! The thread that holds the turn (kNoSlot: none, or every one ended).
   unsigned holder() const { return current_.load(std::memory_order_acquire); }

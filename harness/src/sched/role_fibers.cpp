@@ -3,6 +3,7 @@
 #include <cxxabi.h>
 
 #include <boost/context/protected_fixedsize_stack.hpp>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <utility>
@@ -114,6 +115,7 @@ bool RoleFibers::run_trial() {
     fibers_[k].flagged = false;
   }
   used_ = n_;
+  mutexes_.clear();
   for (;;) {
     unsigned t = controller_.holder();
     // An aborted trial (a deadlock): every fiber unwinds, in order. When
@@ -140,6 +142,8 @@ void RoleFibers::resume(unsigned k) {
   Context* const host_context = home != nullptr ? *home : nullptr;
   Steer* const host_steer = tls_steer;
   const int host_depth = tls_shadow.depth;
+  const int host_errno = errno;
+  errno = f.error;
   EhGlobals& eh = eh_globals();
   const EhGlobals host_eh = eh;
   eh = EhGlobals{f.eh_caught, f.eh_uncaught};
@@ -170,6 +174,8 @@ void RoleFibers::resume(unsigned k) {
   copy_shadow(f.shadow, tls_shadow);
   controller_.steer(k)->shadow = &f.shadow;
   tls_shadow.depth = host_depth;
+  f.error = errno;
+  errno = host_errno;
 }
 
 void RoleFibers::suspend(unsigned k) {

@@ -16,20 +16,23 @@
 // then reused), and its pthread_t is a stand-in that pthread_join and
 // pthread_detach hand to the scheduler alone.
 //
-// What a fiber does not have of a thread, and why the key is the user's
-// choice rather than the default: the code under test's own thread_local
-// variables are the host thread's, shared by every fiber, and every fiber
-// sees the same pthread_self(). What the harness keeps per thread is
+// What a fiber does not have of a thread: the code under test's own
+// thread_local variables are the host thread's, shared by every fiber, so
+// fibers are the default only for a plugin that brought none
+// (plugin/module_tls.hpp). Each fiber's pthread_self() is a stand-in of its
+// own (intercept/exports.cpp), and a recursive mutex's owner is kept per
+// fiber (fiber_mutexes.hpp). What the harness keeps per thread is
 // swapped at each switch: the steered place (tls_steer), the shadow stack
 // of an INSTRUMENT plugin (tls_shadow), the runtime's current context (the
 // plugin's tls_context, reached through ContextData::tls_home), and the
 // C++ runtime's exceptions being handled (a rethrow in one fiber's catch
-// block rethrows its own, whichever fiber caught one since) and the callable
-// of a std::call_once in progress.
+// block rethrows its own, whichever fiber caught one since), the callable
+// of a std::call_once in progress, and errno.
 
 #include <boost/context/fiber.hpp>
 #include <memory>
 
+#include "sched/fiber_mutexes.hpp"
 #include "sched/shadow_stack.hpp"
 
 namespace strain {
@@ -68,6 +71,9 @@ class RoleFibers {
   //! `start(arg)` runs on the slot's fiber once it has the turn. Throws
   //! std::bad_alloc if its stack cannot be mapped.
   void spawn(unsigned t, Start start, void* arg);
+  //! Who holds which recursive mutex, for the steered lock
+  //! (fiber_mutexes.hpp); cleared at each trial's start.
+  FiberMutexes& recursive_mutexes() noexcept { return mutexes_; }
 
   //! Each fiber's stack: the size of a thread's default stack on Linux, as
   //! the code under test expects; only the pages it touches are committed.
@@ -94,6 +100,9 @@ class RoleFibers {
     // the first ran the second's callable (std::async's future.get()).
     void* once_callable = nullptr;
     void (*once_call)() = nullptr;
+    // The C library's errno: a value one fiber's call left and read after a
+    // point (a lock taken to log it) is that fiber's, not another's.
+    int error = 0;
     ShadowStack shadow{};
     bool done = true;
     bool flagged = false;
@@ -111,6 +120,7 @@ class RoleFibers {
   Context** home_ = nullptr;  // the plugin's tls_context on the host thread
   bool stopping_ = false;
   std::unique_ptr<Fiber[]> fibers_;
+  FiberMutexes mutexes_;
 };
 
 }  // namespace strain::sched

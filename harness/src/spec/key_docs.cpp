@@ -133,16 +133,19 @@ constexpr std::array<KeyDoc, 58> kKeys = {{
      "see, to find missing release/acquire ordering; dfs tries each. A case that names no "
      "strategy, or names only a pick, gets it on.",
      "schedule: { strategy: { name: controlled, weak_memory: true } }"},
-    {"schedule.strategy.fibers", "boolean", "false",
+    {"schedule.strategy.fibers", "boolean",
+     "unset: fibers where the plugin brought no thread_local data",
      "controlled: run the roles, and the threads they start, as fibers (user-space contexts, "
-     "Boost.Context) on one OS thread "
-     "instead of a thread each: the same interleavings (a trial's seed gives the same one "
-     "either way, so a failure replays in both), several times the trials per second, since a "
-     "hand-off is a switch of stacks on one core rather than a wake-up on another. Only for "
-     "code without thread_local state of its own and that does not tell its threads apart by "
-     "pthread_self(): every fiber shares the one thread's. A ThreadSanitizer build runs them "
-     "as threads.",
-     "schedule: { strategy: { name: controlled, fibers: true } }"},
+     "Boost.Context) on one OS thread (true) or as a thread each (false). The interleavings "
+     "are the same (a trial's seed gives the same one either way, so a failure replays in "
+     "both); fibers run 10-90x the trials per second, since a hand-off is a switch of stacks "
+     "on one core rather than a wake-up on another. Unset, the roles run as fibers unless the "
+     "plugin, or a library its load brought, has thread_local data, which fibers would share "
+     "(true runs them as fibers anyway, with a note). Each fiber has a pthread_self() of its "
+     "own, and a std::recursive_mutex knows which fiber holds it; a function given a fiber's "
+     "pthread_t (its name, affinity, signals) acts on the fibers' OS thread. run/replay "
+     "--fibers and --no-fibers override the key. A ThreadSanitizer build runs threads.",
+     "schedule: { strategy: { name: controlled, fibers: false } }"},
     {"schedule.strategy.starve_min_us", "number > 0", "1",
      "chaos: the shortest starvation at a change point, in microseconds; the length is "
      "log-uniform between starve_min_us and starve_max_us.",

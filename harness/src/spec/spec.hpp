@@ -84,7 +84,7 @@ struct Case {
   std::string strategy_flag;
   //! The run's --fibers turned schedule.strategy.fibers on (replay lines
   //! repeat it).
-  bool fibers_flag = false;
+  int fibers_flag = 0;  // 1: --fibers, -1: --no-fibers
   //! The strategy is the default (the spec named none, or --strategy
   //! default): a case the controlled scheduler cannot steer then runs again
   //! under chaos (exec/case_launch).

@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <string>
 
-#include "plugin/module_tls.hpp"
 #include "plugin/probe.hpp"
 #include "runtime/abi_types.hpp"
 #include "runtime/tsan_build.hpp"
@@ -135,23 +134,33 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
     }
   }
   EXPECT_NE(c.find("fiber_tls"), nullptr);
-  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 12u : 10u);
+  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 13u : 11u);
 }
 
-// The thread_local data a plugin has beyond the runtime's own: fiber_tls
-// keeps an int per thread, trivial nothing.
-TEST(Loader, ThreadLocalDataOfAPluginIsMeasured) {
-  const Catalog c = discover({kDir + "/fiber_tls.so", kDir + "/trivial.so"});
-  const auto* with = c.find("fiber_tls");
-  const auto* without = c.find("trivial");
-  ASSERT_TRUE(with != nullptr && without != nullptr);
-  const auto bytes = [](const auto* s) {
-    return own_thread_local_bytes(reinterpret_cast<const void*>(s->desc->construct));
-  };
-  EXPECT_GE(bytes(with), sizeof(int));
-  EXPECT_EQ(bytes(without), 0u);
-  // An address in no loaded object.
-  EXPECT_EQ(own_thread_local_bytes(reinterpret_cast<const void*>(std::uintptr_t{16})), 0u);
+// The thread_local data a plugin brings beyond the runtime's own: fiber_tls
+// keeps an int per thread, fiber_lib_tls none but the library it links
+// (libstrain_test_tls) keeps one, trivial nothing.
+TEST(Loader, ThreadLocalDataAPluginBringsIsMeasured) {
+  const Catalog c =
+      discover({kDir + "/fiber_tls.so", kDir + "/fiber_lib_tls.so", kDir + "/trivial.so"});
+  const auto* own = c.find("fiber_tls");
+  const auto* lib = c.find("fiber_lib_tls");
+  const auto* none = c.find("trivial");
+  ASSERT_TRUE(own != nullptr && lib != nullptr && none != nullptr);
+  EXPECT_GE(own->thread_locals.bytes, sizeof(int));
+  EXPECT_NE(own->thread_locals.where.find("fiber_tls.so ("), std::string::npos)
+      << own->thread_locals.where;
+  EXPECT_GE(lib->thread_locals.bytes, sizeof(int));
+  EXPECT_NE(lib->thread_locals.where.find("libstrain_test_tls.so ("), std::string::npos)
+      << lib->thread_locals.where;
+  EXPECT_EQ(lib->thread_locals.where.find("fiber_lib_tls.so"), std::string::npos)
+      << lib->thread_locals.where;
+  EXPECT_EQ(none->thread_locals.bytes, 0u);
+  EXPECT_EQ(none->thread_locals.where, "");
+  // Loaded again by another catalog of the process: the same measure.
+  const Catalog again = discover({kDir + "/fiber_lib_tls.so"});
+  ASSERT_NE(again.find("fiber_lib_tls"), nullptr);
+  EXPECT_EQ(again.find("fiber_lib_tls")->thread_locals.bytes, lib->thread_locals.bytes);
 }
 
 TEST(Loader, DuplicateScenarioIsSkippedWithTheFirstKept) {

@@ -203,6 +203,18 @@ TEST(Fibers, ThreadLocalDataTheCaseBringsKeepsItsRolesThreadsOrIsSaid) {
     EXPECT_NE(note.find("run with --no-fibers to tell"), std::string::npos) << note;
     EXPECT_NE(r.out.find("note: the roles ran as fibers"), std::string::npos) << r.out;
   }
+  // `strain plugins` says what each brought, and nothing of one without.
+  const Result listed = strain("--plugin-path " + kTestPlugins + " plugins");
+  EXPECT_TRUE(std::regex_search(
+      listed.out, std::regex("\nfiber_lib_tls  [^\n]*\n(  [^\n]*\n)*  thread_local data: "
+                             "[1-9][0-9]* bytes, in libstrain_test_tls.so \\([^\n]*\\) "
+                             "\\(controlled runs the roles as threads")))
+      << listed.out;
+  std::smatch trivial;
+  ASSERT_TRUE(
+      std::regex_search(listed.out, trivial, std::regex("\ntrivial  [^\n]*\n(  [^\n]*\n)*")))
+      << listed.out;
+  EXPECT_EQ(trivial.str().find("thread_local data"), std::string::npos) << trivial.str();
 }
 
 // A controlled case that says nothing of fibers runs its roles as fibers
@@ -423,6 +435,33 @@ TEST(Fibers, AStartedThreadEndsByPthreadExitWithItsValue) {
   for (const auto& c : run.report["cases"]) {
     EXPECT_EQ(c["verdict"], "met") << c.dump(2);
     EXPECT_EQ(c["trials"], 200) << c.dump(2);
+  }
+}
+
+// pthread_tryjoin_np and pthread_timedjoin_np of a started thread are the
+// scheduler's, as pthread_join is: as a fiber the pthread_t is a stand-in
+// glibc's would read as a thread (a crash); as a thread glibc's timed join
+// waited in the kernel for a thread that waited for the turn it held.
+TEST(Fibers, AStartedThreadIsJoinedByTryjoinAndTimedjoin) {
+  for (const char* variant : {"tryjoin", "timedjoin"}) {
+    SCOPED_TRACE(variant);
+    const std::string name = std::string("fibers_") + variant;
+    const SpecRun run = run_spec_text(
+        name, std::string("plugin: role_threads\nparams: { variant: ") + variant +
+                  " }\n"
+                  "schedule: { roles: { owner: 2 }, trials: 200, budget: 30s, timeout: 5s,\n"
+                  "  strategy: { name: controlled } }\n"
+                  "cases:\n"
+                  "  - { name: fibers, expect: pass }\n"
+                  "  - { name: threads, expect: pass, schedule: { strategy: { fibers: false } } "
+                  "}\n");
+    EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+    ASSERT_EQ(run.report["cases"].size(), 2u) << run.run.out << run.run.err;
+    for (const auto& c : run.report["cases"]) {
+      EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+      EXPECT_EQ(c["trials"], 200) << c.dump(2);
+      EXPECT_GT(c["interleavings"]["distinct"].get<int>(), 1) << c.dump(2);
+    }
   }
 }
 

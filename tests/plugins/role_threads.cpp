@@ -9,13 +9,19 @@
 // after instance 0's role ended and before the trial did. Every trial
 // fails: that expect, or the thread still running when the roles ended.
 // `exit`: the role starts a pthread that takes a lock and ends by
-// pthread_exit with a value, which the role's pthread_join must return.
+// pthread_exit with a value, which the role's pthread_join must return;
+// `tryjoin` joins it by pthread_tryjoin_np, yielding while it says EBUSY,
+// and `timedjoin` by pthread_timedjoin_np, then pthread_join if it timed out.
 
 #include <pthread.h>
+#include <sched.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <ctime>
 #include <mutex>
 #include <strain/plugin.hpp>
+#include <string>
 #include <thread>
 
 namespace {
@@ -27,13 +33,15 @@ struct RoleThreads {
   static void declare(strain::Declare<RoleThreads>& d) {
     d.doc("a role that starts a std::thread; two std::mutexes")
         .param("variant", "ordered", "lock order of the started thread",
-               {"ordered", "cycle", "late_expect", "exit"})
+               {"ordered", "cycle", "late_expect", "exit", "tryjoin", "timedjoin"})
         .role("owner", &RoleThreads::owner, "takes a then b, beside the thread it started");
   }
 
   void owner(strain::Context& ctx) {
     if (ctx.str_param("variant") == "late_expect") return late_expect(ctx);
-    if (ctx.str_param("variant") == "exit") return exits(ctx);
+    const std::string variant(ctx.str_param("variant"));
+    if (variant == "exit" || variant == "tryjoin" || variant == "timedjoin")
+      return exits(ctx, variant);
     const bool cycle = ctx.str_param("variant") == "cycle";
     std::thread helper([&] {
       if (cycle) {
@@ -64,7 +72,7 @@ struct RoleThreads {
     pthread_exit(reinterpret_cast<void*>(std::intptr_t{42}));
   }
 
-  void exits(strain::Context& ctx) {
+  void exits(strain::Context& ctx, const std::string& join) {
     pthread_t t;
     if (pthread_create(&t, nullptr, &exit_with_value, this) != 0) return ctx.fail("no thread");
     {
@@ -72,7 +80,20 @@ struct RoleThreads {
       ++together;
     }
     void* result = nullptr;
-    pthread_join(t, &result);
+    if (join == "tryjoin") {
+      int rc;
+      while ((rc = pthread_tryjoin_np(t, &result)) == EBUSY) sched_yield();
+      ctx.expect(rc == 0, "pthread_tryjoin_np joins the thread once it ended");
+    } else if (join == "timedjoin") {
+      timespec deadline{};
+      clock_gettime(CLOCK_REALTIME, &deadline);
+      deadline.tv_sec += 3600;
+      const int rc = pthread_timedjoin_np(t, &result, &deadline);
+      ctx.expect(rc == 0 || rc == ETIMEDOUT, "pthread_timedjoin_np joins or times out");
+      if (rc == ETIMEDOUT) pthread_join(t, &result);
+    } else {
+      pthread_join(t, &result);
+    }
     ctx.expect(result == reinterpret_cast<void*>(std::intptr_t{42}),
                "the started thread ended by pthread_exit, with its value");
   }

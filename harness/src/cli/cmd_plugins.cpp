@@ -38,6 +38,11 @@ void print(const plugin::ScenarioInfo& s) {
   std::cout << "  metrics:\n";
   for (const auto& m : s.metrics)
     std::cout << "    " << printable_line(m.name) << doc(m.doc) << "\n";
+  // What decides whether controlled runs the roles as fibers by default.
+  if (s.thread_locals.bytes > 0)
+    std::cout << "  thread_local data: " << s.thread_locals.bytes << " bytes, in "
+              << printable_line(s.thread_locals.where)
+              << " (controlled runs the roles as threads unless the spec asks for fibers)\n";
 }
 
 }  // namespace

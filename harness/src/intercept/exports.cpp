@@ -185,6 +185,24 @@ STRAIN_EXPORT int pthread_join(unsigned long thread, void** result) {
     return st::join(thread, result);
   return real().join(thread, result);
 }
+// ESRCH from the steered ones: a thread the scheduler does not know (one
+// started outside the trial), which the C library joins.
+STRAIN_EXPORT int pthread_tryjoin_np(unsigned long thread, void** result) {
+  if (steered()) [[unlikely]]
+    if (const int rc = st::join_within(thread, result, false); rc != ESRCH) return rc;
+  return real().tryjoin(thread, result);
+}
+STRAIN_EXPORT int pthread_timedjoin_np(unsigned long thread, void** result, const timespec* t) {
+  if (steered()) [[unlikely]]
+    if (const int rc = st::join_within(thread, result, true); rc != ESRCH) return rc;
+  return real().timedjoin(thread, result, t);
+}
+STRAIN_EXPORT int pthread_clockjoin_np(unsigned long thread, void** result, int clock,
+                                       const timespec* t) {
+  if (steered()) [[unlikely]]
+    if (const int rc = st::join_within(thread, result, true); rc != ESRCH) return rc;
+  return real().clockjoin(thread, result, clock, t);
+}
 STRAIN_EXPORT int pthread_detach(unsigned long thread) {
   if (steered()) [[unlikely]]
     return st::detach(thread);

@@ -61,6 +61,9 @@ Real resolve() noexcept {
   bind(r.sem_post, "sem_post");
   bind(r.create, "pthread_create");
   bind(r.join, "pthread_join");
+  bind(r.tryjoin, "pthread_tryjoin_np");
+  bind(r.timedjoin, "pthread_timedjoin_np");
+  bind(r.clockjoin, "pthread_clockjoin_np");
   bind(r.detach, "pthread_detach");
   bind(r.exit, "pthread_exit");
   bind(r.once, "pthread_once");

@@ -43,6 +43,9 @@ struct Real {
   int (*sem_post)(void*);
   int (*create)(void*, const void*, void* (*)(void*), void*);
   int (*join)(unsigned long, void**);
+  int (*tryjoin)(unsigned long, void**);
+  int (*timedjoin)(unsigned long, void**, const timespec*);
+  int (*clockjoin)(unsigned long, void**, int, const timespec*);
   int (*detach)(unsigned long);
   void (*exit)(void*);
   int (*once)(void*, void (*)());

@@ -321,6 +321,20 @@ int join(unsigned long thread, void** result) {
   return real().join(thread, result);
 }
 
+int join_within(unsigned long thread, void** result, bool timed) {
+  Steer& s = me();
+  const unsigned t = s.controller->find_thread(thread);
+  if (t == Controller::kNoSlot) return ESRCH;  // the caller asks the C library
+  const int rc = s.controller->join_within(s.index, t, timed);
+  if (rc == EBUSY || rc == ETIMEDOUT) return rc;
+  // Ended, or the trial aborted (then it ends soon, as for join()).
+  if (const Steer* joined = s.controller->steer(t); joined->fiber) {
+    if (result != nullptr) *result = joined->returned;
+    return 0;
+  }
+  return real().join(thread, result);
+}
+
 int detach(unsigned long thread) {
   Steer& s = me();
   const unsigned t = s.controller->find_thread(thread);

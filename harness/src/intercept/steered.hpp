@@ -42,6 +42,11 @@ int sem_trywait(void* s);
 int sem_post(void* s);
 int create(void* thread, const void* attr, void* (*fn)(void*), void* arg);
 int join(unsigned long thread, void** result);
+//! pthread_tryjoin_np (`timed` false) and pthread_timedjoin_np /
+//! pthread_clockjoin_np (`timed`): a started thread's end as the scheduler
+//! has it, which glibc's would wait for outside it (the started thread
+//! waiting for the turn the joiner holds).
+int join_within(unsigned long thread, void** result, bool timed);
 int detach(unsigned long thread);
 //! pthread_exit on a fiber ends that fiber's function (glibc's would unwind
 //! to the start of the fibers' OS thread and end it); returns for a thread.

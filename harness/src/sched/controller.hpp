@@ -131,6 +131,11 @@ class Controller {
   //! Thread `t` waits until thread `target` ended (pthread_join); false if
   //! the trial was aborted meanwhile.
   bool join(unsigned t, unsigned target);
+  //! pthread_tryjoin_np (`timed` false: no wait) and pthread_timedjoin_np
+  //! (a timed wait, which the scheduler may end, as it ends a timed lock):
+  //! 0 once `target` ended, EBUSY or ETIMEDOUT if it has not; -1 if the
+  //! trial was aborted meanwhile.
+  int join_within(unsigned t, unsigned target, bool timed);
   //! Thread `target` was detached: nobody will join it.
   void detach(unsigned target);
   //! The team thread whose role thread `t` belongs to (itself for a team

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <exception>
 
@@ -166,6 +167,25 @@ bool Controller::join(unsigned t, unsigned target) {
     if (block(t, &slots_[target], "pthread_join", false) == WaitResult::aborted) return false;
   if (model_) model_->sync(t, &slots_[target]);
   return !aborted_.load(std::memory_order_acquire);
+}
+
+int Controller::join_within(unsigned t, unsigned target, bool timed) {
+  const char* label = timed ? "pthread_timedjoin_np" : "pthread_tryjoin_np";
+  point(t, label, &slots_[target], Access::sync);
+  SteerPause pause;
+  while (slots_[target].state != State::finished) {
+    if (!timed) return EBUSY;
+    switch (block(t, &slots_[target], label, true)) {
+      case WaitResult::woken:
+        continue;
+      case WaitResult::timed_out:
+        return slots_[target].state == State::finished ? 0 : ETIMEDOUT;
+      case WaitResult::aborted:
+        return -1;
+    }
+  }
+  if (model_) model_->sync(t, &slots_[target]);
+  return aborted_.load(std::memory_order_acquire) ? -1 : 0;
 }
 
 void Controller::detach(unsigned target) {

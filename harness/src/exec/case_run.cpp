@@ -235,7 +235,7 @@ model::CaseResult CaseRun::run() {
     try {
       run_processes(n, control);
     } catch (const std::exception& e) {
-      cannot_start(n, true, e);
+      cannot_start(n, "processes", e);
     }
   } else {
     run_threads(n);
@@ -247,12 +247,11 @@ model::CaseResult CaseRun::run() {
 // The system may refuse the role instances a spec asks for (threads or
 // processes past a limit): that is the case's error, said as such, not a
 // crash of trial 0 blamed on the plugin (issue 13).
-void CaseRun::cannot_start(unsigned n, bool processes, const std::exception& e) {
+void CaseRun::cannot_start(unsigned n, const char* what, const std::exception& e) {
   result_.trials = cs_->run_count;
   result_.outcomes = cs_->outcomes;
   result_.first_failure = cs_->first_failure;
-  error(fmt::format("cannot start the case's {} role {}: {}", n,
-                    processes ? "processes" : "threads", e.what()));
+  error(fmt::format("cannot start the case's {} role {}: {}", n, what, e.what()));
 }
 
 // The watching thread wakes at least every 100 ms, and at the deadline, to
@@ -358,7 +357,7 @@ void CaseRun::run_threads(unsigned n) {
                                           batched ? &batch_between : &team_between, cs_.get());
     }
   } catch (const std::exception& e) {  // no thread, or no memory for the fibers' stacks
-    cannot_start(n, false, e);
+    cannot_start(n, cs_->controller && roles_as_fibers(c_, plan_) ? "fibers" : "threads", e);
     return;
   }
   // Whether the team's waiters may spin (core/spare_cores.hpp): sampled

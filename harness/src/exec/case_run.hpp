@@ -79,7 +79,8 @@ class CaseRun {
   void abandon_trial(std::unique_ptr<ThreadTeam> team, model::Outcome outcome, std::uint64_t t,
                      std::string message);
   //! The case could not start its role threads or processes.
-  void cannot_start(unsigned n, bool processes, const std::exception& e);
+  //! `what`: "threads", "fibers" or "processes".
+  void cannot_start(unsigned n, const char* what, const std::exception& e);
   //! The result from the state, after the last trial.
   void collect();
   //! How long the watching thread may wait before it looks again, and its

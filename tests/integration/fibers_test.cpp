@@ -394,7 +394,8 @@ TEST(Fibers, TheSteeredSpecsMeetTheirExpectationsAsFibers) {
 
 // A started thread that spins without a point holds the turn for good: as a
 // fiber it is what the fibers' thread runs, named as the code's thread, at
-// its loop, and no other thread of the trial is sampled.
+// its loop; the role that started it is named with where it was switched
+// out (no other thread is sampled).
 TEST(Fibers, AStartedThreadIsAFiberOfTheSameThread) {
   if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
   const SpecRun run = run_spec_text(
@@ -416,6 +417,12 @@ TEST(Fibers, AStartedThreadIsAFiberOfTheSameThread) {
       << m;
   // As a thread it would be listed apart, after the roles' team thread.
   EXPECT_EQ(m.find("\nthread main#0:"), std::string::npos) << m;
+  // The switched-out fiber that started it is named with its wait, at the
+  // test body's line (its stack cannot be sampled).
+  EXPECT_TRUE(std::regex_search(
+      m, std::regex("\nthread main#0 \\(a fiber, switched out, waits in pthread_join\\):\n"
+                    " +at std::thread::join\\(\\)\n +in [^\n]*spin_plain.cpp:[0-9]+")))
+      << m;
 }
 
 // A started thread that ends by pthread_exit ends its fiber, not the fibers'

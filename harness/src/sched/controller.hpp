@@ -219,6 +219,9 @@ class Controller {
   //! What the thread holding the turn was last seen doing, for a hang in
   //! which no point was passed for `quiet_s` seconds (the watchdog's view).
   std::string stall_report(double quiet_s) const;
+  //! The threads other than `cur` that are fibers switched out, for
+  //! stall_report(); empty when the trial's threads are threads.
+  std::string switched_out_fibers(unsigned cur) const;
   //! Points passed so far (all trials): the watchdog tells from it when the
   //! last one was, instead of every point reading the clock (~29 ns under
   //! kvm-clock, issue 12).

@@ -59,8 +59,28 @@ std::string Controller::stall_report(double quiet_s) const {
       "std::atomic in such code, a blocking syscall strain does not model (read, poll, a pipe, "
       "a socket), or a std::mutex in a build that does not steer them (the sanitizer presets). "
       "Build the code with INSTRUMENT, call ctx.yield() in spin loops, or run the case under "
-      "strategy chaos.",
-      names_[cur], last_label_.load(std::memory_order_relaxed), quiet_s, at);
+      "strategy chaos.{}",
+      names_[cur], last_label_.load(std::memory_order_relaxed), quiet_s, at,
+      switched_out_fibers(cur));
+}
+
+// As fibers the other threads of the trial are stacks switched out on the
+// one thread, which no signal can sample: each is named with where it was
+// switched out (its last call into the scheduler, and its shadow stack in
+// an INSTRUMENT plugin), as a deadlock names each thread's wait.
+std::string Controller::switched_out_fibers(unsigned cur) const {
+  if (fibers_ == nullptr) return {};
+  std::string out;
+  for (unsigned t = 0; t < live_; ++t) {
+    const Slot& s = slots_[t];
+    if (t == cur || s.state == State::finished || s.state == State::unused) continue;
+    const WhereAt where = WhereAt::of(__atomic_load_n(&steers_[t].site, __ATOMIC_RELAXED),
+                                      __atomic_load_n(&steers_[t].shadow, __ATOMIC_RELAXED));
+    out += fmt::format("\nthread {} (a fiber, switched out{}){}", names_[t],
+                       s.state == State::blocked ? fmt::format(", waits in {}", s.label) : "",
+                       where.empty() ? "" : ":" + sched::describe(where, "    "));
+  }
+  return out.empty() ? out : "\nThe trial's other threads, fibers switched out:" + out;
 }
 
 }  // namespace strain::sched

@@ -304,22 +304,30 @@ TEST(Fibers, ARecursiveMutexKeepsOneFiberInside) {
   }
 }
 
-// errno is the C library's per thread: each fiber keeps its own across the
-// switches (a role's value read after a point is its own), as each thread
-// does; without the swap the first role read the second's.
-TEST(Fibers, EachFiberKeepsItsOwnErrno) {
+// What code asks of its own thread follows the fiber: errno, the C
+// library's per thread (a role's value read after a point is its own; the
+// first role read the second's without the swap), and the stack
+// pthread_getattr_np gives (the fiber's, which holds its locals; the OS
+// thread's does not).
+TEST(Fibers, EachFiberKeepsItsOwnErrnoAndStack) {
   if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
-  const SpecRun run = run_spec_text(
-      "fiber_roles_errno",
-      fiber_roles_yaml("  - { name: fibers, params: { variant: errno }, expect: pass }\n"
-                       "  - { name: threads, params: { variant: errno }, expect: pass,\n"
-                       "      schedule: { strategy: { fibers: false } } }\n"));
-  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
-  for (const char* id : {"fiber_roles_errno/fibers", "fiber_roles_errno/threads"}) {
-    const auto* c = find_case(run.report, id);
-    ASSERT_NE(c, nullptr) << run.report.dump(2);
-    EXPECT_EQ((*c)["verdict"], "met") << c->dump(2);
-    EXPECT_EQ((*c)["trials"], 200) << c->dump(2);
+  for (const std::string variant : {"errno", "stack"}) {
+    SCOPED_TRACE(variant);
+    const std::string name = "fiber_roles_" + variant;
+    const SpecRun run = run_spec_text(
+        name, fiber_roles_yaml("  - { name: fibers, params: { variant: " + variant +
+                               " }, expect: pass }\n"
+                               "  - { name: threads, params: { variant: " +
+                               variant +
+                               " }, expect: pass,\n"
+                               "      schedule: { strategy: { fibers: false } } }\n"));
+    EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+    for (const char* mode : {"/fibers", "/threads"}) {
+      const auto* c = find_case(run.report, name + mode);
+      ASSERT_NE(c, nullptr) << run.report.dump(2);
+      EXPECT_EQ((*c)["verdict"], "met") << c->dump(2);
+      EXPECT_EQ((*c)["trials"], 200) << c->dump(2);
+    }
   }
 }
 

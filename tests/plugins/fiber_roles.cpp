@@ -16,13 +16,16 @@
 // std::recursive_mutex, again inside (and try_lock, a third time), passes
 // points and expects to be alone. `errno`: each role sets errno to a value
 // of its own, takes the locks (points, at which the other sets its own) and
-// expects its own back, as glibc's locks leave it.
+// expects its own back, as glibc's locks leave it. `stack`: each role asks
+// for its thread's stack (pthread_getattr_np of pthread_self) and expects a
+// local variable of its own inside it.
 
 #include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstddef>
 #include <mutex>
 #include <stdexcept>
 #include <strain/plugin.hpp>
@@ -44,7 +47,8 @@ struct FiberRoles {
   static void declare(strain::Declare<FiberRoles>& d) {
     d.doc("two roles of plain C++: a lock-order cycle, or a failure through strain::expect")
         .param("variant", "ordered", "what the roles do",
-               {"ordered", "cycle", "free_expect", "one_thread", "rethrow", "recursive", "errno"})
+               {"ordered", "cycle", "free_expect", "one_thread", "rethrow", "recursive", "errno",
+                "stack"})
         .role("first", &FiberRoles::first, "takes a then b")
         .role("second", &FiberRoles::second, "takes b then a (cycle), or a then b");
   }
@@ -98,12 +102,29 @@ struct FiberRoles {
     ctx.expect(errno == mine, "a role's errno is its own after points");
   }
 
+  static void own_stack(strain::Context& ctx) {
+    int local = 0;
+    pthread_attr_t attr;
+    void* low = nullptr;
+    std::size_t size = 0;
+    const bool got = pthread_getattr_np(pthread_self(), &attr) == 0;
+    if (got) {
+      (void)pthread_attr_getstack(&attr, &low, &size);
+      pthread_attr_destroy(&attr);
+    }
+    const auto* at = reinterpret_cast<const char*>(&local);
+    ctx.expect(
+        got && at >= static_cast<const char*>(low) && at < static_cast<const char*>(low) + size,
+        "the thread's stack, as pthread_getattr_np gives it, holds the role's locals");
+  }
+
   void first(strain::Context& ctx) {
     ran_on[0] = gettid();
     ids[0] = std::this_thread::get_id();
     if (ctx.str_param("variant") == "recursive") return alone(ctx);
     if (ctx.str_param("variant") == "rethrow") return rethrow(ctx, "first");
     if (ctx.str_param("variant") == "errno") return own_errno(ctx, EDOM);
+    if (ctx.str_param("variant") == "stack") return own_stack(ctx);
     for (int k = 0; k < 3; ++k) take_a_then_b();
   }
 
@@ -113,6 +134,7 @@ struct FiberRoles {
     if (ctx.str_param("variant") == "recursive") return alone(ctx);
     if (ctx.str_param("variant") == "rethrow") return rethrow(ctx, "second");
     if (ctx.str_param("variant") == "errno") return own_errno(ctx, ERANGE);
+    if (ctx.str_param("variant") == "stack") return own_stack(ctx);
     const bool cycle = ctx.str_param("variant") == "cycle";
     for (int k = 0; k < 3; ++k) cycle ? take_b_then_a() : take_a_then_b();
     if (ctx.str_param("variant") == "free_expect")

@@ -277,8 +277,9 @@ STRAIN_EXPORT long syscall(long number, ...) {
 // --- thread ids: a fiber's pthread_t is a stand-in (steered.hpp) -------------
 // Outside a trial run as fibers each is one thread-local load and a branch
 // before the C library's. What a function that takes a thread does to a
-// stand-in it does to the fibers' OS thread: its name, affinity, priority,
-// stack attributes and signals are that thread's.
+// stand-in it does to the fibers' OS thread: its name, affinity, priority
+// and signals are that thread's; its attributes too, but for the stack,
+// which is the fiber's.
 namespace {
 bool on_fiber() noexcept {
   return strain::sched::tls_steer != nullptr && strain::sched::tls_steer->fiber;
@@ -298,7 +299,9 @@ STRAIN_EXPORT int pthread_getname_np(unsigned long t, char* name, unsigned long 
   return real().getname(os(t), name, len);
 }
 STRAIN_EXPORT int pthread_getattr_np(unsigned long t, void* attr) {
-  return real().getattr(os(t), attr);
+  if (on_fiber()) [[unlikely]]
+    return st::getattr(t, attr);
+  return real().getattr(t, attr);
 }
 STRAIN_EXPORT int pthread_kill(unsigned long t, int sig) { return real().kill(os(t), sig); }
 STRAIN_EXPORT int pthread_setaffinity_np(unsigned long t, unsigned long size, const void* set) {

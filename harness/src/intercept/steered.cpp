@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -391,6 +392,20 @@ unsigned long fiber_self() noexcept { return reinterpret_cast<unsigned long>(&me
 
 unsigned long os_thread(unsigned long thread) noexcept {
   return me().controller->is_stand_in(thread) ? real().self() : thread;
+}
+
+int getattr(unsigned long thread, void* attr) {
+  Controller& c = *me().controller;
+  if (!c.is_stand_in(thread)) return real().getattr(thread, attr);
+  const int rc = real().getattr(real().self(), attr);
+  void* low = nullptr;
+  std::size_t size = 0;
+  if (rc != 0 || !c.fibers()->stack_of(reinterpret_cast<const Steer*>(thread)->index, low, size))
+    return rc;
+  auto* a = static_cast<pthread_attr_t*>(attr);
+  (void)pthread_attr_setstack(a, low, size);
+  (void)pthread_attr_setguardsize(a, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)));
+  return 0;
 }
 
 int cancel_fiber() {

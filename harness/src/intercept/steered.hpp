@@ -61,6 +61,9 @@ unsigned long fiber_self() noexcept;
 //! pthread_t: the fibers' OS thread for a stand-in of this trial's, else
 //! `thread` itself.
 unsigned long os_thread(unsigned long thread) noexcept;
+//! pthread_getattr_np on a fiber: a stand-in's attributes are the fibers'
+//! OS thread's, with the fiber's own stack (mapped by role_fibers.cpp).
+int getattr(unsigned long thread, void* attr);
 //! pthread_cancel of a stand-in: a fiber cannot be cancelled; an error.
 int cancel_fiber();
 //! sched_yield and the sleeps: a point where the thread gives way.

@@ -40,6 +40,19 @@ static_assert(sizeof(EhGlobals) == 2 * sizeof(void*));
 
 EhGlobals& eh_globals() noexcept { return *reinterpret_cast<EhGlobals*>(abi::__cxa_get_globals()); }
 
+// Boost.Context's protected stack, noting where it is: code that asks for
+// its thread's stack (pthread_getattr_np, to know how deep it may recurse
+// or where to scan) gets the fiber's (intercept/steered.cpp).
+struct NotedStack {
+  boost::context::protected_fixedsize_stack inner;
+  boost::context::stack_context* noted;
+  boost::context::stack_context allocate() {
+    *noted = inner.allocate();
+    return *noted;
+  }
+  void deallocate(boost::context::stack_context& sc) noexcept { inner.deallocate(sc); }
+};
+
 }  // namespace
 
 RoleFibers::RoleFibers(unsigned n, unsigned cap, Controller& controller, Part part, void* arg,
@@ -71,7 +84,8 @@ RoleFibers::~RoleFibers() {
 // and case: a fiber's stack is an mmap.
 void RoleFibers::make(unsigned k) {
   fibers_[k].self = boost::context::fiber(
-      std::allocator_arg, boost::context::protected_fixedsize_stack(kStackBytes),
+      std::allocator_arg,
+      NotedStack{boost::context::protected_fixedsize_stack(kStackBytes), &fibers_[k].stack},
       [this, k](boost::context::fiber&& host) {
         Fiber& me = fibers_[k];
         me.host = std::move(host);
@@ -99,8 +113,20 @@ void RoleFibers::spawn(unsigned t, Start start, void* arg) {
   f.once_callable = nullptr;
   f.once_call = nullptr;
   f.shadow.depth = 0;
+  f.error = 0;
   f.done = false;
   if (t >= used_) used_ = t + 1;
+}
+
+bool RoleFibers::stack_of(unsigned k, void*& low, std::size_t& size) const {
+  const boost::context::stack_context& sc = fibers_[k].stack;
+  if (k >= cap_ || sc.sp == nullptr) return false;
+  // sp is the top (stacks grow down); the guard page is below the usable
+  // part (boost/context/posix/protected_fixedsize_stack.hpp).
+  const std::size_t page = boost::context::stack_traits::page_size();
+  low = static_cast<char*>(sc.sp) - sc.size + page;
+  size = sc.size - page;
+  return true;
 }
 
 unsigned RoleFibers::first_undone() const {

@@ -74,6 +74,8 @@ class RoleFibers {
   //! Who holds which recursive mutex, for the steered lock
   //! (fiber_mutexes.hpp); cleared at each trial's start.
   FiberMutexes& recursive_mutexes() noexcept { return mutexes_; }
+  //! Slot k's fiber's stack, its guard page left out; false if it has none.
+  bool stack_of(unsigned k, void*& low, std::size_t& size) const;
 
   //! Each fiber's stack: the size of a thread's default stack on Linux, as
   //! the code under test expects; only the pages it touches are committed.
@@ -103,6 +105,7 @@ class RoleFibers {
     // The C library's errno: a value one fiber's call left and read after a
     // point (a lock taken to log it) is that fiber's, not another's.
     int error = 0;
+    boost::context::stack_context stack{};  // where its stack is mapped
     ShadowStack shadow{};
     bool done = true;
     bool flagged = false;

@@ -143,7 +143,8 @@ constexpr std::array<KeyDoc, 58> kKeys = {{
      "plugin, or a library its load brought, has thread_local data, which fibers would share "
      "(true runs them as fibers anyway, with a note). Each fiber has a pthread_self() of its "
      "own, and a std::recursive_mutex knows which fiber holds it; a function given a fiber's "
-     "pthread_t (its name, affinity, signals) acts on the fibers' OS thread. run/replay "
+     "pthread_t (its name, affinity, signals) acts on the fibers' OS thread, but for its "
+     "stack, and errno is each fiber's. run/replay "
      "--fibers and --no-fibers override the key. A ThreadSanitizer build runs threads.",
      "schedule: { strategy: { name: controlled, fibers: false } }"},
     {"schedule.strategy.starve_min_us", "number > 0", "1",

@@ -456,9 +456,11 @@ TEST(Fibers, AStartedThreadEndsByPthreadExitWithItsValue) {
 // pthread_tryjoin_np and pthread_timedjoin_np of a started thread are the
 // scheduler's, as pthread_join is: as a fiber the pthread_t is a stand-in
 // glibc's would read as a thread (a crash); as a thread glibc's timed join
-// waited in the kernel for a thread that waited for the turn it held.
-TEST(Fibers, AStartedThreadIsJoinedByTryjoinAndTimedjoin) {
-  for (const char* variant : {"tryjoin", "timedjoin"}) {
+// waited in the kernel for a thread that waited for the turn it held. And a
+// thread started with a deep stack (pthread_attr_setstacksize) gets it as a
+// fiber too (the fibers' 8 MiB overflowed: a crash).
+TEST(Fibers, AStartedThreadIsJoinedByTryjoinAndTimedjoinAndGetsItsStack) {
+  for (const char* variant : {"tryjoin", "timedjoin", "deep_stack"}) {
     SCOPED_TRACE(variant);
     const std::string name = std::string("fibers_") + variant;
     const SpecRun run = run_spec_text(

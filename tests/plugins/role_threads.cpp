@@ -12,11 +12,17 @@
 // pthread_exit with a value, which the role's pthread_join must return;
 // `tryjoin` joins it by pthread_tryjoin_np, yielding while it says EBUSY,
 // and `timedjoin` by pthread_timedjoin_np, then pthread_join if it timed out.
+// `deep_stack`: instance 1 starts a pthread with a 64 MiB stack
+// (pthread_attr_setstacksize) that recurses through 24 MiB of it, past the
+// 8 MiB a thread (or fiber) has by default; instance 0 one with the default
+// stack that recurses through 2 MiB (which of them takes a slot first, and
+// so whose stack the slot's fiber has, varies from trial to trial).
 
 #include <pthread.h>
 #include <sched.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <ctime>
 #include <mutex>
@@ -33,7 +39,7 @@ struct RoleThreads {
   static void declare(strain::Declare<RoleThreads>& d) {
     d.doc("a role that starts a std::thread; two std::mutexes")
         .param("variant", "ordered", "lock order of the started thread",
-               {"ordered", "cycle", "late_expect", "exit", "tryjoin", "timedjoin"})
+               {"ordered", "cycle", "late_expect", "exit", "tryjoin", "timedjoin", "deep_stack"})
         .role("owner", &RoleThreads::owner, "takes a then b, beside the thread it started");
   }
 
@@ -42,6 +48,7 @@ struct RoleThreads {
     const std::string variant(ctx.str_param("variant"));
     if (variant == "exit" || variant == "tryjoin" || variant == "timedjoin")
       return exits(ctx, variant);
+    if (variant == "deep_stack") return deep_stack(ctx);
     const bool cycle = ctx.str_param("variant") == "cycle";
     std::thread helper([&] {
       if (cycle) {
@@ -96,6 +103,34 @@ struct RoleThreads {
     }
     ctx.expect(result == reinterpret_cast<void*>(std::intptr_t{42}),
                "the started thread ended by pthread_exit, with its value");
+  }
+
+  // 1 MiB of stack per call, each page touched.
+  [[gnu::noinline]] static long recurse(int depth) {
+    volatile char frame[1 << 20];
+    for (std::size_t k = 0; k < sizeof frame; k += 4096) frame[k] = static_cast<char>(depth);
+    return depth == 0 ? frame[0] : recurse(depth - 1) + frame[4096];
+  }
+  static void* deep(void*) { return reinterpret_cast<void*>(recurse(24)); }
+  static void* shallow(void*) { return reinterpret_cast<void*>(recurse(2)); }
+
+  void deep_stack(strain::Context& ctx) {
+    const bool deeper = ctx.instance() == 1;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    if (deeper) pthread_attr_setstacksize(&attr, std::size_t{64} << 20);
+    pthread_t t;
+    const int rc = pthread_create(&t, &attr, deeper ? &deep : &shallow, nullptr);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) return ctx.fail("no thread");
+    {
+      std::lock_guard<std::mutex> ha(a);
+      ++together;
+    }
+    void* result = nullptr;
+    pthread_join(t, &result);
+    ctx.expect(reinterpret_cast<long>(result) == (deeper ? 24 * 25 / 2 : 2 * 3 / 2),
+               "the thread recursed through the stack it asked for");
   }
 
   void late_expect(strain::Context& ctx) {

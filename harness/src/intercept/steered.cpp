@@ -268,6 +268,19 @@ int sem_post(void* s) {
   return rc;
 }
 
+namespace {
+// The stack size a thread's attributes ask for (0: the default), which its
+// fiber honours: code that starts a thread with a deep stack on purpose
+// (pthread_attr_setstacksize) would overflow the fibers' 8 MiB.
+std::size_t stack_bytes(const void* attr) {
+  std::size_t size = 0;
+  if (attr == nullptr ||
+      pthread_attr_getstacksize(static_cast<const pthread_attr_t*>(attr), &size) != 0)
+    return 0;
+  return size;
+}
+}  // namespace
+
 int create(void* thread, const void* attr, void* (*fn)(void*), void* arg) {
   Steer& s = me();
   Controller& c = *s.controller;
@@ -288,7 +301,7 @@ int create(void* thread, const void* attr, void* (*fn)(void*), void* arg) {
     // Fibers (sched/role_fibers.hpp): the started thread is one too, and its
     // pthread_t a stand-in no thread has (its place's address), which
     // pthread_join and pthread_detach hand to the scheduler alone.
-    if (!c.spawn_fiber(t, &trampoline, child)) {
+    if (!c.spawn_fiber(t, &trampoline, child, stack_bytes(attr))) {
       c.spawn_failed(t);
       return EAGAIN;
     }

@@ -97,7 +97,8 @@ class Controller {
   bool aborted() const { return aborted_.load(std::memory_order_acquire); }
   //! Thread `t` that a fiber started (spawn()) runs `start(arg)` on a fiber
   //! of its own; false if its stack could not be mapped.
-  bool spawn_fiber(unsigned t, void* (*start)(void*), void* arg);
+  //! Its stack has at least `stack_bytes` (the pthread_attr_t's size).
+  bool spawn_fiber(unsigned t, void* (*start)(void*), void* arg, std::size_t stack_bytes);
 
   // --- from the role threads -----------------------------------------------
   //! The team's start of a role: waits until this thread has the turn

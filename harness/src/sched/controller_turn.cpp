@@ -121,9 +121,10 @@ void Controller::await_turn(unsigned self) {
   spin.ended(brief);
 }
 
-bool Controller::spawn_fiber(unsigned t, void* (*start)(void*), void* arg) {
+bool Controller::spawn_fiber(unsigned t, void* (*start)(void*), void* arg,
+                             std::size_t stack_bytes) {
   try {
-    fibers_->spawn(t, start, arg);
+    fibers_->spawn(t, start, arg, stack_bytes);
   } catch (const std::bad_alloc&) {
     return false;
   }

@@ -2,6 +2,7 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <boost/context/protected_fixedsize_stack.hpp>
 #include <cerrno>
 #include <cstring>
@@ -82,14 +83,15 @@ RoleFibers::~RoleFibers() {
 // The fiber runs its role's part, or its started thread's function, once
 // per trial, and gives the host thread back after each. Made once per slot
 // and case: a fiber's stack is an mmap.
-void RoleFibers::make(unsigned k) {
+void RoleFibers::make(unsigned k, std::size_t stack_bytes) {
+  fibers_[k].retire = false;
   fibers_[k].self = boost::context::fiber(
       std::allocator_arg,
-      NotedStack{boost::context::protected_fixedsize_stack(kStackBytes), &fibers_[k].stack},
+      NotedStack{boost::context::protected_fixedsize_stack(stack_bytes), &fibers_[k].stack},
       [this, k](boost::context::fiber&& host) {
         Fiber& me = fibers_[k];
         me.host = std::move(host);
-        while (!stopping_) {
+        while (!stopping_ && !me.retire) {
           if (me.start != nullptr)
             (void)me.start(me.start_arg);  // the trampoline: it catches what ends it
           else
@@ -101,9 +103,17 @@ void RoleFibers::make(unsigned k) {
       });
 }
 
-void RoleFibers::spawn(unsigned t, Start start, void* arg) {
+void RoleFibers::spawn(unsigned t, Start start, void* arg, std::size_t stack_bytes) {
   Fiber& f = fibers_[t];
-  if (!f.self) make(t);
+  const std::size_t page = boost::context::stack_traits::page_size();
+  if (f.self && f.done && f.stack.size - page < stack_bytes) {
+    // The thread asked for a deeper stack than the slot's fiber has (its
+    // pthread_attr_setstacksize): the fiber, parked between starts, leaves
+    // its loop, and a fiber on a stack as deep as asked takes the slot.
+    f.retire = true;
+    f.self = std::move(f.self).resume();
+  }
+  if (!f.self) make(t, std::max(kStackBytes, (stack_bytes + page - 1) / page * page));
   f.start = start;
   f.start_arg = arg;
   f.tls_context = nullptr;  // as on a new thread

@@ -68,9 +68,11 @@ class RoleFibers {
   //! fiber holds the turn now (Controller::await_turn).
   void suspend(unsigned k);
   //! The code under test started a thread, given slot `t` (n <= t < cap):
-  //! `start(arg)` runs on the slot's fiber once it has the turn. Throws
-  //! std::bad_alloc if its stack cannot be mapped.
-  void spawn(unsigned t, Start start, void* arg);
+  //! `start(arg)` runs on the slot's fiber once it has the turn, on a
+  //! stack of at least kStackBytes and `stack_bytes` (what the thread's
+  //! attributes asked for). Throws std::bad_alloc if its stack cannot be
+  //! mapped.
+  void spawn(unsigned t, Start start, void* arg, std::size_t stack_bytes = 0);
   //! Who holds which recursive mutex, for the steered lock
   //! (fiber_mutexes.hpp); cleared at each trial's start.
   FiberMutexes& recursive_mutexes() noexcept { return mutexes_; }
@@ -109,9 +111,10 @@ class RoleFibers {
     ShadowStack shadow{};
     bool done = true;
     bool flagged = false;
+    bool retire = false;  // its stack is too small for the next start: end it
   };
   void resume(unsigned k);
-  void make(unsigned k);
+  void make(unsigned k, std::size_t stack_bytes = kStackBytes);
   unsigned first_undone() const;
 
   unsigned n_, cap_;

@@ -66,7 +66,7 @@ bool fibers_body(void* arg, unsigned) noexcept {
 // Whether a controlled case's roles run as fibers (sched/role_fibers.hpp):
 // as the spec or --fibers/--no-fibers say, else where the plugin brought no
 // thread_local data (plugin/module_tls.hpp), which fibers would share. The
-// interleavings are the same either way; fibers are faster (10-90x the
+// interleavings are the same either way; fibers are faster (8-72x the
 // trials/s of the steered specs' passing cases, docs/performance.md). A
 // ThreadSanitizer build runs threads: its runtime would take a switch of
 // stacks for one thread's accesses racing with themselves.

@@ -199,4 +199,37 @@ TEST(Steered, AFailureAStartedThreadRecordsAfterItsRoleEndedIsTheTrials) {
   EXPECT_EQ((*late)["outcomes"].value("pass", 0), 0) << late->dump(2);
 }
 
+// A function-local static whose constructor takes a std::mutex: the second
+// role to call it while the first is inside the constructor waits in
+// libstdc++'s __cxa_guard_acquire, a futex wait through syscall(), which
+// the host steers: the first role is run on, no trial hangs, the static is
+// built once. Each case is a worker of its own (the static lives once per
+// process), so eight seeds give eight first trials; most contend.
+TEST(Steered, AFunctionLocalStaticBuiltByTwoRolesAtOnceIsWaitedForNotHung) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const SpecRun run = run_spec_text(
+      "magic_static",
+      "plugin: magic_static\n"
+      "schedule: { trials: 5, budget: 30s, timeout: 5s,\n"
+      "  strategy: { name: controlled, pick: random } }\n"
+      "matrix: { schedule.seed: [1, 2, 3, 4, 5, 6, 7, 8] }\n"
+      "show: [contended]\n"
+      "cases:\n"
+      "  - { name: fibers, expect: pass }\n"
+      "  - { name: threads, expect: pass, schedule: { strategy: { fibers: false } } }\n");
+  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+  ASSERT_EQ(run.report["cases"].size(), 16u) << run.run.out << run.run.err;
+  int contended_fibers = 0, contended_threads = 0;
+  for (const auto& c : run.report["cases"]) {
+    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+    EXPECT_EQ(c["trials"], 5) << c.dump(2);
+    const bool contended = c["measured"]["contended"]["max"].get<double>() > 0;
+    const std::string id = c["id"];
+    (id.find("/fibers/") != std::string::npos ? contended_fibers : contended_threads) +=
+        contended ? 1 : 0;
+  }
+  EXPECT_GT(contended_fibers, 0) << run.report.dump(2);
+  EXPECT_GT(contended_threads, 0) << run.report.dump(2);
+}
+
 }  // namespace

@@ -232,4 +232,28 @@ TEST(Steered, AFunctionLocalStaticBuiltByTwoRolesAtOnceIsWaitedForNotHung) {
   EXPECT_GT(contended_threads, 0) << run.report.dump(2);
 }
 
+// A pthread barrier of three roles, met twice: each wait is parked in the
+// scheduler (glibc's would wait in the kernel for roles waiting for the
+// turn it held: a hang), every role leaves after all arrived, and one per
+// round is told it was the serial thread.
+TEST(Steered, APthreadBarrierIsWaitedAtInTheSchedule) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const SpecRun run = run_spec_text(
+      "barrier",
+      "plugin: role_threads\n"
+      "params: { variant: barrier }\n"
+      "schedule: { roles: { owner: 3 }, trials: 200, budget: 30s, timeout: 5s,\n"
+      "  strategy: { name: controlled, pick: pct } }\n"
+      "cases:\n"
+      "  - { name: fibers, expect: pass }\n"
+      "  - { name: threads, expect: pass, schedule: { strategy: { fibers: false } } }\n");
+  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+  ASSERT_EQ(run.report["cases"].size(), 2u) << run.run.out << run.run.err;
+  for (const auto& c : run.report["cases"]) {
+    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+    EXPECT_EQ(c["trials"], 200) << c.dump(2);
+    EXPECT_GT(c["interleavings"]["distinct"].get<int>(), 1) << c.dump(2);
+  }
+}
+
 }  // namespace

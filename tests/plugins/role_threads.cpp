@@ -17,6 +17,9 @@
 // 8 MiB a thread (or fiber) has by default; instance 0 one with the default
 // stack that recurses through 2 MiB (which of them takes a slot first, and
 // so whose stack the slot's fiber has, varies from trial to trial).
+// `barrier`: every instance writes its slot and waits on a pthread barrier
+// of all of them, twice, and expects every slot written when it leaves; the
+// check expects one PTHREAD_BARRIER_SERIAL_THREAD per round.
 
 #include <pthread.h>
 #include <sched.h>
@@ -35,11 +38,32 @@ namespace {
 struct RoleThreads {
   std::mutex a, b;
   int together = 0;
+  static constexpr std::uint32_t kMaxInstances = 16;
+  pthread_barrier_t barrier;
+  bool has_barrier = false;
+  int written[kMaxInstances] = {};
+  int serial = 0;
+
+  RoleThreads() = default;
+  RoleThreads(const RoleThreads&) = delete;
+  RoleThreads& operator=(const RoleThreads&) = delete;
+  ~RoleThreads() {
+    if (has_barrier) pthread_barrier_destroy(&barrier);
+  }
+  void setup(strain::Context& ctx) {
+    const std::uint32_t n = ctx.instances_of(0);
+    if (ctx.str_param("variant") != "barrier" || n > kMaxInstances) return;
+    has_barrier = pthread_barrier_init(&barrier, nullptr, n) == 0;
+  }
+  void check(strain::Context& ctx) {
+    if (has_barrier) ctx.expect(serial == 2, "one thread of each round was the serial one");
+  }
 
   static void declare(strain::Declare<RoleThreads>& d) {
     d.doc("a role that starts a std::thread; two std::mutexes")
         .param("variant", "ordered", "lock order of the started thread",
-               {"ordered", "cycle", "late_expect", "exit", "tryjoin", "timedjoin", "deep_stack"})
+               {"ordered", "cycle", "late_expect", "exit", "tryjoin", "timedjoin", "deep_stack",
+                "barrier"})
         .role("owner", &RoleThreads::owner, "takes a then b, beside the thread it started");
   }
 
@@ -49,6 +73,7 @@ struct RoleThreads {
     if (variant == "exit" || variant == "tryjoin" || variant == "timedjoin")
       return exits(ctx, variant);
     if (variant == "deep_stack") return deep_stack(ctx);
+    if (variant == "barrier") return meet(ctx);
     const bool cycle = ctx.str_param("variant") == "cycle";
     std::thread helper([&] {
       if (cycle) {
@@ -131,6 +156,22 @@ struct RoleThreads {
     pthread_join(t, &result);
     ctx.expect(reinterpret_cast<long>(result) == (deeper ? 24 * 25 / 2 : 2 * 3 / 2),
                "the thread recursed through the stack it asked for");
+  }
+
+  void meet(strain::Context& ctx) {
+    if (!has_barrier) return ctx.fail("no barrier (more than 16 instances?)");
+    const std::uint32_t me = ctx.instance(), n = ctx.instances_of(0);
+    for (int round = 1; round <= 2; ++round) {
+      {
+        std::lock_guard<std::mutex> ha(a);
+        written[me] = round;
+      }
+      const int rc = pthread_barrier_wait(&barrier);
+      std::lock_guard<std::mutex> ha(a);
+      if (rc == PTHREAD_BARRIER_SERIAL_THREAD) ++serial;
+      for (std::uint32_t k = 0; k < n; ++k)
+        ctx.expect(written[k] >= round, "every instance arrived before any left the barrier");
+    }
   }
 
   void late_expect(strain::Context& ctx) {

@@ -214,6 +214,11 @@ STRAIN_EXPORT void pthread_exit(void* value) {
   real().exit(value);
   __builtin_unreachable();
 }
+STRAIN_EXPORT int pthread_barrier_wait(void* b) {
+  if (steered() && !st::barrier_is_shared(b)) [[unlikely]]
+    return st::barrier_wait(b);
+  return real().barrier_wait(b);
+}
 STRAIN_EXPORT int pthread_once(void* control, void (*init)()) {
   if (steered()) [[unlikely]]
     return st::once(control, init);

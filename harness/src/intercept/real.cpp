@@ -67,6 +67,7 @@ Real resolve() noexcept {
   bind(r.detach, "pthread_detach");
   bind(r.exit, "pthread_exit");
   bind(r.once, "pthread_once");
+  bind(r.barrier_wait, "pthread_barrier_wait");
   bind(r.yield, "sched_yield");
   bind(r.nanosleep, "nanosleep");
   bind(r.clock_nanosleep, "clock_nanosleep");

@@ -49,6 +49,7 @@ struct Real {
   int (*detach)(unsigned long);
   void (*exit)(void*);
   int (*once)(void*, void (*)());
+  int (*barrier_wait)(void*);
   int (*yield)();
   int (*nanosleep)(const timespec*, timespec*);
   int (*clock_nanosleep)(int, int, const timespec*, timespec*);

@@ -375,6 +375,54 @@ void thread_exit(void* value) {
   throw FiberExit{value};
 }
 
+namespace {
+
+// glibc's struct pthread_barrier (nptl/pthread_barrier_wait.c, 2.36; the
+// words checked against a barrier of 3 threads after two rounds: 6 6 3 0 6):
+// `in` counts arrivals, `current_round` the arrivals of the rounds that
+// completed, `out` the departures; all three go back to 0 when `out`
+// reaches the reset threshold. `shared` is 128 for a process-shared one.
+struct GlibcBarrier {
+  unsigned in;
+  unsigned current_round;
+  unsigned count;
+  int shared;
+  unsigned out;
+};
+static_assert(sizeof(GlibcBarrier) <= sizeof(pthread_barrier_t));
+constexpr unsigned kBarrierInThreshold = UINT_MAX / 2;  // glibc's BARRIER_IN_THRESHOLD
+
+}  // namespace
+
+bool barrier_is_shared(const void* b) noexcept {
+  return static_cast<const GlibcBarrier*>(b)->shared != 0;
+}
+
+// One thread of the trial runs at a time, so glibc's atomic steps are plain
+// ones here; what glibc waits for on the futex is a park on the barrier. The
+// reset that glibc makes after UINT_MAX / 2 departures is made alike (the
+// wait of an arrival past that, for the reset, is not: no run gets there).
+int barrier_wait(void* b) {
+  auto* bar = static_cast<GlibcBarrier*>(b);
+  point("pthread_barrier_wait", b);
+  const unsigned count = bar->count;
+  const unsigned max_in = kBarrierInThreshold - kBarrierInThreshold % count;
+  const unsigned i = __atomic_add_fetch(&bar->in, 1, __ATOMIC_RELEASE);
+  const unsigned round_end = i - i % count + (i % count == 0 ? 0 : count);
+  if (i % count == 0) {
+    __atomic_store_n(&bar->current_round, i, __ATOMIC_RELEASE);
+    wake(b, true);
+  }
+  while (__atomic_load_n(&bar->current_round, __ATOMIC_ACQUIRE) < round_end)
+    (void)park(b, "pthread_barrier_wait", false);
+  if (__atomic_add_fetch(&bar->out, 1, __ATOMIC_RELEASE) == max_in) {
+    __atomic_store_n(&bar->current_round, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&bar->out, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&bar->in, 0, __ATOMIC_RELEASE);
+  }
+  return i % count == 0 ? PTHREAD_BARRIER_SERIAL_THREAD : 0;
+}
+
 int once(void* control, void (*init)()) {
   auto* state = static_cast<int*>(control);
   point("pthread_once", control);

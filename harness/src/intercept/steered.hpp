@@ -52,6 +52,9 @@ int detach(unsigned long thread);
 //! to the start of the fibers' OS thread and end it); returns for a thread.
 void thread_exit(void* value);
 int once(void* control, void (*init)());
+//! pthread_barrier_wait: glibc's own protocol on the barrier's words (so a
+//! barrier stays glibc's), with the waits parked in the scheduler.
+int barrier_wait(void* barrier);
 //! pthread_self of a fiber (role or started thread): a stand-in of its own,
 //! its place's address, as a started fiber's pthread_create gave; as
 //! threads have ids of their own, code that compares them (an owner check,
@@ -77,5 +80,6 @@ bool futex(long* args, long& result);
 //! through).
 bool mutex_is_shared(const void* m) noexcept;
 bool cond_is_shared(const void* c) noexcept;
+bool barrier_is_shared(const void* b) noexcept;
 
 }  // namespace strain::intercept

@@ -237,6 +237,11 @@ TEST(Fibers, ControlledRunsAsFibersByDefaultAndNoFibersAsThreads) {
   EXPECT_EQ(by_default.code, 0) << by_default.out << by_default.err;
   const Result threads = strain(head + " --no-fibers");
   EXPECT_EQ(threads.code, kTsanBuild ? 0 : 1) << threads.out << threads.err;
+  // The environment says the same: STRAIN_FIBERS=0 runs threads, =1 fibers.
+  const Result env_off = strain(head, "STRAIN_FIBERS=0");
+  EXPECT_EQ(env_off.code, kTsanBuild ? 0 : 1) << env_off.out << env_off.err;
+  const Result env_on = strain(head, "STRAIN_FIBERS=1");
+  EXPECT_EQ(env_on.code, 0) << env_on.out << env_on.err;
   if (kTsanBuild) return;
   EXPECT_NE(threads.out.find("the roles ran on one thread"), std::string::npos) << threads.out;
   const std::size_t at = threads.out.find("replay: ");

@@ -138,7 +138,8 @@ TEST(Steered, AThreadLeftRunningWhenTheRolesEndIsReported) {
          "  strategy: { name: controlled, pick: random } }\n"
          "cases:\n"
          "  - { name: joined, params: { variant: joined }, expect: pass }\n"
-         "  - { name: detached, params: { variant: detached }, expect: violation }\n";
+         "  - { name: detached, params: { variant: detached }, expect: violation }\n"
+         "  - { name: attr, params: { variant: attr_detached }, expect: violation }\n";
   const Result r = strain("run " + spec + " --report json:" + json);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   const auto report = read_json(json);
@@ -149,6 +150,11 @@ TEST(Steered, AThreadLeftRunningWhenTheRolesEndIsReported) {
                    "main#0, detached)"),
             std::string::npos)
       << m;
+  // Started detached by its attributes: detached too, not "never joined".
+  const auto* attr = find_case(report, "detached/attr");
+  ASSERT_NE(attr, nullptr) << report.dump(2);
+  const std::string a = (*attr)["first_failure"]["message"];
+  EXPECT_NE(a.find("(started by main#0, detached)"), std::string::npos) << a;
 }
 
 // A role (not a test body) that starts a std::thread: the thread is steered

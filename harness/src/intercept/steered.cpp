@@ -279,6 +279,15 @@ std::size_t stack_bytes(const void* attr) {
     return 0;
   return size;
 }
+// Whether the attributes start the thread detached: nobody will join it
+// (a thread still running when the roles end is reported as detached, not
+// as never joined).
+bool starts_detached(const void* attr) {
+  int state = PTHREAD_CREATE_JOINABLE;
+  return attr != nullptr &&
+         pthread_attr_getdetachstate(static_cast<const pthread_attr_t*>(attr), &state) == 0 &&
+         state == PTHREAD_CREATE_DETACHED;
+}
 }  // namespace
 
 int create(void* thread, const void* attr, void* (*fn)(void*), void* arg) {
@@ -297,6 +306,7 @@ int create(void* thread, const void* attr, void* (*fn)(void*), void* arg) {
   child->start_arg = arg;
   child->returned = nullptr;
   child->fiber = s.fiber;
+  if (starts_detached(attr)) c.detach(t);
   if (s.fiber) {
     // Fibers (sched/role_fibers.hpp): the started thread is one too, and its
     // pthread_t a stand-in no thread has (its place's address), which

@@ -441,21 +441,14 @@ TEST(Fibers, AStartedThreadIsAFiberOfTheSameThread) {
 // A started thread that ends by pthread_exit ends its fiber, not the fibers'
 // thread: the joiner gets its value, as from a thread.
 TEST(Fibers, AStartedThreadEndsByPthreadExitWithItsValue) {
-  const SpecRun run = run_spec_text(
-      "fibers_exit",
-      "plugin: role_threads\n"
-      "params: { variant: exit }\n"
-      "schedule: { roles: { owner: 2 }, trials: 200, budget: 30s, timeout: 5s,\n"
-      "  strategy: { name: controlled, fibers: true } }\n"
-      "cases:\n"
-      "  - { name: fibers, expect: pass }\n"
-      "  - { name: threads, expect: pass, schedule: { strategy: { fibers: false } } }\n");
-  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
-  ASSERT_EQ(run.report["cases"].size(), 2u) << run.run.out << run.run.err;
-  for (const auto& c : run.report["cases"]) {
-    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
-    EXPECT_EQ(c["trials"], 200) << c.dump(2);
-  }
+  const SpecRun run =
+      run_spec_text("fibers_exit",
+                    "plugin: role_threads\n"
+                    "params: { variant: exit }\n"
+                    "schedule: { roles: { owner: 2 }, trials: 200, budget: 30s, timeout: 5s,\n"
+                    "  strategy: { name: controlled, fibers: true } }\n" +
+                        std::string(kFibersAndThreadsCases));
+  expect_each_met(run, 2, 200, false);
 }
 
 // pthread_tryjoin_np and pthread_timedjoin_np of a started thread are the
@@ -472,18 +465,9 @@ TEST(Fibers, AStartedThreadIsJoinedByTryjoinAndTimedjoinAndGetsItsStack) {
         name, std::string("plugin: role_threads\nparams: { variant: ") + variant +
                   " }\n"
                   "schedule: { roles: { owner: 2 }, trials: 200, budget: 30s, timeout: 5s,\n"
-                  "  strategy: { name: controlled } }\n"
-                  "cases:\n"
-                  "  - { name: fibers, expect: pass }\n"
-                  "  - { name: threads, expect: pass, schedule: { strategy: { fibers: false } } "
-                  "}\n");
-    EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
-    ASSERT_EQ(run.report["cases"].size(), 2u) << run.run.out << run.run.err;
-    for (const auto& c : run.report["cases"]) {
-      EXPECT_EQ(c["verdict"], "met") << c.dump(2);
-      EXPECT_EQ(c["trials"], 200) << c.dump(2);
-      EXPECT_GT(c["interleavings"]["distinct"].get<int>(), 1) << c.dump(2);
-    }
+                  "  strategy: { name: controlled } }\n" +
+                  kFibersAndThreadsCases);
+    expect_each_met(run, 2, 200, true);
   }
 }
 

@@ -2,6 +2,7 @@
 // Running the real strain binary from the source folder, for the
 // integration tests.
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,6 +120,28 @@ inline SpecRun run_spec_text(const std::string& name, const std::string& yaml,
                    (extra.empty() ? "" : " ") + "--report json:" + json);
   if (fs::exists(json)) out.report = read_json(json);
   return out;
+}
+
+// The cases of a spec that shows one behaviour both ways under controlled:
+// the roles (and the threads they start) as fibers, the default, and as
+// threads.
+inline constexpr const char* kFibersAndThreadsCases =
+    "cases:\n"
+    "  - { name: fibers, expect: pass }\n"
+    "  - { name: threads, expect: pass, schedule: { strategy: { fibers: false } } }\n";
+
+// `run` exited 0 with `cases` cases, each met after all its `trials`
+// trials, and (if `interleaved`) in more than one interleaving.
+inline void expect_each_met(const SpecRun& run, std::size_t cases, int trials, bool interleaved) {
+  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+  ASSERT_EQ(run.report["cases"].size(), cases) << run.run.out << run.run.err;
+  for (const auto& c : run.report["cases"]) {
+    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+    EXPECT_EQ(c["trials"], trials) << c.dump(2);
+    if (interleaved) {
+      EXPECT_GT(c["interleavings"]["distinct"].get<int>(), 1) << c.dump(2);
+    }
+  }
 }
 
 inline bool has_xmllint() { return std::system("command -v xmllint >/dev/null 2>&1") == 0; }

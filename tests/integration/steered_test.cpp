@@ -213,22 +213,16 @@ TEST(Steered, AFailureAStartedThreadRecordsAfterItsRoleEndedIsTheTrials) {
 // process), so eight seeds give eight first trials; most contend.
 TEST(Steered, AFunctionLocalStaticBuiltByTwoRolesAtOnceIsWaitedForNotHung) {
   if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
-  const SpecRun run = run_spec_text(
-      "magic_static",
-      "plugin: magic_static\n"
-      "schedule: { trials: 5, budget: 30s, timeout: 5s,\n"
-      "  strategy: { name: controlled, pick: random } }\n"
-      "matrix: { schedule.seed: [1, 2, 3, 4, 5, 6, 7, 8] }\n"
-      "show: [contended]\n"
-      "cases:\n"
-      "  - { name: fibers, expect: pass }\n"
-      "  - { name: threads, expect: pass, schedule: { strategy: { fibers: false } } }\n");
-  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
-  ASSERT_EQ(run.report["cases"].size(), 16u) << run.run.out << run.run.err;
+  const SpecRun run = run_spec_text("magic_static",
+                                    "plugin: magic_static\n"
+                                    "schedule: { trials: 5, budget: 30s, timeout: 5s,\n"
+                                    "  strategy: { name: controlled, pick: random } }\n"
+                                    "matrix: { schedule.seed: [1, 2, 3, 4, 5, 6, 7, 8] }\n"
+                                    "show: [contended]\n" +
+                                        std::string(kFibersAndThreadsCases));
+  expect_each_met(run, 16, 5, false);
   int contended_fibers = 0, contended_threads = 0;
   for (const auto& c : run.report["cases"]) {
-    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
-    EXPECT_EQ(c["trials"], 5) << c.dump(2);
     const bool contended = c["measured"]["contended"]["max"].get<double>() > 0;
     const std::string id = c["id"];
     (id.find("/fibers/") != std::string::npos ? contended_fibers : contended_threads) +=
@@ -244,22 +238,14 @@ TEST(Steered, AFunctionLocalStaticBuiltByTwoRolesAtOnceIsWaitedForNotHung) {
 // round is told it was the serial thread.
 TEST(Steered, APthreadBarrierIsWaitedAtInTheSchedule) {
   if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
-  const SpecRun run = run_spec_text(
-      "barrier",
-      "plugin: role_threads\n"
-      "params: { variant: barrier }\n"
-      "schedule: { roles: { owner: 3 }, trials: 200, budget: 30s, timeout: 5s,\n"
-      "  strategy: { name: controlled, pick: pct } }\n"
-      "cases:\n"
-      "  - { name: fibers, expect: pass }\n"
-      "  - { name: threads, expect: pass, schedule: { strategy: { fibers: false } } }\n");
-  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
-  ASSERT_EQ(run.report["cases"].size(), 2u) << run.run.out << run.run.err;
-  for (const auto& c : run.report["cases"]) {
-    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
-    EXPECT_EQ(c["trials"], 200) << c.dump(2);
-    EXPECT_GT(c["interleavings"]["distinct"].get<int>(), 1) << c.dump(2);
-  }
+  const SpecRun run =
+      run_spec_text("barrier",
+                    "plugin: role_threads\n"
+                    "params: { variant: barrier }\n"
+                    "schedule: { roles: { owner: 3 }, trials: 200, budget: 30s, timeout: 5s,\n"
+                    "  strategy: { name: controlled, pick: pct } }\n" +
+                        std::string(kFibersAndThreadsCases));
+  expect_each_met(run, 2, 200, true);
 }
 
 }  // namespace

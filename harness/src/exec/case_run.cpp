@@ -343,9 +343,10 @@ void CaseRun::run_processes(unsigned n, ProcessControl* control) {
 // reports progress and is the watchdog.
 void CaseRun::run_threads(unsigned n) {
   std::unique_ptr<ThreadTeam> team;
+  const bool as_fibers = cs_->controller && roles_as_fibers(c_, plan_);
   try {
     const bool batched = cs_->batch > 1;
-    if (cs_->controller && roles_as_fibers(c_, plan_)) {
+    if (as_fibers) {
       cs_->fibers = std::make_unique<sched::RoleFibers>(n, n + sched::Controller::kMaxSpawned,
                                                         *cs_->controller, &team_body, cs_.get(),
                                                         cs_->thread_ctx.data());
@@ -357,7 +358,7 @@ void CaseRun::run_threads(unsigned n) {
                                           batched ? &batch_between : &team_between, cs_.get());
     }
   } catch (const std::exception& e) {  // no thread, or no memory for the fibers' stacks
-    cannot_start(n, cs_->controller && roles_as_fibers(c_, plan_) ? "fibers" : "threads", e);
+    cannot_start(n, as_fibers ? "fibers" : "threads", e);
     return;
   }
   // Whether the team's waiters may spin (core/spare_cores.hpp): sampled

@@ -138,10 +138,11 @@ int try_mutex(void* m) {
 // unlock only.
 int unlock_mutex(void* m) {
   if (recursive_in_fiber(m)) {
-    if (sched::FiberMutexes::Held* h = fiber_mutexes().find(m)) {
+    sched::FiberMutexes& held = fiber_mutexes();
+    if (sched::FiberMutexes::Held* h = held.find(m)) {
       if (h->owner != me().index) return EPERM;  // as glibc says to a non-owner
       if (--h->depth > 0) return 0;
-      fiber_mutexes().remove(h);
+      held.remove(h);
     }
   }
   return release(m);
@@ -328,35 +329,40 @@ int create(void* thread, const void* attr, void* (*fn)(void*), void* arg) {
   return 0;
 }
 
+namespace {
+
+// The end of a join the scheduler saw through, or aborted (a deadlock: the
+// joined thread is unwinding too and ends soon; it is waited for in the
+// kernel rather than this thread unwound, which would destroy a joinable
+// std::thread, std::terminate). A fiber's result is kept by its place.
+int joined(Steer& s, unsigned t, unsigned long thread, void** result) {
+  if (const Steer* j = s.controller->steer(t); j->fiber) {
+    if (result != nullptr) *result = j->returned;
+    return 0;
+  }
+  return real().join(thread, result);
+}
+
+}  // namespace
+
 int join(unsigned long thread, void** result) {
   Steer& s = me();
   const unsigned t = s.controller->find_thread(thread);
   // A thread started outside the trial (by setup, by a library's own pool)
   // is not the scheduler's: wait for it in the kernel.
   if (t == Controller::kNoSlot) return real().join(thread, result);
-  // After a deadlock the joined thread is unwinding too (its wait threw) and
-  // ends soon: wait for it in the kernel rather than unwind this thread,
-  // which would destroy a joinable std::thread (std::terminate).
   (void)s.controller->join(s.index, t);
-  if (const Steer* joined = s.controller->steer(t); joined->fiber) {
-    if (result != nullptr) *result = joined->returned;
-    return 0;
-  }
-  return real().join(thread, result);
+  return joined(s, t, thread, result);
 }
 
 int join_within(unsigned long thread, void** result, bool timed) {
   Steer& s = me();
   const unsigned t = s.controller->find_thread(thread);
   if (t == Controller::kNoSlot) return ESRCH;  // the caller asks the C library
-  const int rc = s.controller->join_within(s.index, t, timed);
+  const int rc = s.controller->join(
+      s.index, t, timed ? Controller::JoinWait::timed : Controller::JoinWait::no_wait);
   if (rc == EBUSY || rc == ETIMEDOUT) return rc;
-  // Ended, or the trial aborted (then it ends soon, as for join()).
-  if (const Steer* joined = s.controller->steer(t); joined->fiber) {
-    if (result != nullptr) *result = joined->returned;
-    return 0;
-  }
-  return real().join(thread, result);
+  return joined(s, t, thread, result);
 }
 
 int detach(unsigned long thread) {

@@ -129,14 +129,16 @@ class Controller {
   //! Waits until every started OS thread left the code under test; the
   //! trial's state may be checked and destroyed only then.
   void wait_spawned_exit();
-  //! Thread `t` waits until thread `target` ended (pthread_join); false if
-  //! the trial was aborted meanwhile.
-  bool join(unsigned t, unsigned target);
-  //! pthread_tryjoin_np (`timed` false: no wait) and pthread_timedjoin_np
-  //! (a timed wait, which the scheduler may end, as it ends a timed lock):
-  //! 0 once `target` ended, EBUSY or ETIMEDOUT if it has not; -1 if the
-  //! trial was aborted meanwhile.
-  int join_within(unsigned t, unsigned target, bool timed);
+  //! How a join waits for the thread: until it ends (pthread_join), not at
+  //! all (pthread_tryjoin_np), or in a timed wait the scheduler may end, as
+  //! it ends a timed lock (pthread_timedjoin_np, pthread_clockjoin_np).
+  enum class JoinWait { until_ended, no_wait, timed };
+  //! Thread `t` joins thread `target`: 0 once `target` ended, EBUSY or
+  //! ETIMEDOUT if it has not (no_wait, timed), -1 if the trial was aborted
+  //! meanwhile.
+  int join(unsigned t, unsigned target, JoinWait how);
+  //! pthread_join: true once `target` ended, false if the trial was aborted.
+  bool join(unsigned t, unsigned target) { return join(t, target, JoinWait::until_ended) == 0; }
   //! Thread `target` was detached: nobody will join it.
   void detach(unsigned target);
   //! The team thread whose role thread `t` belongs to (itself for a team

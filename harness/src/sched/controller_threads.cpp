@@ -160,22 +160,15 @@ void Controller::wait_spawned_exit() {
     spawned_running_.wait(left, std::memory_order_acquire);
 }
 
-bool Controller::join(unsigned t, unsigned target) {
-  point(t, "pthread_join", &slots_[target], Access::sync);
-  SteerPause pause;
-  while (slots_[target].state != State::finished)
-    if (block(t, &slots_[target], "pthread_join", false) == WaitResult::aborted) return false;
-  if (model_) model_->sync(t, &slots_[target]);
-  return !aborted_.load(std::memory_order_acquire);
-}
-
-int Controller::join_within(unsigned t, unsigned target, bool timed) {
-  const char* label = timed ? "pthread_timedjoin_np" : "pthread_tryjoin_np";
+int Controller::join(unsigned t, unsigned target, JoinWait how) {
+  const char* label = how == JoinWait::until_ended ? "pthread_join"
+                      : how == JoinWait::no_wait   ? "pthread_tryjoin_np"
+                                                   : "pthread_timedjoin_np";
   point(t, label, &slots_[target], Access::sync);
   SteerPause pause;
   while (slots_[target].state != State::finished) {
-    if (!timed) return EBUSY;
-    switch (block(t, &slots_[target], label, true)) {
+    if (how == JoinWait::no_wait) return EBUSY;
+    switch (block(t, &slots_[target], label, how == JoinWait::timed)) {
       case WaitResult::woken:
         continue;
       case WaitResult::timed_out:

@@ -7,11 +7,16 @@
 //  - a plain int write in code compiled with the ThreadSanitizer pass
 //    (steer_bench_instrumented.cpp, -fsanitize=thread at compile time
 //    only), which calls __tsan_func_entry/__tsan_write4/__tsan_func_exit
-//    (instrument/), against the same function compiled without it.
+//    (instrument/), against the same function compiled without it;
+//  - a poll of an eventfd with no timeout, which goes through the exported
+//    poll (intercept/exports_io.cpp), against the C library's poll.
 //
 //   build/default/tests/bench/steer_bench
 
 #include <benchmark/benchmark.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <mutex>
 
@@ -76,6 +81,22 @@ void BM_CallInstrumented(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(v = steer_bench_call_instrumented(v));
 }
 BENCHMARK(BM_CallInstrumented);
+
+// A poll that returns at once (nothing to read, no timeout): a system call,
+// the cheapest of the I/O calls the host exports.
+void poll_bench(benchmark::State& state, bool interposed) {
+  const int fd = ::eventfd(0, EFD_NONBLOCK);
+  const auto& real = strain::intercept::real();
+  for (auto _ : state) {
+    pollfd p{fd, POLLIN, 0};
+    benchmark::DoNotOptimize(interposed ? ::poll(&p, 1, 0) : real.poll(&p, 1, 0));
+  }
+  ::close(fd);
+}
+void BM_PollNative(benchmark::State& state) { poll_bench(state, false); }
+BENCHMARK(BM_PollNative);
+void BM_PollInterposed(benchmark::State& state) { poll_bench(state, true); }
+BENCHMARK(BM_PollInterposed);
 
 }  // namespace
 

@@ -423,8 +423,10 @@ namespace {
 
 // The default falls back to a real scheduler only for code it cannot
 // steer: a trial that hangs with no schedule point passed (roles handing
-// off through pipes) runs the case again under chaos, says so, and its
-// replay lines name chaos; a case that names controlled is left as asked.
+// off through std::atomic flags in code not built with INSTRUMENT) runs the
+// case again under chaos, says so, and its replay lines name chaos; a case
+// that names controlled is left as asked. Through pipes the same handshake
+// is steered: it passes under the default, with no fallback.
 TEST(DefaultStrategy, CodeItCannotSteerRunsUnderChaosAndSaysSo) {
   const SpecRun run = run_test_spec("unsteerable");
   const Result& r = run.run;
@@ -442,6 +444,19 @@ TEST(DefaultStrategy, CodeItCannotSteerRunsUnderChaosAndSaysSo) {
   ASSERT_NE(named, nullptr);
   EXPECT_EQ((*named)["outcomes"]["hang"], 1) << named->dump(2);
   EXPECT_EQ((*named)["note"], "") << "no fallback for a strategy the spec names";
+  // Through pipes: steered in a build that steers unmodified code (the
+  // sanitizer's read() is its own).
+  if (!STRAIN_STEERS_UNMODIFIED) return;
+  const SpecRun piped =
+      run_spec_text("steered_pipes",
+                    "plugin: fault\n"
+                    "schedule: { trials: 20, budget: 30s, timeout: 5s, seed: 1 }\n"
+                    "params: { mode: pipes, at: 0 }\n"
+                    "invariants: [ \"ok == 1\" ]\n"
+                    "cases:\n"
+                    "  - { name: default, expect: pass }\n");
+  expect_each_met(piped, 1, 20, false);
+  EXPECT_EQ(piped.report["cases"][0]["note"], "") << piped.report.dump(2);
 }
 
 }  // namespace

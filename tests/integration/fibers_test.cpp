@@ -385,7 +385,7 @@ TEST(Fibers, AHangNamesTheRoleItsThreadRuns) {
 TEST(Fibers, TheSteeredSpecsMeetTheirExpectationsAsFibers) {
   if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
   for (const std::string name : {"std_bank_account", "std_shared_counter", "std_queue_pipeline",
-                                 "std_async_sum", "sctbench"}) {
+                                 "std_async_sum", "sctbench", "std_eventfd_queue"}) {
     SCOPED_TRACE(name);
     const std::string json = kWork + "/fibers-steered-" + name + ".json";
     const Result r = strain("run specs/steered/" + name + ".yaml --fibers --report json:" + json);

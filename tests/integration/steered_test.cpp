@@ -57,7 +57,8 @@ TEST_P(SteeredSpec, EveryCaseMeetsItsExpectationAndEveryFailureReplaysExactly) {
 
 INSTANTIATE_TEST_SUITE_P(Cli, SteeredSpec,
                          ::testing::Values("std_bank_account", "std_shared_counter",
-                                           "std_queue_pipeline", "std_async_sum", "sctbench"));
+                                           "std_queue_pipeline", "std_async_sum", "sctbench",
+                                           "std_eventfd_queue", "asio_pool"));
 
 // A deadlock between threads the test body started names each of them and
 // the call it waits in; the recorded trace shows them start and block.
@@ -246,6 +247,85 @@ TEST(Steered, APthreadBarrierIsWaitedAtInTheSchedule) {
                     "  strategy: { name: controlled, pick: pct } }\n" +
                         std::string(kFibersAndThreadsCases));
   expect_each_met(run, 2, 200, true);
+}
+
+// Threads that wait for I/O another thread provides: a read of a pipe, a
+// poll and an epoll_wait of an eventfd, a select, a socketpair's recv, and
+// a poll that times out (20 ms of real time, every other thread blocked).
+// Each wait is parked in the schedule, so the writer runs; in the kernel
+// it would hold the turn the writer needs (each case hung at its timeout
+// with the I/O exports taken out of the build).
+TEST(Steered, AThreadWaitingForIoIsParkedWhileTheWriterRuns) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const SpecRun run = run_spec_text(
+      "io_waits",
+      "plugin: io_waits\n"
+      "schedule: { trials: 30, budget: 60s, timeout: 5s, strategy: { name: controlled, pick: pct } "
+      "}\n"
+      "matrix: { params.variant: [pipe, eventfd_poll, epoll, select, socketpair, poll_timeout,\n"
+      "  torn_messages_locked] }\n" +
+          std::string(kFibersAndThreadsCases));
+  expect_each_met(run, 14, 30, false);
+}
+
+// Two readers of one pipe read a two-byte message each with two one-byte
+// reads: each read is a point, so the schedule interleaves them and tears a
+// message; the failure replays exactly, as fibers and as threads.
+TEST(Steered, InterleavedReadsOfAPipeAreFoundAndReplayed) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const SpecRun run = run_spec_text(
+      "io_torn",
+      "plugin: io_waits\n"
+      "params: { variant: torn_messages }\n"
+      "schedule: { trials: 200, budget: 30s, timeout: 5s,\n"
+      "  strategy: { name: controlled, pick: pct } }\n"
+      "cases:\n"
+      "  - { name: fibers, expect: violation }\n"
+      "  - { name: threads, expect: violation, schedule: { strategy: { fibers: false } } }\n");
+  ASSERT_EQ(run.report["cases"].size(), 2u) << run.run.out << run.run.err;
+  for (const auto& c : run.report["cases"]) {
+    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+    ASSERT_FALSE(c["first_failure"].is_null()) << c.dump(2);
+    EXPECT_NE(c["first_failure"]["message"].get<std::string>().find("a whole message"),
+              std::string::npos)
+        << c.dump(2);
+    const std::string replay = c["first_failure"]["replay"];
+    const Result again = shell(replay + " --repeat 3");
+    EXPECT_NE(again.out.find("failed 3 of 3 runs"), std::string::npos) << replay << again.out;
+  }
+}
+
+// A reader that holds the mutex the writer needs: every thread blocked, one
+// on a pipe. That is no deadlock the scheduler can prove (a process outside
+// could write the pipe), so the scheduler waits in the kernel and the
+// watchdog ends the trial as a hang whose report names both waits and says
+// it waits for I/O, not a thread that spins (so the default strategy does
+// not retry the case under chaos as code it cannot steer).
+TEST(Steered, ADeadlockThroughAPipeIsAHangThatNamesEveryWait) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const SpecRun run = run_spec_text(
+      "io_deadlock",
+      "plugin: io_waits\n"
+      "params: { variant: pipe_deadlock }\n"
+      "schedule: { trials: 50, budget: 30s, timeout: 1s }\n"
+      "cases:\n"
+      "  - { name: defaulted, expect: hang }\n"
+      "  - { name: threads, expect: hang,\n"
+      "      schedule: { strategy: { name: controlled, pick: random, fibers: false } } }\n");
+  ASSERT_EQ(run.report["cases"].size(), 2u) << run.run.out << run.run.err;
+  for (const auto& c : run.report["cases"]) {
+    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+    ASSERT_FALSE(c["first_failure"].is_null()) << c.dump(2);
+    const std::string m = c["first_failure"]["message"];
+    EXPECT_NE(m.find("the scheduler waits in the kernel for I/O"), std::string::npos) << m;
+    EXPECT_TRUE(std::regex_search(
+        m, std::regex("thread main#0 waits in read for fd [0-9]+ \\(a pipe\\) to be readable\n"
+                      " +at [^\n]*read_all")))
+        << m;
+    EXPECT_TRUE(std::regex_search(
+        m, std::regex("thread main#0/thread1 waits in pthread_mutex_lock \\(on 0x[0-9a-f]+\\)")))
+        << m;
+  }
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ class Fault {
     d.doc("Crashes, exits, hangs or floods its output at trial `at`")
         .param("mode", "none", "what to do",
                {"none", "segfault", "abort", "sigbus", "sigkill", "exit", "_exit", "throw",
-                "spin_forever", "deadlock", "flood", "pipes"})
+                "spin_forever", "deadlock", "flood", "pipes", "spin_handoff"})
         .param("at", 0, "the trial index at which to fault")
         .param("flood_bytes", 8 << 20, "bytes written by mode flood")
         .role("first", &Fault::first)
@@ -56,13 +56,21 @@ class Fault {
     }
     if (mode_ == "deadlock") lock_both(a_, b_);
     // A handshake over two pipes: each role blocks in read() until the
-    // other wrote. Fine on a real scheduler; under the controlled one the
-    // role holding the turn blocks in a syscall the scheduler does not
-    // model, whichever runs first, and no schedule point is passed again.
+    // other wrote. The controlled scheduler parks a read of an empty pipe
+    // and runs the other role (intercept/steered_io.cpp).
     if (mode_ == "pipes") {
       char byte = 1;
       if (::write(to_second_[1], &byte, 1) != 1 || ::read(to_first_[0], &byte, 1) != 1)
         throw std::runtime_error("pipe handshake failed");
+    }
+    // The same handshake over two std::atomic flags in code not built with
+    // INSTRUMENT: fine on a real scheduler; under the controlled one the
+    // role holding the turn spins where the scheduler does not see,
+    // whichever runs first, and no schedule point is passed again.
+    if (mode_ == "spin_handoff") {
+      to_second_flag_.store(true);
+      while (!to_first_flag_.load()) {
+      }
     }
     if (mode_ == "flood") {
       std::string line(1023, 'x');
@@ -78,6 +86,11 @@ class Fault {
       char byte = 0;
       if (::read(to_second_[0], &byte, 1) != 1 || ::write(to_first_[1], &byte, 1) != 1)
         throw std::runtime_error("pipe handshake failed");
+    }
+    if (active_ && mode_ == "spin_handoff") {
+      while (!to_second_flag_.load()) {
+      }
+      to_first_flag_.store(true);
     }
   }
   void check(strain::Context& ctx) { ctx.metric("ok", 1); }
@@ -98,6 +111,7 @@ class Fault {
   std::int64_t flood_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> holders_{0};
+  std::atomic<bool> to_second_flag_{false}, to_first_flag_{false};
   std::mutex a_, b_;
   int to_second_[2] = {-1, -1}, to_first_[2] = {-1, -1};
 };

@@ -403,7 +403,8 @@ void CaseRun::run_threads(unsigned n) {
       const double quiet_s = std::chrono::duration<double>(now - points_at).count();
       // The watchdog samples every 100 ms: a point passed within the last
       // sample could hide; none in 90% of the timeout is none in the trial.
-      result_.unsteerable = cs_->controller && quiet_s >= 0.9 * c_.schedule.timeout_s;
+      result_.unsteerable = cs_->controller && !cs_->controller->waiting_for_io() &&
+                            quiet_s >= 0.9 * c_.schedule.timeout_s;
       // Composed before the call: an argument's std::move(team) may run
       // first (clang evaluates left to right) and leave `team` null.
       std::string message = hang_message(*team, watch.trial(), quiet_s);

@@ -12,11 +12,10 @@
 #include <cerrno>
 #include <cstdarg>
 
+#include "intercept/exported.hpp"
 #include "intercept/real.hpp"
 #include "intercept/steered.hpp"
 #include "sched/steer.hpp"
-
-#define STRAIN_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
 
@@ -24,14 +23,6 @@ using strain::intercept::real;
 namespace st = strain::intercept;
 
 }  // namespace
-
-// True on a thread of a steered trial, which then notes where the code under
-// test called from (for deadlock and hang reports, sched/shadow_stack.hpp).
-// A macro, not a function: __builtin_return_address(0) must be taken in the
-// exported function itself, whose caller is the user's code.
-#define steered()                         \
-  (strain::sched::tls_steer != nullptr && \
-   (strain::sched::tls_steer->site = __builtin_return_address(0), true))
 
 // --- mutexes ---------------------------------------------------------------
 STRAIN_EXPORT int pthread_mutex_lock(void* m) {

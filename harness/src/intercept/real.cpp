@@ -30,6 +30,37 @@ void bind(F& slot, const char* name, const char* version = nullptr) noexcept {
   slot = reinterpret_cast<F>(find(name, version));
 }
 
+// The calls that wait for I/O (exports_io.cpp), and the _FORTIFY_SOURCE
+// variants of those that have one.
+void resolve_io(Real& r) noexcept {
+  bind(r.read, "read");
+  bind(r.readv, "readv");
+  bind(r.write, "write");
+  bind(r.writev, "writev");
+  bind(r.recv, "recv");
+  bind(r.recvfrom, "recvfrom");
+  bind(r.recvmsg, "recvmsg");
+  bind(r.send, "send");
+  bind(r.sendto, "sendto");
+  bind(r.sendmsg, "sendmsg");
+  bind(r.accept, "accept");
+  bind(r.accept4, "accept4");
+  bind(r.eventfd_read, "eventfd_read");
+  bind(r.eventfd_write, "eventfd_write");
+  bind(r.poll, "poll");
+  bind(r.ppoll, "ppoll");
+  bind(r.select, "select");
+  bind(r.pselect, "pselect");
+  bind(r.epoll_wait, "epoll_wait");
+  bind(r.epoll_pwait, "epoll_pwait");
+  bind(r.epoll_pwait2, "epoll_pwait2");
+  bind(r.read_chk, "__read_chk");
+  bind(r.recv_chk, "__recv_chk");
+  bind(r.recvfrom_chk, "__recvfrom_chk");
+  bind(r.poll_chk, "__poll_chk");
+  bind(r.ppoll_chk, "__ppoll_chk");
+}
+
 Real resolve() noexcept {
   Real r{};
   bind(r.mutex_lock, "pthread_mutex_lock");
@@ -86,6 +117,7 @@ Real resolve() noexcept {
   bind(r.setschedprio, "pthread_setschedprio");
   bind(r.getcpuclockid, "pthread_getcpuclockid");
   bind(r.cancel, "pthread_cancel");
+  resolve_io(r);
   return r;
 }
 

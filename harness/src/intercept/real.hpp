@@ -70,6 +70,34 @@ struct Real {
   int (*setschedprio)(unsigned long, int);
   int (*getcpuclockid)(unsigned long, int*);
   int (*cancel)(unsigned long);
+  // The calls that wait for I/O (exports_io.cpp, steered_io.cpp), with the
+  // _FORTIFY_SOURCE variants a fortified build of the code calls instead.
+  long (*read)(int, void*, unsigned long);
+  long (*readv)(int, const void*, int);
+  long (*write)(int, const void*, unsigned long);
+  long (*writev)(int, const void*, int);
+  long (*recv)(int, void*, unsigned long, int);
+  long (*recvfrom)(int, void*, unsigned long, int, void*, void*);
+  long (*recvmsg)(int, void*, int);
+  long (*send)(int, const void*, unsigned long, int);
+  long (*sendto)(int, const void*, unsigned long, int, const void*, unsigned);
+  long (*sendmsg)(int, const void*, int);
+  int (*accept)(int, void*, void*);
+  int (*accept4)(int, void*, void*, int);
+  int (*eventfd_read)(int, void*);
+  int (*eventfd_write)(int, unsigned long);
+  int (*poll)(void*, unsigned long, int);
+  int (*ppoll)(void*, unsigned long, const timespec*, const void*);
+  int (*select)(int, void*, void*, void*, void*);
+  int (*pselect)(int, void*, void*, void*, const timespec*, const void*);
+  int (*epoll_wait)(int, void*, int, int);
+  int (*epoll_pwait)(int, void*, int, int, const void*);
+  int (*epoll_pwait2)(int, void*, int, const timespec*, const void*);
+  long (*read_chk)(int, void*, unsigned long, unsigned long);
+  long (*recv_chk)(int, void*, unsigned long, unsigned long, int);
+  long (*recvfrom_chk)(int, void*, unsigned long, unsigned long, int, void*, void*);
+  int (*poll_chk)(void*, unsigned long, int, unsigned long);
+  int (*ppoll_chk)(void*, unsigned long, const timespec*, const void*, unsigned long);
 };
 
 //! The C library's functions, resolved on first use (the exported functions

@@ -76,6 +76,31 @@ void yield(const char* label);
 //! was one of them and `result` holds what syscall() returns.
 bool futex(long* args, long& result);
 
+// --- I/O (steered_io.cpp) ----------------------------------------------------
+// A call that may wait for I/O is a point; a wait for a descriptor parks the
+// thread in the scheduler until the descriptor is ready (sched/io_wait.hpp),
+// so a role reading a pipe that another role writes lets the writer run
+// instead of holding the turn in the kernel.
+
+//! Before a read-like (`out` false) or write-like call on `fd`: a point,
+//! then, unless the call may not wait (`dontwait`, O_NONBLOCK), a park until
+//! `fd` is ready. Nothing for a regular file, a directory or a block device,
+//! which never wait.
+void fd_wait(int fd, bool out, bool dontwait, const char* label);
+//! The multiplexers: what the C function returns, after a point and a park
+//! until a descriptor is ready; their timeouts (-1: none) count in real time
+//! while every thread of the trial is blocked (0 once they passed).
+int poll(void* fds, unsigned long n, std::int64_t timeout_ns, const void* sigmask, bool has_mask);
+int select(int n, void* r, void* w, void* e, std::int64_t timeout_ns, const void* sigmask,
+           bool has_mask);
+int epoll_wait(int epfd, void* events, int max, std::int64_t timeout_ns, const void* sigmask,
+               bool has_mask);
+//! A timeout as nanoseconds, -1 for none: milliseconds (negative: none), a
+//! timespec or a timeval (null: none).
+std::int64_t ms_timeout(int ms);
+std::int64_t ts_timeout(const timespec* t);
+std::int64_t tv_timeout(const void* timeval);
+
 //! Whether the pthread object at `p` is process-shared (then it passes
 //! through).
 bool mutex_is_shared(const void* m) noexcept;

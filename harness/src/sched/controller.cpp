@@ -2,7 +2,8 @@
 // threads' start and end, points, blocks and wake-ups, the weak memory
 // model's loads and stores, and the choice of the next thread. The turn's
 // hand-off is in controller_turn.cpp, the threads the code under test
-// starts in controller_threads.cpp, the reports in controller_reports.cpp.
+// starts in controller_threads.cpp, the waits for I/O in controller_io.cpp,
+// the reports in controller_reports.cpp.
 
 #include "sched/controller.hpp"
 
@@ -161,6 +162,7 @@ void Controller::begin_trial(std::uint64_t seed, std::optional<std::uint64_t> st
     s.since = 0;
     s.depth = 0;
     s.where = WhereAt{};
+    s.io = nullptr;
     steers_[t].site = nullptr;
     // A started thread of an earlier trial has exited, and its shadow stack
     // with it.
@@ -173,6 +175,7 @@ void Controller::begin_trial(std::uint64_t seed, std::optional<std::uint64_t> st
   aborted_.store(false, std::memory_order_relaxed);
   last_label_.store("thread.start", std::memory_order_relaxed);
   deadlock_ = false;
+  io_waiters_ = 0;
   block_count_ = 0;
   steps_ = 0;
   streak_thread_ = kNobody;
@@ -374,6 +377,8 @@ void Controller::store(unsigned t, const void* object, std::uint64_t before, std
 // now. Picks the next thread and hands it the turn; returns once `self` has
 // the turn again (at once if it keeps it), or at once if `self` finished.
 void Controller::schedule(unsigned self) {
+  if (io_waiters_ > 0) [[unlikely]]
+    wake_ready_io(-1);
   enabled_.clear();
   for (unsigned u = 0; u < live_; ++u)
     if (slots_[u].state == State::runnable) enabled_.push_back(u);
@@ -385,7 +390,13 @@ void Controller::schedule(unsigned self) {
       blocked = true;
       if (slots_[u].timed) timed_.push_back(u);
     }
-    if (!timed_.empty()) {
+    // Threads waiting for I/O first: what the world outside (or a process
+    // the code started) sends ends their wait, in real time, before an
+    // in-process timeout, which fires only once nothing else can happen.
+    if (io_waiters_ > 0 && await_io(!timed_.empty())) {
+      for (unsigned u = 0; u < live_; ++u)
+        if (slots_[u].state == State::runnable) enabled_.push_back(u);
+    } else if (!timed_.empty()) {
       // Nothing else can happen: a timed wait times out. Which one, if
       // several, is a choice like any other.
       unsigned w = timed_[0];

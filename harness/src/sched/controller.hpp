@@ -27,6 +27,7 @@
 #include "model/strategy.hpp"
 #include "runtime/abi_types.hpp"
 #include "sched/dfs.hpp"
+#include "sched/io_wait.hpp"
 #include "sched/memory_model.hpp"
 #include "sched/picker.hpp"
 #include "sched/shadow_stack.hpp"
@@ -178,6 +179,10 @@ class Controller {
   //! A schedule point of thread `t`, which holds the turn.
   void point(unsigned t, const char* label, const void* object, detail::Access kind);
   detail::WaitResult block(unsigned t, const void* object, const char* label, bool timed);
+  //! Thread `t` waits for I/O (io_wait.hpp): woken once `io` is ready,
+  //! which every decision asks while it waits; timed_out once its deadline
+  //! passed while every thread was blocked; aborted.
+  detail::WaitResult block_io(unsigned t, const IoWait& io, const char* label);
   void wake(unsigned t, const void* object, bool all);
   std::uint64_t load(unsigned t, const void* object, std::uint64_t newest, int order);
   void store(unsigned t, const void* object, std::uint64_t before, std::uint64_t after, int order,
@@ -225,6 +230,9 @@ class Controller {
   //! The threads other than `cur` that are fibers switched out, for
   //! stall_report(); empty when the trial's threads are threads.
   std::string switched_out_fibers(unsigned cur) const;
+  //! Whether every thread is blocked and the scheduler waits in the kernel
+  //! for I/O (a hang then is no code the scheduler cannot see).
+  bool waiting_for_io() const { return io_idle_.load(std::memory_order_acquire); }
   //! Points passed so far (all trials): the watchdog tells from it when the
   //! last one was, instead of every point reading the clock (~29 ns under
   //! kvm-clock, issue 12).
@@ -252,15 +260,19 @@ class Controller {
     // from and its shadow stack (empty for code that reaches the scheduler
     // through <strain/sync.hpp>, which notes neither).
     WhereAt where;
-    unsigned root = 0;      // the team thread whose line this thread belongs to
-    unsigned parent = 0;    // who started it (started threads only)
-    bool detached = false;  // started threads only
+    unsigned root = 0;           // the team thread whose line this thread belongs to
+    unsigned parent = 0;         // who started it (started threads only)
+    bool detached = false;       // started threads only
+    const IoWait* io = nullptr;  // what it waits for, while it waits in block_io()
   };
 
   void schedule(unsigned self);
   void hand_to(unsigned next);
   void await_turn(unsigned self);
   void abort_deadlock();
+  bool wake_ready_io(std::int64_t now_ns);
+  bool await_io(bool bounded);
+  std::string waits(bool stacks) const;
   void make_runnable(unsigned t, detail::WaitResult why);
   unsigned decide(char kind, unsigned options, unsigned suggested);
   void note(unsigned t, const char* label, const char* suffix = "");
@@ -333,6 +345,10 @@ class Controller {
   std::vector<std::string> log_;
   // Last, so that a team of threads keeps the layout it was measured with.
   RoleFibers* fibers_ = nullptr;  // the trial's fibers, if its threads run as such
+  unsigned io_waiters_ = 0;       // threads in block_io(): each decision polls them
+  // Set while every thread is blocked and the scheduler waits in the kernel
+  // for I/O (await_io()): a hang then is that wait, not the turn holder's.
+  std::atomic<bool> io_idle_{false};
 };
 
 }  // namespace strain::sched

@@ -11,16 +11,28 @@
 namespace strain::sched {
 
 std::string Controller::deadlock_report(bool stacks) const {
-  std::string out = fmt::format("every role thread is blocked: a deadlock, after {} steps under {}",
-                                steps_, describe());
+  return fmt::format("every role thread is blocked: a deadlock, after {} steps under {}{}", steps_,
+                     describe(), waits(stacks));
+}
+
+// Each thread's wait, a line each (and, with `stacks`, where in the code).
+std::string Controller::waits(bool stacks) const {
+  std::string out;
   for (unsigned t = 0; t < live_; ++t) {
     const Slot& s = slots_[t];
     if (s.state == State::finished) {
       out += fmt::format("\n  thread {} had finished", names_[t]);
       continue;
     }
-    out += fmt::format("\n  thread {} waits in {}{} (on {})", names_[t], s.label,
-                       s.timed ? " with a timeout" : "", s.blocked_on);
+    if (s.state != State::blocked) {
+      out += fmt::format("\n  thread {} is runnable", names_[t]);
+      continue;
+    }
+    if (s.io != nullptr)
+      out += fmt::format("\n  thread {} waits in {} for {}", names_[t], s.label, s.io->what());
+    else
+      out += fmt::format("\n  thread {} waits in {}{} (on {})", names_[t], s.label,
+                         s.timed ? " with a timeout" : "", s.blocked_on);
     // The shadow stack names the user's code where it has it: the frames
     // the code recorded itself, fewer and closer to the point than the
     // unwound ones.
@@ -41,6 +53,14 @@ std::string Controller::stall_report(double quiet_s) const {
   // report it against the TLS's initialisation.
   TsanIgnore ignore;
   if (aborted_.load(std::memory_order_acquire)) return {};
+  if (io_idle_.load(std::memory_order_acquire))
+    return fmt::format(
+        "\nunder strategy controlled every thread of the trial is blocked, and the scheduler "
+        "waits in the kernel for I/O that none of them provided (no schedule point passed for "
+        "{:.1f} s):{}\nA wait for I/O ends when its descriptor is ready: a read of a pipe whose "
+        "writer waits for the reader (a deadlock through the pipe), or a peer outside the "
+        "process that never answers, waits until the timeout.",
+        quiet_s, waits(true));
   const unsigned cur = current_.load(std::memory_order_acquire);
   if (cur == kNobody)
     return "\nunder strategy controlled: no role thread holds the turn (every one had ended)";
@@ -56,8 +76,9 @@ std::string Controller::stall_report(double quiet_s) const {
       "schedule point ({}) was passed {:.1f} s ago or more.{}\nA thread that spins or blocks on "
       "something the scheduler cannot see stops every other one: a spin on a plain variable "
       "in code not built with INSTRUMENT (or with plain_accesses: off), a spin on a "
-      "std::atomic in such code, a blocking syscall strain does not model (read, poll, a pipe, "
-      "a socket), or a std::mutex in a build that does not steer them (the sanitizer presets). "
+      "std::atomic in such code, a blocking call strain does not model (a FILE* read of a "
+      "pipe, a blocking connect), or a std::mutex in a build that does not steer them (the "
+      "sanitizer presets). "
       "Build the code with INSTRUMENT, call ctx.yield() in spin loops, or run the case under "
       "strategy chaos.{}",
       names_[cur], last_label_.load(std::memory_order_relaxed), quiet_s, at,

@@ -134,7 +134,7 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
     }
   }
   EXPECT_NE(c.find("fiber_tls"), nullptr);
-  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 14u : 12u);
+  EXPECT_EQ(c.scenarios.size(), kTsanRuntime ? 15u : 13u);
 }
 
 // The thread_local data a plugin brings beyond the runtime's own: fiber_tls

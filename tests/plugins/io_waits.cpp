@@ -1,0 +1,190 @@
+// Threads of ordinary C++ that talk through descriptors: a read of a pipe
+// another thread writes, a poll or epoll_wait on an eventfd, a select, a
+// socketpair, a poll that times out. Under strategy controlled one thread
+// runs at a time: a read that blocked in the kernel would hold the turn the
+// writer needs, so each of these waits is parked in the scheduler instead.
+// Variants (params.variant):
+//   pipe, eventfd_poll, epoll, select, socketpair, poll_timeout: pass.
+//   torn_messages: two readers each read a two-byte message from one pipe
+//     with two one-byte reads, so their reads can interleave and tear a
+//     message ("ab" read as "a" + "b" by different readers): a violation
+//     that the schedule finds. torn_messages_locked reads under a mutex.
+//   pipe_deadlock: the reader holds the mutex the writer needs before it
+//     writes: every thread blocked, one on a pipe: a hang whose report names
+//     both waits.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <strain/plugin.hpp>
+#include <string>
+#include <string_view>
+#include <thread>
+
+namespace {
+
+struct Fds {
+  int fd[2] = {-1, -1};
+  ~Fds() {
+    for (int f : fd)
+      if (f >= 0) ::close(f);
+  }
+};
+
+std::string read_all(int fd, std::size_t want) {
+  std::string got;
+  char buf[8];
+  while (got.size() < want) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  return got;
+}
+
+void pipe_case() {
+  Fds p;
+  strain::expect(::pipe(p.fd) == 0, "pipe");
+  std::thread writer([&] {
+    strain::expect(::write(p.fd[1], "ab", 2) == 2, "first write");
+    strain::expect(::write(p.fd[1], "cd", 2) == 2, "second write");
+  });
+  const std::string got = read_all(p.fd[0], 4);
+  writer.join();
+  strain::expect(got == "abcd", "read what was written: '" + got + "'");
+}
+
+void eventfd_poll_case(bool use_epoll) {
+  const int efd = ::eventfd(0, 0);
+  strain::expect(efd >= 0, "eventfd");
+  std::mutex m;
+  int seen_by_writer = 0;
+  std::thread writer([&] {
+    {
+      std::lock_guard<std::mutex> g(m);
+      seen_by_writer = 1;
+    }
+    strain::expect(::eventfd_write(efd, 3) == 0, "eventfd_write");
+  });
+  if (use_epoll) {
+    const int ep = ::epoll_create1(0);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = efd;
+    strain::expect(::epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev) == 0, "epoll_ctl");
+    epoll_event out{};
+    const int n = ::epoll_wait(ep, &out, 1, -1);
+    strain::expect(n == 1 && out.data.fd == efd, "epoll_wait reported the eventfd");
+    ::close(ep);
+  } else {
+    pollfd p{efd, POLLIN, 0};
+    const int n = ::poll(&p, 1, -1);
+    strain::expect(n == 1 && (p.revents & POLLIN) != 0, "poll reported the eventfd readable");
+  }
+  eventfd_t value = 0;
+  strain::expect(::eventfd_read(efd, &value) == 0 && value == 3, "eventfd_read read 3");
+  writer.join();
+  ::close(efd);
+}
+
+void select_case() {
+  Fds p;
+  strain::expect(::pipe(p.fd) == 0, "pipe");
+  std::thread writer([&] { strain::expect(::write(p.fd[1], "x", 1) == 1, "write"); });
+  fd_set r;
+  FD_ZERO(&r);
+  FD_SET(p.fd[0], &r);
+  const int n = ::select(p.fd[0] + 1, &r, nullptr, nullptr, nullptr);
+  strain::expect(n == 1 && FD_ISSET(p.fd[0], &r), "select reported the pipe readable");
+  writer.join();
+  strain::expect(read_all(p.fd[0], 1) == "x", "read the byte");
+}
+
+void socketpair_case() {
+  Fds s;
+  strain::expect(::socketpair(AF_UNIX, SOCK_STREAM, 0, s.fd) == 0, "socketpair");
+  std::thread echo([&] {
+    char c = 0;
+    strain::expect(::recv(s.fd[1], &c, 1, 0) == 1, "echo recv");
+    strain::expect(::send(s.fd[1], &c, 1, 0) == 1, "echo send");
+  });
+  strain::expect(::send(s.fd[0], "q", 1, 0) == 1, "send");
+  char back = 0;
+  strain::expect(::recv(s.fd[0], &back, 1, 0) == 1 && back == 'q', "the echo came back");
+  echo.join();
+}
+
+void poll_timeout_case() {
+  Fds p;
+  strain::expect(::pipe(p.fd) == 0, "pipe");
+  std::mutex m;
+  int turns = 0;
+  std::thread other([&] {
+    for (int k = 0; k < 3; ++k) {
+      std::lock_guard<std::mutex> g(m);
+      ++turns;
+    }
+  });
+  pollfd pf{p.fd[0], POLLIN, 0};
+  const int n = ::poll(&pf, 1, 20);
+  other.join();
+  strain::expect(n == 0 && pf.revents == 0, "poll of a pipe nobody writes timed out");
+  strain::expect(turns == 3, "the other thread ran");
+}
+
+void torn_messages_case(bool locked) {
+  Fds p;
+  strain::expect(::pipe(p.fd) == 0, "pipe");
+  strain::expect(::write(p.fd[1], "aabb", 4) == 4, "write the messages");
+  std::mutex m;
+  std::string got[2];
+  auto reader = [&](int k) {
+    std::unique_lock<std::mutex> g(m, std::defer_lock);
+    if (locked) g.lock();
+    for (int i = 0; i < 2; ++i) {
+      char c = 0;
+      if (::read(p.fd[0], &c, 1) == 1) got[k] += c;
+    }
+  };
+  std::thread second(reader, 1);
+  reader(0);
+  second.join();
+  for (const std::string& g : got)
+    strain::expect(g == "aa" || g == "bb", "a reader read a whole message, not '" + g + "'");
+}
+
+void pipe_deadlock_case() {
+  Fds p;
+  strain::expect(::pipe(p.fd) == 0, "pipe");
+  std::mutex m;
+  std::thread writer([&] {
+    std::lock_guard<std::mutex> g(m);
+    strain::expect(::write(p.fd[1], "x", 1) == 1, "write");
+  });
+  {
+    std::lock_guard<std::mutex> g(m);
+    (void)read_all(p.fd[0], 1);
+  }
+  writer.join();
+}
+
+}  // namespace
+
+STRAIN_TEST(io_waits, "pipe", "eventfd_poll", "epoll", "select", "socketpair", "poll_timeout",
+            "torn_messages", "torn_messages_locked", "pipe_deadlock") {
+  const std::string_view v = ctx.str_param("variant");
+  if (v == "pipe") pipe_case();
+  if (v == "eventfd_poll" || v == "epoll") eventfd_poll_case(v == "epoll");
+  if (v == "select") select_case();
+  if (v == "socketpair") socketpair_case();
+  if (v == "poll_timeout") poll_timeout_case();
+  if (v == "torn_messages" || v == "torn_messages_locked")
+    torn_messages_case(v == "torn_messages_locked");
+  if (v == "pipe_deadlock") pipe_deadlock_case();
+}

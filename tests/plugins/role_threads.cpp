@@ -20,10 +20,17 @@
 // `barrier`: every instance writes its slot and waits on a pthread barrier
 // of all of them, twice, and expects every slot written when it leaves; the
 // check expects one PTHREAD_BARRIER_SERIAL_THREAD per round.
+// `keys`: every instance sets a pthread key's value of its own, starts a
+// thread that sets its own value of the same key (with a destructor that
+// counts), both pass points at which the others set theirs, and each
+// expects its own value back; after the join the instance expects its
+// thread's destructor to have run (glibc runs them before pthread_join
+// returns), and clears its value.
 
 #include <pthread.h>
 #include <sched.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -42,6 +49,9 @@ struct RoleThreads {
   pthread_barrier_t barrier;
   bool has_barrier = false;
   int written[kMaxInstances] = {};
+  // Key destructors run per instance's started thread; kept across trials
+  // (the object is per trial, so static).
+  static inline std::atomic<int> destroyed[kMaxInstances] = {};
   int serial = 0;
 
   RoleThreads() = default;
@@ -63,7 +73,7 @@ struct RoleThreads {
     d.doc("a role that starts a std::thread; two std::mutexes")
         .param("variant", "ordered", "lock order of the started thread",
                {"ordered", "cycle", "late_expect", "exit", "tryjoin", "timedjoin", "deep_stack",
-                "barrier"})
+                "barrier", "keys"})
         .role("owner", &RoleThreads::owner, "takes a then b, beside the thread it started");
   }
 
@@ -74,6 +84,7 @@ struct RoleThreads {
       return exits(ctx, variant);
     if (variant == "deep_stack") return deep_stack(ctx);
     if (variant == "barrier") return meet(ctx);
+    if (variant == "keys") return own_keys(ctx);
     const bool cycle = ctx.str_param("variant") == "cycle";
     std::thread helper([&] {
       if (cycle) {
@@ -172,6 +183,49 @@ struct RoleThreads {
       for (std::uint32_t k = 0; k < n; ++k)
         ctx.expect(written[k] >= round, "every instance arrived before any left the barrier");
     }
+  }
+
+  struct KeyValue {
+    RoleThreads* owner;
+    std::uint32_t instance;
+    bool started;  // the started thread's value (counted by its destructor)
+  };
+  static pthread_key_t key() {
+    static const pthread_key_t k = [] {
+      pthread_key_t made;
+      pthread_key_create(&made, [](void* v) {
+        auto* kv = static_cast<KeyValue*>(v);
+        if (kv->started) kv->owner->destroyed[kv->instance].fetch_add(1);
+      });
+      return made;
+    }();
+    return k;
+  }
+  // Sets `mine`, passes two points, and says whether the value is still it.
+  bool keeps(const KeyValue* mine) {
+    pthread_setspecific(key(), mine);
+    for (int k = 0; k < 2; ++k) {
+      std::lock_guard<std::mutex> ha(a);
+      ++together;
+    }
+    return pthread_getspecific(key()) == mine;
+  }
+
+  void own_keys(strain::Context& ctx) {
+    const std::uint32_t me = ctx.instance();
+    if (me >= kMaxInstances) return ctx.fail("more than 16 instances");
+    const int before = destroyed[me].load();
+    KeyValue role_value{this, me, false};
+    KeyValue* thread_value = new KeyValue{this, me, true};
+    bool thread_kept = false;
+    std::thread helper([&] { thread_kept = keeps(thread_value); });
+    const bool role_kept = keeps(&role_value);
+    helper.join();
+    ctx.expect(role_kept, "the role's pthread key value stayed its own");
+    ctx.expect(thread_kept, "the started thread's pthread key value stayed its own");
+    ctx.expect(destroyed[me].load() == before + 1,
+               "the started thread's key destructor ran before its join returned");
+    pthread_setspecific(key(), nullptr);
   }
 
   void late_expect(strain::Context& ctx) {

@@ -16,6 +16,7 @@
 #include "intercept/real.hpp"
 #include "intercept/steered.hpp"
 #include "sched/steer.hpp"
+#include "sched/thread_keys.hpp"
 
 namespace {
 
@@ -318,6 +319,35 @@ STRAIN_EXPORT int pthread_setschedprio(unsigned long t, int prio) {
 STRAIN_EXPORT int pthread_getcpuclockid(unsigned long t, int* clock) {
   return real().getcpuclockid(os(t), clock);
 }
+
+// --- thread-specific data: fibers share glibc's, and a started thread's
+// destructors must run before its joiner goes on (sched/thread_keys.hpp) ----
+namespace {
+bool own_keys() noexcept {
+  return strain::sched::tls_steer != nullptr && strain::sched::tls_steer->own_keys;
+}
+}  // namespace
+
+STRAIN_EXPORT int pthread_key_create(unsigned* key, void (*destructor)(void*)) {
+  const int rc = real().key_create(key, destructor);
+  if (rc == 0) strain::sched::ThreadKeys::created(*key, destructor);
+  return rc;
+}
+STRAIN_EXPORT int pthread_key_delete(unsigned key) {
+  strain::sched::ThreadKeys::deleted(key);
+  return real().key_delete(key);
+}
+STRAIN_EXPORT void* pthread_getspecific(unsigned key) {
+  if (own_keys()) [[unlikely]]
+    return st::getspecific(key);
+  return real().getspecific(key);
+}
+STRAIN_EXPORT int pthread_setspecific(unsigned key, const void* value) {
+  if (own_keys()) [[unlikely]]
+    return st::setspecific(key, value);
+  return real().setspecific(key, value);
+}
+
 STRAIN_EXPORT int pthread_cancel(unsigned long t) {
   if (on_fiber() && os(t) != t) [[unlikely]]
     return st::cancel_fiber();

@@ -117,6 +117,10 @@ Real resolve() noexcept {
   bind(r.setschedprio, "pthread_setschedprio");
   bind(r.getcpuclockid, "pthread_getcpuclockid");
   bind(r.cancel, "pthread_cancel");
+  bind(r.key_create, "pthread_key_create");
+  bind(r.key_delete, "pthread_key_delete");
+  bind(r.getspecific, "pthread_getspecific");
+  bind(r.setspecific, "pthread_setspecific");
   resolve_io(r);
   return r;
 }

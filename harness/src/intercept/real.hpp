@@ -70,6 +70,11 @@ struct Real {
   int (*setschedprio)(unsigned long, int);
   int (*getcpuclockid)(unsigned long, int*);
   int (*cancel)(unsigned long);
+  // pthread keys (a fiber's or a started thread's values are the host's).
+  int (*key_create)(unsigned*, void (*)(void*));
+  int (*key_delete)(unsigned);
+  void* (*getspecific)(unsigned);
+  int (*setspecific)(unsigned, const void*);
   // The calls that wait for I/O (exports_io.cpp, steered_io.cpp), with the
   // _FORTIFY_SOURCE variants a fortified build of the code calls instead.
   long (*read)(int, void*, unsigned long);

@@ -492,6 +492,11 @@ int cancel_fiber() {
   return ENOTSUP;
 }
 
+void* getspecific(unsigned key) noexcept { return me().controller->keys(me().index).get(key); }
+int setspecific(unsigned key, const void* value) noexcept {
+  return me().controller->keys(me().index).set(key, value);
+}
+
 void yield(const char* label) { point(label, nullptr, Access::yield); }
 
 bool futex(long* args, long& result) {
@@ -543,6 +548,16 @@ void* trampoline(void* p) {
     Controller& c;
     unsigned t;
     ~End() {
+      // The destructors of its pthread key values, which glibc runs at a
+      // thread's exit before a join returns: here, while the thread still
+      // has the turn (on every way out: a return, pthread_exit). Not in an
+      // aborted trial, whose threads only unwind.
+      if (!c.aborted()) {
+        try {
+          c.keys(t).run_destructors();
+        } catch (const ScheduleAborted&) {
+        }
+      }
       c.spawned_end(t);
       c.spawned_exited();
     }

@@ -69,6 +69,10 @@ unsigned long os_thread(unsigned long thread) noexcept;
 int getattr(unsigned long thread, void* attr);
 //! pthread_cancel of a stand-in: a fiber cannot be cancelled; an error.
 int cancel_fiber();
+//! pthread_getspecific / pthread_setspecific of a thread whose key values
+//! the host keeps (Steer::own_keys, sched/thread_keys.hpp).
+void* getspecific(unsigned key) noexcept;
+int setspecific(unsigned key, const void* value) noexcept;
 //! sched_yield and the sleeps: a point where the thread gives way.
 void yield(const char* label);
 //! The futex operations libstdc++'s std::atomic::wait/notify,

@@ -67,7 +67,9 @@ Controller::Controller(const model::Strategy& s, std::vector<std::string> names)
       dirty_(cap_),
       slots_(std::make_unique<Slot[]>(cap_)),
       steers_(std::make_unique<Steer[]>(cap_)),
-      events_(cap_) {
+      events_(cap_),
+      keys_(std::make_unique<ThreadKeys[]>(cap_)) {
+  for (unsigned t = n_; t < cap_; ++t) steers_[t].own_keys = true;
   if (s.pick == model::Pick::portfolio) {
     // PCT at depths 1 to 3 (bugs of one to three ordering constraints; depth
     // 1 is priority order, the sequential runs), POS (orders of conflicting

@@ -32,6 +32,7 @@
 #include "sched/picker.hpp"
 #include "sched/shadow_stack.hpp"
 #include "sched/steer.hpp"
+#include "sched/thread_keys.hpp"
 #include "sched/trace.hpp"
 #include "strain/context.hpp"
 #include "strain/rng.hpp"
@@ -79,7 +80,7 @@ class Controller {
   //! holder's fiber instead of waking a thread.
   void run_roles_as(RoleFibers* fibers) {
     fibers_ = fibers;
-    for (unsigned t = 0; t < n_; ++t) steers_[t].fiber = fibers != nullptr;
+    for (unsigned t = 0; t < n_; ++t) steers_[t].fiber = steers_[t].own_keys = fibers != nullptr;
   }
 
   //! The fibers the trial's threads run as, or null (threads).
@@ -170,6 +171,8 @@ class Controller {
   std::vector<std::pair<std::string, unsigned long>> running_spawned() const;
   //! Thread `t`'s place, for tls_steer.
   Steer* steer(unsigned t) { return &steers_[t]; }
+  //! Thread `t`'s pthread key values, where its Steer says it owns them.
+  ThreadKeys& keys(unsigned t) { return keys_[t]; }
   //! Failures of team thread `t`'s line (its started threads, assertions)
   //! are recorded in `ctx`.
   void set_owner(unsigned t, Context* ctx) { steers_[t].owner = ctx; }
@@ -349,6 +352,7 @@ class Controller {
   // Set while every thread is blocked and the scheduler waits in the kernel
   // for I/O (await_io()): a hang then is that wait, not the turn holder's.
   std::atomic<bool> io_idle_{false};
+  std::unique_ptr<ThreadKeys[]> keys_;  // per slot (thread_keys.hpp)
 };
 
 }  // namespace strain::sched

@@ -33,6 +33,7 @@ unsigned Controller::spawn(unsigned parent) {
   s.detached = false;
   steers_[t].owner = steers_[s.root].owner;
   steers_[t].thread = 0;
+  keys_[t].clear();  // a new thread has no value (an aborted one's are dropped)
   // Named by its line: the n-th thread started in the trial, under the role
   // whose code started it (directly or through threads it started).
   names_[t] = fmt::format("{}/thread{}", names_[s.root], t - n_ + 1);

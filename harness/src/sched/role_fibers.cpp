@@ -78,6 +78,9 @@ RoleFibers::~RoleFibers() {
   stopping_ = true;
   for (unsigned k = 0; k < cap_; ++k)
     if (fibers_[k].self && fibers_[k].done) fibers_[k].self = std::move(fibers_[k].self).resume();
+  // The roles' pthread key values, kept across trials as a role thread keeps
+  // them, are destroyed as the team's threads would be at their exit.
+  for (unsigned k = 0; k < n_; ++k) controller_.keys(k).run_destructors();
 }
 
 // The fiber runs its role's part, or its started thread's function, once

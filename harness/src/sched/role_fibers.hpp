@@ -20,14 +20,15 @@
 // thread_local variables are the host thread's, shared by every fiber, so
 // fibers are the default only for a plugin that brought none
 // (plugin/module_tls.hpp). Each fiber's pthread_self() is a stand-in of its
-// own (intercept/exports.cpp), and a recursive mutex's owner is kept per
-// fiber (fiber_mutexes.hpp). What the harness keeps per thread is
-// swapped at each switch: the steered place (tls_steer), the shadow stack
-// of an INSTRUMENT plugin (tls_shadow), the runtime's current context (the
-// plugin's tls_context, reached through ContextData::tls_home), and the
-// C++ runtime's exceptions being handled (a rethrow in one fiber's catch
-// block rethrows its own, whichever fiber caught one since), the callable
-// of a std::call_once in progress, and errno.
+// own (intercept/exports.cpp), a recursive mutex's owner is kept per fiber
+// (fiber_mutexes.hpp), and so are pthread key values (thread_keys.hpp).
+// What the harness keeps per thread is swapped at each switch: the steered
+// place (tls_steer), the shadow stack of an INSTRUMENT plugin (tls_shadow),
+// the runtime's current context (the plugin's tls_context, reached through
+// ContextData::tls_home), and the C++ runtime's exceptions being handled (a
+// rethrow in one fiber's catch block rethrows its own, whichever fiber
+// caught one since), the callable of a std::call_once in progress, and
+// errno.
 
 #include <boost/context/fiber.hpp>
 #include <memory>

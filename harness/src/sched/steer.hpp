@@ -41,6 +41,9 @@ struct alignas(core::kApart) Steer {
   //! A role or started thread run as a fiber (sched/role_fibers.hpp): it
   //! shares its thread, and the thread's id, with the trial's others.
   bool fiber = false;
+  //! Its pthread keys' values are kept by the controller
+  //! (sched/thread_keys.hpp): a fiber, or a thread the code started.
+  bool own_keys = false;
   //! Where the thread's code last called an exported entry point from, and
   //! its shadow stack (sched/shadow_stack.hpp), for reports.
   const void* site = nullptr;

@@ -357,6 +357,12 @@ TEST(Cli, ARealScheduleReplaySpreadsItsRunsOverFreshWorkers) {
   EXPECT_EQ(real.code, 0) << real.out << real.err;
   EXPECT_NE(real.out.find("failed 0 of 12 runs"), std::string::npos) << real.out;
   EXPECT_NE(real.out.find("workers: 3 (a fresh one every 5 runs"), std::string::npos) << real.out;
+  // A pass under a real scheduler says that the timing was not replayed.
+  EXPECT_NE(real.out.find("note: the trial ran under a real scheduler, whose timing no seed "
+                          "fixes: a failure it found may take many runs to come back (ran 12; "
+                          "try --repeat 100)"),
+            std::string::npos)
+      << real.out;
   const Result exact = strain("--plugin-path " + kTestPlugins +
                               " replay tsan_kinds/clean_controlled --seed 11 --trial 0 --repeat 12 "
                               "--spec tests/integration/specs/tsan_kinds.yaml");
@@ -364,6 +370,7 @@ TEST(Cli, ARealScheduleReplaySpreadsItsRunsOverFreshWorkers) {
   EXPECT_NE(exact.out.find("failed 0 of 12 runs"), std::string::npos) << exact.out;
   EXPECT_NE(exact.out.find("in 12 runs"), std::string::npos) << exact.out;
   EXPECT_EQ(exact.out.find("workers:"), std::string::npos) << exact.out;
+  EXPECT_EQ(exact.out.find("real scheduler"), std::string::npos) << exact.out;
 }
 
 TEST(Cli, SigtermEndsTheWorkerAndWritesWhatFinished) {

@@ -5,6 +5,9 @@
 // writer needs, so each of these waits is parked in the scheduler instead.
 // Variants (params.variant):
 //   pipe, eventfd_poll, epoll, select, socketpair, poll_timeout: pass.
+//   sleeps: waits for a flag in a loop that sleeps 10 s by poll(nullptr, 0)
+//     and by select() with no descriptor: a sleep gives way, so the flag is
+//     set at once (a wait of 10 s of real time per turn would hang).
 //   torn_messages: two readers each read a two-byte message from one pipe
 //     with two one-byte reads, so their reads can interleave and tear a
 //     message ("ab" read as "a" + "b" by different readers): a violation
@@ -138,6 +141,28 @@ void poll_timeout_case() {
   strain::expect(turns == 3, "the other thread ran");
 }
 
+void sleeps_case() {
+  std::mutex m;
+  bool flag = false;
+  auto is_set = [&] {
+    std::lock_guard<std::mutex> g(m);
+    return flag;
+  };
+  std::thread setter([&] {
+    std::lock_guard<std::mutex> g(m);
+    flag = true;
+  });
+  for (int k = 0; !is_set(); ++k) {
+    if (k % 2 == 0) {
+      ::poll(nullptr, 0, 10'000);
+    } else {
+      timeval ten_s{10, 0};
+      ::select(0, nullptr, nullptr, nullptr, &ten_s);
+    }
+  }
+  setter.join();
+}
+
 void torn_messages_case(bool locked) {
   Fds p;
   strain::expect(::pipe(p.fd) == 0, "pipe");
@@ -177,13 +202,14 @@ void pipe_deadlock_case() {
 }  // namespace
 
 STRAIN_TEST(io_waits, "pipe", "eventfd_poll", "epoll", "select", "socketpair", "poll_timeout",
-            "torn_messages", "torn_messages_locked", "pipe_deadlock") {
+            "sleeps", "torn_messages", "torn_messages_locked", "pipe_deadlock") {
   const std::string_view v = ctx.str_param("variant");
   if (v == "pipe") pipe_case();
   if (v == "eventfd_poll" || v == "epoll") eventfd_poll_case(v == "epoll");
   if (v == "select") select_case();
   if (v == "socketpair") socketpair_case();
   if (v == "poll_timeout") poll_timeout_case();
+  if (v == "sleeps") sleeps_case();
   if (v == "torn_messages" || v == "torn_messages_locked")
     torn_messages_case(v == "torn_messages_locked");
   if (v == "pipe_deadlock") pipe_deadlock_case();

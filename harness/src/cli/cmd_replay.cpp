@@ -70,6 +70,16 @@ void print_replay(const ReplayTally& t, const std::string& id, std::uint64_t see
               << t.first_failure->message << ")";
   std::cout << "\n";
   if (out.quiet) return;
+  // Under a real scheduler the seed fixes Strain's perturbations, not the
+  // OS's timing: a trial that failed once may fail again in a few runs of a
+  // hundred (queue_pipeline/bug_empty_check, processes, chaos, tsan: 2 in
+  // 100). Say so rather than leave a pass to read as "fixed".
+  if (!controlled && t.failed == 0)
+    std::cout << fmt::format(
+        "note: the trial ran under a real scheduler, whose timing no seed fixes: a failure it "
+        "found may take many runs to come back{}\n",
+        t.runs < 100 ? fmt::format(" (ran {}; try --repeat {})", t.runs, t.runs < 20 ? 100 : 1000)
+                     : "");
   // Under controlled every repetition runs the same interleaving; say so,
   // with the digest a run's report shows for the failure. Only a single
   // worker can say it: a worker killed by its trial takes the digests of

@@ -152,6 +152,11 @@ void fd_wait(int fd, bool out, bool dontwait, const char* label) {
 }
 
 int poll(void* fds, unsigned long n, std::int64_t timeout_ns, const void* sigmask, bool has_mask) {
+  // poll(nullptr, 0, ms): a sleep, and a sleep gives way (exports.cpp).
+  if (n == 0 && timeout_ns >= 0) {
+    yield(has_mask ? "ppoll" : "poll");
+    return 0;
+  }
   PollWait w;
   w.fds = static_cast<pollfd*>(fds);
   w.n = n;
@@ -163,6 +168,11 @@ int poll(void* fds, unsigned long n, std::int64_t timeout_ns, const void* sigmas
 
 int select(int n, void* r, void* wr, void* e, std::int64_t timeout_ns, const void* sigmask,
            bool has_mask) {
+  // select(0, nullptr, nullptr, nullptr, &tv): the old portable sleep.
+  if ((n == 0 || (r == nullptr && wr == nullptr && e == nullptr)) && timeout_ns >= 0) {
+    yield(has_mask ? "pselect" : "select");
+    return 0;
+  }
   SelectWait w;
   w.n = n;
   w.caller = {static_cast<fd_set*>(r), static_cast<fd_set*>(wr), static_cast<fd_set*>(e)};

@@ -287,6 +287,34 @@ TEST(Steered, AThreadWaitingForIoIsParkedWhileTheWriterRuns) {
   expect_each_met(run, 16, 30, false);
 }
 
+// controlled/dfs reorders a started thread's last operation (an eventfd
+// write) before the body's poll of it: the search records a started
+// thread's last operation where it ran, as a role's. Recorded at the
+// trial's end it raced only with the joiner's wake-up, and the search
+// called one interleaving complete while the other failed.
+TEST(Steered, TheExhaustiveSearchTriesAStartedThreadsLastWriteBeforeTheWait) {
+  if (!STRAIN_STEERS_UNMODIFIED) GTEST_SKIP() << "this build does not steer unmodified code";
+  const SpecRun run = run_spec_text(
+      "io_dfs",
+      "plugin: io_waits\n"
+      "schedule: { trials: 100, budget: 30s, timeout: 5s, strategy: { name: controlled, pick: dfs "
+      "} "
+      "}\n"
+      "cases:\n"
+      "  - { name: early, params: { variant: early }, expect: violation }\n"
+      "  - { name: early_block, params: { variant: early_block }, expect: pass }\n"
+      "  - { name: early_block_threads, params: { variant: early_block }, expect: pass,\n"
+      "      schedule: { strategy: { fibers: false } } }\n");
+  EXPECT_EQ(run.run.code, 0) << run.run.out << run.run.err;
+  ASSERT_EQ(run.report["cases"].size(), 3u) << run.run.out << run.run.err;
+  for (const auto& c : run.report["cases"]) {
+    EXPECT_EQ(c["verdict"], "met") << c.dump(2);
+    if (c["expected"] != "pass") continue;
+    EXPECT_EQ(c["explored"]["complete"], true) << c.dump(2);
+    EXPECT_EQ(c["explored"]["interleavings"], 2) << c.dump(2);
+  }
+}
+
 // Two readers of one pipe read a two-byte message each with two one-byte
 // reads: each read is a point, so the schedule interleaves them and tears a
 // message; the failure replays exactly, as fibers and as threads.

@@ -8,6 +8,10 @@
 //   sleeps: waits for a flag in a loop that sleeps 10 s by poll(nullptr, 0)
 //     and by select() with no descriptor: a sleep gives way, so the flag is
 //     set at once (a wait of 10 s of real time per turn would hang).
+//   early: a started thread writes an eventfd; the body polls it with no
+//     timeout and expects nothing there yet: a violation when the write
+//     runs first. early_block waits for it (passes): either order, two
+//     interleavings for the exhaustive search.
 //   torn_messages: two readers each read a two-byte message from one pipe
 //     with two one-byte reads, so their reads can interleave and tear a
 //     message ("ab" read as "a" + "b" by different readers): a violation
@@ -93,6 +97,21 @@ void eventfd_poll_case(bool use_epoll) {
   eventfd_t value = 0;
   strain::expect(::eventfd_read(efd, &value) == 0 && value == 3, "eventfd_read read 3");
   writer.join();
+  ::close(efd);
+}
+
+void early_case(bool block) {
+  const int efd = ::eventfd(0, 0);
+  std::thread writer([&] { ::eventfd_write(efd, 1); });
+  const int ep = ::epoll_create1(0);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ::epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev);
+  epoll_event out{};
+  const int n = ::epoll_wait(ep, &out, 1, block ? -1 : 0);
+  writer.join();
+  strain::expect(block || n == 0, "the write came before the wait");
+  ::close(ep);
   ::close(efd);
 }
 
@@ -202,7 +221,8 @@ void pipe_deadlock_case() {
 }  // namespace
 
 STRAIN_TEST(io_waits, "pipe", "eventfd_poll", "epoll", "select", "socketpair", "poll_timeout",
-            "sleeps", "torn_messages", "torn_messages_locked", "pipe_deadlock") {
+            "sleeps", "early", "early_block", "torn_messages", "torn_messages_locked",
+            "pipe_deadlock") {
   const std::string_view v = ctx.str_param("variant");
   if (v == "pipe") pipe_case();
   if (v == "eventfd_poll" || v == "epoll") eventfd_poll_case(v == "epoll");
@@ -210,6 +230,7 @@ STRAIN_TEST(io_waits, "pipe", "eventfd_poll", "epoll", "select", "socketpair", "
   if (v == "socketpair") socketpair_case();
   if (v == "poll_timeout") poll_timeout_case();
   if (v == "sleeps") sleeps_case();
+  if (v == "early" || v == "early_block") early_case(v == "early_block");
   if (v == "torn_messages" || v == "torn_messages_locked")
     torn_messages_case(v == "torn_messages_locked");
   if (v == "pipe_deadlock") pipe_deadlock_case();

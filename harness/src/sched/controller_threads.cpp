@@ -67,6 +67,13 @@ void Controller::spawned_end(unsigned t) {
   TsanIgnore ignore;
   note(t, "thread.end");
   slots_[t].state = State::finished;
+  // Its last operation ran: the search records it here, in the order it
+  // ran, as a role's end does. Left to the trial's end, it came after its
+  // joiner's wake-up in the trace, raced with that alone, and the race with
+  // what it really reordered (a write before the joiner's wait on it) was
+  // never tried: controlled/dfs called a search of one interleaving
+  // complete while another failed (tests/plugins/io_waits.cpp, early).
+  picker_->performed(t);
   if (model_) model_->sync(t, &slots_[t]);  // for its joiner
   wake(t, &slots_[t], true);
   if (awaiting_spawned_) {

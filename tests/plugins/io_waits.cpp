@@ -8,6 +8,9 @@
 //   sleeps: waits for a flag in a loop that sleeps 10 s by poll(nullptr, 0)
 //     and by select() with no descriptor: a sleep gives way, so the flag is
 //     set at once (a wait of 10 s of real time per turn would hang).
+//   fork_child: forks while a started thread runs; the child locks a mutex
+//     of its own and writes a byte to the parent through a pipe (its calls
+//     are no trial's: they go to the C library).
 //   early: a started thread writes an eventfd; the body polls it with no
 //     timeout and expects nothing there yet: a violation when the write
 //     runs first. early_block waits for it (passes): either order, two
@@ -26,6 +29,7 @@
 #include <sys/eventfd.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <mutex>
@@ -182,6 +186,31 @@ void sleeps_case() {
   setter.join();
 }
 
+void fork_child_case() {
+  Fds p;
+  strain::expect(::pipe(p.fd) == 0, "pipe");
+  std::mutex m;
+  int turns = 0;
+  std::thread other([&] {
+    std::lock_guard<std::mutex> g(m);
+    ++turns;
+  });
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    // The child's own calls: a lock of a mutex nobody holds, a write.
+    std::mutex mine;
+    { std::lock_guard<std::mutex> g(mine); }
+    ::_exit(::write(p.fd[1], "k", 1) == 1 ? 0 : 1);
+  }
+  char c = 0;
+  const bool got = ::read(p.fd[0], &c, 1) == 1 && c == 'k';
+  int status = -1;
+  ::waitpid(pid, &status, 0);
+  other.join();
+  strain::expect(got, "the forked child's byte came through the pipe");
+  strain::expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the forked child exited 0");
+}
+
 void torn_messages_case(bool locked) {
   Fds p;
   strain::expect(::pipe(p.fd) == 0, "pipe");
@@ -221,7 +250,7 @@ void pipe_deadlock_case() {
 }  // namespace
 
 STRAIN_TEST(io_waits, "pipe", "eventfd_poll", "epoll", "select", "socketpair", "poll_timeout",
-            "sleeps", "early", "early_block", "torn_messages", "torn_messages_locked",
+            "sleeps", "early", "early_block", "fork_child", "torn_messages", "torn_messages_locked",
             "pipe_deadlock") {
   const std::string_view v = ctx.str_param("variant");
   if (v == "pipe") pipe_case();
@@ -230,6 +259,7 @@ STRAIN_TEST(io_waits, "pipe", "eventfd_poll", "epoll", "select", "socketpair", "
   if (v == "socketpair") socketpair_case();
   if (v == "poll_timeout") poll_timeout_case();
   if (v == "sleeps") sleeps_case();
+  if (v == "fork_child") fork_child_case();
   if (v == "early" || v == "early_block") early_case(v == "early_block");
   if (v == "torn_messages" || v == "torn_messages_locked")
     torn_messages_case(v == "torn_messages_locked");

@@ -581,4 +581,20 @@ void* trampoline(void* p) {
 
 }  // namespace
 
+namespace {
+
+// A process forked by a thread of a steered trial is no thread of the
+// trial: the child has none of the others (and no scheduler that runs
+// them), so its calls go to the C library. Left steered, the child's first
+// lock or write was a schedule point that handed the turn to a thread the
+// child does not have, and waited for it forever (io_waits, fork_child).
+// Not for vfork or posix_spawn, whose child shares the parent's memory
+// until it execs and runs no handler.
+void child_leaves_the_trial() { sched::tls_steer = nullptr; }
+[[gnu::constructor]] void register_fork_handler() {
+  ::pthread_atfork(nullptr, nullptr, &child_leaves_the_trial);
+}
+
+}  // namespace
+
 }  // namespace strain::intercept

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 
 #include "core/tsan_ignore.hpp"
@@ -89,8 +90,10 @@ bool Controller::await_io(bool bounded) {
     const timespec ts{static_cast<time_t>(nap / 1'000'000'000),
                       static_cast<long>(nap % 1'000'000'000)};
     {
-      SteerPause steer_pause;  // the host's nanosleep would take this for the code's
+      SteerPause steer_pause;   // the host's nanosleep would take this for the code's
+      const int saved = errno;  // the code under test's (see controller_turn.cpp)
       ::nanosleep(&ts, nullptr);
+      errno = saved;
     }
     pause = std::min(pause * 2, kLongestPauseNs);
   }

@@ -8,6 +8,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "core/brief_spin.hpp"
 #include "core/spare_cores.hpp"
 #include "core/spin_wait.hpp"
@@ -39,15 +41,25 @@ constexpr std::int64_t kSpinNs = 200'000;
 // trial of four controlled threads went from 10 ms to over 5 s beside two
 // busy loops). The host exports syscall() to steer the code under test's
 // futex waits: the scheduler's own pass straight through.
+//
+// errno is the code under test's: a wait that found the word moved
+// (EAGAIN) or was interrupted (EINTR) set it, and a role that set errno,
+// took a std::mutex and read it back got the scheduler's (fiber_roles
+// variant errno, as threads, now and then under load). glibc's lock leaves
+// it alone.
 void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t seen) {
   SteerPause pause;
+  const int saved = errno;
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, seen, nullptr,
             nullptr, 0);
+  errno = saved;
 }
 void futex_wake(std::atomic<std::uint32_t>& word) {
   SteerPause pause;
+  const int saved = errno;
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr,
             nullptr, 0);
+  errno = saved;
 }
 
 }  // namespace

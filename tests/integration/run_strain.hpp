@@ -144,6 +144,16 @@ inline void expect_each_met(const SpecRun& run, std::size_t cases, int trials, b
   }
 }
 
+// A printed replay line run `times` more fails every time; what it printed.
+inline Result expect_replay_fails(const std::string& replay, int times) {
+  const std::string n = std::to_string(times);
+  Result again = shell(replay + " --repeat " + n);
+  EXPECT_NE(again.out.find("failed " + n + " of " + n + " runs"), std::string::npos)
+      << replay << "\n"
+      << again.out << again.err;
+  return again;
+}
+
 inline bool has_xmllint() { return std::system("command -v xmllint >/dev/null 2>&1") == 0; }
 
 }  // namespace strain_test

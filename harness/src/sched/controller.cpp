@@ -375,15 +375,20 @@ void Controller::store(unsigned t, const void* object, std::uint64_t before, std
   model_->store(t, object, before, after, order, update);
 }
 
+// The runnable threads, in slot order, into enabled_.
+void Controller::collect_enabled() {
+  enabled_.clear();
+  for (unsigned u = 0; u < live_; ++u)
+    if (slots_[u].state == State::runnable) enabled_.push_back(u);
+}
+
 // Called by `self`, which holds the turn and whose slot says what it does
 // now. Picks the next thread and hands it the turn; returns once `self` has
 // the turn again (at once if it keeps it), or at once if `self` finished.
 void Controller::schedule(unsigned self) {
   if (io_waiters_ > 0) [[unlikely]]
     wake_ready_io(-1);
-  enabled_.clear();
-  for (unsigned u = 0; u < live_; ++u)
-    if (slots_[u].state == State::runnable) enabled_.push_back(u);
+  collect_enabled();
   if (enabled_.empty()) {
     timed_.clear();
     bool blocked = false;
@@ -396,8 +401,7 @@ void Controller::schedule(unsigned self) {
     // the code started) sends ends their wait, in real time, before an
     // in-process timeout, which fires only once nothing else can happen.
     if (io_waiters_ > 0 && await_io(!timed_.empty())) {
-      for (unsigned u = 0; u < live_; ++u)
-        if (slots_[u].state == State::runnable) enabled_.push_back(u);
+      collect_enabled();
     } else if (!timed_.empty()) {
       // Nothing else can happen: a timed wait times out. Which one, if
       // several, is a choice like any other.

@@ -273,7 +273,8 @@ class Controller {
   void hand_to(unsigned next);
   void await_turn(unsigned self);
   void abort_deadlock();
-  bool wake_ready_io(std::int64_t now_ns);
+  void collect_enabled();
+  bool wake_ready_io(std::int64_t now_ns, std::int64_t* next_deadline = nullptr);
   bool await_io(bool bounded);
   std::string waits(bool stacks) const;
   void make_runnable(unsigned t, detail::WaitResult why);

@@ -49,18 +49,23 @@ WaitResult Controller::block_io(unsigned t, const IoWait& io, const char* label)
 }
 
 // Makes the threads whose I/O is ready runnable, and, given the time
-// (`now_ns` >= 0), those whose own timeout passed; true if any.
-bool Controller::wake_ready_io(std::int64_t now_ns) {
+// (`now_ns` >= 0), those whose own timeout passed; true if any. The
+// earliest deadline of those left waiting goes to `next_deadline` (kept if
+// none is earlier).
+bool Controller::wake_ready_io(std::int64_t now_ns, std::int64_t* next_deadline) {
   bool any = false;
   for (unsigned u = 0; u < live_; ++u) {
     const Slot& s = slots_[u];
     if (s.state != State::blocked || s.io == nullptr) continue;
+    const std::int64_t deadline = s.io->deadline_ns;
     if (s.io->ready()) {
       make_runnable(u, WaitResult::woken);
       any = true;
-    } else if (now_ns >= 0 && s.io->deadline_ns >= 0 && s.io->deadline_ns <= now_ns) {
+    } else if (now_ns >= 0 && deadline >= 0 && deadline <= now_ns) {
       make_runnable(u, WaitResult::timed_out);
       any = true;
+    } else if (next_deadline != nullptr && deadline >= 0) {
+      *next_deadline = std::min(*next_deadline, deadline);
     }
   }
   return any;
@@ -79,14 +84,10 @@ bool Controller::await_io(bool bounded) {
   bool woke = false;
   for (;;) {
     const std::int64_t now = IoWait::now_ns();
-    if ((woke = wake_ready_io(now))) break;
+    std::int64_t next = now + pause;  // a nap ends at the pause or the first deadline
+    if ((woke = wake_ready_io(now, &next))) break;
     if (bounded && now - start >= kIoBeforeTimeoutNs) break;
-    std::int64_t nap = pause;
-    for (unsigned u = 0; u < live_; ++u) {
-      const Slot& s = slots_[u];
-      if (s.state == State::blocked && s.io != nullptr && s.io->deadline_ns >= 0)
-        nap = std::min(nap, std::max<std::int64_t>(s.io->deadline_ns - now, 0));
-    }
+    const std::int64_t nap = std::max<std::int64_t>(next - now, 0);
     const timespec ts{static_cast<time_t>(nap / 1'000'000'000),
                       static_cast<long>(nap % 1'000'000'000)};
     {
